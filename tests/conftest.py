@@ -1,0 +1,34 @@
+"""Shared test configuration: Hypothesis profiles and the conformance folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def conformance_dir() -> Path:
+    """The shared conformance folder: $TRUSTSIM_CONFORMANCE_DIR, else ../shared/conformance."""
+    override = os.environ.get("TRUSTSIM_CONFORMANCE_DIR")
+    return Path(override) if override else REPO_ROOT.parent / "shared" / "conformance"
+
+
+@pytest.fixture(scope="session")
+def conformance_path() -> Path:
+    path = conformance_dir()
+    assert path.is_dir(), f"conformance folder not found: {path} (set TRUSTSIM_CONFORMANCE_DIR)"
+    return path

@@ -1,0 +1,190 @@
+"""The errors trustsim raises, and the :class:`Problem` values they carry.
+
+Every failure a user can cause is a :class:`TrustsimError`. Invalid policies raise
+:class:`InvalidPolicy`, a :class:`ValueError` that reports *every* problem found at once;
+each :class:`Problem` names its place as an RFC 6901 JSON pointer and says what AWS would
+answer for the same document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+__all__ = [
+    "Diagnostic",
+    "InvalidContext",
+    "InvalidPolicy",
+    "InvalidRequest",
+    "Position",
+    "Problem",
+    "Severity",
+    "TrustsimError",
+]
+
+
+class TrustsimError(Exception):
+    """Base class of every error trustsim raises on purpose."""
+
+
+@attrs.frozen
+class Position:
+    """A 1-based line and column in the text a policy was read from."""
+
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}"
+
+
+class Severity:
+    """How bad a :class:`Problem` is: AWS refuses ``ERROR``; ``WARNING`` is advisory."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with a policy document, at one place.
+
+    Attributes:
+        code: a stable, upper-snake identifier (``PROHIBITED_RESOURCE``); see docs/errors.md.
+        pointer: RFC 6901 JSON pointer to the offending value (``""`` is the whole document).
+        message: what is wrong, in plain words.
+        aws_says: what IAM answers for the same document (``MalformedPolicyDocument: …``),
+            or ``""`` when AWS has no exact wording for it.
+        severity: :attr:`Severity.ERROR` (AWS refuses the document) or :attr:`Severity.WARNING`.
+
+    >>> p = Problem("PROHIBITED_RESOURCE", "/Statement/0/Resource",
+    ...             "a role trust policy cannot have a Resource element",
+    ...             "MalformedPolicyDocument: Has prohibited field Resource")
+    >>> print(p)
+    /Statement/0/Resource: a role trust policy cannot have a Resource element [PROHIBITED_RESOURCE]
+      AWS says: MalformedPolicyDocument: Has prohibited field Resource
+    """
+
+    code: str
+    pointer: str
+    message: str
+    aws_says: str = ""
+    severity: str = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = self.pointer or "(document)"
+        text = f"{where}: {self.message} [{self.code}]"
+        if self.aws_says:
+            text += f"\n  AWS says: {self.aws_says}"
+        return text
+
+
+def _excerpt(text: str, position: Position, width: int = 1) -> str:
+    lines = text.splitlines()
+    if not 1 <= position.line <= len(lines):
+        return ""
+    line = lines[position.line - 1]
+    gutter = f"{position.line:>4} | "
+    marker = " " * (len(gutter) + position.column - 1) + "^" * max(1, width)
+    return f"{gutter}{line}\n{marker}"
+
+
+class InvalidPolicy(TrustsimError, ValueError):
+    """A policy document that AWS would refuse; ``problems`` lists every reason.
+
+    ``str(error)`` lists each problem with its JSON pointer and, when the policy was read
+    from text, the line and column with the offending line and a marker under the value.
+
+    >>> error = InvalidPolicy([Problem("MISSING_STATEMENT", "", "the policy has no Statement",
+    ...                                "MalformedPolicyDocument: Syntax errors in policy")])
+    >>> print(error)
+    invalid policy: 1 problem
+    (document): the policy has no Statement [MISSING_STATEMENT]
+      AWS says: MalformedPolicyDocument: Syntax errors in policy
+    >>> [p.code for p in error.problems]
+    ['MISSING_STATEMENT']
+    """
+
+    problems: tuple[Problem, ...]
+    origin: str | None
+    text: str | None
+    positions: Mapping[str, Position]
+
+    def __init__(
+        self,
+        problems: Iterable[Problem],
+        *,
+        origin: str | None = None,
+        text: str | None = None,
+        positions: Mapping[str, Position] | None = None,
+    ) -> None:
+        self.problems = tuple(problems)
+        self.origin = origin
+        self.text = text
+        self.positions = dict(positions or {})
+        super().__init__(self._render())
+
+    def position_of(self, pointer: str) -> Position | None:
+        """The line:column where ``pointer``'s value starts, if the policy was read from text."""
+        return self.positions.get(pointer)
+
+    def _render(self) -> str:
+        count = len(self.problems)
+        where = f" in {self.origin}" if self.origin else ""
+        head = f"invalid policy{where}: {count} problem{'s' if count != 1 else ''}"
+        parts = [head]
+        for problem in self.problems:
+            position = self.positions.get(problem.pointer)
+            if position is None or self.text is None:
+                parts.append(str(problem))
+                continue
+            where = problem.pointer or "(document)"
+            parts.append(f"{where} (line {position}): {problem.message} [{problem.code}]")
+            excerpt = _excerpt(self.text, position)
+            if excerpt:
+                parts.append(excerpt)
+            if problem.aws_says:
+                parts.append(f"  AWS says: {problem.aws_says}")
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self._render()
+
+
+@attrs.frozen
+class Diagnostic:
+    """A note attached to a decision: something evaluation could not do, or a reading.
+
+    Diagnostics never change a decision by themselves; they say why a clause did not match
+    (``UNREADABLE_REQUEST_VALUE``: a request value that is not a date under a ``Date``
+    operator) or that a result rests on a reading of undocumented behaviour
+    (``UNCERTAIN_SEMANTICS``, naming the question of SEMANTICS.md §9).
+
+    Attributes:
+        code: a stable upper-snake identifier.
+        message: what happened, in plain words, with the values involved.
+        pointer: JSON pointer of the policy element concerned (``""`` when none).
+        policy: label of the policy concerned (``"trust policy"``, ``"SCP level 1"``…).
+    """
+
+    code: str
+    message: str
+    pointer: str = ""
+    policy: str = ""
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (self.policy, self.pointer) if part)
+        return f"{self.code}: {self.message}" + (f" ({where})" if where else "")
+
+
+class InvalidContext(TrustsimError, ValueError):
+    """A request context value of a shape AWS never sends (a dict, ``None``, nested lists…)."""
+
+
+class InvalidRequest(TrustsimError, ValueError):
+    """A request that STS itself would refuse before any policy is read.
+
+    Examples: an ``ExternalId`` shorter than 2 characters, a session tag key that collides
+    with an inherited transitive tag.
+    """

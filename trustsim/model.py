@@ -1,0 +1,227 @@
+"""The policy model: frozen attrs values for IAM policy documents.
+
+One model serves every policy trustsim reads: the role's trust policy (the resource-based
+policy of ``sts:AssumeRole``) and the caller-side policies (identity policies, permissions
+boundaries, session policies, SCPs and RCPs). :class:`PolicyKind` records which one a
+document is, because AWS accepts different shapes for each (a trust policy must name a
+``Principal`` and must not name a ``Resource``; an identity policy is the opposite).
+
+Grammar (SEMANTICS.md §2)::
+
+    Policy      := {Version?: "2012-10-17" | "2008-10-17", Id?: str, Statement: Statement | [Statement, …]}
+    Statement   := {Sid?: str, Effect: "Allow" | "Deny",
+                    (Principal | NotPrincipal)?: "*" | {AWS|Service|Federated|CanonicalUser: str | [str]},
+                    (Action | NotAction): str | [str],
+                    (Resource | NotResource)?: str | [str],
+                    Condition?: {Operator: {Key: Value | [Value, …]}}}
+    Operator    := ("ForAllValues:" | "ForAnyValue:")? BaseOperator ("IfExists")?
+    Value       := str | bool | number      (kept as text: true → "true", 1.50 → "1.50")
+
+Values are plain data: parsing (:func:`trustsim.parse_policy`) and validation happen before
+a value of these classes exists, so an instance always holds a document AWS would accept.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+__all__ = [
+    "BASE_OPERATORS",
+    "ConditionClause",
+    "ConditionOperator",
+    "Effect",
+    "Policy",
+    "PolicyKind",
+    "Principal",
+    "SetQualifier",
+    "Statement",
+    "parse_operator_name",
+]
+
+#: Every base condition operator IAM knows (SEMANTICS.md §5), spelled as documented.
+#: Each may take ``IfExists`` (except ``Null``) and one set qualifier.
+BASE_OPERATORS: frozenset[str] = frozenset(
+    {
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "Null",
+    }
+)
+
+
+class PolicyKind(enum.Enum):
+    """Which role a policy document plays; it decides which shapes AWS accepts."""
+
+    TRUST = "trust"
+    IDENTITY = "identity"
+    PERMISSIONS_BOUNDARY = "permissions-boundary"
+    SESSION = "session"
+    SCP = "scp"
+    RCP = "rcp"
+
+
+class Effect(enum.Enum):
+    """A statement's ``Effect``: exactly ``"Allow"`` or ``"Deny"`` (case-sensitive in AWS)."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+class SetQualifier(enum.Enum):
+    """The set operator prefix of a condition operator (SEMANTICS.md §5.12)."""
+
+    FOR_ALL_VALUES = "ForAllValues"
+    FOR_ANY_VALUE = "ForAnyValue"
+
+
+@attrs.frozen
+class ConditionOperator:
+    """A condition operator name, split once into its parts.
+
+    >>> parse_operator_name("ForAnyValue:StringLikeIfExists")
+    ConditionOperator(name='ForAnyValue:StringLikeIfExists', base='StringLike', qualifier=<SetQualifier.FOR_ANY_VALUE: 'ForAnyValue'>, if_exists=True)
+    """
+
+    name: str
+    base: str
+    qualifier: SetQualifier | None = None
+    if_exists: bool = False
+
+
+def parse_operator_name(name: str) -> ConditionOperator | None:
+    """Split an operator name as written into qualifier, base and ``IfExists``.
+
+    Returns ``None`` when the name is not one IAM accepts: an unknown base, a malformed
+    set-operator prefix (``ForAnyValue::StringEquals``), wrong case (``stringequals``,
+    SEMANTICS.md §9 decision 5b) or ``NullIfExists``.
+
+    >>> parse_operator_name("StringEquals").base
+    'StringEquals'
+    >>> parse_operator_name("NullIfExists") is None
+    True
+    >>> parse_operator_name("stringequals") is None
+    True
+    """
+    qualifier: SetQualifier | None = None
+    rest = name
+    prefix, colon, tail = name.partition(":")
+    if colon:
+        try:
+            qualifier = SetQualifier(prefix)
+        except ValueError:
+            return None
+        rest = tail
+    if_exists = False
+    if rest.endswith("IfExists") and rest != "IfExists":
+        base = rest[: -len("IfExists")]
+        if_exists = True
+    else:
+        base = rest
+    if base not in BASE_OPERATORS or (if_exists and base == "Null"):
+        return None
+    return ConditionOperator(name=name, base=base, qualifier=qualifier, if_exists=if_exists)
+
+
+@attrs.frozen
+class ConditionClause:
+    """One key under one operator: ``{"StringEquals": {"sts:ExternalId": ["a", "b"]}}``.
+
+    ``values`` are the policy values as text, in the order written; a JSON boolean is kept as
+    ``"true"``/``"false"`` and a JSON number as its decimal text. ``value_is_list`` remembers
+    whether the document wrote a list, so serialisation gives back the same shape.
+    """
+
+    operator: ConditionOperator
+    key: str
+    values: tuple[str, ...]
+    value_is_list: bool = attrs.field(default=True, eq=False)
+
+
+@attrs.frozen
+class Principal:
+    """A ``Principal`` (or ``NotPrincipal``) element.
+
+    ``star`` is the bare ``"*"`` form (every principal, anonymous included); otherwise the
+    values of each principal type in the order written. ``{"AWS": "*"}`` is ``aws=("*",)``.
+    """
+
+    aws: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    federated: tuple[str, ...] = ()
+    canonical_user: tuple[str, ...] = ()
+    star: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the element names nobody (``{"AWS": []}``), which AWS refuses."""
+        return not (self.star or self.aws or self.service or self.federated or self.canonical_user)
+
+
+@attrs.frozen
+class Statement:
+    """One policy statement.
+
+    ``action`` / ``not_action`` (and the resource pair) are ``None`` when the element is
+    absent. ``condition`` lists every clause in document order; all clauses are ANDed.
+    ``index`` is the statement's position in the document and ``pointer`` its JSON pointer
+    (``/Statement/0``, or ``/Statement`` when the document held a single object).
+    """
+
+    effect: Effect
+    sid: str | None = None
+    principal: Principal | None = None
+    not_principal: Principal | None = None
+    action: tuple[str, ...] | None = None
+    not_action: tuple[str, ...] | None = None
+    resource: tuple[str, ...] | None = None
+    not_resource: tuple[str, ...] | None = None
+    condition: tuple[ConditionClause, ...] = ()
+    index: int = attrs.field(default=0, eq=False)
+    pointer: str = attrs.field(default="/Statement/0", eq=False)
+
+
+@attrs.frozen
+class Policy:
+    """A whole policy document of one :class:`PolicyKind`.
+
+    ``version`` is ``None`` when the document has no ``Version`` (AWS then treats policy
+    variables as literal text). ``origin`` names where the document came from (a path,
+    ``"<string>"``); it plays no part in equality.
+    """
+
+    statements: tuple[Statement, ...]
+    version: str | None = None
+    id: str | None = None
+    kind: PolicyKind = PolicyKind.TRUST
+    origin: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def expands_variables(self) -> bool:
+        """Whether ``${…}`` in condition values are policy variables (only under 2012-10-17)."""
+        return self.version == "2012-10-17"
