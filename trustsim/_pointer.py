@@ -7,7 +7,7 @@ as ``aws:RequestTag/team`` stays one token: ``…/aws:RequestTag~1team``.
 
 from __future__ import annotations
 
-__all__ = ["join", "escape", "unescape", "split"]
+__all__ = ["escape", "join", "split", "unescape"]
 
 
 def escape(token: str | int) -> str:

@@ -33,7 +33,9 @@ class Arn:
         """Split ``text`` on its first five colons; :class:`ValueError` if it is no ARN."""
         parts = text.split(":", 5)
         if len(parts) != 6 or parts[0] != "arn":
-            raise ValueError(f"not an ARN (arn:partition:service:region:account:resource): {text!r}")
+            raise ValueError(
+                f"not an ARN (arn:partition:service:region:account:resource): {text!r}"
+            )
         return cls(*parts[1:])
 
     @classmethod

@@ -10,8 +10,7 @@ Policies held by callers are :class:`trustsim.model.Policy` values of the matchi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Union
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -36,12 +35,12 @@ def _frozen_mapping(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return dict(value or {})
 
 
-def _policies(value: object) -> tuple[Policy, ...]:
+def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
     if value is None:
         return ()
     if isinstance(value, Policy):
         return (value,)
-    return tuple(value)  # type: ignore[call-overload]
+    return tuple(value)
 
 
 @attrs.frozen
@@ -105,7 +104,9 @@ class RoleSession:
         """``arn:<partition>:sts::<account>:assumed-role/<role name>/<session name>``."""
         role = Arn.parse(self.role_arn)
         role_name = role.resource.rsplit("/", 1)[-1]
-        return f"arn:{role.partition}:sts::{role.account}:assumed-role/{role_name}/{self.session_name}"
+        return (
+            f"arn:{role.partition}:sts::{role.account}:assumed-role/{role_name}/{self.session_name}"
+        )
 
 
 @attrs.frozen
@@ -143,7 +144,7 @@ class ServicePrincipal:
 
 
 #: An OIDC claim value: text, or a tuple of texts for array claims (``amr``, array ``aud``).
-ClaimValue = Union[str, tuple[str, ...]]
+ClaimValue = str | tuple[str, ...]
 
 
 @attrs.frozen
@@ -183,4 +184,6 @@ class Role:
     org: OrgMembership | None = None
 
 
-Caller = Union[IamUser, RoleSession, AccountRoot, Anonymous, ServicePrincipal, WebIdentity, SamlIdentity]
+Caller = (
+    IamUser | RoleSession | AccountRoot | Anonymous | ServicePrincipal | WebIdentity | SamlIdentity
+)

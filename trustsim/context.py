@@ -10,8 +10,7 @@ list (``aws:TagKeys``), *single-valued* otherwise.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping
-from typing import Union
+from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
@@ -19,10 +18,10 @@ from trustsim.errors import InvalidContext
 
 __all__ = ["ContextValue", "RequestContext", "normalize_key"]
 
-_Scalar = Union[str, bool, int, _dt.datetime]
+_Scalar = str | bool | int | _dt.datetime
 #: What a context value may be given as: text (or a bool, int or datetime turned into the text
 #: AWS would send), or a list/tuple/set of those for a multi-valued key.
-ContextValue = Union[_Scalar, list[_Scalar], tuple[_Scalar, ...], set[_Scalar], frozenset[_Scalar]]
+ContextValue = _Scalar | list[_Scalar] | tuple[_Scalar, ...] | set[_Scalar] | frozenset[_Scalar]
 
 
 def normalize_key(key: str) -> str:
@@ -87,7 +86,8 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
     def of(cls, mapping: Mapping[str, ContextValue] | None = None, /) -> RequestContext:
         """Build a context from a plain mapping; :class:`InvalidContext` for wrong shapes."""
         entries: dict[str, _Entry] = {}
-        for key, value in (mapping or {}).items():
+        items: Iterable[tuple[object, object]] = (mapping or {}).items()
+        for key, value in items:
             if not isinstance(key, str) or not key:
                 raise InvalidContext(f"a context key must be a non-empty string, got {key!r}")
             folded = normalize_key(key)

@@ -8,9 +8,11 @@ document is, because AWS accepts different shapes for each (a trust policy must 
 
 Grammar (SEMANTICS.md §2)::
 
-    Policy      := {Version?: "2012-10-17" | "2008-10-17", Id?: str, Statement: Statement | [Statement, …]}
+    Policy      := {Version?: "2012-10-17" | "2008-10-17", Id?: str,
+                    Statement: Statement | [Statement, …]}
     Statement   := {Sid?: str, Effect: "Allow" | "Deny",
-                    (Principal | NotPrincipal)?: "*" | {AWS|Service|Federated|CanonicalUser: str | [str]},
+                    (Principal | NotPrincipal)?:
+                        "*" | {AWS|Service|Federated|CanonicalUser: str | [str]},
                     (Action | NotAction): str | [str],
                     (Resource | NotResource)?: str | [str],
                     Condition?: {Operator: {Key: Value | [Value, …]}}}
@@ -104,8 +106,9 @@ class SetQualifier(enum.Enum):
 class ConditionOperator:
     """A condition operator name, split once into its parts.
 
-    >>> parse_operator_name("ForAnyValue:StringLikeIfExists")
-    ConditionOperator(name='ForAnyValue:StringLikeIfExists', base='StringLike', qualifier=<SetQualifier.FOR_ANY_VALUE: 'ForAnyValue'>, if_exists=True)
+    >>> op = parse_operator_name("ForAnyValue:StringLikeIfExists")
+    >>> op.base, op.qualifier, op.if_exists
+    ('StringLike', <SetQualifier.FOR_ANY_VALUE: 'ForAnyValue'>, True)
     """
 
     name: str
