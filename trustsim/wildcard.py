@@ -1,0 +1,245 @@
+r"""IAM wildcard patterns: ``*`` and ``?``, compiled once into the cheapest matcher.
+
+Grammar (SEMANTICS.md §5.4)::
+
+    pattern := (literal-char | "*" | "?")*
+    "*"     := any run of characters, empty included, crossing "/" and ":" and everything else
+    "?"     := exactly one character
+
+Nothing else is special: ``[``, ``]``, ``\``, ``.``, ``+``, ``(`` and ``{`` are literal, and a
+pattern matches the *whole* subject. Each pattern is compiled once into one of these strategies:
+
+==============  ===========================  ====================================
+strategy        pattern shape                test
+==============  ===========================  ====================================
+``any``         ``*``                        always true
+``equality``    no ``*`` and no ``?``        ``subject == pattern``
+``prefix``      ``abc*``                     ``subject.startswith("abc")``
+``suffix``      ``*abc``                     ``subject.endswith("abc")``
+``affix``       ``ab*cd``                    length, ``startswith`` and ``endswith``
+``contains``    ``*abc*``                    ``"abc" in subject``
+``general``     anything else                greedy chunk matcher (below)
+==============  ===========================  ====================================
+
+The general matcher splits the pattern on ``*`` into fixed-width chunks (a ``?`` is one
+character wide), anchors the first chunk at the start and the last at the end, and places
+every middle chunk at its leftmost possible position. Because every chunk has a fixed width,
+the leftmost placement never rules out a match a later placement would allow, so no
+backtracking is needed: the time is linear in the subject for a given pattern, whatever the
+pattern (no regular expression is ever built from policy text).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+import attrs
+
+__all__ = ["Matcher", "compile_pattern", "compile_segments", "pattern_strategy"]
+
+#: A compiled pattern: called with a subject, answers whether the whole subject matches.
+Matcher = Callable[[str], bool]
+
+#: A piece of pattern text and whether its ``*``/``?`` are wildcards (``False`` for text that
+#: came from a policy variable or ``${*}``/``${?}``, which is always literal).
+Segment = tuple[str, bool]
+
+
+@attrs.frozen
+class _Chunk:
+    """A fixed-width run of the pattern between two stars.
+
+    ``pieces`` are the literal runs with their offsets inside the chunk; the positions not
+    covered by a piece are ``?``. ``anchor`` is the longest piece, used to find candidates.
+    """
+
+    width: int
+    pieces: tuple[tuple[int, str], ...]
+    anchor: tuple[int, str] | None
+
+    @classmethod
+    def of(cls, cells: Sequence[str | None]) -> _Chunk:
+        pieces: list[tuple[int, str]] = []
+        run: list[str] = []
+        for index, cell in enumerate(cells):
+            if cell is None:
+                if run:
+                    pieces.append((index - len(run), "".join(run)))
+                    run = []
+            else:
+                run.append(cell)
+        if run:
+            pieces.append((len(cells) - len(run), "".join(run)))
+        anchor = max(pieces, key=lambda piece: len(piece[1])) if pieces else None
+        return cls(len(cells), tuple(pieces), anchor)
+
+    @property
+    def literal(self) -> str | None:
+        """The chunk's text when it has no ``?`` (``None`` otherwise)."""
+        if not self.pieces:
+            return "" if self.width == 0 else None
+        if (
+            len(self.pieces) == 1
+            and self.pieces[0][0] == 0
+            and len(self.pieces[0][1]) == self.width
+        ):
+            return self.pieces[0][1]
+        return None
+
+    def at(self, subject: str, index: int) -> bool:
+        """Whether the chunk matches ``subject`` at ``index`` (the caller checked the width)."""
+        for offset, text in self.pieces:  # noqa: SIM110 - a loop beats all(<genexpr>) here
+            if not subject.startswith(text, index + offset):
+                return False
+        return True
+
+    def find(self, subject: str, start: int, stop: int) -> int:
+        """The leftmost ``i >= start`` where the chunk matches and ends by ``stop``; else -1."""
+        last = stop - self.width
+        if last < start:
+            return -1
+        if self.anchor is None:
+            return start
+        offset, text = self.anchor
+        end = last + offset + len(text)
+        hit = subject.find(text, start + offset, end)
+        while hit >= 0:
+            index = hit - offset
+            if self.at(subject, index):
+                return index
+            hit = subject.find(text, hit + 1, end)
+        return -1
+
+
+def _split(segments: Sequence[Segment]) -> list[list[str | None]]:
+    """Split the pattern into chunks of cells (a character, or ``None`` for ``?``)."""
+    chunks: list[list[str | None]] = [[]]
+    for text, active in segments:
+        if not active:
+            chunks[-1].extend(text)
+            continue
+        for char in text:
+            if char == "*":
+                chunks.append([])
+            elif char == "?":
+                chunks[-1].append(None)
+            else:
+                chunks[-1].append(char)
+    return chunks
+
+
+def _general(first: _Chunk, middle: tuple[_Chunk, ...], last: _Chunk | None) -> Matcher:
+    if last is None:  # no star: one chunk anchored at both ends
+        width = first.width
+
+        def exact(subject: str) -> bool:
+            return len(subject) == width and first.at(subject, 0)
+
+        return exact
+
+    shortest = first.width + last.width + sum(chunk.width for chunk in middle)
+    last_width = last.width
+
+    def general(subject: str) -> bool:
+        size = len(subject)
+        if size < shortest or not first.at(subject, 0):
+            return False
+        end = size - last_width
+        if not last.at(subject, end):
+            return False
+        position = first.width
+        for chunk in middle:
+            index = chunk.find(subject, position, end)
+            if index < 0:
+                return False
+            position = index + chunk.width
+        return True
+
+    return general
+
+
+def _plan(segments: Sequence[Segment]) -> tuple[str, Matcher]:
+    cells = _split(segments)
+    chunks = [_Chunk.of(chunk) for chunk in cells]
+    if len(chunks) == 1:
+        text = chunks[0].literal
+        if text is not None:
+            return "equality", text.__eq__
+        return "general", _general(chunks[0], (), None)
+    first, last = chunks[0], chunks[-1]
+    middle = tuple(chunk for chunk in chunks[1:-1] if chunk.width)
+    head, tail = first.literal, last.literal
+    if head is not None and tail is not None and all(c.literal is not None for c in middle):
+        if not middle:
+            if not head and not tail:
+                return "any", lambda subject: True
+            if not tail:
+                return "prefix", lambda subject: subject.startswith(head)
+            if not head:
+                return "suffix", lambda subject: subject.endswith(tail)
+            shortest = len(head) + len(tail)
+            return (
+                "affix",
+                lambda subject: (
+                    len(subject) >= shortest and subject.startswith(head) and subject.endswith(tail)
+                ),
+            )
+        if len(middle) == 1 and not head and not tail:
+            needle = middle[0].literal or ""  # not None: checked above
+            return "contains", lambda subject: needle in subject
+    return "general", _general(first, middle, last)
+
+
+def _fold(segments: Sequence[Segment]) -> tuple[Segment, ...]:
+    return tuple((text.casefold(), active) for text, active in segments)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(segments: tuple[Segment, ...], ignore_case: bool) -> tuple[str, Matcher]:
+    if not ignore_case:
+        return _plan(segments)
+    strategy, match = _plan(_fold(segments))
+    return strategy, lambda subject: match(subject.casefold())
+
+
+def compile_segments(segments: Sequence[Segment], *, ignore_case: bool = False) -> Matcher:
+    """Compile a pattern given as segments, some of them literal (from policy variables).
+
+    Text that a policy variable put into a pattern is never a wildcard (SEMANTICS.md §5.14),
+    so ``("team-", True), ("a*b", False)`` matches only ``team-a*b``.
+
+    >>> match = compile_segments([("team-", True), ("a*b", False), ("*", True)])
+    >>> match("team-a*b-dev"), match("team-axb-dev")
+    (True, False)
+    """
+    return _compiled(tuple(segments), ignore_case)[1]
+
+
+def compile_pattern(pattern: str, *, ignore_case: bool = False) -> Matcher:
+    """Compile an IAM wildcard pattern into a whole-string matcher.
+
+    With ``ignore_case`` both the pattern and each subject are folded with
+    :meth:`str.casefold` (Unicode case folding; AWS documents no finer rule, §5.4). Compiled
+    matchers are cached, so compiling the same pattern twice is cheap.
+
+    >>> match = compile_pattern("repo:acme/*:ref:refs/heads/main")
+    >>> match("repo:acme/app:ref:refs/heads/main")
+    True
+    >>> match("repo:acme/app:ref:refs/heads/main-old")
+    False
+    >>> compile_pattern("role/[ab]?")("role/[ab]x")   # brackets are literal
+    True
+    >>> compile_pattern("DEPLOY-*", ignore_case=True)("deploy-prod")
+    True
+    """
+    return _compiled(((pattern, True),), ignore_case)[1]
+
+
+def pattern_strategy(pattern: str) -> str:
+    """The strategy :func:`compile_pattern` picks for ``pattern`` (see the module docstring).
+
+    >>> [pattern_strategy(p) for p in ("a", "a*", "*a", "a*b", "*a*", "*", "a?*b*c")]
+    ['equality', 'prefix', 'suffix', 'affix', 'contains', 'any', 'general']
+    """
+    return _compiled(((pattern, True),), False)[0]
