@@ -6,22 +6,41 @@ build (``aws:PrincipalArn``, ``aws:PrincipalTag/…``, OIDC claim keys…).
 
 Policies held by callers are :class:`trustsim.model.Policy` values of the matching
 :class:`~trustsim.model.PolicyKind` (identity, permissions boundary, session).
+
+Every class checks its values when built and raises :class:`InvalidCaller` for a shape AWS
+never produces (an IAM user ARN without a 12-digit account, a role session name with a
+space…), so a typo fails loudly instead of quietly matching nothing.
+
+>>> alice = IamUser("arn:aws:iam::111122223333:user/eng/alice")
+>>> alice.account_id, alice.name, alice.path, alice.partition
+('111122223333', 'alice', '/eng/', 'aws')
+>>> IamUser("arn:aws:iam::1111:user/alice")
+Traceback (most recent call last):
+...
+trustsim.callers.InvalidCaller: IamUser.arn: 'arn:aws:iam::1111:user/alice' is not an IAM user ARN ...
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
 from trustsim.arn import Arn
+from trustsim.errors import TrustsimError
 from trustsim.model import Policy
 
 __all__ = [
+    "BUILTIN_WEB_IDENTITY_PROVIDERS",
     "AccountRoot",
     "Anonymous",
     "Caller",
+    "ClaimValue",
     "IamUser",
+    "InvalidCaller",
     "OrgMembership",
     "Role",
     "RoleSession",
@@ -31,8 +50,75 @@ __all__ = [
 ]
 
 
-def _frozen_mapping(value: Mapping[str, str] | None) -> Mapping[str, str]:
+class InvalidCaller(TrustsimError, ValueError):
+    """A caller or role value of a shape AWS never produces (a malformed ARN, a bad name…)."""
+
+
+#: The web identity providers that need no IAM OIDC provider: a trust policy names them
+#: directly in ``Federated`` (SEMANTICS.md §3.8).
+BUILTIN_WEB_IDENTITY_PROVIDERS: frozenset[str] = frozenset(
+    {
+        "cognito-identity.amazonaws.com",
+        "accounts.google.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
+)
+
+_PARTITION = r"[a-z][a-z0-9-]*"
+_ACCOUNT = r"\d{12}"
+# IAM paths are "/" or "/a/b/" of printable ASCII; names are 1-64 of [\w+=,.@-] (IAM quotas).
+_PATH_AND_NAME = r"(/(?:[\x21-\x7e]*/)?)([A-Za-z0-9_+=,.@-]{1,64})"
+_USER_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):user{_PATH_AND_NAME}")
+_ROLE_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):role{_PATH_AND_NAME}")
+_OIDC_PROVIDER_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):oidc-provider/(\S+)")
+_SAML_PROVIDER_ARN = re.compile(
+    rf"arn:({_PARTITION}):iam::({_ACCOUNT}):saml-provider/([A-Za-z0-9_.-]{{1,128}})"
+)
+_ACCOUNT_ID = re.compile(_ACCOUNT)
+_SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
+_SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
+_ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+_ORG_PATH = re.compile(
+    r"(o-[a-z0-9]{10,32})/r-[0-9a-z]{4,32}/(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}/)*"
+)
+_SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.[a-z]{2,}")
+_ISSUER = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:/\S*)?")
+_USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
+_ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
+
+
+def _check(field: str, value: object, pattern: re.Pattern[str], shape: str) -> re.Match[str]:
+    match = pattern.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidCaller(f"{field}: {value!r} is not {shape}")
+    return match
+
+
+def _part(pattern: re.Pattern[str], text: str, group: int) -> str:
+    # Only called on values __attrs_post_init__ has already checked against ``pattern``.
+    match = pattern.fullmatch(text)
+    if match is None:  # pragma: no cover - unreachable after validation
+        raise InvalidCaller(f"{text!r} does not have the shape checked at construction")
+    return match.group(group)
+
+
+def _tags(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return dict(value or {})
+
+
+def _check_tags(field: str, tags: Mapping[Any, Any]) -> None:
+    # Tag keys are case-insensitive in IAM and STS: "Team" and "team" are one key [DOC TAGS].
+    seen: dict[str, str] = {}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not key or not isinstance(value, str):
+            raise InvalidCaller(f"{field}: tag keys must be non-empty text, values text: {key!r}")
+        if key.lower() in seen:
+            raise InvalidCaller(
+                f"{field}: tag keys {seen[key.lower()]!r} and {key!r} differ only in case; "
+                "IAM treats them as one key"
+            )
+        seen[key.lower()] = key
 
 
 def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
@@ -41,6 +127,38 @@ def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
     if isinstance(value, Policy):
         return (value,)
     return tuple(value)
+
+
+#: An OIDC claim value: text, or a tuple of texts for array claims (``amr``, array ``aud``).
+ClaimValue = str | tuple[str, ...]
+
+
+def _claim_value(name: str, value: object) -> ClaimValue:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(str(_claim_value(name, item)) for item in value)
+    raise InvalidCaller(f"claim {name!r}: a value must be text or a list of texts, got {value!r}")
+
+
+def _claims(value: Mapping[object, object] | None) -> Mapping[str, ClaimValue]:
+    claims: dict[str, ClaimValue] = {}
+    for name, item in (value or {}).items():
+        if not isinstance(name, str) or not name:
+            raise InvalidCaller(f"a claim name must be non-empty text, got {name!r}")
+        claims[name] = _claim_value(name, item)
+    return claims
+
+
+def _check_org_paths(field: str, paths: Iterable[str], org_id: str | None) -> None:
+    for path in paths:
+        match = _check(field, path, _ORG_PATH, "an organization path (o-…/r-…/ou-…/)")
+        if org_id is not None and match.group(1) != org_id:
+            raise InvalidCaller(f"{field}: {path!r} is not a path in organization {org_id!r}")
 
 
 @attrs.frozen
@@ -52,6 +170,12 @@ class OrgMembership:
     A caller's SCPs restrict what it may call; a role's RCPs restrict who may assume it.
     ``management_account`` is true for the organisation's management account, whose
     principals and resources SCPs and RCPs never restrict.
+
+    ``org_id`` becomes ``aws:PrincipalOrgID`` and ``paths`` ``aws:PrincipalOrgPaths`` for the
+    account's principals (SEMANTICS.md §6.1).
+
+    >>> OrgMembership("o-a1b2c3d4e5", paths=["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"]).paths
+    ('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',)
     """
 
     org_id: str
@@ -60,21 +184,63 @@ class OrgMembership:
     rcps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=tuple)
     management_account: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        _check("OrgMembership.org_id", self.org_id, _ORG_ID, "an organization ID (o-…)")
+        _check_org_paths("OrgMembership.paths", self.paths, self.org_id)
+
 
 @attrs.frozen
 class IamUser:
     """An IAM user calling with its long-term credentials.
 
     ``arn`` keeps the user's path (``arn:aws:iam::111122223333:user/eng/alice``).
+    ``unique_id`` (``AIDA…``) becomes ``aws:userid`` when given; trustsim never makes one up.
+    ``mfa_authenticated``: ``None`` for plain access keys (``aws:MultiFactorAuthPresent`` is
+    then *absent*), ``True`` when an MFA code is passed with the call, ``False`` for
+    credentials that carry the flag without MFA (SEMANTICS.md §6.1).
+
+    >>> IamUser("arn:aws:iam::111122223333:user/alice", tags={"team": "blue"}).tags
+    {'team': 'blue'}
     """
 
     arn: str
     policies: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
     permissions_boundary: Policy | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+    tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
     unique_id: str | None = None
     org: OrgMembership | None = None
     mfa_authenticated: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            "IamUser.arn",
+            self.arn,
+            _USER_ARN,
+            "an IAM user ARN (arn:<partition>:iam::<12-digit account>:user/<path>/<name>)",
+        )
+        _check_tags("IamUser.tags", self.tags)
+        if self.unique_id is not None:
+            _check("IamUser.unique_id", self.unique_id, _USER_UNIQUE_ID, "a user ID (AIDA…)")
+
+    @property
+    def partition(self) -> str:
+        """The ARN's partition (``aws``, ``aws-cn``, ``aws-us-gov``…)."""
+        return _part(_USER_ARN, self.arn, 1)
+
+    @property
+    def account_id(self) -> str:
+        """The 12-digit account the user belongs to."""
+        return _part(_USER_ARN, self.arn, 2)
+
+    @property
+    def path(self) -> str:
+        """The user's IAM path (``/`` or ``/eng/``)."""
+        return _part(_USER_ARN, self.arn, 3)
+
+    @property
+    def name(self) -> str:
+        """The user name without its path: the value of ``aws:username``."""
+        return _part(_USER_ARN, self.arn, 4)
 
 
 @attrs.frozen
@@ -82,8 +248,21 @@ class RoleSession:
     """A session of an IAM role (the caller of a chained AssumeRole).
 
     ``role_arn`` keeps the role's path; the session ARN (``assumed-role/NAME/SESSION``) has none.
-    ``session_tags`` and ``transitive_tag_keys`` are what the session was created with;
-    ``transitive_tag_keys`` names the session tags that pass on to the next role.
+    ``session_tags`` are the session's tags, inherited transitive tags included, and
+    ``transitive_tag_keys`` names those that pass on to the next role (SEMANTICS.md §4.12).
+    ``issued_at`` is when the session's credentials were issued (``aws:TokenIssueTime``; when
+    omitted, the request time is used). ``mfa_authenticated`` says whether MFA was used to get
+    the session (sessions always carry ``aws:MultiFactorAuthPresent``; ``None`` reads as
+    ``False``). ``federated_provider`` is the identity provider of a session born from
+    ``AssumeRoleWithWebIdentity``/``…WithSAML`` (``aws:FederatedProvider``), and
+    ``carried_keys`` the federation condition keys such a session carries into later calls
+    (``saml:sub``, ``accounts.google.com:aud``…; SEMANTICS.md §6.3, §6.5).
+
+    >>> s = RoleSession("arn:aws:iam::111122223333:role/ci/Deployer", "run-42")
+    >>> s.session_arn
+    'arn:aws:sts::111122223333:assumed-role/Deployer/run-42'
+    >>> s.role_name, s.account_id
+    ('Deployer', '111122223333')
     """
 
     role_arn: str
@@ -91,13 +270,70 @@ class RoleSession:
     policies: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
     permissions_boundary: Policy | None = None
     session_policy: Policy | None = None
-    role_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
-    session_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+    role_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
+    session_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
     transitive_tag_keys: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     source_identity: str | None = None
     role_unique_id: str | None = None
     org: OrgMembership | None = None
     mfa_authenticated: bool | None = None
+    issued_at: _dt.datetime | None = None
+    federated_provider: str | None = None
+    carried_keys: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=_claims)
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            "RoleSession.role_arn",
+            self.role_arn,
+            _ROLE_ARN,
+            "an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path>/<name>)",
+        )
+        _check(
+            "RoleSession.session_name",
+            self.session_name,
+            _SESSION_NAME,
+            "a role session name (2-64 characters of letters, digits and _+=,.@-)",
+        )
+        _check_tags("RoleSession.role_tags", self.role_tags)
+        _check_tags("RoleSession.session_tags", self.session_tags)
+        session_keys = {key.lower() for key in self.session_tags}
+        for key in self.transitive_tag_keys:
+            if key.lower() not in session_keys:
+                raise InvalidCaller(
+                    f"RoleSession.transitive_tag_keys: {key!r} is not one of the session tags "
+                    f"{sorted(self.session_tags)}"
+                )
+        if self.source_identity is not None:
+            _check(
+                "RoleSession.source_identity",
+                self.source_identity,
+                _SOURCE_IDENTITY,
+                "a source identity (2-64 characters of letters, digits and _+=,.@-)",
+            )
+        if self.role_unique_id is not None:
+            _check(
+                "RoleSession.role_unique_id",
+                self.role_unique_id,
+                _ROLE_UNIQUE_ID,
+                "a role ID (AROA…)",
+            )
+        if self.issued_at is not None and self.issued_at.tzinfo is None:
+            raise InvalidCaller("RoleSession.issued_at: give a time zone (AWS keeps times in UTC)")
+
+    @property
+    def partition(self) -> str:
+        """The role ARN's partition."""
+        return _part(_ROLE_ARN, self.role_arn, 1)
+
+    @property
+    def account_id(self) -> str:
+        """The 12-digit account of the role (and so of the session)."""
+        return _part(_ROLE_ARN, self.role_arn, 2)
+
+    @property
+    def role_name(self) -> str:
+        """The role's name without its path."""
+        return _part(_ROLE_ARN, self.role_arn, 4)
 
     @property
     def session_arn(self) -> str:
@@ -108,13 +344,27 @@ class RoleSession:
             f"arn:{role.partition}:sts::{role.account}:assumed-role/{role_name}/{self.session_name}"
         )
 
+    @property
+    def transitive_tags(self) -> dict[str, str]:
+        """The session tags that pass on to the next role in a chain (SEMANTICS.md §4.12)."""
+        keys = {key.lower() for key in self.transitive_tag_keys}
+        return {key: value for key, value in self.session_tags.items() if key.lower() in keys}
+
 
 @attrs.frozen
 class AccountRoot:
-    """The root user of an account. AWS refuses to let it assume roles at all."""
+    """The root user of an account. AWS refuses to let it assume roles at all.
+
+    >>> AccountRoot("111122223333").arn
+    'arn:aws:iam::111122223333:root'
+    """
 
     account_id: str
     partition: str = "aws"
+    org: OrgMembership | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check("AccountRoot.account_id", self.account_id, _ACCOUNT_ID, "a 12-digit account ID")
 
     @property
     def arn(self) -> str:
@@ -131,9 +381,13 @@ class Anonymous:
 class ServicePrincipal:
     """An AWS service assuming a role on a customer's behalf (``lambda.amazonaws.com``).
 
-    ``source_account`` / ``source_arn`` / ``source_org_id`` are what the service passes as
-    ``aws:SourceAccount`` / ``aws:SourceArn`` / ``aws:SourceOrgID`` (services differ in which
-    they send; leave a field ``None`` when the service sends nothing).
+    ``source_account`` / ``source_arn`` / ``source_org_id`` / ``source_org_paths`` are what the
+    service passes as ``aws:SourceAccount`` / ``aws:SourceArn`` / ``aws:SourceOrgID`` /
+    ``aws:SourceOrgPaths`` (services differ in which they send; leave a field ``None`` when the
+    service sends nothing; SEMANTICS.md §6.2, ECOSYSTEM.md §1.10).
+
+    >>> ServicePrincipal("lambda.amazonaws.com", source_account="111122223333").source_account
+    '111122223333'
     """
 
     name: str
@@ -142,9 +396,34 @@ class ServicePrincipal:
     source_org_id: str | None = None
     source_org_paths: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
+    def __attrs_post_init__(self) -> None:
+        _check(
+            "ServicePrincipal.name",
+            self.name,
+            _SERVICE_NAME,
+            "a service principal name such as 'lambda.amazonaws.com'",
+        )
+        if self.source_account is not None:
+            _check(
+                "ServicePrincipal.source_account",
+                self.source_account,
+                _ACCOUNT_ID,
+                "a 12-digit account ID",
+            )
+        if self.source_arn is not None and Arn.try_parse(self.source_arn) is None:
+            raise InvalidCaller(f"ServicePrincipal.source_arn: {self.source_arn!r} is not an ARN")
+        if self.source_org_id is not None:
+            _check(
+                "ServicePrincipal.source_org_id",
+                self.source_org_id,
+                _ORG_ID,
+                "an organization ID (o-…)",
+            )
+        _check_org_paths("ServicePrincipal.source_org_paths", self.source_org_paths, None)
 
-#: An OIDC claim value: text, or a tuple of texts for array claims (``amr``, array ``aud``).
-ClaimValue = str | tuple[str, ...]
+
+def _condition_claims(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(value)
 
 
 @attrs.frozen
@@ -153,35 +432,239 @@ class WebIdentity:
 
     ``provider`` is what a trust policy names in ``Federated``: an IAM OIDC provider ARN
     (``arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com``) or a
-    built-in (``cognito-identity.amazonaws.com``, ``accounts.google.com``, …).
-    ``claims`` are the token's claims by claim name (``sub``, ``aud``…).
+    built-in (``cognito-identity.amazonaws.com``, ``accounts.google.com``, …). A bare issuer
+    (``token.actions.githubusercontent.com``) stands for the IAM OIDC provider of that issuer
+    *in the role's account*; :func:`trustsim.requests.build_request` resolves it.
+
+    ``claims`` are the token's claims by claim name (``sub``, ``aud``…), all of them: AWS turns
+    only some into condition keys (SEMANTICS.md §6.4), and ``condition_claims`` overrides
+    which, for issuers trustsim does not know (``None``: the documented set for the issuer).
+
+    >>> w = WebIdentity("arn:aws:iam::111122223333:oidc-provider/auth.example.com/tenant",
+    ...                 {"sub": "svc", "aud": ["a", "b"]})
+    >>> w.issuer, w.claims["aud"]
+    ('auth.example.com/tenant', ('a', 'b'))
+    >>> WebIdentity("token.actions.githubusercontent.com").resolved_for("111122223333").provider
+    'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com'
     """
 
     provider: str
-    claims: Mapping[str, ClaimValue] = attrs.field(factory=dict)
+    claims: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=_claims)
+    condition_claims: frozenset[str] | None = attrs.field(default=None, converter=_condition_claims)
+
+    def __attrs_post_init__(self) -> None:
+        provider = self.provider
+        if not isinstance(provider, str):
+            raise InvalidCaller(f"WebIdentity.provider: expected text, got {provider!r}")
+        if provider.startswith("arn:"):
+            _check(
+                "WebIdentity.provider",
+                provider,
+                _OIDC_PROVIDER_ARN,
+                "an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<issuer>)",
+            )
+        elif "://" in provider:
+            raise InvalidCaller(
+                f"WebIdentity.provider: {provider!r} has a scheme; IAM names OIDC providers "
+                "without it (token.actions.githubusercontent.com)"
+            )
+        else:
+            _check(
+                "WebIdentity.provider",
+                provider,
+                _ISSUER,
+                "an OIDC provider ARN, a built-in provider or an issuer host[/path]",
+            )
+
+    @property
+    def issuer(self) -> str:
+        """The issuer host and path: the prefix of this provider's condition keys."""
+        match = _OIDC_PROVIDER_ARN.fullmatch(self.provider)
+        return match.group(3) if match else self.provider
+
+    @property
+    def is_resolved(self) -> bool:
+        """Whether ``provider`` is a provider ARN or a built-in, not a bare issuer."""
+        return self.provider.startswith("arn:") or self.provider in BUILTIN_WEB_IDENTITY_PROVIDERS
+
+    def resolved_for(self, account_id: str, partition: str = "aws") -> WebIdentity:
+        """This identity with a bare issuer replaced by its IAM OIDC provider ARN in ``account_id``."""
+        if self.is_resolved:
+            return self
+        arn = f"arn:{partition}:iam::{account_id}:oidc-provider/{self.provider}"
+        return attrs.evolve(self, provider=arn)
+
+
+#: SAML condition keys AWS documents as multi-valued (SEMANTICS.md §6.5).
+SAML_MULTIVALUED_KEYS: frozenset[str] = frozenset(
+    {
+        "saml:cn",
+        "saml:commonName",
+        "saml:eduorghomepageuri",
+        "saml:eduorgidentityauthnpolicyuri",
+        "saml:eduorglegalname",
+        "saml:eduorgsuperioruri",
+        "saml:eduorgwhitepagesuri",
+        "saml:edupersonaffiliation",
+        "saml:edupersonassurance",
+        "saml:edupersonentitlement",
+        "saml:edupersonnickname",
+        "saml:edupersonorgunitdn",
+        "saml:edupersonscopedaffiliation",
+        "saml:edupersontargetedid",
+        "saml:givenName",
+        "saml:mail",
+        "saml:name",
+        "saml:organizationStatus",
+        "saml:primaryGroupSID",
+        "saml:surname",
+        "saml:uid",
+        "saml:x500UniqueIdentifier",
+    }
+)
+#: SAML condition keys AWS documents as single-valued (SEMANTICS.md §6.5).
+SAML_SINGLE_VALUED_KEYS: frozenset[str] = frozenset(
+    {
+        "saml:aud",
+        "saml:doc",
+        "saml:iss",
+        "saml:namequalifier",
+        "saml:sub",
+        "saml:sub_type",
+        "saml:edupersonorgdn",
+        "saml:edupersonprimaryaffiliation",
+        "saml:edupersonprimaryorgunitdn",
+        "saml:edupersonprincipalname",
+    }
+)
+_SAML_SPELLING = {key.lower(): key for key in SAML_MULTIVALUED_KEYS | SAML_SINGLE_VALUED_KEYS}
+
+
+def _saml_attributes(value: Mapping[object, object] | None) -> Mapping[str, ClaimValue]:
+    attributes: dict[str, ClaimValue] = {}
+    for raw_key, raw_value in (value or {}).items():
+        key = _SAML_SPELLING.get(raw_key.lower()) if isinstance(raw_key, str) else None
+        if key is None:
+            raise InvalidCaller(
+                f"SamlIdentity.attributes: {raw_key!r} is not a SAML condition key AWS documents "
+                f"(SEMANTICS.md §6.5: {', '.join(sorted(_SAML_SPELLING.values()))}); "
+                "put other keys in context="
+            )
+        if key == "saml:doc":
+            raise InvalidCaller(
+                "SamlIdentity.attributes: saml:doc is derived from the provider ARN "
+                "(<account>/<provider name>); leave it out"
+            )
+        if key in attributes:
+            raise InvalidCaller(f"SamlIdentity.attributes: {key!r} is given twice")
+        item = _claim_value(key, raw_value)
+        if key in SAML_MULTIVALUED_KEYS:
+            attributes[key] = (item,) if isinstance(item, str) else item
+        elif isinstance(item, tuple):
+            if len(item) != 1:
+                raise InvalidCaller(
+                    f"SamlIdentity.attributes: {key} is single-valued, got {len(item)} values"
+                )
+            attributes[key] = item[0]
+        else:
+            attributes[key] = item
+    return attributes
 
 
 @attrs.frozen
 class SamlIdentity:
     """A caller holding a SAML assertion: ``sts:AssumeRoleWithSAML``.
 
-    ``provider`` is the IAM SAML provider ARN; ``attributes`` maps ``saml:…`` keys to values
-    (a tuple for the multi-valued attributes of SEMANTICS.md §6.5).
+    ``provider`` is the IAM SAML provider ARN; ``attributes`` maps ``saml:…`` condition keys to
+    values (SEMANTICS.md §6.5). Keys are spelled as AWS documents them whatever case you use;
+    the multi-valued ones always become tuples; a key AWS does not document is refused, and
+    ``saml:doc`` is derived from the provider, never given.
+
+    >>> s = SamlIdentity("arn:aws:iam::111122223333:saml-provider/CorpIdP",
+    ...                  {"SAML:sub": "jdoe", "saml:edupersonaffiliation": "staff"})
+    >>> s.attributes
+    {'saml:sub': 'jdoe', 'saml:edupersonaffiliation': ('staff',)}
+    >>> s.doc
+    '111122223333/CorpIdP'
     """
 
     provider: str
-    attributes: Mapping[str, ClaimValue] = attrs.field(factory=dict)
+    attributes: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=_saml_attributes)
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            "SamlIdentity.provider",
+            self.provider,
+            _SAML_PROVIDER_ARN,
+            "an IAM SAML provider ARN (arn:<partition>:iam::<account>:saml-provider/<name>)",
+        )
+
+    @property
+    def account_id(self) -> str:
+        """The account that holds the SAML provider."""
+        return _part(_SAML_PROVIDER_ARN, self.provider, 2)
+
+    @property
+    def provider_name(self) -> str:
+        """The provider's friendly name (the last part of its ARN)."""
+        return _part(_SAML_PROVIDER_ARN, self.provider, 3)
+
+    @property
+    def doc(self) -> str:
+        """The value of ``saml:doc``: ``<account>/<provider name>``."""
+        return f"{self.account_id}/{self.provider_name}"
 
 
 @attrs.frozen
 class Role:
-    """The role to be assumed: its ARN (with path), trust policy, tags and the RCPs over it."""
+    """The role to be assumed: its ARN (with path), trust policy, tags and the RCPs over it.
+
+    ``tags`` become ``aws:ResourceTag/…`` of the request (SEMANTICS.md §6.2).
+
+    >>> from trustsim.model import Effect, Policy, Principal, Statement
+    >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(service=("ec2.amazonaws.com",)),
+    ...                           action=("sts:AssumeRole",)),))
+    >>> role = Role("arn:aws:iam::111122223333:role/ci/Deployer", trust)
+    >>> role.account_id, role.name, role.path
+    ('111122223333', 'Deployer', '/ci/')
+    """
 
     arn: str
     trust_policy: Policy
-    tags: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+    tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
     unique_id: str | None = None
     org: OrgMembership | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            "Role.arn",
+            self.arn,
+            _ROLE_ARN,
+            "an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path>/<name>)",
+        )
+        _check_tags("Role.tags", self.tags)
+        if self.unique_id is not None:
+            _check("Role.unique_id", self.unique_id, _ROLE_UNIQUE_ID, "a role ID (AROA…)")
+
+    @property
+    def partition(self) -> str:
+        """The role ARN's partition."""
+        return _part(_ROLE_ARN, self.arn, 1)
+
+    @property
+    def account_id(self) -> str:
+        """The 12-digit account that owns the role."""
+        return _part(_ROLE_ARN, self.arn, 2)
+
+    @property
+    def path(self) -> str:
+        """The role's IAM path (``/`` or ``/ci/``)."""
+        return _part(_ROLE_ARN, self.arn, 3)
+
+    @property
+    def name(self) -> str:
+        """The role's name without its path."""
+        return _part(_ROLE_ARN, self.arn, 4)
 
 
 Caller = (
