@@ -1,0 +1,566 @@
+"""Compiled ``Condition`` blocks: a fast yes/no, and the same plan replayed with records.
+
+Rules (SEMANTICS.md §5), applied to each clause (one key under one operator); all clauses AND:
+
+================================  =========================================================
+situation                         result of the clause
+================================  =========================================================
+key absent (or given as ``[]``)   ``…IfExists``: true; ``ForAllValues:``: true (§9 decision 2,
+                                  negated operators included); ``ForAnyValue:``: false;
+                                  ``Null``: its value is ``"true"``; otherwise false for
+                                  positive operators and true for negated ones (§5.3)
+one value, no qualifier           positive: it matches some policy value (OR); negated: it
+                                  matches none (NOR) (§5.1)
+several values, no qualifier      no match, positive and negated alike (§9 decision 3)
+``ForAllValues:``                 every request value satisfies the operator (§5.12)
+``ForAnyValue:``                  at least one request value satisfies it (§5.12)
+unreadable request value          no match, positive and negated alike (§9 decision 9)
+================================  =========================================================
+
+``Null`` asks only whether the key is present, so several values do not trouble it; a
+present empty string counts as present (§9 decision 9c). Policy variables are filled from the
+context at evaluation time (:mod:`trustsim.variables`); everything else — key folding,
+parsing of dates, numbers, networks and ARNs, wildcard compilation — happens once, in
+:func:`compile_condition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from trustsim import _pointer
+from trustsim.context import ContextValue, RequestContext, normalize_key
+from trustsim.errors import Diagnostic, InvalidPolicy, Problem
+from trustsim.model import ConditionClause, SetQualifier, parse_operator_name
+from trustsim.operators import (
+    OPERATORS,
+    AnyMatch,
+    Family,
+    Instant,
+    OperatorSpec,
+    parse_date,
+    policy_value_problems,
+    value_template,
+)
+from trustsim.variables import Template, Unresolved
+
+__all__ = [
+    "ClauseResult",
+    "CompiledCondition",
+    "ConditionResult",
+    "check_condition",
+    "clauses_from_json",
+    "compile_condition",
+]
+
+UNREADABLE = "UNREADABLE_REQUEST_VALUE"
+UNCERTAIN = "UNCERTAIN_SEMANTICS"
+
+_ALL = SetQualifier.FOR_ALL_VALUES
+_ANY = SetQualifier.FOR_ANY_VALUE
+
+
+@attrs.frozen
+class ClauseResult:
+    """The record of one clause: what was compared and the verdict.
+
+    ``request_values`` is ``None`` when the key was absent; ``policy_values`` are the values
+    after policy variables were filled in (a variable whose key is absent stays as written).
+    """
+
+    operator: str
+    key: str
+    request_values: tuple[str, ...] | None
+    policy_values: tuple[str, ...]
+    matched: bool
+    pointer: str
+    diagnostic: Diagnostic | None = None
+
+    def __str__(self) -> str:
+        got = "absent" if self.request_values is None else _show(self.request_values)
+        verdict = "match" if self.matched else "no match"
+        text = f"{self.operator} {self.key}: request {got}, policy {_show(self.policy_values)} → {verdict}"
+        if self.diagnostic is not None:
+            text += f"\n    {self.diagnostic.code}: {self.diagnostic.message}"
+        return text
+
+
+@attrs.frozen
+class ConditionResult:
+    """The result of a whole ``Condition`` block, clause by clause.
+
+    ``str()`` prints one line per clause, e.g.
+    ``StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match``.
+    """
+
+    matched: bool
+    clauses: tuple[ClauseResult, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def __str__(self) -> str:
+        head = "condition matched" if self.matched else "condition did not match"
+        if not self.clauses:
+            return f"{head} (no clauses)"
+        return "\n".join([head, *(f"  {clause}" for clause in self.clauses)])
+
+
+def _show(values: Sequence[str]) -> str:
+    if len(values) == 1:
+        return repr(values[0])
+    return "[" + ", ".join(repr(value) for value in values) + "]"
+
+
+# A context's entries by folded key. RequestContext stores them folded already; reading them
+# directly keeps the hot path free of key folding.
+_Entries = Mapping[str, Any]
+
+
+def _entries(context: RequestContext) -> _Entries:
+    return context._entries
+
+
+def _values(entries: _Entries, folded: str) -> tuple[str, ...] | None:
+    entry = entries.get(folded)
+    if entry is None or not entry.values:
+        return None
+    values: tuple[str, ...] = entry.values
+    return values
+
+
+class _Clause:
+    """One compiled clause; ``test`` is its hot path, ``explain`` the recorded replay."""
+
+    __slots__ = (
+        "can_diagnose",
+        "date_only_policy",
+        "folded",
+        "missing_result",
+        "negated",
+        "null_wants",
+        "operator",
+        "pointer",
+        "policy_texts",
+        "qualifier",
+        "spec",
+        "static_match",
+        "templates",
+        "test",
+        "written_key",
+    )
+
+    def __init__(
+        self, clause: ConditionClause, spec: OperatorSpec, pointer: str, expand_variables: bool
+    ) -> None:
+        op = clause.operator
+        self.operator = op.name
+        self.spec = spec
+        self.written_key = clause.key
+        self.folded = normalize_key(clause.key)
+        self.pointer = pointer
+        self.qualifier = op.qualifier
+        self.negated = spec.negated
+        self.policy_texts = clause.values
+        if op.if_exists or op.qualifier is _ALL:
+            self.missing_result = True
+        elif op.qualifier is _ANY:
+            self.missing_result = False
+        else:
+            self.missing_result = spec.missing_key_result
+        self.templates: tuple[Template, ...] = ()
+        self.static_match: AnyMatch | None = None
+        self.null_wants: frozenset[bool] = frozenset()
+        self.date_only_policy = False
+        if spec.family is Family.NULL:
+            self.null_wants = frozenset(spec.prepare([(v, True)]) for v in clause.values)
+            self.test = self._null_test()
+            self.can_diagnose = True
+            return
+        templates = tuple(
+            value_template(spec, value, expand_variables=expand_variables and spec.allows_variables)
+            for value in clause.values
+        )
+        if any(template.has_variables for template in templates):
+            self.templates = templates
+            self.test = self._dynamic_test()
+        else:
+            prepared = [spec.prepare(template.static_segments) for template in templates]
+            self.date_only_policy = any(
+                isinstance(value, Instant) and value.date_only for value in prepared
+            )
+            self.static_match = spec.build(prepared)
+            self.test = self._static_test(self.static_match)
+        self.can_diagnose = (
+            self.qualifier is None
+            or spec.family is not Family.STRING
+            or bool(self.templates)
+            or (self.qualifier is _ALL and self.negated)
+        )
+
+    # --- hot path ------------------------------------------------------------------------------
+
+    def _static_test(self, any_match: AnyMatch) -> Callable[[_Entries, RequestContext], bool]:
+        folded, missing, negated = self.folded, self.missing_result, self.negated
+        if self.qualifier is None:
+            wanted = not negated  # any_match must answer exactly this (None: unreadable)
+
+            def single(entries: _Entries, context: RequestContext) -> bool:
+                entry = entries.get(folded)
+                if entry is None:
+                    return missing
+                values = entry.values
+                if len(values) == 1:
+                    return any_match(values[0]) is wanted
+                return missing if not values else False  # several values: §9 decision 3
+
+            return single
+        if self.qualifier is _ALL:
+
+            def for_all(entries: _Entries, context: RequestContext) -> bool:
+                entry = entries.get(folded)
+                if entry is None:
+                    return missing
+                for value in entry.values:
+                    hit = any_match(value)
+                    if hit is None or hit is negated:
+                        return False
+                return True
+
+            return for_all
+
+        def for_any(entries: _Entries, context: RequestContext) -> bool:
+            entry = entries.get(folded)
+            if entry is None or not entry.values:
+                return missing
+            found = False
+            for value in entry.values:
+                hit = any_match(value)
+                if hit is None:
+                    return False  # unreadable: the clause does not match (§9 decision 9)
+                if hit is not negated:
+                    found = True
+            return found
+
+        return for_any
+
+    def _dynamic_test(self) -> Callable[[_Entries, RequestContext], bool]:
+        def dynamic(entries: _Entries, context: RequestContext) -> bool:
+            any_match, _, _ = self._bind(context)
+            if any_match is None:
+                return False
+            return self._static_test(any_match)(entries, context)
+
+        return dynamic
+
+    def _null_test(self) -> Callable[[_Entries, RequestContext], bool]:
+        folded, wants = self.folded, self.null_wants
+        if_absent = True in wants if self.qualifier is None else self.missing_result
+        if_present = False in wants
+
+        def null(entries: _Entries, context: RequestContext) -> bool:
+            return if_absent if _values(entries, folded) is None else if_present
+
+        return null
+
+    # --- policy variables ------------------------------------------------------------------------
+
+    def _bind(self, context: RequestContext) -> tuple[AnyMatch | None, tuple[str, ...], str]:
+        """Fill the variables: (any-match or None when the clause cannot match, values, why)."""
+        prepared: list[Any] = []
+        shown: list[str] = []
+        for template in self.templates:
+            segments, unresolved = template.resolve(context)
+            if segments is None:
+                assert unresolved is not None  # noqa: S101 - resolve returns one or the other
+                reason, variable = unresolved
+                shown.append(template.text)
+                if reason is Unresolved.ABSENT:
+                    continue  # an absent variable makes its value match nothing (§5.14)
+                return (
+                    None,
+                    tuple(shown),
+                    (
+                        f"policy variable {variable.text} names {variable.key!r}, which carries several "
+                        "values; multi-valued keys cannot be policy variables (SEMANTICS.md §5.14), so "
+                        "the clause does not match"
+                    ),
+                )
+            text = "".join(part for part, _ in segments)
+            shown.append(text)
+            try:
+                prepared.append(self.spec.prepare(segments))
+            except ValueError as error:
+                return (
+                    None,
+                    tuple(shown),
+                    (
+                        f"policy value {template.text!r} became {text!r} after substitution: {error}; "
+                        "the clause does not match (SEMANTICS.md §9 decision 9)"
+                    ),
+                )
+        return self.spec.build(prepared), tuple(shown), ""
+
+    # --- recorded replay -------------------------------------------------------------------------
+
+    def explain(self, context: RequestContext) -> ClauseResult:
+        """Evaluate with a record of values and the reason, through the same compiled parts."""
+        entries = _entries(context)
+        values = _values(entries, self.folded)
+        matched = self.test(entries, context)
+        policy_values = self.policy_texts
+        diagnostic: Diagnostic | None = None
+        if self.templates:
+            any_match, policy_values, why = self._bind(context)
+            if any_match is None:
+                diagnostic = self._diagnostic(UNCERTAIN if "several" in why else UNREADABLE, why)
+        else:
+            any_match = self.static_match
+        if diagnostic is None:
+            diagnostic = self._why(values, any_match)
+        return ClauseResult(
+            self.operator,
+            self.written_key,
+            values,
+            policy_values,
+            matched,
+            self.pointer,
+            diagnostic,
+        )
+
+    def _why(self, values: tuple[str, ...] | None, any_match: AnyMatch | None) -> Diagnostic | None:
+        """The diagnostic of a verdict resting on unreadable input or on a §9 reading."""
+        family = self.spec.family
+        if family is Family.NULL:
+            if values is not None and "" in values:
+                return self._diagnostic(
+                    UNCERTAIN,
+                    "the key is present with an empty string, which trustsim counts as present "
+                    "(SEMANTICS.md §9 decision 9c: empty string under Null)",
+                )
+            return None
+        if values is None:
+            if self.qualifier is _ALL and self.negated:
+                return self._diagnostic(
+                    UNCERTAIN,
+                    "the key is absent and ForAllValues is read as true even for a negated "
+                    "operator (SEMANTICS.md §9 decision 2: ForAllValues with a missing key)",
+                )
+            return None
+        if self.qualifier is None and len(values) > 1:
+            return self._diagnostic(
+                UNCERTAIN,
+                f"the key carries {len(values)} values and {self.operator} has no ForAllValues:/"
+                "ForAnyValue: qualifier; trustsim reads this as no match, positive and negated "
+                "operators alike (SEMANTICS.md §9 decision 3)",
+            )
+        if any_match is not None:
+            unreadable = [value for value in values if any_match(value) is None]
+            if unreadable:
+                return self._diagnostic(
+                    UNREADABLE,
+                    f"request value {_show(unreadable)} cannot be read as "
+                    f"{_TYPE_NAMES[family]}; the clause does not match, positive and negated "
+                    "operators alike (SEMANTICS.md §9 decision 9)",
+                )
+        if family is Family.DATE and (
+            self.date_only_policy
+            or any(
+                (instant := parse_date(value)) is not None and instant.date_only for value in values
+            )
+        ):
+            return self._diagnostic(
+                UNCERTAIN,
+                "a date without a time took part and was read as midnight UTC "
+                "(SEMANTICS.md §9 decision 9b: date-only values)",
+            )
+        return None
+
+    def _diagnostic(self, code: str, message: str) -> Diagnostic:
+        return Diagnostic(code, f"{self.operator} {self.written_key}: {message}", self.pointer)
+
+
+_TYPE_NAMES = {
+    Family.STRING: "text",
+    Family.NUMERIC: "a number",
+    Family.DATE: "a date",
+    Family.BOOL: "a boolean",
+    Family.BINARY: "base64 binary",
+    Family.IP: "an IP address",
+    Family.ARN: "an ARN",
+    Family.NULL: "a value",
+}
+
+
+class CompiledCondition:
+    """A ``Condition`` block compiled once, evaluated against many request contexts.
+
+    >>> from trustsim.model import ConditionClause, parse_operator_name
+    >>> compiled = compile_condition(
+    ...     [ConditionClause(parse_operator_name("StringLike"), "token.actions.githubusercontent.com:sub",
+    ...                      ("repo:acme/app:*",))],
+    ...     expand_variables=True, statement_pointer="/Statement/0")
+    >>> compiled.matches(RequestContext.of({"token.actions.githubusercontent.com:sub":
+    ...                                     "repo:acme/app:ref:refs/heads/main"}))
+    True
+    >>> print(compiled.evaluate(RequestContext.of({})))
+    condition did not match
+      StringLike token.actions.githubusercontent.com:sub: request absent, policy 'repo:acme/app:*' → no match
+    >>> compiled.keys, compiled.always_true
+    (frozenset({'token.actions.githubusercontent.com:sub'}), False)
+    """
+
+    __slots__ = ("_clauses", "_diagnosing", "_tests", "keys")
+
+    def __init__(self, clauses: Sequence[_Clause]) -> None:
+        self._clauses = tuple(clauses)
+        self._tests = tuple(clause.test for clause in self._clauses)
+        self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
+        keys = {clause.folded for clause in self._clauses}
+        for clause in self._clauses:
+            for template in clause.templates:
+                keys |= template.keys
+        #: The folded context keys the block reads (clause keys and policy-variable keys).
+        self.keys: frozenset[str] = frozenset(keys)
+
+    @property
+    def always_true(self) -> bool:
+        """Whether the block has no clauses (``Condition`` absent or ``{}``)."""
+        return not self._clauses
+
+    def matches(self, context: RequestContext) -> bool:
+        """Whether every clause holds; the hot path, with no records."""
+        entries = _entries(context)
+        for test in self._tests:  # noqa: SIM110 - a loop beats all(<genexpr>) on the hot path
+            if not test(entries, context):
+                return False
+        return True
+
+    def evaluate(self, context: RequestContext) -> ConditionResult:
+        """Evaluate every clause with its record; same verdicts as :meth:`matches`."""
+        results = tuple(clause.explain(context) for clause in self._clauses)
+        return ConditionResult(
+            all(result.matched for result in results),
+            results,
+            tuple(result.diagnostic for result in results if result.diagnostic is not None),
+        )
+
+    def diagnostics(self, context: RequestContext) -> tuple[Diagnostic, ...]:
+        """Why clauses rest on unreadable values or §9 readings; ``()`` at once when none can."""
+        if not self._diagnosing:
+            return ()
+        found = (clause.explain(context).diagnostic for clause in self._diagnosing)
+        return tuple(diagnostic for diagnostic in found if diagnostic is not None)
+
+    def __repr__(self) -> str:
+        operators = ", ".join(f"{c.operator} {c.written_key}" for c in self._clauses)
+        return f"<CompiledCondition {operators or 'always true'}>"
+
+
+def compile_condition(
+    clauses: Sequence[ConditionClause], *, expand_variables: bool, statement_pointer: str = ""
+) -> CompiledCondition:
+    """Compile the clauses of one statement's ``Condition`` block.
+
+    The clauses must hold readable policy values (the policy passed validation, which runs
+    :func:`trustsim.operators.policy_value_problems`); otherwise :class:`InvalidPolicy` is
+    raised with every problem. ``expand_variables`` is true under ``Version: "2012-10-17"``.
+    """
+    problems: list[Problem] = []
+    compiled: list[_Clause] = []
+    for clause in clauses:
+        pointer = _pointer.join(statement_pointer, "Condition", clause.operator.name, clause.key)
+        found = policy_value_problems(clause, pointer, expand_variables=expand_variables)
+        if found:
+            problems += found
+            continue
+        spec = OPERATORS[clause.operator.base]
+        compiled.append(_Clause(clause, spec, pointer, expand_variables))
+    if problems:
+        raise InvalidPolicy(problems)
+    return CompiledCondition(compiled)
+
+
+def _value_texts(
+    value: object, where: str, problems: list[Problem]
+) -> tuple[tuple[str, ...], bool]:
+    items, is_list = (value, True) if isinstance(value, list) else ([value], False)
+    texts: list[str] = []
+    for index, item in enumerate(items):
+        if isinstance(item, bool):
+            texts.append("true" if item else "false")
+        elif isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, (int, float)):
+            texts.append(str(item))
+        else:
+            problems.append(
+                Problem(
+                    "INVALID_CONDITION_VALUE",
+                    _pointer.join(where, index) if is_list else where,
+                    f"a condition value must be a string, a boolean or a number, got {item!r}",
+                    "MalformedPolicyDocument: Syntax errors in policy",
+                )
+            )
+    return tuple(texts), is_list
+
+
+def clauses_from_json(
+    condition: Mapping[str, Any], *, pointer: str = "/Condition"
+) -> tuple[ConditionClause, ...]:
+    """Read a raw JSON ``Condition`` block into clauses; :class:`InvalidPolicy` lists every problem.
+
+    >>> [c.operator.name for c in clauses_from_json({"Bool": {"aws:SecureTransport": True}})]
+    ['Bool']
+    """
+    problems: list[Problem] = []
+    clauses: list[ConditionClause] = []
+    for name, block in condition.items():
+        where = _pointer.join(pointer, name)
+        operator = parse_operator_name(name)
+        if operator is None:
+            problems.append(
+                Problem("UNKNOWN_OPERATOR", where, f"{name!r} is not a condition operator",
+                        "MalformedPolicyDocument: Syntax errors in policy")
+            )  # fmt: skip
+            continue
+        if not isinstance(block, Mapping):
+            problems.append(
+                Problem("INVALID_CONDITION_BLOCK", where, f"the value of {name} must be an object",
+                        "MalformedPolicyDocument: Syntax errors in policy")
+            )  # fmt: skip
+            continue
+        for key, value in block.items():
+            values, is_list = _value_texts(value, _pointer.join(where, key), problems)
+            clauses.append(ConditionClause(operator, key, values, is_list))
+    if problems:
+        raise InvalidPolicy(problems)
+    return tuple(clauses)
+
+
+def check_condition(
+    condition: Mapping[str, Any] | Sequence[ConditionClause],
+    context: RequestContext | Mapping[str, ContextValue],
+    *,
+    version: str | None = "2012-10-17",
+) -> ConditionResult:
+    """Try a ``Condition`` block against a request context, e.g. in a REPL.
+
+    ``condition`` is the JSON block (a dict) or already-parsed clauses; ``version`` is the
+    policy's ``Version`` (policy variables are expanded only under ``"2012-10-17"``).
+
+    >>> result = check_condition(
+    ...     {"StringEquals": {"sts:ExternalId": "xyz"}, "Bool": {"aws:SecureTransport": "true"}},
+    ...     {"sts:externalid": "abc", "aws:SecureTransport": True})
+    >>> result.matched
+    False
+    >>> print(result)
+    condition did not match
+      StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match
+      Bool aws:SecureTransport: request 'true', policy 'true' → match
+    """
+    clauses = clauses_from_json(condition) if isinstance(condition, Mapping) else tuple(condition)
+    ctx = context if isinstance(context, RequestContext) else RequestContext.of(context)
+    compiled = compile_condition(clauses, expand_variables=version == "2012-10-17")
+    return compiled.evaluate(ctx)
