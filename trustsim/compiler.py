@@ -1,0 +1,477 @@
+"""Policies compiled once into matchers, so that evaluation only looks things up and compares.
+
+:func:`compile_policy` turns a :class:`~trustsim.model.Policy` into a :class:`CompiledPolicy`:
+one :class:`CompiledStatement` per statement, each tagged with its
+:class:`~trustsim.decision.StatementRef`, holding
+
+* a :class:`PrincipalMatcher`: the statement's principals indexed once (exact user, role and
+  session ARNs, account IDs and root ARNs, unique IDs, services, federated providers,
+  ``{"AWS": "*"}``). Matching a caller returns the *kind* of match (SEMANTICS.md §3.12),
+  which the decision table of §4.3 needs;
+* an :class:`ActionMatcher` (case-insensitive, ``*``/``?``, ``NotAction``);
+* a :class:`ResourceMatcher` for caller-side policies, matched against the role's ARN
+  (wildcards; policy variables resolved from the request context);
+* the statement's :class:`~trustsim.conditions.CompiledCondition`.
+
+Compiled policies are cached by the identity of the policy value (and the label), so
+compiling the same policy again costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import attrs
+
+from trustsim.arn import Arn
+from trustsim.callers import (
+    AccountRoot,
+    Anonymous,
+    IamUser,
+    RoleSession,
+    SamlIdentity,
+    ServicePrincipal,
+    WebIdentity,
+)
+from trustsim.conditions import compile_condition
+from trustsim.decision import StatementRef
+from trustsim.model import Effect, Policy, Principal, Statement
+from trustsim.variables import Template, parse_template
+from trustsim.wildcard import compile_pattern, compile_segments
+
+if TYPE_CHECKING:
+    from trustsim.callers import Caller
+    from trustsim.conditions import CompiledCondition
+    from trustsim.context import RequestContext
+
+__all__ = [
+    "ActionMatcher",
+    "CallerIdentity",
+    "CallerKind",
+    "CompiledPolicy",
+    "CompiledStatement",
+    "MatchKind",
+    "PrincipalMatcher",
+    "ResourceMatcher",
+    "compile_policy",
+]
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_SERVICE_LINKED_PATH = "role/aws-service-role/"
+
+
+class MatchKind(enum.Enum):
+    """How a statement's principal matched the caller (SEMANTICS.md §3.12)."""
+
+    NO = "no match"
+    ACCOUNT = "account"
+    DIRECT_USER = "user ARN"
+    DIRECT_ROLE = "role ARN"
+    DIRECT_SESSION = "session ARN"
+    DIRECT_STAR = "all AWS principals"
+    SERVICE = "service"
+    FEDERATED = "federated provider"
+
+
+class CallerKind(enum.Enum):
+    """The kinds of caller of the AssumeRole family (SEMANTICS.md §3.1)."""
+
+    USER = "IAM user"
+    ROLE_SESSION = "role session"
+    ROOT = "account root"
+    ANONYMOUS = "anonymous"
+    SERVICE = "AWS service"
+    WEB_IDENTITY = "OIDC web identity"
+    SAML = "SAML identity"
+
+
+@attrs.frozen
+class CallerIdentity:
+    """What principal matching needs to know about a caller, computed once per request.
+
+    ``arn`` is the user ARN, the session ARN (``assumed-role/NAME/SESSION``, no path) or the
+    root ARN; ``role_arn`` is a session's role ARN *with* its path, through which a role
+    principal matches (never by parsing the session ARN, SEMANTICS.md §3.4).
+
+    >>> from trustsim.callers import RoleSession
+    >>> who = CallerIdentity.of(RoleSession("arn:aws:iam::111122223333:role/ci/Deployer", "run-1"))
+    >>> who.kind, who.account, who.arn
+    (<CallerKind.ROLE_SESSION: 'role session'>, '111122223333', 'arn:aws:sts::111122223333:assumed-role/Deployer/run-1')
+    """
+
+    kind: CallerKind
+    partition: str | None = None
+    account: str | None = None
+    arn: str | None = None
+    role_arn: str | None = None
+    unique_id: str | None = None
+    name: str | None = None  # service principal name or federated provider
+
+    @classmethod
+    def of(cls, caller: Caller) -> CallerIdentity:
+        """Describe ``caller`` for principal matching."""
+        if isinstance(caller, IamUser):
+            arn = Arn.try_parse(caller.arn)
+            return cls(
+                CallerKind.USER,
+                partition=arn.partition if arn else None,
+                account=arn.account if arn else None,
+                arn=caller.arn,
+                unique_id=caller.unique_id,
+            )
+        if isinstance(caller, RoleSession):
+            arn = Arn.try_parse(caller.role_arn)
+            return cls(
+                CallerKind.ROLE_SESSION,
+                partition=arn.partition if arn else None,
+                account=arn.account if arn else None,
+                arn=caller.session_arn if arn else None,
+                role_arn=caller.role_arn,
+                unique_id=caller.role_unique_id,
+            )
+        if isinstance(caller, AccountRoot):
+            return cls(
+                CallerKind.ROOT,
+                partition=caller.partition,
+                account=caller.account_id,
+                arn=caller.arn,
+            )
+        if isinstance(caller, ServicePrincipal):
+            return cls(CallerKind.SERVICE, name=caller.name)
+        if isinstance(caller, WebIdentity):
+            return cls(CallerKind.WEB_IDENTITY, name=caller.provider)
+        if isinstance(caller, SamlIdentity):
+            return cls(CallerKind.SAML, name=caller.provider)
+        if isinstance(caller, Anonymous):
+            return cls(CallerKind.ANONYMOUS)
+        raise TypeError(f"not a caller: {caller!r}")
+
+    @property
+    def is_iam_principal(self) -> bool:
+        """An IAM user or role session: the callers that have an identity side."""
+        return self.kind in (CallerKind.USER, CallerKind.ROLE_SESSION)
+
+    @property
+    def is_service_linked_role_session(self) -> bool:
+        """A session of a service-linked role (exempt from SCPs and RCPs, DOC EVAL-CTX)."""
+        return self.role_arn is not None and _SERVICE_LINKED_PATH in self.role_arn
+
+    def describe(self) -> str:
+        """One phrase naming the caller: ``IAM user arn:…`` / ``service lambda.amazonaws.com``."""
+        if self.kind is CallerKind.ROLE_SESSION:
+            return f"session {self.arn} of role {self.role_arn}"
+        if self.kind is CallerKind.ANONYMOUS:
+            return "an anonymous caller"
+        return f"{self.kind.value} {self.arn or self.name}"
+
+
+@attrs.frozen
+class PrincipalMatcher:
+    """A statement's ``Principal`` indexed once (SEMANTICS.md §3.2–3.9, §3.11, §3.12).
+
+    ``account_ids`` hold bare 12-digit IDs (read in the role's partition, §3.11);
+    ``account_roots`` hold (partition, account) pairs from root ARNs. User, role and session
+    ARNs are compared exactly, path and case included (SEMANTICS.md §9 decision 6).
+    """
+
+    everyone: bool = False
+    aws_star: bool = False
+    account_ids: frozenset[str] = frozenset()
+    account_roots: frozenset[tuple[str, str]] = frozenset()
+    users: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    sessions: frozenset[str] = frozenset()
+    unique_ids: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+    federated: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, principal: Principal) -> PrincipalMatcher:
+        """Index ``principal``'s values by the way each can match."""
+        account_ids: set[str] = set()
+        account_roots: set[tuple[str, str]] = set()
+        users: set[str] = set()
+        roles: set[str] = set()
+        sessions: set[str] = set()
+        unique_ids: set[str] = set()
+        aws_star = False
+        for value in principal.aws:
+            if value == "*":
+                aws_star = True
+                continue
+            if _ACCOUNT_ID.fullmatch(value):
+                account_ids.add(value)
+                continue
+            arn = Arn.try_parse(value)
+            if arn is None:
+                unique_ids.add(value)
+            elif arn.service == "iam" and arn.resource == "root":
+                account_roots.add((arn.partition, arn.account))
+            elif arn.service == "iam" and arn.resource_type == "user":
+                users.add(value)
+            elif arn.service == "iam" and arn.resource_type == "role":
+                roles.add(value)
+            elif arn.service == "sts":
+                sessions.add(value)  # assumed-role/R/S and federated-user/N
+        return cls(
+            everyone=principal.star,
+            aws_star=aws_star,
+            account_ids=frozenset(account_ids),
+            account_roots=frozenset(account_roots),
+            users=frozenset(users),
+            roles=frozenset(roles),
+            sessions=frozenset(sessions),
+            unique_ids=frozenset(unique_ids),
+            services=frozenset(principal.service),
+            federated=frozenset(principal.federated),
+        )
+
+    def match(self, who: CallerIdentity, role_partition: str) -> MatchKind:
+        """The kind of match of ``who`` (the most specific one when several values match).
+
+        ``{"AWS": "*"}`` matches IAM users and role sessions only, never services or
+        federated callers (SEMANTICS.md §9 decision 4); an account principal matches the IAM
+        identities of that account in that partition (§3.2, §3.11).
+        """
+        if self.everyone:
+            return MatchKind.DIRECT_STAR
+        kind = who.kind
+        if kind is CallerKind.SERVICE:
+            return MatchKind.SERVICE if who.name in self.services else MatchKind.NO
+        if kind is CallerKind.WEB_IDENTITY or kind is CallerKind.SAML:
+            return MatchKind.FEDERATED if who.name in self.federated else MatchKind.NO
+        if kind is CallerKind.USER:
+            if who.arn in self.users or (who.unique_id and who.unique_id in self.unique_ids):
+                return MatchKind.DIRECT_USER
+        elif kind is CallerKind.ROLE_SESSION:
+            if who.arn in self.sessions:
+                return MatchKind.DIRECT_SESSION
+            if who.role_arn in self.roles or (who.unique_id and who.unique_id in self.unique_ids):
+                return MatchKind.DIRECT_ROLE
+        else:  # root and anonymous never assume a role (§3.9); evaluation says so
+            return MatchKind.NO
+        if self.aws_star:
+            return MatchKind.DIRECT_STAR
+        if (who.partition, who.account) in self.account_roots or (
+            who.partition == role_partition and who.account in self.account_ids
+        ):
+            return MatchKind.ACCOUNT
+        return MatchKind.NO
+
+    def star_skipped(self, who: CallerIdentity) -> bool:
+        """Whether ``{"AWS": "*"}`` is here and ``who`` is a service or federated caller.
+
+        Such a caller is not matched by it (decision 4); evaluation notes it when that reading
+        is what decided.
+        """
+        return self.aws_star and who.kind in (
+            CallerKind.SERVICE,
+            CallerKind.WEB_IDENTITY,
+            CallerKind.SAML,
+        )
+
+    def values(self) -> tuple[str, ...]:
+        """Every value indexed, for explanations."""
+        out: list[str] = []
+        if self.everyone:
+            out.append("*")
+        if self.aws_star:
+            out.append("AWS:*")
+        out.extend(sorted(self.account_ids))
+        out.extend(f"arn:{p}:iam::{a}:root" for p, a in sorted(self.account_roots))
+        for group in (self.users, self.roles, self.sessions, self.unique_ids):
+            out.extend(sorted(group))
+        out.extend(f"Service:{s}" for s in sorted(self.services))
+        out.extend(f"Federated:{f}" for f in sorted(self.federated))
+        return tuple(out)
+
+
+_MATCH_ANY_PRINCIPAL = PrincipalMatcher(everyone=True)
+
+
+def _has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+@attrs.frozen
+class ActionMatcher:
+    """``Action`` / ``NotAction``: case-insensitive, with ``*`` and ``?`` (DOC ACTION).
+
+    Literal names sit in a set of lower-cased names; only wildcard patterns run a matcher.
+    """
+
+    literals: frozenset[str]
+    patterns: tuple[Callable[[str], bool], ...]
+    negated: bool
+    written: tuple[str, ...]
+
+    @classmethod
+    def of(cls, statement: Statement) -> ActionMatcher:
+        """Compile the statement's ``Action`` (or ``NotAction``)."""
+        negated = statement.action is None and statement.not_action is not None
+        written = (statement.not_action if negated else statement.action) or ()
+        literals = frozenset(a.casefold() for a in written if not _has_wildcard(a))
+        patterns = tuple(compile_pattern(a, ignore_case=True) for a in written if _has_wildcard(a))
+        return cls(literals, patterns, negated, tuple(written))
+
+    def matches(self, action: str, action_lower: str) -> bool:
+        """Whether the statement covers ``action`` (``action_lower``: the same, case-folded)."""
+        hit = action_lower in self.literals or any(p(action) for p in self.patterns)
+        return hit is not self.negated
+
+
+@attrs.frozen
+class ResourceMatcher:
+    """``Resource`` / ``NotResource`` of a caller-side policy, matched against the role ARN.
+
+    ARNs are matched case-sensitively with ``*``/``?`` (DOC IDS); under Version 2012-10-17,
+    ``${…}`` policy variables are resolved from the request context, and a variable that
+    cannot be resolved (absent or multi-valued key, no default) makes the value match nothing
+    (DOC VARS).
+    """
+
+    literals: frozenset[str]
+    patterns: tuple[Callable[[str], bool], ...]
+    templates: tuple[Template, ...]
+    negated: bool
+    written: tuple[str, ...]
+
+    @classmethod
+    def of(cls, statement: Statement, *, expand_variables: bool) -> ResourceMatcher | None:
+        """Compile the statement's resource element; ``None`` when it has none."""
+        if statement.resource is None and statement.not_resource is None:
+            return None
+        negated = statement.resource is None
+        written = (statement.not_resource if negated else statement.resource) or ()
+        literals: set[str] = set()
+        patterns: list[Callable[[str], bool]] = []
+        templates: list[Template] = []
+        for value in written:
+            template = parse_template(value) if expand_variables and "${" in value else None
+            if template is not None and template.has_variables:
+                templates.append(template)
+            elif _has_wildcard(value):
+                patterns.append(compile_pattern(value))
+            else:
+                literals.add(value)
+        return cls(frozenset(literals), tuple(patterns), tuple(templates), negated, written)
+
+    def matches(self, arn: str, context: RequestContext) -> bool:
+        """Whether the element covers ``arn`` in ``context``."""
+        hit = (
+            arn in self.literals
+            or any(p(arn) for p in self.patterns)
+            or any(_template_matches(t, arn, context) for t in self.templates)
+        )
+        return hit is not self.negated
+
+
+def _template_matches(template: Template, arn: str, context: RequestContext) -> bool:
+    segments, _unresolved = template.resolve(context)
+    if segments is None:
+        return False  # an unresolvable variable never matches (DOC VARS)
+    return compile_segments(segments)(arn)  # compiled matchers are cached by the wildcard module
+
+
+@attrs.frozen(eq=False)
+class CompiledStatement:
+    """One statement, ready to evaluate; every part was prepared at compile time."""
+
+    ref: StatementRef
+    is_deny: bool
+    principal: PrincipalMatcher | None
+    not_principal: PrincipalMatcher | None
+    action: ActionMatcher
+    resource: ResourceMatcher | None
+    condition: CompiledCondition
+    statement: Statement
+
+    def principal_kind(self, who: CallerIdentity, role_partition: str) -> MatchKind:
+        """How the principal element matches ``who`` (caller-side policies match everyone)."""
+        if self.principal is not None:
+            return self.principal.match(who, role_partition)
+        if self.not_principal is not None:
+            if self.not_principal.match(who, role_partition) is MatchKind.NO:
+                return MatchKind.DIRECT_STAR
+            return MatchKind.NO
+        return MatchKind.DIRECT_STAR
+
+    def resource_matches(self, role_arn: str, context: RequestContext) -> bool:
+        """Whether the resource element covers the role (no element: always)."""
+        return self.resource is None or self.resource.matches(role_arn, context)
+
+
+@attrs.frozen(eq=False)
+class CompiledPolicy:
+    """A policy compiled for evaluation: its label, its statements, and the source policy."""
+
+    label: str
+    policy: Policy
+    statements: tuple[CompiledStatement, ...]
+    allows: tuple[CompiledStatement, ...]
+    denies: tuple[CompiledStatement, ...]
+
+
+def _compile_statement(statement: Statement, policy: Policy, label: str) -> CompiledStatement:
+    expand = policy.expands_variables
+    principal = statement.principal
+    not_principal = statement.not_principal
+    return CompiledStatement(
+        ref=StatementRef(label, statement.index, statement.sid, statement.pointer),
+        is_deny=statement.effect is Effect.DENY,
+        principal=None
+        if principal is None
+        else (_MATCH_ANY_PRINCIPAL if principal.star else PrincipalMatcher.of(principal)),
+        not_principal=None if not_principal is None else PrincipalMatcher.of(not_principal),
+        action=ActionMatcher.of(statement),
+        resource=ResourceMatcher.of(statement, expand_variables=expand),
+        condition=compile_condition(
+            statement.condition, expand_variables=expand, statement_pointer=statement.pointer
+        ),
+        statement=statement,
+    )
+
+
+_CACHE: dict[tuple[int, str], tuple[weakref.ref[Policy], CompiledPolicy]] = {}
+
+
+def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Policy]], None]:
+    def callback(_ref: weakref.ref[Policy]) -> None:
+        _CACHE.pop(key, None)
+
+    return callback
+
+
+def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
+    """Compile ``policy`` once; later calls with the same policy value and label hit a cache.
+
+    The cache is keyed by the policy object's identity and holds it weakly: an entry goes
+    when the policy does.
+
+    >>> from trustsim.model import Effect, Principal, Statement
+    >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(aws=("111122223333",)),
+    ...                           action=("sts:AssumeRole",)),), version="2012-10-17")
+    >>> compiled = compile_policy(trust, label="trust policy")
+    >>> compiled is compile_policy(trust, label="trust policy")
+    True
+    >>> print(compiled.statements[0].ref)
+    trust policy statement 0
+    """
+    key = (id(policy), label)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is policy:
+        return hit[1]
+    statements = tuple(_compile_statement(s, policy, label) for s in policy.statements)
+    compiled = CompiledPolicy(
+        label=label,
+        policy=policy,
+        statements=statements,
+        allows=tuple(s for s in statements if not s.is_deny),
+        denies=tuple(s for s in statements if s.is_deny),
+    )
+    _CACHE[key] = (weakref.ref(policy, _forget(key)), compiled)
+    return compiled

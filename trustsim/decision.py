@@ -1,0 +1,131 @@
+"""The answer to an AssumeRole-family request: :class:`Decision`, :class:`Outcome`, :class:`StatementRef`.
+
+An :class:`Outcome` is one immutable value holding the decision, the statements that
+determined it, the side that decided and the diagnostics gathered on the way (the shape of
+cedar's ``Response``). :meth:`Outcome.explain` replays the same evaluation with a recorder
+and returns an :class:`~trustsim.explain.Explanation`; the decision itself records nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+import attrs
+
+from trustsim.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from trustsim.explain import Explanation
+    from trustsim.requests import AssumeRoleRequest
+
+__all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
+
+#: The sides that can decide an outcome (SEMANTICS.md §4.1): the role's trust policy, the
+#: caller's identity policies, permissions boundary and session policy, the SCPs of the
+#: caller's organisation, the RCPs of the role's, and the caller itself (root, anonymous).
+SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
+
+
+class Decision(enum.Enum):
+    """What AWS answers (SEMANTICS.md §4.13).
+
+    >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
+    True
+    >>> str(Decision.ALLOW)
+    'Allow'
+    """
+
+    ALLOW = "Allow"
+    EXPLICIT_DENY = "ExplicitDeny"
+    IMPLICIT_DENY = "ImplicitDeny"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class StatementRef:
+    """One statement of one policy, named so a person can find it.
+
+    Attributes:
+        policy: the policy's label: ``"trust policy"``, ``"identity policy 2"``,
+            ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 1"``…
+        index: the statement's position in the document (0-based, as in its pointer).
+        sid: the statement's ``Sid``, or ``None``.
+        pointer: the statement's JSON pointer (``/Statement/0``).
+
+    >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
+    trust policy statement 1 (Sid "GitHubMain")
+    >>> print(StatementRef("identity policy 1", 0, None, "/Statement"))
+    identity policy 1 statement 0
+    """
+
+    policy: str
+    index: int
+    sid: str | None
+    pointer: str
+
+    def __str__(self) -> str:
+        sid = f' (Sid "{self.sid}")' if self.sid else ""
+        return f"{self.policy} statement {self.index}{sid}"
+
+
+@attrs.frozen
+class Outcome:
+    """The decision on one request, why, and what could not be evaluated.
+
+    Attributes:
+        decision: :class:`Decision`.
+        determined_by: the statements that decided: the matching ``Deny`` statements for an
+            explicit deny; for an allow, the trust statement and every other ``Allow`` that was
+            required (identity, boundary, session policy, each SCP and RCP level); empty for an
+            implicit deny (nothing matched — :attr:`reason` says what was missing).
+        errors: diagnostics: clauses that could not be evaluated (they did not match), and
+            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of SEMANTICS.md §9.
+        request: the request decided (not part of equality).
+        side: which side decided (one of :data:`SIDES`).
+        reason: one line saying why, for people.
+        actions: the actions decided: the assume action and the companion actions the call
+            exercises (each must be allowed), or the one action asked about.
+
+    >>> from trustsim.callers import Anonymous, Role
+    >>> from trustsim.context import RequestContext
+    >>> from trustsim.model import Policy
+    >>> from trustsim.requests import AssumeRoleRequest
+    >>> request = AssumeRoleRequest(Anonymous(), Role("arn:aws:iam::111122223333:role/r", Policy(())),
+    ...                             "sts:AssumeRole", RequestContext.of())
+    >>> outcome = Outcome(Decision.IMPLICIT_DENY, (), (), request, side="caller",
+    ...                   reason="anonymous callers cannot call sts:AssumeRole")
+    >>> outcome.allowed, outcome.denied
+    (False, True)
+    >>> print(outcome)
+    ImplicitDeny: anonymous callers cannot call sts:AssumeRole
+    """
+
+    decision: Decision
+    determined_by: tuple[StatementRef, ...]
+    errors: tuple[Diagnostic, ...]
+    request: AssumeRoleRequest = attrs.field(eq=False, repr=False)
+    side: str = attrs.field(default="trust", kw_only=True)
+    reason: str = attrs.field(default="", kw_only=True)
+    actions: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+
+    @property
+    def allowed(self) -> bool:
+        """True when the decision is :attr:`Decision.ALLOW`."""
+        return self.decision is Decision.ALLOW
+
+    @property
+    def denied(self) -> bool:
+        """True for an explicit or an implicit deny."""
+        return self.decision is not Decision.ALLOW
+
+    def explain(self) -> Explanation:
+        """Replay the evaluation with a recorder and return the full :class:`Explanation`."""
+        from trustsim.explain import explain  # noqa: PLC0415 (the explain path is lazy)
+
+        return explain(self)
+
+    def __str__(self) -> str:
+        return f"{self.decision}: {self.reason}" if self.reason else str(self.decision)

@@ -1,0 +1,752 @@
+"""The AssumeRole decision: trust × identity × boundary × session × SCPs × RCPs (SEMANTICS.md §4).
+
+:func:`evaluate` decides a whole call: the assume action and every companion action the
+request exercises (``sts:TagSession``, ``sts:SetSourceIdentity``, ``sts:SetContext``), each
+decided separately; all must be allowed and any explicit deny denies (§4.11).
+:func:`evaluate_action` decides ``request.action`` alone.
+
+For one action, the policies are scanned once each (principal, action, resource and
+condition of every statement), then the facts are combined in a single table
+(:func:`_combine`), written after cedar's ``decision()``: one ``match`` whose arms carry the
+rule and its source. The same scan runs with a recorder to build explanations
+(:mod:`trustsim.explain`); without one it records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from trustsim.arn import Arn
+from trustsim.callers import IamUser, OrgMembership, RoleSession
+from trustsim.compiler import (
+    CallerIdentity,
+    CallerKind,
+    CompiledPolicy,
+    CompiledStatement,
+    MatchKind,
+    compile_policy,
+)
+from trustsim.decision import Decision, Outcome, StatementRef
+from trustsim.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from trustsim.conditions import ConditionResult
+    from trustsim.context import RequestContext
+    from trustsim.model import Policy
+    from trustsim.requests import AssumeRoleRequest
+
+__all__ = ["Recorder", "evaluate", "evaluate_action", "replay"]
+
+UNCERTAIN = "UNCERTAIN_SEMANTICS"
+_PRINCIPAL_ARN_KEY = "aws:principalarn"
+
+
+class Recorder(Protocol):
+    """Receives every step of an evaluation (used by :mod:`trustsim.explain`)."""
+
+    def begin_action(self, action: str) -> None:
+        """A new action is about to be decided."""
+
+    def statement(
+        self,
+        policy: CompiledPolicy,
+        side: str,
+        statement: CompiledStatement,
+        *,
+        kind: MatchKind,
+        action_matched: bool,
+        resource_matched: bool | None,
+        condition: ConditionResult,
+        applies: bool,
+    ) -> None:
+        """One statement was checked: each part's result, and whether it applies."""
+
+    def end_action(self, result: ActionResult) -> None:
+        """The action was decided."""
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@attrs.frozen
+class _Plan:
+    """Everything about one request that evaluation needs, prepared once."""
+
+    who: CallerIdentity
+    context: RequestContext
+    role_arn: str
+    role_partition: str
+    role_account: str
+    trust: CompiledPolicy
+    identity: tuple[CompiledPolicy, ...]
+    boundary: CompiledPolicy | None
+    session: CompiledPolicy | None
+    scps: tuple[tuple[CompiledPolicy, ...], ...]
+    rcps: tuple[tuple[CompiledPolicy, ...], ...]
+
+    @property
+    def same_account(self) -> bool:
+        return (self.who.partition, self.who.account) == (self.role_partition, self.role_account)
+
+
+def _level_name(index: int, count: int) -> str:
+    if index == 0:
+        return "root"
+    if index == count - 1:
+        return "account"
+    return f"OU {index}"
+
+
+def _org_levels(
+    kind: str, levels: Sequence[Sequence[Policy]]
+) -> tuple[tuple[CompiledPolicy, ...], ...]:
+    count = len(levels)
+    return tuple(
+        tuple(
+            compile_policy(policy, label=f"{kind} {_level_name(i, count)} level, policy {j + 1}")
+            for j, policy in enumerate(level)
+        )
+        for i, level in enumerate(levels)
+    )
+
+
+def _plan(request: AssumeRoleRequest) -> _Plan:
+    caller, role = request.caller, request.role
+    who = CallerIdentity.of(caller)
+    role_arn = Arn.try_parse(role.arn)
+    identity: tuple[CompiledPolicy, ...] = ()
+    boundary = session = None
+    scps: tuple[tuple[CompiledPolicy, ...], ...] = ()
+    if isinstance(caller, (IamUser, RoleSession)):
+        identity = tuple(
+            compile_policy(p, label=f"identity policy {i + 1}")
+            for i, p in enumerate(caller.policies)
+        )
+        if caller.permissions_boundary is not None:
+            boundary = compile_policy(caller.permissions_boundary, label="permissions boundary")
+        if isinstance(caller, RoleSession) and caller.session_policy is not None:
+            session = compile_policy(caller.session_policy, label="session policy")
+        if _org_applies(caller.org) and not who.is_service_linked_role_session:
+            scps = _org_levels("SCP", caller.org.scps)  # type: ignore[union-attr]
+    rcps: tuple[tuple[CompiledPolicy, ...], ...] = ()
+    if _org_applies(role.org) and not who.is_service_linked_role_session:
+        rcps = _org_levels("RCP", role.org.rcps)  # type: ignore[union-attr]
+    return _Plan(
+        who=who,
+        context=request.context,
+        role_arn=role.arn,
+        role_partition=role_arn.partition if role_arn else "",
+        role_account=role_arn.account if role_arn else "",
+        trust=compile_policy(role.trust_policy, label="trust policy"),
+        identity=identity,
+        boundary=boundary,
+        session=session,
+        scps=scps,
+        rcps=rcps,
+    )
+
+
+def _org_applies(org: OrgMembership | None) -> bool:
+    """SCPs/RCPs never restrict the management account (DOC EVAL-CTX; SCP; RCP)."""
+    return org is not None and not org.management_account
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+@attrs.frozen
+class _Scan:
+    """The statements of one policy that apply to one action."""
+
+    policy: CompiledPolicy
+    side: str
+    allows: tuple[tuple[CompiledStatement, MatchKind], ...]
+    denies: tuple[CompiledStatement, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    star_skipped: tuple[CompiledStatement, ...]
+
+
+def _scan(
+    policy: CompiledPolicy,
+    side: str,
+    plan: _Plan,
+    *,
+    action: str,
+    action_lower: str,
+    recorder: Recorder | None,
+) -> _Scan:
+    """Check every statement of ``policy`` against the request for ``action``.
+
+    Without a recorder the checks short-circuit; with one, every part of every statement is
+    checked and recorded. The answer is the same either way.
+    """
+    allows: list[tuple[CompiledStatement, MatchKind]] = []
+    denies: list[CompiledStatement] = []
+    diagnostics: list[Diagnostic] = []
+    skipped: list[CompiledStatement] = []
+    who, context = plan.who, plan.context
+    for statement in policy.statements:
+        kind = statement.principal_kind(who, plan.role_partition)
+        if recorder is None:
+            if kind is MatchKind.NO:
+                if (
+                    statement.principal is not None
+                    and statement.principal.star_skipped(who)
+                    and statement.action.matches(action, action_lower)
+                ):
+                    skipped.append(statement)
+                continue
+            if not statement.action.matches(action, action_lower):
+                continue
+            if not statement.resource_matches(plan.role_arn, context):
+                continue
+            if not statement.condition.matches(context):
+                diagnostics.extend(_located(statement, context))
+                continue
+        else:
+            action_ok = statement.action.matches(action, action_lower)
+            resource_ok = (
+                None
+                if statement.resource is None
+                else statement.resource.matches(plan.role_arn, context)
+            )
+            result = statement.condition.evaluate(context)
+            applies = (
+                kind is not MatchKind.NO
+                and action_ok
+                and resource_ok is not False
+                and result.matched
+            )
+            recorder.statement(
+                policy,
+                side,
+                statement,
+                kind=kind,
+                action_matched=action_ok,
+                resource_matched=resource_ok,
+                condition=result,
+                applies=applies,
+            )
+            if kind is MatchKind.NO:
+                if (
+                    statement.principal is not None
+                    and statement.principal.star_skipped(who)
+                    and action_ok
+                ):
+                    skipped.append(statement)
+                continue
+            if not (action_ok and resource_ok is not False):
+                continue
+            if not result.matched:
+                diagnostics.extend(_located(statement, context))
+                continue
+        if statement.is_deny:
+            denies.append(statement)
+        else:
+            allows.append((statement, kind))
+    return _Scan(policy, side, tuple(allows), tuple(denies), tuple(diagnostics), tuple(skipped))
+
+
+def _located(statement: CompiledStatement, context: RequestContext) -> list[Diagnostic]:
+    """The condition's diagnostics, each naming the policy (fail closed *and say so*)."""
+    found = statement.condition.diagnostics(context)
+    return [
+        d
+        if d.policy
+        else attrs.evolve(
+            d, policy=statement.ref.policy, pointer=d.pointer or statement.ref.pointer
+        )
+        for d in found
+    ]
+
+
+# --------------------------------------------------------------------------- requirements
+
+
+@attrs.frozen
+class Needs:
+    """Which caller-side policies must allow, for one trust grant (SEMANTICS.md §4.3/§4.4)."""
+
+    identity: bool
+    boundary: bool
+    session: bool
+    basis: str
+    #: §9 questions this requirement rests on, with the reading applied.
+    readings: tuple[str, ...] = ()
+
+
+_NOTHING = Needs(False, False, False, "the trust policy alone decides")
+
+
+def _needs(plan: _Plan, statement: CompiledStatement, kind: MatchKind) -> Needs:
+    """The requirements of one matching trust statement, by kind of match and account.
+
+    Same account: the table of SEMANTICS.md §4.3 (DOC EVAL "Resource-based policies",
+    DOC STS-API, DOC PRINCIPAL). Cross-account: every side, whatever the principal named
+    (§4.4, DOC XACCT). Services and federated callers have no identity side (§3.7, §3.8, §4.9).
+    """
+    who = plan.who
+    if not who.is_iam_principal:
+        return _NOTHING
+    if not plan.same_account:
+        return Needs(True, True, True, "cross-account: the caller's account must allow too")
+    if kind is MatchKind.DIRECT_STAR:
+        if _PRINCIPAL_ARN_KEY in statement.condition.keys:
+            return Needs(False, False, False, '{"AWS": "*"} restricted by aws:PrincipalArn')
+        # §4.3 "{"AWS":"*"} without aws:PrincipalArn": read as the row of the actual caller.
+        reading = (
+            'SEMANTICS.md §7 question 4: a same-account grant through {"AWS": "*"} without an '
+            "aws:PrincipalArn condition is read like a grant to the caller's own ARN"
+        )
+        kind = MatchKind.DIRECT_USER if who.kind is CallerKind.USER else MatchKind.DIRECT_ROLE
+        base = _same_account_needs(kind)
+        return attrs.evolve(
+            base, basis=f'{{"AWS": "*"}} read as a {kind.value} grant', readings=(reading,)
+        )
+    return _same_account_needs(kind)
+
+
+def _same_account_needs(kind: MatchKind) -> Needs:
+    match kind:
+        case MatchKind.ACCOUNT:
+            # account principal: a delegation; the identity side must allow [DOC STS-API, EVAL]
+            return Needs(True, True, True, "same account, account principal: a delegation")
+        case MatchKind.DIRECT_USER:
+            # user ARN: no identity policy needed; boundary does not block [DOC EVAL "IAM user"]
+            # — disputed by UPDATE-TRUST; SEMANTICS.md §9 decision 1
+            return Needs(False, False, False, "same account, the user's ARN")
+        case MatchKind.DIRECT_ROLE:
+            # role ARN: no identity policy, but boundary and session policy limit [DOC EVAL "IAM role"]
+            return Needs(False, True, True, "same account, the caller's role ARN")
+        case _:
+            # session ARN (and federated-user ARN): nothing else needed [DOC EVAL "IAM role session"]
+            return Needs(False, False, False, f"same account, the {kind.value}")
+
+
+# --------------------------------------------------------------------------- one action
+
+
+@attrs.frozen
+class ActionResult:
+    """The decision on one action, with what it rests on."""
+
+    action: str
+    decision: Decision
+    side: str
+    reason: str
+    determined_by: tuple[StatementRef, ...]
+    errors: tuple[Diagnostic, ...]
+    grant: StatementRef | None = None
+    kind: MatchKind = MatchKind.NO
+    needs: Needs | None = None
+
+
+def _uncertain(question: str, message: str, ref: StatementRef | None = None) -> Diagnostic:
+    return Diagnostic(
+        UNCERTAIN,
+        f"{question}: {message}",
+        pointer=ref.pointer if ref else "",
+        policy=ref.policy if ref else "",
+    )
+
+
+def _first_gap(levels: Sequence[Sequence[_Scan]]) -> int | None:
+    """The first level of an SCP/RCP chain with no applicable Allow (each level must allow)."""
+    for index, level in enumerate(levels):
+        if not any(scan.allows for scan in level):
+            return index
+    return None
+
+
+def _refs(scans: Sequence[_Scan]) -> list[StatementRef]:
+    return [statement.ref for scan in scans for statement, _ in scan.allows]
+
+
+@attrs.frozen
+class _Scans:
+    """Every policy of the plan scanned for one action."""
+
+    trust: _Scan
+    identity: tuple[_Scan, ...]
+    boundary: _Scan | None
+    session: _Scan | None
+    scps: tuple[tuple[_Scan, ...], ...]
+    rcps: tuple[tuple[_Scan, ...], ...]
+
+    @classmethod
+    def of(cls, plan: _Plan, action: str, recorder: Recorder | None) -> _Scans:
+        lower = action.casefold()
+
+        def scan(policy: CompiledPolicy, side: str) -> _Scan:
+            return _scan(policy, side, plan, action=action, action_lower=lower, recorder=recorder)
+
+        return cls(
+            trust=scan(plan.trust, "trust"),
+            identity=tuple(scan(p, "identity") for p in plan.identity),
+            boundary=None if plan.boundary is None else scan(plan.boundary, "boundary"),
+            session=None if plan.session is None else scan(plan.session, "session"),
+            scps=tuple(tuple(scan(p, "scp") for p in level) for level in plan.scps),
+            rcps=tuple(tuple(scan(p, "rcp") for p in level) for level in plan.rcps),
+        )
+
+    @property
+    def every(self) -> list[_Scan]:
+        out = [self.trust, *self.identity]
+        out += [s for s in (self.boundary, self.session) if s is not None]
+        out += [s for level in self.scps for s in level]
+        return out + [s for level in self.rcps for s in level]
+
+
+def _choose_grant(
+    plan: _Plan, trust: _Scan, *, identity: bool, boundary: bool, session: bool
+) -> tuple[CompiledStatement, MatchKind, Needs] | None:
+    """The trust grant: a matching Allow whose own requirements are met.
+
+    When none is met, the least demanding one, so that the outcome can say what is missing.
+    """
+    grant: tuple[CompiledStatement, MatchKind, Needs] | None = None
+    best = 4
+    for statement, kind in trust.allows:
+        needs = _needs(plan, statement, kind)
+        if (
+            (not needs.identity or identity)
+            and (not needs.boundary or boundary)
+            and (not needs.session or session)
+        ):
+            return statement, kind, needs
+        weight = needs.identity + needs.boundary + needs.session
+        if weight < best:
+            grant, best = (statement, kind, needs), weight
+    return grant
+
+
+def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult:
+    who = plan.who
+    if recorder is not None:
+        recorder.begin_action(action)
+    if who.kind is CallerKind.ROOT or who.kind is CallerKind.ANONYMOUS:
+        # STS refuses these callers before any policy is read [DOC STS-API; EXP ROOT-ASSUME; §3.9]
+        why = (
+            "the root user of an account cannot assume a role (STS: Roles may not be assumed by root accounts)"
+            if who.kind is CallerKind.ROOT
+            else f"an anonymous caller cannot call {action}: STS requires signed requests"
+        )
+        result = ActionResult(action, Decision.IMPLICIT_DENY, "caller", why, (), ())
+        if recorder is not None:
+            recorder.end_action(result)
+        return result
+
+    scans = _Scans.of(plan, action, recorder)
+    every = scans.every
+    denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
+    errors: list[Diagnostic] = [d for scan in every for d in scan.diagnostics]
+    rcp_gap, scp_gap = _first_gap(scans.rcps), _first_gap(scans.scps)
+    identity, boundary, session = scans.identity, scans.boundary, scans.session
+    identity_allows = any(s.allows for s in identity)
+    boundary_allows = boundary is None or bool(boundary.allows)
+    session_allows = session is None or bool(session.allows)
+    grant = _choose_grant(
+        plan,
+        scans.trust,
+        identity=identity_allows,
+        boundary=boundary_allows,
+        session=session_allows,
+    )
+    needs = grant[2] if grant else _NOTHING
+    identity_missing = needs.identity and not identity_allows
+    boundary_missing = needs.boundary and not boundary_allows
+    session_missing = needs.session and not session_allows
+
+    decision, side, reason = _combine(
+        plan,
+        action,
+        denies=denies,
+        rcp_gap=rcp_gap,
+        scp_gap=scp_gap,
+        grant=grant,
+        identity_missing=identity_missing,
+        boundary_missing=boundary_missing,
+        session_missing=session_missing,
+    )
+
+    determined: list[StatementRef] = []
+    if decision is Decision.EXPLICIT_DENY:
+        determined = [ref for _, ref in denies]
+    elif decision is Decision.ALLOW and grant is not None:
+        determined.append(grant[0].ref)
+        if needs.identity:
+            determined += _refs(identity)
+        if needs.boundary and boundary is not None:
+            determined += _refs([boundary])
+        if needs.session and session is not None:
+            determined += _refs([session])
+        determined += _refs([s for level in scans.scps for s in level])
+        determined += _refs([s for level in scans.rcps for s in level])
+
+    errors += _readings(
+        plan,
+        decision,
+        side,
+        grant=grant,
+        boundary_allows=boundary_allows,
+        session_allows=session_allows,
+        has_boundary=boundary is not None,
+        has_session=session is not None,
+        every=every,
+    )
+    result = ActionResult(
+        action,
+        decision,
+        side,
+        reason,
+        tuple(determined),
+        tuple(dict.fromkeys(errors)),
+        grant=grant[0].ref if grant else None,
+        kind=grant[1] if grant else MatchKind.NO,
+        needs=needs if grant else None,
+    )
+    if recorder is not None:
+        recorder.end_action(result)
+    return result
+
+
+def _combine(
+    plan: _Plan,
+    action: str,
+    *,
+    denies: Sequence[tuple[str, StatementRef]],
+    rcp_gap: int | None,
+    scp_gap: int | None,
+    grant: tuple[CompiledStatement, MatchKind, Needs] | None,
+    identity_missing: bool,
+    boundary_missing: bool,
+    session_missing: bool,
+) -> tuple[Decision, str, str]:
+    """The decision table for one action (SEMANTICS.md §4.1, §4.3, §4.4, §4.13).
+
+    Each arm: the facts, the answer, and the rule with its source.
+    """
+    role, caller = plan.role_arn, plan.who.describe()
+    facts = (
+        bool(denies),
+        rcp_gap is not None,
+        scp_gap is not None,
+        grant is None,
+        identity_missing,
+        boundary_missing,
+        session_missing,
+    )
+    match facts:
+        case (True, *_):
+            # An applicable Deny in any policy wins over every Allow [DOC EVAL step 1; XACCT].
+            side, ref = denies[0]
+            more = f" (and {len(denies) - 1} more)" if len(denies) > 1 else ""
+            return Decision.EXPLICIT_DENY, side, f"{action} is explicitly denied by {ref}{more}"
+        case (_, True, *_):
+            # Every RCP level of the role's account must allow [DOC EVAL step 2; RCP]; a missing
+            # allow is an implicit deny [DOC DENY-KINDS].
+            assert rcp_gap is not None  # noqa: S101 (narrowing for mypy)
+            level = _level_name(rcp_gap, len(plan.rcps))
+            return (
+                Decision.IMPLICIT_DENY,
+                "rcp",
+                f"no RCP at the {level} level of the role's organisation allows {action} on {role}",
+            )
+        case (_, _, True, *_):
+            # Every SCP level of the caller's account must allow [DOC EVAL step 3; SCP].
+            assert scp_gap is not None  # noqa: S101
+            level = _level_name(scp_gap, len(plan.scps))
+            return (
+                Decision.IMPLICIT_DENY,
+                "scp",
+                f"no SCP at the {level} level of the caller's organisation allows {action} on {role}",
+            )
+        case (_, _, _, True, *_):
+            # The trust policy must always allow: an identity-policy allow alone never lets a
+            # caller assume a role [DOC EVAL "role trust policies"; §4.2].
+            return (
+                Decision.IMPLICIT_DENY,
+                "trust",
+                f"no statement of the trust policy allows {action} for {caller}",
+            )
+        case (_, _, _, _, True, _, _):
+            # Account principal or cross-account: the identity side must allow too
+            # [DOC STS-API; XACCT; §4.3 account row, §4.4].
+            assert grant is not None  # noqa: S101
+            return (
+                Decision.IMPLICIT_DENY,
+                "identity",
+                f"the caller's identity policies do not allow {action} on {role}, and they must "
+                f"({grant[2].basis}; trust granted by {grant[0].ref})",
+            )
+        case (_, _, _, _, _, True, _):
+            # A permissions boundary's implicit deny limits account, cross-account and role-ARN
+            # grants [DOC EVAL "IAM role"; BOUNDARY; §4.7].
+            assert grant is not None  # noqa: S101
+            return (
+                Decision.IMPLICIT_DENY,
+                "boundary",
+                f"the caller's permissions boundary does not allow {action} on {role}, and it "
+                f"limits this grant ({grant[2].basis})",
+            )
+        case (_, _, _, _, _, _, True):
+            # A session policy's implicit deny limits the same grants [DOC EVAL; §4.8].
+            assert grant is not None  # noqa: S101
+            return (
+                Decision.IMPLICIT_DENY,
+                "session",
+                f"the caller's session policy does not allow {action} on {role}, and it limits "
+                f"this grant ({grant[2].basis})",
+            )
+        case _:
+            # Nothing denies and every required policy allows [DOC EVAL; §4.13 Allow].
+            assert grant is not None  # noqa: S101
+            statement, kind, needs = grant
+            return (
+                Decision.ALLOW,
+                "trust",
+                f"{action} is allowed: {statement.ref} trusts {caller} (matched as {kind.value}; "
+                f"{needs.basis})",
+            )
+
+
+def _readings(
+    plan: _Plan,
+    decision: Decision,
+    side: str,
+    *,
+    grant: tuple[CompiledStatement, MatchKind, Needs] | None,
+    boundary_allows: bool,
+    session_allows: bool,
+    has_boundary: bool,
+    has_session: bool,
+    every: Sequence[_Scan],
+) -> list[Diagnostic]:
+    """``UNCERTAIN_SEMANTICS`` notes for the §9 readings this outcome rests on."""
+    notes: list[Diagnostic] = []
+    who = plan.who
+    if grant is not None and decision is not Decision.EXPLICIT_DENY:
+        statement, kind, needs = grant
+        limited = (has_boundary and not boundary_allows) or (has_session and not session_allows)
+        if limited and needs.readings:
+            notes += [_uncertain("§4.3 / §7 question 4", r, statement.ref) for r in needs.readings]
+        if (
+            plan.same_account
+            and has_boundary
+            and not boundary_allows
+            and not needs.boundary
+            and (kind is MatchKind.DIRECT_USER or needs.readings)
+            and who.kind is CallerKind.USER
+        ):
+            notes.append(
+                _uncertain(
+                    "SEMANTICS.md §9 decision 1 (disputed)",
+                    "the trust policy names the user, whose permissions boundary does not allow "
+                    "the action; following the evaluation-logic pages the boundary does not block "
+                    "(UPDATE-TRUST suggests it would)",
+                    statement.ref,
+                )
+            )
+    skipped = [s for scan in every for s in scan.star_skipped]
+    for statement in skipped:
+        if statement.is_deny == (decision is Decision.ALLOW):
+            notes.append(
+                _uncertain(
+                    "SEMANTICS.md §9 decision 4",
+                    f'{{"AWS": "*"}} is read as not matching {who.describe()} '
+                    "(services and federated callers match only through Service / Federated)",
+                    statement.ref,
+                )
+            )
+    if side == "rcp" and decision is not Decision.ALLOW and not who.is_iam_principal:
+        notes.append(
+            _uncertain(
+                "SEMANTICS.md §9 decision 12",
+                f"RCPs of the role's account are applied to {who.describe()}",
+            )
+        )
+    return notes
+
+
+# --------------------------------------------------------------------------- the whole call
+
+
+def _outcome(
+    request: AssumeRoleRequest, actions: tuple[str, ...], results: Sequence[ActionResult]
+) -> Outcome:
+    errors = tuple(dict.fromkeys(d for r in results for d in r.errors))
+    explicit = [r for r in results if r.decision is Decision.EXPLICIT_DENY]
+    implicit = [r for r in results if r.decision is Decision.IMPLICIT_DENY]
+    match (bool(explicit), bool(implicit)):
+        case (True, _):
+            # Any explicit deny in any action denies the call [§4.11; DOC TAGS, SRCID].
+            decider = explicit[0]
+            refs = decider.determined_by
+        case (False, True):
+            # Every exercised action must be allowed [§4.11].
+            decider = implicit[0]
+            refs = decider.determined_by
+        case _:
+            decider = results[0]
+            refs = tuple(dict.fromkeys(ref for r in results for ref in r.determined_by))
+    reason = decider.reason
+    if decider.decision is Decision.ALLOW and len(results) > 1:
+        reason += f"; so are {', '.join(r.action for r in results[1:])}"
+    return Outcome(
+        decider.decision,
+        refs,
+        errors,
+        request,
+        side=decider.side,
+        reason=reason,
+        actions=actions,
+    )
+
+
+def replay(
+    request: AssumeRoleRequest, actions: tuple[str, ...], recorder: Recorder | None
+) -> Outcome:
+    """Decide ``actions`` for ``request``, reporting every step to ``recorder``."""
+    plan = _plan(request)
+    results = [_decide(plan, action, recorder) for action in actions]
+    return _outcome(request, actions, results)
+
+
+def evaluate(request: AssumeRoleRequest) -> Outcome:
+    """Decide a whole call: ``request.action`` and every companion action it exercises.
+
+    Each action is decided separately; the call is allowed only if all are, and an explicit
+    deny in any of them is an explicit deny (SEMANTICS.md §4.11).
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.context import RequestContext
+    >>> from trustsim.model import Effect, Policy, Principal, Statement
+    >>> from trustsim.requests import AssumeRoleRequest
+    >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(
+    ...     aws=("arn:aws:iam::111122223333:user/alice",)), action=("sts:AssumeRole",)),),
+    ...     version="2012-10-17")
+    >>> role = Role("arn:aws:iam::111122223333:role/deploy", trust)
+    >>> alice = IamUser("arn:aws:iam::111122223333:user/alice")
+    >>> outcome = evaluate(AssumeRoleRequest(alice, role, "sts:AssumeRole", RequestContext.of()))
+    >>> outcome.decision
+    <Decision.ALLOW: 'Allow'>
+    >>> print(outcome.reason)  # doctest: +ELLIPSIS
+    sts:AssumeRole is allowed: trust policy statement 0 trusts IAM user ...:user/alice (matched as user ARN; ...)
+    >>> bob = IamUser("arn:aws:iam::111122223333:user/bob")
+    >>> print(evaluate(AssumeRoleRequest(bob, role, "sts:AssumeRole", RequestContext.of())))
+    ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
+    """
+    actions = (request.action, *(a for a in request.companion_actions if a != request.action))
+    return replay(request, actions, None)
+
+
+def evaluate_action(request: AssumeRoleRequest) -> Outcome:
+    """Decide ``request.action`` alone (companion actions are not added).
+
+    Used to ask "is this one permission allowed in this context?", e.g. ``sts:TagSession``
+    with a given ``aws:TagKeys``.
+    """
+    return replay(request, (request.action,), None)
