@@ -387,6 +387,7 @@ class _Recorder:
     ) -> None:
         has_principal = statement.principal is not None or statement.not_principal is not None
         matcher = statement.principal or statement.not_principal
+        principal: MatchKind | None
         if not has_principal or matcher is None:
             principal, detail = None, ""
         elif kind is MatchKind.NO:
