@@ -145,7 +145,7 @@ def _claim_value(name: str, value: object) -> ClaimValue:
     raise InvalidCaller(f"claim {name!r}: a value must be text or a list of texts, got {value!r}")
 
 
-def _claims(value: Mapping[object, object] | None) -> Mapping[str, ClaimValue]:
+def _claims(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
     claims: dict[str, ClaimValue] = {}
     for name, item in (value or {}).items():
         if not isinstance(name, str) or not name:
@@ -540,7 +540,7 @@ SAML_SINGLE_VALUED_KEYS: frozenset[str] = frozenset(
 _SAML_SPELLING = {key.lower(): key for key in SAML_MULTIVALUED_KEYS | SAML_SINGLE_VALUED_KEYS}
 
 
-def _saml_attributes(value: Mapping[object, object] | None) -> Mapping[str, ClaimValue]:
+def _saml_attributes(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
     attributes: dict[str, ClaimValue] = {}
     for raw_key, raw_value in (value or {}).items():
         key = _SAML_SPELLING.get(raw_key.lower()) if isinstance(raw_key, str) else None
