@@ -246,7 +246,11 @@ class _Clause:
         return for_any
 
     def _dynamic_test(self) -> Callable[[_Entries, RequestContext], bool]:
+        folded, missing = self.folded, self.missing_result
+
         def dynamic(entries: _Entries, context: RequestContext) -> bool:
+            if _values(entries, folded) is None:
+                return missing  # the missing-key rule comes before any comparison (§5.3)
             any_match, _, _ = self._bind(context)
             if any_match is None:
                 return False
@@ -313,7 +317,7 @@ class _Clause:
         diagnostic: Diagnostic | None = None
         if self.templates:
             any_match, policy_values, why = self._bind(context)
-            if any_match is None:
+            if any_match is None and values is not None:
                 diagnostic = self._diagnostic(UNCERTAIN if "several" in why else UNREADABLE, why)
         else:
             any_match = self.static_match
