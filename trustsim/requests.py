@@ -1,17 +1,86 @@
 """AssumeRole-family requests: what a caller asks STS for, and the context AWS derives.
 
-(Skeleton: the request value is fixed here so evaluation and context derivation can be
-built side by side; the derivation functions land with issue 4.)
+:func:`build_request` turns a caller, a role and the call's options into an
+:class:`AssumeRoleRequest` carrying the request context AWS would build (SEMANTICS.md §6):
+the caller's principal keys, time and transport keys, the ``sts:*`` keys of the call, the
+role's tags, OIDC claim keys and SAML keys. It refuses, with :class:`InvalidRequest`, what STS
+itself refuses before reading any policy. :func:`assume_role` decides the whole call;
+:func:`check_action` decides one action alone.
+
+>>> import datetime as dt
+>>> from trustsim.callers import IamUser, Role
+>>> from trustsim.model import Effect, Policy, Principal, Statement
+>>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(aws=("111122223333",)),
+...                           action=("sts:AssumeRole",)),))
+>>> role = Role("arn:aws:iam::111122223333:role/ci/Deployer", trust)
+>>> alice = IamUser("arn:aws:iam::111122223333:user/eng/alice")
+>>> request = build_request(alice, role, external_id="tenant-42", tags={"project": "blue"},
+...                         at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+>>> request.action, request.companion_actions
+('sts:AssumeRole', ('sts:TagSession',))
+>>> for key, value in request.context.to_dict().items():
+...     print(key, "=", value)
+aws:PrincipalArn = arn:aws:iam::111122223333:user/eng/alice
+aws:PrincipalAccount = 111122223333
+aws:PrincipalType = User
+aws:PrincipalIsAWSService = false
+aws:username = alice
+aws:CurrentTime = 2026-01-02T03:04:05Z
+aws:EpochTime = 1767323045
+aws:SecureTransport = true
+aws:ResourceAccount = 111122223333
+sts:RoleSessionName = trustsim
+sts:ExternalId = tenant-42
+aws:RequestTag/project = blue
+aws:TagKeys = ['project']
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import importlib
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
 import attrs
 
-from trustsim.callers import Caller, Role
-from trustsim.context import RequestContext
+from trustsim.callers import (
+    AccountRoot,
+    Caller,
+    IamUser,
+    Role,
+    RoleSession,
+    SamlIdentity,
+    ServicePrincipal,
+    WebIdentity,
+)
+from trustsim.context import ContextValue, RequestContext
+from trustsim.errors import InvalidRequest
+from trustsim.identities import oidc_condition_keys, saml_condition_keys
 
-__all__ = ["AssumeRoleRequest"]
+if TYPE_CHECKING:
+    from trustsim.decision import Outcome
+
+__all__ = [
+    "ASSUME_ACTIONS",
+    "ASSUME_ROLE",
+    "ASSUME_ROLE_WITH_SAML",
+    "ASSUME_ROLE_WITH_WEB_IDENTITY",
+    "COMPANION_ACTIONS",
+    "DEFAULT_SESSION_NAME",
+    "SET_CONTEXT",
+    "SET_SOURCE_IDENTITY",
+    "TAG_SESSION",
+    "AssumeRoleRequest",
+    "ProvidedContext",
+    "assume_action_for",
+    "assume_role",
+    "build_request",
+    "check_action",
+]
 
 ASSUME_ROLE = "sts:AssumeRole"
 ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
@@ -19,6 +88,18 @@ ASSUME_ROLE_WITH_SAML = "sts:AssumeRoleWithSAML"
 TAG_SESSION = "sts:TagSession"
 SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
 SET_CONTEXT = "sts:SetContext"
+
+#: The three APIs of the AssumeRole family.
+ASSUME_ACTIONS: frozenset[str] = frozenset(
+    {ASSUME_ROLE, ASSUME_ROLE_WITH_WEB_IDENTITY, ASSUME_ROLE_WITH_SAML}
+)
+#: The permission-only actions a call may exercise, in the order they are checked (§4.11).
+COMPANION_ACTIONS: tuple[str, ...] = (TAG_SESSION, SET_SOURCE_IDENTITY, SET_CONTEXT)
+
+#: The session name used when none is given. STS requires one for every call of the family
+#: (``sts:RoleSessionName`` is always present, SEMANTICS.md §6.3), so trustsim supplies this
+#: one rather than leave the key out; pass ``session_name=`` to test a policy that checks it.
+DEFAULT_SESSION_NAME = "trustsim"
 
 
 @attrs.frozen
@@ -43,3 +124,517 @@ class AssumeRoleRequest:
     action: str
     context: RequestContext
     companion_actions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ProvidedContext:
+    """A trusted context assertion passed with ``AssumeRole`` (``ProvidedContexts``).
+
+    ``provider_arn`` becomes a value of the multi-valued ``sts:RequestContextProviders`` and
+    each ``context`` entry ``sts:RequestContext/<key>``; passing any needs ``sts:SetContext``
+    (SEMANTICS.md §4.11).
+
+    >>> ProvidedContext("arn:aws:iam::aws:contextProvider/IdentityCenter").provider_arn
+    'arn:aws:iam::aws:contextProvider/IdentityCenter'
+    """
+
+    provider_arn: str
+    context: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+
+
+# STS input rules [DOC STS-API]: character classes are ASCII (the API's \w is Java's).
+_SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
+_EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
+_SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
+_MAX_TAGS = 50
+_MAX_PROVIDED_CONTEXTS = 5
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def assume_action_for(caller: Caller) -> str:
+    """The API a caller of this kind calls to assume a role.
+
+    >>> from trustsim.callers import SamlIdentity
+    >>> assume_action_for(SamlIdentity("arn:aws:iam::111122223333:saml-provider/Corp"))
+    'sts:AssumeRoleWithSAML'
+    """
+    if isinstance(caller, WebIdentity):
+        return ASSUME_ROLE_WITH_WEB_IDENTITY
+    if isinstance(caller, SamlIdentity):
+        return ASSUME_ROLE_WITH_SAML
+    return ASSUME_ROLE
+
+
+def build_request(
+    caller: Caller,
+    role: Role,
+    *,
+    action: str | None = None,
+    external_id: str | None = None,
+    session_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
+    source_identity: str | None = None,
+    source_ip: str | None = None,
+    at: _dt.datetime | None = None,
+    mfa: bool | None = None,
+    provided_contexts: Sequence[ProvidedContext | str] | None = None,
+    context: RequestContext | Mapping[str, ContextValue] | None = None,
+) -> AssumeRoleRequest:
+    """The request AWS would evaluate when ``caller`` asks to assume ``role``.
+
+    Args:
+        caller: who calls.
+        role: the role asked for.
+        action: the action to decide; by default the API the caller kind uses
+            (:func:`assume_action_for`). A companion action (``sts:TagSession``…) decides
+            that permission alone, with the same context.
+        external_id: ``ExternalId`` (``AssumeRole`` only) → ``sts:ExternalId``.
+        session_name: ``RoleSessionName`` → ``sts:RoleSessionName`` (default
+            :data:`DEFAULT_SESSION_NAME`).
+        tags: session tags → ``aws:RequestTag/<k>`` and ``aws:TagKeys``.
+        transitive_tag_keys: → ``sts:TransitiveTagKeys``; each must be one of ``tags``.
+        source_identity: → ``sts:SourceIdentity``.
+        source_ip: → ``aws:SourceIp`` (absent when not given: trustsim cannot know it).
+        at: the time of the call (default: now) → ``aws:CurrentTime``, ``aws:EpochTime``.
+        mfa: whether an MFA code is passed with the call (IAM users, role sessions, root).
+        provided_contexts: ``ProvidedContexts`` (``AssumeRole`` only).
+        context: explicit entries applied last: they add keys or replace derived ones.
+
+    Raises:
+        InvalidRequest: STS would refuse the call (a malformed ``ExternalId``, a session tag
+            colliding with an inherited transitive tag, …).
+        trustsim.errors.InvalidContext: ``context`` holds a value of a shape AWS never sends.
+
+    The derived keys follow SEMANTICS.md §6 per caller kind; keys AWS documents as absent
+    (MFA for plain access keys, ``aws:username`` for roles, principal keys for federated and
+    service callers) are left out, as are values trustsim cannot know (``aws:userid`` without
+    the caller's unique ID, ``aws:SourceIp`` unless given).
+
+    >>> from trustsim.identities import GitHubActions
+    >>> from trustsim.model import Policy
+    >>> role = Role("arn:aws:iam::111122223333:role/deploy", Policy(()))
+    >>> request = build_request(GitHubActions("acme/app", environment="prod"), role,
+    ...                         context={"aws:CurrentTime": "2026-01-01T00:00:00Z"})
+    >>> request.action
+    'sts:AssumeRoleWithWebIdentity'
+    >>> request.caller.provider
+    'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com'
+    >>> request.context["token.actions.githubusercontent.com:sub"]
+    ('repo:acme/app:environment:prod',)
+    >>> "aws:PrincipalArn" in request.context
+    False
+    """
+    if isinstance(caller, WebIdentity):
+        caller = caller.resolved_for(role.account_id, role.partition)
+    api = assume_action_for(caller)
+    action = _checked_action(action, api, caller)
+    when = _checked_time(at)
+    name = DEFAULT_SESSION_NAME if session_name is None else session_name
+    _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
+    passed_tags = dict(tags or {})
+    transitive = list(transitive_tag_keys or [])
+    incoming = caller.transitive_tags if isinstance(caller, RoleSession) else {}
+    _check_tags(passed_tags, transitive, incoming)
+    source_identity = _checked_source_identity(source_identity, caller)
+    contexts = [
+        item if isinstance(item, ProvidedContext) else ProvidedContext(item)
+        for item in provided_contexts or ()
+    ]
+    _check_api_options(api, caller, external_id, mfa, contexts)
+    if source_ip is not None:
+        try:
+            ipaddress.ip_address(source_ip)
+        except ValueError:
+            raise InvalidRequest(f"source_ip {source_ip!r} is not an IP address") from None
+
+    keys: dict[str, ContextValue] = {}
+    keys.update(_principal_keys(caller, when, mfa))
+    keys["aws:CurrentTime"] = when
+    keys["aws:EpochTime"] = str(int(when.timestamp()))
+    keys["aws:SecureTransport"] = True
+    if source_ip is not None:
+        keys["aws:SourceIp"] = source_ip
+    keys["aws:ResourceAccount"] = role.account_id
+    # Incoming transitive tags replace the role's tags of the same key before the trust
+    # policy is read [DOC TAGS §Chaining roles with session tags; SEMANTICS.md §4.12].
+    for key, value in _overlay(role.tags, incoming).items():
+        keys[f"aws:ResourceTag/{key}"] = value
+        keys[f"iam:ResourceTag/{key}"] = value
+    keys["sts:RoleSessionName"] = name
+    if external_id is not None:
+        keys["sts:ExternalId"] = external_id
+    if source_identity is not None:
+        keys["sts:SourceIdentity"] = source_identity
+    for key, value in passed_tags.items():
+        keys[f"aws:RequestTag/{key}"] = value
+    if passed_tags:
+        keys["aws:TagKeys"] = tuple(passed_tags)
+    if transitive:
+        keys["sts:TransitiveTagKeys"] = tuple(transitive)
+    if contexts:
+        keys["sts:RequestContextProviders"] = tuple(item.provider_arn for item in contexts)
+        for item in contexts:
+            for key, value in item.context.items():
+                keys[f"sts:RequestContext/{key}"] = value
+
+    derived = RequestContext.of(keys)
+    final = derived if context is None else derived.merged(context)
+    companions = _companions(final, caller) if action in ASSUME_ACTIONS else ()
+    return AssumeRoleRequest(caller, role, action, final, companions)
+
+
+def assume_role(
+    caller: Caller,
+    role: Role,
+    *,
+    action: str | None = None,
+    external_id: str | None = None,
+    session_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
+    source_identity: str | None = None,
+    source_ip: str | None = None,
+    at: _dt.datetime | None = None,
+    mfa: bool | None = None,
+    provided_contexts: Sequence[ProvidedContext | str] | None = None,
+    context: RequestContext | Mapping[str, ContextValue] | None = None,
+) -> Outcome:
+    """Decide the whole call: the assume action and every companion action it exercises.
+
+    Same options as :func:`build_request`; the decision is
+    :func:`trustsim.evaluation.evaluate` of that request (deny wins across the actions).
+    """
+    request = build_request(
+        caller,
+        role,
+        action=action,
+        external_id=external_id,
+        session_name=session_name,
+        tags=tags,
+        transitive_tag_keys=transitive_tag_keys,
+        source_identity=source_identity,
+        source_ip=source_ip,
+        at=at,
+        mfa=mfa,
+        provided_contexts=provided_contexts,
+        context=context,
+    )
+    return _evaluation("evaluate")(request)
+
+
+def check_action(
+    caller: Caller,
+    role: Role,
+    action: str,
+    *,
+    context: RequestContext | Mapping[str, ContextValue] | None = None,
+    external_id: str | None = None,
+    session_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
+    source_identity: str | None = None,
+    source_ip: str | None = None,
+    at: _dt.datetime | None = None,
+    mfa: bool | None = None,
+    provided_contexts: Sequence[ProvidedContext | str] | None = None,
+) -> Outcome:
+    """Decide ``action`` alone (e.g. only ``sts:TagSession``) in the derived context.
+
+    No companion action is added, even for an assume action: this answers "is this one
+    permission granted here?" (:func:`trustsim.evaluation.evaluate_action`).
+    """
+    request = build_request(
+        caller,
+        role,
+        action=action,
+        external_id=external_id,
+        session_name=session_name,
+        tags=tags,
+        transitive_tag_keys=transitive_tag_keys,
+        source_identity=source_identity,
+        source_ip=source_ip,
+        at=at,
+        mfa=mfa,
+        provided_contexts=provided_contexts,
+        context=context,
+    )
+    return _evaluation("evaluate_action")(attrs.evolve(request, companion_actions=()))
+
+
+def _evaluation(name: str) -> Callable[[AssumeRoleRequest], Outcome]:
+    # Imported when called: evaluation imports this module, and this one must import alone.
+    module = importlib.import_module("trustsim.evaluation")
+    return cast("Callable[[AssumeRoleRequest], Outcome]", getattr(module, name))
+
+
+_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
+
+
+def _checked_action(action: str | None, api: str, caller: Caller) -> str:
+    if action is None:
+        return api
+    if not _ACTION.fullmatch(action):
+        raise InvalidRequest(f"action {action!r} is not of the form service:Action")
+    if action in ASSUME_ACTIONS and action != api:
+        raise InvalidRequest(f"a {type(caller).__name__} assumes a role with {api}, not {action}")
+    return action
+
+
+def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
+    if at is None:
+        return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    if at.tzinfo is None:
+        raise InvalidRequest(f"at={at!r} needs a time zone (AWS keeps request times in UTC)")
+    return at.astimezone(_dt.timezone.utc)
+
+
+def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
+    if not pattern.fullmatch(value):
+        raise InvalidRequest(f"{label} {value!r} is invalid: STS accepts {rule}")
+
+
+def _checked_source_identity(value: str | None, caller: Caller) -> str | None:
+    inherited = caller.source_identity if isinstance(caller, RoleSession) else None
+    if value is not None:
+        if value.lower().startswith("aws:"):
+            raise InvalidRequest(
+                f"SourceIdentity {value!r} is invalid: the prefix 'aws:' is reserved"
+            )
+        _check_pattern("SourceIdentity", value, _SOURCE_IDENTITY, "2-64 characters of [\\w+=,.@-]")
+        # Once set, a source identity persists through role chaining and cannot be changed
+        # [DOC SRCID; SEMANTICS.md §4.12].
+        if inherited is not None and value != inherited:
+            raise InvalidRequest(
+                f"SourceIdentity {value!r} differs from the calling session's source identity "
+                f"{inherited!r}, which cannot be changed once set"
+            )
+    return value if value is not None else inherited
+
+
+def _tag_text_ok(text: str) -> bool:
+    # STS tag pattern: Unicode letters, separators (spaces), numbers and _.:/=+-@.
+    return all(char in _TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in text)
+
+
+def _check_tags(
+    tags: Mapping[Any, Any], transitive: Sequence[str], incoming: Mapping[str, str]
+) -> None:
+    if len(tags) > _MAX_TAGS:
+        raise InvalidRequest(f"{len(tags)} session tags passed; STS accepts at most {_MAX_TAGS}")
+    seen: dict[str, str] = {}
+    inherited = {key.lower(): key for key in incoming}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _tag_text_ok(key):
+            raise InvalidRequest(
+                f"session tag key {key!r} is invalid: 1-128 letters, digits, spaces or _.:/=+-@"
+            )
+        if not isinstance(value, str) or len(value) > 256 or not _tag_text_ok(value):
+            raise InvalidRequest(
+                f"session tag {key!r}: value {value!r} is invalid: "
+                "0-256 letters, digits, spaces or _.:/=+-@"
+            )
+        # Tag keys are case-insensitive: "Team" and "team" are one key [DOC TAGS].
+        if key.lower() in seen:
+            raise InvalidRequest(
+                f"session tags {seen[key.lower()]!r} and {key!r} differ only in case; "
+                "tag keys are case-insensitive"
+            )
+        seen[key.lower()] = key
+        # A passed tag may not replace an inherited transitive tag [DOC STS-API Tags; §4.12].
+        if key.lower() in inherited:
+            raise InvalidRequest(
+                f"session tag {key!r} collides with the transitive tag "
+                f"{inherited[key.lower()]!r} inherited from the calling session"
+            )
+    if len(transitive) > _MAX_TAGS:
+        raise InvalidRequest(f"{len(transitive)} transitive tag keys; at most {_MAX_TAGS}")
+    for key in transitive:
+        if key.lower() not in seen:
+            raise InvalidRequest(
+                f"transitive tag key {key!r} is not one of the session tags passed {sorted(tags)}"
+            )
+
+
+def _check_api_options(
+    api: str,
+    caller: Caller,
+    external_id: str | None,
+    mfa: bool | None,
+    contexts: Sequence[ProvidedContext],
+) -> None:
+    if external_id is not None:
+        if api != ASSUME_ROLE:
+            # Only AssumeRole has an ExternalId parameter (ECOSYSTEM.md §1.7).
+            raise InvalidRequest(f"{api} has no ExternalId parameter")
+        _check_pattern(
+            "ExternalId", external_id, _EXTERNAL_ID, "2-1224 characters of [\\w+=,.@:/-]"
+        )
+    if mfa is not None and not isinstance(caller, (IamUser, RoleSession, AccountRoot)):
+        raise InvalidRequest(
+            f"a {type(caller).__name__} cannot pass an MFA code (SerialNumber/TokenCode)"
+        )
+    if contexts:
+        if api != ASSUME_ROLE:
+            raise InvalidRequest(f"{api} has no ProvidedContexts parameter")
+        if len(contexts) > _MAX_PROVIDED_CONTEXTS:
+            raise InvalidRequest(
+                f"{len(contexts)} provided contexts; STS accepts at most {_MAX_PROVIDED_CONTEXTS}"
+            )
+        for item in contexts:
+            if not 20 <= len(item.provider_arn) <= 2048:
+                raise InvalidRequest(
+                    f"provided context ProviderArn {item.provider_arn!r} must be 20-2048 characters"
+                )
+
+
+def _overlay(base: Mapping[str, str], top: Mapping[str, str]) -> dict[str, str]:
+    """``base`` with ``top`` applied; keys compared case-insensitively, ``top``'s spelling wins."""
+    merged: dict[str, tuple[str, str]] = {key.lower(): (key, value) for key, value in base.items()}
+    for key, value in top.items():
+        merged[key.lower()] = (key, value)
+    return dict(merged.values())
+
+
+def _org_keys(caller: IamUser | RoleSession | AccountRoot) -> dict[str, ContextValue]:
+    if caller.org is None:
+        return {}
+    keys: dict[str, ContextValue] = {"aws:PrincipalOrgID": caller.org.org_id}
+    if caller.org.paths:
+        keys["aws:PrincipalOrgPaths"] = caller.org.paths
+    return keys
+
+
+def _principal_tag_keys(tags: Mapping[str, str]) -> dict[str, ContextValue]:
+    return {f"aws:PrincipalTag/{key}": value for key, value in tags.items()}
+
+
+def _principal_keys(caller: Caller, at: _dt.datetime, mfa: bool | None) -> dict[str, ContextValue]:
+    """Caller-side keys per caller kind (SEMANTICS.md §6.1, decision 10)."""
+    if isinstance(caller, IamUser):
+        return _user_keys(caller, mfa)
+    if isinstance(caller, RoleSession):
+        return _session_keys(caller, at, mfa)
+    if isinstance(caller, AccountRoot):
+        return {
+            "aws:PrincipalArn": caller.arn,
+            "aws:PrincipalAccount": caller.account_id,
+            **_org_keys(caller),
+            "aws:PrincipalType": "Account",
+            "aws:userid": caller.account_id,
+            "aws:PrincipalIsAWSService": False,
+            **_long_term_mfa_keys(mfa),
+        }
+    if isinstance(caller, ServicePrincipal):
+        return _service_keys(caller)
+    if isinstance(caller, WebIdentity):
+        # An unsigned call: no principal keys; the provider and the token's mapped claims.
+        return {"aws:FederatedProvider": caller.provider, **oidc_condition_keys(caller)}
+    if isinstance(caller, SamlIdentity):
+        return dict(saml_condition_keys(caller))
+    # Anonymous: STS refuses unsigned AssumeRole; the evaluator says so (SEMANTICS.md §3.9).
+    return {}
+
+
+def _user_keys(caller: IamUser, mfa: bool | None) -> dict[str, ContextValue]:
+    keys: dict[str, ContextValue] = {
+        "aws:PrincipalArn": caller.arn,
+        "aws:PrincipalAccount": caller.account_id,
+        **_org_keys(caller),
+        **_principal_tag_keys(caller.tags),
+        "aws:PrincipalType": "User",
+    }
+    if caller.unique_id is not None:
+        keys["aws:userid"] = caller.unique_id
+    keys["aws:PrincipalIsAWSService"] = False
+    keys["aws:username"] = caller.name
+    keys.update(_long_term_mfa_keys(mfa if mfa is not None else caller.mfa_authenticated))
+    return keys
+
+
+def _session_keys(
+    caller: RoleSession, at: _dt.datetime, mfa: bool | None
+) -> dict[str, ContextValue]:
+    # aws:PrincipalArn of a session is its role's ARN, path included (§6.1); session tags
+    # replace role tags of the same key, compared case-insensitively [DOC TAGS].
+    keys: dict[str, ContextValue] = {
+        "aws:PrincipalArn": caller.role_arn,
+        "aws:PrincipalAccount": caller.account_id,
+        **_org_keys(caller),
+        **_principal_tag_keys(_overlay(caller.role_tags, caller.session_tags)),
+        "aws:PrincipalType": "AssumedRole",
+    }
+    if caller.role_unique_id is not None:
+        keys["aws:userid"] = f"{caller.role_unique_id}:{caller.session_name}"
+    keys["aws:PrincipalIsAWSService"] = False
+    issued = caller.issued_at if caller.issued_at is not None else at
+    keys.update(_session_mfa_keys(caller, mfa, issued, at))
+    keys["aws:TokenIssueTime"] = issued
+    if caller.source_identity is not None:
+        keys["aws:SourceIdentity"] = caller.source_identity
+    if caller.federated_provider is not None:
+        keys["aws:FederatedProvider"] = caller.federated_provider
+    keys.update(caller.carried_keys)
+    return keys
+
+
+def _service_keys(caller: ServicePrincipal) -> dict[str, ContextValue]:
+    # Decision 10: only these, plus the source keys the service supplies.
+    keys: dict[str, ContextValue] = {
+        "aws:PrincipalIsAWSService": True,
+        "aws:PrincipalServiceName": caller.name,
+    }
+    if caller.source_account is not None:
+        keys["aws:SourceAccount"] = caller.source_account
+    if caller.source_arn is not None:
+        keys["aws:SourceArn"] = caller.source_arn
+    if caller.source_org_id is not None:
+        keys["aws:SourceOrgID"] = caller.source_org_id
+    if caller.source_org_paths:
+        keys["aws:SourceOrgPaths"] = caller.source_org_paths
+    return keys
+
+
+def _long_term_mfa_keys(state: bool | None) -> dict[str, ContextValue]:
+    # Absent for plain long-term keys; present when an MFA code is passed [DOC GLOBAL; STS-API].
+    if state is None:
+        return {}
+    if state:
+        return {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": "0"}
+    return {"aws:MultiFactorAuthPresent": False}
+
+
+def _session_mfa_keys(
+    caller: RoleSession, mfa: bool | None, issued: _dt.datetime, at: _dt.datetime
+) -> dict[str, ContextValue]:
+    # Temporary credentials always carry aws:MultiFactorAuthPresent [DOC GLOBAL].
+    if mfa:  # a code passed with this call: authenticated just now
+        return {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": "0"}
+    if mfa is None and caller.mfa_authenticated:
+        age = max(0, int((at - issued).total_seconds()))
+        return {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": str(age)}
+    return {"aws:MultiFactorAuthPresent": False}
+
+
+def _has_prefix(keys: Iterable[str], prefix: str) -> bool:
+    return any(key.lower().startswith(prefix) for key in keys)
+
+
+def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
+    """The permission-only actions the call exercises, read off the final context (§4.11)."""
+    companions: list[str] = []
+    if (
+        "aws:TagKeys" in context
+        or "sts:TransitiveTagKeys" in context
+        or _has_prefix(context, "aws:requesttag/")
+    ):
+        companions.append(TAG_SESSION)
+    # A chained session that carries a source identity passes it on, and decision 11 reads
+    # that as setting it again.
+    if "sts:SourceIdentity" in context or (
+        isinstance(caller, RoleSession) and "aws:SourceIdentity" in context
+    ):
+        companions.append(SET_SOURCE_IDENTITY)
+    if "sts:RequestContextProviders" in context or _has_prefix(context, "sts:requestcontext/"):
+        companions.append(SET_CONTEXT)
+    return tuple(companions)
