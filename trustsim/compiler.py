@@ -39,7 +39,7 @@ from trustsim.callers import (
 )
 from trustsim.conditions import compile_condition
 from trustsim.decision import StatementRef
-from trustsim.model import Effect, Policy, Principal, Statement
+from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.variables import Template, parse_template
 from trustsim.wildcard import compile_pattern, compile_segments
 
@@ -407,10 +407,14 @@ class CompiledStatement:
 
 @attrs.frozen(eq=False)
 class CompiledPolicy:
-    """A policy compiled for evaluation: its label, its statements, and the source policy."""
+    """A policy compiled for evaluation: its label and its statements.
+
+    It holds no reference to the source :class:`~trustsim.model.Policy`, so that the cache
+    (which maps the policy's identity to this value) never keeps a policy alive.
+    """
 
     label: str
-    policy: Policy
+    kind: PolicyKind
     statements: tuple[CompiledStatement, ...]
     allows: tuple[CompiledStatement, ...]
     denies: tuple[CompiledStatement, ...]
@@ -468,7 +472,7 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
     statements = tuple(_compile_statement(s, policy, label) for s in policy.statements)
     compiled = CompiledPolicy(
         label=label,
-        policy=policy,
+        kind=policy.kind,
         statements=statements,
         allows=tuple(s for s in statements if not s.is_deny),
         denies=tuple(s for s in statements if s.is_deny),

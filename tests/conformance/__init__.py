@@ -165,10 +165,7 @@ def _org(case: Case, spec: Mapping[str, Any]) -> OrgMembership | None:
             raise _refuse(case.name, "org_paths need the caller's org_id")
         return None
     levels: Sequence[Sequence[Policy]] = [
-        [
-            _policy(p, PolicyKind.SCP, f"{case.name} scps[{i}][{j}]")
-            for j, p in enumerate(level)
-        ]
+        [_policy(p, PolicyKind.SCP, f"{case.name} scps[{i}][{j}]") for j, p in enumerate(level)]
         for i, level in enumerate(scps or [])
     ]
     return OrgMembership(
@@ -208,7 +205,9 @@ def build_caller(case: Case) -> Caller:
             return IamUser(
                 spec["arn"],
                 policies=policies(),
-                permissions_boundary=optional("permissions_boundary", PolicyKind.PERMISSIONS_BOUNDARY),
+                permissions_boundary=optional(
+                    "permissions_boundary", PolicyKind.PERMISSIONS_BOUNDARY
+                ),
                 tags=spec.get("tags", {}),
                 org=_org(case, spec),
             )
@@ -219,7 +218,9 @@ def build_caller(case: Case) -> Caller:
                 spec["role_arn"],
                 session_name,
                 policies=policies(),
-                permissions_boundary=optional("permissions_boundary", PolicyKind.PERMISSIONS_BOUNDARY),
+                permissions_boundary=optional(
+                    "permissions_boundary", PolicyKind.PERMISSIONS_BOUNDARY
+                ),
                 session_policy=optional("session_policy", PolicyKind.SESSION),
                 role_tags=spec.get("tags", {}),
                 org=_org(case, spec),

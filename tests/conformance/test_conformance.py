@@ -60,7 +60,9 @@ GOOD = {
         ({"expected": "Deny"}, "unknown expected value 'Deny'"),
     ],
 )
-def test_malformed_cases_are_refused(tmp_path: Path, change: dict[str, object], message: str) -> None:
+def test_malformed_cases_are_refused(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
     with pytest.raises(MalformedCase, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_cases(_write(tmp_path, [{**GOOD, **change}]))
 
