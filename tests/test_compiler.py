@@ -6,6 +6,7 @@ import gc
 
 import pytest
 
+from trustsim import compiler
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -352,7 +353,6 @@ def test_compilation_is_cached_per_policy_object_and_label() -> None:
 
 
 def test_the_cache_does_not_keep_policies_alive() -> None:
-    from trustsim import compiler
 
     policy = Policy((_statement(action=("sts:AssumeRole",), resource=("*",)),))
     compile_policy(policy, label="short-lived")

@@ -21,6 +21,22 @@ def _cases() -> list[Case]:
 
 CASES = _cases()
 
+#: Cases believed wrong, each with the reason (reported in the task D note; README allows a
+#: strict xfail until the case is settled).
+DISPUTED = {
+    "source_identity_on_chained_session_absent": (
+        "the caller's session name 'x' is one character; STS refuses RoleSessionName shorter "
+        "than 2 (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html "
+        "RoleSessionName: Length Constraints: Minimum length of 2), so no such session exists"
+    ),
+}
+
+
+def _param(case: Case) -> object:
+    reason = DISPUTED.get(case.name)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(case, id=f"{case.file}::{case.name}", marks=marks)
+
 
 @pytest.mark.conformance
 def test_the_conformance_folder_holds_cases() -> None:
@@ -28,7 +44,7 @@ def test_the_conformance_folder_holds_cases() -> None:
 
 
 @pytest.mark.conformance
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.file}::{c.name}" for c in CASES])
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_case(case: Case) -> None:
     result = run_case(case)
     assert result.passed, result.report()
