@@ -1,0 +1,1 @@
+"""Property tests: production code against the naive oracles, and metamorphic properties."""
