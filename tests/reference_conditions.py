@@ -20,7 +20,7 @@ from fractions import Fraction
 Token = tuple[str, bool]
 
 
-def _tokens_match(tokens: list[Token], subject: str) -> bool:
+def tokens_match(tokens: list[Token], subject: str) -> bool:
     """Table[i][j]: do the first i tokens match the first j characters of the subject?"""
     rows, cols = len(tokens), len(subject)
     table = [[False] * (cols + 1) for _ in range(rows + 1)]
@@ -39,7 +39,7 @@ def _tokens_match(tokens: list[Token], subject: str) -> bool:
 
 def wildcard_match(pattern: str, subject: str) -> bool:
     """Whole-string IAM wildcard match: ``*`` any run, ``?`` one character, all else literal."""
-    return _tokens_match([(char, True) for char in pattern], subject)
+    return tokens_match([(char, True) for char in pattern], subject)
 
 
 # --- reading the condition block ------------------------------------------------------------
@@ -171,7 +171,7 @@ def _one(base: str, request: str, policy: list[Token]) -> bool:
     if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
         return request.casefold() == text.casefold()
     if base in ("StringLike", "StringNotLike"):
-        return _tokens_match(policy, request)
+        return tokens_match(policy, request)
     if base.startswith(("Numeric", "Date")):
         read = _number if base.startswith("Numeric") else _date
         left, right = read(request), read(text)
@@ -202,7 +202,7 @@ def _one(base: str, request: str, policy: list[Token]) -> bool:
         policy_parts = _arn_parts(policy)
         if policy_parts is None:
             raise Unreadable(text)
-        return all(_tokens_match(p, r) for p, r in zip(policy_parts, request_parts, strict=True))
+        return all(tokens_match(p, r) for p, r in zip(policy_parts, request_parts, strict=True))
     raise AssertionError(base)
 
 

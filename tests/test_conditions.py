@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import trustsim.operators as operators
+
 from trustsim.conditions import (
     ClauseResult,
     CompiledCondition,
@@ -173,8 +175,6 @@ def test_peer_bugs_are_not_repeated(block: dict[str, object], context: dict[str,
 
 def test_hot_path_does_not_fold_or_parse_policy_values(monkeypatch: pytest.MonkeyPatch) -> None:
     """DESIGN.md §1.2: the policy side is read once; matches() only looks up and compares."""
-    import trustsim.operators as operators
-
     condition = compiled({"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"},
                           "StringLike": {"K": "a*"}, "IpAddress": {"ip": "10.0.0.0/8"}})  # fmt: skip
     ctx = RequestContext.of(

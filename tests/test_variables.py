@@ -41,9 +41,11 @@ def test_malformed_references_are_plain_text(text: str) -> None:
 def test_resolution_outcomes() -> None:
     template = parse_template("${aws:TagKeys}")
     _, why = template.resolve(RequestContext.of({"aws:TagKeys": ["a"]}))
-    assert why is not None and why[0] is Unresolved.MULTIVALUED
+    assert why is not None
+    assert why[0] is Unresolved.MULTIVALUED
     _, why = template.resolve(RequestContext.of({}))
-    assert why is not None and why[0] is Unresolved.ABSENT
+    assert why is not None
+    assert why[0] is Unresolved.ABSENT
 
 
 CALLER = "arn:aws:iam::111122223333:user/alice"

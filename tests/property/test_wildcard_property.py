@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.reference_conditions import wildcard_match
+from tests.reference_conditions import tokens_match, wildcard_match
 from trustsim.wildcard import compile_pattern, compile_segments
 
 pytestmark = pytest.mark.property
@@ -60,8 +60,6 @@ def test_ignore_case_is_the_oracle_on_folded_text(pattern: str, subject: str) ->
        st.text(alphabet="ab*?", max_size=10))  # fmt: skip
 def test_literal_segments_are_escaped(segments: list[tuple[str, bool]], subject: str) -> None:
     """Text of literal segments (policy variables) matches itself only."""
-    # Oracle: the same pattern with each literal character forced to compare exactly.
-    from tests.reference_conditions import _tokens_match
-
+    # Oracle: the DP over tokens, with each literal character forced to compare exactly.
     tokens = [(char, active) for text, active in segments for char in text]
-    assert compile_segments(segments)(subject) is _tokens_match(tokens, subject)
+    assert compile_segments(segments)(subject) is tokens_match(tokens, subject)
