@@ -26,6 +26,7 @@ a value of these classes exists, so an instance always holds a document AWS woul
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 import attrs
 
@@ -228,3 +229,15 @@ class Policy:
     def expands_variables(self) -> bool:
         """Whether ``${…}`` in condition values are policy variables (only under 2012-10-17)."""
         return self.version == "2012-10-17"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document in canonical form (see :mod:`trustsim.serialize`)."""
+        from trustsim.serialize import to_dict  # noqa: PLC0415 (serialize imports this module)
+
+        return to_dict(self)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The canonical JSON text of the document (see :mod:`trustsim.serialize`)."""
+        from trustsim.serialize import to_json  # noqa: PLC0415 (serialize imports this module)
+
+        return to_json(self, indent=indent)

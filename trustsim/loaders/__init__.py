@@ -1,0 +1,81 @@
+"""Loading policy documents from wherever they live: a dict, JSON text, bytes or a file.
+
+Text keeps its positions, so an :class:`~trustsim.errors.InvalidPolicy` raised for it shows
+``line:column`` and the offending line with a marker under the value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from trustsim.loaders.json_text import read_json
+from trustsim.model import Policy, PolicyKind
+from trustsim.parsing import parse_document
+
+__all__ = ["load_policy"]
+
+
+def load_policy(
+    source: str | bytes | os.PathLike[str] | Mapping[str, object],
+    *,
+    kind: PolicyKind | str = PolicyKind.TRUST,
+    origin: str | None = None,
+) -> Policy:
+    """Load and parse one policy document.
+
+    ``source`` is a decoded document (a mapping), JSON text (``str`` starting with ``{``,
+    or URL-encoded as the raw IAM API returns it), UTF-8 bytes, or a path to a JSON file.
+
+    >>> policy = load_policy('{"Statement": {"Effect": "Allow", '
+    ...                      '"Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}}')
+    >>> policy.statements[0].principal.aws
+    ('111122223333',)
+    >>> load_policy('{"Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"},\\n'
+    ...             '  "Action": "sts:AssumeRole", "Resource": "*"}}')
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidPolicy: invalid policy in <string>: 1 problem
+    /Statement/Resource (line 2:43): a role trust policy cannot have a Resource element: ...
+       2 |   "Action": "sts:AssumeRole", "Resource": "*"}}
+                                                   ^
+      AWS says: MalformedPolicyDocument: Has prohibited field Resource
+
+    Raises:
+        InvalidPolicy: the document is not JSON, or AWS would refuse it.
+        OSError: the file cannot be read.
+    """
+    policy_kind = PolicyKind(kind)
+    if isinstance(source, Mapping):
+        return parse_document(dict(source), kind=policy_kind, origin=origin)
+    if isinstance(source, str) and _looks_like_document(source):
+        return _from_text(source, policy_kind, origin or "<string>")
+    if isinstance(source, bytes):
+        return _from_text(source, policy_kind, origin or "<bytes>")
+    path = Path(source)
+    return _from_text(path.read_bytes(), policy_kind, origin or str(source))
+
+
+def _looks_like_document(text: str) -> bool:
+    start = text.lstrip("\ufeff \t\r\n")[:3]
+    return start.startswith(("{", "[", '"')) or start.upper() == "%7B"
+
+
+def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
+    from trustsim.errors import InvalidPolicy  # noqa: PLC0415
+
+    try:
+        document = read_json(text)
+    except InvalidPolicy as error:
+        raise InvalidPolicy(
+            error.problems, origin=origin, text=error.text, positions=error.positions
+        ) from None
+    return parse_document(
+        document.value,
+        kind=kind,
+        origin=origin,
+        text=document.text,
+        positions=document.positions,
+        problems=document.problems,
+    )

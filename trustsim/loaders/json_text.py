@@ -1,0 +1,255 @@
+"""Strict JSON reading for policy documents: positions kept, duplicate keys refused.
+
+Python's :func:`json.loads` keeps the last of two equal keys, so a document with two
+``"StringLike"`` blocks silently loses one condition (ECOSYSTEM.md §1.12). This reader
+refuses that as a :class:`~trustsim.errors.Problem` (``DUPLICATE_KEY``) and records where
+every value starts, so an :class:`~trustsim.errors.InvalidPolicy` can show ``line:column``
+and the offending line with a marker under the value.
+
+Grammar (RFC 8259)::
+
+    value  := object | array | string | number | "true" | "false" | "null"
+    object := "{" (string ":" value ("," string ":" value)*)? "}"
+    array  := "[" (value ("," value)*)? "]"
+
+Numbers are kept exactly as written: integers as :class:`int`, everything else as
+:class:`decimal.Decimal` (``1.50`` stays ``1.50``; SEMANTICS.md §9 decision 5).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.decoder
+import json.scanner
+import urllib.parse
+from decimal import Decimal
+
+import attrs
+
+from trustsim import _pointer
+from trustsim.errors import InvalidPolicy, Position, Problem
+
+__all__ = ["JsonDocument", "decode_text", "read_json"]
+
+_WHITESPACE = " \t\n\r"
+_MAX_DEPTH = 256
+_SYNTAX = "MalformedPolicyDocument: This policy contains invalid Json"
+
+
+@attrs.frozen
+class JsonDocument:
+    """A JSON text read strictly.
+
+    Attributes:
+        value: the decoded value (dicts keep document order; for a duplicated key, the
+            last value, as every JSON reader would keep it — but see ``problems``).
+        text: the text the positions refer to (after BOM removal and URL-decoding).
+        positions: where each value starts, by RFC 6901 pointer.
+        problems: ``DUPLICATE_KEY`` problems found while reading.
+    """
+
+    value: object
+    text: str
+    positions: dict[str, Position]
+    problems: tuple[Problem, ...] = ()
+
+
+def decode_text(source: str | bytes) -> str:
+    """Turn ``source`` into JSON text: UTF-8 (BOM tolerated), URL-decoded when encoded.
+
+    The raw IAM Query API returns policy documents URL-encoded (RFC 3986); boto3 decodes
+    them, other SDKs may not (ECOSYSTEM.md §3.2).
+
+    >>> decode_text(b'\\xef\\xbb\\xbf{"Statement": []}')
+    '{"Statement": []}'
+    >>> decode_text("%7B%22Version%22%3A%222012-10-17%22%7D")
+    '{"Version":"2012-10-17"}'
+
+    Raises:
+        InvalidPolicy: ``INVALID_ENCODING`` when bytes are not UTF-8.
+    """
+    if isinstance(source, bytes):
+        try:
+            text = source.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            problem = Problem(
+                "INVALID_ENCODING",
+                "",
+                f"the document is not UTF-8 text (byte {error.start} cannot be decoded)",
+                _SYNTAX,
+            )
+            raise InvalidPolicy([problem]) from None
+    else:
+        text = source.removeprefix("\ufeff")
+    stripped = text.strip()
+    if stripped[:3].upper() == "%7B":
+        return urllib.parse.unquote(stripped)
+    return text
+
+
+def read_json(source: str | bytes) -> JsonDocument:
+    """Read one JSON document strictly, keeping the position of every value.
+
+    >>> doc = read_json('{"Statement": {"Effect": "Allow"}}')
+    >>> doc.positions["/Statement/Effect"]
+    Position(line=1, column=26)
+    >>> [p.code for p in read_json('{"a": 1, "a": 2}').problems]
+    ['DUPLICATE_KEY']
+
+    Raises:
+        InvalidPolicy: ``JSON_SYNTAX`` (with the position of the error) when the text is not
+            JSON, ``INVALID_ENCODING`` when bytes are not UTF-8.
+    """
+    text = decode_text(source)
+    reader = _Reader(text)
+    try:
+        value = reader.document()
+    except _SyntaxError as error:
+        position = reader.position(error.offset)
+        problem = Problem(
+            "JSON_SYNTAX", "", f"the document is not valid JSON: {error.reason}", _SYNTAX
+        )
+        raise InvalidPolicy([problem], text=text, positions={"": position}) from None
+    return JsonDocument(value, text, reader.positions, tuple(reader.problems))
+
+
+class _SyntaxError(Exception):
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+class _Reader:
+    """A recursive-descent JSON reader that records value positions by pointer."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self.positions: dict[str, Position] = {}
+        self.problems: list[Problem] = []
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.line_starts, offset)
+        return Position(line, offset - self.line_starts[line - 1] + 1)
+
+    def document(self) -> object:
+        """document := ws value ws EOF"""
+        self.skip_whitespace()
+        value = self.value("", 0)
+        self.skip_whitespace()
+        if self.offset != len(self.text):
+            raise _SyntaxError("unexpected text after the end of the document", self.offset)
+        return value
+
+    def skip_whitespace(self) -> None:
+        text, offset = self.text, self.offset
+        while offset < len(text) and text[offset] in _WHITESPACE:
+            offset += 1
+        self.offset = offset
+
+    def value(self, pointer: str, depth: int) -> object:
+        if depth > _MAX_DEPTH:
+            raise _SyntaxError("the document is nested too deeply", self.offset)
+        self.positions[pointer] = self.position(self.offset)
+        char = self.text[self.offset : self.offset + 1]
+        if char == "{":
+            return self.object(pointer, depth)
+        if char == "[":
+            return self.array(pointer, depth)
+        if char == '"':
+            return self.string()
+        for literal, result in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(literal, self.offset):
+                self.offset += len(literal)
+                return result
+        match = json.scanner.NUMBER_RE.match(self.text, self.offset)
+        if match is None:
+            what = "the end of the text" if not char else repr(char)
+            raise _SyntaxError(f"expected a value, found {what}", self.offset)
+        integer, fraction, exponent = match.groups()
+        self.offset = match.end()
+        if fraction or exponent:
+            return Decimal(match.group())
+        return int(integer)
+
+    def string(self) -> str:
+        try:
+            value, self.offset = json.decoder.scanstring(self.text, self.offset + 1, True)
+        except json.JSONDecodeError as error:
+            raise _SyntaxError(error.msg.lower(), error.pos) from None
+        return value
+
+    def expect(self, char: str) -> None:
+        if self.text[self.offset : self.offset + 1] != char:
+            found = self.text[self.offset : self.offset + 1]
+            what = repr(found) if found else "the end of the text"
+            raise _SyntaxError(f"expected {char!r}, found {what}", self.offset)
+        self.offset += 1
+
+    def object(self, pointer: str, depth: int) -> dict[str, object]:
+        """object := "{" ws (string ws ":" ws value ws ("," ws string ws ":" ws value ws)*)? "}" """
+        self.offset += 1
+        result: dict[str, object] = {}
+        first_seen: dict[str, Position] = {}
+        self.skip_whitespace()
+        if self.text.startswith("}", self.offset):
+            self.offset += 1
+            return result
+        while True:
+            self.skip_whitespace()
+            if not self.text.startswith('"', self.offset):
+                raise _SyntaxError("expected a member name in double quotes", self.offset)
+            key_position = self.position(self.offset)
+            key = self.string()
+            self.skip_whitespace()
+            self.expect(":")
+            self.skip_whitespace()
+            member = _pointer.join(pointer, key)
+            if key in result:
+                first = first_seen[key]
+                self.forget(member)
+                self.problems.append(
+                    Problem(
+                        "DUPLICATE_KEY",
+                        member,
+                        f"the key {key!r} appears more than once in this object (first at "
+                        f"line {first.line}, column {first.column}); a JSON reader keeps only the last one and silently "
+                        "drops the others",
+                    )
+                )
+            else:
+                first_seen[key] = key_position
+            result[key] = self.value(member, depth + 1)
+            self.skip_whitespace()
+            if self.text.startswith(",", self.offset):
+                self.offset += 1
+                continue
+            self.expect("}")
+            return result
+
+    def forget(self, pointer: str) -> None:
+        """Drop the positions of a value that a duplicate key replaces."""
+        below = pointer + "/"
+        for known in [p for p in self.positions if p == pointer or p.startswith(below)]:
+            del self.positions[known]
+
+    def array(self, pointer: str, depth: int) -> list[object]:
+        """array := "[" ws (value ws ("," ws value ws)*)? "]" """
+        self.offset += 1
+        result: list[object] = []
+        self.skip_whitespace()
+        if self.text.startswith("]", self.offset):
+            self.offset += 1
+            return result
+        while True:
+            self.skip_whitespace()
+            result.append(self.value(_pointer.join(pointer, len(result)), depth + 1))
+            self.skip_whitespace()
+            if self.text.startswith(",", self.offset):
+                self.offset += 1
+                continue
+            self.expect("]")
+            return result

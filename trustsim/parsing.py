@@ -1,0 +1,125 @@
+"""Turning a decoded policy document into a :class:`~trustsim.model.Policy`, strictly.
+
+:func:`parse_policy` structures the document (``trustsim._structure``), applies the rules
+AWS enforces for its :class:`~trustsim.model.PolicyKind` (:mod:`trustsim.validation`), and
+either returns the policy or raises :class:`~trustsim.errors.InvalidPolicy` listing every
+problem, in document order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from trustsim import _pointer
+from trustsim._structure import structure_policy
+from trustsim.errors import InvalidPolicy, Position, Problem
+from trustsim.model import Policy, PolicyKind
+from trustsim.validation import validate_policy
+
+__all__ = ["parse_policy"]
+
+
+def parse_policy(
+    obj: object, *, kind: PolicyKind | str = PolicyKind.TRUST, origin: str | None = None
+) -> Policy:
+    """Parse an already-decoded JSON policy document (a ``dict``).
+
+    ``kind`` says which role the document plays (a role trust policy by default); AWS
+    accepts different shapes for each. Use :func:`trustsim.loaders.load_policy` for text,
+    bytes or files (errors then show line and column).
+
+    >>> policy = parse_policy({
+    ...     "Version": "2012-10-17",
+    ...     "Statement": {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    ...                   "Action": "sts:AssumeRole"}})
+    >>> policy.statements[0].principal.service
+    ('lambda.amazonaws.com',)
+    >>> parse_policy({"Statement": [{"Effect": "Allow", "Principal": "*",
+    ...                              "Action": "sts:AssumeRole", "Resource": "*"}]})
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidPolicy: invalid policy: 2 problems
+    /Statement/0/Principal: a role trust policy cannot use "Principal": "*"; ...
+      AWS says: MalformedPolicyDocument: AssumeRolepolicy contained an invalid principal: "STAR":"*".
+    /Statement/0/Resource: a role trust policy cannot have a Resource element: ...
+      AWS says: MalformedPolicyDocument: Has prohibited field Resource
+
+    Raises:
+        InvalidPolicy: with every problem found, each with its code and JSON pointer.
+    """
+    return parse_document(obj, kind=PolicyKind(kind), origin=origin)
+
+
+def parse_document(
+    raw: object,
+    *,
+    kind: PolicyKind,
+    origin: str | None = None,
+    text: str | None = None,
+    positions: Mapping[str, Position] | None = None,
+    problems: Iterable[Problem] = (),
+) -> Policy:
+    """:func:`parse_policy` with what a loader knows: the text, positions, early problems."""
+    draft = structure_policy(raw, kind=kind, origin=origin)
+    found = [*problems, *draft.problems]
+    if draft.policy is not None:
+        found += validate_policy(draft.policy, skip=draft.skip)
+    if found:
+        raise InvalidPolicy(
+            _in_document_order(raw, [_fit(raw, problem) for problem in found]),
+            origin=origin,
+            text=text,
+            positions=positions,
+        )
+    assert draft.policy is not None  # noqa: S101 (no problem means a statement was read)
+    return draft.policy
+
+
+def _fit(raw: object, problem: Problem) -> Problem:
+    """Point at a value as the document wrote it.
+
+    The rules see string-or-list values as tuples and point at ``…/Action/0``; when the
+    document wrote a single string there, the pointer is ``…/Action``.
+    """
+    tokens = _pointer.split(problem.pointer)
+    node = raw
+    for depth, token in enumerate(tokens):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif not isinstance(node, dict | list) and tokens[depth:] == ("0",):
+            return Problem(
+                problem.code,
+                _pointer.join("", *tokens[:depth]),
+                problem.message,
+                problem.aws_says,
+                problem.severity,
+            )
+        else:
+            break
+    return problem
+
+
+def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
+    order: dict[str, int] = {}
+
+    def visit(node: object, pointer: str) -> None:
+        order[pointer] = len(order)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                visit(value, _pointer.join(pointer, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, _pointer.join(pointer, index))
+
+    visit(raw, "")
+
+    def rank(problem: Problem) -> int:
+        pointer = problem.pointer
+        while pointer not in order and pointer:
+            pointer = pointer.rpartition("/")[0]
+        return order.get(pointer, 0)
+
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=rank)

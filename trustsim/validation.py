@@ -1,0 +1,718 @@
+"""What AWS refuses in a policy document beyond its JSON shape, per :class:`PolicyKind`.
+
+The shape (types, known elements, operator names, condition value types) is checked while
+structuring (``trustsim._structure``); this module checks the rules IAM and Organizations
+apply to a well-shaped document. Each rule names its source; SEMANTICS.md §2.7 is the
+summary for trust policies.
+
+Rules per kind::
+
+    trust      := Principal required, not "*", each value a principal IAM can resolve;
+                  no NotPrincipal, Resource, NotResource; Action ⊆ the AssumeRole family;
+                  a GitHub Actions OIDC principal needs a condition on its ``sub`` claim
+    identity, permissions-boundary, session
+               := no Principal / NotPrincipal; Resource or NotResource required
+    scp        := no Principal / NotPrincipal
+    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17
+    every kind := exactly one of Action / NotAction, each ``vendor:name`` or "*";
+                  at most one of Resource / NotResource; unique non-empty Sids;
+                  condition values readable by their operator
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+
+from trustsim import _pointer
+from trustsim.arn import Arn
+from trustsim.errors import Problem
+from trustsim.model import (
+    BASE_OPERATORS,
+    Effect,
+    Policy,
+    PolicyKind,
+    Principal,
+    SetQualifier,
+    Statement,
+    parse_operator_name,
+)
+from trustsim.requests import (
+    ASSUME_ROLE,
+    ASSUME_ROLE_WITH_SAML,
+    ASSUME_ROLE_WITH_WEB_IDENTITY,
+    SET_CONTEXT,
+    SET_SOURCE_IDENTITY,
+    TAG_SESSION,
+)
+from trustsim.wildcard import compile_pattern
+
+__all__ = [
+    "ASSUME_ROLE_FAMILY",
+    "suggest",
+    "unknown_operator_problem",
+    "validate_policy",
+]
+
+#: IAM's answers, as recorded by the sources of SEMANTICS.md §1.
+SYNTAX_ERRORS = "MalformedPolicyDocument: Syntax errors in policy."
+LEGACY_PARSING = "MalformedPolicyDocument: The policy failed legacy parsing"
+MALFORMED = "MalformedPolicyDocument"
+_NOT_STS = "MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole actions."
+_NO_ACTIONS = "MalformedPolicyDocument: Policy statement must contain actions."
+_NO_RESOURCES = "MalformedPolicyDocument: Policy statement must contain resources."
+_NO_PRINCIPALS = "MalformedPolicyDocument: The passed in policy has a statement with no principals!"
+_IDENTITY_PRINCIPAL = "MalformedPolicyDocument: Policy document should not specify a principal."
+_DUPLICATE_SID = (
+    "MalformedPolicyDocument: Statement IDs (SID) in a single policy must be unique."
+)
+_ORGANIZATIONS = (
+    "MalformedPolicyException: The provided policy document does not meet the requirements "
+    "of the specified policy type."
+)
+
+#: The actions a role trust policy may name (SEMANTICS.md §2.4; TF-32872, SAR-STS).
+ASSUME_ROLE_FAMILY: tuple[str, ...] = (
+    ASSUME_ROLE,
+    ASSUME_ROLE_WITH_WEB_IDENTITY,
+    ASSUME_ROLE_WITH_SAML,
+    TAG_SESSION,
+    SET_SOURCE_IDENTITY,
+    SET_CONTEXT,
+)
+
+#: Web identity providers built into AWS, named by host in ``Federated`` [DOC PRINCIPAL].
+_BUILT_IN_WEB_IDPS = frozenset(
+    {"cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"}
+)
+
+#: Shared OIDC issuers for which IAM requires a condition on a given claim
+#: (OIDC-CONTROLS; SEMANTICS.md §9 decision 8): the provider path → the claim.
+_SHARED_OIDC_ISSUERS: Mapping[str, str] = {"token.actions.githubusercontent.com": "sub"}
+
+_ACCOUNT_ID = re.compile(r"\d{12}\Z")
+_PARTITION = re.compile(r"aws(-[a-z]+)*\Z")
+_UNIQUE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,124}\Z")
+_OTHER_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,124}\Z")
+_ENTITY_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
+_ENTITY_PATH = re.compile(r"/([\x21-\x7e]*/)?\Z")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
+_SERVICE_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\Z")
+_VENDOR = re.compile(r"[A-Za-z0-9.-]+\Z")
+
+_ALL_OPERATOR_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        f"{prefix}{base}{suffix}"
+        for base in BASE_OPERATORS
+        for prefix in ("", *(f"{q.value}:" for q in SetQualifier))
+        for suffix in (("",) if base == "Null" else ("", "IfExists"))
+    )
+)
+
+
+def suggest(name: str, choices: Iterable[str]) -> str | None:
+    """The known name closest to ``name`` (same letters in another case first), or ``None``.
+
+    >>> suggest("stringequals", ["StringEquals", "StringLike"])
+    'StringEquals'
+    >>> suggest("Principals", ["Principal", "Action"])
+    'Principal'
+    >>> suggest("Frobnicate", ["Principal", "Action"]) is None
+    True
+    """
+    options = list(choices)
+    folded = name.casefold()
+    for option in options:
+        if option.casefold() == folded:
+            return option
+    by_fold = {option.casefold(): option for option in options}
+    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.75)
+    return by_fold[close[0]] if close else None
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean "X"?)`` for the closest known name, or ``""``."""
+    best = suggest(name, choices)
+    return f' (did you mean "{best}"?)' if best else ""
+
+
+def unknown_operator_problem(name: str, pointer: str) -> Problem:
+    """The problem for an operator name IAM does not accept, with a suggestion.
+
+    Names are case-sensitive (SEMANTICS.md §9 decision 5b); ``IfExists`` is refused on
+    ``Null`` [DOC AA-CHECKS "Null with if exists"]; the set-operator prefix must be exactly
+    ``ForAllValues:`` or ``ForAnyValue:`` [EXP MOTO-TESTS].
+
+    >>> print(unknown_operator_problem("StringEqualz", "/Statement/0/Condition/StringEqualz"))
+    /Statement/0/Condition/StringEqualz: unknown condition operator "StringEqualz" (did you mean "StringEquals"?) [UNKNOWN_OPERATOR]
+      AWS says: MalformedPolicyDocument: Invalid Condition type : StringEqualz
+    """
+    aws_says = f"{MALFORMED}: Invalid Condition type : {name}"
+    hint = did_you_mean(name, _ALL_OPERATOR_NAMES)
+    if name.endswith("NullIfExists") and parse_operator_name(name[: -len("IfExists")]):
+        return Problem(
+            "NULL_IF_EXISTS",
+            pointer,
+            'the Null operator cannot take "IfExists": Null already tests whether the key exists',
+            aws_says,
+        )
+    prefix, colon, rest = name.partition(":")
+    qualifiers = {qualifier.value for qualifier in SetQualifier}
+    if colon and (prefix not in qualifiers or ":" in rest):
+        return Problem(
+            "INVALID_SET_OPERATOR",
+            pointer,
+            f'malformed set operator in "{name}": the prefix must be exactly "ForAllValues:" '
+            f'or "ForAnyValue:" followed by one operator{hint}',
+            aws_says,
+        )
+    return Problem("UNKNOWN_OPERATOR", pointer, f'unknown condition operator "{name}"{hint}', aws_says)
+
+
+def validate_policy(
+    policy: Policy, *, skip: Mapping[int, Collection[str]] | None = None
+) -> list[Problem]:
+    """Every rule of its kind that ``policy`` breaks, in document order.
+
+    ``skip`` maps a statement index to the elements whose own shape was already refused
+    (so the rules that read them are not applied to a placeholder).
+
+    >>> from trustsim.model import Statement, Effect
+    >>> policy = Policy((Statement(Effect.ALLOW, principal=Principal(star=True),
+    ...                            action=("sts:AssumeRole",)),))
+    >>> [(p.code, p.pointer) for p in validate_policy(policy)]
+    [('BARE_STAR_PRINCIPAL', '/Statement/0/Principal')]
+    """
+    skipped = skip or {}
+    problems: list[Problem] = []
+    problems += _version_problems(policy)
+    seen_sids: set[str] = set()
+    for statement in policy.statements:
+        ignored = frozenset(skipped.get(statement.index, ()))
+        problems += _statement_problems(statement, policy, ignored)
+        if statement.sid and "Sid" not in ignored:
+            if statement.sid in seen_sids:
+                problems.append(
+                    Problem(
+                        "DUPLICATE_SID",
+                        _pointer.join(statement.pointer, "Sid"),
+                        f'the Sid "{statement.sid}" is already used by an earlier statement; '
+                        "Sids must be unique within a policy",
+                        _DUPLICATE_SID,
+                    )
+                )
+            seen_sids.add(statement.sid)
+    return problems
+
+
+def _version_problems(policy: Policy) -> list[Problem]:
+    # RCP syntax page (Organizations user guide): every RCP must carry Version 2012-10-17.
+    if policy.kind is PolicyKind.RCP and policy.version != "2012-10-17":
+        return [
+            Problem(
+                "INVALID_VERSION",
+                "/Version" if policy.version is not None else "",
+                'a resource control policy must have "Version": "2012-10-17"',
+                _ORGANIZATIONS,
+            )
+        ]
+    return []
+
+
+def _statement_problems(statement: Statement, policy: Policy, ignored: frozenset[str]) -> list[Problem]:
+    kind = policy.kind
+    problems: list[Problem] = []
+    if not ignored & {"Action", "NotAction"}:
+        problems += _action_problems(statement, kind)
+    if not ignored & {"Resource", "NotResource"}:
+        problems += _resource_problems(statement, kind)
+    if not ignored & {"Principal", "NotPrincipal"}:
+        problems += _principal_element_problems(statement, kind)
+    if "Condition" not in ignored:
+        problems += _condition_problems(statement, policy)
+        if kind is PolicyKind.TRUST and not ignored & {"Effect", "Principal"}:
+            problems += _shared_oidc_problems(statement)
+    return problems
+
+
+# --- Action / NotAction --------------------------------------------------------------------
+
+
+def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
+    where = statement.pointer
+    if statement.action is not None and statement.not_action is not None:
+        # SEMANTICS.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
+        return [
+            Problem(
+                "ACTION_AND_NOT_ACTION",
+                where,
+                "a statement cannot have both Action and NotAction",
+                SYNTAX_ERRORS,
+            )
+        ]
+    element, actions = (
+        ("Action", statement.action) if statement.action is not None else ("NotAction", statement.not_action)
+    )
+    if not actions:
+        # An empty list counts as absent [EXP MOTO-TESTS].
+        return [
+            Problem(
+                "MISSING_ACTION",
+                where,
+                "the statement names no action: add Action (or NotAction) with at least one value",
+                _NO_ACTIONS,
+            )
+        ]
+    problems: list[Problem] = []
+    if element == "NotAction" and kind is PolicyKind.RCP:
+        # RCP syntax page: the elements an RCP may use do not include NotAction.
+        problems.append(
+            Problem(
+                "PROHIBITED_NOT_ACTION",
+                _pointer.join(where, "NotAction"),
+                "a resource control policy cannot use NotAction",
+                _ORGANIZATIONS,
+            )
+        )
+    for index, action in enumerate(actions):
+        pointer = _pointer.join(where, element, index)
+        problem = _action_syntax_problem(action, pointer)
+        if problem is None and element == "Action" and kind is PolicyKind.TRUST:
+            problem = _trust_action_problem(action, pointer)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
+    """action := "*" | vendor ":" name   (SEMANTICS.md §2.4, moto's recorded IAM answers)."""
+    if action == "*":
+        return None
+    vendor, colon, name = action.partition(":")
+    if not colon:
+        return Problem(
+            "INVALID_ACTION",
+            pointer,
+            f'the action "{action}" has no service prefix (write it as "service:Action", '
+            'for example "sts:AssumeRole")',
+            f"{MALFORMED}: Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+        )
+    if ":" in name:
+        return Problem(
+            "INVALID_ACTION",
+            pointer,
+            f'the action "{action}" has more than one colon',
+            f"{MALFORMED}: Actions/Condition can contain only one colon.",
+        )
+    if vendor != "*" and not _VENDOR.match(vendor):
+        return Problem(
+            "INVALID_ACTION",
+            pointer,
+            f'the action "{action}" has an invalid service prefix "{vendor}"',
+            f"{MALFORMED}: Vendor {vendor} is not valid",
+        )
+    return None
+
+
+def _trust_action_problem(action: str, pointer: str) -> Problem | None:
+    # Names compare case-insensitively [DOC ACTION]; "*" and "sts:*" are accepted
+    # (SEMANTICS.md §9 decision 5), as is any pattern that can match a family member.
+    matches = compile_pattern(action, ignore_case=True)
+    if any(matches(member) for member in ASSUME_ROLE_FAMILY):
+        return None
+    best = suggest(action, ASSUME_ROLE_FAMILY)
+    hint = f' (did you mean "{best}"?)' if best else ""
+    return Problem(
+        "ACTION_NOT_ALLOWED_IN_TRUST_POLICY",
+        pointer,
+        f'a role trust policy may only name AssumeRole-family actions, not "{action}"{hint}',
+        _NOT_STS,
+    )
+
+
+# --- Resource / NotResource ----------------------------------------------------------------
+
+
+def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
+    where = statement.pointer
+    if kind is PolicyKind.TRUST:
+        # [EXP PROHIBITED-RESOURCE; DOC AA-CHECKS] IAM: "Has prohibited field Resource".
+        return [
+            Problem(
+                "PROHIBITED_RESOURCE",
+                _pointer.join(where, element),
+                f"a role trust policy cannot have a {element} element: the resource is the role itself",
+                f"{MALFORMED}: Has prohibited field {element}",
+            )
+            for element, value in (("Resource", statement.resource), ("NotResource", statement.not_resource))
+            if value is not None
+        ]
+    if statement.resource is not None and statement.not_resource is not None:
+        return [
+            Problem(
+                "RESOURCE_AND_NOT_RESOURCE",
+                where,
+                "a statement cannot have both Resource and NotResource",
+                SYNTAX_ERRORS,
+            )
+        ]
+    needs_resource = kind in {
+        PolicyKind.IDENTITY,
+        PolicyKind.PERMISSIONS_BOUNDARY,
+        PolicyKind.SESSION,
+    }
+    resources = statement.resource if statement.resource is not None else statement.not_resource
+    if needs_resource and not resources:
+        # [EXP MOTO-TESTS]: identity-based documents must say which resources they cover.
+        return [
+            Problem(
+                "MISSING_RESOURCE",
+                where,
+                f"a statement of {_kind_phrase(kind)} must have Resource (or NotResource) "
+                "with at least one value",
+                _NO_RESOURCES,
+            )
+        ]
+    element = "Resource" if statement.resource is not None else "NotResource"
+    return [
+        Problem(
+            "INVALID_RESOURCE",
+            _pointer.join(where, element, index),
+            f'the resource "{resource}" is neither "*" nor an ARN',
+            f'{MALFORMED}: Resource {resource} must be in ARN format or "*".',
+        )
+        for index, resource in enumerate(resources or ())
+        if resource != "*" and ":" not in resource
+    ]
+
+
+# --- Principal / NotPrincipal --------------------------------------------------------------
+
+
+def _kind_phrase(kind: PolicyKind) -> str:
+    return {
+        PolicyKind.TRUST: "a role trust policy",
+        PolicyKind.IDENTITY: "an identity policy",
+        PolicyKind.PERMISSIONS_BOUNDARY: "a permissions boundary",
+        PolicyKind.SESSION: "a session policy",
+        PolicyKind.SCP: "a service control policy",
+        PolicyKind.RCP: "a resource control policy",
+    }[kind]
+
+
+def _principal_element_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
+    where = statement.pointer
+    if kind is PolicyKind.TRUST:
+        return _trust_principal_problems(statement)
+    problems: list[Problem] = []
+    if kind is PolicyKind.RCP:
+        if statement.not_principal is not None:
+            problems.append(
+                Problem(
+                    "PROHIBITED_PRINCIPAL",
+                    _pointer.join(where, "NotPrincipal"),
+                    'a resource control policy cannot use NotPrincipal; use "Principal": "*" '
+                    "with a condition instead",
+                    _ORGANIZATIONS,
+                )
+            )
+        if statement.principal is None or statement.principal != Principal(star=True):
+            # RCP syntax page: the Principal element of an RCP is always "*".
+            problems.append(
+                Problem(
+                    "RCP_PRINCIPAL_NOT_STAR",
+                    _pointer.join(where, "Principal") if statement.principal else where,
+                    'every statement of a resource control policy must have "Principal": "*" '
+                    "(narrow it with conditions)",
+                    _ORGANIZATIONS,
+                )
+            )
+        return problems
+    aws_says = _ORGANIZATIONS if kind is PolicyKind.SCP else _IDENTITY_PRINCIPAL
+    for element, value in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
+        if value is not None:
+            problems.append(
+                Problem(
+                    "PROHIBITED_PRINCIPAL",
+                    _pointer.join(where, element),
+                    f"{_kind_phrase(kind)} cannot have a {element} element: it applies to "
+                    "the identity it is attached to",
+                    aws_says,
+                )
+            )
+    return problems
+
+
+def _trust_principal_problems(statement: Statement) -> list[Problem]:
+    where = statement.pointer
+    if statement.not_principal is not None:
+        # [DOC NOTPRINCIPAL] "You cannot use the NotPrincipal element in … an IAM role trust policy".
+        return [
+            Problem(
+                "NOT_PRINCIPAL_IN_TRUST_POLICY",
+                _pointer.join(where, "NotPrincipal"),
+                "a role trust policy cannot use NotPrincipal; name who may assume the role "
+                "in Principal (with conditions to narrow it)",
+                MALFORMED,
+            )
+        ]
+    principal = statement.principal
+    pointer = _pointer.join(where, "Principal")
+    if principal is None:
+        # [DOC PRINCIPAL] resource-based policies must name a principal.
+        return [
+            Problem(
+                "MISSING_PRINCIPAL",
+                where,
+                "a statement of a role trust policy must have a Principal",
+                MALFORMED,
+            )
+        ]
+    if principal.star:
+        # [EXP CDK-5732; DOC AA-CHECKS "unsupported wildcard in principal"]
+        return [
+            Problem(
+                "BARE_STAR_PRINCIPAL",
+                pointer,
+                'a role trust policy cannot use "Principal": "*"; write {"AWS": "*"} '
+                "(with conditions) to trust every AWS principal",
+                f'{MALFORMED}: AssumeRolepolicy contained an invalid principal: "STAR":"*".',
+            )
+        ]
+    if principal.is_empty:
+        return [
+            Problem(
+                "EMPTY_PRINCIPAL",
+                pointer,
+                "the Principal names nobody",
+                _NO_PRINCIPALS,
+            )
+        ]
+    problems: list[Problem] = []
+    for index, value in enumerate(principal.aws):
+        problems += _aws_principal_problems(value, _pointer.join(pointer, "AWS", index))
+    for index, value in enumerate(principal.service):
+        problems += _service_principal_problems(value, _pointer.join(pointer, "Service", index))
+    for index, value in enumerate(principal.federated):
+        problems += _federated_principal_problems(
+            value, _pointer.join(pointer, "Federated", index)
+        )
+    if principal.canonical_user:
+        # [DOC PRINCIPAL] canonical user IDs are an S3 notion; no caller of STS has one.
+        problems.append(
+            Problem(
+                "UNSUPPORTED_PRINCIPAL_TYPE",
+                _pointer.join(pointer, "CanonicalUser"),
+                "CanonicalUser principals exist only in Amazon S3 policies; they cannot assume a role",
+                f"{MALFORMED}: Invalid principal in policy",
+            )
+        )
+    return problems
+
+
+def _invalid_principal(kind: str, value: str) -> str:
+    return f'{MALFORMED}: Invalid principal in policy: "{kind}":"{value}"'
+
+
+def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
+    """aws := "*" | account-id | unique-id | root-arn | user-arn | role-arn | session-arn
+    | federated-user-arn   (SEMANTICS.md §2.5)."""
+    if value == "*":
+        return
+    aws_says = _invalid_principal("AWS", value)
+    reason = _aws_principal_reason(value)
+    if reason is None:
+        return
+    code, message = reason
+    yield Problem(code, pointer, message, aws_says)
+
+
+def _aws_principal_reason(value: str) -> tuple[str, str] | None:
+    if "${" in value:
+        return (
+            "VARIABLE_IN_PRINCIPAL",
+            f'"{value}": policy variables are not expanded in Principal; IAM resolves each '
+            "principal to a real entity when the policy is saved",
+        )
+    if "*" in value or "?" in value:
+        return (
+            "WILDCARD_IN_PRINCIPAL",
+            f'"{value}": a wildcard cannot match part of a principal name or ARN; use '
+            '{"AWS": "*"} with an aws:PrincipalArn condition instead',
+        )
+    if _ACCOUNT_ID.match(value) or _UNIQUE_ID.match(value):
+        return None
+    if value.startswith("AGPA") and _OTHER_UNIQUE_ID.match(value):
+        return ("GROUP_PRINCIPAL", f'"{value}" is a group ID; IAM groups are not principals')
+    arn = Arn.try_parse(value)
+    if arn is None:
+        return (
+            "MALFORMED_PRINCIPAL",
+            f'"{value}" is not an AWS principal: expected "*", a 12-digit account ID, or the ARN '
+            "of an account root, IAM user, IAM role or role session",
+        )
+    return _aws_arn_reason(arn, value)
+
+
+def _aws_arn_reason(arn: Arn, value: str) -> tuple[str, str] | None:
+    malformed = "MALFORMED_PRINCIPAL"
+    if not _PARTITION.match(arn.partition):
+        return (malformed, f'"{value}": "{arn.partition}" is not an AWS partition')
+    if arn.service not in {"iam", "sts"}:
+        return (malformed, f'"{value}": principal ARNs belong to iam or sts, not "{arn.service}"')
+    if arn.region:
+        return (malformed, f'"{value}": IAM and STS principal ARNs have no region')
+    if not _ACCOUNT_ID.match(arn.account):
+        return (malformed, f'"{value}": the account must be a 12-digit account ID')
+    kind, name = arn.resource_type, arn.resource_name
+    if arn.service == "iam":
+        if arn.resource == "root":
+            return None
+        if kind == "group":
+            return ("GROUP_PRINCIPAL", f'"{value}" is an IAM group; groups are not principals')
+        if kind in {"user", "role"}:
+            path, _, entity = ("/" + name).rpartition("/")
+            if _ENTITY_NAME.match(entity) and _ENTITY_PATH.match(path + "/"):
+                return None
+            return (malformed, f'"{value}": not a valid IAM {kind} name or path')
+        return (
+            malformed,
+            f'"{value}": an IAM {kind or "resource"} is not a principal (expected root, user/… or role/…)',
+        )
+    parts = name.split("/")
+    if kind == "assumed-role" and len(parts) == 2 and all(_SESSION_NAME.match(p) for p in parts):
+        return None
+    if kind == "federated-user" and len(parts) == 1 and _SESSION_NAME.match(name):
+        return None
+    return (
+        malformed,
+        f'"{value}": an STS principal is assumed-role/ROLE/SESSION or federated-user/NAME',
+    )
+
+
+def _service_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
+    aws_says = _invalid_principal("Service", value)
+    if value == "*":
+        # [DOC PRINCIPAL] 'The service principal … can't be "Service": "*"'.
+        yield Problem(
+            "SERVICE_WILDCARD",
+            pointer,
+            'a service principal cannot be "*"; name each service, such as "lambda.amazonaws.com"',
+            aws_says,
+        )
+    elif "*" in value or "?" in value:
+        yield Problem(
+            "WILDCARD_IN_PRINCIPAL",
+            pointer,
+            f'"{value}": a wildcard cannot match part of a service principal name',
+            aws_says,
+        )
+    elif not _SERVICE_NAME.match(value):
+        yield Problem(
+            "MALFORMED_PRINCIPAL",
+            pointer,
+            f'"{value}" is not a service principal name such as "lambda.amazonaws.com"',
+            aws_says,
+        )
+
+
+def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
+    """federated := oidc-provider-arn | saml-provider-arn | built-in web IdP host."""
+    aws_says = _invalid_principal("Federated", value)
+    if "*" in value or "?" in value:
+        yield Problem(
+            "WILDCARD_IN_PRINCIPAL",
+            pointer,
+            f'"{value}": a wildcard cannot match part of an identity provider',
+            aws_says,
+        )
+        return
+    if value in _BUILT_IN_WEB_IDPS:
+        return
+    arn = Arn.try_parse(value)
+    if arn is None:
+        host = value.removeprefix("https://").rstrip("/")
+        hint = (
+            f' (an OIDC provider is named by its ARN: "arn:aws:iam::ACCOUNT-ID:oidc-provider/{host}")'
+            if "." in host
+            else ""
+        )
+        yield Problem(
+            "MALFORMED_PRINCIPAL",
+            pointer,
+            f'"{value}" is not an identity provider: expected an IAM OIDC or SAML provider ARN, '
+            f"or one of {', '.join(sorted(_BUILT_IN_WEB_IDPS))}{hint}",
+            aws_says,
+        )
+        return
+    kind, name = arn.resource_type, arn.resource_name
+    valid = (
+        _PARTITION.match(arn.partition)
+        and arn.service == "iam"
+        and not arn.region
+        and _ACCOUNT_ID.match(arn.account)
+        and kind in {"oidc-provider", "saml-provider"}
+        and name
+    )
+    if not valid:
+        yield Problem(
+            "MALFORMED_PRINCIPAL",
+            pointer,
+            f'"{value}" is not an identity provider ARN '
+            '(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)',
+            aws_says,
+        )
+
+
+# --- Condition -----------------------------------------------------------------------------
+
+
+def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
+    from trustsim.operators import policy_value_problems  # noqa: PLC0415 (keeps import order light)
+
+    problems: list[Problem] = []
+    base = _pointer.join(statement.pointer, "Condition")
+    for clause in statement.condition:
+        pointer = _pointer.join(base, clause.operator.name, clause.key)
+        if parse_operator_name(clause.operator.name) != clause.operator:
+            # Only a hand-built clause can get here: parsing refuses unknown names earlier.
+            problems.append(
+                unknown_operator_problem(clause.operator.name, _pointer.join(base, clause.operator.name))
+            )
+            continue
+        problems += policy_value_problems(
+            clause, pointer, expand_variables=policy.expands_variables
+        )
+    return problems
+
+
+def _shared_oidc_problems(statement: Statement) -> list[Problem]:
+    """A GitHub Actions OIDC trust needs a condition on ``token.actions.githubusercontent.com:sub``.
+
+    OIDC-CONTROLS: for recognised shared OIDC providers IAM requires the trust policy to
+    evaluate specific claims; SEMANTICS.md §9 decision 8 refuses a statement with no
+    condition on the claim at all (an over-broad one is the linter's business).
+    """
+    if statement.effect is not Effect.ALLOW or statement.principal is None:
+        return []
+    keys = {clause.key.lower() for clause in statement.condition}
+    problems: list[Problem] = []
+    for index, provider in enumerate(statement.principal.federated):
+        arn = Arn.try_parse(provider)
+        if arn is None or arn.resource_type != "oidc-provider":
+            continue
+        claim = _SHARED_OIDC_ISSUERS.get(arn.resource_name)
+        if claim is None or f"{arn.resource_name}:{claim}".lower() in keys:
+            continue
+        problems.append(
+            Problem(
+                "OIDC_CLAIM_CONDITION_REQUIRED",
+                _pointer.join(statement.pointer, "Principal", "Federated", index),
+                f"{arn.resource_name} is a shared OIDC issuer: any of its users could assume this "
+                f'role. Add a condition on "{arn.resource_name}:{claim}" (for example StringEquals '
+                f'"repo:OWNER/REPO:ref:refs/heads/main")',
+                MALFORMED,
+            )
+        )
+    return problems
