@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import trustsim.operators as operators
-
 from trustsim.conditions import (
     ClauseResult,
     CompiledCondition,
