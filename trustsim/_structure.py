@@ -132,14 +132,14 @@ _CONVERTER = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
 
 
 def _text(value: Any, _: Any) -> str:
-    """text := JSON string"""
+    """Grammar: ``text := JSON string``."""
     if isinstance(value, str):
         return value
     raise _wrong_type("a string", value)
 
 
 def _strings(value: Any, _: Any) -> tuple[str, ...]:
-    """strings := str | [str, …]   (an empty list is kept; the rules decide what it means)"""
+    """Grammar: ``strings := str | [str, …]`` (an empty list is kept for the rules)."""
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list):
@@ -148,7 +148,7 @@ def _strings(value: Any, _: Any) -> tuple[str, ...]:
 
 
 def _effect(value: Any, _: Any) -> Effect:
-    """effect := "Allow" | "Deny"   (case-sensitive)"""
+    """Grammar: ``effect := "Allow" | "Deny"`` (case-sensitive)."""
     if isinstance(value, str):
         for effect in Effect:
             if value == effect.value:
@@ -178,12 +178,15 @@ _principal_types = make_dict_structure_fn(
     _CONVERTER,
     _cattrs_forbid_extra_keys=True,
     star=override(omit=True),
-    **{name: override(rename=json_name, struct_hook=_strings) for name, json_name in PRINCIPAL_TYPES.items()},
+    aws=override(rename="AWS", struct_hook=_strings),
+    service=override(rename="Service", struct_hook=_strings),
+    federated=override(rename="Federated", struct_hook=_strings),
+    canonical_user=override(rename="CanonicalUser", struct_hook=_strings),
 )
 
 
 def _principal(value: Any, _: Any) -> Principal:
-    """principal := "*" | {AWS|Service|Federated|CanonicalUser: str | [str]}"""
+    """Grammar: ``principal := "*" | {AWS|Service|Federated|CanonicalUser: str | [str]}``."""
     if value == "*":
         return Principal(star=True)
     if isinstance(value, str):
@@ -201,7 +204,7 @@ def _principal(value: Any, _: Any) -> Principal:
 
 
 def _condition_value(value: Any) -> str | _Issue:
-    """scalar := str | bool | number   (kept as text: true → "true", 1.50 → "1.50")"""
+    """Grammar: ``scalar := str | bool | number`` (kept as text: true → "true", 1.50 → "1.50")."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -220,7 +223,7 @@ def _condition_value(value: Any) -> str | _Issue:
 
 
 def _clause_values(raw: Any) -> tuple[tuple[str, ...], bool, list[_Issue]]:
-    """values := scalar | [scalar, …]"""
+    """Grammar: ``values := scalar | [scalar, …]``."""
     items, is_list = (raw, True) if isinstance(raw, list) else ([raw], False)
     values: list[str] = []
     issues: list[_Issue] = []
@@ -235,7 +238,7 @@ def _clause_values(raw: Any) -> tuple[tuple[str, ...], bool, list[_Issue]]:
 
 
 def _condition(value: Any, _: Any) -> tuple[ConditionClause, ...]:
-    """condition := {operator: {key: values, …}, …}   (clauses in document order)"""
+    """Grammar: ``condition := {operator: {key: values, …}, …}`` (clauses in document order)."""
     if not isinstance(value, dict):
         raise _Shape(
             _Issue(
@@ -337,7 +340,9 @@ def _unknown_element(key: str, pointer: str, known: Any, where: str) -> Problem:
 def _problems(error: BaseException, pointer: str) -> list[Problem]:
     if isinstance(error, _Shape):
         return [
-            Problem(issue.code, _pointer.join(pointer, *issue.tokens), issue.message, issue.aws_says)
+            Problem(
+                issue.code, _pointer.join(pointer, *issue.tokens), issue.message, issue.aws_says
+            )
             for issue in error.issues
         ]
     if isinstance(error, ClassValidationError):
@@ -379,15 +384,20 @@ def _problems(error: BaseException, pointer: str) -> list[Problem]:
 
 @attrs.frozen
 class Draft:
-    """The result of structuring: a policy (``None`` when there is none to validate),
-    the shape problems, and per statement index the elements whose shape was refused."""
+    """The result of structuring: a draft policy, the shape problems, the refused elements.
+
+    ``policy`` is ``None`` when no statement could be read; ``skip`` maps a statement index
+    to the elements whose shape was refused.
+    """
 
     policy: Policy | None
     problems: tuple[Problem, ...]
     skip: Mapping[int, frozenset[str]]
 
 
-def _statement(raw: dict[str, Any], pointer: str) -> tuple[Statement | None, list[Problem], frozenset[str]]:
+def _statement(
+    raw: dict[str, Any], pointer: str
+) -> tuple[Statement | None, list[Problem], frozenset[str]]:
     try:
         return _CONVERTER.structure(raw, Statement), [], frozenset()
     except ClassValidationError as error:
@@ -445,9 +455,16 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         )
         version = None
     policy_id = raw.get("Id")
-    if policy_id is not None and not isinstance(policy_id, str) or "Id" in raw and policy_id is None:
+    if (policy_id is not None and not isinstance(policy_id, str)) or (
+        "Id" in raw and policy_id is None
+    ):
         problems.append(
-            Problem("WRONG_TYPE", "/Id", f"Id must be a string, not {_describe(policy_id)}", SYNTAX_ERRORS)
+            Problem(
+                "WRONG_TYPE",
+                "/Id",
+                f"Id must be a string, not {_describe(policy_id)}",
+                SYNTAX_ERRORS,
+            )
         )
         policy_id = None
     statements: list[Statement] = []
@@ -474,7 +491,7 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
 def _statements(
     raw: Mapping[str, Any], problems: list[Problem]
 ) -> list[tuple[int, str, dict[str, Any]]]:
-    """statements := statement | [statement, …]   (at least one; each an object)"""
+    """Grammar: ``statements := statement | [statement, …]`` (at least one; each an object)."""
     if "Statement" not in raw:
         problems.append(
             Problem("MISSING_STATEMENT", "", "the policy has no Statement", SYNTAX_ERRORS)

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from trustsim.errors import InvalidPolicy
@@ -36,14 +37,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Check policy documents the way AWS would when saving them; summarise the "
         "valid ones and list every problem of the others.",
     )
-    validate.add_argument("files", nargs="+", metavar="FILE", help="JSON policy files ('-' for stdin)")
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="JSON policy files ('-' for stdin)"
+    )
     validate.add_argument(
         "--kind",
         choices=[kind.value for kind in PolicyKind],
         default=PolicyKind.TRUST.value,
         help="which role the documents play (default: trust)",
     )
-    validate.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    validate.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format"
+    )
     return parser
 
 
@@ -70,36 +75,35 @@ def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) 
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     for name in files:
-        try:
-            policy = (
-                load_policy(sys.stdin.buffer.read(), kind=kind, origin="<stdin>")
-                if name == "-"
-                else load_policy(_as_path(name), kind=kind, origin=name)
-            )
-        except InvalidPolicy as error:
-            status = max(status, EXIT_INVALID)
-            reports.append({"file": name, "valid": False, "problems": _problem_dicts(error)})
-            if output == "text":
-                print(str(error), file=out)
-        except OSError as error:
+        report, text = _check(name, kind)
+        reports.append(report)
+        if "error" in report:
             status = EXIT_USAGE
-            reason = error.strerror or str(error)
-            reports.append({"file": name, "valid": False, "error": reason})
-            if output == "text":
-                print(f"{name}: cannot read the file: {reason}", file=out)
-        else:
-            reports.append({"file": name, "valid": True, "kind": kind.value, "policy": policy.to_dict()})
-            if output == "text":
-                print(_summary(name, policy), file=out)
+        elif not report["valid"]:
+            status = max(status, EXIT_INVALID)
+        if output == "text":
+            print(text, file=out)
     if output == "json":
         print(json.dumps({"files": reports}, indent=2), file=out)
     return status
 
 
-def _as_path(name: str) -> Any:
-    from pathlib import Path  # noqa: PLC0415
-
-    return Path(name)
+def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
+    """Load one file: its JSON report and its text rendering."""
+    try:
+        policy = (
+            load_policy(sys.stdin.buffer.read(), kind=kind, origin="<stdin>")
+            if name == "-"
+            else load_policy(Path(name), kind=kind, origin=name)
+        )
+    except InvalidPolicy as error:
+        return {"file": name, "valid": False, "problems": _problem_dicts(error)}, str(error)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        report = {"file": name, "valid": False, "error": reason}
+        return report, f"{name}: cannot read the file: {reason}"
+    report = {"file": name, "valid": True, "kind": kind.value, "policy": policy.to_dict()}
+    return report, _summary(name, policy)
 
 
 def _problem_dicts(error: InvalidPolicy) -> list[dict[str, Any]]:

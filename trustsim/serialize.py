@@ -66,7 +66,9 @@ def _condition(clauses: tuple[ConditionClause, ...]) -> dict[str, dict[str, Any]
     block: dict[str, dict[str, Any]] = {}
     for clause in clauses:
         values: str | list[str] = (
-            list(clause.values) if clause.value_is_list or len(clause.values) != 1 else clause.values[0]
+            list(clause.values)
+            if clause.value_is_list or len(clause.values) != 1
+            else clause.values[0]
         )
         block.setdefault(clause.operator.name, {})[clause.key] = values
     return block
@@ -77,7 +79,10 @@ def _statement(statement: Statement) -> dict[str, Any]:
     if statement.sid is not None:
         result["Sid"] = statement.sid
     result["Effect"] = statement.effect.value
-    for name, principal in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
+    for name, principal in (
+        ("Principal", statement.principal),
+        ("NotPrincipal", statement.not_principal),
+    ):
         if principal is not None:
             result[name] = _principal(principal)
     for name, values in (

@@ -64,9 +64,7 @@ _NO_ACTIONS = "MalformedPolicyDocument: Policy statement must contain actions."
 _NO_RESOURCES = "MalformedPolicyDocument: Policy statement must contain resources."
 _NO_PRINCIPALS = "MalformedPolicyDocument: The passed in policy has a statement with no principals!"
 _IDENTITY_PRINCIPAL = "MalformedPolicyDocument: Policy document should not specify a principal."
-_DUPLICATE_SID = (
-    "MalformedPolicyDocument: Statement IDs (SID) in a single policy must be unique."
-)
+_DUPLICATE_SID = "MalformedPolicyDocument: Statement IDs (SID) in a single policy must be unique."
 _ORGANIZATIONS = (
     "MalformedPolicyException: The provided policy document does not meet the requirements "
     "of the specified policy type."
@@ -84,7 +82,12 @@ ASSUME_ROLE_FAMILY: tuple[str, ...] = (
 
 #: Web identity providers built into AWS, named by host in ``Federated`` [DOC PRINCIPAL].
 _BUILT_IN_WEB_IDPS = frozenset(
-    {"cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"}
+    {
+        "cognito-identity.amazonaws.com",
+        "accounts.google.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
 )
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
@@ -98,7 +101,9 @@ _OTHER_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,124}\Z")
 _ENTITY_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
 _ENTITY_PATH = re.compile(r"/([\x21-\x7e]*/)?\Z")
 _SESSION_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
-_SERVICE_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\Z")
+_SERVICE_NAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\Z"
+)
 _VENDOR = re.compile(r"[A-Za-z0-9.-]+\Z")
 
 _ALL_OPERATOR_NAMES: tuple[str, ...] = tuple(
@@ -144,9 +149,11 @@ def unknown_operator_problem(name: str, pointer: str) -> Problem:
     ``Null`` [DOC AA-CHECKS "Null with if exists"]; the set-operator prefix must be exactly
     ``ForAllValues:`` or ``ForAnyValue:`` [EXP MOTO-TESTS].
 
-    >>> print(unknown_operator_problem("StringEqualz", "/Statement/0/Condition/StringEqualz"))
-    /Statement/0/Condition/StringEqualz: unknown condition operator "StringEqualz" (did you mean "StringEquals"?) [UNKNOWN_OPERATOR]
-      AWS says: MalformedPolicyDocument: Invalid Condition type : StringEqualz
+    >>> problem = unknown_operator_problem("StringEqualz", "/Statement/0/Condition/StringEqualz")
+    >>> problem.code, problem.message
+    ('UNKNOWN_OPERATOR', 'unknown condition operator "StringEqualz" (did you mean "StringEquals"?)')
+    >>> problem.aws_says
+    'MalformedPolicyDocument: Invalid Condition type : StringEqualz'
     """
     aws_says = f"{MALFORMED}: Invalid Condition type : {name}"
     hint = did_you_mean(name, _ALL_OPERATOR_NAMES)
@@ -167,7 +174,9 @@ def unknown_operator_problem(name: str, pointer: str) -> Problem:
             f'or "ForAnyValue:" followed by one operator{hint}',
             aws_says,
         )
-    return Problem("UNKNOWN_OPERATOR", pointer, f'unknown condition operator "{name}"{hint}', aws_says)
+    return Problem(
+        "UNKNOWN_OPERATOR", pointer, f'unknown condition operator "{name}"{hint}', aws_says
+    )
 
 
 def validate_policy(
@@ -220,7 +229,9 @@ def _version_problems(policy: Policy) -> list[Problem]:
     return []
 
 
-def _statement_problems(statement: Statement, policy: Policy, ignored: frozenset[str]) -> list[Problem]:
+def _statement_problems(
+    statement: Statement, policy: Policy, ignored: frozenset[str]
+) -> list[Problem]:
     kind = policy.kind
     problems: list[Problem] = []
     if not ignored & {"Action", "NotAction"}:
@@ -252,7 +263,9 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
             )
         ]
     element, actions = (
-        ("Action", statement.action) if statement.action is not None else ("NotAction", statement.not_action)
+        ("Action", statement.action)
+        if statement.action is not None
+        else ("NotAction", statement.not_action)
     )
     if not actions:
         # An empty list counts as absent [EXP MOTO-TESTS].
@@ -286,7 +299,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 
 
 def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
-    """action := "*" | vendor ":" name   (SEMANTICS.md §2.4, moto's recorded IAM answers)."""
+    """Action := "*" | vendor ":" name   (SEMANTICS.md §2.4, moto's recorded IAM answers)."""
     if action == "*":
         return None
     vendor, colon, name = action.partition(":")
@@ -345,7 +358,10 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
                 f"a role trust policy cannot have a {element} element: the resource is the role itself",
                 f"{MALFORMED}: Has prohibited field {element}",
             )
-            for element, value in (("Resource", statement.resource), ("NotResource", statement.not_resource))
+            for element, value in (
+                ("Resource", statement.resource),
+                ("NotResource", statement.not_resource),
+            )
             if value is not None
         ]
     if statement.resource is not None and statement.not_resource is not None:
@@ -430,7 +446,10 @@ def _principal_element_problems(statement: Statement, kind: PolicyKind) -> list[
             )
         return problems
     aws_says = _ORGANIZATIONS if kind is PolicyKind.SCP else _IDENTITY_PRINCIPAL
-    for element, value in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
+    for element, value in (
+        ("Principal", statement.principal),
+        ("NotPrincipal", statement.not_principal),
+    ):
         if value is not None:
             problems.append(
                 Problem(
@@ -495,9 +514,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
     for index, value in enumerate(principal.service):
         problems += _service_principal_problems(value, _pointer.join(pointer, "Service", index))
     for index, value in enumerate(principal.federated):
-        problems += _federated_principal_problems(
-            value, _pointer.join(pointer, "Federated", index)
-        )
+        problems += _federated_principal_problems(value, _pointer.join(pointer, "Federated", index))
     if principal.canonical_user:
         # [DOC PRINCIPAL] canonical user IDs are an S3 notion; no caller of STS has one.
         problems.append(
@@ -516,8 +533,10 @@ def _invalid_principal(kind: str, value: str) -> str:
 
 
 def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    """aws := "*" | account-id | unique-id | root-arn | user-arn | role-arn | session-arn
-    | federated-user-arn   (SEMANTICS.md §2.5)."""
+    """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
+
+    The forms are those of SEMANTICS.md §2.5; federated-user ARNs are accepted too.
+    """
     if value == "*":
         return
     aws_says = _invalid_principal("AWS", value)
@@ -618,7 +637,7 @@ def _service_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
 
 
 def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    """federated := oidc-provider-arn | saml-provider-arn | built-in web IdP host."""
+    """Grammar: ``federated := oidc-provider-arn | saml-provider-arn | built-in web IdP``."""
     aws_says = _invalid_principal("Federated", value)
     if "*" in value or "?" in value:
         yield Problem(
@@ -660,7 +679,7 @@ def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]
             "MALFORMED_PRINCIPAL",
             pointer,
             f'"{value}" is not an identity provider ARN '
-            '(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)',
+            "(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)",
             aws_says,
         )
 
@@ -678,7 +697,9 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
         if parse_operator_name(clause.operator.name) != clause.operator:
             # Only a hand-built clause can get here: parsing refuses unknown names earlier.
             problems.append(
-                unknown_operator_problem(clause.operator.name, _pointer.join(base, clause.operator.name))
+                unknown_operator_problem(
+                    clause.operator.name, _pointer.join(base, clause.operator.name)
+                )
             )
             continue
         problems += policy_value_problems(

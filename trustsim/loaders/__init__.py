@@ -23,7 +23,7 @@ def load_policy(
     kind: PolicyKind | str = PolicyKind.TRUST,
     origin: str | None = None,
 ) -> Policy:
-    """Load and parse one policy document.
+    r"""Load and parse one policy document.
 
     ``source`` is a decoded document (a mapping), JSON text (``str`` starting with ``{``,
     or URL-encoded as the raw IAM API returns it), UTF-8 bytes, or a path to a JSON file.
@@ -32,7 +32,7 @@ def load_policy(
     ...                      '"Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}}')
     >>> policy.statements[0].principal.aws
     ('111122223333',)
-    >>> load_policy('{"Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"},\\n'
+    >>> load_policy('{"Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"},\n'
     ...             '  "Action": "sts:AssumeRole", "Resource": "*"}}')
     Traceback (most recent call last):
     ...

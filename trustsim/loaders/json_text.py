@@ -23,6 +23,7 @@ import json
 import json.decoder
 import json.scanner
 import urllib.parse
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -35,6 +36,7 @@ __all__ = ["JsonDocument", "decode_text", "read_json"]
 _WHITESPACE = " \t\n\r"
 _MAX_DEPTH = 256
 _SYNTAX = "MalformedPolicyDocument: This policy contains invalid Json"
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 @attrs.frozen
@@ -56,12 +58,12 @@ class JsonDocument:
 
 
 def decode_text(source: str | bytes) -> str:
-    """Turn ``source`` into JSON text: UTF-8 (BOM tolerated), URL-decoded when encoded.
+    r"""Turn ``source`` into JSON text: UTF-8 (BOM tolerated), URL-decoded when encoded.
 
     The raw IAM Query API returns policy documents URL-encoded (RFC 3986); boto3 decodes
     them, other SDKs may not (ECOSYSTEM.md §3.2).
 
-    >>> decode_text(b'\\xef\\xbb\\xbf{"Statement": []}')
+    >>> decode_text(b'\xef\xbb\xbf{"Statement": []}')
     '{"Statement": []}'
     >>> decode_text("%7B%22Version%22%3A%222012-10-17%22%7D")
     '{"Version":"2012-10-17"}'
@@ -136,7 +138,7 @@ class _Reader:
         return Position(line, offset - self.line_starts[line - 1] + 1)
 
     def document(self) -> object:
-        """document := ws value ws EOF"""
+        """Grammar: ``document := ws value ws EOF``."""
         self.skip_whitespace()
         value = self.value("", 0)
         self.skip_whitespace()
@@ -156,9 +158,9 @@ class _Reader:
         self.positions[pointer] = self.position(self.offset)
         char = self.text[self.offset : self.offset + 1]
         if char == "{":
-            return self.object(pointer, depth)
+            return self.read_object(pointer, depth)
         if char == "[":
-            return self.array(pointer, depth)
+            return self.read_array(pointer, depth)
         if char == '"':
             return self.string()
         for literal, result in (("true", True), ("false", False), ("null", None)):
@@ -177,7 +179,7 @@ class _Reader:
 
     def string(self) -> str:
         try:
-            value, self.offset = json.decoder.scanstring(self.text, self.offset + 1, True)
+            value, self.offset = _scanstring(self.text, self.offset + 1, True)
         except json.JSONDecodeError as error:
             raise _SyntaxError(error.msg.lower(), error.pos) from None
         return value
@@ -189,8 +191,8 @@ class _Reader:
             raise _SyntaxError(f"expected {char!r}, found {what}", self.offset)
         self.offset += 1
 
-    def object(self, pointer: str, depth: int) -> dict[str, object]:
-        """object := "{" ws (string ws ":" ws value ws ("," ws string ws ":" ws value ws)*)? "}" """
+    def read_object(self, pointer: str, depth: int) -> dict[str, object]:
+        """Grammar: ``object := "{" (string ":" value ("," string ":" value)*)? "}"``."""
         self.offset += 1
         result: dict[str, object] = {}
         first_seen: dict[str, Position] = {}
@@ -216,8 +218,8 @@ class _Reader:
                         "DUPLICATE_KEY",
                         member,
                         f"the key {key!r} appears more than once in this object (first at "
-                        f"line {first.line}, column {first.column}); a JSON reader keeps only the last one and silently "
-                        "drops the others",
+                        f"line {first.line}, column {first.column}); a JSON reader keeps only the "
+                        "last one and silently drops the others",
                     )
                 )
             else:
@@ -236,8 +238,8 @@ class _Reader:
         for known in [p for p in self.positions if p == pointer or p.startswith(below)]:
             del self.positions[known]
 
-    def array(self, pointer: str, depth: int) -> list[object]:
-        """array := "[" ws (value ws ("," ws value ws)*)? "]" """
+    def read_array(self, pointer: str, depth: int) -> list[object]:
+        """Grammar: ``array := "[" (value ("," value)*)? "]"``."""
         self.offset += 1
         result: list[object] = []
         self.skip_whitespace()
