@@ -28,6 +28,7 @@ import base64
 import binascii
 import datetime as _dt
 import enum
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -220,10 +221,12 @@ def _prepare_date(segments: Sequence[Segment]) -> Instant:
     return instant
 
 
+@functools.lru_cache(maxsize=2048)  # request values repeat across statements
 def _read_number(value: str) -> Decimal | None:
     return parse_number(value)
 
 
+@functools.lru_cache(maxsize=2048)  # request values repeat across statements
 def _read_date(value: str) -> Decimal | None:
     instant = parse_date(value)
     return None if instant is None else instant.seconds
@@ -333,6 +336,7 @@ def _prepare_ip(segments: Sequence[Segment]) -> _Network:
     return _Network(network.version, int(network.network_address), int(network.netmask))
 
 
+@functools.lru_cache(maxsize=2048)  # request values repeat across statements
 def _read_ip(value: str) -> tuple[int, int] | None:
     try:
         address = ipaddress.ip_address(value)

@@ -32,6 +32,7 @@ pattern (no regular expression is ever built from policy text).
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -140,20 +141,31 @@ def _general(first: _Chunk, middle: tuple[_Chunk, ...], last: _Chunk | None) -> 
 
     shortest = first.width + last.width + sum(chunk.width for chunk in middle)
     last_width = last.width
+    head, tail = first.literal, last.literal
+    # Literal middle chunks are found with str.find alone (C speed); others by _Chunk.find.
+    steps = tuple((chunk.literal, chunk) for chunk in middle)
 
     def general(subject: str) -> bool:
         size = len(subject)
-        if size < shortest or not first.at(subject, 0):
+        if size < shortest:
+            return False
+        if not (subject.startswith(head) if head is not None else first.at(subject, 0)):
             return False
         end = size - last_width
-        if not last.at(subject, end):
+        if not (subject.endswith(tail) if tail is not None else last.at(subject, end)):
             return False
         position = first.width
-        for chunk in middle:
-            index = chunk.find(subject, position, end)
-            if index < 0:
-                return False
-            position = index + chunk.width
+        for literal, chunk in steps:
+            if literal is not None:
+                index = subject.find(literal, position, end)
+                if index < 0:
+                    return False
+                position = index + len(literal)
+            else:
+                index = chunk.find(subject, position, end)
+                if index < 0:
+                    return False
+                position = index + chunk.width
         return True
 
     return general
@@ -174,10 +186,11 @@ def _plan(segments: Sequence[Segment]) -> tuple[str, Matcher]:
         if not middle:
             if not head and not tail:
                 return "any", lambda subject: True
+            # methodcaller runs in C: no Python frame per match.
             if not tail:
-                return "prefix", lambda subject: subject.startswith(head)
+                return "prefix", operator.methodcaller("startswith", head)
             if not head:
-                return "suffix", lambda subject: subject.endswith(tail)
+                return "suffix", operator.methodcaller("endswith", tail)
             shortest = len(head) + len(tail)
             return (
                 "affix",
@@ -187,7 +200,7 @@ def _plan(segments: Sequence[Segment]) -> tuple[str, Matcher]:
             )
         if len(middle) == 1 and not head and not tail:
             needle = middle[0].literal or ""  # not None: checked above
-            return "contains", lambda subject: needle in subject
+            return "contains", operator.methodcaller("__contains__", needle)
     return "general", _general(first, middle, last)
 
 
