@@ -732,3 +732,18 @@ def test_assume_role_end_to_end_with_a_tag_session_companion() -> None:
     assert assume_role(alice, role, at=AT).allowed
     assert not assume_role(alice, role, at=AT, tags={"k": "v"}).allowed
     assert check_action(alice, role, ASSUME_ROLE, at=AT, tags={"k": "v"}).allowed
+
+
+_EXTERNAL_ALLOWED = _ALLOWED + ":/"
+
+
+@given(st.text(alphabet=_EXTERNAL_ALLOWED + " ;*é", max_size=40))
+def test_external_id_rule_matches_a_naive_reading(value: str) -> None:
+    # §6.3: 2-1,224 characters of [\w+=,.@:/-] (ASCII word characters, as in the STS API).
+    ok = 2 <= len(value) <= 1224 and all(char in _EXTERNAL_ALLOWED for char in value)
+    try:
+        build_request(USER, ROLE, at=AT, external_id=value)
+    except InvalidRequest:
+        assert not ok
+    else:
+        assert ok
