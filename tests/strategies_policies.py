@@ -61,19 +61,32 @@ def principals(draw: st.DrawFn) -> dict[str, Any]:
 
 
 ACTIONS = st.sampled_from(
-    ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML",
-     "sts:TagSession", "sts:SetSourceIdentity", "sts:assumerole", "sts:*", "*"]
+    [
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:AssumeRoleWithSAML",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+        "sts:assumerole",
+        "sts:*",
+        "*",
+    ]
 )
 SCALARS = (
-    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
-    | st.booleans()
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12) | st.booleans()
 )
 CONDITION_KEYS = st.sampled_from(
     ["aws:SourceAccount", "sts:ExternalId", "aws:PrincipalOrgID", "aws:RequestTag/team", "saml:aud"]
 )
 STRING_OPERATORS = st.sampled_from(
-    ["StringEquals", "StringLike", "StringNotEquals", "ForAnyValue:StringLike",
-     "ForAllValues:StringEqualsIfExists", "StringEqualsIgnoreCase"]
+    [
+        "StringEquals",
+        "StringLike",
+        "StringNotEquals",
+        "ForAnyValue:StringLike",
+        "ForAllValues:StringEqualsIfExists",
+        "StringEqualsIgnoreCase",
+    ]
 )
 
 
@@ -82,7 +95,9 @@ def conditions(draw: st.DrawFn) -> dict[str, Any]:
     operators = draw(st.lists(STRING_OPERATORS, min_size=1, max_size=3, unique=True))
     return {
         operator: draw(
-            st.dictionaries(CONDITION_KEYS, SCALARS | st.lists(SCALARS, max_size=3), min_size=1, max_size=3)
+            st.dictionaries(
+                CONDITION_KEYS, SCALARS | st.lists(SCALARS, max_size=3), min_size=1, max_size=3
+            )
         )
         for operator in operators
     }
@@ -106,8 +121,14 @@ def statements(draw: st.DrawFn, sid: str | None) -> dict[str, Any]:
 def trust_policies(draw: st.DrawFn) -> dict[str, Any]:
     """A trust policy document (as decoded JSON) that AWS accepts."""
     count = draw(st.integers(min_value=1, max_value=4))
-    sids = draw(st.lists(st.from_regex(r"[A-Za-z0-9]{1,10}", fullmatch=True), min_size=count,
-                         max_size=count, unique=True))
+    sids = draw(
+        st.lists(
+            st.from_regex(r"[A-Za-z0-9]{1,10}", fullmatch=True),
+            min_size=count,
+            max_size=count,
+            unique=True,
+        )
+    )
     use_sids = draw(st.booleans())
     items = [draw(statements(sids[i] if use_sids else None)) for i in range(count)]
     document: dict[str, Any] = {}

@@ -46,7 +46,7 @@ def test_distinct_keys_are_not_duplicates() -> None:
 
 
 def test_numbers_keep_their_written_text() -> None:
-    doc = read_json('[10, 1.50, 1e3, -0.0]')
+    doc = read_json("[10, 1.50, 1e3, -0.0]")
     assert doc.value == [10, Decimal("1.50"), Decimal("1e3"), Decimal("-0.0")]
     assert str(doc.value[1]) == "1.50"  # type: ignore[index]
 

@@ -37,7 +37,10 @@ def test_canonical_form_writes_single_values_as_strings_and_keeps_condition_list
         {
             "Statement": {
                 "Effect": "Allow",
-                "Principal": {"AWS": ["111122223333"], "Service": ["a.amazonaws.com", "b.amazonaws.com"]},
+                "Principal": {
+                    "AWS": ["111122223333"],
+                    "Service": ["a.amazonaws.com", "b.amazonaws.com"],
+                },
                 "Action": ["sts:AssumeRole"],
                 "Condition": {"StringEquals": {"sts:ExternalId": ["x"], "aws:SourceAccount": "1"}},
             }
@@ -47,7 +50,10 @@ def test_canonical_form_writes_single_values_as_strings_and_keeps_condition_list
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": "111122223333", "Service": ["a.amazonaws.com", "b.amazonaws.com"]},
+                "Principal": {
+                    "AWS": "111122223333",
+                    "Service": ["a.amazonaws.com", "b.amazonaws.com"],
+                },
                 "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"sts:ExternalId": ["x"], "aws:SourceAccount": "1"}},
             }

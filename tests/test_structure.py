@@ -18,7 +18,11 @@ ALICE = "arn:aws:iam::111111111111:user/alice"
 
 
 def statement(**members: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:AssumeRole"}
+    base: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": ALICE},
+        "Action": "sts:AssumeRole",
+    }
     base.update(members)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -39,14 +43,19 @@ def test_a_single_statement_object_and_a_list_both_parse() -> None:
 
 def test_strings_and_lists_become_tuples() -> None:
     policy = parse_policy(
-        {"Statement": statement(Principal={"AWS": [ALICE, "222222222222"], "Service": "a.amazonaws.com"},
-                                Action=["sts:AssumeRole", "sts:TagSession"])}
+        {
+            "Statement": statement(
+                Principal={"AWS": [ALICE, "222222222222"], "Service": "a.amazonaws.com"},
+                Action=["sts:AssumeRole", "sts:TagSession"],
+            )
+        }
     )
     [stmt] = policy.statements
     assert stmt.principal == Principal(aws=(ALICE, "222222222222"), service=("a.amazonaws.com",))
     assert stmt.action == ("sts:AssumeRole", "sts:TagSession")
     assert stmt.effect is Effect.ALLOW
-    assert policy.version is None and not policy.expands_variables
+    assert policy.version is None
+    assert not policy.expands_variables
 
 
 def test_condition_clauses_keep_document_order_and_value_shape() -> None:
@@ -73,18 +82,35 @@ def test_condition_clauses_keep_document_order_and_value_shape() -> None:
 def test_booleans_and_numbers_become_text() -> None:
     # STS-API writes {"Bool": {"aws:MultiFactorAuthPresent": true}}; §9 decision 5 accepts numbers.
     policy = parse_policy(
-        {"Statement": statement(Condition={
-            "Bool": {"aws:MultiFactorAuthPresent": True, "aws:SecureTransport": [False]},
-            "NumericLessThan": {"aws:MultiFactorAuthAge": 3600, "x:y": Decimal("1.50"), "x:z": 0.25},
-        })}
+        {
+            "Statement": statement(
+                Condition={
+                    "Bool": {"aws:MultiFactorAuthPresent": True, "aws:SecureTransport": [False]},
+                    "NumericLessThan": {
+                        "aws:MultiFactorAuthAge": 3600,
+                        "x:y": Decimal("1.50"),
+                        "x:z": 0.25,
+                    },
+                }
+            )
+        }
     )
     assert [c.values for c in policy.statements[0].condition] == [
-        ("true",), ("false",), ("3600",), ("1.50",), ("0.25",)
+        ("true",),
+        ("false",),
+        ("3600",),
+        ("1.50",),
+        ("0.25",),
     ]
 
 
 def test_empty_operator_block_is_accepted_and_means_nothing() -> None:
-    assert parse_policy({"Statement": statement(Condition={"StringEquals": {}})}).statements[0].condition == ()
+    assert (
+        parse_policy({"Statement": statement(Condition={"StringEquals": {}})})
+        .statements[0]
+        .condition
+        == ()
+    )
     assert parse_policy({"Statement": statement(Condition={})}).statements[0].condition == ()
 
 
@@ -102,39 +128,66 @@ def test_empty_operator_block_is_accepted_and_means_nothing() -> None:
         ({"Statement": statement(), "Version": 2012}, [("INVALID_VERSION", "/Version")]),
         ({"Statement": statement(), "Id": 5}, [("WRONG_TYPE", "/Id")]),
         ({"Statement": statement(), "Id": None}, [("WRONG_TYPE", "/Id")]),
-        ({"Statement": statement(Principals={"AWS": ALICE})}, [("UNKNOWN_ELEMENT", "/Statement/Principals")]),
+        (
+            {"Statement": statement(Principals={"AWS": ALICE})},
+            [("UNKNOWN_ELEMENT", "/Statement/Principals")],
+        ),
         ({"Statement": statement(Effect=None)}, [("MISSING_EFFECT", "/Statement")]),
         ({"Statement": statement(Effect="allow")}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Effect="Permit")}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Effect=True)}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Sid=1)}, [("WRONG_TYPE", "/Statement/Sid")]),
         ({"Statement": statement(Action=5)}, [("WRONG_TYPE", "/Statement/Action")]),
-        ({"Statement": statement(Action=["sts:AssumeRole", 5, None])},
-         [("WRONG_TYPE", "/Statement/Action/1"), ("WRONG_TYPE", "/Statement/Action/2")]),
-        ({"Statement": statement(Principal="arn:aws:iam::111111111111:root")},
-         [("PRINCIPAL_NOT_OBJECT", "/Statement/Principal")]),
+        (
+            {"Statement": statement(Action=["sts:AssumeRole", 5, None])},
+            [("WRONG_TYPE", "/Statement/Action/1"), ("WRONG_TYPE", "/Statement/Action/2")],
+        ),
+        (
+            {"Statement": statement(Principal="arn:aws:iam::111111111111:root")},
+            [("PRINCIPAL_NOT_OBJECT", "/Statement/Principal")],
+        ),
         ({"Statement": statement(Principal=["*"])}, [("WRONG_TYPE", "/Statement/Principal")]),
-        ({"Statement": statement(Principal={"aws": ALICE})},
-         [("UNKNOWN_PRINCIPAL_TYPE", "/Statement/Principal/aws")]),
-        ({"Statement": statement(Principal={"AWS": 111111111111})},
-         [("WRONG_TYPE", "/Statement/Principal/AWS")]),
-        ({"Statement": statement(Condition=[{"StringEquals": {"a:b": "c"}}])},
-         [("CONDITION_NOT_OBJECT", "/Statement/Condition")]),
-        ({"Statement": statement(Condition={"StringEquals": "x"})},
-         [("OPERATOR_VALUE_NOT_OBJECT", "/Statement/Condition/StringEquals")]),
-        ({"Statement": statement(Condition={"StringEquals": {"a:b": {"c": "d"}}})},
-         [("NESTED_CONDITION_VALUE", "/Statement/Condition/StringEquals/a:b")]),
-        ({"Statement": statement(Condition={"StringEquals": {"a:b": ["x", ["y"]]}})},
-         [("NESTED_CONDITION_VALUE", "/Statement/Condition/StringEquals/a:b/1")]),
-        ({"Statement": statement(Condition={"StringEquals": {"a:b": None}})},
-         [("WRONG_TYPE", "/Statement/Condition/StringEquals/a:b")]),
-        ({"Statement": statement(Condition={"StringEquals": {"": "x"}})},
-         [("EMPTY_CONDITION_KEY", "/Statement/Condition/StringEquals/")]),
-        ({"Statement": statement(Condition={"StringEquals": {"a/b": {}}})},
-         [("NESTED_CONDITION_VALUE", "/Statement/Condition/StringEquals/a~1b")]),
+        (
+            {"Statement": statement(Principal={"aws": ALICE})},
+            [("UNKNOWN_PRINCIPAL_TYPE", "/Statement/Principal/aws")],
+        ),
+        (
+            {"Statement": statement(Principal={"AWS": 111111111111})},
+            [("WRONG_TYPE", "/Statement/Principal/AWS")],
+        ),
+        (
+            {"Statement": statement(Condition=[{"StringEquals": {"a:b": "c"}}])},
+            [("CONDITION_NOT_OBJECT", "/Statement/Condition")],
+        ),
+        (
+            {"Statement": statement(Condition={"StringEquals": "x"})},
+            [("OPERATOR_VALUE_NOT_OBJECT", "/Statement/Condition/StringEquals")],
+        ),
+        (
+            {"Statement": statement(Condition={"StringEquals": {"a:b": {"c": "d"}}})},
+            [("NESTED_CONDITION_VALUE", "/Statement/Condition/StringEquals/a:b")],
+        ),
+        (
+            {"Statement": statement(Condition={"StringEquals": {"a:b": ["x", ["y"]]}})},
+            [("NESTED_CONDITION_VALUE", "/Statement/Condition/StringEquals/a:b/1")],
+        ),
+        (
+            {"Statement": statement(Condition={"StringEquals": {"a:b": None}})},
+            [("WRONG_TYPE", "/Statement/Condition/StringEquals/a:b")],
+        ),
+        (
+            {"Statement": statement(Condition={"StringEquals": {"": "x"}})},
+            [("EMPTY_CONDITION_KEY", "/Statement/Condition/StringEquals/")],
+        ),
+        (
+            {"Statement": statement(Condition={"StringEquals": {"a/b": {}}})},
+            [("NESTED_CONDITION_VALUE", "/Statement/Condition/StringEquals/a~1b")],
+        ),
     ],
 )
-def test_shape_problems_carry_code_and_pointer(document: object, expected: list[tuple[str, str]]) -> None:
+def test_shape_problems_carry_code_and_pointer(
+    document: object, expected: list[tuple[str, str]]
+) -> None:
     assert problems(document) == expected
 
 
@@ -143,9 +196,19 @@ def test_every_problem_is_reported_at_once_in_document_order() -> None:
         "Version": "2012-10-17",
         "Extra": 1,
         "Statement": [
-            {"Effect": "allow", "Principal": {"AWS": ALICE}, "Action": "s3:GetObject", "Resource": "*"},
-            {"Sid": 7, "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
-             "Condition": {"StringEqualz": {"a:b": "c"}}},
+            {
+                "Effect": "allow",
+                "Principal": {"AWS": ALICE},
+                "Action": "s3:GetObject",
+                "Resource": "*",
+            },
+            {
+                "Sid": 7,
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEqualz": {"a:b": "c"}},
+            },
         ],
     }
     assert problems(document) == [
@@ -162,6 +225,9 @@ def test_every_problem_is_reported_at_once_in_document_order() -> None:
 def test_rules_reading_a_refused_element_are_skipped() -> None:
     # A broken Condition must not also produce "no sub condition" for a GitHub trust.
     github = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
-    document = {"Statement": statement(Principal={"Federated": github},
-                                       Action="sts:AssumeRoleWithWebIdentity", Condition="x")}
+    document = {
+        "Statement": statement(
+            Principal={"Federated": github}, Action="sts:AssumeRoleWithWebIdentity", Condition="x"
+        )
+    }
     assert problems(document) == [("CONDITION_NOT_OBJECT", "/Statement/Condition")]

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from trustsim.errors import InvalidPolicy
-from trustsim.model import ConditionClause, ConditionOperator, Effect, Policy, PolicyKind, Principal, Statement
+from trustsim.model import (
+    ConditionClause,
+    ConditionOperator,
+    Effect,
+    Policy,
+    PolicyKind,
+    Principal,
+    Statement,
+)
 from trustsim.parsing import parse_policy
 from trustsim.validation import suggest, unknown_operator_problem, validate_policy
 
@@ -19,15 +27,25 @@ GITHUB = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubuserconten
 
 
 def trust(**members: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:AssumeRole"}
+    base: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": ALICE},
+        "Action": "sts:AssumeRole",
+    }
     base.update(members)
-    return {"Version": "2012-10-17", "Statement": [{k: v for k, v in base.items() if v is not None}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{k: v for k, v in base.items() if v is not None}],
+    }
 
 
 def identity(**members: Any) -> dict[str, Any]:
     base: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
     base.update(members)
-    return {"Version": "2012-10-17", "Statement": [{k: v for k, v in base.items() if v is not None}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{k: v for k, v in base.items() if v is not None}],
+    }
 
 
 def refused(document: dict[str, Any], kind: PolicyKind = PolicyKind.TRUST) -> list[tuple[str, str]]:
@@ -45,8 +63,18 @@ def accepted(document: dict[str, Any], kind: PolicyKind = PolicyKind.TRUST) -> P
 
 @pytest.mark.parametrize(
     "action",
-    ["sts:AssumeRole", "sts:assumerole", "STS:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
-     "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext", "sts:*", "*", "sts:Assume*"],
+    [
+        "sts:AssumeRole",
+        "sts:assumerole",
+        "STS:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+        "sts:SetContext",
+        "sts:*",
+        "*",
+        "sts:Assume*",
+    ],
 )
 def test_assume_role_family_actions_are_accepted_in_trust_policies(action: str) -> None:
     accepted(trust(Action=action))
@@ -77,7 +105,9 @@ def test_the_typo_suggestion_names_the_family_member() -> None:
 def test_not_action_is_accepted_and_not_restricted_to_the_family() -> None:
     # §9 decision 5: NotAction is accepted (the linter reports it).
     accepted(trust(Action=None, NotAction="s3:GetObject"))
-    assert refused(trust(Action=None, NotAction="GetObject")) == [("INVALID_ACTION", "/Statement/0/NotAction")]
+    assert refused(trust(Action=None, NotAction="GetObject")) == [
+        ("INVALID_ACTION", "/Statement/0/NotAction")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -86,10 +116,15 @@ def test_not_action_is_accepted_and_not_restricted_to_the_family() -> None:
         ({"Action": None}, [("MISSING_ACTION", "/Statement/0")]),
         ({"Action": []}, [("MISSING_ACTION", "/Statement/0")]),
         ({"NotAction": "sts:TagSession"}, [("ACTION_AND_NOT_ACTION", "/Statement/0")]),
-        ({"Action": [], "NotAction": ["sts:TagSession"]}, [("ACTION_AND_NOT_ACTION", "/Statement/0")]),
+        (
+            {"Action": [], "NotAction": ["sts:TagSession"]},
+            [("ACTION_AND_NOT_ACTION", "/Statement/0")],
+        ),
     ],
 )
-def test_exactly_one_of_action_and_not_action(members: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+def test_exactly_one_of_action_and_not_action(
+    members: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
     assert refused(trust(**members)) == expected
 
 
@@ -105,14 +140,20 @@ def test_resource_elements_are_prohibited_in_trust_policies(element: str) -> Non
     assert problem.aws_says == f"MalformedPolicyDocument: Has prohibited field {element}"
 
 
-@pytest.mark.parametrize("kind", [PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION])
+@pytest.mark.parametrize(
+    "kind", [PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION]
+)
 def test_identity_side_policies_need_resources(kind: PolicyKind) -> None:
     accepted(identity(), kind)
     accepted(identity(Resource=None, NotResource="arn:aws:iam::1:role/x"), kind)
     assert refused(identity(Resource=None), kind) == [("MISSING_RESOURCE", "/Statement/0")]
     assert refused(identity(Resource=[]), kind) == [("MISSING_RESOURCE", "/Statement/0")]
-    assert refused(identity(NotResource="*"), kind) == [("RESOURCE_AND_NOT_RESOURCE", "/Statement/0")]
-    assert refused(identity(Resource="role/x"), kind) == [("INVALID_RESOURCE", "/Statement/0/Resource")]
+    assert refused(identity(NotResource="*"), kind) == [
+        ("RESOURCE_AND_NOT_RESOURCE", "/Statement/0")
+    ]
+    assert refused(identity(Resource="role/x"), kind) == [
+        ("INVALID_RESOURCE", "/Statement/0/Resource")
+    ]
 
 
 def test_scps_do_not_require_resources_but_refuse_principals() -> None:
@@ -146,7 +187,9 @@ def test_scps_do_not_require_resources_but_refuse_principals() -> None:
     ],
 )
 def test_principal_forms_iam_resolves_are_accepted(principal: dict[str, Any]) -> None:
-    condition = {"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:a/b:ref:refs/heads/main"}}
+    condition = {
+        "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:a/b:ref:refs/heads/main"}
+    }
     accepted(trust(Principal=principal, Condition=condition))
 
 
@@ -159,28 +202,70 @@ def test_principal_forms_iam_resolves_are_accepted(principal: dict[str, Any]) ->
         ({"Service": "*"}, "SERVICE_WILDCARD", "/Statement/0/Principal/Service"),
         ({"Service": "*.amazonaws.com"}, "WILDCARD_IN_PRINCIPAL", "/Statement/0/Principal/Service"),
         ({"Service": "lambda"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/Service"),
-        ({"AWS": "arn:aws:iam::111111111111:role/*"}, "WILDCARD_IN_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws:iam::11111111111?:root"}, "WILDCARD_IN_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws:iam::111111111111:group/admins"}, "GROUP_PRINCIPAL", "/Statement/0/Principal/AWS"),
+        (
+            {"AWS": "arn:aws:iam::111111111111:role/*"},
+            "WILDCARD_IN_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
+        (
+            {"AWS": "arn:aws:iam::11111111111?:root"},
+            "WILDCARD_IN_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
+        (
+            {"AWS": "arn:aws:iam::111111111111:group/admins"},
+            "GROUP_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
         ({"AWS": "AGPAI2MKNGCFKJEXAMPLE"}, "GROUP_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws::iam::111111111111:root"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/AWS"),
+        (
+            {"AWS": "arn:aws::iam::111111111111:root"},
+            "MALFORMED_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
         ({"AWS": "arn:aws:iam::1111:root"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws:iam:us-east-1:111111111111:root"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/AWS"),
+        (
+            {"AWS": "arn:aws:iam:us-east-1:111111111111:root"},
+            "MALFORMED_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
         ({"AWS": "arn:aws:s3:::bucket"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws:iam::111111111111:policy/x"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws:sts::111111111111:assumed-role/OnlyRole"}, "MALFORMED_PRINCIPAL",
-         "/Statement/0/Principal/AWS"),
+        (
+            {"AWS": "arn:aws:iam::111111111111:policy/x"},
+            "MALFORMED_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
+        (
+            {"AWS": "arn:aws:sts::111111111111:assumed-role/OnlyRole"},
+            "MALFORMED_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
         ({"AWS": "Deployer"}, "MALFORMED_PRINCIPAL", "/Statement/0/Principal/AWS"),
-        ({"AWS": "arn:aws:iam::111111111111:user/${aws:username}"}, "VARIABLE_IN_PRINCIPAL",
-         "/Statement/0/Principal/AWS"),
-        ({"Federated": "token.actions.githubusercontent.com"}, "MALFORMED_PRINCIPAL",
-         "/Statement/0/Principal/Federated"),
-        ({"Federated": "arn:aws:iam::111111111111:role/x"}, "MALFORMED_PRINCIPAL",
-         "/Statement/0/Principal/Federated"),
-        ({"Federated": "arn:aws:iam::111111111111:oidc-provider/*"}, "WILDCARD_IN_PRINCIPAL",
-         "/Statement/0/Principal/Federated"),
-        ({"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
-         "UNSUPPORTED_PRINCIPAL_TYPE", "/Statement/0/Principal/CanonicalUser"),
+        (
+            {"AWS": "arn:aws:iam::111111111111:user/${aws:username}"},
+            "VARIABLE_IN_PRINCIPAL",
+            "/Statement/0/Principal/AWS",
+        ),
+        (
+            {"Federated": "token.actions.githubusercontent.com"},
+            "MALFORMED_PRINCIPAL",
+            "/Statement/0/Principal/Federated",
+        ),
+        (
+            {"Federated": "arn:aws:iam::111111111111:role/x"},
+            "MALFORMED_PRINCIPAL",
+            "/Statement/0/Principal/Federated",
+        ),
+        (
+            {"Federated": "arn:aws:iam::111111111111:oidc-provider/*"},
+            "WILDCARD_IN_PRINCIPAL",
+            "/Statement/0/Principal/Federated",
+        ),
+        (
+            {"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+            "UNSUPPORTED_PRINCIPAL_TYPE",
+            "/Statement/0/Principal/CanonicalUser",
+        ),
     ],
 )
 def test_principals_iam_rejects_are_refused(principal: object, code: str, pointer: str) -> None:
@@ -205,8 +290,10 @@ def test_principal_is_required_and_not_principal_refused_in_trust_policies() -> 
     ]
 
 
-@pytest.mark.parametrize("kind", [PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY,
-                                  PolicyKind.SESSION, PolicyKind.SCP])
+@pytest.mark.parametrize(
+    "kind",
+    [PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION, PolicyKind.SCP],
+)
 @pytest.mark.parametrize("element", ["Principal", "NotPrincipal"])
 def test_identity_side_policies_refuse_principals(kind: PolicyKind, element: str) -> None:
     with pytest.raises(InvalidPolicy) as caught:
@@ -214,7 +301,10 @@ def test_identity_side_policies_refuse_principals(kind: PolicyKind, element: str
     [problem] = caught.value.problems
     assert (problem.code, problem.pointer) == ("PROHIBITED_PRINCIPAL", f"/Statement/0/{element}")
     if kind is not PolicyKind.SCP:
-        assert problem.aws_says == "MalformedPolicyDocument: Policy document should not specify a principal."
+        assert (
+            problem.aws_says
+            == "MalformedPolicyDocument: Policy document should not specify a principal."
+        )
 
 
 def test_rcps_need_principal_star_and_refuse_not_principal_and_not_action() -> None:
@@ -225,16 +315,18 @@ def test_rcps_need_principal_star_and_refuse_not_principal_and_not_action() -> N
     assert refused(identity(Effect="Deny", Action="s3:*"), PolicyKind.RCP) == [
         ("RCP_PRINCIPAL_NOT_STAR", "/Statement/0")
     ]
-    assert refused(identity(Effect="Deny", Principal={"AWS": "*"}, Action="s3:*"), PolicyKind.RCP) == [
-        ("RCP_PRINCIPAL_NOT_STAR", "/Statement/0/Principal")
+    assert refused(
+        identity(Effect="Deny", Principal={"AWS": "*"}, Action="s3:*"), PolicyKind.RCP
+    ) == [("RCP_PRINCIPAL_NOT_STAR", "/Statement/0/Principal")]
+    assert refused(
+        identity(Effect="Deny", Principal="*", NotPrincipal={"AWS": ALICE}), PolicyKind.RCP
+    ) == [("PROHIBITED_PRINCIPAL", "/Statement/0/NotPrincipal")]
+    assert refused(
+        identity(Effect="Deny", Principal="*", Action=None, NotAction="s3:*"), PolicyKind.RCP
+    ) == [("PROHIBITED_NOT_ACTION", "/Statement/0/NotAction")]
+    assert refused({**rcp, "Version": "2008-10-17"}, PolicyKind.RCP) == [
+        ("INVALID_VERSION", "/Version")
     ]
-    assert refused(identity(Effect="Deny", Principal="*", NotPrincipal={"AWS": ALICE}), PolicyKind.RCP) == [
-        ("PROHIBITED_PRINCIPAL", "/Statement/0/NotPrincipal")
-    ]
-    assert refused(identity(Effect="Deny", Principal="*", Action=None, NotAction="s3:*"), PolicyKind.RCP) == [
-        ("PROHIBITED_NOT_ACTION", "/Statement/0/NotAction")
-    ]
-    assert refused({**rcp, "Version": "2008-10-17"}, PolicyKind.RCP) == [("INVALID_VERSION", "/Version")]
     assert refused({"Statement": rcp["Statement"]}, PolicyKind.RCP) == [("INVALID_VERSION", "")]
 
 
@@ -266,7 +358,9 @@ def test_duplicate_sids_are_refused_but_empty_and_unusual_sids_are_accepted() ->
         ("ForAllValuesStringEquals", "UNKNOWN_OPERATOR", "ForAllValues:StringEquals"),
     ],
 )
-def test_unknown_operators_are_refused_with_a_suggestion(name: str, code: str, hint: str | None) -> None:
+def test_unknown_operators_are_refused_with_a_suggestion(
+    name: str, code: str, hint: str | None
+) -> None:
     with pytest.raises(InvalidPolicy) as caught:
         parse_policy(trust(Condition={name: {"aws:SourceAccount": "111111111111"}}))
     [problem] = caught.value.problems
@@ -276,10 +370,25 @@ def test_unknown_operators_are_refused_with_a_suggestion(name: str, code: str, h
     assert problem.aws_says == f"MalformedPolicyDocument: Invalid Condition type : {name}"
 
 
-@pytest.mark.parametrize("name", ["StringEquals", "ForAllValues:StringLikeIfExists", "Null", "BoolIfExists",
-                                  "ForAnyValue:ArnLike", "NumericGreaterThanEquals"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "StringEquals",
+        "ForAllValues:StringLikeIfExists",
+        "Null",
+        "BoolIfExists",
+        "ForAnyValue:ArnLike",
+        "NumericGreaterThanEquals",
+    ],
+)
 def test_documented_operator_spellings_are_accepted(name: str) -> None:
-    value = "true" if name in {"Null", "BoolIfExists"} else "1" if name.startswith("Numeric") else "arn:aws:s3:::x"
+    value = (
+        "true"
+        if name in {"Null", "BoolIfExists"}
+        else "1"
+        if name.startswith("Numeric")
+        else "arn:aws:s3:::x"
+    )
     accepted(trust(Condition={name: {"aws:SourceArn": value}}))
 
 
@@ -304,22 +413,38 @@ def test_json_numbers_in_conditions_are_accepted() -> None:
 
 
 def github(condition: dict[str, Any] | None, effect: str = "Allow") -> dict[str, Any]:
-    return trust(Effect=effect, Principal={"Federated": GITHUB}, Action="sts:AssumeRoleWithWebIdentity",
-                 Condition=condition)
+    return trust(
+        Effect=effect,
+        Principal={"Federated": GITHUB},
+        Action="sts:AssumeRoleWithWebIdentity",
+        Condition=condition,
+    )
 
 
 def test_github_trust_without_any_sub_condition_is_refused() -> None:
     aud = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
-    assert refused(github(aud)) == [("OIDC_CLAIM_CONDITION_REQUIRED", "/Statement/0/Principal/Federated")]
-    assert refused(github(None)) == [("OIDC_CLAIM_CONDITION_REQUIRED", "/Statement/0/Principal/Federated")]
+    assert refused(github(aud)) == [
+        ("OIDC_CLAIM_CONDITION_REQUIRED", "/Statement/0/Principal/Federated")
+    ]
+    assert refused(github(None)) == [
+        ("OIDC_CLAIM_CONDITION_REQUIRED", "/Statement/0/Principal/Federated")
+    ]
 
 
 @pytest.mark.parametrize(
     "condition",
     [
-        {"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}},
-        {"StringLike": {"Token.Actions.GitHubUserContent.com:SUB": "repo:acme/*"}},  # keys ignore case
-        {"StringLike": {"token.actions.githubusercontent.com:sub": "*"}},  # over-broad: the linter's business
+        {
+            "StringEquals": {
+                "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"
+            }
+        },
+        {
+            "StringLike": {"Token.Actions.GitHubUserContent.com:SUB": "repo:acme/*"}
+        },  # keys ignore case
+        {
+            "StringLike": {"token.actions.githubusercontent.com:sub": "*"}
+        },  # over-broad: the linter's business
     ],
 )
 def test_github_trust_with_a_sub_condition_is_accepted(condition: dict[str, Any]) -> None:
@@ -330,8 +455,12 @@ def test_the_guardrail_applies_to_allow_statements_of_the_shared_issuer_only() -
     accepted(github(None, effect="Deny"))
     enterprise = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com/acme"
     accepted(trust(Principal={"Federated": enterprise}, Action="sts:AssumeRoleWithWebIdentity"))
-    accepted(trust(Principal={"Federated": "arn:aws:iam::111111111111:oidc-provider/gitlab.com"},
-                   Action="sts:AssumeRoleWithWebIdentity"))
+    accepted(
+        trust(
+            Principal={"Federated": "arn:aws:iam::111111111111:oidc-provider/gitlab.com"},
+            Action="sts:AssumeRoleWithWebIdentity",
+        )
+    )
 
 
 # --- validate_policy on hand-built values ----------------------------------------------------
@@ -339,12 +468,22 @@ def test_the_guardrail_applies_to_allow_statements_of_the_shared_issuer_only() -
 
 def test_validate_policy_checks_hand_built_policies() -> None:
     bogus = ConditionClause(ConditionOperator("StringEqualz", "StringEqualz"), "a:b", ("c",))
-    policy = Policy((Statement(Effect.ALLOW, principal=Principal(aws=(ALICE,)), action=("sts:AssumeRole",),
-                               condition=(bogus,)),))
+    policy = Policy(
+        (
+            Statement(
+                Effect.ALLOW,
+                principal=Principal(aws=(ALICE,)),
+                action=("sts:AssumeRole",),
+                condition=(bogus,),
+            ),
+        )
+    )
     assert [(p.code, p.pointer) for p in validate_policy(policy)] == [
         ("UNKNOWN_OPERATOR", "/Statement/0/Condition/StringEqualz")
     ]
-    good = Policy((Statement(Effect.ALLOW, principal=Principal(aws=(ALICE,)), action=("sts:AssumeRole",)),))
+    good = Policy(
+        (Statement(Effect.ALLOW, principal=Principal(aws=(ALICE,)), action=("sts:AssumeRole",)),)
+    )
     assert validate_policy(good) == []
 
 

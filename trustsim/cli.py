@@ -90,6 +90,7 @@ def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) 
 
 def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
     """Load one file: its JSON report and its text rendering."""
+    label = "<stdin>" if name == "-" else name
     try:
         policy = (
             load_policy(sys.stdin.buffer.read(), kind=kind, origin="<stdin>")
@@ -101,9 +102,9 @@ def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
     except OSError as error:
         reason = error.strerror or str(error)
         report = {"file": name, "valid": False, "error": reason}
-        return report, f"{name}: cannot read the file: {reason}"
+        return report, f"{label}: cannot read the file: {reason}"
     report = {"file": name, "valid": True, "kind": kind.value, "policy": policy.to_dict()}
-    return report, _summary(name, policy)
+    return report, _summary(label, policy)
 
 
 def _problem_dicts(error: InvalidPolicy) -> list[dict[str, Any]]:
