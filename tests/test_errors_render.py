@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from trustsim.errors import InvalidPolicy
@@ -100,3 +103,19 @@ def test_missing_elements_render_at_the_statement() -> None:
         "         ^\n"
         "  AWS says: MalformedPolicyDocument"
     )
+
+
+def test_every_problem_code_is_catalogued_in_docs_errors_md() -> None:
+    root = Path(__file__).resolve().parent.parent
+    sources = [
+        "trustsim/validation.py",
+        "trustsim/_structure.py",
+        "trustsim/loaders/json_text.py",
+        "trustsim/operators.py",
+    ]
+    pattern = re.compile(r'"([A-Z]{2,}(?:_[A-Z]+)+)"')
+    codes = {code for path in sources for code in pattern.findall((root / path).read_text())}
+    codes -= {"ASSUME_ROLE_FAMILY"}
+    codes |= {"MISSING_EFFECT"}  # built as f"MISSING_{member}" from cattrs' missing-field error
+    catalogue = (root / "docs" / "errors.md").read_text()
+    assert sorted(code for code in codes if f"`{code}`" not in catalogue) == []
