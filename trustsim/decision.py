@@ -9,7 +9,7 @@ and returns an :class:`~trustsim.explain.Explanation`; the decision itself recor
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -101,6 +101,11 @@ class Outcome:
     (False, True)
     >>> print(outcome)
     ImplicitDeny: anonymous callers cannot call sts:AssumeRole
+    >>> outcome
+    <Outcome ImplicitDeny (caller): anonymous callers cannot call sts:AssumeRole>
+
+    ``repr`` is one line: decision, deciding side, reason. ``str`` drops the side; IPython's
+    pretty printer (``_repr_pretty_``) shows the whole :meth:`explain` text.
     """
 
     decision: Decision
@@ -129,3 +134,15 @@ class Outcome:
 
     def __str__(self) -> str:
         return f"{self.decision}: {self.reason}" if self.reason else str(self.decision)
+
+    def __repr__(self) -> str:
+        # Short enough for pytest's one-line ``where False = <Outcome …>.allowed`` (it cuts
+        # reprs at 240 characters), exact about the decision, the side and the reason.
+        errors = len(self.errors)
+        noted = f" [{errors} diagnostic{'s' if errors != 1 else ''}]" if errors else ""
+        reason = f": {self.reason}" if self.reason else ""
+        return f"<Outcome {self.decision} ({self.side}){reason}{noted}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython / pretty-printing: the readable explanation, not the one-line repr.
+        printer.text(repr(self) if cycle else self.explain().to_text())

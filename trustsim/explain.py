@@ -252,6 +252,8 @@ class Explanation:
     closest Allow statements:
       trust policy statement 0 (Sid "Alice") [Allow] — does not apply
         ✗ principal: IAM user arn:aws:iam::111122223333:user/bob is not among: arn:aws:iam::111122223333:user/alice
+    >>> outcome.explain()
+    <Explanation ImplicitDeny (trust) for IAM user arn:aws:iam::111122223333:user/bob on ...:role/deploy>
     """
 
     decision: Decision
@@ -360,6 +362,13 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython / pretty-printing: the readable text, as print() shows it.
+        printer.text(repr(self) if cycle else self.to_text())
 
 
 class _Recorder:
