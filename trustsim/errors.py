@@ -25,12 +25,24 @@ __all__ = [
 
 
 class TrustsimError(Exception):
-    """Base class of every error trustsim raises on purpose."""
+    """Base class of every error trustsim raises on purpose.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> try:
+    ...     parse_policy({"Statement": []})
+    ... except TrustsimError as error:
+    ...     print(type(error).__name__)
+    InvalidPolicy
+    """
 
 
 @attrs.frozen
 class Position:
-    """A 1-based line and column in the text a policy was read from."""
+    """A 1-based line and column in the text a policy was read from.
+
+    >>> str(Position(3, 17))
+    '3:17'
+    """
 
     line: int
     column: int
@@ -166,6 +178,10 @@ class Diagnostic:
         message: what happened, in plain words, with the values involved.
         pointer: JSON pointer of the policy element concerned (``""`` when none).
         policy: label of the policy concerned (``"trust policy"``, ``"SCP level 1"``…).
+
+    >>> print(Diagnostic("UNREADABLE_REQUEST_VALUE", "'soon' is not a date",
+    ...                  "/Statement/0/Condition/DateLessThan/aws:CurrentTime", "trust"))
+    UNREADABLE_REQUEST_VALUE: 'soon' is not a date (trust /Statement/0/Condition/DateLessThan/aws:CurrentTime)
     """
 
     code: str
@@ -179,7 +195,14 @@ class Diagnostic:
 
 
 class InvalidContext(TrustsimError, ValueError):
-    """A request context value of a shape AWS never sends (a dict, ``None``, nested lists…)."""
+    """A request context value of a shape AWS never sends (a dict, ``None``, nested lists…).
+
+    >>> from trustsim.context import RequestContext
+    >>> RequestContext.of({"aws:SourceIp": None})
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidContext: context key 'aws:SourceIp': None is not a value AWS sends; ...
+    """
 
 
 class InvalidRequest(TrustsimError, ValueError):
@@ -187,4 +210,14 @@ class InvalidRequest(TrustsimError, ValueError):
 
     Examples: an ``ExternalId`` shorter than 2 characters, a session tag key that collides
     with an inherited transitive tag.
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.parsing import parse_policy
+    >>> from trustsim.requests import build_request
+    >>> role = Role("arn:aws:iam::111122223333:role/vendor", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "sts:AssumeRole"}}))
+    >>> build_request(IamUser("arn:aws:iam::444455556666:user/bot"), role, external_id="x")
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidRequest: ...
     """

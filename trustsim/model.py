@@ -79,7 +79,15 @@ BASE_OPERATORS: frozenset[str] = frozenset(
 
 
 class PolicyKind(enum.Enum):
-    """Which role a policy document plays; it decides which shapes AWS accepts."""
+    """Which role a policy document plays; it decides which shapes AWS accepts.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> boundary = parse_policy({"Version": "2012-10-17", "Statement": {
+    ...     "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}},
+    ...     kind=PolicyKind.PERMISSIONS_BOUNDARY)
+    >>> boundary.kind
+    <PolicyKind.PERMISSIONS_BOUNDARY: 'permissions-boundary'>
+    """
 
     TRUST = "trust"
     IDENTITY = "identity"
@@ -90,7 +98,11 @@ class PolicyKind(enum.Enum):
 
 
 class Effect(enum.Enum):
-    """A statement's ``Effect``: exactly ``"Allow"`` or ``"Deny"`` (case-sensitive in AWS)."""
+    """A statement's ``Effect``: exactly ``"Allow"`` or ``"Deny"`` (case-sensitive in AWS).
+
+    >>> Effect("Deny")
+    <Effect.DENY: 'Deny'>
+    """
 
     ALLOW = "Allow"
     DENY = "Deny"
@@ -159,6 +171,14 @@ class ConditionClause:
     ``values`` are the policy values as text, in the order written; a JSON boolean is kept as
     ``"true"``/``"false"`` and a JSON number as its decimal text. ``value_is_list`` remembers
     whether the document wrote a list, so serialisation gives back the same shape.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> policy = parse_policy({"Version": "2012-10-17", "Statement": {
+    ...     "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole",
+    ...     "Condition": {"StringEquals": {"sts:ExternalId": "a8f3c2e1"}}}})
+    >>> clause = policy.statements[0].condition[0]
+    >>> clause.operator.base, clause.key, clause.values
+    ('StringEquals', 'sts:ExternalId', ('a8f3c2e1',))
     """
 
     operator: ConditionOperator
@@ -173,6 +193,9 @@ class Principal:
 
     ``star`` is the bare ``"*"`` form (every principal, anonymous included); otherwise the
     values of each principal type in the order written. ``{"AWS": "*"}`` is ``aws=("*",)``.
+
+    >>> Principal(service=("lambda.amazonaws.com",))
+    Principal(aws=(), service=('lambda.amazonaws.com',), federated=(), canonical_user=(), star=False)
     """
 
     aws: tuple[str, ...] = ()
@@ -195,6 +218,14 @@ class Statement:
     absent. ``condition`` lists every clause in document order; all clauses are ANDed.
     ``index`` is the statement's position in the document and ``pointer`` its JSON pointer
     (``/Statement/0``, or ``/Statement`` when the document held a single object).
+
+    >>> from trustsim.parsing import parse_policy
+    >>> policy = parse_policy({"Version": "2012-10-17", "Statement": {"Sid": "Lambda",
+    ...     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    ...     "Action": "sts:AssumeRole"}})
+    >>> statement = policy.statements[0]
+    >>> statement.sid, statement.effect, statement.action, statement.pointer
+    ('Lambda', <Effect.ALLOW: 'Allow'>, ('sts:AssumeRole',), '/Statement')
     """
 
     effect: Effect
@@ -217,6 +248,14 @@ class Policy:
     ``version`` is ``None`` when the document has no ``Version`` (AWS then treats policy
     variables as literal text). ``origin`` names where the document came from (a path,
     ``"<string>"``); it plays no part in equality.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> policy = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ...     "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]})
+    >>> len(policy.statements), policy.kind, policy.expands_variables
+    (1, <PolicyKind.TRUST: 'trust'>, True)
+    >>> parse_policy(policy.to_dict()) == policy
+    True
     """
 
     statements: tuple[Statement, ...]
