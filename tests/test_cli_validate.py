@@ -13,7 +13,8 @@ import pytest
 from trustsim.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((REPO / "examples").glob("*.json"))
+#: The bundled trust policies (examples/scenarios.json is a scenario file, not a policy).
+EXAMPLES = sorted(p for p in (REPO / "examples").glob("*.json") if p.name != "scenarios.json")
 
 
 def run(*argv: str) -> tuple[int, str]:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance import Case, MalformedCase, case_files, load_cases, run_case
+from tests.conformance import MalformedScenario, Scenario, case_files, load_cases
 from tests.conftest import conformance_dir
 
 
-def _cases() -> list[Case]:
+def _cases() -> list[Scenario]:
     folder = conformance_dir()
     return [case for path in case_files(folder) for case in load_cases(path)]
 
@@ -32,10 +32,10 @@ DISPUTED = {
 }
 
 
-def _param(case: Case) -> object:
+def _param(case: Scenario) -> object:
     reason = DISPUTED.get(case.name)
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(case, id=f"{case.file}::{case.name}", marks=marks)
+    return pytest.param(case, id=f"{Path(case.origin).name}::{case.name}", marks=marks)
 
 
 @pytest.mark.conformance
@@ -45,8 +45,8 @@ def test_the_conformance_folder_holds_cases() -> None:
 
 @pytest.mark.conformance
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_case(case: Case) -> None:
-    result = run_case(case)
+def test_case(case: Scenario) -> None:
+    result = case.run()
     assert result.passed, result.report()
 
 
@@ -69,7 +69,7 @@ GOOD = {
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"surprise": 1}, "unknown field(s) in the case: surprise"),
+        ({"surprise": 1}, "unknown field(s) in the scenario: surprise"),
         ({"role": {**GOOD["role"], "policy": {}}}, "unknown field(s) in role: policy"),
         ({"caller": {"kind": "anonymous", "name": "x"}}, "unknown field(s) in caller: name"),
         ({"caller": {"kind": "robot"}}, "unknown caller kind 'robot'"),
@@ -79,16 +79,16 @@ GOOD = {
 def test_malformed_cases_are_refused(
     tmp_path: Path, change: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(MalformedCase, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(MalformedScenario, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_cases(_write(tmp_path, [{**GOOD, **change}]))
 
 
 def test_a_case_without_its_expected_decision_is_refused(tmp_path: Path) -> None:
     case = {k: v for k, v in GOOD.items() if k != "expected"}
-    with pytest.raises(MalformedCase, match="missing field"):
+    with pytest.raises(MalformedScenario, match="missing field"):
         load_cases(_write(tmp_path, [case]))
 
 
 def test_duplicate_case_names_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(MalformedCase, match="duplicate case name"):
+    with pytest.raises(MalformedScenario, match="duplicate scenario name"):
         load_cases(_write(tmp_path, [GOOD, GOOD]))

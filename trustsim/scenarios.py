@@ -1,0 +1,731 @@
+"""Scenario files: your role tests as data — callers, roles and the decision each should get.
+
+A scenario file is a JSON array of scenarios in the format of the shared conformance cases
+(docs/scenarios.md). Each scenario names a role (ARN, trust policy, tags), a caller, the
+action, optional request context and the expected decision (``Allow``, ``ExplicitDeny``,
+``ImplicitDeny`` or ``InvalidPolicy``). Two extensions make the format pleasant to write by
+hand:
+
+* a policy document may be a *path* to a JSON file instead of the document itself, resolved
+  relative to the scenario file (``"trust_policy": "github-deploy-trust.json"``);
+* a caller may be a compact *caller spec* string (:func:`caller_from_spec`), and an object
+  caller of kind ``federated_oidc`` / ``federated_saml`` may carry ``claims`` / ``attributes``.
+
+:func:`load_scenarios` checks the structure of every scenario and refuses a malformed file
+with :class:`MalformedScenario` naming the file, the JSON pointer (and line:column) and the
+reason. :meth:`Scenario.run` decides one scenario through the public API.
+
+>>> scenarios = load_scenarios([{
+...     "name": "lambda may assume",
+...     "role": {"arn": "arn:aws:iam::111122223333:role/fn",
+...              "trust_policy": {"Version": "2012-10-17", "Statement": {
+...                  "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+...                  "Action": "sts:AssumeRole"}}},
+...     "caller": "service:lambda.amazonaws.com",
+...     "action": "sts:AssumeRole",
+...     "expected": "Allow"}])
+>>> result = scenarios[0].run()
+>>> result.passed, result.decision
+(True, 'Allow')
+>>> print(result)
+PASS lambda may assume: Allow (expected Allow)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from trustsim import _pointer
+from trustsim.arn import Arn
+from trustsim.callers import (
+    AccountRoot,
+    Anonymous,
+    Caller,
+    ClaimValue,
+    IamUser,
+    InvalidCaller,
+    OrgMembership,
+    Role,
+    RoleSession,
+    SamlIdentity,
+    ServicePrincipal,
+    WebIdentity,
+)
+from trustsim.decision import Outcome
+from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, TrustsimError
+from trustsim.identities import GitHubActions
+from trustsim.loaders import load_policy
+from trustsim.loaders.json_text import read_json
+from trustsim.model import Policy, PolicyKind
+from trustsim.parsing import parse_policy
+from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+
+__all__ = [
+    "EXPECTED_DECISIONS",
+    "MalformedScenario",
+    "Scenario",
+    "ScenarioResult",
+    "caller_from_spec",
+    "load_scenarios",
+]
+
+#: What a scenario may expect: a decision, or that AWS refuses one of its policies.
+EXPECTED_DECISIONS = frozenset({"Allow", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+#: What :attr:`ScenarioResult.decision` is when the scenario could not run at all.
+ERROR = "Error"
+
+_SCENARIO_FIELDS = frozenset(
+    {"name", "description", "source", "role", "caller", "scps", "action", "context", "expected"}
+)
+_REQUIRED_FIELDS = ("name", "role", "caller", "action", "expected")
+_ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags"})
+_CALLER_FIELDS = frozenset(
+    {
+        "kind",
+        "arn",
+        "role_arn",
+        "identity_policies",
+        "permissions_boundary",
+        "session_policy",
+        "tags",
+        "org_id",
+        "org_paths",
+        "claims",
+        "attributes",
+    }
+)
+_CALLER_KINDS = (
+    "user",
+    "role_session",
+    "root",
+    "service",
+    "federated_oidc",
+    "federated_saml",
+    "anonymous",
+)
+# Caller-side members that only IAM users and role sessions have.
+_PRINCIPAL_ONLY = ("identity_policies", "permissions_boundary", "session_policy", "tags", "org_id")
+
+
+class MalformedScenario(TrustsimError, ValueError):
+    """A scenario file that does not follow the documented format.
+
+    Attributes:
+        origin: the file (or ``"<scenarios>"`` for an in-memory value).
+        pointer: JSON pointer of the offending member (``/2/caller/kind``).
+        reason: what is wrong.
+        position: line and column of the member when the file was read from text.
+
+    >>> try:
+    ...     load_scenarios([{"name": "n", "role": {}, "caller": {"kind": "robot"},
+    ...                      "action": "sts:AssumeRole", "expected": "Allow"}])
+    ... except MalformedScenario as error:
+    ...     print(error.pointer, "|", error.reason)
+    /0/role | scenario 'n': role needs arn and trust_policy
+    """
+
+    def __init__(
+        self, origin: str, pointer: str, reason: str, position: Position | None = None
+    ) -> None:
+        self.origin = origin
+        self.pointer = pointer
+        self.reason = reason
+        self.position = position
+        where = pointer or "(document)"
+        if position is not None:
+            where += f" (line {position})"
+        super().__init__(f"{origin}: {where}: {reason}")
+
+
+@attrs.frozen
+class _PolicyFile:
+    """A policy document given as a path: its resolved path and its text, read at load time."""
+
+    path: Path
+    text: bytes
+
+
+@attrs.frozen
+class Scenario:
+    """One scenario of a file, structurally checked; :meth:`run` decides it.
+
+    Attributes:
+        name: the scenario's name (unique in its file).
+        origin: the file it came from (``"<scenarios>"`` for an in-memory value).
+        index: its position in the file.
+        data: the scenario as written, with policy file references replaced by their text.
+
+    >>> [scenario] = load_scenarios([{"name": "nobody", "caller": "anonymous",
+    ...     "role": {"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"Statement": []}},
+    ...     "action": "sts:AssumeRole", "expected": "ImplicitDeny"}])
+    >>> scenario.label, scenario.expected, scenario.caller()
+    ('<scenarios>::nobody', 'ImplicitDeny', Anonymous())
+    """
+
+    name: str
+    origin: str
+    index: int
+    data: Mapping[str, Any] = attrs.field(repr=False)
+
+    @property
+    def expected(self) -> str:
+        """The expected decision (one of :data:`EXPECTED_DECISIONS`)."""
+        return str(self.data["expected"])
+
+    @property
+    def action(self) -> str:
+        """The action the scenario decides."""
+        return str(self.data["action"])
+
+    @property
+    def description(self) -> str | None:
+        """The scenario's ``description`` (or ``source``), if any."""
+        text = self.data.get("description", self.data.get("source"))
+        return None if text is None else str(text)
+
+    @property
+    def label(self) -> str:
+        """``file::name``, for reports."""
+        return f"{self.origin}::{self.name}"
+
+    def role(self) -> Role:
+        """The role the scenario describes.
+
+        Raises:
+            InvalidPolicy: AWS would refuse the trust policy.
+            InvalidCaller: the role ARN or tags have a shape AWS never produces.
+        """
+        spec: Mapping[str, Any] = self.data["role"]
+        trust = self._policy(spec["trust_policy"], PolicyKind.TRUST, "trust_policy")
+        return Role(spec["arn"], trust, tags=spec.get("tags", {}))
+
+    def caller(self) -> Caller:
+        """The caller the scenario describes, through the public caller models.
+
+        Raises:
+            InvalidPolicy: AWS would refuse one of the caller's policies.
+            InvalidCaller: a value has a shape AWS never produces.
+        """
+        spec = self.data["caller"]
+        if isinstance(spec, str):
+            return caller_from_spec(spec)
+        return _build_caller(self, spec)
+
+    def run(self) -> ScenarioResult:
+        """Decide the scenario; never raises for a problem of the scenario's values.
+
+        An assume action decides the whole call (companion actions included); any other
+        action (``sts:TagSession``…) is decided alone (SEMANTICS.md §4.11).
+        """
+        try:
+            role = self.role()
+            caller = self.caller()
+        except InvalidPolicy as error:
+            return ScenarioResult(self, "InvalidPolicy", error=error)
+        except InvalidCaller as error:
+            return ScenarioResult(self, ERROR, error=error)
+        context = dict(self.data.get("context", {}))
+        try:
+            if self.action.lower() in _ASSUME_ACTIONS_FOLDED:
+                outcome = assume_role(caller, role, action=self.action, context=context)
+            else:
+                outcome = check_action(caller, role, self.action, context=context)
+        except (InvalidRequest, InvalidContext) as error:
+            return ScenarioResult(self, ERROR, error=error)
+        return ScenarioResult(self, outcome.decision.value, outcome=outcome)
+
+    def _policy(self, obj: object, kind: PolicyKind, where: str) -> Policy:
+        if isinstance(obj, _PolicyFile):
+            return load_policy(obj.text, kind=kind, origin=str(obj.path))
+        return parse_policy(obj, kind=kind, origin=f"{self.label} {where}")
+
+
+_ASSUME_ACTIONS_FOLDED = frozenset(action.lower() for action in ASSUME_ACTIONS)
+
+
+@attrs.frozen
+class ScenarioResult:
+    """What trustsim answered for one scenario.
+
+    Attributes:
+        scenario: the scenario run.
+        decision: ``Allow``, ``ExplicitDeny``, ``ImplicitDeny``, ``InvalidPolicy`` (AWS
+            would refuse one of its policies) or ``Error`` (the scenario's caller, request
+            or context has a shape AWS never produces; see :attr:`error`).
+        outcome: the :class:`~trustsim.decision.Outcome` when a decision was made.
+        error: the error when none was.
+
+    >>> [scenario] = load_scenarios([{"name": "bad session", "expected": "Allow",
+    ...     "caller": "arn:aws:iam::111122223333:role/ci#x", "action": "sts:AssumeRole",
+    ...     "role": {"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"Statement": {
+    ...         "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+    ...         "Action": "sts:AssumeRole"}}}}])
+    >>> result = scenario.run()
+    >>> result.decision, result.passed
+    ('Error', False)
+    >>> print(result.report())
+    <scenarios>::bad session: expected Allow, got Error
+    RoleSession.session_name: 'x' is not a role session name (2-64 characters ...)
+    """
+
+    scenario: Scenario
+    decision: str
+    outcome: Outcome | None = None
+    error: Exception | None = None
+
+    @property
+    def expected(self) -> str:
+        """The scenario's expected decision."""
+        return self.scenario.expected
+
+    @property
+    def passed(self) -> bool:
+        """Whether the decision is the expected one."""
+        return self.decision == self.scenario.expected
+
+    def __str__(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        return f"{verdict} {self.scenario.name}: {self.decision} (expected {self.expected})"
+
+    def report(self) -> str:
+        """The result line, and for a failure why: the explanation or the error."""
+        head = (
+            f"{self.scenario.label}: expected {self.expected}, got {self.decision}"
+            if not self.passed
+            else str(self)
+        )
+        if self.passed:
+            return head
+        if self.outcome is not None:
+            return head + "\n" + self.outcome.explain().to_text()
+        if self.error is not None:
+            return head + "\n" + str(self.error)
+        return head
+
+
+def load_scenarios(
+    source: str | os.PathLike[str] | Sequence[Any],
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+) -> tuple[Scenario, ...]:
+    """Read and check every scenario of a file (a path) or of an already-decoded list.
+
+    Policy documents given as paths are read now, relative to the scenario file's folder
+    (or ``base_dir``, default the current directory, for an in-memory list).
+
+    >>> load_scenarios([{"name": "x", "role": {}, "caller": "anonymous",
+    ...                  "action": "sts:AssumeRole", "expected": "Allow"}])
+    Traceback (most recent call last):
+    ...
+    trustsim.scenarios.MalformedScenario: <scenarios>: /0/role: scenario 'x': role needs arn and trust_policy
+
+    Raises:
+        MalformedScenario: the first structural problem found (the file is not JSON, an
+            unknown or missing field, an unknown caller kind or expected value, a duplicate
+            name, a policy file that cannot be read…).
+        OSError: the scenario file itself cannot be read.
+    """
+    positions: Mapping[str, Position] = {}
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        origin = str(source)
+        folder = path.parent
+        try:
+            document = read_json(path.read_bytes())
+        except InvalidPolicy as error:
+            problem = error.problems[0]
+            raise MalformedScenario(
+                origin, problem.pointer, problem.message, error.position_of(problem.pointer)
+            ) from None
+        if document.problems:
+            problem = document.problems[0]
+            raise MalformedScenario(
+                origin, problem.pointer, problem.message, document.positions.get(problem.pointer)
+            )
+        data: object = document.value
+        positions = document.positions
+    else:
+        origin = "<scenarios>"
+        folder = Path(base_dir) if base_dir is not None else Path()
+        data = source
+    return _Reader(origin, folder, positions).scenarios(data)
+
+
+@attrs.define
+class _Reader:
+    origin: str
+    folder: Path
+    positions: Mapping[str, Position]
+
+    def refuse(self, pointer: str, reason: str, name: str | None = None) -> MalformedScenario:
+        text = reason if name is None else f"scenario {name!r}: {reason}"
+        return MalformedScenario(self.origin, pointer, text, self.positions.get(pointer))
+
+    def scenarios(self, data: object) -> tuple[Scenario, ...]:
+        if not isinstance(data, list):
+            raise self.refuse("", "a scenario file holds a JSON array of scenarios")
+        found: list[Scenario] = []
+        seen: set[str] = set()
+        for index, raw in enumerate(data):
+            scenario = self.scenario(index, raw)
+            if scenario.name in seen:
+                raise self.refuse(f"/{index}/name", "duplicate scenario name", scenario.name)
+            seen.add(scenario.name)
+            found.append(scenario)
+        return tuple(found)
+
+    def fields(
+        self, pointer: str, name: str, where: str, obj: object, allowed: frozenset[str]
+    ) -> dict[str, Any]:
+        if not isinstance(obj, Mapping):
+            raise self.refuse(pointer, f"{where} must be an object, got {type(obj).__name__}", name)
+        unknown = sorted(set(obj) - allowed)
+        if unknown:
+            raise self.refuse(
+                _pointer.join(pointer, unknown[0]),
+                f"unknown field(s) in {where}: {', '.join(unknown)}",
+                name,
+            )
+        return dict(obj)
+
+    def scenario(self, index: int, raw: object) -> Scenario:
+        here = f"/{index}"
+        given = raw.get("name") if isinstance(raw, Mapping) else None
+        name = given if isinstance(given, str) and given else f"#{index}"
+        scenario = self.fields(here, name, "the scenario", raw, _SCENARIO_FIELDS)
+        missing = [field for field in _REQUIRED_FIELDS if field not in scenario]
+        if missing:
+            raise self.refuse(here, f"missing field(s): {', '.join(missing)}", name)
+        if not isinstance(given, str) or not given:
+            raise self.refuse(f"{here}/name", "name must be non-empty text", name)
+        if scenario["expected"] not in EXPECTED_DECISIONS:
+            raise self.refuse(
+                f"{here}/expected",
+                f"unknown expected value {scenario['expected']!r} "
+                f"(expected one of {', '.join(sorted(EXPECTED_DECISIONS))})",
+                name,
+            )
+        if not isinstance(scenario["action"], str) or not scenario["action"]:
+            raise self.refuse(f"{here}/action", "action must be text such as sts:AssumeRole", name)
+        context = scenario.get("context", {})
+        if not isinstance(context, Mapping) or not all(isinstance(k, str) for k in context):
+            raise self.refuse(f"{here}/context", "context must be an object", name)
+        scenario["role"] = self.role(f"{here}/role", name, scenario["role"])
+        scenario["caller"] = self.caller(f"{here}/caller", name, scenario["caller"], scenario)
+        if "scps" in scenario:
+            scenario["scps"] = self.scps(f"{here}/scps", name, scenario["scps"])
+        return Scenario(name, self.origin, index, scenario)
+
+    def role(self, pointer: str, name: str, raw: object) -> dict[str, Any]:
+        role = self.fields(pointer, name, "role", raw, _ROLE_FIELDS)
+        if "arn" not in role or "trust_policy" not in role:
+            raise self.refuse(pointer, "role needs arn and trust_policy", name)
+        if not isinstance(role["arn"], str):
+            raise self.refuse(f"{pointer}/arn", "the role ARN must be text", name)
+        self.tags(f"{pointer}/tags", name, role.get("tags", {}))
+        role["trust_policy"] = self.policy(f"{pointer}/trust_policy", name, role["trust_policy"])
+        return role
+
+    def tags(self, pointer: str, name: str, tags: object) -> None:
+        if not isinstance(tags, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+        ):
+            raise self.refuse(pointer, "tags must be an object of text values", name)
+
+    def caller(
+        self, pointer: str, name: str, raw: object, scenario: Mapping[str, Any]
+    ) -> str | dict[str, Any]:
+        if isinstance(raw, str):
+            if "scps" in scenario:
+                raise self.refuse(pointer, "scps need an object caller with org_id", name)
+            return raw
+        caller = self.fields(pointer, name, "caller", raw, _CALLER_FIELDS)
+        kind = caller.get("kind")
+        if kind not in _CALLER_KINDS:
+            raise self.refuse(
+                f"{pointer}/kind",
+                f"unknown caller kind {kind!r} (expected one of {', '.join(_CALLER_KINDS)})",
+                name,
+            )
+        if kind not in ("anonymous",) and not isinstance(caller.get("arn"), str):
+            raise self.refuse(f"{pointer}/arn", f"a {kind} caller needs an arn (text)", name)
+        if kind == "role_session" and not isinstance(caller.get("role_arn"), str):
+            raise self.refuse(f"{pointer}/role_arn", "a role_session caller needs role_arn", name)
+        if kind not in ("user", "role_session"):
+            extra = [field for field in (*_PRINCIPAL_ONLY, "org_paths") if field in caller]
+            if extra or "scps" in scenario:
+                missing = ", ".join(extra) or "scps"
+                raise self.refuse(pointer, f"a {kind} caller has no {missing}", name)
+        for field, owner in (("claims", "federated_oidc"), ("attributes", "federated_saml")):
+            if field in caller and kind != owner:
+                raise self.refuse(f"{pointer}/{field}", f"only a {owner} caller has {field}", name)
+            if field in caller and not isinstance(caller[field], Mapping):
+                raise self.refuse(f"{pointer}/{field}", f"{field} must be an object", name)
+        if kind == "user" and "session_policy" in caller:
+            raise self.refuse(
+                f"{pointer}/session_policy", "an IAM user has no session policy", name
+            )
+        if "org_id" not in caller:
+            if "scps" in scenario:
+                raise self.refuse(pointer, "scps need the caller's org_id", name)
+            if caller.get("org_paths"):
+                raise self.refuse(
+                    f"{pointer}/org_paths", "org_paths need the caller's org_id", name
+                )
+        if "tags" in caller:
+            self.tags(f"{pointer}/tags", name, caller["tags"])
+        policies = caller.get("identity_policies", [])
+        if not isinstance(policies, list):
+            raise self.refuse(f"{pointer}/identity_policies", "identity_policies is a list", name)
+        if "identity_policies" in caller:
+            caller["identity_policies"] = [
+                self.policy(f"{pointer}/identity_policies/{i}", name, policy)
+                for i, policy in enumerate(policies)
+            ]
+        for field in ("permissions_boundary", "session_policy"):
+            if field in caller:
+                caller[field] = self.policy(f"{pointer}/{field}", name, caller[field])
+        return caller
+
+    def scps(self, pointer: str, name: str, raw: object) -> list[list[object]]:
+        if not isinstance(raw, list) or not all(isinstance(level, list) for level in raw):
+            raise self.refuse(pointer, "scps is a list of levels, each a list of policies", name)
+        return [
+            [self.policy(f"{pointer}/{i}/{j}", name, policy) for j, policy in enumerate(level)]
+            for i, level in enumerate(raw)
+        ]
+
+    def policy(self, pointer: str, name: str, raw: object) -> object:
+        if isinstance(raw, Mapping):
+            return raw
+        if not isinstance(raw, str):
+            raise self.refuse(pointer, "a policy is a JSON object or the path of a JSON file", name)
+        path = self.folder / raw
+        try:
+            return _PolicyFile(path, path.read_bytes())
+        except OSError as error:
+            reason = error.strerror or str(error)
+            message = f"cannot read policy file {str(path)!r}: {reason}"
+            raise self.refuse(pointer, message, name) from None
+
+
+def _org(scenario: Scenario, spec: Mapping[str, Any]) -> OrgMembership | None:
+    org_id = spec.get("org_id")
+    if org_id is None:
+        return None
+    levels: list[tuple[Policy, ...]] = [
+        tuple(
+            scenario._policy(policy, PolicyKind.SCP, f"scps[{i}][{j}]")
+            for j, policy in enumerate(level)
+        )
+        for i, level in enumerate(scenario.data.get("scps") or [])
+    ]
+    # mypy reads attrs' ``converter=tuple`` as taking Iterable[_T_co]; the value is right.
+    paths = tuple(spec.get("org_paths", ()))
+    return OrgMembership(org_id, paths=paths, scps=levels)  # type: ignore[arg-type]
+
+
+def _build_caller(scenario: Scenario, spec: Mapping[str, Any]) -> Caller:
+    kind = spec["kind"]
+
+    def policies() -> tuple[Policy, ...]:
+        return tuple(
+            scenario._policy(policy, PolicyKind.IDENTITY, f"identity_policies[{i}]")
+            for i, policy in enumerate(spec.get("identity_policies", ()))
+        )
+
+    def optional(field: str, kind: PolicyKind) -> Policy | None:
+        value = spec.get(field)
+        return None if value is None else scenario._policy(value, kind, field)
+
+    match kind:
+        case "user":
+            return IamUser(
+                spec["arn"],
+                policies=policies(),
+                permissions_boundary=optional(
+                    "permissions_boundary", PolicyKind.PERMISSIONS_BOUNDARY
+                ),
+                tags=spec.get("tags", {}),
+                org=_org(scenario, spec),
+            )
+        case "role_session":
+            session_arn = Arn.try_parse(spec["arn"])
+            if session_arn is None:
+                raise InvalidCaller(f"caller.arn: {spec['arn']!r} is not an assumed-role ARN")
+            session = RoleSession(
+                spec["role_arn"],
+                session_arn.resource.rsplit("/", 1)[-1],
+                policies=policies(),
+                permissions_boundary=optional(
+                    "permissions_boundary", PolicyKind.PERMISSIONS_BOUNDARY
+                ),
+                session_policy=optional("session_policy", PolicyKind.SESSION),
+                role_tags=spec.get("tags", {}),
+                org=_org(scenario, spec),
+            )
+            if session.session_arn != spec["arn"]:
+                raise InvalidCaller(
+                    f"caller.arn: {spec['arn']} is not a session of role {spec['role_arn']}"
+                )
+            return session
+        case "root":
+            arn = Arn.try_parse(spec["arn"])
+            if arn is None or arn.resource != "root":
+                raise InvalidCaller(f"caller.arn: {spec['arn']!r} is not an account root ARN")
+            return AccountRoot(arn.account, partition=arn.partition)
+        case "service":
+            return ServicePrincipal(spec["arn"])
+        case "federated_oidc":
+            return WebIdentity(_oidc_provider(spec["arn"]), spec.get("claims", {}))
+        case "federated_saml":
+            return SamlIdentity(spec["arn"], spec.get("attributes", {}))
+        case _:
+            return Anonymous()
+
+
+def _oidc_provider(text: str) -> str:
+    return text.split("://", 1)[1].rstrip("/") if "://" in text else text
+
+
+_ROLE_SPEC = re.compile(r"(arn:[^:]+:iam::\d{12}:role/[^#]+)(?:#(.+))?")
+_ASSUMED_ROLE = re.compile(r"arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/(.+)")
+_DEFAULT_CALLER_SESSION = "trustsim-caller"
+
+#: The compact caller syntax, one line per form (shown by ``trustsim explain --help``).
+CALLER_SPEC_FORMS = (
+    "arn:aws:iam::ACCOUNT:user/PATH/NAME          an IAM user",
+    "arn:aws:iam::ACCOUNT:role/PATH/NAME[#SESSION] a session of that role",
+    "arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION a session of role NAME (path /)",
+    "arn:aws:iam::ACCOUNT:root                    the account's root user",
+    "service:NAME                                 a service principal (lambda.amazonaws.com)",
+    "github:OWNER/REPO@refs/heads/BRANCH          a GitHub Actions run (also @refs/tags/T,",
+    "                                             @environment:NAME, @pull_request)",
+    "saml:SAML-PROVIDER-ARN                       a SAML federated user (attributes: claims)",
+    "oidc:ISSUER-OR-PROVIDER-ARN                  any OIDC token (claims: sub=…, aud=…)",
+    "anonymous                                    an unsigned caller",
+)
+
+
+def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) -> Caller:
+    """A caller from the compact syntax of the command line and of scenario files.
+
+    ``claims`` are the token's claims for ``oidc:``, extra or replaced claims for
+    ``github:``, and ``saml:…`` attributes for ``saml:`` (``sub`` reads as ``saml:sub``).
+    A bare OIDC issuer stands for its IAM OIDC provider in the role's account.
+
+    >>> caller_from_spec("arn:aws:iam::111122223333:role/ci/Deployer#run-7")
+    RoleSession(role_arn='arn:aws:iam::111122223333:role/ci/Deployer', session_name='run-7', ...)
+    >>> caller_from_spec("github:acme/app@environment:prod").claims["sub"]
+    'repo:acme/app:environment:prod'
+    >>> caller_from_spec("oidc:https://gitlab.com", {"sub": "project_path:acme/app"}).provider
+    'gitlab.com'
+    >>> caller_from_spec("bob")
+    Traceback (most recent call last):
+    ...
+    trustsim.callers.InvalidCaller: 'bob' is not a caller spec; use one of: ...
+
+    Raises:
+        InvalidCaller: the spec is not one of :data:`CALLER_SPEC_FORMS`, or names a value
+            AWS never produces.
+    """
+    given = dict(claims or {})
+    scheme, colon, rest = spec.partition(":")
+    if spec == "anonymous":
+        caller: Caller = Anonymous()
+    elif scheme == "service" and colon:
+        caller = ServicePrincipal(rest)
+    elif scheme == "github" and colon:
+        caller = _github(rest, given)
+        given = {}
+    elif scheme == "saml" and colon:
+        attributes = {
+            key if key.lower().startswith("saml:") else f"saml:{key}": value
+            for key, value in given.items()
+        }
+        caller = SamlIdentity(rest, attributes)
+        given = {}
+    elif scheme == "oidc" and colon:
+        caller = WebIdentity(_oidc_provider(rest), given)
+        given = {}
+    elif scheme == "arn" and colon:
+        caller = _arn_caller(spec)
+    else:
+        raise InvalidCaller(f"{spec!r} is not a caller spec; use one of: {_forms()}")
+    if given:
+        raise InvalidCaller(f"claims are for oidc:, github: and saml: callers, not {spec!r}")
+    return caller
+
+
+def _forms() -> str:
+    return "; ".join(" ".join(form.split()[:1]) for form in CALLER_SPEC_FORMS if form[0] != " ")
+
+
+def _arn_caller(spec: str) -> Caller:
+    arn = Arn.try_parse(spec)
+    if arn is None:
+        raise InvalidCaller(f"{spec!r} is not an ARN")
+    if arn.service == "iam" and arn.resource == "root":
+        return AccountRoot(arn.account, partition=arn.partition)
+    if arn.service == "iam" and arn.resource.startswith("user/"):
+        return IamUser(spec)
+    role = _ROLE_SPEC.fullmatch(spec)
+    if role is not None:
+        return RoleSession(role.group(1), role.group(2) or _DEFAULT_CALLER_SESSION)
+    session = _ASSUMED_ROLE.fullmatch(spec)
+    if session is not None:
+        partition, account, name, session_name = session.groups()
+        return RoleSession(f"arn:{partition}:iam::{account}:role/{name}", session_name)
+    raise InvalidCaller(
+        f"{spec!r}: an ARN caller is an IAM user, a role (a session of it), an assumed-role "
+        "session or an account root"
+    )
+
+
+def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
+    repo, at, what = rest.partition("@")
+    if not at or not what:
+        raise InvalidCaller(
+            f"github:{rest}: say what runs after '@': refs/heads/BRANCH, refs/tags/TAG, "
+            "environment:NAME or pull_request"
+        )
+    options: dict[str, Any] = {}
+    if what == "pull_request":
+        options["pull_request"] = True
+    elif what.startswith("environment:"):
+        options["environment"] = what.removeprefix("environment:")
+    elif what.startswith("refs/"):
+        options["ref"] = what
+    else:
+        raise InvalidCaller(
+            f"github:{rest}: {what!r} is not refs/heads/BRANCH, refs/tags/TAG, "
+            "environment:NAME or pull_request"
+        )
+    return GitHubActions(repo, extra_claims=claims, **options)
+
+
+def claims_from_pairs(pairs: Iterable[str]) -> dict[str, ClaimValue]:
+    """``k=v`` texts as claims; a name given twice becomes a multi-valued claim.
+
+    >>> claims_from_pairs(["sub=alice", "amr=authenticated", "amr=graph.facebook.com"])
+    {'sub': 'alice', 'amr': ('authenticated', 'graph.facebook.com')}
+    """
+    claims: dict[str, ClaimValue] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise InvalidCaller(f"{pair!r} is not NAME=VALUE")
+        previous = claims.get(key)
+        if previous is None:
+            claims[key] = value
+        elif isinstance(previous, tuple):
+            claims[key] = (*previous, value)
+        else:
+            claims[key] = (previous, value)
+    return claims
