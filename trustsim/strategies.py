@@ -495,9 +495,12 @@ def callers_outside(
     the simplest outsider of it (an IAM user ``alice`` of the first documentation account not
     in ``accounts`` and in no organisation; a GitHub run of ``<owner>-evil/app`` on ``main``).
 
-    >>> from hypothesis import find
-    >>> find(callers_outside(github_owners=["acme"], kinds=["github"]), lambda _: True).claims["sub"]
-    'repo:acme-evil/app:ref:refs/heads/main'
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(callers_outside(github_owners=["acme"], kinds=["github"]))
+    ... def never_acme(run):
+    ...     assert not run.claims["sub"].lower().startswith("repo:acme/")
+    >>> never_acme()
     """
     inside = list(accounts)
     account = account_ids(exclude=inside)
@@ -656,11 +659,15 @@ def _aws_principal_values(account: st.SearchStrategy[str]) -> st.SearchStrategy[
     return build()
 
 
+_GITHUB_SUB_CLAUSES = [
+    ("StringEquals", f"{GITHUB_ISSUER}:sub", ["repo:acme/app:ref:refs/heads/main"]),
+    ("StringLike", f"{GITHUB_ISSUER}:sub", ["repo:acme/app:*"]),
+    ("StringEquals", f"{GITHUB_ISSUER}:sub", ["repo:acme/app:environment:prod"]),
+]
 _OIDC_KEYS = {
     GITHUB_ISSUER: [
         ("StringEquals", f"{GITHUB_ISSUER}:aud", ["sts.amazonaws.com"]),
-        ("StringEquals", f"{GITHUB_ISSUER}:sub", ["repo:acme/app:ref:refs/heads/main"]),
-        ("StringLike", f"{GITHUB_ISSUER}:sub", ["repo:acme/app:*"]),
+        ("StringEquals", f"{GITHUB_ISSUER}:repository", ["acme/app"]),
     ],
     "cognito-identity.amazonaws.com": [
         (
@@ -671,6 +678,12 @@ _OIDC_KEYS = {
         ("ForAnyValue:StringLike", "cognito-identity.amazonaws.com:amr", ["authenticated"]),
     ],
 }
+
+
+def _clause_id(clause: tuple[str, str, list[str]]) -> tuple[str, str]:
+    return clause[0], clause[1]
+
+
 _AWS_CONDITIONS = [
     ("StringEquals", "sts:ExternalId", ["tenant-42"]),
     ("StringEquals", "aws:PrincipalOrgID", ["o-a1b2c3d4e5"]),
@@ -702,6 +715,7 @@ def _statement_documents(
         )
         services = draw(st.lists(st.sampled_from(_SERVICES), min_size=1, max_size=2, unique=True))
         issuer = draw(st.sampled_from(list(_OIDC_KEYS)))
+        is_github = trust == "oidc" and issuer == GITHUB_ISSUER
         saml_name = draw(st.sampled_from(["Corp", "Okta"]))
         menu: list[tuple[str, str, list[str]]]
         if trust == "aws":
@@ -731,15 +745,17 @@ def _statement_documents(
             "Principal": principal,
             "Action": actions[0] if len(actions) == 1 else actions,
         }
-        if conditions:
-            clauses = draw(
-                st.lists(st.sampled_from(menu), max_size=2, unique_by=lambda c: (c[0], c[1]))
-            )
-            block: dict[str, dict[str, Any]] = {}
-            for operator, key, values_ in clauses:
-                block.setdefault(operator, {})[key] = values_[0] if len(values_) == 1 else values_
-            if block:
-                document["Condition"] = block
+        # A GitHub trust must test the token's ``sub`` or AWS refuses it (SEMANTICS.md §9
+        # decision 8), so one ``sub`` clause is always drawn and used only for GitHub.
+        required = [draw(st.sampled_from(_GITHUB_SUB_CLAUSES))] if is_github else []
+        optional = draw(
+            st.lists(st.sampled_from(menu), max_size=2 if conditions else 0, unique_by=_clause_id)
+        )
+        block: dict[str, dict[str, Any]] = {}
+        for operator, key, values_ in [*required, *optional]:
+            block.setdefault(operator, {})[key] = values_[0] if len(values_) == 1 else values_
+        if block:
+            document["Condition"] = block
         return document
 
     return build()
@@ -795,10 +811,12 @@ def trust_policies(
     Shrinks towards ``{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
     "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]}``.
 
-    >>> from hypothesis import find
-    >>> find(trust_policies(), lambda _: True).to_dict()
-    {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '111122223333'},
-                                             'Action': 'sts:AssumeRole'}]}
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(trust_policies())
+    ... def round_trips(policy):
+    ...     assert parse_policy(policy.to_dict()) == policy
+    >>> round_trips()
     """
     documents = trust_policy_documents(
         account_id=account_id, max_statements=max_statements, conditions=conditions, deny=deny
