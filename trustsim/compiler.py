@@ -23,7 +23,7 @@ import enum
 import re
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -418,6 +418,12 @@ class CompiledPolicy:
     statements: tuple[CompiledStatement, ...]
     allows: tuple[CompiledStatement, ...]
     denies: tuple[CompiledStatement, ...]
+    #: The evaluator's memo: for one caller, action and role, which statements can apply
+    #: (principal, action and static resource already matched). Pure functions of the policy
+    #: and the key, so a hit is the same answer as a fresh scan (trustsim.evaluation).
+    memo: dict[tuple[str, str, str], Any] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
 
 def _compile_statement(statement: Statement, policy: Policy, label: str) -> CompiledStatement:

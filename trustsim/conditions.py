@@ -41,6 +41,7 @@ from trustsim.operators import (
     Family,
     Instant,
     OperatorSpec,
+    _build_equals,
     parse_date,
     policy_value_problems,
     value_template,
@@ -113,21 +114,12 @@ def _show(values: Sequence[str]) -> str:
     return "[" + ", ".join(repr(value) for value in values) + "]"
 
 
-# A context's entries by folded key. RequestContext stores them folded already; reading them
-# directly keeps the hot path free of key folding.
-_Entries = Mapping[str, Any]
-
-
-def _entries(context: RequestContext) -> _Entries:
-    return context._entries
+# A context's values by folded key (RequestContext.folded): the hot path never folds a key.
+_Entries = Mapping[str, tuple[str, ...]]
 
 
 def _values(entries: _Entries, folded: str) -> tuple[str, ...] | None:
-    entry = entries.get(folded)
-    if entry is None or not entry.values:
-        return None
-    values: tuple[str, ...] = entry.values
-    return values
+    return entries.get(folded) or None  # a key given as [] reads as absent here
 
 
 class _Clause:
@@ -207,10 +199,9 @@ class _Clause:
             wanted = not negated  # any_match must answer exactly this (None: unreadable)
 
             def single(entries: _Entries, context: RequestContext) -> bool:
-                entry = entries.get(folded)
-                if entry is None:
+                values = entries.get(folded)
+                if values is None:
                     return missing
-                values = entry.values
                 if len(values) == 1:
                     return any_match(values[0]) is wanted
                 return missing if not values else False  # several values: §9 decision 3
@@ -219,10 +210,10 @@ class _Clause:
         if self.qualifier is _ALL:
 
             def for_all(entries: _Entries, context: RequestContext) -> bool:
-                entry = entries.get(folded)
-                if entry is None:
+                values = entries.get(folded)
+                if values is None:
                     return missing
-                for value in entry.values:
+                for value in values:
                     hit = any_match(value)
                     if hit is None or hit is negated:
                         return False
@@ -231,11 +222,11 @@ class _Clause:
             return for_all
 
         def for_any(entries: _Entries, context: RequestContext) -> bool:
-            entry = entries.get(folded)
-            if entry is None or not entry.values:
+            values = entries.get(folded)
+            if not values:
                 return missing
             found = False
-            for value in entry.values:
+            for value in values:
                 hit = any_match(value)
                 if hit is None:
                     return False  # unreadable: the clause does not match (§9 decision 9)
@@ -310,7 +301,7 @@ class _Clause:
 
     def explain(self, context: RequestContext) -> ClauseResult:
         """Evaluate with a record of values and the reason, through the same compiled parts."""
-        entries = _entries(context)
+        entries = context.folded
         values = _values(entries, self.folded)
         matched = self.test(entries, context)
         policy_values = self.policy_texts
@@ -397,6 +388,45 @@ _TYPE_NAMES = {
 }
 
 
+_COSTS = {Family.NULL: 0, Family.BOOL: 1, Family.STRING: 2, Family.ARN: 4, Family.BINARY: 4}
+
+
+def _cost(clause: _Clause) -> int:
+    """A rough rank of a clause's cost: presence tests, then set lookups, then parsing."""
+    rank = _COSTS.get(clause.spec.family, 5)
+    if rank == 2 and clause.spec.build is not _build_equals:
+        rank = 3  # wildcard and case-folding string operators
+    if clause.qualifier is not None:
+        rank += 1
+    return rank + 10 if clause.templates else rank
+
+
+def _conjunction(
+    tests: Sequence[Callable[[_Entries, RequestContext], bool]],
+) -> Callable[[_Entries, RequestContext], bool] | None:
+    """One callable for all ``tests`` (AND, in order); ``None`` for no tests."""
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+
+        def both(entries: _Entries, context: RequestContext) -> bool:
+            return first(entries, context) and second(entries, context)
+
+        return both
+    every = tuple(tests)
+
+    def all_of(entries: _Entries, context: RequestContext) -> bool:
+        for test in every:  # noqa: SIM110 - a loop beats all(<genexpr>) on the hot path
+            if not test(entries, context):
+                return False
+        return True
+
+    return all_of
+
+
 class CompiledCondition:
     """A ``Condition`` block compiled once, evaluated against many request contexts.
 
@@ -415,11 +445,16 @@ class CompiledCondition:
     (frozenset({'token.actions.githubusercontent.com:sub'}), False)
     """
 
-    __slots__ = ("_clauses", "_diagnosing", "_tests", "keys")
+    __slots__ = ("_clauses", "_diagnosing", "_tests", "check", "keys")
 
     def __init__(self, clauses: Sequence[_Clause]) -> None:
         self._clauses = tuple(clauses)
-        self._tests = tuple(clause.test for clause in self._clauses)
+        # Clauses AND, and each is a pure test, so the hot path may run them in any order:
+        # cheapest first, so that a failing cheap clause spares the costly ones.
+        self._tests = tuple(clause.test for clause in sorted(self._clauses, key=_cost))
+        #: The whole block as one test of (``context.folded``, context), or ``None`` when the
+        #: block has no clauses; what the evaluator's hot path calls.
+        self.check: Callable[[_Entries, RequestContext], bool] | None = _conjunction(self._tests)
         self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
         keys = {clause.folded for clause in self._clauses}
         for clause in self._clauses:
@@ -435,7 +470,7 @@ class CompiledCondition:
 
     def matches(self, context: RequestContext) -> bool:
         """Whether every clause holds; the hot path, with no records."""
-        entries = _entries(context)
+        entries = context.folded
         for test in self._tests:  # noqa: SIM110 - a loop beats all(<genexpr>) on the hot path
             if not test(entries, context):
                 return False

@@ -52,19 +52,13 @@ def _as_text(key: str, value: object) -> str:
     )
 
 
-@attrs.frozen
-class _Entry:
-    key: str
-    values: tuple[str, ...]
-    multivalued: bool
-
-
 @attrs.frozen(repr=False)
 class RequestContext(Mapping[str, tuple[str, ...]]):
     """An immutable, case-insensitive mapping from condition key to its values.
 
     Every value reads as a tuple of strings; :meth:`is_multivalued` tells whether the key was
-    given as a list.
+    given as a list. :meth:`lookup` and :attr:`folded` read values by an already-folded key,
+    without folding it again (what compiled conditions do on the hot path).
 
     >>> ctx = RequestContext.of({"sts:ExternalId": "x", "aws:TagKeys": ["a", "b"],
     ...                          "aws:MultiFactorAuthPresent": True})
@@ -76,87 +70,135 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
     ('true',)
     >>> "aws:SourceIp" in ctx
     False
+    >>> ctx.lookup("sts:externalid"), ctx.lookup("sts:ExternalId")
+    (('x',), None)
     >>> ctx
     RequestContext({'sts:ExternalId': 'x', 'aws:TagKeys': ['a', 'b'], 'aws:MultiFactorAuthPresent': 'true'})
     """
 
-    _entries: Mapping[str, _Entry] = attrs.field(factory=dict, alias="entries")
+    # folded key -> values; folded key -> the key as spelled; the folded multi-valued keys.
+    _values: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, alias="values")
+    _spelling: Mapping[str, str] = attrs.field(factory=dict, alias="spelling")
+    _multivalued: frozenset[str] = attrs.field(default=frozenset(), alias="multivalued")
+
+    @classmethod
+    def _make(
+        cls, values: dict[str, tuple[str, ...]], spelling: dict[str, str], multi: frozenset[str]
+    ) -> RequestContext:
+        # Internal constructor for values already checked and folded: skips attrs' __init__.
+        context = _new(cls)
+        _set_values(context, values)
+        _set_spelling(context, spelling)
+        _set_multivalued(context, multi)
+        return context
 
     @classmethod
     def of(cls, mapping: Mapping[str, ContextValue] | None = None, /) -> RequestContext:
         """Build a context from a plain mapping; :class:`InvalidContext` for wrong shapes."""
-        entries: dict[str, _Entry] = {}
+        values: dict[str, tuple[str, ...]] = {}
+        spelling: dict[str, str] = {}
+        multi: set[str] = set()
         items: Iterable[tuple[object, object]] = (mapping or {}).items()
         for key, value in items:
             if not isinstance(key, str) or not key:
                 raise InvalidContext(f"a context key must be a non-empty string, got {key!r}")
-            folded = normalize_key(key)
-            if folded in entries and entries[folded].key != key:
+            folded = key.lower()
+            known = spelling.get(folded)
+            if known is not None and known != key:
                 raise InvalidContext(
-                    f"context keys {entries[folded].key!r} and {key!r} differ only in case; "
+                    f"context keys {known!r} and {key!r} differ only in case; "
                     "IAM treats them as one key"
                 )
-            if isinstance(value, (list, tuple, set, frozenset)):
-                items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-                values = tuple(_as_text(key, item) for item in items)
-                entries[folded] = _Entry(key, values, multivalued=True)
+            if type(value) is str:
+                values[folded] = (value,)
+                multi.discard(folded)
+            elif isinstance(value, (list, tuple, set, frozenset)):
+                listed = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+                values[folded] = tuple(_as_text(key, item) for item in listed)
+                multi.add(folded)
             elif value is None or isinstance(value, Mapping):
                 raise InvalidContext(
                     f"context key {key!r}: {value!r} is not a value AWS sends; leave the key out "
                     "to say it is absent"
                 )
             else:
-                entries[folded] = _Entry(key, (_as_text(key, value),), multivalued=False)
-        return cls(entries=entries)
+                values[folded] = (_as_text(key, value),)
+                multi.discard(folded)
+            spelling[folded] = key
+        return cls._make(values, spelling, frozenset(multi))
+
+    @property
+    def folded(self) -> Mapping[str, tuple[str, ...]]:
+        """The values by folded (lower-cased) key; read-only, for lookups on the hot path.
+
+        >>> RequestContext.of({"aws:SourceIp": "10.0.0.1"}).folded["aws:sourceip"]
+        ('10.0.0.1',)
+        """
+        return self._values
+
+    def lookup(self, folded_key: str) -> tuple[str, ...] | None:
+        """The values of a key already folded with :func:`normalize_key`, or ``None``."""
+        return self._values.get(folded_key)
 
     def get_values(self, key: str) -> tuple[str, ...] | None:
         """The values of ``key`` (any case), or ``None`` when the key is absent."""
-        entry = self._entries.get(normalize_key(key))
-        return None if entry is None else entry.values
+        return self._values.get(key.lower())
 
     def is_multivalued(self, key: str) -> bool:
         """Whether ``key`` was given as a list (a multi-valued key such as ``aws:TagKeys``)."""
-        entry = self._entries.get(normalize_key(key))
-        return entry is not None and entry.multivalued
+        return key.lower() in self._multivalued
 
     def original_key(self, key: str) -> str | None:
         """The key as it was spelled when the context was built."""
-        entry = self._entries.get(normalize_key(key))
-        return None if entry is None else entry.key
+        return self._spelling.get(key.lower())
 
     def merged(self, overrides: RequestContext | Mapping[str, ContextValue]) -> RequestContext:
         """A new context with ``overrides`` added; an override replaces a key of any case."""
         other = overrides if isinstance(overrides, RequestContext) else RequestContext.of(overrides)
-        entries = dict(self._entries)
-        entries.update(other._entries)
-        return RequestContext(entries=entries)
+        values = dict(self._values)
+        values.update(other._values)
+        spelling = dict(self._spelling)
+        spelling.update(other._spelling)
+        multi = (self._multivalued - other._values.keys()) | other._multivalued
+        return RequestContext._make(values, spelling, frozenset(multi))
 
     def without(self, *keys: str) -> RequestContext:
         """A new context without ``keys`` (any case)."""
         drop = {normalize_key(key) for key in keys}
-        return RequestContext(entries={k: v for k, v in self._entries.items() if k not in drop})
+        return RequestContext._make(
+            {k: v for k, v in self._values.items() if k not in drop},
+            {k: v for k, v in self._spelling.items() if k not in drop},
+            self._multivalued - drop,
+        )
 
     def to_dict(self) -> dict[str, str | list[str]]:
         """The context as a plain mapping, keys spelled as given, lists for multi-valued keys."""
+        multi = self._multivalued
         return {
-            entry.key: list(entry.values) if entry.multivalued else entry.values[0]
-            for entry in self._entries.values()
+            self._spelling[folded]: list(values) if folded in multi else values[0]
+            for folded, values in self._values.items()
         }
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
-        values = self.get_values(key)
+        values = self._values.get(key.lower())
         if values is None:
             raise KeyError(key)
         return values
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and normalize_key(key) in self._entries
+        return isinstance(key, str) and key.lower() in self._values
 
     def __iter__(self) -> Iterator[str]:
-        return (entry.key for entry in self._entries.values())
+        return iter(self._spelling.values())
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._values)
 
     def __repr__(self) -> str:
         return f"RequestContext({self.to_dict()!r})"
+
+
+_new = object.__new__
+_set_values = RequestContext.__dict__["_values"].__set__
+_set_spelling = RequestContext.__dict__["_spelling"].__set__
+_set_multivalued = RequestContext.__dict__["_multivalued"].__set__

@@ -14,8 +14,8 @@ rule and its source. The same scan runs with a recorder to build explanations
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -29,12 +29,13 @@ from trustsim.compiler import (
     MatchKind,
     compile_policy,
 )
+from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import Diagnostic
 
 if TYPE_CHECKING:
+    from trustsim.callers import Caller, Role
     from trustsim.conditions import ConditionResult
-    from trustsim.context import RequestContext
     from trustsim.model import Policy
     from trustsim.requests import AssumeRoleRequest
 
@@ -113,39 +114,131 @@ def _org_levels(
     )
 
 
-def _plan(request: AssumeRoleRequest) -> _Plan:
-    caller, role = request.caller, request.role
-    who = CallerIdentity.of(caller)
-    role_arn = Arn.try_parse(role.arn)
-    identity: tuple[CompiledPolicy, ...] = ()
-    boundary = session = None
-    scps: tuple[tuple[CompiledPolicy, ...], ...] = ()
-    if isinstance(caller, (IamUser, RoleSession)):
-        identity = tuple(
-            compile_policy(p, label=f"identity policy {i + 1}")
-            for i, p in enumerate(caller.policies)
+class _CallerFacts:
+    """What evaluation needs of one caller, derived once per caller object.
+
+    Callers are frozen, so everything here is a pure function of the caller: its identity
+    for principal matching, ``sig`` (that identity as one string, whose hash Python caches:
+    the key of the statement memo), and its compiled caller-side policies.
+    """
+
+    __slots__ = (
+        "boundary",
+        "caller",
+        "identity",
+        "policies",
+        "refused",
+        "scps",
+        "service_linked",
+        "session",
+        "sig",
+        "who",
+    )
+
+    def __init__(self, caller: Caller) -> None:
+        who = CallerIdentity.of(caller)
+        self.caller = caller
+        self.who = who
+        self.sig = "\x1f".join(
+            [
+                who.kind.name,
+                *(
+                    part or ""
+                    for part in (
+                        *(who.partition, who.account, who.arn, who.role_arn),
+                        *(who.unique_id, who.name),
+                    )
+                ),
+            ]
         )
-        if caller.permissions_boundary is not None:
-            boundary = compile_policy(caller.permissions_boundary, label="permissions boundary")
-        if isinstance(caller, RoleSession) and caller.session_policy is not None:
-            session = compile_policy(caller.session_policy, label="session policy")
-        if _org_applies(caller.org) and not who.is_service_linked_role_session:
-            scps = _org_levels("SCP", caller.org.scps)  # type: ignore[union-attr]
-    rcps: tuple[tuple[CompiledPolicy, ...], ...] = ()
-    if _org_applies(role.org) and not who.is_service_linked_role_session:
-        rcps = _org_levels("RCP", role.org.rcps)  # type: ignore[union-attr]
+        self.refused = who.kind is CallerKind.ROOT or who.kind is CallerKind.ANONYMOUS
+        self.service_linked = who.is_service_linked_role_session
+        self.identity: tuple[CompiledPolicy, ...] = ()
+        self.boundary: CompiledPolicy | None = None
+        self.session: CompiledPolicy | None = None
+        self.scps: tuple[tuple[CompiledPolicy, ...], ...] = ()
+        if isinstance(caller, (IamUser, RoleSession)):
+            self.identity = tuple(
+                compile_policy(p, label=f"identity policy {i + 1}")
+                for i, p in enumerate(caller.policies)
+            )
+            if caller.permissions_boundary is not None:
+                self.boundary = compile_policy(
+                    caller.permissions_boundary, label="permissions boundary"
+                )
+            if isinstance(caller, RoleSession) and caller.session_policy is not None:
+                self.session = compile_policy(caller.session_policy, label="session policy")
+            if _org_applies(caller.org) and not self.service_linked:
+                self.scps = _org_levels("SCP", caller.org.scps)  # type: ignore[union-attr]
+        #: Every caller-side policy, for the deny scan.
+        self.policies: tuple[CompiledPolicy, ...] = (
+            *self.identity,
+            *(p for p in (self.boundary, self.session) if p is not None),
+            *(p for level in self.scps for p in level),
+        )
+
+
+class _RoleFacts:
+    """What evaluation needs of one role, derived once per role object."""
+
+    __slots__ = ("account", "arn", "partition", "rcps", "role", "trust")
+
+    def __init__(self, role: Role) -> None:
+        arn = Arn.try_parse(role.arn)
+        self.role = role
+        self.arn = role.arn
+        self.partition = arn.partition if arn else ""
+        self.account = arn.account if arn else ""
+        self.trust = compile_policy(role.trust_policy, label="trust policy")
+        self.rcps: tuple[tuple[CompiledPolicy, ...], ...] = ()
+        if _org_applies(role.org):
+            self.rcps = _org_levels("RCP", role.org.rcps)  # type: ignore[union-attr]
+
+
+# Facts by object identity. Each entry holds its object, so an id is never reused while its
+# entry lives; the caches are bounded and start afresh when full.
+_CACHE_SIZE = 4096
+_CALLERS: dict[int, _CallerFacts] = {}
+_ROLES: dict[int, _RoleFacts] = {}
+
+
+def _caller_facts(caller: Caller) -> _CallerFacts:
+    facts = _CALLERS.get(id(caller))
+    if facts is not None and facts.caller is caller:
+        return facts
+    facts = _CallerFacts(caller)
+    if len(_CALLERS) >= _CACHE_SIZE:
+        _CALLERS.clear()
+    _CALLERS[id(caller)] = facts
+    return facts
+
+
+def _role_facts(role: Role) -> _RoleFacts:
+    facts = _ROLES.get(id(role))
+    if facts is not None and facts.role is role:
+        return facts
+    facts = _RoleFacts(role)
+    if len(_ROLES) >= _CACHE_SIZE:
+        _ROLES.clear()
+    _ROLES[id(role)] = facts
+    return facts
+
+
+def _plan(request: AssumeRoleRequest) -> _Plan:
+    caller = _caller_facts(request.caller)
+    role = _role_facts(request.role)
     return _Plan(
-        who=who,
+        who=caller.who,
         context=request.context,
         role_arn=role.arn,
-        role_partition=role_arn.partition if role_arn else "",
-        role_account=role_arn.account if role_arn else "",
-        trust=compile_policy(role.trust_policy, label="trust policy"),
-        identity=identity,
-        boundary=boundary,
-        session=session,
-        scps=scps,
-        rcps=rcps,
+        role_partition=role.partition,
+        role_account=role.account,
+        trust=role.trust,
+        identity=caller.identity,
+        boundary=caller.boundary,
+        session=caller.session,
+        scps=caller.scps,
+        rcps=() if caller.service_linked else role.rcps,
     )
 
 
@@ -288,10 +381,16 @@ def _needs(plan: _Plan, statement: CompiledStatement, kind: MatchKind) -> Needs:
     DOC STS-API, DOC PRINCIPAL). Cross-account: every side, whatever the principal named
     (§4.4, DOC XACCT). Services and federated callers have no identity side (§3.7, §3.8, §4.9).
     """
-    who = plan.who
+    return _needs_for(plan.who, plan.same_account, statement, kind)
+
+
+def _needs_for(
+    who: CallerIdentity, same_account: bool, statement: CompiledStatement, kind: MatchKind
+) -> Needs:
+    """:func:`_needs` from its inputs alone (the fast path memoises it per caller and role)."""
     if not who.is_iam_principal:
         return _NOTHING
-    if not plan.same_account:
+    if not same_account:
         return Needs(True, True, True, "cross-account: the caller's account must allow too")
     if kind is MatchKind.DIRECT_STAR:
         if _PRINCIPAL_ARN_KEY in statement.condition.keys:
@@ -671,6 +770,291 @@ def _readings(
     return notes
 
 
+# --------------------------------------------------------------------------- the fast path
+#
+# The decision alone, from the same compiled plan: the same principal, action and resource
+# matchers and the same compiled conditions, with the same requirements table (_needs_for),
+# combined as _combine does (any applicable Deny; else every RCP and SCP level must allow and
+# some trust grant's requirements must be met). Statement selection is memoised per policy
+# for (caller, action, role), so a request touches only the statements that can apply to it,
+# and nothing is recorded: reasons, references and diagnostics are built by the full path
+# (`_decide`) when an Outcome is asked for them.
+
+_Check = Callable[[Mapping[str, tuple[str, ...]], "RequestContext"], bool] | None
+#: (checks of the Deny statements, (check, requirements) of the Allow statements); a check is
+#: ``None`` when nothing is left to test, requirements ``None`` when nothing else is needed.
+_Candidates = tuple[tuple[_Check, ...], tuple[tuple[_Check, "tuple[bool, bool, bool] | None"], ...]]
+_NEVER = object()
+_MEMO_SIZE = 4096
+
+
+def _statement_check(statement: CompiledStatement, role_arn: str) -> _Check | object:
+    """What is left to test of a statement once principal and action matched, or ``_NEVER``."""
+    condition = statement.condition.check
+    resource = statement.resource
+    if resource is None:
+        return condition
+    if not resource.templates:
+        return condition if resource.matches(role_arn, _EMPTY) else _NEVER
+
+    def with_resource(values: Mapping[str, tuple[str, ...]], context: RequestContext) -> bool:
+        if not resource.matches(role_arn, context):
+            return False
+        return condition is None or condition(values, context)
+
+    return with_resource
+
+
+def _build_candidates(
+    policy: CompiledPolicy, caller: _CallerFacts, role: _RoleFacts, action: str
+) -> _Candidates:
+    who = caller.who
+    lower = action.casefold()
+    same_account = (who.partition, who.account) == (role.partition, role.account)
+    denies: list[_Check] = []
+    allows: list[tuple[_Check, tuple[bool, bool, bool] | None]] = []
+    for statement in policy.statements:
+        kind = statement.principal_kind(who, role.partition)
+        if kind is MatchKind.NO or not statement.action.matches(action, lower):
+            continue
+        check = _statement_check(statement, role.arn)
+        if check is _NEVER:
+            continue
+        if statement.is_deny:
+            denies.append(check)  # type: ignore[arg-type]
+        else:
+            needs = _needs_for(who, same_account, statement, kind)
+            wanted = (needs.identity, needs.boundary, needs.session)
+            allows.append((check, wanted if any(wanted) else None))  # type: ignore[arg-type]
+    return tuple(denies), tuple(allows)
+
+
+def _candidates(
+    policy: CompiledPolicy, caller: _CallerFacts, role: _RoleFacts, action: str
+) -> _Candidates:
+    key = (caller.sig, action, role.arn)
+    memo = policy.memo
+    found: _Candidates | None = memo.get(key)
+    if found is None:
+        found = _build_candidates(policy, caller, role, action)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def _any_allow(  # noqa: PLR0917 - hot path: positional arguments are the cheapest call
+    policy: CompiledPolicy,
+    caller: _CallerFacts,
+    role: _RoleFacts,
+    action: str,
+    values: Mapping[str, tuple[str, ...]],
+    context: RequestContext,
+) -> bool:
+    for check, _ in _candidates(policy, caller, role, action)[1]:  # noqa: SIM110 - hot path
+        if check is None or check(values, context):
+            return True
+    return False
+
+
+def _fast_action(
+    caller: _CallerFacts,
+    role: _RoleFacts,
+    action: str,
+    values: Mapping[str, tuple[str, ...]],
+    context: RequestContext,
+) -> Decision:
+    denies, allows = _candidates(role.trust, caller, role, action)
+    for check in denies:
+        if check is None or check(values, context):
+            return _EXPLICIT
+    rcps = () if caller.service_linked else role.rcps
+    if caller.policies or rcps:
+        for level in rcps:
+            for policy in level:
+                for check in _candidates(policy, caller, role, action)[0]:
+                    if check is None or check(values, context):
+                        return _EXPLICIT
+        for policy in caller.policies:
+            for check in _candidates(policy, caller, role, action)[0]:
+                if check is None or check(values, context):
+                    return _EXPLICIT
+        for level in (*rcps, *caller.scps):
+            if not any(_any_allow(p, caller, role, action, values, context) for p in level):
+                return _IMPLICIT
+    answers: dict[int, bool] = {}
+    for check, needs in allows:
+        if check is not None and not check(values, context):
+            continue
+        if needs is None:
+            return _ALLOW
+        if all(
+            not needed or _side_allows(side, caller, role, action, values, context, answers)
+            for side, needed in enumerate(needs)
+        ):
+            return _ALLOW
+    return _IMPLICIT
+
+
+def _side_allows(  # noqa: PLR0917 - hot path: positional arguments are the cheapest call
+    side: int,
+    caller: _CallerFacts,
+    role: _RoleFacts,
+    action: str,
+    values: Mapping[str, tuple[str, ...]],
+    context: RequestContext,
+    answers: dict[int, bool],
+) -> bool:
+    """Whether the identity (0), boundary (1) or session (2) side allows; asked once each."""
+    known = answers.get(side)
+    if known is None:
+        if side == 0:
+            known = any(
+                _any_allow(p, caller, role, action, values, context) for p in caller.identity
+            )
+        else:
+            policy = caller.boundary if side == 1 else caller.session
+            known = policy is None or _any_allow(policy, caller, role, action, values, context)
+        answers[side] = known
+    return known
+
+
+def _fast_decision(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision:
+    """The decision on ``actions`` (deny wins across them, §4.11), recording nothing."""
+    caller = _caller_facts(request.caller)
+    if caller.refused:
+        return _IMPLICIT  # STS refuses root and anonymous callers before reading any policy
+    role = _role_facts(request.role)
+    context = request.context
+    values = context.folded
+    if len(actions) == 1:
+        return _fast_action(caller, role, actions[0], values, context)
+    decision = _ALLOW
+    for action in actions:
+        answer = _fast_action(caller, role, action, values, context)
+        if answer is _EXPLICIT:
+            return answer
+        if answer is _IMPLICIT:
+            decision = answer
+    return decision
+
+
+_ALLOW, _EXPLICIT, _IMPLICIT = Decision.ALLOW, Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY
+
+
+class _LazyOutcome(Outcome):
+    """An :class:`Outcome` whose decision came from the fast path.
+
+    The statements, reason, side and diagnostics are computed on first access, by the full
+    evaluation of the same request (:func:`replay`), and kept.
+    """
+
+    __slots__ = ("_core", "_detail")
+    _core: tuple[Decision, AssumeRoleRequest, tuple[str, ...]]
+    _detail: tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str] | None
+
+    def __init__(  # the signature of Outcome, so that attrs.evolve works
+        self,
+        decision: Decision,
+        determined_by: tuple[StatementRef, ...],
+        errors: tuple[Diagnostic, ...],
+        request: AssumeRoleRequest,
+        *,
+        side: str = "trust",
+        reason: str = "",
+        actions: tuple[str, ...] = (),
+    ) -> None:
+        _set_core(self, (decision, request, actions))
+        _set_detail(self, (determined_by, errors, side, reason))
+
+    @classmethod
+    def _of(
+        cls, decision: Decision, request: AssumeRoleRequest, actions: tuple[str, ...]
+    ) -> _LazyOutcome:
+        outcome = _new(cls)
+        _set_core(outcome, (decision, request, actions))
+        _set_detail(outcome, None)
+        return outcome
+
+    def _details(self) -> tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str]:
+        detail: tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str] | None
+        detail = self._detail
+        if detail is None:
+            decision, request, actions = self._core
+            full = replay(request, actions, None)
+            if full.decision is not decision:  # pragma: no cover - a bug, never an answer
+                raise RuntimeError(
+                    f"trustsim internal error: the fast path decided {decision}, the full "
+                    f"evaluation {full.decision}, for {request!r}"
+                )
+            detail = (full.determined_by, full.errors, full.side, full.reason)
+            _set_detail(self, detail)
+        return detail
+
+    @property
+    def decision(self) -> Decision:
+        return self._core[0]
+
+    @property
+    def request(self) -> AssumeRoleRequest:
+        return self._core[1]
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return self._core[2]
+
+    @property
+    def determined_by(self) -> tuple[StatementRef, ...]:
+        return self._details()[0]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return self._details()[1]
+
+    @property
+    def side(self) -> str:
+        return self._details()[2]
+
+    @property
+    def reason(self) -> str:
+        return self._details()[3]
+
+    @property
+    def allowed(self) -> bool:
+        """True when the decision is :attr:`Decision.ALLOW`."""
+        return self._core[0] is _ALLOW
+
+    @property
+    def denied(self) -> bool:
+        """True for an explicit or an implicit deny."""
+        return self._core[0] is not _ALLOW
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle as a plain Outcome with every field resolved.
+        return (_plain_outcome, (self.decision, self.determined_by, self.errors, self.request,
+                                 self.side, self.reason, self.actions))  # fmt: skip
+
+
+def _plain_outcome(  # noqa: PLR0917 - the fields of Outcome, for pickle
+    decision: Decision,
+    determined_by: tuple[StatementRef, ...],
+    errors: tuple[Diagnostic, ...],
+    request: AssumeRoleRequest,
+    side: str,
+    reason: str,
+    actions: tuple[str, ...],
+) -> Outcome:
+    return Outcome(
+        decision, determined_by, errors, request, side=side, reason=reason, actions=actions
+    )
+
+
+_new = object.__new__
+_set_core = _LazyOutcome.__dict__["_core"].__set__
+_set_detail = _LazyOutcome.__dict__["_detail"].__set__
+_EMPTY = RequestContext.of()
+
+
 # --------------------------------------------------------------------------- the whole call
 
 
@@ -739,8 +1123,9 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     >>> print(evaluate(AssumeRoleRequest(bob, role, "sts:AssumeRole", RequestContext.of())))
     ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
     """
-    actions = (request.action, *(a for a in request.companion_actions if a != request.action))
-    return replay(request, actions, None)
+    action, companions = request.action, request.companion_actions
+    actions = (action, *(a for a in companions if a != action)) if companions else (action,)
+    return _LazyOutcome._of(_fast_decision(request, actions), request, actions)
 
 
 def evaluate_action(request: AssumeRoleRequest) -> Outcome:
@@ -749,4 +1134,5 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
     Used to ask "is this one permission allowed in this context?", e.g. ``sts:TagSession``
     with a given ``aws:TagKeys``.
     """
-    return replay(request, (request.action,), None)
+    actions = (request.action,)
+    return _LazyOutcome._of(_fast_decision(request, actions), request, actions)

@@ -1,0 +1,139 @@
+"""Decisions per second, side by side, in one process run (see benchmarks/README.md).
+
+Run: python benchmarks/run.py [--count 400] [--seed 7] [--repeat 5]
+
+Prints, for a generated corpus (benchmarks/corpus_gen.py): compile/s, decide/s on prebuilt
+requests, end-to-end/s (caller → request context → decision), explain/s, the naive reference
+evaluator (tests/reference.py) on the same corpus, and, for five fixed typical policies, the
+ratio against hand-written deciders (benchmarks/ceiling.py). Every rate is the median of
+``--repeat`` repetitions. Before timing, every decision is checked against the reference (and
+every ceiling function against trustsim); a disagreement stops the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import ceiling, corpus_gen
+from tests import reference
+from trustsim import compiler
+from trustsim.evaluation import evaluate
+from trustsim.requests import assume_role
+
+
+def _rate(work: Callable[[], int], repeat: int, budget: float = 0.4) -> float:
+    """Median items per second of ``work`` (which returns how many items it did)."""
+    work()  # warm caches the way a long-running suite would
+    rates = []
+    for _ in range(repeat):
+        done, start = 0, time.perf_counter()
+        gc.disable()
+        try:
+            while True:
+                done += work()
+                elapsed = time.perf_counter() - start
+                if elapsed >= budget:
+                    break
+        finally:
+            gc.enable()
+        rates.append(done / elapsed)
+    return statistics.median(rates)
+
+
+def _loop(function: Callable[[Any], Any], items: Sequence[Any]) -> Callable[[], int]:
+    def work() -> int:
+        for item in items:
+            function(item)
+        return len(items)
+
+    return work
+
+
+def _row(label: str, rate: float, note: str = "") -> None:
+    print(f"  {label:<44} {rate:>12,.0f} /s  {note}")
+
+
+def main() -> None:
+    """Run every measurement and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    cases = corpus_gen.generate(args.count, args.seed)
+    roles = [corpus_gen.make_role(case) for case in cases]
+    requests = [corpus_gen.make_request(c, r) for c, r in zip(cases, roles, strict=True)]
+    ref_args = [corpus_gen.reference_args(c, q) for c, q in zip(cases, requests, strict=True)]
+
+    wrong = allowed = 0
+    for request, arguments in zip(requests, ref_args, strict=True):
+        outcome = evaluate(request)
+        expected = reference.decide(*arguments)
+        wrong += outcome.decision.value != expected
+        allowed += outcome.allowed
+    mean = sum(len(c["trust"]["Statement"]) for c in cases) / len(cases)
+    print(f"corpus: {len(cases)} cases (seed {args.seed}), {allowed} allowed "
+          f"({allowed / len(cases):.0%}), {mean:.1f} statements per policy on average; "
+          f"{wrong} disagreements with tests/reference.py")  # fmt: skip
+    if wrong:
+        raise SystemExit("trustsim and the reference disagree: not timing a wrong evaluator")
+    print(f"median of {args.repeat} repetitions\n")
+
+    policies = [role.trust_policy for role in roles]
+
+    def compile_all() -> int:
+        compiler._CACHE.clear()
+        for policy in policies:
+            compiler.compile_policy(policy, label="trust policy")
+        return len(policies)
+
+    compile_rate = _rate(compile_all, args.repeat)
+    compiler._CACHE.clear()
+    decide_rate = _rate(_loop(evaluate, requests), args.repeat)
+    reference_rate = _rate(_loop(lambda a: reference.decide(*a), ref_args), args.repeat)
+
+    def end_to_end() -> int:
+        for case, role in zip(cases, roles, strict=True):
+            caller = corpus_gen.make_caller(case["caller"])
+            assume_role(caller, role, at=corpus_gen.AT, **case["options"])
+        return len(cases)
+
+    e2e_rate = _rate(end_to_end, args.repeat)
+    outcomes = [evaluate(request) for request in requests]
+    explain_rate = _rate(_loop(lambda o: o.explain(), outcomes), args.repeat)
+
+    print("whole corpus")
+    _row("compile (trust policies)", compile_rate, "target >= 20,000")
+    _row("decide on a prebuilt request (evaluate)", decide_rate)
+    _row("tests/reference.py on the same requests", reference_rate,
+         f"trustsim is {decide_rate / reference_rate:.1f}x (target >= 10x)")  # fmt: skip
+    _row("end to end (caller -> context -> decision)", e2e_rate, "target >= 200,000")
+    _row("explain()", explain_rate,
+         f"hot path is {decide_rate / explain_rate:.1f}x faster (target <= 10x)")  # fmt: skip
+
+    print("\nfive typical policies: trustsim against hand-written deciders (the ceiling)")
+    ratios = []
+    for name, batch in ceiling.requests().items():
+        function = ceiling.CEILINGS[name]
+        for request in batch:
+            if function(request) is not evaluate(request).decision:
+                raise SystemExit(f"ceiling {name} disagrees with trustsim on {request}")
+        ours = _rate(_loop(evaluate, batch), args.repeat)
+        best = _rate(_loop(function, batch), args.repeat)
+        ratios.append(ours / best)
+        _row(f"{name}: trustsim", ours, f"hand-written {best:,.0f}/s, ratio {ours / best:.2f}")
+    print(f"  geometric mean ratio: {statistics.geometric_mean(ratios):.2f} (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
