@@ -1,0 +1,103 @@
+"""The fast path and the recorded path decide alike (DESIGN.md §1 principle 3, issue 5).
+
+``evaluate`` decides through the memoised, decision-only hot path; ``replay`` runs the full
+evaluation (reasons, references, diagnostics) and ``Outcome.explain()`` the same with a
+recorder. On every generated case — policies, callers, caller-side policies, SCP and RCP
+levels, companion actions — all three must give the same decision, and the lazily filled
+fields of a fast outcome must be those of the full evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks import corpus_gen
+from tests.property.test_evaluation_property import (
+    action_for,
+    build_caller,
+    caller_policies,
+    full_context,
+    scenarios,
+)
+from trustsim.callers import OrgMembership, Role
+from trustsim.context import RequestContext
+from trustsim.decision import Outcome
+from trustsim.evaluation import evaluate, evaluate_action, replay
+from trustsim.model import PolicyKind
+from trustsim.requests import AssumeRoleRequest
+
+pytestmark = pytest.mark.property
+
+
+def _request(scenario: dict[str, Any], rcps: list[list[Any]]) -> AssumeRoleRequest:
+    kind = scenario["caller"][0]
+    org = (
+        OrgMembership("o-abc1234567", rcps=tuple(tuple(level) for level in rcps)) if rcps else None
+    )
+    return AssumeRoleRequest(
+        build_caller(scenario),
+        Role(scenario["role"], scenario["trust"], org=org),
+        action_for(kind),
+        RequestContext.of(full_context(scenario)),
+        scenario["companions"],
+    )
+
+
+def _same(fast: Outcome, full: Outcome) -> None:
+    assert fast.decision is full.decision
+    assert (fast.determined_by, fast.errors, fast.side, fast.reason, fast.actions) == (
+        full.determined_by,
+        full.errors,
+        full.side,
+        full.reason,
+        full.actions,
+    )
+
+
+rcp_levels = st.lists(st.lists(caller_policies(PolicyKind.RCP), min_size=1, max_size=2), max_size=2)
+
+
+@settings(max_examples=300)
+@given(scenarios(), rcp_levels)
+def test_fast_full_and_recorded_paths_agree(scenario: dict[str, Any], rcps: list[Any]) -> None:
+    request = _request(scenario, rcps)
+    fast = evaluate(request)
+    full = replay(request, fast.actions, None)
+    _same(fast, full)
+    assert fast.explain().decision is fast.decision
+    # The same request again: the memoised statement selection answers as the first scan did.
+    assert evaluate(request).decision is fast.decision
+
+
+@given(scenarios(), rcp_levels)
+def test_one_action_alone_agrees_too(scenario: dict[str, Any], rcps: list[Any]) -> None:
+    request = _request(scenario, rcps)
+    fast = evaluate_action(request)
+    _same(fast, replay(request, (request.action,), None))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_benchmark_corpus_decides_alike_on_both_paths(seed: int) -> None:
+    for case in corpus_gen.generate(60, seed):
+        request = corpus_gen.make_request(case, corpus_gen.make_role(case))
+        fast = evaluate(request)
+        _same(fast, replay(request, fast.actions, None))
+        assert fast.explain().decision is fast.decision, case["name"]
+
+
+def test_fast_outcomes_compare_hash_and_evolve_like_outcomes() -> None:
+    case = corpus_gen.generate(1, 5)[0]
+    request = corpus_gen.make_request(case, corpus_gen.make_role(case))
+    first, second = evaluate(request), evaluate(request)
+    assert first == second
+    assert hash(first) == hash(second)
+    import attrs  # noqa: PLC0415
+
+    changed = attrs.evolve(first, reason="changed")
+    assert changed.reason == "changed"
+    assert changed.decision is first.decision
+    assert changed != first
