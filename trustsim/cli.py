@@ -1,8 +1,13 @@
-"""The ``trustsim`` command: a thin shell over the library.
+"""The ``trustsim`` command: a thin shell over the library (docs/cli.md).
 
-``trustsim validate FILE… [--kind KIND] [--format text|json]`` reads each policy document
-(``-`` reads standard input) and prints a short summary of each valid one or every problem
-of each invalid one. Exit status: 0 all valid, 1 some invalid, 2 usage error or unreadable file.
+* ``trustsim validate FILE… [--kind KIND]``: each policy's summary, or every problem.
+  Exit status: 0 all valid, 1 some invalid, 2 usage error or unreadable file.
+* ``trustsim check SCENARIOS…``: run scenario files (:mod:`trustsim.scenarios`), one line per
+  scenario, with the explanation of each failure. 0 all pass, 1 some fail, 2 unreadable.
+* ``trustsim explain POLICY --caller SPEC …``: one caller against one trust policy, with the
+  explanation. 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy.
+
+Every command reads ``-`` as standard input and takes ``--format text|json``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from trustsim.errors import InvalidPolicy
+import attrs
+
+from trustsim.arn import Arn
+from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
+from trustsim.context import ContextValue
+from trustsim.decision import Outcome
+from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind, Principal, Statement
+from trustsim.parsing import parse_policy
+from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+from trustsim.scenarios import (
+    CALLER_SPEC_FORMS,
+    MalformedScenario,
+    ScenarioResult,
+    caller_from_spec,
+    claims_from_pairs,
+    load_scenarios,
+)
 
 __all__ = ["main"]
 
@@ -46,10 +67,107 @@ def _parser() -> argparse.ArgumentParser:
         default=PolicyKind.TRUST.value,
         help="which role the documents play (default: trust)",
     )
-    validate.add_argument(
-        "--format", choices=["text", "json"], default="text", help="output format"
-    )
+    _format_option(validate)
+    _check_parser(commands)
+    _explain_parser(commands)
     return parser
+
+
+def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", *extra],
+        default="text",
+        help="output format (default: text)",
+    )
+
+
+def _check_parser(commands: Any) -> None:
+    check = commands.add_parser(
+        "check",
+        help="run scenario files: each caller against its role, with the expected decision",
+        description="Run scenario files (docs/scenarios.md): one line per scenario, PASS or "
+        "FAIL with the decision and the expected one, and for each failure the statements "
+        "that decided and the closest misses. Exit status: 0 all pass, 1 some fail, "
+        "2 unreadable or malformed file.",
+    )
+    check.add_argument(
+        "files", nargs="+", metavar="SCENARIOS", help="JSON scenario files ('-' for stdin)"
+    )
+    _format_option(check)
+
+
+def _explain_parser(commands: Any) -> None:
+    explain = commands.add_parser(
+        "explain",
+        help="decide one caller against one role's trust policy, and say why",
+        description="Decide one caller against one trust policy and print the explanation. "
+        "Exit status: 0 allowed, 1 denied, 2 usage error, unreadable or invalid policy.",
+        epilog="caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain.add_argument("policy", metavar="POLICY", help="the trust policy file ('-' for stdin)")
+    explain.add_argument("--caller", required=True, metavar="SPEC", help="who calls (see below)")
+    explain.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
+        "first identity provider, else 123456789012)",
+    )
+    explain.add_argument(
+        "--action", metavar="ACTION", help="the action (default: the caller's assume API)"
+    )
+    explain.add_argument("--external-id", metavar="ID", help="ExternalId (sts:ExternalId)")
+    explain.add_argument("--session-name", metavar="NAME", help="RoleSessionName")
+    explain.add_argument("--source-identity", metavar="ID", help="SourceIdentity")
+    explain.add_argument("--source-ip", metavar="IP", help="aws:SourceIp")
+    explain.add_argument(
+        "--tag", action="append", default=[], metavar="KEY=VALUE", help="a session tag"
+    )
+    explain.add_argument(
+        "--transitive-tag-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a session tag key to make transitive",
+    )
+    explain.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a request context entry (repeat a key for a multi-valued key)",
+    )
+    explain.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a token claim (oidc:, github:) or SAML attribute (saml:)",
+    )
+    explain.add_argument(
+        "--identity-policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an identity policy of the caller (IAM users and role sessions)",
+    )
+    explain.add_argument(
+        "--caller-allowed",
+        action="store_true",
+        help="give an IAM user or role session an identity policy allowing sts:* on the role, "
+        "so that the trust policy alone decides (a cross-account caller needs its own allow)",
+    )
+    explain.add_argument(
+        "--org-id", metavar="ID", help="the caller's organization (aws:PrincipalOrgID)"
+    )
+    explain.add_argument(
+        "--view",
+        choices=["summary", "determining", "failures", "all"],
+        default="summary",
+        help="how much of the explanation to print (default: summary)",
+    )
+    _format_option(explain)
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
@@ -62,13 +180,25 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         actions: sts:AssumeRole
         when:    StringEquals aws:SourceAccount = "111122223333"
     0
+    >>> main(["explain", "examples/github-deploy-trust.json",
+    ...       "--caller", "github:acme/app@pull_request"])
+    ImplicitDeny: no statement of the trust policy allows sts:AssumeRoleWithWebIdentity ...
+    ...
+        ✗ StringEquals token.actions.githubusercontent.com:sub expected ..., got "repo:acme/app:pull_request"
+    1
     """
     out = stdout or sys.stdout
     try:
         arguments = _parser().parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
-    return _validate(arguments.files, PolicyKind(arguments.kind), arguments.format, out)
+    match arguments.command:
+        case "check":
+            return _run_check(arguments.files, arguments.format, out)
+        case "explain":
+            return _run_explain(arguments, out)
+        case _:
+            return _validate(arguments.files, PolicyKind(arguments.kind), arguments.format, out)
 
 
 def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) -> int:
@@ -182,3 +312,206 @@ def _statement_summary(statement: Statement) -> list[str]:
         values = " or ".join(json.dumps(value) for value in clause.values) or "(no values)"
         lines.append(f"{pad}{label} {clause.operator.name} {clause.key} = {values}")
     return lines
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
+    status = EXIT_OK
+    results: list[ScenarioResult] = []
+    unreadable: list[dict[str, str]] = []
+    for name in files:
+        try:
+            scenarios = (
+                load_scenarios(json.loads(sys.stdin.buffer.read() or b"null"), origin="<stdin>")
+                if name == "-"
+                else load_scenarios(name)
+            )
+        except (OSError, MalformedScenario, ValueError) as error:
+            reason = _reason(error)
+            unreadable.append({"file": name, "error": reason})
+            if output == "text":
+                print(f"{_label(name)}: cannot run the scenarios: {reason}", file=out)
+            status = EXIT_USAGE
+            continue
+        for scenario in scenarios:
+            result = scenario.run()
+            results.append(result)
+            if not result.passed:
+                status = max(status, EXIT_INVALID)
+            if output == "text":
+                print(_result_line(name, result), file=out)
+                if not result.passed:
+                    print(_indent(_failure_detail(result), "    "), file=out)
+    failed = sum(not r.passed for r in results)
+    if output == "json":
+        report = {
+            "scenarios": [_result_dict(r) for r in results],
+            "unreadable": unreadable,
+            "passed": len(results) - failed,
+            "failed": failed,
+        }
+        print(json.dumps(report, indent=2), file=out)
+    else:
+        count = len(results)
+        print(
+            f"{count} scenario{'s' if count != 1 else ''}: {count - failed} passed, {failed} failed",
+            file=out,
+        )
+    return status
+
+
+def _label(name: str) -> str:
+    return "<stdin>" if name == "-" else name
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+def _result_line(name: str, result: ScenarioResult) -> str:
+    verdict = "PASS" if result.passed else "FAIL"
+    return (
+        f"{verdict} {_label(name)}::{result.scenario.name}: {result.decision} "
+        f"(expected {result.expected})"
+    )
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def _failure_detail(result: ScenarioResult) -> str:
+    """Why a scenario failed: the determining statements and the closest misses, or the error."""
+    if result.outcome is None:
+        return str(result.error) if result.error is not None else "no decision"
+    explanation = result.outcome.explain()
+    lines = explanation.to_text("determining").splitlines()
+    misses = ["closest Allow statements:"] if explanation.failures else []
+    for statement in explanation.failures:
+        misses += ["  " + line for line in statement.lines(only_failures=True)]
+    at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
+    return "\n".join([*lines[:at], *misses, *lines[at:]])
+
+
+def _result_dict(result: ScenarioResult) -> dict[str, Any]:
+    scenario = result.scenario
+    return {
+        "file": scenario.origin,
+        "name": scenario.name,
+        "expected": result.expected,
+        "decision": result.decision,
+        "passed": result.passed,
+        "explanation": None if result.outcome is None else result.outcome.explain().to_dict(),
+        "error": None if result.error is None else str(result.error),
+    }
+
+
+# --- explain -----------------------------------------------------------------------------
+
+_DEFAULT_ACCOUNT = "123456789012"
+_DEFAULT_ROLE_NAME = "trustsim-role"
+
+
+class _UsageError(Exception):
+    """A command-line value that cannot be used; reported as ``trustsim CMD: error: …``."""
+
+
+def _run_explain(arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        policy = _read_policy(arguments.policy, PolicyKind.TRUST)
+    except InvalidPolicy as error:
+        print(str(error), file=out)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"{_label(arguments.policy)}: cannot read the file: {_reason(error)}", file=out)
+        return EXIT_USAGE
+    try:
+        outcome = _decide(arguments, policy)
+    except (_UsageError, InvalidCaller, InvalidRequest, InvalidContext, InvalidPolicy) as error:
+        print(f"trustsim explain: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    explanation = outcome.explain()
+    if arguments.format == "json":
+        print(json.dumps(explanation.to_dict(), indent=2), file=out)
+    else:
+        print(explanation.to_text(arguments.view), file=out)
+    return EXIT_OK if outcome.allowed else EXIT_INVALID
+
+
+def _read_policy(name: str, kind: PolicyKind) -> Policy:
+    if name == "-":
+        return load_policy(sys.stdin.buffer.read(), kind=kind, origin="<stdin>")
+    return load_policy(Path(name), kind=kind, origin=name)
+
+
+def _pairs(option: str, values: Sequence[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for text in values:
+        key, equals, value = text.partition("=")
+        if not equals or not key:
+            raise _UsageError(f"{option} {text!r}: expected KEY=VALUE")
+        pairs.append((key, value))
+    return pairs
+
+
+def _context(values: Sequence[str]) -> dict[str, ContextValue]:
+    merged: dict[str, list[str]] = {}
+    for key, value in _pairs("--context", values):
+        merged.setdefault(key, []).append(value)
+    context: dict[str, ContextValue] = {}
+    for key, items in merged.items():
+        context[key] = items[0] if len(items) == 1 else tuple(items)
+    return context
+
+
+def _default_role_arn(policy: Policy) -> str:
+    """role/trustsim-role in the account of the policy's first IAM identity provider."""
+    for statement in policy.statements:
+        for value in statement.principal.federated if statement.principal else ():
+            arn = Arn.try_parse(value)
+            if arn is not None and arn.account:
+                return f"arn:{arn.partition}:iam::{arn.account}:role/{_DEFAULT_ROLE_NAME}"
+    return f"arn:aws:iam::{_DEFAULT_ACCOUNT}:role/{_DEFAULT_ROLE_NAME}"
+
+
+def _with_caller_policies(caller: Caller, arguments: argparse.Namespace, role_arn: str) -> Caller:
+    files: list[str] = arguments.identity_policy
+    if not files and arguments.org_id is None and not arguments.caller_allowed:
+        return caller
+    if not isinstance(caller, (IamUser, RoleSession)):
+        raise _UsageError(
+            "--identity-policy, --caller-allowed and --org-id are for IAM users and role sessions"
+        )
+    policies = tuple(_read_policy(name, PolicyKind.IDENTITY) for name in files)
+    if arguments.caller_allowed:
+        allow = {"Effect": "Allow", "Action": "sts:*", "Resource": role_arn}
+        document = {"Version": "2012-10-17", "Statement": [allow]}
+        policies += (parse_policy(document, kind=PolicyKind.IDENTITY, origin="--caller-allowed"),)
+    org = None if arguments.org_id is None else OrgMembership(arguments.org_id)
+    return attrs.evolve(caller, policies=policies, org=org)
+
+
+def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
+    claims = claims_from_pairs(arguments.claim)
+    role = Role(arguments.role_arn or _default_role_arn(policy), policy)
+    caller = _with_caller_policies(caller_from_spec(arguments.caller, claims), arguments, role.arn)
+    options: dict[str, Any] = {
+        "external_id": arguments.external_id,
+        "session_name": arguments.session_name,
+        "source_identity": arguments.source_identity,
+        "source_ip": arguments.source_ip,
+        "tags": dict(_pairs("--tag", arguments.tag)) or None,
+        "transitive_tag_keys": arguments.transitive_tag_key or None,
+        "context": _context(arguments.context) or None,
+    }
+    action = arguments.action
+    if action is None or action.lower() in _ASSUME_ACTIONS_FOLDED:
+        return assume_role(caller, role, action=action, **options)
+    return check_action(caller, role, action, **options)
+
+
+_ASSUME_ACTIONS_FOLDED = frozenset(action.lower() for action in ASSUME_ACTIONS)

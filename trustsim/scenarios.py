@@ -313,11 +313,13 @@ def load_scenarios(
     source: str | os.PathLike[str] | Sequence[Any],
     *,
     base_dir: str | os.PathLike[str] | None = None,
+    origin: str | None = None,
 ) -> tuple[Scenario, ...]:
     """Read and check every scenario of a file (a path) or of an already-decoded list.
 
     Policy documents given as paths are read now, relative to the scenario file's folder
-    (or ``base_dir``, default the current directory, for an in-memory list).
+    (or ``base_dir``, default the current directory, for an in-memory list). ``origin``
+    names the source in reports (default: the path, or ``<scenarios>``).
 
     >>> load_scenarios([{"name": "x", "role": {}, "caller": "anonymous",
     ...                  "action": "sts:AssumeRole", "expected": "Allow"}])
@@ -334,7 +336,7 @@ def load_scenarios(
     positions: Mapping[str, Position] = {}
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        origin = str(source)
+        origin = origin or str(source)
         folder = path.parent
         try:
             document = read_json(path.read_bytes())
@@ -351,7 +353,7 @@ def load_scenarios(
         data: object = document.value
         positions = document.positions
     else:
-        origin = "<scenarios>"
+        origin = origin or "<scenarios>"
         folder = Path(base_dir) if base_dir is not None else Path()
         data = source
     return _Reader(origin, folder, positions).scenarios(data)

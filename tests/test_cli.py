@@ -1,0 +1,359 @@
+"""``trustsim check`` and ``trustsim explain`` through ``main(argv)``: exact output, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from trustsim.callers import Role
+from trustsim.cli import main
+from trustsim.loaders import load_policy
+from trustsim.requests import assume_role
+from trustsim.scenarios import caller_from_spec
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+GITHUB = str(EXAMPLES / "github-deploy-trust.json")
+VENDOR = str(EXAMPLES / "cross-account-external-id.json")
+LAMBDA = str(EXAMPLES / "lambda-source-account.json")
+#: The account explain puts the role in by default: the policy's identity provider's, else 123456789012.
+ROLE_ACCOUNT = {GITHUB: "111122223333", LAMBDA: "123456789012", VENDOR: "123456789012"}
+PROVIDER = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+def test_the_quick_start_command_passes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    status, out, _ = run(capsys, "check", "examples/scenarios.json")
+    assert status == 0
+    assert out.splitlines() == [
+        "PASS examples/scenarios.json::github-main-may-deploy: Allow (expected Allow)",
+        "PASS examples/scenarios.json::github-pull-request-may-not-deploy: "
+        "ImplicitDeny (expected ImplicitDeny)",
+        "PASS examples/scenarios.json::github-lookalike-org-may-not-deploy: "
+        "ImplicitDeny (expected ImplicitDeny)",
+        "PASS examples/scenarios.json::vendor-with-the-right-external-id: Allow (expected Allow)",
+        "PASS examples/scenarios.json::vendor-with-another-customers-external-id: "
+        "ImplicitDeny (expected ImplicitDeny)",
+        "PASS examples/scenarios.json::lambda-for-our-account: Allow (expected Allow)",
+        "PASS examples/scenarios.json::lambda-for-another-account: "
+        "ImplicitDeny (expected ImplicitDeny)",
+        "PASS examples/scenarios.json::okta-user-signs-in-with-session-tags: "
+        "Allow (expected Allow)",
+        "PASS examples/scenarios.json::org-member-from-shared-services: Allow (expected Allow)",
+        "PASS examples/scenarios.json::shared-services-after-leaving-the-org: "
+        "ImplicitDeny (expected ImplicitDeny)",
+        "10 scenarios: 10 passed, 0 failed",
+    ]
+
+
+def failing_file(tmp_path: Path) -> Path:
+    scenarios = [
+        {
+            "name": "pr-should-deploy",
+            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": GITHUB},
+            "caller": "github:acme/app@pull_request",
+            "action": "sts:AssumeRoleWithWebIdentity",
+            "expected": "Allow",
+        },
+        {
+            "name": "main-deploys",
+            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": GITHUB},
+            "caller": "github:acme/app@refs/heads/main",
+            "action": "sts:AssumeRoleWithWebIdentity",
+            "expected": "Allow",
+        },
+        {
+            "name": "bad-session",
+            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": LAMBDA},
+            "caller": "arn:aws:iam::777788889999:role/x#y",
+            "action": "sts:AssumeRole",
+            "expected": "ImplicitDeny",
+        },
+    ]
+    path = tmp_path / "roles.json"
+    path.write_text(json.dumps(scenarios), encoding="utf-8")
+    return path
+
+
+def test_a_failing_scenario_prints_why_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = failing_file(tmp_path)
+    status, out, _ = run(capsys, "check", str(path))
+    assert status == 1
+    explanation = assume_role(
+        caller_from_spec("github:acme/app@pull_request"),
+        Role("arn:aws:iam::111122223333:role/deploy", load_policy(Path(GITHUB))),
+    ).explain()
+    # The statements that decided (none for an implicit deny), then every closest miss.
+    detail = [*explanation.to_text("determining").splitlines(), "closest Allow statements:"]
+    for statement in explanation.failures:
+        detail += ["  " + line for line in statement.lines(only_failures=True)]
+    assert out.splitlines() == [
+        f"FAIL {path}::pr-should-deploy: ImplicitDeny (expected Allow)",
+        *("    " + line for line in detail),
+        f"PASS {path}::main-deploys: Allow (expected Allow)",
+        f"FAIL {path}::bad-session: Error (expected ImplicitDeny)",
+        "    RoleSession.session_name: 'y' is not a role session name "
+        "(2-64 characters of letters, digits and _+=,.@-)",
+        "3 scenarios: 1 passed, 2 failed",
+    ]
+    assert "    ✗ StringEquals token.actions.githubusercontent.com:sub expected " in out
+    assert out.count("closest Allow statements:") == 1
+
+
+def test_check_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = failing_file(tmp_path)
+    status, out, _ = run(capsys, "check", "--format", "json", str(path))
+    assert status == 1
+    report = json.loads(out)
+    assert (report["passed"], report["failed"], report["unreadable"]) == (1, 2, [])
+    first, second, third = report["scenarios"]
+    assert {k: first[k] for k in ("file", "name", "expected", "decision", "passed", "error")} == {
+        "file": str(path),
+        "name": "pr-should-deploy",
+        "expected": "Allow",
+        "decision": "ImplicitDeny",
+        "passed": False,
+        "error": None,
+    }
+    assert first["explanation"]["failures"][0]["sid"] == "GitHubActionsDeployFromMain"
+    assert second["passed"] is True
+    assert second["explanation"]["determining"][0]["sid"] == "GitHubActionsDeployFromMain"
+    assert third["explanation"] is None
+    assert "'y' is not a role session name" in third["error"]
+
+
+def test_an_unreadable_or_malformed_file_exits_2_and_the_others_still_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    malformed = tmp_path / "malformed.json"
+    malformed.write_text('[{"name": "x"}]', encoding="utf-8")
+    absent = tmp_path / "absent.json"
+    good = str(EXAMPLES / "scenarios.json")
+    status, out, _ = run(capsys, "check", str(absent), str(malformed), good)
+    assert status == 2
+    lines = out.splitlines()
+    assert lines[0] == f"{absent}: cannot run the scenarios: No such file or directory"
+    assert lines[1] == (
+        f"{malformed}: cannot run the scenarios: {malformed}: /0 (line 1:2): "
+        "scenario 'x': missing field(s): role, caller, action, expected"
+    )
+    assert lines[-1] == "10 scenarios: 10 passed, 0 failed"
+
+
+def test_check_reads_stdin_relative_to_the_working_directory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(EXAMPLES)
+    data = (EXAMPLES / "scenarios.json").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    status, out, _ = run(capsys, "check", "-")
+    assert status == 0
+    assert out.splitlines()[0] == "PASS <stdin>::github-main-may-deploy: Allow (expected Allow)"
+
+
+# --- explain -------------------------------------------------------------------------------
+
+
+def library_text(policy: str, caller: str, view: str = "summary", **options: object) -> str:
+    """What the library says for the same question (the CLI must print exactly this)."""
+    trust = load_policy(Path(policy))
+    role = Role(f"arn:aws:iam::{ROLE_ACCOUNT[policy]}:role/trustsim-role", trust)
+    outcome = assume_role(caller_from_spec(caller), role, **options)  # type: ignore[arg-type]
+    return outcome.explain().to_text(view) + "\n"
+
+
+def test_explain_an_allowed_caller_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys,
+        "explain",
+        LAMBDA,
+        "--caller",
+        "service:lambda.amazonaws.com",
+        "--context",
+        "aws:SourceAccount=111122223333",
+    )
+    assert status == 0
+    context = {"aws:SourceAccount": "111122223333"}
+    assert out == library_text(LAMBDA, "service:lambda.amazonaws.com", context=context)
+    assert out.startswith('Allow: sts:AssumeRole is allowed: trust policy statement 0 (Sid "Lambda')
+    assert "  role: arn:aws:iam::123456789012:role/trustsim-role\n" in out
+    assert '    ✓ StringEquals aws:SourceAccount expected "111122223333", got "111122223333"' in out
+
+
+def test_explain_a_denied_caller_exits_1_naming_the_failing_clause(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "explain", GITHUB, "--caller", "github:acme/app@environment:prod")
+    assert status == 1
+    assert out == library_text(GITHUB, "github:acme/app@environment:prod")
+    lines = out.splitlines()
+    # The role defaults to the account of the policy's OIDC provider, so the bare GitHub
+    # issuer resolves to the provider the policy names.
+    assert lines[2] == "  role: arn:aws:iam::111122223333:role/trustsim-role"
+    assert lines[-1] == (
+        "    ✗ StringEquals token.actions.githubusercontent.com:sub expected "
+        '"repo:acme/app:ref:refs/heads/main", got "repo:acme/app:environment:prod"'
+    )
+
+
+def test_a_cross_account_caller_needs_its_own_allow(capsys: pytest.CaptureFixture[str]) -> None:
+    caller = "arn:aws:iam::444455556666:role/vendor/AuditCollector#run-1"
+    argv = ["explain", VENDOR, "--caller", caller, "--external-id", "acme-7f3c9a2e-audit"]
+    status, out, _ = run(capsys, *argv)
+    assert status == 1
+    assert out.splitlines()[3] == "  decided by: identity"
+    status, out, _ = run(capsys, *argv, "--caller-allowed")
+    assert status == 0
+    assert out.startswith("Allow: ")
+    status, out, _ = run(
+        capsys, *argv[:-1], "wrong-id-0000", "--caller-allowed", "--view", "failures"
+    )
+    assert status == 1
+    assert out.splitlines()[-1] == (
+        '    ✗ StringEquals sts:ExternalId expected "acme-7f3c9a2e-audit", got "wrong-id-0000"'
+    )
+
+
+def test_identity_policy_files_and_org_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    identity = tmp_path / "identity.json"
+    identity.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    base = [
+        "explain",
+        str(EXAMPLES / "org-root.json"),
+        "--caller",
+        "arn:aws:iam::777788889999:user/carol",
+        "--identity-policy",
+        str(identity),
+    ]
+    assert run(capsys, *base, "--org-id", "o-a1b2c3d4e5")[0] == 0
+    assert run(capsys, *base, "--org-id", "o-zzzzzzzzzz")[0] == 1
+    assert run(capsys, *base)[0] == 1
+
+
+def test_tags_source_identity_and_action(capsys: pytest.CaptureFixture[str]) -> None:
+    saml = str(EXAMPLES / "saml-okta.json")
+    caller = ["--caller", "saml:arn:aws:iam::111122223333:saml-provider/Okta"]
+    status, out, _ = run(capsys, "explain", saml, *caller, "--tag", "team=blue", "--claim", "sub=j")
+    assert status == 0
+    assert "  actions: sts:AssumeRoleWithSAML Allow, sts:TagSession Allow" in out.splitlines()
+    # The policy does not allow sts:SetSourceIdentity, so passing a source identity denies.
+    status, out, _ = run(capsys, "explain", saml, *caller, "--source-identity", "jdoe")
+    assert status == 1
+    status, out, _ = run(capsys, "explain", saml, *caller, "--action", "sts:TagSession")
+    assert status == 0
+
+
+def test_explain_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "explain", GITHUB, "--caller", "github:acme/app@refs/heads/main", "--format", "json"
+    )
+    assert status == 0
+    report = json.loads(out)
+    assert report["decision"] == "Allow"
+    assert report["role"] == "arn:aws:iam::111122223333:role/trustsim-role"
+    assert report["determining"][0]["sid"] == "GitHubActionsDeployFromMain"
+
+
+def test_oidc_claims_and_multi_valued_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "cognito.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:abc"},
+                        "ForAnyValue:StringLike": {
+                            "cognito-identity.amazonaws.com:amr": "authenticated"
+                        },
+                    },
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    caller = ["--caller", "oidc:cognito-identity.amazonaws.com", "--claim", "aud=us-east-1:abc"]
+    assert run(capsys, "explain", str(policy), *caller, "--claim", "amr=authenticated")[0] == 0
+    assert run(capsys, "explain", str(policy), *caller, "--claim", "amr=unauthenticated")[0] == 1
+    # --context overrides what the claims derive; a repeated key is multi-valued.
+    key = "--context"
+    amr = "cognito-identity.amazonaws.com:amr"
+    both = [key, f"{amr}=unauthenticated", key, f"{amr}=authenticated"]
+    assert run(capsys, "explain", str(policy), *caller, *both)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--caller", "bob"], "trustsim explain: error: 'bob' is not a caller spec"),
+        (["--caller", "anonymous", "--context", "novalue"], "--context 'novalue': expected KEY"),
+        (
+            ["--caller", "service:lambda.amazonaws.com", "--caller-allowed"],
+            "--identity-policy, --caller-allowed and --org-id are for IAM users",
+        ),
+        (
+            ["--caller", "arn:aws:iam::444455556666:user/a", "--external-id", "x"],
+            "ExternalId",
+        ),
+    ],
+)
+def test_explain_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, out, err = run(capsys, "explain", VENDOR, *argv)
+    assert status == 2
+    assert out == ""
+    assert message in err
+
+
+def test_explain_an_invalid_or_missing_policy_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}'
+    )
+    status, out, _ = run(capsys, "explain", str(bad), "--caller", "anonymous")
+    assert status == 2
+    assert out.startswith(f"invalid policy in {bad}: 1 problem\n")
+    status, out, _ = run(capsys, "explain", str(tmp_path / "none.json"), "--caller", "anonymous")
+    assert status == 2
+    assert out == f"{tmp_path / 'none.json'}: cannot read the file: No such file or directory\n"
+
+
+def test_explain_requires_a_caller(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "explain", VENDOR)
+    assert status == 2
+    assert "the following arguments are required: --caller" in err
