@@ -11,56 +11,117 @@ One import reaches everything a test needs:
 <Decision.ALLOW: 'Allow'>
 >>> ts.assume_role(ts.GitHubActions("acme/app", pull_request=True), role).allowed
 False
+
+Names load on first use (``import trustsim`` itself imports nothing heavy), so the pytest plugin
+and the Hypothesis entry point cost almost nothing in test runs that do not use them.
 """
 
 from __future__ import annotations
 
-from trustsim.arn import Arn
-from trustsim.callers import (
-    AccountRoot,
-    Anonymous,
-    IamUser,
-    InvalidCaller,
-    OrgMembership,
-    Role,
-    RoleSession,
-    SamlIdentity,
-    ServicePrincipal,
-    WebIdentity,
-)
-from trustsim.conditions import ClauseResult, ConditionResult, check_condition
-from trustsim.context import RequestContext
-from trustsim.decision import Decision, Outcome, StatementRef
-from trustsim.errors import (
-    Diagnostic,
-    InvalidContext,
-    InvalidPolicy,
-    InvalidRequest,
-    Position,
-    Problem,
-    TrustsimError,
-)
-from trustsim.evaluation import evaluate, evaluate_action
-from trustsim.explain import Explanation
-from trustsim.identities import (
-    CognitoIdentity,
-    EksServiceAccount,
-    GitHubActions,
-    GoogleIdentity,
-    OidcIdentity,
-)
-from trustsim.loaders import load_policy
-from trustsim.model import ConditionClause, Effect, Policy, PolicyKind, Principal, Statement
-from trustsim.parsing import parse_policy
-from trustsim.requests import (
-    AssumeRoleRequest,
-    ProvidedContext,
-    assume_role,
-    build_request,
-    check_action,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trustsim.arn import Arn
+    from trustsim.callers import (
+        AccountRoot,
+        Anonymous,
+        IamUser,
+        InvalidCaller,
+        OrgMembership,
+        Role,
+        RoleSession,
+        SamlIdentity,
+        ServicePrincipal,
+        WebIdentity,
+    )
+    from trustsim.conditions import ClauseResult, ConditionResult, check_condition
+    from trustsim.context import RequestContext
+    from trustsim.decision import Decision, Outcome, StatementRef
+    from trustsim.errors import (
+        Diagnostic,
+        InvalidContext,
+        InvalidPolicy,
+        InvalidRequest,
+        Position,
+        Problem,
+        TrustsimError,
+    )
+    from trustsim.evaluation import evaluate, evaluate_action
+    from trustsim.explain import Explanation
+    from trustsim.identities import (
+        CognitoIdentity,
+        EksServiceAccount,
+        GitHubActions,
+        GoogleIdentity,
+        OidcIdentity,
+    )
+    from trustsim.loaders import load_policy
+    from trustsim.model import ConditionClause, Effect, Policy, PolicyKind, Principal, Statement
+    from trustsim.parsing import parse_policy
+    from trustsim.requests import (
+        AssumeRoleRequest,
+        ProvidedContext,
+        assume_role,
+        build_request,
+        check_action,
+    )
+    from trustsim.testing import assert_allowed, assert_denied, assert_only
 
 __version__ = "0.1.0"
+
+#: Public name → the module that defines it; imported on first access (PEP 562).
+_LAZY: dict[str, str] = {
+    "AccountRoot": "trustsim.callers",
+    "Anonymous": "trustsim.callers",
+    "Arn": "trustsim.arn",
+    "assert_allowed": "trustsim.testing",
+    "assert_denied": "trustsim.testing",
+    "assert_only": "trustsim.testing",
+    "assume_role": "trustsim.requests",
+    "AssumeRoleRequest": "trustsim.requests",
+    "build_request": "trustsim.requests",
+    "check_action": "trustsim.requests",
+    "check_condition": "trustsim.conditions",
+    "ClauseResult": "trustsim.conditions",
+    "CognitoIdentity": "trustsim.identities",
+    "ConditionClause": "trustsim.model",
+    "ConditionResult": "trustsim.conditions",
+    "Decision": "trustsim.decision",
+    "Diagnostic": "trustsim.errors",
+    "Effect": "trustsim.model",
+    "EksServiceAccount": "trustsim.identities",
+    "evaluate": "trustsim.evaluation",
+    "evaluate_action": "trustsim.evaluation",
+    "Explanation": "trustsim.explain",
+    "GitHubActions": "trustsim.identities",
+    "GoogleIdentity": "trustsim.identities",
+    "IamUser": "trustsim.callers",
+    "InvalidCaller": "trustsim.callers",
+    "InvalidContext": "trustsim.errors",
+    "InvalidPolicy": "trustsim.errors",
+    "InvalidRequest": "trustsim.errors",
+    "load_policy": "trustsim.loaders",
+    "OidcIdentity": "trustsim.identities",
+    "OrgMembership": "trustsim.callers",
+    "Outcome": "trustsim.decision",
+    "parse_policy": "trustsim.parsing",
+    "Policy": "trustsim.model",
+    "PolicyKind": "trustsim.model",
+    "Position": "trustsim.errors",
+    "Principal": "trustsim.model",
+    "Problem": "trustsim.errors",
+    "ProvidedContext": "trustsim.requests",
+    "RequestContext": "trustsim.context",
+    "Role": "trustsim.callers",
+    "RoleSession": "trustsim.callers",
+    "SamlIdentity": "trustsim.callers",
+    "ServicePrincipal": "trustsim.callers",
+    "Statement": "trustsim.model",
+    "StatementRef": "trustsim.decision",
+    "TrustsimError": "trustsim.errors",
+    "WebIdentity": "trustsim.callers",
+}
 
 __all__ = [
     "AccountRoot",
@@ -102,6 +163,9 @@ __all__ = [
     "TrustsimError",
     "WebIdentity",
     "__version__",
+    "assert_allowed",
+    "assert_denied",
+    "assert_only",
     "assume_role",
     "build_request",
     "check_action",
@@ -111,6 +175,15 @@ __all__ = [
     "load_policy",
     "parse_policy",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trustsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
