@@ -26,6 +26,8 @@ parsing of dates, numbers, networks and ARNs, wildcard compilation — happens o
 
 from __future__ import annotations
 
+import linecache
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -401,30 +403,64 @@ def _cost(clause: _Clause) -> int:
     return rank + 10 if clause.templates else rank
 
 
-def _conjunction(
-    tests: Sequence[Callable[[_Entries, RequestContext], bool]],
-) -> Callable[[_Entries, RequestContext], bool] | None:
-    """One callable for all ``tests`` (AND, in order); ``None`` for no tests."""
-    if not tests:
-        return None
-    if len(tests) == 1:
-        return tests[0]
-    if len(tests) == 2:
-        first, second = tests
+def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> list[str]:
+    """The lines testing one clause inside the generated ``check`` (``return False`` on a miss).
 
-        def both(entries: _Entries, context: RequestContext) -> bool:
-            return first(entries, context) and second(entries, context)
+    No policy text reaches the source: the folded key, matchers and tests are bound as names
+    of the generated function's globals (``key0``, ``match0``, ``test0``…), so the source
+    depends only on the block's shape and is compiled once per shape.
+    """
+    key = f"key{index}"
+    names[key] = clause.folded
+    if clause.spec.family is Family.NULL:
+        if_absent = True in clause.null_wants if clause.qualifier is None else clause.missing_result
+        if_present = False in clause.null_wants
+        if if_absent and if_present:
+            return []
+        if not if_absent and not if_present:
+            return ["    return False"]
+        test = "" if if_absent else "not "
+        return [f"    if {test}values.get({key}):", "        return False"]
+    if clause.qualifier is None and clause.static_match is not None:
+        # §5.1 and §9 decision 3: one value tested, several values never match; an absent
+        # key (or one given as []) takes the missing-key result.
+        names[f"match{index}"] = clause.static_match
+        wanted = not clause.negated
+        miss = f"len(v) != 1 or match{index}(v[0]) is not {wanted}"
+        head = f"v and ({miss})" if clause.missing_result else f"not v or {miss}"
+        return [f"    v = values.get({key})", f"    if {head}:", "        return False"]
+    names[f"test{index}"] = clause.test
+    return [f"    if not test{index}(values, context):", "        return False"]
 
-        return both
-    every = tuple(tests)
 
-    def all_of(entries: _Entries, context: RequestContext) -> bool:
-        for test in every:  # noqa: SIM110 - a loop beats all(<genexpr>) on the hot path
-            if not test(entries, context):
-                return False
-        return True
+_Check = Callable[[_Entries, RequestContext], bool]
+_SHAPES: dict[str, types.CodeType] = {}
 
-    return all_of
+
+def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
+    """One function testing every clause in order, written as source (attrs-style).
+
+    The source is registered in :mod:`linecache` under a pseudo-file naming the operators of
+    its shape, so tracebacks and debuggers show it; ``name`` (the statement's pointer)
+    becomes the function's qualified name.
+    """
+    names: dict[str, object] = {}
+    lines = ["def check(values, context):"]
+    for index, clause in enumerate(clauses):
+        lines += _clause_source(clause, index, names)
+    lines.append("    return True")
+    source = "\n".join(lines) + "\n"
+    code = _SHAPES.get(source)
+    if code is None:
+        operators = ", ".join(clause.operator for clause in clauses)
+        filename = f"<trustsim compiled condition #{len(_SHAPES) + 1}: {operators}>"
+        module = compile(source, filename, "exec")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        _SHAPES[source] = code
+    check = types.FunctionType(code, names, "check")
+    check.__qualname__ = f"condition of {name}" if name else "condition"
+    return check
 
 
 class CompiledCondition:
@@ -445,16 +481,17 @@ class CompiledCondition:
     (frozenset({'token.actions.githubusercontent.com:sub'}), False)
     """
 
-    __slots__ = ("_clauses", "_diagnosing", "_tests", "check", "keys")
+    __slots__ = ("_clauses", "_diagnosing", "check", "keys")
 
-    def __init__(self, clauses: Sequence[_Clause]) -> None:
+    def __init__(self, clauses: Sequence[_Clause], name: str = "") -> None:
         self._clauses = tuple(clauses)
         # Clauses AND, and each is a pure test, so the hot path may run them in any order:
         # cheapest first, so that a failing cheap clause spares the costly ones.
-        self._tests = tuple(clause.test for clause in sorted(self._clauses, key=_cost))
         #: The whole block as one test of (``context.folded``, context), or ``None`` when the
         #: block has no clauses; what the evaluator's hot path calls.
-        self.check: Callable[[_Entries, RequestContext], bool] | None = _conjunction(self._tests)
+        self.check: _Check | None = (
+            _generate(sorted(self._clauses, key=_cost), name) if self._clauses else None
+        )
         self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
         keys = {clause.folded for clause in self._clauses}
         for clause in self._clauses:
@@ -470,11 +507,8 @@ class CompiledCondition:
 
     def matches(self, context: RequestContext) -> bool:
         """Whether every clause holds; the hot path, with no records."""
-        entries = context.folded
-        for test in self._tests:  # noqa: SIM110 - a loop beats all(<genexpr>) on the hot path
-            if not test(entries, context):
-                return False
-        return True
+        check = self.check
+        return check is None or check(context.folded, context)
 
     def evaluate(self, context: RequestContext) -> ConditionResult:
         """Evaluate every clause with its record; same verdicts as :meth:`matches`."""
@@ -518,7 +552,7 @@ def compile_condition(
         compiled.append(_Clause(clause, spec, pointer, expand_variables))
     if problems:
         raise InvalidPolicy(problems)
-    return CompiledCondition(compiled)
+    return CompiledCondition(compiled, statement_pointer)
 
 
 def _value_texts(

@@ -126,12 +126,14 @@ class _CallerFacts:
         "boundary",
         "caller",
         "identity",
+        "memo",
         "policies",
         "refused",
         "scps",
         "service_linked",
         "session",
         "sig",
+        "trust_only",
         "who",
     )
 
@@ -176,12 +178,16 @@ class _CallerFacts:
             *(p for p in (self.boundary, self.session) if p is not None),
             *(p for level in self.scps for p in level),
         )
+        #: The caller-side policies flattened per (role ARN, action): see _CallerSide.
+        self.memo: dict[tuple[str, str], _CallerSide] = {}
+        #: No caller-side policy at all: the trust policy (and RCPs) alone decide.
+        self.trust_only = not self.policies and not self.scps
 
 
 class _RoleFacts:
     """What evaluation needs of one role, derived once per role object."""
 
-    __slots__ = ("account", "arn", "partition", "rcps", "role", "trust")
+    __slots__ = ("account", "arn", "memo", "partition", "rcps", "role", "trust")
 
     def __init__(self, role: Role) -> None:
         arn = Arn.try_parse(role.arn)
@@ -190,6 +196,8 @@ class _RoleFacts:
         self.partition = arn.partition if arn else ""
         self.account = arn.account if arn else ""
         self.trust = compile_policy(role.trust_policy, label="trust policy")
+        #: The trust policy's statement selection by (caller sig, action): see _candidates.
+        self.memo: dict[tuple[str, str], Any] = {}
         self.rcps: tuple[tuple[CompiledPolicy, ...], ...] = ()
         if _org_applies(role.org):
             self.rcps = _org_levels("RCP", role.org.rcps)  # type: ignore[union-attr]
@@ -843,18 +851,64 @@ def _candidates(
     return found
 
 
-def _any_allow(  # noqa: PLR0917 - hot path: positional arguments are the cheapest call
-    policy: CompiledPolicy,
-    caller: _CallerFacts,
-    role: _RoleFacts,
-    action: str,
-    values: Mapping[str, tuple[str, ...]],
-    context: RequestContext,
+#: A trust memo entry: the Deny checks, the Allow (check, requirements), and the checks of
+#: the Allows that need nothing a caller without caller-side policies lacks (no identity
+#: requirement: a missing boundary or session policy allows).
+_TrustEntry = tuple[tuple[_Check, ...], tuple[tuple[_Check, Any], ...], tuple[_Check, ...]]
+
+
+def _trust_entry(caller: _CallerFacts, role: _RoleFacts, action: str) -> _TrustEntry:
+    key = (caller.sig, action)
+    found: _TrustEntry | None = role.memo.get(key)
+    if found is None:
+        denies, allows = _build_candidates(role.trust, caller, role, action)
+        alone = tuple(check for check, needs in allows if needs is None or not needs[0])
+        found = (denies, allows, alone)
+        if len(role.memo) >= _MEMO_SIZE:
+            role.memo.clear()
+        role.memo[key] = found
+    return found
+
+
+def _holds(
+    checks: tuple[_Check, ...], values: Mapping[str, tuple[str, ...]], context: RequestContext
 ) -> bool:
-    for check, _ in _candidates(policy, caller, role, action)[1]:  # noqa: SIM110 - hot path
+    """Whether some check holds (an applicable statement exists)."""
+    for check in checks:  # noqa: SIM110 - a loop beats any(<genexpr>) on the hot path
         if check is None or check(values, context):
             return True
     return False
+
+
+class _CallerSide:
+    """The caller-side and organisation policies for one caller, role and action, flattened.
+
+    ``denies`` gathers the Deny checks of every caller-side policy and RCP; ``levels`` the
+    Allow checks of each RCP then SCP level (each level must allow); ``identity`` the Allow
+    checks of all identity policies; ``boundary`` / ``session`` those of the boundary and the
+    session policy, ``None`` when there is none (which allows).
+    """
+
+    __slots__ = ("boundary", "denies", "identity", "levels", "session")
+
+    def __init__(self, caller: _CallerFacts, role: _RoleFacts, action: str) -> None:
+        rcps = () if caller.service_linked else role.rcps
+
+        def allows(policy: CompiledPolicy) -> tuple[_Check, ...]:
+            return tuple(check for check, _ in _candidates(policy, caller, role, action)[1])
+
+        self.denies = tuple(
+            check
+            for policy in (*(p for level in rcps for p in level), *caller.policies)
+            for check in _candidates(policy, caller, role, action)[0]
+        )
+        self.levels = tuple(
+            tuple(check for policy in level for check in allows(policy))
+            for level in (*rcps, *caller.scps)
+        )
+        self.identity = tuple(check for policy in caller.identity for check in allows(policy))
+        self.boundary = None if caller.boundary is None else allows(caller.boundary)
+        self.session = None if caller.session is None else allows(caller.session)
 
 
 def _fast_action(
@@ -864,79 +918,73 @@ def _fast_action(
     values: Mapping[str, tuple[str, ...]],
     context: RequestContext,
 ) -> Decision:
-    denies, allows = _candidates(role.trust, caller, role, action)
+    denies, allows, _ = _trust_entry(caller, role, action)
     for check in denies:
         if check is None or check(values, context):
             return _EXPLICIT
-    rcps = () if caller.service_linked else role.rcps
-    if caller.policies or rcps:
-        for level in rcps:
-            for policy in level:
-                for check in _candidates(policy, caller, role, action)[0]:
-                    if check is None or check(values, context):
-                        return _EXPLICIT
-        for policy in caller.policies:
-            for check in _candidates(policy, caller, role, action)[0]:
-                if check is None or check(values, context):
-                    return _EXPLICIT
-        for level in (*rcps, *caller.scps):
-            if not any(_any_allow(p, caller, role, action, values, context) for p in level):
-                return _IMPLICIT
-    answers: dict[int, bool] = {}
+    key = (role.arn, action)
+    side = caller.memo.get(key)
+    if side is None:
+        if len(caller.memo) >= _MEMO_SIZE:
+            caller.memo.clear()
+        side = caller.memo[key] = _CallerSide(caller, role, action)
+    if _holds(side.denies, values, context):
+        return _EXPLICIT
+    for level in side.levels:
+        if not _holds(level, values, context):
+            return _IMPLICIT
+    identity = boundary = session = None
     for check, needs in allows:
         if check is not None and not check(values, context):
             continue
         if needs is None:
             return _ALLOW
-        if all(
-            not needed or _side_allows(side, caller, role, action, values, context, answers)
-            for side, needed in enumerate(needs)
-        ):
-            return _ALLOW
+        if needs[0]:
+            if identity is None:
+                identity = _holds(side.identity, values, context)
+            if not identity:
+                continue
+        if needs[1] and side.boundary is not None:
+            if boundary is None:
+                boundary = _holds(side.boundary, values, context)
+            if not boundary:
+                continue
+        if needs[2] and side.session is not None:
+            if session is None:
+                session = _holds(side.session, values, context)
+            if not session:
+                continue
+        return _ALLOW
     return _IMPLICIT
 
 
-def _side_allows(  # noqa: PLR0917 - hot path: positional arguments are the cheapest call
-    side: int,
-    caller: _CallerFacts,
-    role: _RoleFacts,
-    action: str,
-    values: Mapping[str, tuple[str, ...]],
-    context: RequestContext,
-    answers: dict[int, bool],
-) -> bool:
-    """Whether the identity (0), boundary (1) or session (2) side allows; asked once each."""
-    known = answers.get(side)
-    if known is None:
-        if side == 0:
-            known = any(
-                _any_allow(p, caller, role, action, values, context) for p in caller.identity
-            )
-        else:
-            policy = caller.boundary if side == 1 else caller.session
-            known = policy is None or _any_allow(policy, caller, role, action, values, context)
-        answers[side] = known
-    return known
-
-
-def _fast_decision(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision:
-    """The decision on ``actions`` (deny wins across them, §4.11), recording nothing."""
-    caller = _caller_facts(request.caller)
-    if caller.refused:
-        return _IMPLICIT  # STS refuses root and anonymous callers before reading any policy
-    role = _role_facts(request.role)
+def _fast_outcome(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome:
+    """Decide ``actions`` (deny wins across them, §4.11) recording nothing; a lazy Outcome."""
+    caller = request.caller
+    facts = _CALLERS.get(id(caller))
+    if facts is None or facts.caller is not caller:
+        facts = _caller_facts(caller)
+    role = request.role
+    role_facts = _ROLES.get(id(role))
+    if role_facts is None or role_facts.role is not role:
+        role_facts = _role_facts(role)
     context = request.context
-    values = context.folded
-    if len(actions) == 1:
-        return _fast_action(caller, role, actions[0], values, context)
-    decision = _ALLOW
-    for action in actions:
-        answer = _fast_action(caller, role, action, values, context)
-        if answer is _EXPLICIT:
-            return answer
-        if answer is _IMPLICIT:
-            decision = answer
-    return decision
+    if facts.refused:
+        decision = _IMPLICIT  # STS refuses root and anonymous callers before reading policies
+    elif len(actions) == 1:
+        decision = _fast_action(facts, role_facts, actions[0], context.folded, context)
+    else:
+        decision = _ALLOW
+        for action in actions:
+            answer = _fast_action(facts, role_facts, action, context.folded, context)
+            if answer is _EXPLICIT:
+                decision = answer
+                break
+            if answer is _IMPLICIT:
+                decision = answer
+    outcome = _new(_LazyOutcome)
+    _set_core(outcome, (decision, request, actions))
+    return outcome
 
 
 _ALLOW, _EXPLICIT, _IMPLICIT = Decision.ALLOW, Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY
@@ -951,7 +999,7 @@ class _LazyOutcome(Outcome):
 
     __slots__ = ("_core", "_detail")
     _core: tuple[Decision, AssumeRoleRequest, tuple[str, ...]]
-    _detail: tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str] | None
+    _detail: tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str]
 
     def __init__(  # the signature of Outcome, so that attrs.evolve works
         self,
@@ -967,26 +1015,17 @@ class _LazyOutcome(Outcome):
         _set_core(self, (decision, request, actions))
         _set_detail(self, (determined_by, errors, side, reason))
 
-    @classmethod
-    def _of(
-        cls, decision: Decision, request: AssumeRoleRequest, actions: tuple[str, ...]
-    ) -> _LazyOutcome:
-        outcome = _new(cls)
-        _set_core(outcome, (decision, request, actions))
-        _set_detail(outcome, None)
-        return outcome
-
     def _details(self) -> tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str]:
-        detail: tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str] | None
-        detail = self._detail
-        if detail is None:
+        try:
+            return self._detail
+        except AttributeError:  # the fast path leaves the slot empty until asked
             decision, request, actions = self._core
             full = replay(request, actions, None)
             if full.decision is not decision:  # pragma: no cover - a bug, never an answer
                 raise RuntimeError(
                     f"trustsim internal error: the fast path decided {decision}, the full "
                     f"evaluation {full.decision}, for {request!r}"
-                )
+                ) from None
             detail = (full.determined_by, full.errors, full.side, full.reason)
             _set_detail(self, detail)
         return detail
@@ -1124,8 +1163,41 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
     """
     action, companions = request.action, request.companion_actions
-    actions = (action, *(a for a in companions if a != action)) if companions else (action,)
-    return _LazyOutcome._of(_fast_decision(request, actions), request, actions)
+    if companions:
+        return _fast_outcome(request, (action, *(a for a in companions if a != action)))
+    # One action: _fast_outcome inlined, with the commonest case (no caller-side policy, no
+    # RCP) decided right here, the trust policy's memoised statements alone.
+    caller = request.caller
+    facts = _CALLERS.get(id(caller))
+    if facts is None or facts.caller is not caller:
+        facts = _caller_facts(caller)
+    role = request.role
+    role_facts = _ROLES.get(id(role))
+    if role_facts is None or role_facts.role is not role:
+        role_facts = _role_facts(role)
+    context = request.context
+    if facts.refused:
+        decision = _IMPLICIT  # STS refuses root and anonymous callers before reading policies
+    elif facts.trust_only and not role_facts.rcps:
+        found = role_facts.memo.get((facts.sig, action))
+        if found is None:
+            found = _trust_entry(facts, role_facts, action)
+        values = context.folded
+        decision = _IMPLICIT
+        for check in found[0]:
+            if check is None or check(values, context):
+                decision = _EXPLICIT
+                break
+        else:
+            for check in found[2]:
+                if check is None or check(values, context):
+                    decision = _ALLOW
+                    break
+    else:
+        decision = _fast_action(facts, role_facts, action, context.folded, context)
+    outcome = _new(_LazyOutcome)
+    _set_core(outcome, (decision, request, (action,)))
+    return outcome
 
 
 def evaluate_action(request: AssumeRoleRequest) -> Outcome:
@@ -1135,4 +1207,4 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
     with a given ``aws:TagKeys``.
     """
     actions = (request.action,)
-    return _LazyOutcome._of(_fast_decision(request, actions), request, actions)
+    return _fast_outcome(request, actions)

@@ -369,26 +369,46 @@ def _split_arn(segments: Sequence[Segment]) -> list[list[Segment]]:
     return parts
 
 
-def _prepare_arn(segments: Sequence[Segment]) -> tuple[Callable[[str], bool], ...]:
+def _prepare_arn(segments: Sequence[Segment]) -> tuple[tuple[int, Callable[[str], bool]], ...]:
+    """The six part matchers by position; a part that is a lone ``*`` needs no test."""
     parts = _split_arn(segments)
     if len(parts) != 6:
         raise ValueError(
             "not an ARN pattern of six parts (arn:partition:service:region:account:resource)"
         )
-    return tuple(compile_segments(part) for part in parts)
+    return tuple(
+        (index, compile_segments(part)) for index, part in enumerate(parts) if part != [("*", True)]
+    )
 
 
 def _build_arn(values: Sequence[Any]) -> AnyMatch:
-    patterns: tuple[tuple[Callable[[str], bool], ...], ...] = tuple(values)
+    patterns: tuple[tuple[tuple[int, Callable[[str], bool]], ...], ...] = tuple(values)
+
+    def matches(pattern: tuple[tuple[int, Callable[[str], bool]], ...], parts: list[str]) -> bool:
+        for index, match in pattern:  # noqa: SIM110 - a loop beats all(<genexpr>) here
+            if not match(parts[index]):
+                return False
+        return True
+
+    if len(patterns) == 1:
+        (only,) = patterns
+
+        def test_one(value: str) -> bool | None:
+            parts = value.split(":", 5)
+            if len(parts) != 6:
+                return None
+            for index, match in only:  # noqa: SIM110 - a loop beats all(<genexpr>) here
+                if not match(parts[index]):
+                    return False
+            return True
+
+        return test_one
 
     def test(value: str) -> bool | None:
         parts = value.split(":", 5)
         if len(parts) != 6:
             return None
-        return any(
-            all(match(part) for match, part in zip(pattern, parts, strict=True))
-            for pattern in patterns
-        )
+        return any(matches(pattern, parts) for pattern in patterns)
 
     return test
 
