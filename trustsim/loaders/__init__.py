@@ -10,11 +10,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
-__all__ = ["load_policy"]
+__all__ = ["load_authorization_details", "load_policy", "load_role", "load_roles"]
 
 
 def load_policy(
