@@ -23,6 +23,7 @@ trustsim.callers.InvalidCaller: IamUser.arn: 'arn:aws:iam::1111:user/alice' is n
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -88,19 +89,25 @@ _USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
 _ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
 
 
-def _check(field: str, value: object, pattern: re.Pattern[str], shape: str) -> re.Match[str]:
-    match = pattern.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
+@functools.lru_cache(maxsize=4096)  # the same ARNs are checked and read again and again
+def _groups(pattern: re.Pattern[str], text: str) -> tuple[str, ...] | None:
+    match = pattern.fullmatch(text)
+    return None if match is None else match.groups()
+
+
+def _check(field: str, value: object, pattern: re.Pattern[str], shape: str) -> tuple[str, ...]:
+    groups = _groups(pattern, value) if isinstance(value, str) else None
+    if groups is None:
         raise InvalidCaller(f"{field}: {value!r} is not {shape}")
-    return match
+    return groups
 
 
 def _part(pattern: re.Pattern[str], text: str, group: int) -> str:
     # Only called on values __attrs_post_init__ has already checked against ``pattern``.
-    match = pattern.fullmatch(text)
-    if match is None:  # pragma: no cover - unreachable after validation
+    groups = _groups(pattern, text)
+    if groups is None:  # pragma: no cover - unreachable after validation
         raise InvalidCaller(f"{text!r} does not have the shape checked at construction")
-    return match.group(group)
+    return groups[group - 1]
 
 
 def _tags(value: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -156,8 +163,8 @@ def _claims(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
 
 def _check_org_paths(field: str, paths: Iterable[str], org_id: str | None) -> None:
     for path in paths:
-        match = _check(field, path, _ORG_PATH, "an organization path (o-…/r-…/ou-…/)")
-        if org_id is not None and match.group(1) != org_id:
+        groups = _check(field, path, _ORG_PATH, "an organization path (o-…/r-…/ou-…/)")
+        if org_id is not None and groups[0] != org_id:
             raise InvalidCaller(f"{field}: {path!r} is not a path in organization {org_id!r}")
 
 
@@ -479,8 +486,8 @@ class WebIdentity:
     @property
     def issuer(self) -> str:
         """The issuer host and path: the prefix of this provider's condition keys."""
-        match = _OIDC_PROVIDER_ARN.fullmatch(self.provider)
-        return match.group(3) if match else self.provider
+        groups = _groups(_OIDC_PROVIDER_ARN, self.provider)
+        return groups[2] if groups else self.provider
 
     @property
     def is_resolved(self) -> bool:
@@ -492,7 +499,13 @@ class WebIdentity:
         if self.is_resolved:
             return self
         arn = f"arn:{partition}:iam::{account_id}:oidc-provider/{self.provider}"
-        return attrs.evolve(self, provider=arn)
+        _check("WebIdentity.provider", arn, _OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN")
+        # The claims were converted and checked when self was built: copy them as they are.
+        resolved = object.__new__(WebIdentity)
+        object.__setattr__(resolved, "provider", arn)
+        object.__setattr__(resolved, "claims", self.claims)
+        object.__setattr__(resolved, "condition_claims", self.condition_claims)
+        return resolved
 
 
 #: SAML condition keys AWS documents as multi-valued (SEMANTICS.md §6.5).

@@ -20,6 +20,7 @@ compiling the same policy again costs one dictionary lookup.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import weakref
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from trustsim.callers import (
     ServicePrincipal,
     WebIdentity,
 )
-from trustsim.conditions import compile_condition
+from trustsim.conditions import clear_condition_caches, compile_condition
 from trustsim.decision import StatementRef
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.variables import Template, parse_template
@@ -435,9 +436,9 @@ def _compile_statement(statement: Statement, policy: Policy, label: str) -> Comp
         is_deny=statement.effect is Effect.DENY,
         principal=None
         if principal is None
-        else (_MATCH_ANY_PRINCIPAL if principal.star else PrincipalMatcher.of(principal)),
-        not_principal=None if not_principal is None else PrincipalMatcher.of(not_principal),
-        action=ActionMatcher.of(statement),
+        else (_MATCH_ANY_PRINCIPAL if principal.star else _principal_matcher(principal)),
+        not_principal=None if not_principal is None else _principal_matcher(not_principal),
+        action=_action_matcher(statement.action, statement.not_action),
         resource=ResourceMatcher.of(statement, expand_variables=expand),
         condition=compile_condition(
             statement.condition, expand_variables=expand, statement_pointer=statement.pointer
@@ -446,7 +447,32 @@ def _compile_statement(statement: Statement, policy: Policy, label: str) -> Comp
     )
 
 
+# Matchers are immutable values: statements naming the same principals or actions (the same
+# GitHub provider, the same partner account across many roles) share one.
+@functools.lru_cache(maxsize=4096)
+def _principal_matcher(principal: Principal) -> PrincipalMatcher:
+    return PrincipalMatcher.of(principal)
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_matcher(
+    action: tuple[str, ...] | None, not_action: tuple[str, ...] | None
+) -> ActionMatcher:
+    return ActionMatcher.of(Statement(Effect.ALLOW, action=action, not_action=not_action))
+
+
 _CACHE: dict[tuple[int, str], tuple[weakref.ref[Policy], CompiledPolicy]] = {}
+
+
+def clear_caches() -> None:
+    """Forget every compiled policy and every compile-time cache (benchmarks measure cold compiles).
+
+    >>> clear_caches()
+    """
+    _CACHE.clear()
+    _principal_matcher.cache_clear()
+    _action_matcher.cache_clear()
+    clear_condition_caches()
 
 
 def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Policy]], None]:

@@ -26,6 +26,7 @@ parsing of dates, numbers, networks and ARNs, wildcard compilation — happens o
 
 from __future__ import annotations
 
+import functools
 import linecache
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -48,7 +49,7 @@ from trustsim.operators import (
     policy_value_problems,
     value_template,
 )
-from trustsim.variables import Template, Unresolved
+from trustsim.variables import Template, Unresolved, parse_template
 
 __all__ = [
     "ClauseResult",
@@ -539,7 +540,26 @@ def compile_condition(
     The clauses must hold readable policy values (the policy passed validation, which runs
     :func:`trustsim.operators.policy_value_problems`); otherwise :class:`InvalidPolicy` is
     raised with every problem. ``expand_variables`` is true under ``Version: "2012-10-17"``.
+    A compiled block is an immutable value, so the same clauses at the same pointer (one
+    statement shared by many roles' trust policies) are compiled once.
     """
+    return _compile_condition(tuple(clauses), expand_variables, statement_pointer)
+
+
+def clear_condition_caches() -> None:
+    """Forget compiled blocks, generated check shapes and parsed templates.
+
+    >>> clear_condition_caches()
+    """
+    _compile_condition.cache_clear()
+    _SHAPES.clear()
+    parse_template.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_condition(
+    clauses: tuple[ConditionClause, ...], expand_variables: bool, statement_pointer: str
+) -> CompiledCondition:
     problems: list[Problem] = []
     compiled: list[_Clause] = []
     for clause in clauses:

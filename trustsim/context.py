@@ -10,6 +10,7 @@ list (``aws:TagKeys``), *single-valued* otherwise.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
@@ -45,11 +46,16 @@ def _as_text(key: str, value: object) -> str:
             raise InvalidContext(
                 f"context key {key!r}: a datetime needs a time zone (AWS sends UTC), got {value!r}"
             )
-        return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _utc_text(value)
     raise InvalidContext(
         f"context key {key!r}: a value must be text, a bool, an int or a datetime "
         f"(or a list of them for a multi-valued key), got {type(value).__name__}: {value!r}"
     )
+
+
+@functools.lru_cache(maxsize=256)  # requests of one test run share a handful of times
+def _utc_text(value: _dt.datetime) -> str:
+    return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @attrs.frozen(repr=False)
@@ -109,12 +115,19 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
                     f"context keys {known!r} and {key!r} differ only in case; "
                     "IAM treats them as one key"
                 )
-            if type(value) is str:
-                values[folded] = (value,)
-                multi.discard(folded)
-            elif isinstance(value, (list, tuple, set, frozenset)):
-                listed = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-                values[folded] = tuple(_as_text(key, item) for item in listed)
+            kind = type(value)
+            if kind is str:
+                values[folded] = (value,)  # type: ignore[assignment]
+            elif kind is bool:
+                values[folded] = ("true" if value else "false",)
+            elif kind is tuple or kind is list or isinstance(value, (list, tuple, set, frozenset)):
+                listed = sorted(value) if isinstance(value, (set, frozenset)) else value
+                texts: tuple[str, ...] = tuple(listed)  # type: ignore[arg-type]
+                for item in texts:
+                    if type(item) is not str:
+                        texts = tuple(_as_text(key, item) for item in texts)
+                        break
+                values[folded] = texts
                 multi.add(folded)
             elif value is None or isinstance(value, Mapping):
                 raise InvalidContext(
@@ -123,8 +136,7 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
                 )
             else:
                 values[folded] = (_as_text(key, value),)
-                multi.discard(folded)
-            spelling[folded] = key
+            spelling[folded] = key  # (a key appears once per mapping: no multi.discard needed)
         return cls._make(values, spelling, frozenset(multi))
 
     @property

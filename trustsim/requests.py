@@ -42,7 +42,7 @@ import importlib
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -280,7 +280,14 @@ def build_request(
 
     derived = RequestContext.of(keys)
     final = derived if context is None else derived.merged(context)
-    companions = _companions(final, caller) if action in ASSUME_ACTIONS else ()
+    # Without explicit entries, the companions are read off the options, not every key.
+    companions = (
+        ()
+        if action not in ASSUME_ACTIONS
+        else _derived_companions(keys, caller, tags=bool(passed_tags or transitive))
+        if context is None
+        else _companions(final, caller)
+    )
     return AssumeRoleRequest(caller, role, action, final, companions)
 
 
@@ -362,9 +369,15 @@ def check_action(
     return _evaluation("evaluate_action")(attrs.evolve(request, companion_actions=()))
 
 
+_MODULES: dict[str, Any] = {}
+
+
 def _evaluation(name: str) -> Callable[[AssumeRoleRequest], Outcome]:
-    # Imported when called: evaluation imports this module, and this one must import alone.
-    module = importlib.import_module("trustsim.evaluation")
+    # Imported when first called: evaluation imports this module, which must import alone.
+    # The function is looked up on every call (tests replace it).
+    module = _MODULES.get("evaluation")
+    if module is None:
+        module = _MODULES["evaluation"] = importlib.import_module("trustsim.evaluation")
     return cast("Callable[[AssumeRoleRequest], Outcome]", getattr(module, name))
 
 
@@ -616,25 +629,45 @@ def _session_mfa_keys(
     return {"aws:MultiFactorAuthPresent": False}
 
 
-def _has_prefix(keys: Iterable[str], prefix: str) -> bool:
-    return any(key.lower().startswith(prefix) for key in keys)
+def _derived_companions(
+    keys: Mapping[str, ContextValue], caller: Caller, *, tags: bool
+) -> tuple[str, ...]:
+    """What :func:`_companions` answers for a context derived without explicit entries."""
+    source = "sts:SourceIdentity" in keys or (
+        isinstance(caller, RoleSession) and "aws:SourceIdentity" in keys
+    )
+    provided = "sts:RequestContextProviders" in keys
+    return tuple(
+        companion
+        for companion, exercised in (
+            (TAG_SESSION, tags),
+            (SET_SOURCE_IDENTITY, source),
+            (SET_CONTEXT, provided),
+        )
+        if exercised
+    )
 
 
 def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
     """The permission-only actions the call exercises, read off the final context (§4.11)."""
+    folded = context.folded  # keys already lower-cased
+    tags = "aws:tagkeys" in folded or "sts:transitivetagkeys" in folded
+    provided = "sts:requestcontextproviders" in folded
+    if not (tags and provided):
+        for key in folded:
+            if key.startswith("aws:requesttag/"):
+                tags = True
+            elif key.startswith("sts:requestcontext/"):
+                provided = True
     companions: list[str] = []
-    if (
-        "aws:TagKeys" in context
-        or "sts:TransitiveTagKeys" in context
-        or _has_prefix(context, "aws:requesttag/")
-    ):
+    if tags:
         companions.append(TAG_SESSION)
     # A chained session that carries a source identity passes it on, and decision 11 reads
     # that as setting it again.
-    if "sts:SourceIdentity" in context or (
-        isinstance(caller, RoleSession) and "aws:SourceIdentity" in context
+    if "sts:sourceidentity" in folded or (
+        isinstance(caller, RoleSession) and "aws:sourceidentity" in folded
     ):
         companions.append(SET_SOURCE_IDENTITY)
-    if "sts:RequestContextProviders" in context or _has_prefix(context, "sts:requestcontext/"):
+    if provided:
         companions.append(SET_CONTEXT)
     return tuple(companions)

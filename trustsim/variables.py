@@ -28,6 +28,7 @@ Outcomes when a variable cannot be filled:
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 
@@ -146,6 +147,7 @@ class Template:
         return tuple(segments), None
 
 
+@functools.lru_cache(maxsize=4096)  # templates are immutable; policies repeat their values
 def parse_template(value: str) -> Template:
     """Split a condition value into text, special literals and variables.
 
