@@ -1,0 +1,563 @@
+"""Account inventories: accounts, users, roles, identity providers and the organisation, as one value.
+
+An :class:`Inventory` is what "who can assume this role?" (:mod:`trustsim.whocan`) searches:
+every IAM user (an :class:`~trustsim.callers.IamUser` with its policies) and every role (an
+:class:`InventoryRole`: the :class:`~trustsim.callers.Role` to assume, plus the identity
+policies and boundary its sessions carry as callers), in one or several accounts, with the
+organisation's SCPs and RCPs applied to each principal of its member accounts.
+
+Build it by hand with :meth:`Inventory.build`, or from account dumps with
+:meth:`Inventory.from_authorization_details` (several accounts merge).
+
+>>> from trustsim.callers import IamUser, Role
+>>> from trustsim.parsing import parse_policy
+>>> trust = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+...     "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "sts:AssumeRole"}})
+>>> inventory = Inventory.build(
+...     users=[IamUser("arn:aws:iam::111122223333:user/alice")],
+...     roles=[Role("arn:aws:iam::111122223333:role/deploy", trust)])
+>>> inventory.account_ids, len(inventory.users), inventory.role("arn:aws:iam::111122223333:role/deploy").name
+(('111122223333',), 1, 'deploy')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
+from trustsim.errors import TrustsimError
+from trustsim.loaders import load_policy
+from trustsim.loaders.aws import AuthorizationDetails, RoleDetail, load_authorization_details
+from trustsim.model import Effect, Policy, PolicyKind, Statement
+
+__all__ = [
+    "FULL_AWS_ACCESS",
+    "RCP_FULL_AWS_ACCESS",
+    "Account",
+    "Inventory",
+    "InventoryError",
+    "InventoryRole",
+    "OrgUnit",
+    "Organization",
+    "load_inventory",
+]
+
+
+class InventoryError(TrustsimError, ValueError):
+    """An inventory that does not hold together (a principal twice, an unknown OU parent…)."""
+
+
+def _full_access(kind: PolicyKind) -> Policy:
+    return Policy(
+        (Statement(Effect.ALLOW, action=("*",), resource=("*",)),),
+        version="2012-10-17",
+        kind=kind,
+        origin="FullAWSAccess" if kind is PolicyKind.SCP else "RCPFullAWSAccess",
+    )
+
+
+#: The SCP AWS attaches to every root, OU and account when SCPs are enabled.
+FULL_AWS_ACCESS = _full_access(PolicyKind.SCP)
+#: The RCP AWS attaches to every root, OU and account when RCPs are enabled.
+RCP_FULL_AWS_ACCESS = _full_access(PolicyKind.RCP)
+
+
+def _policies(value: Iterable[Policy]) -> tuple[Policy, ...]:
+    return tuple(value)
+
+
+def _units(value: Iterable[OrgUnit]) -> tuple[OrgUnit, ...]:
+    return tuple(value)
+
+
+def _placements(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
+def _attached(value: Mapping[str, Iterable[Policy]]) -> dict[str, tuple[Policy, ...]]:
+    return {account: tuple(policies) for account, policies in value.items()}
+
+
+@attrs.frozen
+class OrgUnit:
+    """An organisational unit: its ID, its parent (the root ``r-…`` or another OU) and policies.
+
+    >>> OrgUnit("ou-ab12-11111111", parent="r-ab12").parent
+    'r-ab12'
+    """
+
+    id: str
+    parent: str
+    scps: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    rcps: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    name: str | None = None
+
+
+@attrs.frozen
+class Organization:
+    """An AWS Organization: root, OUs, where each account sits, and the SCPs/RCPs at each level.
+
+    ``accounts`` maps each member account to the ID of its parent (the root or an OU);
+    ``account_scps`` / ``account_rcps`` hold the policies attached to an account itself.
+    A level given no SCP is read as holding ``FullAWSAccess`` (AWS keeps at least one SCP at
+    every level, and attaches that one by default); the same for RCPs. An organisation that
+    names no SCP (no RCP) anywhere has them disabled: they restrict nothing.
+
+    >>> org = Organization("o-a1b2c3d4e5", "r-ab12",
+    ...     units=[OrgUnit("ou-ab12-11111111", "r-ab12")],
+    ...     accounts={"111122223333": "ou-ab12-11111111"})
+    >>> org.membership("111122223333").paths
+    ('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',)
+    >>> org.membership("999999999999") is None
+    True
+    """
+
+    org_id: str
+    root_id: str
+    management_account: str | None = None
+    root_scps: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    root_rcps: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    units: tuple[OrgUnit, ...] = attrs.field(default=(), converter=_units)
+    accounts: Mapping[str, str] = attrs.field(factory=dict, converter=_placements)
+    account_scps: Mapping[str, tuple[Policy, ...]] = attrs.field(factory=dict, converter=_attached)
+    account_rcps: Mapping[str, tuple[Policy, ...]] = attrs.field(factory=dict, converter=_attached)
+
+    def __attrs_post_init__(self) -> None:
+        known = {self.root_id, *(unit.id for unit in self.units)}
+        for unit in self.units:
+            if unit.parent not in known:
+                raise InventoryError(
+                    f"OU {unit.id}: parent {unit.parent!r} is not in the organisation"
+                )
+        for account, parent in self.accounts.items():
+            if parent not in known:
+                raise InventoryError(
+                    f"account {account}: parent {parent!r} is not in the organisation"
+                )
+        for account in (*self.account_scps, *self.account_rcps):
+            if account not in self.accounts:
+                raise InventoryError(
+                    f"account {account} has policies but no place in the organisation"
+                )
+
+    def _chain(self, account_id: str) -> list[OrgUnit]:
+        units = {unit.id: unit for unit in self.units}
+        chain: list[OrgUnit] = []
+        parent = self.accounts[account_id]
+        while parent != self.root_id:
+            unit = units[parent]
+            if unit in chain:
+                raise InventoryError(f"OU {unit.id} is its own ancestor")
+            chain.append(unit)
+            parent = unit.parent
+        return chain[::-1]
+
+    def membership(self, account_id: str) -> OrgMembership | None:
+        """The account's :class:`~trustsim.callers.OrgMembership`, or ``None`` if not a member."""
+        if account_id not in self.accounts:
+            return None
+        chain = self._chain(account_id)
+        path = f"{self.org_id}/{self.root_id}/" + "".join(f"{unit.id}/" for unit in chain)
+        scps = self._levels(
+            [self.root_scps, *(u.scps for u in chain), self.account_scps.get(account_id, ())],
+            self._uses("scps", "root_scps", "account_scps"),
+            FULL_AWS_ACCESS,
+        )
+        rcps = self._levels(
+            [self.root_rcps, *(u.rcps for u in chain), self.account_rcps.get(account_id, ())],
+            self._uses("rcps", "root_rcps", "account_rcps"),
+            RCP_FULL_AWS_ACCESS,
+        )
+        # Keyword arguments through a mapping: mypy's attrs plugin cannot type converter=tuple.
+        fields: dict[str, Any] = {"paths": (path,), "scps": scps, "rcps": rcps}
+        return OrgMembership(
+            self.org_id, management_account=account_id == self.management_account, **fields
+        )
+
+    def _uses(self, unit_field: str, root_field: str, account_field: str) -> bool:
+        root: tuple[Policy, ...] = getattr(self, root_field)
+        accounts: Mapping[str, tuple[Policy, ...]] = getattr(self, account_field)
+        return bool(
+            root or any(getattr(unit, unit_field) for unit in self.units) or any(accounts.values())
+        )
+
+    @staticmethod
+    def _levels(
+        levels: list[tuple[Policy, ...]], enabled: bool, default: Policy
+    ) -> tuple[tuple[Policy, ...], ...]:
+        if not enabled:
+            return ()
+        return tuple(tuple(level) if level else (default,) for level in levels)
+
+
+@attrs.frozen
+class Account:
+    """An account of the inventory (its name is only for reports).
+
+    >>> Account("111122223333", "prod").name
+    'prod'
+    """
+
+    account_id: str
+    name: str | None = None
+
+
+@attrs.frozen
+class InventoryRole:
+    """A role of the inventory: the role to assume, and what its sessions carry as callers.
+
+    ``identity_known`` is false when the source did not list the role's identity policies
+    (``get-role`` output): its sessions then have none, and who-can says so.
+
+    >>> from trustsim.model import Policy
+    >>> entry = InventoryRole(Role("arn:aws:iam::111122223333:role/ci/build", Policy(())))
+    >>> entry.session().session_arn
+    'arn:aws:sts::111122223333:assumed-role/build/trustsim'
+    """
+
+    role: Role
+    policies: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    permissions_boundary: Policy | None = None
+    identity_known: bool = True
+    unresolved_policy_arns: tuple[str, ...] = ()
+
+    @property
+    def arn(self) -> str:
+        """The role's ARN, path included."""
+        return self.role.arn
+
+    @property
+    def account_id(self) -> str:
+        """The account that owns the role."""
+        return self.role.account_id
+
+    @property
+    def name(self) -> str:
+        """The role's name without its path."""
+        return self.role.name
+
+    def session(self, name: str = "trustsim") -> RoleSession:
+        """A session of this role as a caller: its policies, boundary, tags and organisation."""
+        return RoleSession(
+            self.role.arn,
+            name,
+            policies=self.policies,
+            permissions_boundary=self.permissions_boundary,
+            role_tags=self.role.tags,
+            role_unique_id=self.role.unique_id,
+            org=self.role.org,
+        )
+
+
+def _as_entry(role: Role | InventoryRole | RoleDetail) -> InventoryRole:
+    if isinstance(role, InventoryRole):
+        return role
+    if isinstance(role, RoleDetail):
+        return InventoryRole(
+            role.to_role(),
+            role.policies,
+            role.permissions_boundary,
+            identity_known=role.identity_known,
+            unresolved_policy_arns=role.unresolved_policy_arns,
+        )
+    return InventoryRole(role, identity_known=False)
+
+
+@attrs.frozen
+class Inventory:
+    """Accounts, users, roles, identity providers and the organisation, as one immutable value.
+
+    Use :meth:`build` (or :meth:`from_authorization_details`): it applies the organisation to
+    every principal of a member account and checks that no principal appears twice.
+    Lookups by ARN, account and unique ID are indexed once.
+    """
+
+    users: tuple[IamUser, ...] = ()
+    roles: tuple[InventoryRole, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    oidc_providers: tuple[str, ...] = ()
+    saml_providers: tuple[str, ...] = ()
+    organization: Organization | None = None
+    notes: tuple[str, ...] = ()
+    _users_by_arn: dict[str, IamUser] = attrs.field(init=False, eq=False, repr=False)
+    _roles_by_arn: dict[str, InventoryRole] = attrs.field(init=False, eq=False, repr=False)
+    _by_unique_id: dict[str, IamUser | InventoryRole] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    _by_account: dict[tuple[str, str], tuple[list[IamUser], list[InventoryRole]]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        users: dict[str, IamUser] = {}
+        roles: dict[str, InventoryRole] = {}
+        unique: dict[str, IamUser | InventoryRole] = {}
+        by_account: dict[tuple[str, str], tuple[list[IamUser], list[InventoryRole]]] = {}
+        for user in self.users:
+            if user.arn in users:
+                raise InventoryError(f"user {user.arn} appears twice")
+            users[user.arn] = user
+            if user.unique_id:
+                unique[user.unique_id] = user
+            by_account.setdefault((user.partition, user.account_id), ([], []))[0].append(user)
+        for entry in self.roles:
+            if entry.arn in roles:
+                raise InventoryError(f"role {entry.arn} appears twice")
+            roles[entry.arn] = entry
+            if entry.role.unique_id:
+                unique[entry.role.unique_id] = entry
+            key = (entry.role.partition, entry.account_id)
+            by_account.setdefault(key, ([], []))[1].append(entry)
+        object.__setattr__(self, "_users_by_arn", users)
+        object.__setattr__(self, "_roles_by_arn", roles)
+        object.__setattr__(self, "_by_unique_id", unique)
+        object.__setattr__(self, "_by_account", by_account)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        users: Iterable[IamUser] = (),
+        roles: Iterable[Role | InventoryRole | RoleDetail] = (),
+        accounts: Iterable[Account | str] = (),
+        oidc_providers: Iterable[str] = (),
+        saml_providers: Iterable[str] = (),
+        organization: Organization | None = None,
+        notes: Iterable[str] = (),
+    ) -> Inventory:
+        """An inventory of these principals; the organisation is applied to its members.
+
+        A principal that already carries an ``org`` keeps it. Accounts not listed are added
+        from the principals' ARNs.
+
+        >>> from trustsim.callers import IamUser
+        >>> org = Organization("o-a1b2c3d4e5", "r-ab12", accounts={"111122223333": "r-ab12"})
+        >>> inv = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/a")], organization=org)
+        >>> inv.users[0].org.org_id
+        'o-a1b2c3d4e5'
+        """
+        memberships: dict[str, OrgMembership | None] = {}
+
+        def org_of(account_id: str) -> OrgMembership | None:
+            if organization is None:
+                return None
+            if account_id not in memberships:
+                memberships[account_id] = organization.membership(account_id)
+            return memberships[account_id]
+
+        placed_users = [
+            u if u.org is not None else attrs.evolve(u, org=org_of(u.account_id)) for u in users
+        ]
+        placed_roles: list[InventoryRole] = []
+        for role in roles:
+            entry = _as_entry(role)
+            if entry.role.org is None and org_of(entry.account_id) is not None:
+                entry = attrs.evolve(
+                    entry, role=attrs.evolve(entry.role, org=org_of(entry.account_id))
+                )
+            placed_roles.append(entry)
+        listed = [a if isinstance(a, Account) else Account(a) for a in accounts]
+        seen = {a.account_id for a in listed}
+        for account_id in [u.account_id for u in placed_users] + [
+            r.account_id for r in placed_roles
+        ]:
+            if account_id not in seen:
+                seen.add(account_id)
+                listed.append(Account(account_id))
+        return cls(
+            tuple(placed_users),
+            tuple(placed_roles),
+            tuple(listed),
+            tuple(oidc_providers),
+            tuple(saml_providers),
+            organization,
+            tuple(notes),
+        )
+
+    @classmethod
+    def from_authorization_details(
+        cls,
+        *details: AuthorizationDetails | str | os.PathLike[str] | Mapping[str, Any],
+        organization: Organization | None = None,
+        oidc_providers: Iterable[str] = (),
+        saml_providers: Iterable[str] = (),
+    ) -> Inventory:
+        """An inventory of one or several accounts' ``get-account-authorization-details`` dumps.
+
+        Each argument is one account's dump (loaded, or anything
+        :func:`~trustsim.loaders.aws.load_authorization_details` reads). Attached managed
+        policies missing from a dump are listed in :attr:`notes`: their effect is unknown, and
+        the principals that hold them are evaluated without them.
+
+        Raises:
+            trustsim.errors.InvalidPolicy: a dump holds a policy AWS would refuse.
+            InventoryError: a principal appears in two dumps.
+        """
+        loaded = [
+            d if isinstance(d, AuthorizationDetails) else load_authorization_details(d)
+            for d in details
+        ]
+        users = [user for dump in loaded for user in dump.users]
+        roles = [role for dump in loaded for role in dump.roles]
+        holders = [(u.arn, u.unresolved_policy_arns) for u in users]
+        holders += [(r.arn, r.unresolved_policy_arns) for r in roles]
+        notes = [
+            f"{holder}: attached policy {arn} is not in the dump; evaluated without it"
+            for holder, missing in holders
+            for arn in missing
+        ]
+        return cls.build(
+            users=[user.to_user() for user in users],
+            roles=roles,
+            accounts=sorted({a for dump in loaded for a in dump.account_ids}),
+            oidc_providers=oidc_providers,
+            saml_providers=saml_providers,
+            organization=organization,
+            notes=notes,
+        )
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """Every account of the inventory, in order of appearance."""
+        return tuple(account.account_id for account in self.accounts)
+
+    def user(self, arn: str) -> IamUser:
+        """The user with this ARN; :class:`KeyError` if the inventory has none."""
+        return self._users_by_arn[arn]
+
+    def role(self, arn: str) -> InventoryRole:
+        """The role with this ARN (path included); :class:`KeyError` if the inventory has none."""
+        return self._roles_by_arn[arn]
+
+    def find_user(self, arn: str) -> IamUser | None:
+        """The user with this ARN, or ``None``."""
+        return self._users_by_arn.get(arn)
+
+    def find_role(self, arn: str) -> InventoryRole | None:
+        """The role with this ARN, or ``None``."""
+        return self._roles_by_arn.get(arn)
+
+    def by_unique_id(self, unique_id: str) -> IamUser | InventoryRole | None:
+        """The user or role with this unique ID (``AIDA…``/``AROA…``), or ``None``."""
+        return self._by_unique_id.get(unique_id)
+
+    def in_account(
+        self, partition: str, account_id: str
+    ) -> tuple[Sequence[IamUser], Sequence[InventoryRole]]:
+        """The users and roles of one account."""
+        return self._by_account.get((partition, account_id), ([], []))
+
+    def has_account(self, account_id: str) -> bool:
+        """Whether the inventory describes this account (its principals are all listed)."""
+        return account_id in self.account_ids
+
+    def merged(self, other: Inventory) -> Inventory:
+        """Both inventories as one (the organisation of ``self`` wins when both have one)."""
+        return Inventory.build(
+            users=(*self.users, *other.users),
+            roles=(*self.roles, *other.roles),
+            accounts=(*self.accounts, *(a for a in other.accounts if a not in self.accounts)),
+            oidc_providers=dict.fromkeys((*self.oidc_providers, *other.oidc_providers)),
+            saml_providers=dict.fromkeys((*self.saml_providers, *other.saml_providers)),
+            organization=self.organization or other.organization,
+            notes=(*self.notes, *other.notes),
+        )
+
+
+# --------------------------------------------------------------------------- inventory files
+
+
+def load_inventory(path: str | os.PathLike[str]) -> Inventory:
+    """Read an inventory file: one authorization-details dump, or a manifest naming several.
+
+    A manifest is a JSON object with ``"authorization_details"`` (paths relative to the
+    manifest) and optionally ``"oidc_providers"``, ``"saml_providers"`` and
+    ``"organization"``::
+
+        {"authorization_details": ["prod.json", "vendor.json"],
+         "organization": {"id": "o-…", "root": "r-…", "management_account": "…",
+                          "scps": ["deny-regions.json"], "rcps": [],
+                          "units": [{"id": "ou-…", "parent": "r-…", "scps": [...]}],
+                          "accounts": {"111122223333": {"parent": "ou-…", "scps": [...]}}}}
+
+    Policies in the organisation are file paths (relative to the manifest) or inline objects.
+
+    Raises:
+        trustsim.errors.InvalidPolicy: a policy is refused.
+        InventoryError: the manifest is malformed.
+        OSError: a file cannot be read.
+    """
+    location = Path(path)
+    text = location.read_text(encoding="utf-8-sig")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InventoryError(f"{location}: not JSON: {error}") from None
+    if not (isinstance(value, dict) and "authorization_details" in value):
+        return Inventory.from_authorization_details(location)
+    base = location.parent
+    dumps = value["authorization_details"]
+    if not isinstance(dumps, list) or not all(isinstance(d, str) for d in dumps):
+        raise InventoryError(f"{location}: authorization_details must be a list of file paths")
+    organization = None
+    if value.get("organization") is not None:
+        organization = _organization(value["organization"], base, str(location))
+    return Inventory.from_authorization_details(
+        *(base / d for d in dumps),
+        organization=organization,
+        oidc_providers=value.get("oidc_providers", ()),
+        saml_providers=value.get("saml_providers", ()),
+    )
+
+
+def _organization(spec: object, base: Path, where: str) -> Organization:
+    if not isinstance(spec, dict) or "id" not in spec or "root" not in spec:
+        raise InventoryError(f"{where}: organization needs at least 'id' and 'root'")
+
+    def policies(items: object, kind: PolicyKind, label: str) -> tuple[Policy, ...]:
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            raise InventoryError(f"{where}: {label} must be a list of files or policies")
+        return tuple(
+            load_policy(item if isinstance(item, dict) else base / str(item), kind=kind)
+            for item in items
+        )
+
+    units = [
+        OrgUnit(
+            unit["id"],
+            unit["parent"],
+            policies(unit.get("scps"), PolicyKind.SCP, f"OU {unit['id']} scps"),
+            policies(unit.get("rcps"), PolicyKind.RCP, f"OU {unit['id']} rcps"),
+            unit.get("name"),
+        )
+        for unit in spec.get("units", [])
+    ]
+    accounts: dict[str, str] = {}
+    account_scps: dict[str, tuple[Policy, ...]] = {}
+    account_rcps: dict[str, tuple[Policy, ...]] = {}
+    for account_id, placement in spec.get("accounts", {}).items():
+        if isinstance(placement, str):
+            accounts[account_id] = placement
+            continue
+        accounts[account_id] = placement.get("parent", spec["root"])
+        account_scps[account_id] = policies(placement.get("scps"), PolicyKind.SCP, account_id)
+        account_rcps[account_id] = policies(placement.get("rcps"), PolicyKind.RCP, account_id)
+    return Organization(
+        spec["id"],
+        spec["root"],
+        management_account=spec.get("management_account"),
+        root_scps=policies(spec.get("scps"), PolicyKind.SCP, "root scps"),
+        root_rcps=policies(spec.get("rcps"), PolicyKind.RCP, "root rcps"),
+        units=units,
+        accounts=accounts,
+        account_scps=account_scps,
+        account_rcps=account_rcps,
+    )
