@@ -357,3 +357,178 @@ def test_explain_requires_a_caller(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "explain", VENDOR)
     assert status == 2
     assert "the following arguments are required: --caller" in err
+
+
+# --- lint ----------------------------------------------------------------------------------
+
+
+def write_policy(tmp_path: Path, name: str, document: object) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return path
+
+
+def public_policy(condition: dict[str, object] | None = None) -> dict[str, object]:
+    statement: dict[str, object] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def test_lint_clean_examples_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "lint", GITHUB, LAMBDA)
+    assert status == 0
+    assert out.splitlines() == [f"{GITHUB}: no findings", f"{LAMBDA}: no findings", "no findings"]
+
+
+def test_lint_text_output_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_policy(tmp_path, "public.json", public_policy())
+    status, out, _ = run(capsys, "lint", str(path))
+    assert status == 1
+    assert out.splitlines() == [
+        f"{path}:7:16: security_warning ANY_AWS_PRINCIPAL /Statement/0/Principal/AWS",
+        '  {"AWS": "*"} with no condition an outsider cannot meet: any IAM user or role of any '
+        "AWS account, whose own policy allows it, can assume this role",
+        "  fix: name the trusted principals, or narrow with a key outsiders cannot choose: "
+        "aws:PrincipalOrgID, aws:PrincipalAccount, or aws:PrincipalArn with your account",
+        "  witness: IAM user arn:aws:iam::999999999999:user/trustsim-outsider of an unrelated "
+        "account (999999999999)",
+        "1 finding (1 security_warning)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "status"),
+    [("error", 0), ("security_warning", 0), ("warning", 1), ("suggestion", 1)],
+)
+def test_fail_on_sets_the_threshold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fail_on: str, status: int
+) -> None:
+    # A warning (sts:*) only: below the default threshold.
+    document = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+        },
+    }
+    path = write_policy(tmp_path, "w.json", document)
+    assert run(capsys, "lint", "--fail-on", fail_on, str(path))[0] == status
+
+
+def test_lint_narrowed_wildcard_principal_is_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    narrowed = public_policy({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})
+    path = write_policy(tmp_path, "org.json", narrowed)
+    assert run(capsys, "lint", "--fail-on", "suggestion", str(path))[0] == 0
+
+
+def test_lint_role_arn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Effect": "Allow",
+            "Principal": {"AWS": "444455556666"},
+            "Action": "sts:AssumeRole",
+        },
+    }
+    path = write_policy(tmp_path, "root.json", document)
+    assert run(capsys, "lint", str(path))[0] == 1
+    own = "arn:aws:iam::444455556666:role/Ops"
+    assert run(capsys, "lint", "--role-arn", own, str(path))[0] == 0
+    status, _, err = run(capsys, "lint", "--role-arn", "nonsense", str(path))
+    assert status == 2
+    assert "trustsim lint: error: Role.arn: 'nonsense' is not an IAM role ARN" in err
+
+
+def test_lint_invalid_and_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}'
+    )
+    status, out, _ = run(capsys, "lint", str(bad))
+    assert status == 1
+    assert out.startswith(f"invalid policy in {bad}: 1 problem\n")
+    assert out.splitlines()[-1] == "1 finding (1 error)"
+    status, out, _ = run(capsys, "lint", str(bad), str(tmp_path / "none.json"))
+    assert status == 2
+    assert f"{tmp_path / 'none.json'}: cannot read the file: No such file or directory" in out
+
+
+def test_lint_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_policy(tmp_path, "public.json", public_policy())
+    status, out, _ = run(capsys, "lint", "--format", "json", str(path), LAMBDA)
+    assert status == 1
+    report = json.loads(out)
+    first, second = report["files"]
+    assert second == {"file": LAMBDA, "valid": True, "findings": []}
+    [finding] = first["findings"]
+    assert {k: finding[k] for k in ("code", "severity", "pointer", "line", "column")} == {
+        "code": "ANY_AWS_PRINCIPAL",
+        "severity": "security_warning",
+        "pointer": "/Statement/0/Principal/AWS",
+        "line": 7,
+        "column": 16,
+    }
+    assert finding["witness"]["caller"].startswith("IamUser(arn='arn:aws:iam::999999999999:user/")
+
+
+def test_lint_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.dumps(public_policy()).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    status, out, _ = run(capsys, "lint", "-")
+    assert status == 1
+    assert out.startswith("<stdin>:1:")
+
+
+def test_lint_sarif_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_policy(tmp_path, "public.json", public_policy())
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}'
+    )
+    status, out, _ = run(capsys, "lint", "--format", "sarif", str(path), str(bad))
+    assert status == 1
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    [sarif_run] = log["runs"]
+    driver = sarif_run["tool"]["driver"]
+    assert driver["name"] == "trustsim"
+    assert [rule["id"] for rule in driver["rules"]] == ["ANY_AWS_PRINCIPAL", "BARE_STAR_PRINCIPAL"]
+    assert driver["rules"][0]["properties"]["security-severity"] == "9.0"
+    assert driver["rules"][0]["defaultConfiguration"] == {"level": "error"}
+    finding, problem = sarif_run["results"]
+    assert finding["ruleId"] == "ANY_AWS_PRINCIPAL"
+    assert finding["ruleIndex"] == 0
+    assert finding["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": path.as_posix()},
+        "region": {"startLine": 7, "startColumn": 16},
+    }
+    assert finding["properties"]["witness"]["action"] == "sts:AssumeRole"
+    assert len(finding["partialFingerprints"]["trustsimFinding/v1"]) == 32
+    assert problem["ruleId"] == "BARE_STAR_PRINCIPAL"
+    assert problem["level"] == "error"
+    assert problem["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 48,
+    }
+    assert sarif_run["invocations"] == [
+        {"executionSuccessful": True, "toolExecutionNotifications": []}
+    ]
+
+
+def test_lint_sarif_with_no_findings_is_an_empty_run(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "lint", "--format", "sarif", LAMBDA)
+    assert status == 0
+    [sarif_run] = json.loads(out)["runs"]
+    assert sarif_run["results"] == []
+    assert sarif_run["tool"]["driver"]["rules"] == []

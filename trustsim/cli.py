@@ -6,6 +6,8 @@
   scenario, with the explanation of each failure. 0 all pass, 1 some fail, 2 unreadable.
 * ``trustsim explain POLICY --caller SPEC …``: one caller against one trust policy, with the
   explanation. 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy.
+* ``trustsim lint FILE… [--fail-on SEVERITY] [--format text|json|sarif]``: trust-policy
+  findings (:mod:`trustsim.lint`). 0 none at or above ``--fail-on``, 1 some, 2 unreadable.
 
 Every command reads ``-`` as standard input and takes ``--format text|json``.
 """
@@ -13,6 +15,7 @@ Every command reads ``-`` as standard input and takes ``--format text|json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -21,11 +24,13 @@ from typing import Any, TextIO
 
 import attrs
 
+from trustsim import __version__
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest
+from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position
+from trustsim.lint import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
@@ -70,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     _format_option(validate)
     _check_parser(commands)
     _explain_parser(commands)
+    _lint_parser(commands)
     return parser
 
 
@@ -95,6 +101,31 @@ def _check_parser(commands: Any) -> None:
         "files", nargs="+", metavar="SCENARIOS", help="JSON scenario files ('-' for stdin)"
     )
     _format_option(check)
+
+
+def _lint_parser(commands: Any) -> None:
+    lint = commands.add_parser(
+        "lint",
+        help="find the trust-policy mistakes that get roles taken over",
+        description="Lint role trust policies (docs/lint.md). Breadth findings come with a "
+        "witness: a caller the evaluator allows. Exit status: 0 no finding at or above "
+        "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
+    )
+    lint.add_argument(
+        "files", nargs="+", metavar="FILE", help="JSON trust policies ('-' for stdin)"
+    )
+    lint.add_argument(
+        "--fail-on",
+        choices=[severity.value for severity in Severity],
+        default=Severity.SECURITY_WARNING.value,
+        help="the least severity that makes the exit status 1 (default: security_warning)",
+    )
+    lint.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="the role's ARN: its account is the role's own, every other is another account",
+    )
+    _format_option(lint, "sarif")
 
 
 def _explain_parser(commands: Any) -> None:
@@ -197,6 +228,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             return _run_check(arguments.files, arguments.format, out)
         case "explain":
             return _run_explain(arguments, out)
+        case "lint":
+            return _run_lint(arguments, out)
         case _:
             return _validate(arguments.files, PolicyKind(arguments.kind), arguments.format, out)
 
@@ -515,3 +548,235 @@ def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
 
 
 _ASSUME_ACTIONS_FOLDED = frozenset(action.lower() for action in ASSUME_ACTIONS)
+
+
+# --- lint --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Linted:
+    """One file's lint result: findings, or the problems AWS would refuse it for, or why not read."""
+
+    name: str
+    findings: tuple[Finding, ...] = ()
+    invalid: InvalidPolicy | None = None
+    unreadable: str | None = None
+
+
+def _lint_file(name: str, role_arn: str | None) -> _Linted:
+    try:
+        source: bytes | Path = sys.stdin.buffer.read() if name == "-" else Path(name)
+        return _Linted(name, lint(source, role_arn=role_arn))
+    except InvalidPolicy as error:
+        return _Linted(name, invalid=error)
+    except OSError as error:
+        return _Linted(name, unreadable=_reason(error))
+    except InvalidCaller as error:
+        raise _UsageError(str(error)) from None
+
+
+def _run_lint(arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        results = [_lint_file(name, arguments.role_arn) for name in arguments.files]
+    except _UsageError as error:
+        print(f"trustsim lint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    fail_on = Severity(arguments.fail_on)
+    if arguments.format == "json":
+        print(json.dumps(_lint_json(results), indent=2), file=out)
+    elif arguments.format == "sarif":
+        print(json.dumps(_sarif(results), indent=2), file=out)
+    else:
+        print(_lint_text(results), file=out)
+    if any(r.unreadable is not None for r in results):
+        return EXIT_USAGE
+    failing = any(
+        r.invalid is not None or any(f.severity >= fail_on for f in r.findings) for r in results
+    )
+    return EXIT_INVALID if failing else EXIT_OK
+
+
+def _lint_text(results: Sequence[_Linted]) -> str:
+    lines: list[str] = []
+    counts: dict[str, int] = {}
+    for result in results:
+        label = _label(result.name)
+        if result.unreadable is not None:
+            lines.append(f"{label}: cannot read the file: {result.unreadable}")
+            continue
+        if result.invalid is not None:
+            lines.append(str(result.invalid))
+            counts["error"] = counts.get("error", 0) + len(result.invalid.problems)
+            continue
+        if not result.findings:
+            lines.append(f"{label}: no findings")
+        for finding in result.findings:
+            place = (
+                f":{finding.position.line}:{finding.position.column}" if finding.position else ""
+            )
+            lines.append(
+                f"{label}{place}: {finding.severity} {finding.code} {finding.pointer or '(document)'}"
+            )
+            lines.append(f"  {finding.message}")
+            lines.append(f"  fix: {finding.fix}")
+            if finding.witness is not None:
+                lines.append(f"  witness: {finding.witness}")
+            counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+    total = sum(counts.values())
+    if total:
+        parts = ", ".join(f"{counts[s.value]} {s.value}" for s in Severity if counts.get(s.value))
+        lines.append(f"{total} finding{'s' if total != 1 else ''} ({parts})")
+    else:
+        lines.append("no findings")
+    return "\n".join(lines)
+
+
+def _lint_json(results: Sequence[_Linted]) -> dict[str, Any]:
+    files: list[dict[str, Any]] = []
+    for result in results:
+        entry: dict[str, Any] = {"file": result.name}
+        if result.unreadable is not None:
+            entry["error"] = result.unreadable
+        elif result.invalid is not None:
+            entry["valid"] = False
+            entry["problems"] = _problem_dicts(result.invalid)
+        else:
+            entry["valid"] = True
+            entry["findings"] = [finding.to_dict() for finding in result.findings]
+        files.append(entry)
+    return {"files": files}
+
+
+# --- SARIF 2.1.0 -------------------------------------------------------------------------
+
+_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.SECURITY_WARNING: "error",
+    Severity.WARNING: "warning",
+    Severity.SUGGESTION: "note",
+}
+
+
+def _sarif_rule(code: str) -> dict[str, Any]:
+    rule = RULES.get(code)
+    if rule is None:  # a Problem code: AWS refuses the policy (docs/errors.md)
+        title = f"AWS refuses the policy ({code})"
+        severity, score = Severity.ERROR, "5.0"
+    else:
+        title, severity, score = rule.title, rule.severity, rule.security_severity
+    return {
+        "id": code,
+        "name": "".join(part.capitalize() for part in code.split("_")),
+        "shortDescription": {"text": title},
+        "defaultConfiguration": {"level": _SARIF_LEVELS[severity]},
+        "properties": {
+            "tags": ["security", "aws-iam", "trust-policy"],
+            "security-severity": score,
+            "trustsim-severity": severity.value,
+        },
+    }
+
+
+def _sarif_result(
+    code: str,
+    *,
+    rules: dict[str, int],
+    level: str,
+    message: str,
+    uri: str,
+    pointer: str,
+    position: Position | None,
+    properties: dict[str, Any],
+) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if position is not None:
+        physical["region"] = {"startLine": position.line, "startColumn": position.column}
+    fingerprint = hashlib.sha256(f"{code}|{uri}|{pointer}".encode()).hexdigest()[:32]
+    return {
+        "ruleId": code,
+        "ruleIndex": rules[code],
+        "level": level,
+        "message": {"text": message},
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [{"fullyQualifiedName": pointer or "/", "kind": "object"}],
+            }
+        ],
+        "partialFingerprints": {"trustsimFinding/v1": fingerprint},
+        "properties": {"pointer": pointer, **properties},
+    }
+
+
+def _sarif(results: Sequence[_Linted]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run: rules with ``security-severity``, one result per finding."""
+    codes: list[str] = []
+    for result in results:
+        codes += [f.code for f in result.findings]
+        codes += [p.code for p in result.invalid.problems] if result.invalid else []
+    ordered = [code for code in RULES if code in codes]
+    ordered += sorted({code for code in codes if code not in RULES})
+    rules = {code: index for index, code in enumerate(ordered)}
+    found: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for result in results:
+        uri = "stdin" if result.name == "-" else Path(result.name).as_posix()
+        if result.unreadable is not None:
+            notes.append(
+                {
+                    "level": "error",
+                    "message": {"text": f"{_label(result.name)}: cannot read: {result.unreadable}"},
+                }
+            )
+        if result.invalid is not None:
+            found += [
+                _sarif_result(
+                    problem.code,
+                    rules=rules,
+                    level="error",
+                    message=problem.message,
+                    uri=uri,
+                    pointer=problem.pointer,
+                    position=result.invalid.position_of(problem.pointer),
+                    properties={"aws_says": problem.aws_says},
+                )
+                for problem in result.invalid.problems
+            ]
+        for finding in result.findings:
+            text = f"{finding.message}. Fix: {finding.fix}"
+            extra: dict[str, Any] = {"fix": finding.fix}
+            if finding.witness is not None:
+                text += f". Witness: {finding.witness}"
+                extra["witness"] = finding.witness.to_dict()
+            found.append(
+                _sarif_result(
+                    finding.code,
+                    rules=rules,
+                    level=_SARIF_LEVELS[finding.severity],
+                    message=text,
+                    uri=uri,
+                    pointer=finding.pointer,
+                    position=finding.position,
+                    properties=extra,
+                )
+            )
+    return {
+        "$schema": _SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "trustsim",
+                        "version": __version__,
+                        "rules": [_sarif_rule(code) for code in ordered],
+                    }
+                },
+                "invocations": [
+                    {"executionSuccessful": not notes, "toolExecutionNotifications": notes}
+                ],
+                "results": found,
+            }
+        ],
+    }

@@ -1,0 +1,529 @@
+"""The trust-policy linter: the catalogue in docs/lint.md, witnesses, false-positive guards."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trustsim.callers import IamUser, Role, RoleSession, WebIdentity
+from trustsim.errors import InvalidPolicy, Position
+from trustsim.lint import RULES, Finding, Severity, default_role_arn, lint
+from trustsim.parsing import parse_policy
+from trustsim.requests import assume_role
+
+REPO = Path(__file__).resolve().parent.parent
+GH = "token.actions.githubusercontent.com"
+GH_PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GH}"
+WEB = "sts:AssumeRoleWithWebIdentity"
+
+#: Codes whose findings are about who is admitted: each must carry a witness.
+BREADTH = {
+    "ANY_AWS_PRINCIPAL",
+    "OIDC_SUB_MISSING",
+    "OIDC_SUB_TOO_BROAD",
+    "OIDC_SUB_WILDCARD",
+    "OIDC_AUD_MISSING",
+    "BUILTIN_IDP_AUD_MISSING",
+    "COGNITO_AMR_MISSING",
+    "CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID",
+    "SERVICE_PRINCIPAL_WITHOUT_SOURCE",
+}
+
+
+def catalogue() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(code, severity, bad, fixed) for every section of docs/lint.md."""
+    page = (REPO / "docs" / "lint.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## `([A-Z_]+)`\n", page, flags=re.MULTILINE)[1:]
+    entries = []
+    for code, body in zip(sections[::2], sections[1::2], strict=True):
+        severity = re.search(r"^\*\*(\w+)\*\*\.", body, re.MULTILINE)
+        bad = re.search(r"```json bad\n(.*?)\n```", body, re.DOTALL)
+        fixed = re.search(r"```json fixed\n(.*?)\n```", body, re.DOTALL)
+        assert severity, f"docs/lint.md section {code} has no severity"
+        assert bad, f"docs/lint.md section {code} has no bad example"
+        assert fixed, f"docs/lint.md section {code} has no fixed example"
+        entries.append(
+            (code, severity.group(1), json.loads(bad.group(1)), json.loads(fixed.group(1)))
+        )
+    return entries
+
+
+CATALOGUE = catalogue()
+
+
+def codes(policy: dict[str, Any], **options: Any) -> list[str]:
+    return [finding.code for finding in lint(policy, **options)]
+
+
+def statement(
+    principal: object, action: str = "sts:AssumeRole", **condition: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action}
+    if condition:
+        body["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [body]}
+
+
+def github(
+    *, sub: str, operator: str = "StringLike", aud: bool = True, **extra: str
+) -> dict[str, Any]:
+    condition: dict[str, Any] = {operator: {f"{GH}:sub": sub}}
+    equals = {f"{GH}:{claim}": value for claim, value in extra.items()}
+    if aud:
+        equals[f"{GH}:aud"] = "sts.amazonaws.com"
+    if equals:
+        if operator == "StringEquals":
+            condition["StringEquals"].update(equals)
+        else:
+            condition["StringEquals"] = equals
+    return statement({"Federated": GH_PROVIDER}, WEB, **condition)
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+
+def test_the_catalogue_documents_every_code_once() -> None:
+    documented = [code for code, *_ in CATALOGUE]
+    assert sorted(documented) == sorted(RULES)
+    assert len(documented) == len(set(documented))
+
+
+@pytest.mark.parametrize(
+    ("code", "severity", "bad", "fixed"), CATALOGUE, ids=[c[0] for c in CATALOGUE]
+)
+def test_each_bad_example_raises_exactly_its_finding_and_the_fixed_one_none(
+    code: str, severity: str, bad: dict[str, Any], fixed: dict[str, Any]
+) -> None:
+    findings = lint(bad)
+    assert [f.code for f in findings] == [code]
+    assert findings[0].severity is RULES[code].severity
+    assert severity == RULES[code].severity.value
+    assert lint(fixed) == ()
+
+
+@pytest.mark.parametrize(
+    ("code", "severity", "bad", "fixed"), CATALOGUE, ids=[c[0] for c in CATALOGUE]
+)
+def test_breadth_findings_carry_a_witness_the_evaluator_allows(
+    code: str, severity: str, bad: dict[str, Any], fixed: dict[str, Any]
+) -> None:
+    [finding] = lint(bad)
+    if code not in BREADTH:
+        assert finding.witness is None
+        return
+    witness = finding.witness
+    assert witness is not None
+    policy = parse_policy(bad)
+    role = Role(default_role_arn(policy), policy)
+    outcome = assume_role(
+        witness.caller, role, action=witness.action, context=dict(witness.context)
+    )
+    assert outcome.allowed, outcome.explain().to_text()
+    # The same caller is refused by the fixed policy: the fix closes what the witness used.
+    fixed_role = Role(role.arn, parse_policy(fixed))
+    assert assume_role(
+        witness.caller, fixed_role, action=witness.action, context=dict(witness.context)
+    ).denied
+    json.dumps(witness.to_dict())
+
+
+# --- breadth: reasoning, not pattern matching ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        # ECOSYSTEM.md §1.8: the conditioned {"AWS": "*"} forms naive linters flag.
+        ({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, []),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/deploy"}}, []),
+        ({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/svc/app"}}, []),
+        ({"StringEquals": {"aws:PrincipalAccount": "111122223333"}}, []),
+        ({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/*"}}, []),
+        # Keys an outsider chooses do not narrow: its own MFA, ExternalId, user name.
+        ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, ["ANY_AWS_PRINCIPAL"]),
+        ({"StringEquals": {"sts:ExternalId": "known-to-many"}}, ["ANY_AWS_PRINCIPAL"]),
+        ({"StringEquals": {"aws:username": "deployer"}}, ["ANY_AWS_PRINCIPAL"]),
+        ({"StringEquals": {"aws:PrincipalTag/team": "platform"}}, ["ANY_AWS_PRINCIPAL"]),
+        # A role name in any account: the outsider names its own role so.
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deploy"}}, ["ANY_AWS_PRINCIPAL"]),
+        ({}, ["ANY_AWS_PRINCIPAL"]),
+    ],
+)
+def test_any_aws_principal_is_reported_only_when_an_outsider_gets_in(
+    condition: dict[str, Any], expected: list[str]
+) -> None:
+    assert codes(statement({"AWS": "*"}, **condition)) == expected
+
+
+def test_a_deny_that_stops_outsiders_suppresses_the_finding() -> None:
+    policy = statement({"AWS": "*"})
+    policy["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        }
+    )
+    assert codes(policy) == []
+
+
+def test_the_any_principal_witness_is_an_outsider_named_as_the_pattern_wants() -> None:
+    [finding] = lint(
+        statement({"AWS": "*"}, ArnLike={"aws:PrincipalArn": "arn:aws:iam::*:role/ci/*"})
+    )
+    assert finding.witness is not None
+    caller = finding.witness.caller
+    assert isinstance(caller, RoleSession)
+    assert caller.role_arn == "arn:aws:iam::999999999999:role/ci/x"
+    assert finding.pointer == "/Statement/0/Principal/AWS"
+
+
+@pytest.mark.parametrize(
+    ("sub", "expected", "witness_sub"),
+    [
+        ("*", "OIDC_SUB_TOO_BROAD", "repo:evil/app:ref:refs/heads/main"),
+        ("repo:*", "OIDC_SUB_TOO_BROAD", "repo:evil/app:ref:refs/heads/main"),
+        ("repo:acme*", "OIDC_SUB_TOO_BROAD", "repo:acme-evil/app:ref:refs/heads/main"),
+        ("repo:acme?evil/*", "OIDC_SUB_TOO_BROAD", None),
+        (
+            "repo:*/app:ref:refs/heads/main",
+            "OIDC_SUB_TOO_BROAD",
+            "repo:evil/app:ref:refs/heads/main",
+        ),
+        ("repo:acme/*", "OIDC_SUB_WILDCARD", "repo:acme/sandbox:pull_request"),
+        ("repo:acme/app*", "OIDC_SUB_WILDCARD", None),
+        ("repo:acme/app:*", "OIDC_SUB_WILDCARD", "repo:acme/app:pull_request"),
+        ("repo:acme/app:ref:refs/tags/v*", None, None),
+        ("repo:acme/app:ref:refs/heads/release/*", None, None),
+        ("repo:acme/app:ref:refs/heads/*", "OIDC_SUB_WILDCARD", None),
+        ("repo:acme/app:environment:*", None, None),
+    ],
+)
+def test_github_subject_patterns(sub: str, expected: str | None, witness_sub: str | None) -> None:
+    findings = lint(github(sub=sub))
+    assert [f.code for f in findings] == ([expected] if expected else [])
+    if findings:
+        witness = findings[0].witness
+        assert witness is not None
+        assert isinstance(witness.caller, WebIdentity)
+        if witness_sub is not None:
+            assert witness.caller.claims["sub"] == witness_sub
+        assert findings[0].pointer == f"/Statement/0/Condition/StringLike/{GH}:sub"
+
+
+def test_a_subject_pinned_by_an_owner_id_is_not_too_broad() -> None:
+    # The outsider cannot choose repository_owner_id: the pattern is narrowed by it.
+    assert codes(github(sub="repo:acme*", repository_owner_id="123456")) == []
+    assert codes(github(sub="repo:acme*", repository="acme/app")) == []
+    # ...but a claim the workflow chooses (its ref) narrows nothing.
+    assert codes(github(sub="repo:acme*", ref="refs/heads/main")) == ["OIDC_SUB_TOO_BROAD"]
+
+
+@pytest.mark.parametrize(
+    ("issuer", "sub", "expected"),
+    [
+        ("gitlab.com", "project_path:acme*", "OIDC_SUB_TOO_BROAD"),
+        ("gitlab.com", "project_path:acme/*", "OIDC_SUB_WILDCARD"),
+        ("gitlab.com", "project_path:acme/app:ref_type:branch:ref:*", "OIDC_SUB_WILDCARD"),
+        ("gitlab.com", "project_path:acme/app:ref_type:branch:ref:release/*", None),
+        ("app.terraform.io", "organization:acme*", "OIDC_SUB_TOO_BROAD"),
+        ("app.terraform.io", "organization:acme:project:*", "OIDC_SUB_WILDCARD"),
+        (
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC",
+            "system:serviceaccount:*:*",
+            "OIDC_SUB_TOO_BROAD",
+        ),
+        (
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC",
+            "system:serviceaccount:pay:*",
+            "OIDC_SUB_WILDCARD",
+        ),
+        ("auth.example.com", "*", "OIDC_SUB_TOO_BROAD"),
+        ("auth.example.com", "svc-*", None),
+    ],
+)
+def test_other_issuers_subject_patterns(issuer: str, sub: str, expected: str | None) -> None:
+    policy = statement(
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
+        WEB,
+        StringEquals={f"{issuer}:aud": "sts.amazonaws.com"},
+        StringLike={f"{issuer}:sub": sub},
+    )
+    assert codes(policy) == ([expected] if expected else [])
+
+
+def test_oidc_sub_missing_and_aud_missing_on_generic_issuers() -> None:
+    eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+    provider = {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{eks}"}
+    assert codes(statement(provider, WEB, StringEquals={f"{eks}:aud": "sts.amazonaws.com"})) == [
+        "OIDC_SUB_MISSING"
+    ]
+    assert codes(
+        statement(provider, WEB, StringEquals={f"{eks}:sub": "system:serviceaccount:pay:api"})
+    ) == ["OIDC_AUD_MISSING"]
+
+
+def test_google_without_aud() -> None:
+    google = statement(
+        {"Federated": "accounts.google.com"}, WEB, StringEquals={"accounts.google.com:sub": "1098"}
+    )
+    assert codes(google) == []  # the sub names one Google user: no stranger's token has it
+    google = statement({"Federated": "accounts.google.com"}, WEB)
+    assert codes(google) == ["BUILTIN_IDP_AUD_MISSING"]
+
+
+@pytest.mark.parametrize(
+    ("role_arn", "expected"),
+    [
+        (None, ["CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID"]),
+        ("arn:aws:iam::444455556666:role/Audit", []),
+        ("arn:aws:iam::111122223333:role/Audit", ["CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID"]),
+    ],
+)
+def test_the_role_arn_tells_the_role_s_own_account(
+    role_arn: str | None, expected: list[str]
+) -> None:
+    assert codes(statement({"AWS": "444455556666"}), role_arn=role_arn) == expected
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"sts:ExternalId": "vendor-issued-42"}},
+        {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/pipeline"}},
+        {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+    ],
+)
+def test_narrowed_cross_account_root_trust_is_not_reported(condition: dict[str, Any]) -> None:
+    assert codes(statement({"AWS": "arn:aws:iam::444455556666:root"}, **condition)) == []
+
+
+def test_specific_cross_account_principals_are_not_root_trust() -> None:
+    assert codes(statement({"AWS": "arn:aws:iam::444455556666:role/vendor/Collector"})) == []
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ("sns.amazonaws.com", ["SERVICE_PRINCIPAL_WITHOUT_SOURCE"]),
+        ("config.amazonaws.com", ["SERVICE_PRINCIPAL_WITHOUT_SOURCE"]),
+        ("ec2.amazonaws.com", []),
+        ("ecs-tasks.amazonaws.com", []),
+    ],
+)
+def test_service_principals(service: str, expected: list[str]) -> None:
+    assert codes(statement({"Service": service})) == expected
+    narrowed = statement(
+        {"Service": service}, ArnLike={"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:*"}
+    )
+    assert codes(narrowed) == []
+
+
+# --- per-clause checks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "sts:ExternalId",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalArn",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        f"{GH}:sub",
+        "cognito-identity.amazonaws.com:aud",
+    ],
+)
+def test_ifexists_on_security_keys(key: str) -> None:
+    findings = lint(
+        statement(
+            {"AWS": "arn:aws:iam::111122223333:role/x"},
+            StringEqualsIfExists={key: "v"},
+        )
+    )
+    assert "IFEXISTS_ON_SECURITY_KEY" in [f.code for f in findings]
+
+
+def test_ifexists_on_other_keys_is_fine() -> None:
+    policy = statement(
+        {"AWS": "arn:aws:iam::111122223333:role/x"},
+        StringEqualsIfExists={"aws:RequestTag/team": "a"},
+    )
+    assert codes(policy) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "reported"),
+    [
+        (f"{GH}:sub", True),
+        ("sts:ExternalId", True),
+        ("aws:PrincipalOrgID", True),
+        ("aws:TagKeys", False),
+        ("aws:PrincipalOrgPaths", False),
+        ("sts:TransitiveTagKeys", False),
+    ],
+)
+def test_forallvalues_only_on_single_valued_keys(key: str, reported: bool) -> None:
+    policy = statement(
+        {"AWS": "arn:aws:iam::111122223333:role/x"}, **{"ForAllValues:StringLike": {key: "a*"}}
+    )
+    assert ("FORALLVALUES_WITH_SINGLE_VALUED_KEY" in codes(policy)) is reported
+
+
+@pytest.mark.parametrize(
+    ("principal", "action", "key", "expected"),
+    [
+        (
+            {"Federated": "arn:aws:iam::111122223333:saml-provider/Okta"},
+            "sts:AssumeRoleWithSAML",
+            "aws:PrincipalArn",
+            "KEY_ABSENT_FOR_PRINCIPAL",
+        ),
+        (
+            {"Service": "sns.amazonaws.com"},
+            "sts:AssumeRole",
+            "aws:PrincipalTag/team",
+            "KEY_ABSENT_FOR_PRINCIPAL",
+        ),
+        ({"AWS": "arn:aws:iam::111122223333:role/x"}, "sts:AssumeRole", "aws:PrincipalArn", None),
+        (
+            {"Federated": "arn:aws:iam::111122223333:saml-provider/Okta", "AWS": "111122223333"},
+            ["sts:AssumeRoleWithSAML", "sts:AssumeRole"],
+            "aws:PrincipalArn",
+            None,
+        ),
+    ],
+)
+def test_keys_absent_for_the_statement_s_callers(
+    principal: dict[str, Any], action: Any, key: str, expected: str | None
+) -> None:
+    policy = statement(principal, action, StringLike={key: "*x*"})
+    if "Service" in principal:
+        policy["Statement"][0]["Condition"]["StringEquals"] = {"aws:SourceAccount": "111122223333"}
+    if "Federated" in principal:
+        policy["Statement"][0]["Condition"]["StringEquals"] = {
+            "saml:aud": "https://signin.aws.amazon.com/saml"
+        }
+    assert codes(policy) == ([expected] if expected else [])
+
+
+def test_a_null_check_on_an_absent_key_is_deliberate() -> None:
+    policy = statement(
+        {"Federated": "arn:aws:iam::111122223333:saml-provider/Okta"},
+        "sts:AssumeRoleWithSAML",
+        Null={"aws:PrincipalArn": "true"},
+    )
+    assert codes(policy) == []
+
+
+@pytest.mark.parametrize(
+    ("principal", "actions", "reported"),
+    [
+        ({"Federated": "arn:aws:iam::111122223333:saml-provider/Okta"}, [WEB], True),
+        ({"AWS": "111122223333"}, ["sts:AssumeRoleWithSAML"], True),
+        ({"Service": "sns.amazonaws.com"}, [WEB], True),
+        (
+            {"Federated": "arn:aws:iam::111122223333:saml-provider/Okta"},
+            ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+            False,
+        ),
+        ({"AWS": "111122223333"}, ["sts:TagSession"], False),
+        ({"AWS": "111122223333"}, ["sts:*"], False),
+    ],
+)
+def test_mismatched_actions(principal: dict[str, Any], actions: list[str], reported: bool) -> None:
+    found = codes(statement(principal, actions), role_arn="arn:aws:iam::111122223333:role/r")
+    assert ("MISMATCHED_ACTION_FOR_PRINCIPAL" in found) is reported
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "expected"),
+    [
+        ("StringEquals", "a*", ["WILDCARD_WITHOUT_LIKE_OPERATOR"]),
+        ("StringNotEquals", "a?", ["WILDCARD_WITHOUT_LIKE_OPERATOR"]),
+        ("ArnEquals", "arn:aws:iam::*:role/x", ["WILDCARD_WITHOUT_LIKE_OPERATOR"]),
+        ("StringEquals", "a${*}", []),
+        ("StringEquals", "abc", []),
+        ("StringLike", "abc", ["STRING_LIKE_WITHOUT_WILDCARD"]),
+        ("StringNotLike", "abc", ["STRING_LIKE_WITHOUT_WILDCARD"]),
+        ("StringLike", "ab*", []),
+        ("ForAnyValue:StringLike", "abc", []),
+    ],
+)
+def test_wildcards_and_operators(operator: str, value: str, expected: list[str]) -> None:
+    key = "aws:PrincipalArn" if operator.startswith("Arn") else "aws:RequestTag/team"
+    policy = statement({"AWS": "arn:aws:iam::111122223333:role/x"}, **{operator: {key: value}})
+    assert codes(policy) == expected
+
+
+@pytest.mark.parametrize("action", ["sts:*", "*", "STS:*"])
+def test_wildcard_actions(action: str) -> None:
+    policy = statement({"AWS": "arn:aws:iam::111122223333:role/x"}, action)
+    assert codes(policy) == ["WILDCARD_ACTION"]
+
+
+# --- the bundled examples and the public surface -------------------------------------------
+
+
+EXAMPLES = sorted(p for p in (REPO / "examples").glob("*.json") if p.name != "scenarios.json")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_the_bundled_examples_are_clean(path: Path) -> None:
+    assert lint(path) == ()
+
+
+def test_text_input_gives_line_and_column(tmp_path: Path) -> None:
+    text = json.dumps(statement({"Service": "sns.amazonaws.com"}, "sts:*"), indent=2)
+    path = tmp_path / "trust.json"
+    path.write_text(text, encoding="utf-8")
+    for source in (text, path, str(path), text.encode()):
+        findings = lint(source)
+        assert [(f.code, f.pointer, f.position) for f in findings] == [
+            ("WILDCARD_ACTION", "/Statement/0/Action", Position(9, 17)),
+            ("SERVICE_PRINCIPAL_WITHOUT_SOURCE", "/Statement/0/Principal/Service", Position(7, 20)),
+        ]
+    assert lint(parse_policy(json.loads(text)))[0].position is None
+
+
+def test_an_invalid_policy_is_refused() -> None:
+    with pytest.raises(InvalidPolicy):
+        lint({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}})
+
+
+def test_findings_render_and_serialise() -> None:
+    [finding] = lint(statement({"Service": "sns.amazonaws.com"}))
+    assert isinstance(finding, Finding)
+    assert str(finding).splitlines() == [
+        "/Statement/0/Principal/Service: warning SERVICE_PRINCIPAL_WITHOUT_SOURCE: "
+        "sns.amazonaws.com may assume this role on behalf of any account's resources: another "
+        "customer of the service can point it at this role (cross-service confused deputy)",
+        '  fix: add {"StringEquals": {"aws:SourceAccount": "<your account>"}} or an ArnLike '
+        "aws:SourceArn condition — for services that pass these keys when they assume roles",
+        "  witness: service sns.amazonaws.com acting for another account",
+    ]
+    data = finding.to_dict()
+    assert data["code"] == "SERVICE_PRINCIPAL_WITHOUT_SOURCE"
+    assert data["severity"] == "warning"
+    assert data["witness"]["action"] == "sts:AssumeRole"
+    json.dumps(data)
+
+
+def test_severities_are_ordered() -> None:
+    assert Severity.ERROR > Severity.SECURITY_WARNING > Severity.WARNING > Severity.SUGGESTION
+    assert Severity.WARNING >= Severity.WARNING
+    assert sorted(Severity, key=lambda s: s.rank)[0] is Severity.SUGGESTION
+
+
+def test_a_witness_caller_is_an_outsider() -> None:
+    [finding] = lint(statement({"AWS": "*"}))
+    assert finding.witness is not None
+    assert isinstance(finding.witness.caller, IamUser)
+    assert finding.witness.caller.account_id == "999999999999"
+    assert finding.witness.caller_allowed
