@@ -527,3 +527,45 @@ def test_a_witness_caller_is_an_outsider() -> None:
     assert isinstance(finding.witness.caller, IamUser)
     assert finding.witness.caller.account_id == "999999999999"
     assert finding.witness.caller_allowed
+
+
+def test_a_session_of_another_role_is_not_redundant() -> None:
+    policy = statement(
+        {
+            "AWS": [
+                "arn:aws:iam::111122223333:role/Deployer",
+                "arn:aws:sts::111122223333:assumed-role/Other/ci",
+                "arn:aws:sts::444455556666:assumed-role/Deployer/ci",
+            ]
+        }
+    )
+    assert codes(policy, role_arn="arn:aws:iam::111122223333:role/r") == []
+
+
+def test_roles_anywhere_with_every_action_needed() -> None:
+    anchor = "arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor/x"
+    for actions in (["sts:AssumeRole", "sts:TagSession"], ["sts:AssumeRole"]):
+        policy = statement(
+            {"Service": "rolesanywhere.amazonaws.com"}, actions, ArnEquals={"aws:SourceArn": anchor}
+        )
+        assert codes(policy) == ["ROLES_ANYWHERE_MISSING_ACTION"]
+    policy = statement(
+        {"Service": "rolesanywhere.amazonaws.com"}, "sts:*", ArnEquals={"aws:SourceArn": anchor}
+    )
+    assert codes(policy) == ["WILDCARD_ACTION"]
+
+
+def test_an_mfa_false_check_in_an_allow_is_not_the_deny_trap() -> None:
+    policy = statement(
+        {"AWS": "arn:aws:iam::111122223333:role/x"}, Bool={"aws:MultiFactorAuthPresent": "false"}
+    )
+    assert codes(policy) == []
+
+
+def test_case_variant_keys_under_different_operators_are_fine() -> None:
+    policy = statement(
+        {"Service": "sns.amazonaws.com"},
+        StringEquals={"aws:SourceAccount": "111122223333"},
+        StringLike={"aws:sourceaccount": "1111*"},
+    )
+    assert codes(policy) == []

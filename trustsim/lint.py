@@ -220,6 +220,32 @@ RULES: Mapping[str, Rule] = _rules(
         "5.0",
         "SPECIFIC_GITHUB_REPO_AND_BRANCH_RECOMMENDED",
     ),
+    Rule(
+        "CASE_VARIANT_CONDITION_KEY",
+        _E,
+        "One operator names the same condition key twice, in different case",
+        "2.0",
+        "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+    ),
+    Rule(
+        "CONDITION_KEY_WITH_SCHEME",
+        _E,
+        "A condition key written with https://: it never matches",
+        "2.0",
+    ),
+    Rule(
+        "ROLES_ANYWHERE_MISSING_ACTION",
+        _E,
+        "IAM Roles Anywhere needs sts:AssumeRole, sts:SetSourceIdentity and sts:TagSession",
+        "2.0",
+        "MISSING_ACTION_FOR_ROLES_ANYWHERE_TRUST_POLICY",
+    ),
+    Rule(
+        "MFA_FALSE_CHECK_IN_DENY",
+        _SW,
+        'A Deny on aws:MultiFactorAuthPresent "false" lets long-term credentials through',
+        "6.0",
+    ),
     Rule("OIDC_AUD_MISSING", _W, "No condition on the OIDC audience (aud)", "4.0"),
     Rule(
         "COGNITO_AMR_MISSING",
@@ -242,6 +268,21 @@ RULES: Mapping[str, Rule] = _rules(
         "WILDCARD_WITHOUT_LIKE_OPERATOR",
     ),
     Rule("WILDCARD_ACTION", _W, "sts:* or * as a trust-policy action", "4.0"),
+    Rule("ALLOW_WITH_NOT_ACTION", _W, "Allow with NotAction in a trust policy", "4.0"),
+    Rule(
+        "DANGLING_UNIQUE_ID",
+        _W,
+        "A principal given by unique ID: the user or role it named was deleted",
+        "3.0",
+        "INVALID_ROLE_REFERENCE",
+    ),
+    Rule(
+        "POLICY_SIZE_EXCEEDS_QUOTA",
+        _W,
+        "Longer than the default trust-policy quota of 2,048 characters",
+        "1.0",
+        "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA",
+    ),
     Rule(
         "MISSING_VERSION",
         _W,
@@ -255,6 +296,14 @@ RULES: Mapping[str, Rule] = _rules(
         "StringLike with no wildcard: StringEquals says what is meant",
         "0.0",
     ),
+    Rule(
+        "REDUNDANT_PRINCIPAL",
+        _S,
+        "A role session listed next to its role, which already covers it",
+        "0.0",
+        "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
+    ),
+    Rule("EMPTY_SID_VALUE", _S, "An empty Sid", "0.0", "EMPTY_SID_VALUE"),
 )
 
 
@@ -409,6 +458,9 @@ def _position(positions: Mapping[str, Position], pointer: str) -> Position | Non
 
 
 _DEFAULT_ACCOUNT = "123456789012"
+#: IAM's default quota for a role trust policy, in characters besides whitespace.
+_TRUST_POLICY_QUOTA = 2048
+_UNIQUE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,124}")
 _DEFAULT_ROLE_NAME = "trustsim-role"
 
 
@@ -683,6 +735,15 @@ class _Checker:
                 "policy variables such as ${aws:username} are literal text",
                 'add "Version": "2012-10-17"',
             )
+        size = len(re.sub(r"\s", "", self.policy.to_json(indent=None)))
+        if size > _TRUST_POLICY_QUOTA:
+            self.add(
+                "POLICY_SIZE_EXCEEDS_QUOTA",
+                "",
+                f"the policy has {size} characters besides whitespace; IAM refuses trust policies "
+                f"over {_TRUST_POLICY_QUOTA} unless the account's quota was raised",
+                "merge statements and value lists, or ask for a higher role trust policy quota",
+            )
         for statement in self.policy.statements:
             self.statement(statement)
         return self.findings
@@ -690,12 +751,24 @@ class _Checker:
     # -- per statement
 
     def statement(self, statement: Statement) -> None:
+        if statement.sid == "":
+            self.add(
+                "EMPTY_SID_VALUE",
+                self.pointer(statement, "Sid"),
+                "the statement's Sid is empty",
+                "give the statement a name (Sid) or remove the element",
+            )
         self.actions(statement)
         self.clauses(statement)
+        self.case_variant_keys(statement)
+        self.mfa_false_in_deny(statement)
         if statement.effect is not Effect.ALLOW or statement.principal is None:
             return
         principal = statement.principal
         self.mismatched_actions(statement)
+        self.principal_references(statement)
+        if "rolesanywhere.amazonaws.com" in principal.service:
+            self.roles_anywhere(statement)
         if "*" in principal.aws:
             self.any_aws_principal(statement)
         for index, value in enumerate(principal.aws):
@@ -713,9 +786,105 @@ class _Checker:
     def clause_pointer(self, statement: Statement, clause: ConditionClause) -> str:
         return self.pointer(statement, "Condition", clause.operator.name, clause.key)
 
+    # -- principals and structure
+
+    def principal_references(self, statement: Statement) -> None:
+        principal = statement.principal
+        if principal is None:
+            return
+        here = self.pointer(statement, "Principal", "AWS")
+        for value in principal.aws:
+            if _UNIQUE_ID.fullmatch(value):
+                kind = "user" if value.startswith("AIDA") else "role"
+                self.add(
+                    "DANGLING_UNIQUE_ID",
+                    here,
+                    f"{value} is the unique ID of an IAM {kind}: IAM shows a principal this way "
+                    f"once the {kind} it named was deleted, and a {kind} created again under the "
+                    "same name gets a new ID, so nobody matches",
+                    f"name the {kind} by its ARN again (IAM turns it back into the new ID)",
+                )
+        roles = {
+            (arn.account, arn.resource.rsplit("/", 1)[-1])
+            for arn in map(Arn.try_parse, principal.aws)
+            if arn is not None and arn.service == "iam" and arn.resource.startswith("role/")
+        }
+        for value in principal.aws:
+            session = re.fullmatch(r"arn:[^:]+:sts::(\d{12}):assumed-role/([^/]+)/.+", value)
+            if session and (session.group(1), session.group(2)) in roles:
+                self.add(
+                    "REDUNDANT_PRINCIPAL",
+                    here,
+                    f"{value} is a session of a role the statement already trusts",
+                    "remove the session ARN",
+                )
+
+    def roles_anywhere(self, statement: Statement) -> None:
+        named = {action.lower() for action in statement.action or ()}
+        if "*" in named or "sts:*" in named:
+            return
+        needed = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")
+        missing = [action for action in needed if action.lower() not in named]
+        if missing:
+            self.add(
+                "ROLES_ANYWHERE_MISSING_ACTION",
+                self.pointer(statement, "Action"),
+                "IAM Roles Anywhere calls sts:AssumeRole with a source identity and session "
+                f"tags; without {', '.join(missing)} its sessions are refused",
+                'allow ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]',
+            )
+
+    def case_variant_keys(self, statement: Statement) -> None:
+        seen: dict[tuple[str, str], str] = {}
+        for clause in statement.condition:
+            slot = (clause.operator.name, clause.key.lower())
+            if slot in seen and seen[slot] != clause.key:
+                self.add(
+                    "CASE_VARIANT_CONDITION_KEY",
+                    self.clause_pointer(statement, clause),
+                    f"{clause.operator.name} names {seen[slot]!r} and {clause.key!r}: IAM reads "
+                    "condition keys without regard to case, so both must hold at once",
+                    "write the key once, with all its values in one list",
+                )
+            seen.setdefault(slot, clause.key)
+        for clause in statement.condition:
+            if clause.key.lower().startswith(("https://", "http://")):
+                self.add(
+                    "CONDITION_KEY_WITH_SCHEME",
+                    self.clause_pointer(statement, clause),
+                    f"{clause.key!r}: OIDC condition keys are the issuer without its scheme, so "
+                    "no request has this key",
+                    f"write {clause.key.split('://', 1)[1]!r}",
+                )
+
+    def mfa_false_in_deny(self, statement: Statement) -> None:
+        if statement.effect is not Effect.DENY:
+            return
+        for clause in statement.condition:
+            if (
+                clause.key.lower() == "aws:multifactorauthpresent"
+                and clause.operator.name == "Bool"
+                and "false" in clause.values
+            ):
+                self.add(
+                    "MFA_FALSE_CHECK_IN_DENY",
+                    self.clause_pointer(statement, clause),
+                    "aws:MultiFactorAuthPresent is absent, not false, for long-term access keys, "
+                    "so this Deny does not stop callers without MFA",
+                    'use {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}',
+                )
+
     # -- actions
 
     def actions(self, statement: Statement) -> None:
+        if statement.effect is Effect.ALLOW and statement.not_action is not None:
+            self.add(
+                "ALLOW_WITH_NOT_ACTION",
+                self.pointer(statement, "NotAction"),
+                "Allow with NotAction allows every AssumeRole-family action except those listed, "
+                "including any AWS adds later",
+                "list the allowed actions in Action instead",
+            )
         if statement.effect is not Effect.ALLOW or statement.action is None:
             return
         for action in statement.action:
