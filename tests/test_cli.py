@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -532,3 +534,129 @@ def test_lint_sarif_with_no_findings_is_an_empty_run(capsys: pytest.CaptureFixtu
     [sarif_run] = json.loads(out)["runs"]
     assert sarif_run["results"] == []
     assert sarif_run["tool"]["driver"]["rules"] == []
+
+
+# --- SARIF 2.1.0 schema --------------------------------------------------------------------
+
+#: The OASIS SARIF 2.1.0 schema (errata 01), as published at
+#: https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json
+SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def _type_ok(instance: object, wanted: str | list[str]) -> bool:
+    names = [wanted] if isinstance(wanted, str) else wanted
+    return any(
+        isinstance(instance, _JSON_TYPES[name])
+        and not (isinstance(instance, bool) and name in ("integer", "number"))
+        for name in names
+    )
+
+
+def schema_errors(instance: object, schema: dict[str, Any], path: str = "$") -> list[str]:
+    """The draft-04 keywords the SARIF schema uses, checked the way jsonschema checks them."""
+    if "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/definitions/")
+        return schema_errors(instance, SARIF_SCHEMA["definitions"][name], path)
+    errors: list[str] = []
+    if "type" in schema and not _type_ok(instance, schema["type"]):
+        return [f"{path}: not of type {schema['type']}"]
+    if "enum" in schema and instance not in schema["enum"]:
+        errors.append(f"{path}: {instance!r} not in {schema['enum']}")
+    if isinstance(instance, dict):
+        errors += [
+            f"{path}: missing {key}" for key in schema.get("required", ()) if key not in instance
+        ]
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, value in instance.items():
+            if key in properties:
+                errors += schema_errors(value, properties[key], f"{path}.{key}")
+            elif extra is False:
+                errors.append(f"{path}: unexpected property {key}")
+            elif isinstance(extra, dict):
+                errors += schema_errors(value, extra, f"{path}.{key}")
+    if isinstance(instance, list):
+        if isinstance(schema.get("items"), dict):
+            for index, item in enumerate(instance):
+                errors += schema_errors(item, schema["items"], f"{path}[{index}]")
+        if len(instance) < schema.get("minItems", 0):
+            errors.append(f"{path}: fewer than {schema['minItems']} items")
+        texts = [json.dumps(item, sort_keys=True) for item in instance]
+        if schema.get("uniqueItems") and len(set(texts)) != len(texts):
+            errors.append(f"{path}: items are not unique")
+    if _type_ok(instance, "number"):
+        assert isinstance(instance, (int, float))
+        if "minimum" in schema and instance < schema["minimum"]:
+            errors.append(f"{path}: below {schema['minimum']}")
+        if "maximum" in schema and instance > schema["maximum"]:
+            errors.append(f"{path}: above {schema['maximum']}")
+    if (
+        isinstance(instance, str)
+        and "pattern" in schema
+        and not re.search(schema["pattern"], instance)
+    ):
+        errors.append(f"{path}: does not match {schema['pattern']}")
+    if "anyOf" in schema and all(schema_errors(instance, s, path) for s in schema["anyOf"]):
+        errors.append(f"{path}: matches none of anyOf")
+    if "oneOf" in schema:
+        matching = [s for s in schema["oneOf"] if not schema_errors(instance, s, path)]
+        if len(matching) != 1:
+            errors.append(f"{path}: matches {len(matching)} of oneOf")
+    return errors
+
+
+def test_the_schema_check_is_not_vacuous() -> None:
+    good = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}
+    assert schema_errors(good, SARIF_SCHEMA) == []
+    assert schema_errors({"runs": []}, SARIF_SCHEMA) == ["$: missing version"]
+    bad_level = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "x"}},
+                "results": [{"message": {"text": "m"}, "level": "severe"}],
+            }
+        ],
+    }
+    assert schema_errors(bad_level, SARIF_SCHEMA) == [
+        "$.runs[0].results[0].level: 'severe' not in ['none', 'note', 'warning', 'error']"
+    ]
+
+
+def test_lint_sarif_validates_against_the_sarif_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    public = write_policy(tmp_path, "public.json", public_policy())
+    wildcard = write_policy(
+        tmp_path,
+        "gh.json",
+        {
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"Federated": PROVIDER},
+                "Action": "sts:*",
+                "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:a*"}},
+            }
+        },
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}'
+    )
+    argv = ["lint", "--format", "sarif", str(public), str(wildcard), str(bad), str(tmp_path / "no")]
+    status, out, _ = run(capsys, *argv)
+    assert status == 2
+    log = json.loads(out)
+    assert schema_errors(log, SARIF_SCHEMA) == []
+    assert len(log["runs"][0]["results"]) >= 5
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
