@@ -60,8 +60,8 @@ def test_the_source_is_registered_under_a_named_pseudo_file() -> None:
     )
     assert compiled.check is not None
     filename = compiled.check.__code__.co_filename
-    assert filename.startswith("<trustsim compiled condition #")
-    assert filename.endswith(": Bool, StringEquals>")
+    assert filename.startswith("<trustsim compiled condition, shape ")
+    assert compiled.check.__qualname__ == "condition of /Statement/0"
     assert linecache.getline(filename, 1) == "def check(values, context):\n"
 
 

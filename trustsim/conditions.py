@@ -441,9 +441,9 @@ _SHAPES: dict[str, types.CodeType] = {}
 def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
     """One function testing every clause in order, written as source (attrs-style).
 
-    The source is registered in :mod:`linecache` under a pseudo-file naming the operators of
-    its shape, so tracebacks and debuggers show it; ``name`` (the statement's pointer)
-    becomes the function's qualified name.
+    The source is registered in :mod:`linecache` under a pseudo-file naming its shape, so
+    tracebacks and debuggers show it; ``name`` (the statement's pointer) becomes the
+    function's qualified name.
     """
     names: dict[str, object] = {}
     lines = ["def check(values, context):"]
@@ -453,8 +453,8 @@ def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
     source = "\n".join(lines) + "\n"
     code = _SHAPES.get(source)
     if code is None:
-        operators = ", ".join(clause.operator for clause in clauses)
-        filename = f"<trustsim compiled condition #{len(_SHAPES) + 1}: {operators}>"
+        # Named by shape: blocks of one shape (whatever their operators' names) share it.
+        filename = f"<trustsim compiled condition, shape {len(_SHAPES) + 1}>"
         module = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         code = next(c for c in module.co_consts if isinstance(c, types.CodeType))

@@ -10,6 +10,15 @@ condition of every statement), then the facts are combined in a single table
 (:func:`_combine`), written after cedar's ``decision()``: one ``match`` whose arms carry the
 rule and its source. The same scan runs with a recorder to build explanations
 (:mod:`trustsim.explain`); without one it records nothing.
+
+Two speeds from one plan. :func:`evaluate` and :func:`evaluate_action` take the fast path:
+per caller object and role object the derived facts are computed once (principal identity,
+compiled caller-side policies, the role's compiled trust policy and RCPs); per (caller, action,
+role) each policy's statements that can apply — principal, action and static resource
+already matched, requirements of the §4.3 table already looked up — are memoised, so a
+request only runs the generated condition checks of those statements. The answer is an
+:class:`~trustsim.decision.Outcome` whose decision is known and whose statements, reason,
+side and diagnostics are filled by the full scan above on first access.
 """
 
 from __future__ import annotations
@@ -20,7 +29,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from trustsim.arn import Arn
-from trustsim.callers import IamUser, OrgMembership, RoleSession
+from trustsim.callers import (
+    IamUser,
+    OrgMembership,
+    RoleSession,
+    SamlIdentity,
+    ServicePrincipal,
+    WebIdentity,
+)
 from trustsim.compiler import (
     CallerIdentity,
     CallerKind,
@@ -178,8 +194,8 @@ class _CallerFacts:
             *(p for p in (self.boundary, self.session) if p is not None),
             *(p for level in self.scps for p in level),
         )
-        #: The caller-side policies flattened per (role ARN, action): see _CallerSide.
-        self.memo: dict[tuple[str, str], _CallerSide] = {}
+        #: The caller-side policies flattened per (role facts, action): see _CallerSide.
+        self.memo: dict[tuple[int, str], tuple[_RoleFacts, _CallerSide]] = {}
         #: No caller-side policy at all: the trust policy (and RCPs) alone decide.
         self.trust_only = not self.policies and not self.scps
 
@@ -210,9 +226,28 @@ _CALLERS: dict[int, _CallerFacts] = {}
 _ROLES: dict[int, _RoleFacts] = {}
 
 
+# Services and federated callers carry no policies: their facts depend on their name alone,
+# so callers built afresh for each request (an end-to-end test) share them.
+_BY_NAME: dict[tuple[type, str], _CallerFacts] = {}
+
+
 def _caller_facts(caller: Caller) -> _CallerFacts:
     facts = _CALLERS.get(id(caller))
     if facts is not None and facts.caller is caller:
+        return facts
+    kind = type(caller)
+    if kind is ServicePrincipal:
+        name = caller.name  # type: ignore[union-attr]
+    elif kind is WebIdentity or kind is SamlIdentity:
+        name = caller.provider  # type: ignore[union-attr]
+    else:
+        name = None
+    if name is not None:
+        facts = _BY_NAME.get((kind, name))
+        if facts is None:
+            if len(_BY_NAME) >= _CACHE_SIZE:
+                _BY_NAME.clear()
+            facts = _BY_NAME[kind, name] = _CallerFacts(caller)
         return facts
     facts = _CallerFacts(caller)
     if len(_CALLERS) >= _CACHE_SIZE:
@@ -922,12 +957,15 @@ def _fast_action(
     for check in denies:
         if check is None or check(values, context):
             return _EXPLICIT
-    key = (role.arn, action)
-    side = caller.memo.get(key)
-    if side is None:
+    key = (id(role), action)
+    found = caller.memo.get(key)
+    if found is not None and found[0] is role:
+        side = found[1]
+    else:  # (the role facts are kept in the entry, so their id is not reused meanwhile)
         if len(caller.memo) >= _MEMO_SIZE:
             caller.memo.clear()
-        side = caller.memo[key] = _CallerSide(caller, role, action)
+        side = _CallerSide(caller, role, action)
+        caller.memo[key] = (role, side)
     if _holds(side.denies, values, context):
         return _EXPLICIT
     for level in side.levels:
