@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustsim.callers import IamUser, Role, RoleSession, WebIdentity
 from trustsim.errors import InvalidPolicy, Position
@@ -569,3 +572,80 @@ def test_case_variant_keys_under_different_operators_are_fine() -> None:
         StringLike={"aws:sourceaccount": "1111*"},
     )
     assert codes(policy) == []
+
+
+def test_url_encoded_text_is_linted_as_the_iam_api_returns_it() -> None:
+    text = json.dumps(statement({"AWS": "*"}))
+    assert [f.code for f in lint(urllib.parse.quote(text))] == ["ANY_AWS_PRINCIPAL"]
+
+
+# --- property: every witness is a caller the evaluator allows -------------------------------
+
+_PRINCIPALS = [
+    ({"AWS": "*"}, "sts:AssumeRole"),
+    ({"AWS": "arn:aws:iam::444455556666:root"}, "sts:AssumeRole"),
+    ({"Service": "sns.amazonaws.com"}, "sts:AssumeRole"),
+    ({"Federated": GH_PROVIDER}, WEB),
+    ({"Federated": "arn:aws:iam::111122223333:oidc-provider/gitlab.com"}, WEB),
+    ({"Federated": "cognito-identity.amazonaws.com"}, WEB),
+]
+_CLAUSES = [
+    ("StringEquals", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+    ("StringEqualsIfExists", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+    ("Bool", "aws:MultiFactorAuthPresent", "true"),
+    ("StringEquals", "sts:ExternalId", "vendor-42"),
+    ("StringLike", "aws:PrincipalTag/team", "plat*"),
+    ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/deploy"),
+    ("StringEquals", "aws:SourceAccount", "111122223333"),
+    ("StringEquals", f"{GH}:aud", "sts.amazonaws.com"),
+    ("StringLike", f"{GH}:sub", "repo:acme*"),
+    ("StringLike", f"{GH}:sub", "repo:acme/*"),
+    ("StringEquals", f"{GH}:sub", "repo:acme/app:ref:refs/heads/main"),
+    ("StringEquals", f"{GH}:repository_owner_id", "4242"),
+    ("StringLike", "gitlab.com:sub", "project_path:acme*"),
+    ("StringEquals", "gitlab.com:aud", "https://gitlab.com"),
+    ("ForAllValues:StringEquals", "cognito-identity.amazonaws.com:aud", "us-east-1:p"),
+    ("ForAnyValue:StringLike", "cognito-identity.amazonaws.com:amr", "authenticated"),
+]
+
+
+@st.composite
+def lintable_policies(draw: st.DrawFn) -> dict[str, Any]:
+    principal, action = draw(st.sampled_from(_PRINCIPALS))
+    chosen = draw(st.lists(st.sampled_from(_CLAUSES), max_size=4, unique_by=lambda c: c[:2]))
+    condition: dict[str, dict[str, str]] = {}
+    for operator, key, value in chosen:
+        condition.setdefault(operator, {})[key] = value
+    body: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action}
+    if condition:
+        body["Condition"] = condition
+    statements = [body]
+    if draw(st.booleans()):
+        statements.append(
+            {
+                "Effect": "Deny",
+                "Principal": principal,
+                "Action": action,
+                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+@settings(max_examples=300, deadline=None)
+@given(lintable_policies())
+def test_every_witness_is_allowed_by_the_evaluator(document: dict[str, Any]) -> None:
+    try:
+        policy = parse_policy(document)
+    except InvalidPolicy:
+        return  # e.g. a GitHub trust without a sub condition: IAM refuses it, so does lint
+    role = Role(default_role_arn(policy), policy)
+    for finding in lint(policy):
+        assert (finding.witness is not None) is (finding.code in BREADTH)
+        if finding.witness is None:
+            continue
+        witness = finding.witness
+        outcome = assume_role(
+            witness.caller, role, action=witness.action, context=dict(witness.context)
+        )
+        assert outcome.allowed, (finding.code, outcome.explain().to_text())

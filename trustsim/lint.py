@@ -445,8 +445,12 @@ def lint(
 
 
 def _is_text(source: str | bytes) -> bool:
-    start = source.lstrip()[:1]
-    return start in ("{", b"{", "[", b"[")
+    # As trustsim.loaders.load_policy reads them: bytes are always a document; a string is one
+    # when it starts like JSON or like the URL-encoded form the raw IAM API returns.
+    if isinstance(source, bytes):
+        return True
+    start = source.lstrip("\ufeff \t\r\n")[:3]
+    return start.startswith(("{", "[", '"')) or start.upper() == "%7B"
 
 
 def _position(positions: Mapping[str, Position], pointer: str) -> Position | None:
