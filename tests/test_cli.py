@@ -660,3 +660,12 @@ def test_lint_sarif_validates_against_the_sarif_schema(
     assert schema_errors(log, SARIF_SCHEMA) == []
     assert len(log["runs"][0]["results"]) >= 5
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
+def test_lint_ignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_policy(tmp_path, "public.json", public_policy())
+    status, out, _ = run(capsys, "lint", "--ignore", "ANY_AWS_PRINCIPAL", str(path))
+    assert (status, out) == (0, f"{path}: no findings\nno findings\n")
+    status, _, err = run(capsys, "lint", "--ignore", "NOPE", str(path))
+    assert status == 2
+    assert "trustsim lint: error: unknown finding code 'NOPE'" in err

@@ -125,6 +125,13 @@ def _lint_parser(commands: Any) -> None:
         metavar="ARN",
         help="the role's ARN: its account is the role's own, every other is another account",
     )
+    lint.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="leave out findings with this code (repeat for several)",
+    )
     _format_option(lint, "sarif")
 
 
@@ -563,10 +570,11 @@ class _Linted:
     unreadable: str | None = None
 
 
-def _lint_file(name: str, role_arn: str | None) -> _Linted:
+def _lint_file(name: str, role_arn: str | None, ignore: frozenset[str]) -> _Linted:
     try:
         source: bytes | Path = sys.stdin.buffer.read() if name == "-" else Path(name)
-        return _Linted(name, lint(source, role_arn=role_arn))
+        findings = lint(source, role_arn=role_arn)
+        return _Linted(name, tuple(f for f in findings if f.code not in ignore))
     except InvalidPolicy as error:
         return _Linted(name, invalid=error)
     except OSError as error:
@@ -576,8 +584,13 @@ def _lint_file(name: str, role_arn: str | None) -> _Linted:
 
 
 def _run_lint(arguments: argparse.Namespace, out: TextIO) -> int:
+    ignore = frozenset(arguments.ignore)
+    unknown = sorted(ignore - set(RULES))
+    if unknown:
+        print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        results = [_lint_file(name, arguments.role_arn) for name in arguments.files]
+        results = [_lint_file(name, arguments.role_arn, ignore) for name in arguments.files]
     except _UsageError as error:
         print(f"trustsim lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
