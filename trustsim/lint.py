@@ -417,6 +417,13 @@ def lint(
     issuer belongs to (default: :func:`default_role_arn`). Without it every account named in
     the policy is taken for another account.
 
+    >>> trust = {"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...          "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}}
+    >>> [finding.code for finding in lint(trust)]
+    ['CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID']
+    >>> lint(trust, role_arn="arn:aws:iam::444455556666:role/Ops")
+    ()
+
     Raises:
         InvalidPolicy: AWS would refuse the document (see ``trustsim validate``).
         OSError: the file cannot be read.
