@@ -22,7 +22,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from trustsim.arn import Arn
+    from trustsim.arn import (
+        Arn,
+    )
     from trustsim.callers import (
         AccountRoot,
         Anonymous,
@@ -35,9 +37,19 @@ if TYPE_CHECKING:
         ServicePrincipal,
         WebIdentity,
     )
-    from trustsim.conditions import ClauseResult, ConditionResult, check_condition
-    from trustsim.context import RequestContext
-    from trustsim.decision import Decision, Outcome, StatementRef
+    from trustsim.conditions import (
+        ClauseResult,
+        ConditionResult,
+        check_condition,
+    )
+    from trustsim.context import (
+        RequestContext,
+    )
+    from trustsim.decision import (
+        Decision,
+        Outcome,
+        StatementRef,
+    )
     from trustsim.errors import (
         Diagnostic,
         InvalidContext,
@@ -47,8 +59,13 @@ if TYPE_CHECKING:
         Problem,
         TrustsimError,
     )
-    from trustsim.evaluation import evaluate, evaluate_action
-    from trustsim.explain import Explanation
+    from trustsim.evaluation import (
+        evaluate,
+        evaluate_action,
+    )
+    from trustsim.explain import (
+        Explanation,
+    )
     from trustsim.identities import (
         CognitoIdentity,
         EksServiceAccount,
@@ -56,9 +73,26 @@ if TYPE_CHECKING:
         GoogleIdentity,
         OidcIdentity,
     )
-    from trustsim.loaders import load_policy
-    from trustsim.model import ConditionClause, Effect, Policy, PolicyKind, Principal, Statement
-    from trustsim.parsing import parse_policy
+    from trustsim.linter import (
+        Finding,
+        Severity,
+        Witness,
+        lint,
+    )
+    from trustsim.loaders import (
+        load_policy,
+    )
+    from trustsim.model import (
+        ConditionClause,
+        Effect,
+        Policy,
+        PolicyKind,
+        Principal,
+        Statement,
+    )
+    from trustsim.parsing import (
+        parse_policy,
+    )
     from trustsim.requests import (
         AssumeRoleRequest,
         ProvidedContext,
@@ -66,7 +100,18 @@ if TYPE_CHECKING:
         build_request,
         check_action,
     )
-    from trustsim.testing import assert_allowed, assert_denied, assert_only
+    from trustsim.scenarios import (
+        MalformedScenario,
+        Scenario,
+        ScenarioResult,
+        caller_from_spec,
+        load_scenarios,
+    )
+    from trustsim.testing import (
+        assert_allowed,
+        assert_denied,
+        assert_only,
+    )
 
 __version__ = "0.1.0"
 
@@ -81,6 +126,7 @@ _LAZY: dict[str, str] = {
     "assume_role": "trustsim.requests",
     "AssumeRoleRequest": "trustsim.requests",
     "build_request": "trustsim.requests",
+    "caller_from_spec": "trustsim.scenarios",
     "check_action": "trustsim.requests",
     "check_condition": "trustsim.conditions",
     "ClauseResult": "trustsim.conditions",
@@ -94,6 +140,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "trustsim.evaluation",
     "evaluate_action": "trustsim.evaluation",
     "Explanation": "trustsim.explain",
+    "Finding": "trustsim.linter",
     "GitHubActions": "trustsim.identities",
     "GoogleIdentity": "trustsim.identities",
     "IamUser": "trustsim.callers",
@@ -101,7 +148,10 @@ _LAZY: dict[str, str] = {
     "InvalidContext": "trustsim.errors",
     "InvalidPolicy": "trustsim.errors",
     "InvalidRequest": "trustsim.errors",
+    "lint": "trustsim.linter",
     "load_policy": "trustsim.loaders",
+    "load_scenarios": "trustsim.scenarios",
+    "MalformedScenario": "trustsim.scenarios",
     "OidcIdentity": "trustsim.identities",
     "OrgMembership": "trustsim.callers",
     "Outcome": "trustsim.decision",
@@ -116,11 +166,15 @@ _LAZY: dict[str, str] = {
     "Role": "trustsim.callers",
     "RoleSession": "trustsim.callers",
     "SamlIdentity": "trustsim.callers",
+    "Scenario": "trustsim.scenarios",
+    "ScenarioResult": "trustsim.scenarios",
     "ServicePrincipal": "trustsim.callers",
+    "Severity": "trustsim.linter",
     "Statement": "trustsim.model",
     "StatementRef": "trustsim.decision",
     "TrustsimError": "trustsim.errors",
     "WebIdentity": "trustsim.callers",
+    "Witness": "trustsim.linter",
 }
 
 __all__ = [
@@ -137,6 +191,7 @@ __all__ = [
     "Effect",
     "EksServiceAccount",
     "Explanation",
+    "Finding",
     "GitHubActions",
     "GoogleIdentity",
     "IamUser",
@@ -144,6 +199,7 @@ __all__ = [
     "InvalidContext",
     "InvalidPolicy",
     "InvalidRequest",
+    "MalformedScenario",
     "OidcIdentity",
     "OrgMembership",
     "Outcome",
@@ -157,22 +213,29 @@ __all__ = [
     "Role",
     "RoleSession",
     "SamlIdentity",
+    "Scenario",
+    "ScenarioResult",
     "ServicePrincipal",
+    "Severity",
     "Statement",
     "StatementRef",
     "TrustsimError",
     "WebIdentity",
+    "Witness",
     "__version__",
     "assert_allowed",
     "assert_denied",
     "assert_only",
     "assume_role",
     "build_request",
+    "caller_from_spec",
     "check_action",
     "check_condition",
     "evaluate",
     "evaluate_action",
+    "lint",
     "load_policy",
+    "load_scenarios",
     "parse_policy",
 ]
 

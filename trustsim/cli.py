@@ -7,7 +7,7 @@
 * ``trustsim explain POLICY --caller SPEC …``: one caller against one trust policy, with the
   explanation. 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy.
 * ``trustsim lint FILE… [--fail-on SEVERITY] [--format text|json|sarif]``: trust-policy
-  findings (:mod:`trustsim.lint`). 0 none at or above ``--fail-on``, 1 some, 2 unreadable.
+  findings (:mod:`trustsim.linter`). 0 none at or above ``--fail-on``, 1 some, 2 unreadable.
 
 Every command reads ``-`` as standard input and takes ``--format text|json``.
 """
@@ -30,7 +30,7 @@ from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position
-from trustsim.lint import RULES, Finding, Severity, lint
+from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
