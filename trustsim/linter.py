@@ -42,6 +42,7 @@ from trustsim import _pointer
 from trustsim.arn import Arn
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
+    SAML_MULTIVALUED_KEYS,
     Caller,
     IamUser,
     InvalidCaller,
@@ -512,30 +513,8 @@ _MULTIVALUED_KEYS = frozenset(
         "sts:transitivetagkeys",
         "sts:requestcontextproviders",
         "cognito-identity.amazonaws.com:amr",
-        "saml:cn",
-        "saml:commonname",
-        "saml:eduorghomepageuri",
-        "saml:eduorgidentityauthnpolicyuri",
-        "saml:eduorglegalname",
-        "saml:eduorgsuperioruri",
-        "saml:eduorgwhitepagesuri",
-        "saml:edupersonaffiliation",
-        "saml:edupersonassurance",
-        "saml:edupersonentitlement",
-        "saml:edupersonnickname",
-        "saml:edupersonorgunitdn",
-        "saml:edupersonscopedaffiliation",
-        "saml:edupersontargetedid",
-        "saml:givenname",
-        "saml:mail",
-        "saml:name",
-        "saml:organizationstatus",
-        "saml:primarygroupsid",
-        "saml:surname",
-        "saml:uid",
-        "saml:x500uniqueidentifier",
     }
-)
+) | {key.lower() for key in SAML_MULTIVALUED_KEYS}
 
 #: Keys whose absence must never let a request through (ECOSYSTEM.md §1.7, §1.13).
 _SECURITY_KEYS = frozenset(
