@@ -72,3 +72,22 @@ def test_users_with_one_arn_but_different_identity_policies_are_decided_apart() 
     assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
     assert _decide(IamUser(user_arn), role) is Decision.IMPLICIT_DENY
     assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
+
+
+def test_fresh_users_share_facts_only_over_the_same_policy_objects() -> None:
+    user_arn = "arn:aws:iam::222222222222:user/alice"
+    role = Role(ARN, _trust(Principal(aws=("222222222222",))))
+
+    def identity(effect: Effect) -> Policy:
+        return Policy(
+            (Statement(effect, action=("sts:AssumeRole",), resource=("*",)),),
+            kind=PolicyKind.IDENTITY,
+        )
+
+    allow, deny = identity(Effect.ALLOW), identity(Effect.DENY)
+    assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
+    assert _decide(IamUser(user_arn, policies=[deny]), role) is Decision.EXPLICIT_DENY
+    assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
+    assert _decide(IamUser(user_arn, policies=[allow], permissions_boundary=deny), role) is (
+        Decision.EXPLICIT_DENY
+    )

@@ -42,7 +42,7 @@ from trustsim.conditions import clear_condition_caches, compile_condition
 from trustsim.decision import StatementRef
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.variables import Template, parse_template
-from trustsim.wildcard import compile_pattern, compile_segments
+from trustsim.wildcard import clear_pattern_cache, compile_pattern, compile_segments
 
 if TYPE_CHECKING:
     from trustsim.callers import Caller
@@ -473,6 +473,7 @@ def clear_caches() -> None:
     _principal_matcher.cache_clear()
     _action_matcher.cache_clear()
     clear_condition_caches()
+    clear_pattern_cache()
 
 
 def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Policy]], None]:

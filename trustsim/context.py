@@ -78,12 +78,15 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
     False
     >>> ctx.lookup("sts:externalid"), ctx.lookup("sts:ExternalId")
     (('x',), None)
+    >>> ctx.folded["aws:tagkeys"]
+    ('a', 'b')
     >>> ctx
     RequestContext({'sts:ExternalId': 'x', 'aws:TagKeys': ['a', 'b'], 'aws:MultiFactorAuthPresent': 'true'})
     """
 
-    # folded key -> values; folded key -> the key as spelled; the folded multi-valued keys.
-    _values: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, alias="values")
+    #: The values by folded (lower-cased) key; read-only, for lookups on the hot path.
+    folded: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    # folded key -> the key as spelled; the folded multi-valued keys.
     _spelling: Mapping[str, str] = attrs.field(factory=dict, alias="spelling")
     _multivalued: frozenset[str] = attrs.field(default=frozenset(), alias="multivalued")
 
@@ -139,22 +142,13 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
             spelling[folded] = key  # (a key appears once per mapping: no multi.discard needed)
         return cls._make(values, spelling, frozenset(multi))
 
-    @property
-    def folded(self) -> Mapping[str, tuple[str, ...]]:
-        """The values by folded (lower-cased) key; read-only, for lookups on the hot path.
-
-        >>> RequestContext.of({"aws:SourceIp": "10.0.0.1"}).folded["aws:sourceip"]
-        ('10.0.0.1',)
-        """
-        return self._values
-
     def lookup(self, folded_key: str) -> tuple[str, ...] | None:
         """The values of a key already folded with :func:`normalize_key`, or ``None``."""
-        return self._values.get(folded_key)
+        return self.folded.get(folded_key)
 
     def get_values(self, key: str) -> tuple[str, ...] | None:
         """The values of ``key`` (any case), or ``None`` when the key is absent."""
-        return self._values.get(key.lower())
+        return self.folded.get(key.lower())
 
     def is_multivalued(self, key: str) -> bool:
         """Whether ``key`` was given as a list (a multi-valued key such as ``aws:TagKeys``)."""
@@ -167,18 +161,18 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
     def merged(self, overrides: RequestContext | Mapping[str, ContextValue]) -> RequestContext:
         """A new context with ``overrides`` added; an override replaces a key of any case."""
         other = overrides if isinstance(overrides, RequestContext) else RequestContext.of(overrides)
-        values = dict(self._values)
-        values.update(other._values)
+        values = dict(self.folded)
+        values.update(other.folded)
         spelling = dict(self._spelling)
         spelling.update(other._spelling)
-        multi = (self._multivalued - other._values.keys()) | other._multivalued
+        multi = (self._multivalued - other.folded.keys()) | other._multivalued
         return RequestContext._make(values, spelling, frozenset(multi))
 
     def without(self, *keys: str) -> RequestContext:
         """A new context without ``keys`` (any case)."""
         drop = {normalize_key(key) for key in keys}
         return RequestContext._make(
-            {k: v for k, v in self._values.items() if k not in drop},
+            {k: v for k, v in self.folded.items() if k not in drop},
             {k: v for k, v in self._spelling.items() if k not in drop},
             self._multivalued - drop,
         )
@@ -188,29 +182,29 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
         multi = self._multivalued
         return {
             self._spelling[folded]: list(values) if folded in multi else values[0]
-            for folded, values in self._values.items()
+            for folded, values in self.folded.items()
         }
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
-        values = self._values.get(key.lower())
+        values = self.folded.get(key.lower())
         if values is None:
             raise KeyError(key)
         return values
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower() in self._values
+        return isinstance(key, str) and key.lower() in self.folded
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._spelling.values())
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self.folded)
 
     def __repr__(self) -> str:
         return f"RequestContext({self.to_dict()!r})"
 
 
 _new = object.__new__
-_set_values = RequestContext.__dict__["_values"].__set__
+_set_values = RequestContext.__dict__["folded"].__set__
 _set_spelling = RequestContext.__dict__["_spelling"].__set__
 _set_multivalued = RequestContext.__dict__["_multivalued"].__set__

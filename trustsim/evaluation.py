@@ -197,7 +197,7 @@ class _CallerFacts:
         #: The caller-side policies flattened per (role facts, action): see _CallerSide.
         self.memo: dict[tuple[int, str], tuple[_RoleFacts, _CallerSide]] = {}
         #: No caller-side policy at all: the trust policy (and RCPs) alone decide.
-        self.trust_only = not self.policies and not self.scps
+        self.trust_only = not self.policies and not self.scps and not self.refused
 
 
 class _RoleFacts:
@@ -249,11 +249,37 @@ def _caller_facts(caller: Caller) -> _CallerFacts:
                 _BY_NAME.clear()
             facts = _BY_NAME[kind, name] = _CallerFacts(caller)
         return facts
+    if kind is IamUser or kind is RoleSession:
+        # An IAM caller's facts depend on its ARN fields and on its policy and organisation
+        # objects; equal callers built afresh over the same objects share them. The entry
+        # holds those objects, so their ids are not reused while it lives.
+        holds = _iam_parts(caller)  # type: ignore[arg-type]
+        key = tuple(part if type(part) is str else id(part) for part in holds)
+        found = _BY_PARTS.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], holds, strict=True)):
+            return found[1]
+        facts = _CallerFacts(caller)
+        if len(_BY_PARTS) >= _CACHE_SIZE:
+            _BY_PARTS.clear()
+        _BY_PARTS[key] = (holds, facts)
+        return facts
     facts = _CallerFacts(caller)
     if len(_CALLERS) >= _CACHE_SIZE:
         _CALLERS.clear()
     _CALLERS[id(caller)] = facts
     return facts
+
+
+_BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = {}
+
+
+def _iam_parts(caller: IamUser | RoleSession) -> tuple[object, ...]:
+    """Everything an IAM caller's facts are derived from (texts, and objects by identity)."""
+    if isinstance(caller, IamUser):
+        return ("user", caller.arn, caller.unique_id or "", *caller.policies,
+                caller.permissions_boundary, caller.org)  # fmt: skip
+    return ("session", caller.role_arn, caller.session_name, caller.role_unique_id or "",
+            *caller.policies, caller.permissions_boundary, caller.session_policy, caller.org)  # fmt: skip
 
 
 def _role_facts(role: Role) -> _RoleFacts:
@@ -1214,9 +1240,7 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     if role_facts is None or role_facts.role is not role:
         role_facts = _role_facts(role)
     context = request.context
-    if facts.refused:
-        decision = _IMPLICIT  # STS refuses root and anonymous callers before reading policies
-    elif facts.trust_only and not role_facts.rcps:
+    if facts.trust_only and not role_facts.rcps:
         found = role_facts.memo.get((facts.sig, action))
         if found is None:
             found = _trust_entry(facts, role_facts, action)
@@ -1231,6 +1255,8 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
                 if check is None or check(values, context):
                     decision = _ALLOW
                     break
+    elif facts.refused:
+        decision = _IMPLICIT  # STS refuses root and anonymous callers before reading policies
     else:
         decision = _fast_action(facts, role_facts, action, context.folded, context)
     outcome = _new(_LazyOutcome)
