@@ -210,7 +210,9 @@ def _condition_value(value: Any) -> str | _Issue:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
-        if isinstance(value, float | Decimal) and not math.isfinite(value):
+        # Decimal.is_finite, not math.isfinite: a Decimal too large for a float is still finite.
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite:
             return _Issue((), "WRONG_TYPE", f"{value} is not a JSON number")
         return number_text(value)
     if isinstance(value, dict | list):
@@ -438,6 +440,9 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
             SYNTAX_ERRORS,
         )
         return Draft(None, (problem,), {})
+    key_problems = _non_text_keys(raw)
+    if key_problems:
+        return Draft(None, tuple(key_problems), {})
     problems: list[Problem] = [
         _unknown_element(key, _pointer.join("", key), POLICY_ELEMENTS, "top-level")
         for key in raw
@@ -486,6 +491,42 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         origin=origin,
     )
     return Draft(policy if statements else None, tuple(problems), skip)
+
+
+_Link = tuple[Token, Any] | None  # (token, parent link): a path whose prefixes are shared
+
+
+def _non_text_keys(raw: dict[Any, Any]) -> list[Problem]:
+    """Keys that are not strings: JSON has none, so such a value is no policy document.
+
+    Walks with an explicit stack (a decoded value may be nested deeper than the recursion
+    limit) and builds a pointer only for a bad key (building one per node is quadratic).
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[object, _Link]] = [(raw, None)]
+    while stack:
+        node, link = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str):
+                    stack.append((value, (key, link)))
+                    continue
+                tokens: list[Token] = []
+                while link is not None:
+                    tokens.append(link[0])
+                    link = link[1]
+                problems.append(
+                    Problem(
+                        "WRONG_TYPE",
+                        _pointer.join("", *reversed(tokens)),
+                        f"an object key must be a string, not {_describe(key)} ({key!r})",
+                        SYNTAX_ERRORS,
+                    )
+                )
+                break
+        elif isinstance(node, list):
+            stack.extend((value, (index, link)) for index, value in enumerate(node))
+    return problems
 
 
 def _statements(

@@ -102,24 +102,22 @@ def _fit(raw: object, problem: Problem) -> Problem:
 
 
 def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
-    order: dict[str, int] = {}
-
-    def visit(node: object, pointer: str) -> None:
-        order[pointer] = len(order)
-        if isinstance(node, dict):
-            for key, value in node.items():
-                visit(value, _pointer.join(pointer, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                visit(value, _pointer.join(pointer, index))
-
-    visit(raw, "")
-
-    def rank(problem: Problem) -> int:
-        pointer = problem.pointer
-        while pointer not in order and pointer:
-            pointer = pointer.rpartition("/")[0]
-        return order.get(pointer, 0)
+    def rank(problem: Problem) -> tuple[int, ...]:
+        # The place of each step of the pointer among its siblings: tuples compare in
+        # pre-order (a parent before its children, siblings in document order). Walking only
+        # the problems' paths keeps deeply nested documents cheap (issue 9).
+        place: list[int] = []
+        node = raw
+        for token in _pointer.split(problem.pointer):
+            if isinstance(node, dict) and token in node:
+                place.append(list(node).index(token))
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                place.append(int(token))
+                node = node[int(token)]
+            else:
+                break
+        return tuple(place)
 
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=rank)

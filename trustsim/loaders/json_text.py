@@ -35,6 +35,7 @@ __all__ = ["JsonDocument", "decode_text", "read_json"]
 
 _WHITESPACE = " \t\n\r"
 _MAX_DEPTH = 256
+_MAX_INT_DIGITS = 4000
 _SYNTAX = "MalformedPolicyDocument: This policy contains invalid Json"
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
@@ -173,7 +174,9 @@ class _Reader:
             raise _SyntaxError(f"expected a value, found {what}", self.offset)
         integer, fraction, exponent = match.groups()
         self.offset = match.end()
-        if fraction or exponent:
+        if fraction or exponent or len(integer) > _MAX_INT_DIGITS:
+            # Python refuses to read an int of more than 4,300 digits (CVE-2020-10735); a
+            # Decimal keeps such a number exactly and prints it the same way.
             return Decimal(match.group())
         return int(integer)
 
