@@ -222,7 +222,7 @@ class _RoleFacts:
 # Facts by object identity. Each entry holds its object, so an id is never reused while its
 # entry lives; the caches are bounded and start afresh when full.
 _CACHE_SIZE = 4096
-_CALLERS: dict[int, _CallerFacts] = {}
+_CALLERS: dict[int, tuple[Caller, _CallerFacts]] = {}
 _ROLES: dict[int, _RoleFacts] = {}
 
 
@@ -232,9 +232,18 @@ _BY_NAME: dict[tuple[type, str], _CallerFacts] = {}
 
 
 def _caller_facts(caller: Caller) -> _CallerFacts:
-    facts = _CALLERS.get(id(caller))
-    if facts is not None and facts.caller is caller:
-        return facts
+    hit = _CALLERS.get(id(caller))
+    if hit is not None and hit[0] is caller:
+        return hit[1]
+    facts = _shared_facts(caller)
+    if len(_CALLERS) >= _CACHE_SIZE:
+        _CALLERS.clear()
+    _CALLERS[id(caller)] = (caller, facts)  # the entry holds the caller: its id stays its own
+    return facts
+
+
+def _shared_facts(caller: Caller) -> _CallerFacts:
+    """The facts of ``caller``, shared with equal callers built before."""
     kind = type(caller)
     if kind is ServicePrincipal:
         name = caller.name  # type: ignore[union-attr]
@@ -263,11 +272,7 @@ def _caller_facts(caller: Caller) -> _CallerFacts:
             _BY_PARTS.clear()
         _BY_PARTS[key] = (holds, facts)
         return facts
-    facts = _CallerFacts(caller)
-    if len(_CALLERS) >= _CACHE_SIZE:
-        _CALLERS.clear()
-    _CALLERS[id(caller)] = facts
-    return facts
+    return _CallerFacts(caller)
 
 
 _BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = {}
@@ -1025,9 +1030,8 @@ def _fast_action(
 def _fast_outcome(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome:
     """Decide ``actions`` (deny wins across them, §4.11) recording nothing; a lazy Outcome."""
     caller = request.caller
-    facts = _CALLERS.get(id(caller))
-    if facts is None or facts.caller is not caller:
-        facts = _caller_facts(caller)
+    hit = _CALLERS.get(id(caller))
+    facts = hit[1] if hit is not None and hit[0] is caller else _caller_facts(caller)
     role = request.role
     role_facts = _ROLES.get(id(role))
     if role_facts is None or role_facts.role is not role:
@@ -1232,9 +1236,8 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     # One action: _fast_outcome inlined, with the commonest case (no caller-side policy, no
     # RCP) decided right here, the trust policy's memoised statements alone.
     caller = request.caller
-    facts = _CALLERS.get(id(caller))
-    if facts is None or facts.caller is not caller:
-        facts = _caller_facts(caller)
+    hit = _CALLERS.get(id(caller))
+    facts = hit[1] if hit is not None and hit[0] is caller else _caller_facts(caller)
     role = request.role
     role_facts = _ROLES.get(id(role))
     if role_facts is None or role_facts.role is not role:
