@@ -985,18 +985,33 @@ def _fast_action(
     context: RequestContext,
 ) -> Decision:
     denies, allows, _ = _trust_entry(caller, role, action)
-    for check in denies:
-        if check is None or check(values, context):
-            return _EXPLICIT
+    return _decide_with(denies, allows, _caller_side(caller, role, action), values, context)
+
+
+def _caller_side(caller: _CallerFacts, role: _RoleFacts, action: str) -> _CallerSide:
     key = (id(role), action)
     found = caller.memo.get(key)
     if found is not None and found[0] is role:
-        side = found[1]
-    else:  # (the role facts are kept in the entry, so their id is not reused meanwhile)
-        if len(caller.memo) >= _MEMO_SIZE:
-            caller.memo.clear()
-        side = _CallerSide(caller, role, action)
-        caller.memo[key] = (role, side)
+        return found[1]
+    # (the role facts are kept in the entry, so their id is not reused meanwhile)
+    if len(caller.memo) >= _MEMO_SIZE:
+        caller.memo.clear()
+    side = _CallerSide(caller, role, action)
+    caller.memo[key] = (role, side)
+    return side
+
+
+def _decide_with(
+    denies: tuple[_Check, ...],
+    allows: tuple[tuple[_Check, Any], ...],
+    side: _CallerSide,
+    values: Mapping[str, tuple[str, ...]],
+    context: RequestContext,
+) -> Decision:
+    """One action's decision from the trust selection and the caller-side selection."""
+    for check in denies:
+        if check is None or check(values, context):
+            return _EXPLICIT
     if _holds(side.denies, values, context):
         return _EXPLICIT
     for level in side.levels:
@@ -1066,7 +1081,7 @@ class _LazyOutcome(Outcome):
     """
 
     __slots__ = ("_core", "_detail")
-    _core: tuple[Decision, AssumeRoleRequest, tuple[str, ...]]
+    _core: tuple[Decision, AssumeRoleRequest, tuple[str, ...] | None]
     _detail: tuple[tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str]
 
     def __init__(  # the signature of Outcome, so that attrs.evolve works
@@ -1087,7 +1102,8 @@ class _LazyOutcome(Outcome):
         try:
             return self._detail
         except AttributeError:  # the fast path leaves the slot empty until asked
-            decision, request, actions = self._core
+            decision, request = self._core[0], self._core[1]
+            actions = self.actions
             full = replay(request, actions, None)
             if full.decision is not decision:  # pragma: no cover - a bug, never an answer
                 raise RuntimeError(
@@ -1108,7 +1124,8 @@ class _LazyOutcome(Outcome):
 
     @property
     def actions(self) -> tuple[str, ...]:
-        return self._core[2]
+        actions = self._core[2]
+        return (self._core[1].action,) if actions is None else actions  # None: the one action
 
     @property
     def determined_by(self) -> tuple[StatementRef, ...]:
@@ -1233,38 +1250,58 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     action, companions = request.action, request.companion_actions
     if companions:
         return _fast_outcome(request, (action, *(a for a in companions if a != action)))
-    # One action: _fast_outcome inlined, with the commonest case (no caller-side policy, no
-    # RCP) decided right here, the trust policy's memoised statements alone.
-    caller = request.caller
-    hit = _CALLERS.get(id(caller))
-    facts = hit[1] if hit is not None and hit[0] is caller else _caller_facts(caller)
-    role = request.role
-    role_facts = _ROLES.get(id(role))
-    if role_facts is None or role_facts.role is not role:
-        role_facts = _role_facts(role)
+    # One action: _fast_outcome inlined. The (caller, role, action) triple finds its plan in
+    # one lookup; in the commonest case (no caller-side policy, no RCP) the plan is the trust
+    # policy's memoised Deny and Allow checks, run right here.
+    caller, role = request.caller, request.role
+    plan = _PAIRS.get((id(caller), id(role), action))
+    if plan is None or plan[0] is not caller or plan[1] is not role:
+        plan = _pair_plan(caller, role, action)
     context = request.context
-    if facts.trust_only and not role_facts.rcps:
-        found = role_facts.memo.get((facts.sig, action))
-        if found is None:
-            found = _trust_entry(facts, role_facts, action)
-        values = context.folded
+    values = context.folded
+    side = plan[4]
+    if side is None:
         decision = _IMPLICIT
-        for check in found[0]:
+        for check in plan[2]:
             if check is None or check(values, context):
                 decision = _EXPLICIT
                 break
         else:
-            for check in found[2]:
+            for check in plan[3]:
                 if check is None or check(values, context):
                     decision = _ALLOW
                     break
-    elif facts.refused:
-        decision = _IMPLICIT  # STS refuses root and anonymous callers before reading policies
     else:
-        decision = _fast_action(facts, role_facts, action, context.folded, context)
+        decision = _decide_with(plan[2], plan[3], side, values, context)
     outcome = _new(_LazyOutcome)
-    _set_core(outcome, (decision, request, (action,)))
+    _set_core(outcome, (decision, request, None))
     return outcome
+
+
+#: (caller, role, trust Deny checks, trust Allows, caller side) by (id(caller), id(role),
+#: action). When the trust policy alone decides, the caller side is ``None`` and the Allows
+#: are the checks of those that need nothing more; otherwise they are (check, requirements).
+#: Each entry holds its caller and role, so their ids are not reused while it lives.
+_Pair = tuple[Any, Any, tuple[_Check, ...], tuple[Any, ...], "_CallerSide | None"]
+_PAIRS: dict[tuple[int, int, str], _Pair] = {}
+
+
+def _pair_plan(caller: Caller, role: Role, action: str) -> _Pair:
+    facts = _caller_facts(caller)
+    role_facts = _role_facts(role)
+    plan: _Pair
+    if facts.refused:  # STS refuses root and anonymous callers before reading any policy
+        plan = (caller, role, (), (), None)
+    else:
+        denies, allows, alone = _trust_entry(facts, role_facts, action)
+        if facts.trust_only and not role_facts.rcps:
+            plan = (caller, role, denies, alone, None)
+        else:
+            plan = (caller, role, denies, allows, _caller_side(facts, role_facts, action))
+    if len(_PAIRS) >= _CACHE_SIZE:
+        _PAIRS.clear()
+    _PAIRS[id(caller), id(role), action] = plan
+    return plan
 
 
 def evaluate_action(request: AssumeRoleRequest) -> Outcome:
