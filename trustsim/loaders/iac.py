@@ -1,0 +1,617 @@
+"""Trust policies from infrastructure as code: CloudFormation (and CDK) templates, Terraform JSON.
+
+:func:`load_cloudformation` reads a template (JSON; YAML when PyYAML is installed) and resolves
+the intrinsic functions that have an answer offline (ECOSYSTEM.md §3.3): ``Ref`` to parameters
+and pseudo-parameters, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``,
+``Fn::FindInMap``, ``Fn::If`` with ``Conditions`` (``Fn::Equals``/``Not``/``And``/``Or``),
+``Fn::Base64``. ``Fn::GetAtt`` and ``Ref`` to another resource become an ARN-shaped value
+marked ``TRUSTSIM-PLACEHOLDER`` (listed in :attr:`IacRole.placeholders`), since the real value
+exists only after deployment. What cannot be known offline (``Fn::ImportValue``, dynamic
+references ``{{resolve:…}}``, ``Fn::GetAZs``, ``Fn::Transform``…) is a precise error: an
+:class:`~trustsim.errors.InvalidPolicy` whose problems point into the template.
+
+:func:`load_terraform` reads ``terraform show -json`` output (a plan or a state) and returns
+every ``aws_iam_role``; a trust policy that is unknown until apply is reported as such
+(:attr:`IacRole.unknown`), never guessed.
+
+>>> roles = load_cloudformation({"Parameters": {"Vendor": {"Type": "String", "Default": "444455556666"}},
+...     "Resources": {"Audit": {"Type": "AWS::IAM::Role", "Properties": {
+...         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+...             "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${Vendor}:root"}},
+...             "Action": "sts:AssumeRole"}]}}}}}, account_id="111122223333")
+>>> roles[0].address, roles[0].trust_policy.statements[0].principal.aws
+('Audit', ('arn:aws:iam::444455556666:root',))
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from trustsim import _pointer
+from trustsim.errors import InvalidPolicy, Position, Problem
+from trustsim.loaders.json_text import read_json
+from trustsim.model import Policy, PolicyKind
+from trustsim.parsing import parse_document
+
+__all__ = ["PLACEHOLDER", "IacRole", "load_cloudformation", "load_terraform"]
+
+#: The marker in every value trustsim makes up for something known only after deployment.
+PLACEHOLDER = "TRUSTSIM-PLACEHOLDER"
+_UNRESOLVABLE = "UNRESOLVABLE_INTRINSIC"
+_SHAPE = "INVALID_TEMPLATE"
+
+
+@attrs.frozen
+class IacRole:
+    """One IAM role declared in a template or a Terraform plan.
+
+    Attributes:
+        address: the logical ID (CloudFormation) or the resource address
+            (``module.ci.aws_iam_role.deploy[0]``).
+        trust_policy: the parsed trust policy, or ``None`` when it is unknown.
+        arn: the role's ARN when known (a Terraform state, a CloudFormation ``RoleName``).
+        unknown: why the trust policy is unknown (``None`` when it is known).
+        placeholders: the made-up values in the policy (``GetAtt Oidc.Arn → arn:…``).
+        origin: file and JSON pointer of the declaration.
+    """
+
+    address: str
+    trust_policy: Policy | None
+    arn: str | None = None
+    unknown: str | None = None
+    placeholders: tuple[str, ...] = ()
+    origin: str = ""
+
+
+def _read(
+    source: object, origin: str | None
+) -> tuple[object, str, str | None, dict[str, Position]]:
+    if isinstance(source, Mapping):
+        return dict(source), origin or "<template>", None, {}
+    if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
+        label, raw = origin or "<string>", source
+    elif isinstance(source, bytes):
+        label, raw = origin or "<bytes>", source.decode("utf-8-sig")
+    else:
+        path = Path(os.fspath(source))  # type: ignore[call-overload]
+        label = origin or str(path)
+        raw = path.read_text(encoding="utf-8-sig")
+        if path.suffix.lower() in (".yaml", ".yml", ".template") and raw.lstrip()[:1] != "{":
+            return _yaml(raw, label), label, None, {}
+    try:
+        document = read_json(raw)
+    except InvalidPolicy as error:
+        raise InvalidPolicy(
+            error.problems, origin=label, text=error.text, positions=error.positions
+        ) from None
+    if document.problems:
+        raise InvalidPolicy(
+            document.problems, origin=label, text=document.text, positions=document.positions
+        )
+    return document.value, label, document.text, document.positions
+
+
+# --------------------------------------------------------------------------- YAML (optional)
+
+
+def _yaml(text: str, origin: str) -> object:
+    """A CloudFormation YAML template, short tags turned into their long JSON forms."""
+    try:
+        import yaml  # type: ignore[import-untyped]  # noqa: PLC0415 - optional (the "yaml" extra)
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise InvalidPolicy(
+            [
+                Problem(
+                    _SHAPE, "", "reading YAML templates needs PyYAML: pip install 'trustsim[yaml]'"
+                )
+            ],
+            origin=origin,
+        ) from None
+
+    loader_class: Any = type("Loader", (yaml.SafeLoader,), {})
+
+    def construct(tag: str) -> Any:
+        name = "Ref" if tag == "Ref" else ("Condition" if tag == "Condition" else f"Fn::{tag}")
+
+        def build(loader: Any, node: Any) -> dict[str, object]:
+            if isinstance(node, yaml.ScalarNode):
+                value: object = loader.construct_scalar(node)
+                if tag == "GetAtt" and isinstance(value, str):
+                    value = value.split(".", 1)
+            elif isinstance(node, yaml.SequenceNode):
+                value = loader.construct_sequence(node, deep=True)
+            else:
+                value = loader.construct_mapping(node, deep=True)
+            return {name: value}
+
+        return build
+
+    for tag in ("Ref", "Sub", "GetAtt", "Join", "Select", "Split", "FindInMap", "If", "Equals",
+                "Not", "And", "Or", "Condition", "ImportValue", "Base64", "GetAZs", "Cidr", "Transform"):  # fmt: skip
+        loader_class.add_constructor(f"!{tag}", construct(tag))
+    # YAML 1.1 reads an unquoted 2012-10-17 as a date; CloudFormation keeps it as text.
+    loader_class.add_constructor("tag:yaml.org,2002:timestamp", loader_class.construct_yaml_str)
+    try:
+        return yaml.load(text, Loader=loader_class)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise InvalidPolicy(
+            [Problem(_SHAPE, "", f"the template is not YAML: {error}")], origin=origin
+        ) from None
+
+
+# --------------------------------------------------------------------------- CloudFormation
+
+
+class _Unresolvable(Exception):
+    def __init__(self, pointer: str, message: str) -> None:
+        super().__init__(message)
+        self.pointer = pointer
+        self.message = message
+
+
+_NO_VALUE = object()
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+class _Resolver:
+    def __init__(
+        self, template: Mapping[str, Any], parameters: Mapping[str, Any], pseudo: Mapping[str, str]
+    ) -> None:
+        self.template = template
+        self.resources: Mapping[str, Any] = template.get("Resources") or {}
+        self.mappings: Mapping[str, Any] = template.get("Mappings") or {}
+        self.condition_specs: Mapping[str, Any] = template.get("Conditions") or {}
+        self.pseudo = pseudo
+        self.parameters = self._parameters(template.get("Parameters") or {}, parameters)
+        self.placeholders: list[str] = []
+        self.conditions: dict[str, bool] = {}
+
+    @staticmethod
+    def _parameters(declared: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for name, spec in declared.items():
+            value = given.get(name, spec.get("Default") if isinstance(spec, Mapping) else None)
+            if value is None:
+                continue
+            kind = spec.get("Type", "String") if isinstance(spec, Mapping) else "String"
+            if isinstance(value, str) and (
+                kind == "CommaDelimitedList" or kind.startswith("List<")
+            ):
+                value = [item.strip() for item in value.split(",")]
+            values[name] = value
+        return values
+
+    def ref(self, name: object, pointer: str) -> object:
+        if not isinstance(name, str):
+            raise _Unresolvable(pointer, "Ref takes the name of a parameter or resource")
+        if name == "AWS::NoValue":
+            return _NO_VALUE
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name.startswith("AWS::"):
+            raise _Unresolvable(pointer, f"the pseudo-parameter {name} has no value offline")
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in (self.template.get("Parameters") or {}):
+            raise _Unresolvable(
+                pointer, f"the parameter {name} has no Default; give its value (parameters=…)"
+            )
+        if name in self.resources:
+            return self._resource_value(name, None, pointer)
+        raise _Unresolvable(pointer, f"Ref {name}: no parameter or resource of that name")
+
+    def _resource_value(self, name: str, attribute: str | None, pointer: str) -> str:
+        resource = self.resources[name] if isinstance(self.resources.get(name), Mapping) else {}
+        kind = resource.get("Type", "")
+        props = resource.get("Properties") or {}
+        account, partition = self.pseudo["AWS::AccountId"], self.pseudo["AWS::Partition"]
+        shown = f"{'Ref' if attribute is None else 'GetAtt'} {name}{'' if attribute is None else '.' + attribute}"
+        if kind == "AWS::IAM::Role":
+            role_name = props.get("RoleName") if isinstance(props.get("RoleName"), str) else None
+            if attribute is None and role_name:
+                return str(role_name)  # Ref on a role is its name
+            if attribute == "Arn" and role_name:
+                path = props.get("Path") if isinstance(props.get("Path"), str) else "/"
+                return f"arn:{partition}:iam::{account}:role{path}{role_name}"
+            value = (
+                f"arn:{partition}:iam::{account}:role/{PLACEHOLDER}-{name}"
+                if attribute == "Arn"
+                else f"{PLACEHOLDER}-{name}"
+            )
+        elif kind == "AWS::IAM::OIDCProvider" and attribute in (None, "Arn"):
+            url = props.get("Url")
+            if isinstance(url, str):
+                return (
+                    f"arn:{partition}:iam::{account}:oidc-provider/{url.removeprefix('https://')}"
+                )
+            value = f"arn:{partition}:iam::{account}:oidc-provider/{PLACEHOLDER}-{name}"
+        elif kind == "AWS::IAM::SAMLProvider" and attribute in (None, "Arn"):
+            value = f"arn:{partition}:iam::{account}:saml-provider/{PLACEHOLDER}-{name}"
+        elif kind == "AWS::IAM::User" and attribute == "Arn":
+            value = f"arn:{partition}:iam::{account}:user/{PLACEHOLDER}-{name}"
+        else:
+            value = f"arn:{partition}:{PLACEHOLDER}:{self.pseudo['AWS::Region']}:{account}:{name}/{attribute or 'Ref'}"
+        self.placeholders.append(f"{pointer}: {shown} → {value}")
+        return value
+
+    def condition(self, name: str, pointer: str) -> bool:
+        if name not in self.conditions:
+            if name not in self.condition_specs:
+                raise _Unresolvable(pointer, f"no condition named {name!r} in Conditions")
+            self.conditions[name] = False  # guards a cycle while evaluating
+            result = self.resolve(self.condition_specs[name], _pointer.join("/Conditions", name))
+            if not isinstance(result, bool):
+                raise _Unresolvable(
+                    _pointer.join("/Conditions", name), "a condition must give true or false"
+                )
+            self.conditions[name] = result
+        return self.conditions[name]
+
+    def resolve(self, value: object, pointer: str) -> object:
+        if isinstance(value, str):
+            if "{{resolve:" in value:
+                raise _Unresolvable(
+                    pointer,
+                    f"the dynamic reference in {value!r} is resolved by CloudFormation at deploy "
+                    "time (SSM / Secrets Manager)",
+                )
+            return value
+        if isinstance(value, list):
+            items = [self.resolve(item, _pointer.join(pointer, i)) for i, item in enumerate(value)]
+            return [item for item in items if item is not _NO_VALUE]
+        if not isinstance(value, Mapping):
+            return value
+        if len(value) == 1:
+            ((name, argument),) = value.items()
+            where = _pointer.join(pointer, name)
+            if name == "Ref":
+                return self.ref(argument, where)
+            if name == "Condition" and isinstance(argument, str):
+                return self.condition(argument, where)
+            if name.startswith("Fn::"):
+                return self.function(name, argument, where)
+        out: dict[str, object] = {}
+        for key, item in value.items():
+            resolved = self.resolve(item, _pointer.join(pointer, key))
+            if resolved is not _NO_VALUE:
+                out[key] = resolved
+        return out
+
+    def function(self, name: str, argument: object, pointer: str) -> object:
+        if name in ("Fn::ImportValue", "Fn::GetAZs", "Fn::Transform", "Fn::Cidr"):
+            what = {
+                "Fn::ImportValue": "reads another stack's export, which exists only in the deployed account",
+                "Fn::GetAZs": "needs the Region's Availability Zones",
+                "Fn::Transform": "runs a macro at deploy time",
+                "Fn::Cidr": "is not needed in trust policies",
+            }[name]
+            raise _Unresolvable(pointer, f"{name} {what}; trustsim cannot resolve it offline")
+        if name == "Fn::GetAtt":
+            parts = argument.split(".", 1) if isinstance(argument, str) else argument
+            if not (isinstance(parts, list) and len(parts) == 2 and parts[0] in self.resources):
+                raise _Unresolvable(
+                    pointer, "Fn::GetAtt takes [LogicalId, Attribute] of a resource in the template"
+                )
+            attribute = self.resolve(parts[1], _pointer.join(pointer, 1))
+            return self._resource_value(parts[0], str(attribute), pointer)
+        args = self.resolve(argument, pointer) if name != "Fn::If" else argument
+        if name == "Fn::Sub":
+            return self.sub(args, pointer)
+        if name == "Fn::Join":
+            if not (isinstance(args, list) and len(args) == 2 and isinstance(args[1], list)):
+                raise _Unresolvable(pointer, "Fn::Join takes [delimiter, [values…]]")
+            return str(args[0]).join(str(item) for item in args[1])
+        if name == "Fn::Select":
+            if not (isinstance(args, list) and len(args) == 2 and isinstance(args[1], list)):
+                raise _Unresolvable(pointer, "Fn::Select takes [index, [values…]]")
+            index = int(str(args[0]))
+            if not 0 <= index < len(args[1]):
+                raise _Unresolvable(
+                    pointer, f"Fn::Select index {index} is outside the list of {len(args[1])}"
+                )
+            return args[1][index]
+        if name == "Fn::Split":
+            if not (isinstance(args, list) and len(args) == 2):
+                raise _Unresolvable(pointer, "Fn::Split takes [delimiter, text]")
+            return str(args[1]).split(str(args[0]))
+        if name == "Fn::FindInMap":
+            if not (isinstance(args, list) and len(args) >= 3):
+                raise _Unresolvable(
+                    pointer, "Fn::FindInMap takes [map, top-level key, second-level key]"
+                )
+            try:
+                return self.mappings[str(args[0])][str(args[1])][str(args[2])]
+            except (KeyError, TypeError):
+                raise _Unresolvable(
+                    pointer, f"Fn::FindInMap: no {args[0]}/{args[1]}/{args[2]} in Mappings"
+                ) from None
+        if name == "Fn::If":
+            if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
+                raise _Unresolvable(
+                    pointer, "Fn::If takes [condition name, value if true, value if false]"
+                )
+            chosen = 1 if self.condition(args[0], pointer) else 2
+            return self.resolve(args[chosen], _pointer.join(pointer, chosen))
+        if name == "Fn::Equals":
+            if not (isinstance(args, list) and len(args) == 2):
+                raise _Unresolvable(pointer, "Fn::Equals takes two values")
+            return args[0] == args[1]
+        if name in ("Fn::Not", "Fn::And", "Fn::Or"):
+            if not (isinstance(args, list) and all(isinstance(a, bool) for a in args)):
+                raise _Unresolvable(pointer, f"{name} takes a list of conditions")
+            if name == "Fn::Not":
+                return not args[0]
+            return all(args) if name == "Fn::And" else any(args)
+        if name == "Fn::Base64":
+            return base64.b64encode(str(args).encode()).decode()
+        raise _Unresolvable(pointer, f"{name} is not an intrinsic function trustsim resolves")
+
+    def sub(self, args: object, pointer: str) -> str:
+        if isinstance(args, str):
+            template, variables = args, {}
+        elif isinstance(args, list) and len(args) == 2 and isinstance(args[1], Mapping):
+            template, variables = str(args[0]), dict(args[1])
+        else:
+            raise _Unresolvable(pointer, "Fn::Sub takes a string or [string, {variables}]")
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"  # ${!Literal} writes ${Literal}
+            if name in variables:
+                return str(variables[name])
+            if "." in name and name.split(".", 1)[0] in self.resources:
+                resource, attribute = name.split(".", 1)
+                return self._resource_value(resource, attribute, pointer)
+            value = self.ref(name, pointer)
+            if isinstance(value, list):
+                raise _Unresolvable(pointer, f"Fn::Sub: ${{{name}}} is a list")
+            return str(value)
+
+        return _SUB_VARIABLE.sub(replace, template)
+
+
+_URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+
+
+def load_cloudformation(
+    source: str | bytes | os.PathLike[str] | Mapping[str, Any],
+    *,
+    parameters: Mapping[str, Any] | Sequence[Any] | None = None,
+    account_id: str = "123456789012",
+    region: str = "us-east-1",
+    partition: str = "aws",
+    stack_name: str = "trustsim-stack",
+    origin: str | None = None,
+) -> tuple[IacRole, ...]:
+    """Every ``AWS::IAM::Role`` of a CloudFormation (or CDK ``cdk.out``) template, resolved offline.
+
+    ``parameters`` are the stack's parameter values in any of the three shapes
+    cfn-policy-validator accepts: ``{"Name": value}`` (or ``{"Parameters": {...}}``),
+    ``[{"ParameterKey": …, "ParameterValue": …}]`` or ``["Name=value"]``; a parameter with
+    neither value nor ``Default`` used by a trust policy is an error. ``account_id``,
+    ``region``, ``partition`` and ``stack_name`` give the pseudo-parameters.
+
+    Raises:
+        InvalidPolicy: with every problem at once, each pointing into the template: an
+            intrinsic that cannot be resolved offline (``UNRESOLVABLE_INTRINSIC``), or a
+            resolved trust policy that AWS would refuse.
+        OSError: the file cannot be read.
+    """
+    value, label, text, positions = _read(source, origin)
+    if not isinstance(value, Mapping):
+        raise InvalidPolicy(
+            [Problem(_SHAPE, "", "a template is an object with Resources")], origin=label
+        )
+    pseudo = {
+        "AWS::AccountId": account_id,
+        "AWS::Region": region,
+        "AWS::Partition": partition,
+        "AWS::URLSuffix": _URL_SUFFIX.get(partition, "amazonaws.com"),
+        "AWS::StackName": stack_name,
+        "AWS::StackId": f"arn:{partition}:cloudformation:{region}:{account_id}:stack/{stack_name}/{PLACEHOLDER}",
+    }
+    resolver = _Resolver(value, _parameter_values(parameters), pseudo)
+    problems: list[Problem] = []
+    roles: list[IacRole] = []
+    for name, resource in (value.get("Resources") or {}).items():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::IAM::Role":
+            continue
+        where = _pointer.join("/Resources", name)
+        role = _cfn_role(resolver, name, resource, where, label, problems)
+        if role is not None:
+            roles.append(role)
+    if problems:
+        raise InvalidPolicy(dict.fromkeys(problems), origin=label, text=text, positions=positions)
+    return tuple(roles)
+
+
+def _cfn_role(  # noqa: PLR0917 - one role, with where it sits and where to report
+    resolver: _Resolver,
+    name: str,
+    resource: Mapping[str, Any],
+    where: str,
+    label: str,
+    problems: list[Problem],
+) -> IacRole | None:
+    condition = resource.get("Condition")
+    try:
+        if isinstance(condition, str) and not resolver.condition(
+            condition, _pointer.join(where, "Condition")
+        ):
+            return None  # the stack does not create the role
+        props = resource.get("Properties") or {}
+        pointer = _pointer.join(where, "Properties", "AssumeRolePolicyDocument")
+        if "AssumeRolePolicyDocument" not in props:
+            problems.append(
+                Problem(
+                    _SHAPE,
+                    _pointer.join(where, "Properties"),
+                    "the role has no AssumeRolePolicyDocument",
+                )
+            )
+            return None
+        resolver.placeholders = []
+        document = resolver.resolve(props["AssumeRolePolicyDocument"], pointer)
+        arn = None
+        role_name = resolver.resolve(
+            props.get("RoleName"), _pointer.join(where, "Properties", "RoleName")
+        )
+        if isinstance(role_name, str):
+            path = resolver.resolve(
+                props.get("Path", "/"), _pointer.join(where, "Properties", "Path")
+            )
+            pseudo = resolver.pseudo
+            arn = f"arn:{pseudo['AWS::Partition']}:iam::{pseudo['AWS::AccountId']}:role{path}{role_name}"
+    except _Unresolvable as error:
+        problems.append(Problem(_UNRESOLVABLE, error.pointer, error.message))
+        return None
+    policy = _parse_at(document, pointer, f"{label}#{pointer}", problems)
+    if policy is None:
+        return None
+    return IacRole(
+        name, policy, arn=arn, placeholders=tuple(resolver.placeholders), origin=f"{label}#{where}"
+    )
+
+
+def _parse_at(
+    document: object, pointer: str, origin: str, problems: list[Problem]
+) -> Policy | None:
+    try:
+        if isinstance(document, str):
+            read = read_json(document)
+            if read.problems:
+                raise InvalidPolicy(read.problems)
+            document = read.value
+        if not isinstance(document, Mapping):
+            problems.append(
+                Problem(_SHAPE, pointer, "a trust policy must be an object or its JSON text")
+            )
+            return None
+        return parse_document(dict(document), kind=PolicyKind.TRUST, origin=origin)
+    except InvalidPolicy as error:
+        problems += [attrs.evolve(p, pointer=pointer + p.pointer) for p in error.problems]
+        return None
+
+
+def _parameter_values(given: Mapping[str, Any] | Sequence[Any] | None) -> dict[str, Any]:
+    if given is None:
+        return {}
+    if isinstance(given, Mapping):
+        inner = given.get("Parameters")
+        return dict(inner) if isinstance(inner, Mapping) else dict(given)
+    values: dict[str, Any] = {}
+    for item in given:
+        if isinstance(item, Mapping):
+            values[str(item["ParameterKey"])] = item["ParameterValue"]
+        elif isinstance(item, str) and "=" in item:
+            key, _, value = item.partition("=")
+            values[key] = value
+    return values
+
+
+# --------------------------------------------------------------------------- Terraform
+
+
+def load_terraform(
+    source: str | bytes | os.PathLike[str] | Mapping[str, Any], *, origin: str | None = None
+) -> tuple[IacRole, ...]:
+    """Every ``aws_iam_role`` of ``terraform show -json`` output (a plan or a state).
+
+    From a plan, a trust policy that depends on resources not yet created
+    (``change.after_unknown.assume_role_policy``) is returned with ``trust_policy=None`` and
+    :attr:`IacRole.unknown` saying so.
+
+    Raises:
+        InvalidPolicy: a known trust policy AWS would refuse; problems point into the file.
+        OSError: the file cannot be read.
+    """
+    value, label, text, positions = _read(source, origin)
+    if not isinstance(value, Mapping):
+        raise InvalidPolicy(
+            [Problem(_SHAPE, "", "terraform show -json gives an object")], origin=label
+        )
+    problems: list[Problem] = []
+    roles: dict[str, IacRole] = {}
+    unknown: dict[str, str] = {}
+    for index, change in enumerate(value.get("resource_changes") or []):
+        if not isinstance(change, Mapping) or change.get("type") != "aws_iam_role":
+            continue
+        after_unknown = (change.get("change") or {}).get("after_unknown") or {}
+        if isinstance(after_unknown, Mapping) and after_unknown.get("assume_role_policy") is True:
+            unknown[str(change.get("address"))] = f"/resource_changes/{index}"
+    for module_pointer in ("/planned_values/root_module", "/values/root_module"):
+        module = _at(value, module_pointer)
+        if isinstance(module, Mapping):
+            _terraform_module(module, module_pointer, label, unknown, roles, problems)
+    for address, pointer in unknown.items():
+        if address not in roles or roles[address].trust_policy is None:
+            roles[address] = IacRole(
+                address, None, unknown="the trust policy is unknown until apply (it depends on "
+                "values the plan creates)",
+                origin=f"{label}#{pointer}",
+            )  # fmt: skip
+    if problems:
+        raise InvalidPolicy(dict.fromkeys(problems), origin=label, text=text, positions=positions)
+    return tuple(roles.values())
+
+
+def _at(value: object, pointer: str) -> object:
+    for token in _pointer.split(pointer):
+        if not isinstance(value, Mapping) or token not in value:
+            return None
+        value = value[token]
+    return value
+
+
+def _terraform_module(  # noqa: PLR0917 - recursive walk carrying its accumulators
+    module: Mapping[str, Any],
+    pointer: str,
+    label: str,
+    unknown: Mapping[str, str],
+    roles: dict[str, IacRole],
+    problems: list[Problem],
+) -> None:
+    for index, resource in enumerate(module.get("resources") or []):
+        if (
+            not isinstance(resource, Mapping)
+            or resource.get("type") != "aws_iam_role"
+            or resource.get("mode", "managed") != "managed"
+        ):
+            continue
+        address = str(resource.get("address"))
+        where = _pointer.join(pointer, "resources", index)
+        values = resource.get("values") or {}
+        arn = values.get("arn") if isinstance(values.get("arn"), str) else None
+        document = values.get("assume_role_policy")
+        if document is None:
+            if address not in unknown:
+                problems.append(
+                    Problem(
+                        _SHAPE,
+                        _pointer.join(where, "values"),
+                        f"{address} has no assume_role_policy",
+                    )
+                )
+            continue
+        policy_pointer = _pointer.join(where, "values", "assume_role_policy")
+        policy = _parse_at(document, policy_pointer, f"{label}#{policy_pointer}", problems)
+        if policy is not None:
+            roles[address] = IacRole(address, policy, arn=arn, origin=f"{label}#{where}")
+    for index, child in enumerate(module.get("child_modules") or []):
+        if isinstance(child, Mapping):
+            _terraform_module(
+                child,
+                _pointer.join(pointer, "child_modules", index),
+                label,
+                unknown,
+                roles,
+                problems,
+            )
