@@ -1,0 +1,36 @@
+"""The shared state of the linter's rule mixins."""
+
+from __future__ import annotations
+
+from trustsim import _pointer
+from trustsim._lint_catalogue import RULES
+from trustsim._lint_findings import Finding, Witness
+from trustsim.callers import (
+    Role,
+)
+from trustsim.model import ConditionClause, Policy, Statement
+
+
+class LintBase:
+    """The state every rule shares: the policy, the role, and the findings so far."""
+
+    def __init__(self, policy: Policy, role_arn: str, *, role_known: bool) -> None:
+        self.policy = policy
+        self.role_known = role_known
+        self.role = Role(role_arn, policy)
+        self.findings: list[Finding] = []
+        self._allow_all: Policy | None = None
+
+    def add(
+        self, code: str, pointer: str, message: str, fix: str, witness: Witness | None = None
+    ) -> None:
+        rule = RULES[code]
+        self.findings.append(Finding(code, rule.severity, pointer, message, fix, witness))
+
+    def pointer(self, statement: Statement, *tokens: str | int) -> str:
+        return _pointer.join(statement.pointer, *tokens)
+
+    def clause_pointer(self, statement: Statement, clause: ConditionClause) -> str:
+        return self.pointer(statement, "Condition", clause.operator.name, clause.key)
+
+    # -- principals and structure

@@ -1,0 +1,272 @@
+"""Breadth findings: the policy admits outsiders (any account, any repository...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from trustsim._lint_findings import Witness
+from trustsim._lint_knowledge import (
+    COGNITO,
+    EKS_FORMAT,
+    GENERIC_FORMAT,
+    GITHUB_FORMAT,
+    OUTSIDER,
+    OUTSIDER_ACCOUNT,
+    SERVICES_WITHOUT_SOURCE_KEYS,
+    SubjectFormat,
+    has_wildcard,
+    instance,
+    is_positive,
+    subject_format,
+)
+from trustsim._lint_witness import WitnessBuilder, describe_caller, describe_context
+from trustsim.arn import Arn
+from trustsim.callers import (
+    BUILTIN_WEB_IDENTITY_PROVIDERS,
+    IamUser,
+    InvalidCaller,
+    ServicePrincipal,
+)
+from trustsim.model import ConditionClause, Statement
+from trustsim.requests import (
+    ASSUME_ROLE,
+)
+
+
+class BreadthRules(WitnessBuilder):
+    """Findings about who is admitted, each confirmed by a witness."""
+
+    def any_aws_principal(self, statement: Statement) -> None:
+        caller, context = self.aws_outsider(statement, OUTSIDER_ACCOUNT)
+        if not self.allowed(caller, ASSUME_ROLE, context):
+            return
+        passes = f", passing {describe_context(context)}" if context else ""
+        witness = Witness(
+            caller,
+            ASSUME_ROLE,
+            context,
+            f"{describe_caller(caller)} of an unrelated account ({OUTSIDER_ACCOUNT}){passes}",
+            caller_allowed=True,
+        )
+        self.add(
+            "ANY_AWS_PRINCIPAL",
+            self.pointer(statement, "Principal", "AWS"),
+            '{"AWS": "*"} with no condition an outsider cannot meet: any IAM user or role of '
+            "any AWS account, whose own policy allows it, can assume this role",
+            "name the trusted principals, or narrow with a key outsiders cannot choose: "
+            "aws:PrincipalOrgID, aws:PrincipalAccount, or aws:PrincipalArn with your account",
+            witness,
+        )
+
+    def cross_account_root(self, statement: Statement, index: int, value: str) -> None:
+        account: str | None = None
+        if re.fullmatch(r"\d{12}", value):
+            account = value
+        else:
+            arn = Arn.try_parse(value)
+            if arn is not None and arn.service == "iam" and arn.resource == "root":
+                account = arn.account
+        if account is None or (self.role_known and account == self.role.account_id):
+            return
+        caller = IamUser(f"arn:aws:iam::{account}:user/{OUTSIDER}", policies=(self.allow_all(),))
+        if not self.allowed(caller, ASSUME_ROLE, {}):
+            return
+        self.add(
+            "CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID",
+            self.pointer(statement, "Principal", "AWS"),
+            f"every principal of account {account} whose own policy allows it can assume this "
+            "role without an ExternalId: if that account is a vendor's, any of its customers "
+            "can have it act on this role (the confused deputy)",
+            'add a condition {"StringEquals": {"sts:ExternalId": "<the id the vendor issued '
+            'you>"}}, or name the one role that should assume (aws:PrincipalArn)',
+            Witness(
+                caller,
+                ASSUME_ROLE,
+                {},
+                f"{describe_caller(caller)} calling without an ExternalId",
+                caller_allowed=True,
+            ),
+        )
+
+    def service_without_source(self, statement: Statement, name: str) -> None:
+        if name in SERVICES_WITHOUT_SOURCE_KEYS:
+            return
+        keys = {clause.key.lower() for clause in statement.condition}
+        if keys & {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}:
+            return
+        try:
+            caller = ServicePrincipal(name)
+        except InvalidCaller:
+            return
+        if not self.allowed(caller, ASSUME_ROLE, {}):
+            return
+        self.add(
+            "SERVICE_PRINCIPAL_WITHOUT_SOURCE",
+            self.pointer(statement, "Principal", "Service"),
+            f"{name} may assume this role on behalf of any account's resources: another "
+            "customer of the service can point it at this role (cross-service confused deputy)",
+            'add {"StringEquals": {"aws:SourceAccount": "<your account>"}} or an ArnLike '
+            "aws:SourceArn condition — for services that pass these keys when they assume roles",
+            Witness(caller, ASSUME_ROLE, {}, f"service {name} acting for another account"),
+        )
+
+    def web_identity(self, statement: Statement, index: int, provider: str) -> None:
+        arn = Arn.try_parse(provider)
+        issuer = (
+            arn.resource_name
+            if arn is not None and arn.resource_type == "oidc-provider"
+            else provider
+        )
+        builtin = provider in BUILTIN_WEB_IDENTITY_PROVIDERS
+        here = self.pointer(statement, "Principal", "Federated")
+        keys: dict[str, list[ConditionClause]] = {}
+        for clause in statement.condition:
+            keys.setdefault(clause.key.lower(), []).append(clause)
+        sub_key, aud_key = f"{issuer}:sub".lower(), f"{issuer}:aud".lower()
+        fmt = subject_format(issuer)
+        aud = self.audience(keys.get(aud_key, []))
+        if builtin:
+            if aud_key not in keys:
+                witness = self.oidc_witness(
+                    statement, provider, issuer, fmt, {"aud": "outsider-app"}, builtin=True
+                )
+                if witness is not None:
+                    self.add(
+                        "BUILTIN_IDP_AUD_MISSING",
+                        here,
+                        f"no condition on {issuer}:aud: a token {issuer} issued to any "
+                        "application, of anyone, can assume this role",
+                        f'add {{"StringEquals": {{"{issuer}:aud": "<your app or identity pool id>"}}}}',
+                        witness,
+                    )
+            if provider == COGNITO and f"{COGNITO}:amr" not in keys:
+                claims: dict[str, str | tuple[str, ...]] = {
+                    "aud": aud or "us-east-1:pool",
+                    "amr": ("unauthenticated",),
+                }
+                witness = self.oidc_witness(statement, provider, issuer, fmt, claims, builtin=True)
+                if witness is not None:
+                    self.add(
+                        "COGNITO_AMR_MISSING",
+                        here,
+                        "no condition on cognito-identity.amazonaws.com:amr: unauthenticated "
+                        "(guest) identities of the pool can assume this role",
+                        'add {"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": '
+                        '"authenticated"}}',
+                        witness,
+                    )
+            return
+        if aud_key not in keys:
+            witness = self.oidc_witness(statement, provider, issuer, fmt, {"aud": "outsider-app"})
+            if witness is not None:
+                self.add(
+                    "OIDC_AUD_MISSING",
+                    here,
+                    f"no condition on {issuer}:aud: the role relies on the audiences registered "
+                    "on the IAM OIDC provider alone",
+                    f'add {{"StringEquals": {{"{issuer}:aud": "sts.amazonaws.com"}}}} (or your '
+                    "client ID)",
+                    witness,
+                )
+        sub_clauses = [c for c in keys.get(sub_key, []) if is_positive(c)]
+        if not sub_clauses:
+            if sub_key in keys:
+                return
+            witness = self.oidc_witness(
+                statement,
+                provider,
+                issuer,
+                fmt,
+                {"aud": aud or "sts.amazonaws.com", "sub": fmt.outsider_fillers[-1]},
+            )
+            if witness is not None:
+                self.add(
+                    "OIDC_SUB_MISSING",
+                    here,
+                    f"no condition on {issuer}:sub: every identity {issuer} issues tokens to"
+                    + (" — anyone's, on a shared issuer —" if fmt.shared else "")
+                    + " can assume this role",
+                    f'add {{"StringEquals": {{"{issuer}:sub": "<the exact subject>"}}}}',
+                    witness,
+                )
+            return
+        for clause in sub_clauses:
+            if clause.operator.base != "StringLike":
+                continue
+            self.sub_breadth(statement, clause, provider=provider, issuer=issuer, fmt=fmt, aud=aud)
+
+    def audience(self, clauses: Iterable[ConditionClause]) -> str | None:
+        for clause in clauses:
+            if is_positive(clause) and clause.values:
+                return instance(clause.values[0])
+        return None
+
+    def sub_breadth(
+        self,
+        statement: Statement,
+        clause: ConditionClause,
+        *,
+        provider: str,
+        issuer: str,
+        fmt: SubjectFormat,
+        aud: str | None,
+    ) -> None:
+        pointer = self.clause_pointer(statement, clause)
+        for value in clause.values:
+            if not has_wildcard(value):
+                continue
+            outsider = self.subject(value, fmt.outsider_fillers, fmt, foreign=True)
+            if outsider is not None:
+                witness = self.oidc_witness(
+                    statement,
+                    provider,
+                    issuer,
+                    fmt,
+                    {"aud": aud or "sts.amazonaws.com", "sub": outsider},
+                )
+                if witness is not None:
+                    self.add(
+                        "OIDC_SUB_TOO_BROAD",
+                        pointer,
+                        f"{value!r} also matches {outsider!r}: a subject of another "
+                        + ("owner" if fmt is not EKS_FORMAT else "namespace")
+                        + f" — {fmt.label} identities that are not yours can assume this role",
+                        "match the whole subject with StringEquals (repo:OWNER/REPO:ref:refs/"
+                        "heads/main), or anchor a wildcard after the owner and name "
+                        "(repo:OWNER/REPO:environment:*)",
+                        witness,
+                    )
+                    continue
+            if fmt.anchored is None and fmt is GENERIC_FORMAT:
+                continue
+            prefix = re.split(r"[*?]", value, maxsplit=1)[0]
+            if fmt.anchored is not None and fmt.anchored.match(prefix):
+                continue
+            insider = self.subject(value, fmt.insider_fillers, fmt, foreign=False)
+            if insider is None:
+                continue
+            witness = self.oidc_witness(
+                statement,
+                provider,
+                issuer,
+                fmt,
+                {"aud": aud or "sts.amazonaws.com", "sub": insider},
+            )
+            if witness is not None:
+                self.add(
+                    "OIDC_SUB_WILDCARD",
+                    pointer,
+                    f"{value!r} matches {insider!r} too: every "
+                    + (
+                        "repository, branch, pull request and environment"
+                        if fmt is GITHUB_FORMAT
+                        else "service account"
+                        if fmt is EKS_FORMAT
+                        else "project and branch"
+                    )
+                    + " the pattern covers can assume this role",
+                    "pin the subject (repo:OWNER/REPO:ref:refs/heads/main or "
+                    "repo:OWNER/REPO:environment:prod for a deploy role)",
+                    witness,
+                )

@@ -1,0 +1,224 @@
+"""What the linter knows about IAM keys, callers and OIDC subject formats."""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from trustsim.callers import (
+    SAML_MULTIVALUED_KEYS,
+)
+from trustsim.model import ConditionClause
+
+_DEFAULT_ACCOUNT = "123456789012"
+#: IAM's default quota for a role trust policy, in characters besides whitespace.
+TRUST_POLICY_QUOTA = 2048
+UNIQUE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,124}")
+
+# --- knowledge tables ----------------------------------------------------------------------
+
+GITHUB = "token.actions.githubusercontent.com"
+COGNITO = "cognito-identity.amazonaws.com"
+#: A witness's account: no real account, never the role's or one named in a policy.
+OUTSIDER_ACCOUNT = "999999999999"
+OUTSIDER = "trustsim-outsider"
+
+#: Keys that carry several values (SEMANTICS.md §6); every other key is single-valued.
+MULTIVALUED_KEYS = frozenset(
+    {
+        "aws:tagkeys",
+        "aws:principalorgpaths",
+        "aws:sourceorgpaths",
+        "aws:calledvia",
+        "aws:principalservicenameslist",
+        "sts:transitivetagkeys",
+        "sts:requestcontextproviders",
+        "cognito-identity.amazonaws.com:amr",
+    }
+) | {key.lower() for key in SAML_MULTIVALUED_KEYS}
+
+#: Keys whose absence must never let a request through (ECOSYSTEM.md §1.7, §1.13).
+SECURITY_KEYS = frozenset(
+    {
+        "sts:externalid",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+    }
+)
+SECURITY_CLAIMS = ("sub", "aud", "amr", "oaud")
+
+#: Keys AWS derives from an AWS principal (user, role session); absent for federated and
+#: service callers (SEMANTICS.md §6.1, §6.6, §9 decision 10).
+PRINCIPAL_KEYS = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principaltype",
+        "aws:userid",
+        "aws:username",
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+    }
+)
+PRINCIPAL_KEY_PREFIXES = ("aws:principaltag/",)
+
+#: What an outsider using its own IAM user chooses freely: the call's parameters, its own
+#: user's name, tags and MFA, and when it calls (SEMANTICS.md §6.1-§6.3).
+AWS_CONTROLLED = frozenset(
+    {
+        "sts:externalid",
+        "sts:rolesessionname",
+        "sts:sourceidentity",
+        "sts:transitivetagkeys",
+        "aws:tagkeys",
+        "aws:username",
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:requestedregion",
+    }
+)
+AWS_CONTROLLED_PREFIXES = ("aws:requesttag/", "aws:principaltag/")
+
+#: Claims a GitHub Actions workflow of another owner cannot choose: they name the owner,
+#: repository, enterprise and people (the sub is set by the finding itself).
+GITHUB_OWNER_BOUND = frozenset(
+    {
+        "repository",
+        "repository_id",
+        "repository_owner_id",
+        "enterprise_id",
+        "actor",
+        "actor_id",
+        "job_workflow_ref",
+    }
+)
+
+#: Compute services that do not pass aws:SourceAccount/aws:SourceArn when they assume an
+#: execution role, so the check would only break them (ECOSYSTEM.md §1.10).
+SERVICES_WITHOUT_SOURCE_KEYS = frozenset(
+    {
+        "ec2.amazonaws.com",
+        "ecs-tasks.amazonaws.com",
+        "eks.amazonaws.com",
+        "pods.eks.amazonaws.com",
+        "edgelambda.amazonaws.com",
+    }
+)
+
+
+@attrs.frozen
+class SubjectFormat:
+    """How one OIDC issuer writes ``sub``: who owns a subject, and outsiders' subjects."""
+
+    label: str
+    owner: re.Pattern[str]
+    #: Text put in the first wildcard to make an outsider's subject (tried in order).
+    outsider_fillers: tuple[str, ...]
+    #: Text put in the first wildcard to make another subject of the same owner.
+    insider_fillers: tuple[str, ...]
+    #: A literal prefix this long pins the subject enough (anchored after a delimiter).
+    anchored: re.Pattern[str] | None
+    shared: bool
+    #: What a real subject of this issuer looks like (preferred among candidates).
+    well_formed: re.Pattern[str] = re.compile(r".*")
+
+
+GITHUB_FORMAT = SubjectFormat(
+    "GitHub Actions",
+    re.compile(r"repo:([^/:]+)/"),
+    (
+        "-evil/app:ref:refs/heads/main",
+        "evil/app:ref:refs/heads/main",
+        "repo:evil/app:ref:refs/heads/main",
+        "evil",
+    ),
+    ("sandbox:pull_request", "pull_request", "x"),
+    re.compile(r"repo:[^/:*?]+/[^:*?]+:(ref:refs/(heads|tags)/.|environment:)"),
+    shared=True,
+    well_formed=re.compile(r"repo:[^/:]+/[^/:]+:(ref:refs/.+|environment:.+|pull_request)"),
+)
+GITLAB_FORMAT = SubjectFormat(
+    "GitLab CI",
+    re.compile(r"project_path:([^/:]+)/"),
+    (
+        "-evil/app:ref_type:branch:ref:main",
+        "evil/app:ref_type:branch:ref:main",
+        "project_path:evil/app:ref_type:branch:ref:main",
+        "evil",
+    ),
+    ("sandbox:ref_type:branch:ref:main", "x"),
+    re.compile(r"project_path:[^/:*?]+/[^:*?]+:ref_type:(branch|tag):ref:."),
+    shared=True,
+    well_formed=re.compile(r"project_path:[^/:]+/[^:]+:ref_type:(branch|tag):ref:.+"),
+)
+TERRAFORM_FORMAT = SubjectFormat(
+    "HCP Terraform",
+    re.compile(r"organization:([^:]+):"),
+    (
+        "-evil:project:p:workspace:w:run_phase:apply",
+        "evil:project:p:workspace:w:run_phase:apply",
+        "organization:evil:project:p:workspace:w:run_phase:apply",
+        "evil",
+    ),
+    ("sandbox:workspace:w:run_phase:apply", "x"),
+    re.compile(r"organization:[^:*?]+:project:[^:*?]+:workspace:[^:*?]+:run_phase:"),
+    shared=True,
+    well_formed=re.compile(r"organization:[^:]+:project:[^:]+:workspace:[^:]+:run_phase:.+"),
+)
+EKS_FORMAT = SubjectFormat(
+    "EKS service account",
+    re.compile(r"system:serviceaccount:([^:]+):"),
+    ("evil:sa", "system:serviceaccount:evil:sa", "evil"),
+    ("default", "x"),
+    None,
+    shared=False,
+    well_formed=re.compile(r"system:serviceaccount:[^:]+:[^:]+"),
+)
+GENERIC_FORMAT = SubjectFormat(
+    "OIDC", re.compile(r"(evil.*)"), ("evil",), ("x",), None, shared=False
+)
+
+
+def subject_format(issuer: str) -> SubjectFormat:
+    if issuer == GITHUB or issuer.startswith(GITHUB + "/"):
+        return GITHUB_FORMAT
+    if issuer == "gitlab.com" or issuer.startswith("gitlab."):
+        return GITLAB_FORMAT
+    if issuer == "app.terraform.io":
+        return TERRAFORM_FORMAT
+    if issuer.startswith("oidc.eks."):
+        return EKS_FORMAT
+    return GENERIC_FORMAT
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+def instance(pattern: str) -> str:
+    """A value ``pattern`` matches under StringLike (each wildcard as ``x``)."""
+    return pattern.replace("*", "x").replace("?", "x")
+
+
+def is_positive(clause: ConditionClause) -> bool:
+    base = clause.operator.base
+    return base != "Null" and "Not" not in base
+
+
+def has_wildcard(value: str) -> bool:
+    # ${*} and ${?} are the escapes for literal wildcards in policy variables.
+    text = value.replace("${*}", "").replace("${?}", "")
+    return "*" in text or "?" in text
+
+
+OIDC_CLAIM_KEY = re.compile(r"(.+):([a-z_]+)\Z")

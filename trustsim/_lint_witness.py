@@ -1,0 +1,214 @@
+"""Witnesses: concrete outsiders the evaluator allows, proving a breadth finding."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from trustsim._lint_base import LintBase
+from trustsim._lint_findings import Witness
+from trustsim._lint_knowledge import (
+    AWS_CONTROLLED,
+    AWS_CONTROLLED_PREFIXES,
+    GENERIC_FORMAT,
+    GITHUB_FORMAT,
+    GITHUB_OWNER_BOUND,
+    MULTIVALUED_KEYS,
+    OUTSIDER,
+    SubjectFormat,
+    instance,
+    is_positive,
+)
+from trustsim.arn import Arn
+from trustsim.callers import (
+    Caller,
+    IamUser,
+    InvalidCaller,
+    RoleSession,
+    WebIdentity,
+)
+from trustsim.context import ContextValue
+from trustsim.errors import InvalidContext, InvalidRequest
+from trustsim.model import Policy, PolicyKind, Statement
+from trustsim.parsing import parse_policy
+from trustsim.requests import (
+    ASSUME_ROLE_WITH_WEB_IDENTITY,
+    assume_role,
+)
+from trustsim.wildcard import compile_pattern
+
+
+class WitnessBuilder(LintBase):
+    """Builds outsiders and asks the evaluator whether they get in."""
+
+    def allow_all(self) -> Policy:
+        if self._allow_all is None:
+            document = {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": self.role.arn}],
+            }
+            self._allow_all = parse_policy(document, kind=PolicyKind.IDENTITY)
+        return self._allow_all
+
+    def allowed(self, caller: Caller, action: str, context: Mapping[str, ContextValue]) -> bool:
+        try:
+            outcome = assume_role(caller, self.role, action=action, context=dict(context))
+        except (InvalidRequest, InvalidContext, InvalidCaller):
+            return False
+        return outcome.allowed
+
+    def satisfy(
+        self,
+        statement: Statement,
+        controlled: Callable[[str], bool],
+        context: dict[str, ContextValue],
+    ) -> dict[str, ContextValue]:
+        """Context entries, for the keys the caller controls, that meet the statement."""
+        for clause in statement.condition:
+            key = clause.key.lower()
+            if not controlled(key) or clause.key in context or not clause.values:
+                continue
+            base = clause.operator.base
+            value: ContextValue | None = None
+            if base == "Null":
+                if clause.values[0] == "false":
+                    value = "trustsim"
+            elif base == "Bool":
+                value = clause.values[0]
+            elif base.startswith(("String", "Arn")) and is_positive(clause):
+                value = instance(clause.values[0])
+            elif base.startswith(("String", "Arn")):
+                value = "trustsim-witness"
+            if value is None:
+                continue
+            if clause.operator.qualifier is not None or key in MULTIVALUED_KEYS:
+                value = [value] if isinstance(value, str) else value
+            context[clause.key] = value
+        return context
+
+    def aws_outsider(
+        self, statement: Statement, account: str
+    ) -> tuple[Caller, dict[str, ContextValue]]:
+        """An IAM principal of ``account`` that names and tags itself to fit the statement."""
+        caller: Caller = IamUser(
+            f"arn:aws:iam::{account}:user/{OUTSIDER}", policies=(self.allow_all(),)
+        )
+        for clause in statement.condition:
+            if clause.key.lower() != "aws:principalarn" or not is_positive(clause):
+                continue
+            wanted = Arn.try_parse(clause.values[0])
+            if wanted is None or not compile_pattern(wanted.account or "-")(account):
+                continue
+            arn = Arn("aws", "iam", "", account, instance(wanted.resource))
+            try:
+                if arn.resource.startswith("user/"):
+                    caller = IamUser(str(arn), policies=(self.allow_all(),))
+                elif arn.resource.startswith("role/"):
+                    caller = RoleSession(str(arn), "trustsim", policies=(self.allow_all(),))
+            except InvalidCaller:
+                continue
+            break
+
+        def controlled(key: str) -> bool:
+            return key in AWS_CONTROLLED or key.startswith(AWS_CONTROLLED_PREFIXES)
+
+        return caller, self.satisfy(statement, controlled, {})
+
+    # -- breadth findings
+    def subject(
+        self, pattern: str, fillers: Iterable[str], fmt: SubjectFormat, *, foreign: bool
+    ) -> str | None:
+        matches = compile_pattern(pattern)
+        found: list[str] = []
+        for filler in fillers:
+            head, _, tail = pattern.replace("?", "*").partition("*")
+            candidate = head + filler + tail.replace("*", "x")
+            if not matches(candidate):
+                continue
+            owner = fmt.owner.match(candidate)
+            is_foreign = owner is not None and "evil" in owner.group(1)
+            if is_foreign == foreign:
+                found.append(candidate)
+
+        def rank(candidate: str) -> tuple[bool, bool, int]:
+            owner = fmt.owner.match(candidate)
+            name = owner.group(1) if owner else ""
+            natural = name == "evil" or re.fullmatch(r".*[A-Za-z0-9]-evil", name) is not None
+            return (not fmt.well_formed.fullmatch(candidate), not natural, len(candidate))
+
+        return min(found, key=rank) if found else None
+
+    def oidc_witness(
+        self,
+        statement: Statement,
+        provider: str,
+        issuer: str,
+        fmt: SubjectFormat,
+        claims: Mapping[str, str | tuple[str, ...]],
+        *,
+        builtin: bool = False,
+    ) -> Witness | None:
+        token: dict[str, str | tuple[str, ...]] = dict(claims)
+        sub = token.get("sub")
+        if fmt is GITHUB_FORMAT and isinstance(sub, str):
+            parsed = re.match(r"repo:([^/:@]+)(?:@\d+)?/([^:@]+)", sub)
+            if parsed:
+                token["repository"] = f"{parsed.group(1)}/{parsed.group(2)}"
+        bound = GITHUB_OWNER_BOUND if fmt is GITHUB_FORMAT else frozenset({"email"})
+        fixed = set(token)
+        prefix = issuer.lower() + ":"
+
+        def controlled(key: str) -> bool:
+            if key.startswith(prefix):
+                claim = key[len(prefix) :]
+                if claim in fixed or claim in bound:
+                    return False
+                # A built-in provider's claims name the victim's app, pool and users; only
+                # how the identity signed in (amr) is the caller's choice.
+                return not builtin or claim == "amr"
+            return key in AWS_CONTROLLED or key.startswith("aws:requesttag/")
+
+        context = self.satisfy(statement, controlled, {})
+        for key in list(context):
+            if key.lower().startswith(prefix):
+                value = context.pop(key)
+                token[key[len(prefix) :]] = as_claim(value)
+        try:
+            caller = WebIdentity(provider, token)
+        except InvalidCaller:
+            return None
+        if not self.allowed(caller, ASSUME_ROLE_WITH_WEB_IDENTITY, context):
+            return None
+        shown = ", ".join(
+            f"{name} {json.dumps(value if isinstance(value, str) else list(value))}"
+            for name, value in token.items()
+            if name in ("sub", "aud", "amr") and name in claims
+        )
+        label = fmt.label if fmt is not GENERIC_FORMAT else "web identity"
+        return Witness(
+            caller,
+            ASSUME_ROLE_WITH_WEB_IDENTITY,
+            context,
+            f"{label} token with {shown} (issuer {issuer})",
+        )
+
+
+def as_claim(value: ContextValue) -> str | tuple[str, ...]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(str(item) for item in value)
+    return str(value)
+
+
+def describe_caller(caller: Caller) -> str:
+    if isinstance(caller, IamUser):
+        return f"IAM user {caller.arn}"
+    if isinstance(caller, RoleSession):
+        return f"a session of role {caller.role_arn}"
+    return repr(caller)
+
+
+def describe_context(context: Mapping[str, ContextValue]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in context.items())
