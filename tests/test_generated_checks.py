@@ -38,8 +38,7 @@ def test_the_generated_source_reads_like_hand_written_code() -> None:
         "def check(values, context):\n"
         "    if values.get(key0):\n"
         "        return False\n"
-        "    v = values.get(key1)\n"
-        "    if not v or len(v) != 1 or match1(v[0]) is not True:\n"
+        "    if values.get(key1) != expected1:\n"
         "        return False\n"
         "    v = values.get(key2)\n"
         "    if v and (len(v) != 1 or match2(v[0]) is not False):\n"
@@ -63,6 +62,24 @@ def test_the_source_is_registered_under_a_named_pseudo_file() -> None:
     assert filename.startswith("<trustsim compiled condition, shape ")
     assert compiled.check.__qualname__ == "condition of /Statement/0"
     assert linecache.getline(filename, 1) == "def check(values, context):\n"
+
+
+def test_string_equals_compares_the_whole_values_tuple() -> None:
+    # SEMANTICS.md §5.1 and §9 decision 3: exactly one request value, equal to one of the
+    # policy's; several values never match; ${*} is read as a literal * (§5.14).
+    compiled = _compiled(
+        {"StringEquals": {"k": ["a", "b${*}"]}, "StringEqualsIfExists": {"m": "z"}}
+    )
+    assert compiled.matches(RequestContext.of({"k": "a"}))
+    assert compiled.matches(RequestContext.of({"k": "b*"}))
+    assert not compiled.matches(RequestContext.of({"k": "b${*}"}))
+    assert compiled.matches(RequestContext.of({"k": ["a"]}))  # one value, given as a list
+    assert not compiled.matches(RequestContext.of({"k": ["a", "b*"]}))
+    assert not compiled.matches(RequestContext.of({}))
+    assert not compiled.matches(RequestContext.of({"k": []}))
+    assert compiled.matches(RequestContext.of({"k": "a", "m": []}))
+    assert not compiled.matches(RequestContext.of({"k": "a", "m": "y"}))
+    assert not compiled.matches(RequestContext.of({"k": "a", "m": ["z", "z"]}))
 
 
 def test_policy_text_never_reaches_the_source() -> None:

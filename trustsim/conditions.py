@@ -138,6 +138,7 @@ class _Clause:
         "operator",
         "pointer",
         "policy_texts",
+        "prepared",
         "qualifier",
         "spec",
         "static_match",
@@ -166,6 +167,8 @@ class _Clause:
             self.missing_result = spec.missing_key_result
         self.templates: tuple[Template, ...] = ()
         self.static_match: AnyMatch | None = None
+        #: The policy values as the operator read them (static values only).
+        self.prepared: tuple[Any, ...] = ()
         self.null_wants: frozenset[bool] = frozenset()
         self.date_only_policy = False
         if spec.family is Family.NULL:
@@ -182,6 +185,7 @@ class _Clause:
             self.test = self._dynamic_test()
         else:
             prepared = [spec.prepare(template.static_segments) for template in templates]
+            self.prepared = tuple(prepared)
             self.date_only_policy = any(
                 isinstance(value, Instant) and value.date_only for value in prepared
             )
@@ -422,6 +426,22 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
             return ["    return False"]
         test = "" if if_absent else "not "
         return [f"    if {test}values.get({key}):", "        return False"]
+    if (
+        clause.qualifier is None
+        and clause.static_match is not None
+        and clause.spec.build is _build_equals
+        and not clause.negated
+    ):
+        # StringEquals: the request must carry exactly one value, one of the policy's (§5.1,
+        # §9 decision 3), so the values tuple is compared whole; absent or [] takes the
+        # missing-key result (false, or true under IfExists).
+        expected = frozenset((text,) for text in clause.prepared)
+        single = len(expected) == 1
+        names[f"expected{index}"] = next(iter(expected)) if single else expected
+        test = f"!= expected{index}" if single else f"not in expected{index}"
+        if clause.missing_result:
+            return [f"    v = values.get({key})", f"    if v and v {test}:", "        return False"]
+        return [f"    if values.get({key}) {test}:", "        return False"]
     if clause.qualifier is None and clause.static_match is not None:
         # §5.1 and §9 decision 3: one value tested, several values never match; an absent
         # key (or one given as []) takes the missing-key result.
