@@ -38,7 +38,10 @@ BREADTH = {
 
 
 def catalogue() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-    """(code, severity, bad, fixed) for every section of docs/lint.md."""
+    """(code, severity, bad, fixed) for every section of docs/lint.md.
+
+    A section may name the role its examples are linted for on a ``Role: `ARN``` line.
+    """
     page = (REPO / "docs" / "lint.md").read_text(encoding="utf-8")
     sections = re.split(r"^## `([A-Z_]+)`\n", page, flags=re.MULTILINE)[1:]
     entries = []
@@ -49,12 +52,15 @@ def catalogue() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
         assert severity, f"docs/lint.md section {code} has no severity"
         assert bad, f"docs/lint.md section {code} has no bad example"
         assert fixed, f"docs/lint.md section {code} has no fixed example"
+        role = re.search(r"^Role: `(arn:[^`]+)`$", body, re.MULTILINE)
+        ROLES[code] = role.group(1) if role else None
         entries.append(
             (code, severity.group(1), json.loads(bad.group(1)), json.loads(fixed.group(1)))
         )
     return entries
 
 
+ROLES: dict[str, str | None] = {}
 CATALOGUE = catalogue()
 
 
@@ -101,11 +107,11 @@ def test_the_catalogue_documents_every_code_once() -> None:
 def test_each_bad_example_raises_exactly_its_finding_and_the_fixed_one_none(
     code: str, severity: str, bad: dict[str, Any], fixed: dict[str, Any]
 ) -> None:
-    findings = lint(bad)
+    findings = lint(bad, role_arn=ROLES[code])
     assert [f.code for f in findings] == [code]
     assert findings[0].severity is RULES[code].severity
     assert severity == RULES[code].severity.value
-    assert lint(fixed) == ()
+    assert lint(fixed, role_arn=ROLES[code]) == ()
 
 
 @pytest.mark.parametrize(
@@ -114,7 +120,7 @@ def test_each_bad_example_raises_exactly_its_finding_and_the_fixed_one_none(
 def test_breadth_findings_carry_a_witness_the_evaluator_allows(
     code: str, severity: str, bad: dict[str, Any], fixed: dict[str, Any]
 ) -> None:
-    [finding] = lint(bad)
+    [finding] = lint(bad, role_arn=ROLES[code])
     if code not in BREADTH:
         assert finding.witness is None
         return
@@ -460,7 +466,7 @@ def test_mismatched_actions(principal: dict[str, Any], actions: list[str], repor
     ],
 )
 def test_wildcards_and_operators(operator: str, value: str, expected: list[str]) -> None:
-    key = "aws:PrincipalArn" if operator.startswith("Arn") else "aws:RequestTag/team"
+    key = "aws:PrincipalArn" if operator.startswith("Arn") else "aws:PrincipalTag/team"
     policy = statement({"AWS": "arn:aws:iam::111122223333:role/x"}, **{operator: {key: value}})
     assert codes(policy) == expected
 
@@ -649,3 +655,293 @@ def test_every_witness_is_allowed_by_the_evaluator(document: dict[str, Any]) -> 
             witness.caller, role, action=witness.action, context=dict(witness.context)
         )
         assert outcome.allowed, (finding.code, outcome.explain().to_text())
+
+
+# --- condition keys against actions, and key traps -----------------------------------------
+
+COGNITO = "cognito-identity.amazonaws.com"
+SAML_PROVIDER = "arn:aws:iam::111122223333:saml-provider/Okta"
+DEPLOYER = {"AWS": "arn:aws:iam::111122223333:role/Deployer"}
+GH_PINNED = {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}
+
+
+@pytest.mark.parametrize(
+    ("principal", "action", "condition", "reported"),
+    [
+        # A saml: key is only in AssumeRoleWithSAML requests (SEMANTICS.md §6.5).
+        (
+            {"Federated": GH_PROVIDER},
+            WEB,
+            {"StringEquals": {**GH_PINNED, "saml:aud": "https://signin.aws.amazon.com/saml"}},
+            True,
+        ),
+        (
+            {"Federated": SAML_PROVIDER},
+            "sts:AssumeRoleWithSAML",
+            {"StringEquals": {"saml:aud": "https://signin.aws.amazon.com/saml"}},
+            False,
+        ),
+        # An OIDC claim key is only in web-identity requests (and carried into AssumeRole).
+        (
+            {"Federated": SAML_PROVIDER},
+            "sts:AssumeRoleWithSAML",
+            {"StringEquals": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
+            True,
+        ),
+        # IfExists or a negated operator does not need the key: not this finding.
+        (
+            {"Federated": SAML_PROVIDER},
+            "sts:AssumeRoleWithSAML",
+            {"StringEqualsIfExists": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
+            False,
+        ),
+        # saml:sub is carried into role chaining's AssumeRole (SEMANTICS.md §6.5).
+        (DEPLOYER, "sts:AssumeRole", {"StringEquals": {"saml:sub": "alice"}}, False),
+        (DEPLOYER, "sts:AssumeRole", {"StringEquals": {"saml:aud": "x"}}, True),
+        # A wildcard action is not judged.
+        (DEPLOYER, ["sts:AssumeRole*"], {"StringEquals": {"saml:aud": "x"}}, False),
+    ],
+)
+def test_unsupported_action_for_condition_key(
+    principal: dict[str, Any], action: Any, condition: dict[str, Any], reported: bool
+) -> None:
+    found = codes(statement(principal, action, **condition))
+    assert ("UNSUPPORTED_ACTION_FOR_CONDITION_KEY" in found) is reported
+
+
+def test_external_id_under_a_federated_principal_is_reported_once() -> None:
+    policy = statement(
+        {"Federated": GH_PROVIDER}, WEB, StringEquals={**GH_PINNED, "sts:ExternalId": "x1"}
+    )
+    assert codes(policy) == ["EXTERNAL_ID_ON_FEDERATED"]
+
+
+@pytest.mark.parametrize(
+    ("key", "actions", "reported"),
+    [
+        ("aws:RequestTag/team", ["sts:AssumeRole"], True),
+        ("aws:TagKeys", ["sts:AssumeRole"], True),
+        ("sts:TransitiveTagKeys", ["sts:AssumeRole"], True),
+        ("sts:SourceIdentity", ["sts:AssumeRole"], True),
+        ("aws:RequestTag/team", ["sts:AssumeRole", "sts:TagSession"], False),
+        ("sts:SourceIdentity", ["sts:AssumeRole", "sts:SetSourceIdentity"], False),
+        ("aws:RequestTag/team", ["sts:AssumeRole", "sts:Tag*"], False),
+    ],
+)
+def test_missing_action_for_condition_key(key: str, actions: list[str], reported: bool) -> None:
+    operator = "ForAnyValue:StringEquals" if "keys" in key.lower() else "StringEquals"
+    policy = statement(DEPLOYER, actions, **{operator: {key: "platform"}})
+    assert ("MISSING_ACTION_FOR_CONDITION_KEY" in codes(policy)) is reported
+
+
+def test_missing_action_looks_at_every_statement_of_the_policy() -> None:
+    policy = statement(DEPLOYER, "sts:AssumeRole", StringEquals={"aws:RequestTag/team": "a"})
+    policy["Statement"].append(
+        {"Effect": "Allow", "Principal": DEPLOYER, "Action": "sts:TagSession"}
+    )
+    assert "MISSING_ACTION_FOR_CONDITION_KEY" not in codes(policy)
+    policy["Statement"][1]["Effect"] = "Deny"
+    assert "MISSING_ACTION_FOR_CONDITION_KEY" in codes(policy)
+
+
+def test_missing_action_agrees_with_the_evaluator() -> None:
+    """Tags passed: STS authorises sts:TagSession too, which the statement does not allow."""
+    policy = statement(DEPLOYER, "sts:AssumeRole", StringEquals={"aws:RequestTag/team": "a"})
+    role = Role("arn:aws:iam::111122223333:role/r", parse_policy(policy))
+    caller = RoleSession("arn:aws:iam::111122223333:role/Deployer", "ci")
+    assert not assume_role(caller, role, context={"aws:RequestTag/team": "a"}).allowed
+    assert not assume_role(caller, role).allowed
+    fixed = statement(
+        DEPLOYER, ["sts:AssumeRole", "sts:TagSession"], StringEquals={"aws:RequestTag/team": "a"}
+    )
+    role = Role("arn:aws:iam::111122223333:role/r", parse_policy(fixed))
+    assert assume_role(caller, role, context={"aws:RequestTag/team": "a"}).allowed
+
+
+@pytest.mark.parametrize(
+    ("operator", "reported"),
+    [
+        ("ForAnyValue:StringEquals", True),
+        ("ForAnyValue:StringLike", True),
+        ("StringEquals", False),
+        ("ForAllValues:StringEquals", False),  # FORALLVALUES_WITH_SINGLE_VALUED_KEY instead
+    ],
+)
+def test_confirm_audience_claim_type(operator: str, reported: bool) -> None:
+    condition: dict[str, Any] = {
+        "StringEquals": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"},
+    }
+    condition.setdefault(operator, {})[f"{GH}:aud"] = "sts.amazonaws.com"
+    found = codes(statement({"Federated": GH_PROVIDER}, WEB, **condition))
+    assert ("CONFIRM_AUDIENCE_CLAIM_TYPE" in found) is reported
+
+
+@pytest.mark.parametrize(
+    ("operator", "key", "reported"),
+    [
+        ("StringEquals", f"{COGNITO}:amr", True),
+        ("StringLike", f"{COGNITO}:amr", True),
+        ("ForAnyValue:StringLike", f"{COGNITO}:amr", False),
+        ("StringEquals", f"{COGNITO}:aud", False),
+        ("Null", f"{COGNITO}:amr", False),
+    ],
+)
+def test_multivalued_key_without_set_operator(operator: str, key: str, reported: bool) -> None:
+    condition: dict[str, Any] = {"StringEquals": {f"{COGNITO}:aud": "us-east-1:pool"}}
+    condition.setdefault(operator, {})[key] = "false" if operator == "Null" else "authenticated"
+    found = codes(statement({"Federated": COGNITO}, WEB, **condition))
+    assert ("MULTIVALUED_KEY_WITHOUT_SET_OPERATOR" in found) is reported
+
+
+def test_cognito_amr_without_set_operator_admits_no_signed_in_identity() -> None:
+    """The finding's claim, checked against the evaluator (SEMANTICS.md §9 decision 3)."""
+    policy = statement(
+        {"Federated": COGNITO},
+        WEB,
+        StringEquals={f"{COGNITO}:aud": "us-east-1:pool", f"{COGNITO}:amr": "authenticated"},
+    )
+    role = Role("arn:aws:iam::111122223333:role/r", parse_policy(policy))
+    token = {"aud": "us-east-1:pool", "sub": "id", "amr": ("authenticated", "accounts.google.com")}
+    assert not assume_role(WebIdentity(COGNITO, token), role, action=WEB).allowed
+
+
+@pytest.mark.parametrize(
+    ("extra", "reported"),
+    [
+        ({}, True),
+        ({"Bool": {"aws:ViaAWSService": "false"}}, False),
+        ({"Null": {"aws:SourceVpce": "true"}}, False),
+        ({"IpAddress": {"aws:VpcSourceIp": "10.0.0.0/8"}}, False),
+    ],
+)
+def test_source_ip_condition(extra: dict[str, Any], reported: bool) -> None:
+    condition = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}, **extra}
+    found = codes(statement(DEPLOYER, **condition))
+    assert ("SOURCE_IP_CONDITION" in found) is reported
+
+
+ROLE_WITH_PATH = "arn:aws:iam::111122223333:role/ci/Deployer"
+
+
+@pytest.mark.parametrize(
+    ("value", "role_arn", "reported"),
+    [
+        ("arn:aws:iam::111122223333:role/Deployer", ROLE_WITH_PATH, True),
+        ("arn:aws:iam::111122223333:role/ci/deployer", ROLE_WITH_PATH, True),
+        ("arn:aws:iam::111122223333:role/ci/Deployer", ROLE_WITH_PATH, False),
+        ("arn:aws:iam::444455556666:role/Deployer", ROLE_WITH_PATH, False),  # another account
+        ("arn:aws:iam::111122223333:role/Builder", ROLE_WITH_PATH, False),  # another name
+        ("arn:aws:iam::111122223333:role/Deployer", None, False),  # the role is not known
+    ],
+)
+def test_principal_name_only_match(value: str, role_arn: str | None, reported: bool) -> None:
+    found = codes(statement({"AWS": value}), role_arn=role_arn)
+    assert ("PRINCIPAL_NAME_ONLY_MATCH" in found) is reported
+
+
+def test_principal_name_only_match_in_a_principal_arn_condition() -> None:
+    policy = statement(
+        {"AWS": "arn:aws:iam::111122223333:root"},
+        ArnEquals={"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Deployer"},
+    )
+    assert codes(policy, role_arn=ROLE_WITH_PATH) == ["PRINCIPAL_NAME_ONLY_MATCH"]
+
+
+def test_principal_name_only_match_is_a_real_miss() -> None:
+    """IAM compares principal ARNs exactly, path included (SEMANTICS.md §9 decision 6)."""
+    policy = statement({"AWS": "arn:aws:iam::111122223333:role/Deployer"})
+    role = Role(ROLE_WITH_PATH, parse_policy(policy))
+    caller = RoleSession(ROLE_WITH_PATH, "self", policies=())
+    assert not assume_role(caller, role).allowed
+    exact = Role(ROLE_WITH_PATH, parse_policy(statement({"AWS": ROLE_WITH_PATH})))
+    assert assume_role(caller, exact).allowed
+
+
+# --- subject formats of the other CI issuers (ECOSYSTEM.md §1.6) ---------------------------
+
+BUILDKITE = "agent.buildkite.com"
+CIRCLECI = "oidc.circleci.com/org/6f1b2c3d-aaaa-bbbb-cccc-123456789012"
+BITBUCKET = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"
+
+
+def oidc(issuer: str, sub: str | None, aud: str = "sts.amazonaws.com") -> dict[str, Any]:
+    equals = {f"{issuer}:aud": aud}
+    condition: dict[str, Any] = {"StringEquals": equals}
+    if sub is not None:
+        condition["StringLike"] = {f"{issuer}:sub": sub}
+    provider = f"arn:aws:iam::111122223333:oidc-provider/{issuer}"
+    return statement({"Federated": provider}, WEB, **condition)
+
+
+def allowed_witness(policy: dict[str, Any], finding: Finding) -> bool:
+    assert finding.witness is not None
+    parsed = parse_policy(policy)
+    role = Role(default_role_arn(parsed), parsed)
+    witness = finding.witness
+    return assume_role(
+        witness.caller, role, action=witness.action, context=dict(witness.context)
+    ).allowed
+
+
+@pytest.mark.parametrize(
+    ("issuer", "sub", "expected", "witness_sub"),
+    [
+        # Buildkite's issuer is shared by every organization: a prefix admits strangers.
+        (BUILDKITE, "organization:acme*", "OIDC_SUB_TOO_BROAD", "organization:acme-evil:"),
+        (BUILDKITE, "organization:acme:pipeline:*", "OIDC_SUB_WILDCARD", "organization:acme:"),
+        (BUILDKITE, "organization:acme:pipeline:app:ref:refs/heads/main:*", None, None),
+        # CircleCI's and Bitbucket's issuers are per tenant: only insiders are widened.
+        (CIRCLECI, "org/6f1b2c3d/project/*", "OIDC_SUB_WILDCARD", "org/6f1b2c3d/project/"),
+        (CIRCLECI, "org/6f1b2c3d/project/p1/user/*", None, None),
+        (BITBUCKET, "*", "OIDC_SUB_WILDCARD", "{other-repository}"),
+        (BITBUCKET, "{7e0f-repo}:*", None, None),
+        (BITBUCKET, None, "OIDC_SUB_MISSING", None),
+    ],
+)
+def test_ci_issuer_subject_formats(
+    issuer: str, sub: str | None, expected: str | None, witness_sub: str | None
+) -> None:
+    aud = "6f1b2c3d" if issuer == CIRCLECI else "sts.amazonaws.com"
+    policy = oidc(issuer, sub, aud)
+    findings = lint(policy)
+    assert [f.code for f in findings] == ([expected] if expected else [])
+    if expected:
+        assert allowed_witness(policy, findings[0])
+    if witness_sub:
+        assert witness_sub in str(findings[0].witness)
+
+
+def test_per_tenant_issuers_have_no_outsiders() -> None:
+    """A CircleCI token's org is the issuer's own: 'another owner' is not a finding."""
+    findings = lint(oidc(CIRCLECI, "org/*"))
+    assert [f.code for f in findings] == ["OIDC_SUB_WILDCARD"]
+    assert "another" not in findings[0].message
+
+
+# --- clause shapes and repeated statements (Access Analyzer's generic checks) -------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        (
+            {"Bool": {"aws:MultiFactorAuthPresent": ["true", "false"]}},
+            ["INVALID_CONDITION_MULTIPLE_BOOLEAN"],
+        ),
+        ({"Bool": {"aws:MultiFactorAuthPresent": ["true", "TRUE"]}}, []),
+        ({"ForAllValues:Null": {"aws:TagKeys": "true"}}, ["NULL_WITH_QUALIFIER"]),
+        ({"Null": {"aws:PrincipalTag/team": "true"}}, []),
+        ({"StringNotEquals": {"aws:PrincipalTag/team": []}}, ["EMPTY_ARRAY_CONDITION"]),
+        ({"StringEquals": {"aws:PrincipalTag/team": "a"}}, []),
+    ],
+)
+def test_clause_shapes(condition: dict[str, Any], expected: list[str]) -> None:
+    assert codes(statement(DEPLOYER, **condition)) == expected
+
+
+def test_redundant_statement_needs_an_equal_statement() -> None:
+    first = {"Effect": "Allow", "Principal": DEPLOYER, "Action": "sts:AssumeRole"}
+    other = {**first, "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}
+    assert codes({"Version": "2012-10-17", "Statement": [first, other]}) == []
+    found = lint({"Version": "2012-10-17", "Statement": [first, {**first, "Sid": "Again"}]})
+    assert [(f.code, f.pointer) for f in found] == [("REDUNDANT_STATEMENT", "/Statement/1")]

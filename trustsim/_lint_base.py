@@ -34,3 +34,16 @@ class LintBase:
         return self.pointer(statement, "Condition", clause.operator.name, clause.key)
 
     # -- principals and structure
+
+    def principal_kinds(self, statement: Statement) -> set[str]:
+        principal = statement.principal
+        if principal is None or principal.star:
+            return {"aws", "service", "federated"}
+        kinds = set()
+        if principal.aws:
+            kinds.add("aws")
+        if principal.service:
+            kinds.add("service")
+        if principal.federated:
+            kinds.add("federated")
+        return kinds

@@ -8,9 +8,7 @@ from collections.abc import Iterable
 from trustsim._lint_findings import Witness
 from trustsim._lint_knowledge import (
     COGNITO,
-    EKS_FORMAT,
     GENERIC_FORMAT,
-    GITHUB_FORMAT,
     OUTSIDER,
     OUTSIDER_ACCOUNT,
     SERVICES_WITHOUT_SOURCE_KEYS,
@@ -230,11 +228,10 @@ class BreadthRules(WitnessBuilder):
                         "OIDC_SUB_TOO_BROAD",
                         pointer,
                         f"{value!r} also matches {outsider!r}: a subject of another "
-                        + ("owner" if fmt is not EKS_FORMAT else "namespace")
-                        + f" — {fmt.label} identities that are not yours can assume this role",
-                        "match the whole subject with StringEquals (repo:OWNER/REPO:ref:refs/"
-                        "heads/main), or anchor a wildcard after the owner and name "
-                        "(repo:OWNER/REPO:environment:*)",
+                        f"{fmt.owner_word} — {fmt.label} identities that are not yours can "
+                        "assume this role",
+                        f"match the whole subject with StringEquals ({fmt.pinned}), or anchor "
+                        f"a wildcard after the {fmt.owner_word} and name",
                         witness,
                     )
                     continue
@@ -257,16 +254,8 @@ class BreadthRules(WitnessBuilder):
                 self.add(
                     "OIDC_SUB_WILDCARD",
                     pointer,
-                    f"{value!r} matches {insider!r} too: every "
-                    + (
-                        "repository, branch, pull request and environment"
-                        if fmt is GITHUB_FORMAT
-                        else "service account"
-                        if fmt is EKS_FORMAT
-                        else "project and branch"
-                    )
-                    + " the pattern covers can assume this role",
-                    "pin the subject (repo:OWNER/REPO:ref:refs/heads/main or "
-                    "repo:OWNER/REPO:environment:prod for a deploy role)",
+                    f"{value!r} matches {insider!r} too: every {fmt.scope} the pattern covers "
+                    "can assume this role",
+                    f"pin the subject ({fmt.pinned})",
                     witness,
                 )

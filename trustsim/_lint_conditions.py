@@ -19,19 +19,6 @@ from trustsim.model import Effect, SetQualifier, Statement
 class ConditionRules(LintBase):
     """Findings about condition clauses: operators, qualifiers and keys."""
 
-    def principal_kinds(self, statement: Statement) -> set[str]:
-        principal = statement.principal
-        if principal is None or principal.star:
-            return {"aws", "service", "federated"}
-        kinds = set()
-        if principal.aws:
-            kinds.add("aws")
-        if principal.service:
-            kinds.add("service")
-        if principal.federated:
-            kinds.add("federated")
-        return kinds
-
     def clauses(self, statement: Statement) -> None:
         kinds = self.principal_kinds(statement)
         federated_only = kinds == {"federated"} and statement.effect is Effect.ALLOW
@@ -125,3 +112,34 @@ class ConditionRules(LintBase):
 
     def is_principal_key(self, key: str) -> bool:
         return key in PRINCIPAL_KEYS or key.startswith(PRINCIPAL_KEY_PREFIXES)
+
+    def clause_shapes(self, statement: Statement) -> None:
+        """Access Analyzer's checks on one clause's shape: values, Bool lists, Null qualifiers."""
+        for clause in statement.condition:
+            pointer = self.clause_pointer(statement, clause)
+            operator = clause.operator
+            if not clause.values:
+                self.add(
+                    "EMPTY_ARRAY_CONDITION",
+                    pointer,
+                    f"{operator.name} {clause.key} has no values: a positive operator matches "
+                    "no request, so the statement never applies (a negated one restricts "
+                    "nothing)",
+                    "give the key its values, or remove it",
+                )
+            if operator.base == "Bool" and len({v.lower() for v in clause.values}) > 1:
+                self.add(
+                    "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+                    pointer,
+                    f"{operator.name} {clause.key} lists both true and false: it only checks "
+                    "that the key is present",
+                    "keep the one value meant (or use Null to test presence)",
+                )
+            if operator.base == "Null" and operator.qualifier is not None:
+                self.add(
+                    "NULL_WITH_QUALIFIER",
+                    pointer,
+                    f"{operator.name}: Null tests whether the key is present; a set qualifier "
+                    "adds nothing to that",
+                    "write Null without ForAnyValue:/ForAllValues:",
+                )

@@ -132,6 +132,12 @@ class SubjectFormat:
     shared: bool
     #: What a real subject of this issuer looks like (preferred among candidates).
     well_formed: re.Pattern[str] = re.compile(r".*")
+    #: What one wildcard of a too-wide pattern spans, for messages.
+    scope: str = "project and branch"
+    #: A pinned subject, for fixes.
+    pinned: str = "the exact subject"
+    #: Who owns a subject, for messages.
+    owner_word: str = "owner"
 
 
 GITHUB_FORMAT = SubjectFormat(
@@ -147,6 +153,9 @@ GITHUB_FORMAT = SubjectFormat(
     re.compile(r"repo:[^/:*?]+/[^:*?]+:(ref:refs/(heads|tags)/.|environment:)"),
     shared=True,
     well_formed=re.compile(r"repo:[^/:]+/[^/:]+:(ref:refs/.+|environment:.+|pull_request)"),
+    scope="repository, branch, pull request and environment",
+    pinned="repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:prod for a "
+    "deploy role",
 )
 GITLAB_FORMAT = SubjectFormat(
     "GitLab CI",
@@ -161,6 +170,8 @@ GITLAB_FORMAT = SubjectFormat(
     re.compile(r"project_path:[^/:*?]+/[^:*?]+:ref_type:(branch|tag):ref:."),
     shared=True,
     well_formed=re.compile(r"project_path:[^/:]+/[^:]+:ref_type:(branch|tag):ref:.+"),
+    pinned="project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+    owner_word="group",
 )
 TERRAFORM_FORMAT = SubjectFormat(
     "HCP Terraform",
@@ -175,6 +186,9 @@ TERRAFORM_FORMAT = SubjectFormat(
     re.compile(r"organization:[^:*?]+:project:[^:*?]+:workspace:[^:*?]+:run_phase:"),
     shared=True,
     well_formed=re.compile(r"organization:[^:]+:project:[^:]+:workspace:[^:]+:run_phase:.+"),
+    scope="project, workspace and run phase",
+    pinned="organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:apply",
+    owner_word="organization",
 )
 EKS_FORMAT = SubjectFormat(
     "EKS service account",
@@ -184,6 +198,56 @@ EKS_FORMAT = SubjectFormat(
     None,
     shared=False,
     well_formed=re.compile(r"system:serviceaccount:[^:]+:[^:]+"),
+    scope="service account",
+    pinned="system:serviceaccount:NAMESPACE:NAME",
+    owner_word="namespace",
+)
+#: Buildkite's shared issuer; its sub names organization, pipeline, ref, commit and step
+#: (ECOSYSTEM.md §1.6, which marks the exact grammar unverified; Buildkite's AWS guide).
+BUILDKITE_FORMAT = SubjectFormat(
+    "Buildkite",
+    re.compile(r"organization:([^:]+):"),
+    (
+        "-evil:pipeline:app:ref:refs/heads/main:commit:0:step:deploy",
+        "evil:pipeline:app:ref:refs/heads/main:commit:0:step:deploy",
+        "organization:evil:pipeline:app:ref:refs/heads/main:commit:0:step:deploy",
+        "evil",
+    ),
+    ("sandbox:ref:refs/heads/main:commit:0:step:deploy", "x"),
+    re.compile(r"organization:[^:*?]+:pipeline:[^:*?]+:ref:refs/(heads|tags)/."),
+    shared=True,
+    well_formed=re.compile(r"organization:[^:]+:pipeline:[^:]+:ref:.+"),
+    scope="pipeline, branch and step",
+    pinned="organization:ORG:pipeline:PIPELINE:ref:refs/heads/main:*",
+    owner_word="organization",
+)
+#: Per-tenant issuers name the tenant in the issuer URL, so every token they sign belongs
+#: to that tenant: no outsider's subject exists (the owner pattern never matches).
+_NOBODY = re.compile(r"(?!)")
+#: CircleCI: issuer oidc.circleci.com/org/<org-id>, sub org/<org>/project/<project>/user/<user>.
+CIRCLECI_FORMAT = SubjectFormat(
+    "CircleCI",
+    _NOBODY,
+    ("evil",),
+    ("other-project/user/someone", "x"),
+    re.compile(r"org/[^/*?]+/project/[^/*?]+/"),
+    shared=False,
+    well_formed=re.compile(r"org/[^/]+/project/[^/]+/user/[^/]+.*"),
+    scope="project and user of the organization",
+    pinned="org/ORG_ID/project/PROJECT_ID/user/*",
+)
+#: Bitbucket Pipelines: issuer api.bitbucket.org/2.0/workspaces/<ws>/pipelines-config/
+#: identity/oidc, sub {<repository uuid>}:{<step uuid>} (environment-scoped steps add more).
+BITBUCKET_FORMAT = SubjectFormat(
+    "Bitbucket Pipelines",
+    _NOBODY,
+    ("evil",),
+    ("{other-repository}:{step}", "x"),
+    re.compile(r"\{[^}*?]+\}:"),
+    shared=False,
+    well_formed=re.compile(r"\{[^}]+\}:\{[^}]+\}.*"),
+    scope="repository and step of the workspace",
+    pinned="{REPOSITORY_UUID}:*",
 )
 GENERIC_FORMAT = SubjectFormat(
     "OIDC", re.compile(r"(evil.*)"), ("evil",), ("x",), None, shared=False
@@ -199,6 +263,14 @@ def subject_format(issuer: str) -> SubjectFormat:
         return TERRAFORM_FORMAT
     if issuer.startswith("oidc.eks."):
         return EKS_FORMAT
+    if issuer == "agent.buildkite.com":
+        return BUILDKITE_FORMAT
+    if issuer.startswith("oidc.circleci.com/org/"):
+        return CIRCLECI_FORMAT
+    if issuer.startswith("api.bitbucket.org/2.0/workspaces/") and issuer.endswith(
+        "/pipelines-config/identity/oidc"
+    ):
+        return BITBUCKET_FORMAT
     return GENERIC_FORMAT
 
 

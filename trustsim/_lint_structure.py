@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import attrs
+
 from trustsim._lint_base import LintBase
 from trustsim._lint_knowledge import (
     TRUST_POLICY_QUOTA,
     UNIQUE_ID,
+    has_wildcard,
+    is_positive,
 )
 from trustsim.arn import Arn
 from trustsim.model import Effect, Statement
@@ -39,6 +43,7 @@ class StructureRules(LintBase):
                 f"over {TRUST_POLICY_QUOTA} unless the account's quota was raised",
                 "merge statements and value lists, or ask for a higher role trust policy quota",
             )
+        self.redundant_statements()
 
     def principal_references(self, statement: Statement) -> None:
         principal = statement.principal
@@ -70,6 +75,61 @@ class StructureRules(LintBase):
                     f"{value} is a session of a role the statement already trusts",
                     "remove the session ARN",
                 )
+
+    def redundant_statements(self) -> None:
+        """A statement that repeats an earlier one, Sid aside."""
+        seen: list[Statement] = []
+        for statement in self.policy.statements:
+            bare = attrs.evolve(statement, sid=None)
+            if bare in seen:
+                self.add(
+                    "REDUNDANT_STATEMENT",
+                    statement.pointer,
+                    f"the statement repeats statement {seen.index(bare)}",
+                    "remove it",
+                )
+            seen.append(bare)
+
+    def name_only_match(self, statement: Statement) -> None:
+        """A principal naming this very role by name, but with another path or case.
+
+        IAM compares principal ARNs exactly, path included (SEMANTICS.md §9 decision 6), so
+        such a principal never matches the role's own sessions. Only the role itself is
+        known to the linter, so only it is checked, and only when its ARN was given.
+        """
+        if not self.role_known or statement.principal is None:
+            return
+        role = Arn.parse(self.role.arn)
+        name = self.role.name
+        candidates = [("Principal", value) for value in statement.principal.aws]
+        for clause in statement.condition:
+            if clause.key.lower() == "aws:principalarn" and is_positive(clause):
+                candidates += [("Condition", value) for value in clause.values]
+        for element, value in candidates:
+            arn = Arn.try_parse(value)
+            if (
+                arn is None
+                or has_wildcard(value)
+                or arn.service != "iam"
+                or arn.account != role.account
+                or not arn.resource.startswith("role/")
+                or arn.resource == role.resource
+                or arn.resource.rsplit("/", 1)[-1].lower() != name.lower()
+            ):
+                continue
+            pointer = (
+                self.pointer(statement, "Principal", "AWS")
+                if element == "Principal"
+                else self.pointer(statement, "Condition")
+            )
+            self.add(
+                "PRINCIPAL_NAME_ONLY_MATCH",
+                pointer,
+                f"{value} names this role ({self.role.arn}) by name only: IAM compares "
+                "principal ARNs exactly, path and case included, so it matches no session "
+                "of this role",
+                f"write the role's ARN exactly: {self.role.arn}",
+            )
 
     def roles_anywhere(self, statement: Statement) -> None:
         named = {action.lower() for action in statement.action or ()}

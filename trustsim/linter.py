@@ -38,6 +38,7 @@ from trustsim._lint_breadth import BreadthRules
 from trustsim._lint_catalogue import RULES, Rule, Severity
 from trustsim._lint_conditions import ConditionRules
 from trustsim._lint_findings import Finding, Witness
+from trustsim._lint_keys import KeyRules
 from trustsim._lint_structure import StructureRules
 from trustsim.arn import Arn
 from trustsim.errors import Position
@@ -150,7 +151,7 @@ def default_role_arn(policy: Policy) -> str:
     return f"arn:aws:iam::{_DEFAULT_ACCOUNT}:role/{_DEFAULT_ROLE_NAME}"
 
 
-class _Checker(StructureRules, ConditionRules, BreadthRules):
+class _Checker(StructureRules, ConditionRules, KeyRules, BreadthRules):
     """Every rule, applied to the document and then statement by statement."""
 
     def run(self) -> list[Finding]:
@@ -169,6 +170,8 @@ class _Checker(StructureRules, ConditionRules, BreadthRules):
             )
         self.actions(statement)
         self.clauses(statement)
+        self.keys(statement)
+        self.clause_shapes(statement)
         self.case_variant_keys(statement)
         self.mfa_false_in_deny(statement)
         if statement.effect is not Effect.ALLOW or statement.principal is None:
@@ -176,6 +179,7 @@ class _Checker(StructureRules, ConditionRules, BreadthRules):
         principal = statement.principal
         self.mismatched_actions(statement)
         self.principal_references(statement)
+        self.name_only_match(statement)
         if "rolesanywhere.amazonaws.com" in principal.service:
             self.roles_anywhere(statement)
         if "*" in principal.aws:
