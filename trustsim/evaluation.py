@@ -3,7 +3,8 @@
 :func:`evaluate` decides a whole call: the assume action and every companion action the
 request exercises (``sts:TagSession``, ``sts:SetSourceIdentity``, ``sts:SetContext``), each
 decided separately; all must be allowed and any explicit deny denies (§4.11).
-:func:`evaluate_action` decides ``request.action`` alone.
+:func:`evaluate_action` decides ``request.action`` alone; :func:`decide` returns the decision
+alone, without an :class:`~trustsim.decision.Outcome`.
 
 For one action, the policies are scanned once each (principal, action, resource and
 condition of every statement), then the facts are combined in a single table
@@ -11,12 +12,13 @@ condition of every statement), then the facts are combined in a single table
 rule and its source. The same scan runs with a recorder to build explanations
 (:mod:`trustsim.explain`); without one it records nothing.
 
-Two speeds from one plan. :func:`evaluate` and :func:`evaluate_action` take the fast path:
-per caller object and role object the derived facts are computed once (principal identity,
-compiled caller-side policies, the role's compiled trust policy and RCPs); per (caller, action,
-role) each policy's statements that can apply — principal, action and static resource
-already matched, requirements of the §4.3 table already looked up — are memoised, so a
-request only runs the generated condition checks of those statements. The answer is an
+Two speeds from one plan. :func:`decide`, :func:`evaluate` and :func:`evaluate_action` take
+the fast path: per caller object and role object the derived facts are computed once
+(principal identity, compiled caller-side policies, the role's compiled trust policy and
+RCPs); per (caller, action, role) each policy's statements that can apply — principal, action
+and static resource already matched, requirements of the §4.3 table already looked up — are
+memoised, so a request only runs the generated condition checks of those statements, and the
+same matchers, checks and table serve both paths. The answer of :func:`evaluate` is an
 :class:`~trustsim.decision.Outcome` whose decision is known and whose statements, reason,
 side and diagnostics are filled by the full scan above on first access.
 """
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from trustsim.model import Policy
     from trustsim.requests import AssumeRoleRequest
 
-__all__ = ["Recorder", "evaluate", "evaluate_action", "replay"]
+__all__ = ["Recorder", "decide", "evaluate", "evaluate_action", "replay"]
 
 UNCERTAIN = "UNCERTAIN_SEMANTICS"
 _PRINCIPAL_ARN_KEY = "aws:principalarn"
@@ -1044,6 +1046,12 @@ def _decide_with(
 
 def _fast_outcome(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome:
     """Decide ``actions`` (deny wins across them, §4.11) recording nothing; a lazy Outcome."""
+    outcome = _new(_LazyOutcome)
+    _set_core(outcome, (_fast_decision(request, actions), request, actions))
+    return outcome
+
+
+def _fast_decision(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision:
     caller = request.caller
     hit = _CALLERS.get(id(caller))
     facts = hit[1] if hit is not None and hit[0] is caller else _caller_facts(caller)
@@ -1053,21 +1061,15 @@ def _fast_outcome(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outco
         role_facts = _role_facts(role)
     context = request.context
     if facts.refused:
-        decision = _IMPLICIT  # STS refuses root and anonymous callers before reading policies
-    elif len(actions) == 1:
-        decision = _fast_action(facts, role_facts, actions[0], context.folded, context)
-    else:
-        decision = _ALLOW
-        for action in actions:
-            answer = _fast_action(facts, role_facts, action, context.folded, context)
-            if answer is _EXPLICIT:
-                decision = answer
-                break
-            if answer is _IMPLICIT:
-                decision = answer
-    outcome = _new(_LazyOutcome)
-    _set_core(outcome, (decision, request, actions))
-    return outcome
+        return _IMPLICIT  # STS refuses root and anonymous callers before reading policies
+    decision = _ALLOW
+    for action in actions:
+        answer = _fast_action(facts, role_facts, action, context.folded, context)
+        if answer is _EXPLICIT:
+            return answer
+        if answer is _IMPLICIT:
+            decision = answer
+    return decision
 
 
 _ALLOW, _EXPLICIT, _IMPLICIT = Decision.ALLOW, Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY
@@ -1302,6 +1304,46 @@ def _pair_plan(caller: Caller, role: Role, action: str) -> _Pair:
         _PAIRS.clear()
     _PAIRS[id(caller), id(role), action] = plan
     return plan
+
+
+def decide(request: AssumeRoleRequest) -> Decision:
+    """The decision alone on a whole call: what :func:`evaluate` decides, without an Outcome.
+
+    For loops over many requests that need only the answer (CI over every role, who-can
+    searches); :func:`evaluate` when the reason, the statements or an explanation may be
+    wanted.
+
+    >>> from trustsim.callers import ServicePrincipal, Role
+    >>> from trustsim.context import RequestContext
+    >>> from trustsim.model import Effect, Policy, Principal, Statement
+    >>> from trustsim.requests import AssumeRoleRequest
+    >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(
+    ...     service=("lambda.amazonaws.com",)), action=("sts:AssumeRole",)),))
+    >>> role = Role("arn:aws:iam::111122223333:role/fn", trust)
+    >>> decide(AssumeRoleRequest(ServicePrincipal("lambda.amazonaws.com"), role,
+    ...                          "sts:AssumeRole", RequestContext.of()))
+    <Decision.ALLOW: 'Allow'>
+    """
+    action, companions = request.action, request.companion_actions
+    if companions:
+        return _fast_decision(request, (action, *(a for a in companions if a != action)))
+    # The one-action plan, run inline exactly as in evaluate (kept inline in both: speed).
+    caller, role = request.caller, request.role
+    plan = _PAIRS.get((id(caller), id(role), action))
+    if plan is None or plan[0] is not caller or plan[1] is not role:
+        plan = _pair_plan(caller, role, action)
+    context = request.context
+    values = context.folded
+    side = plan[4]
+    if side is not None:
+        return _decide_with(plan[2], plan[3], side, values, context)
+    for check in plan[2]:
+        if check is None or check(values, context):
+            return _EXPLICIT
+    for check in plan[3]:
+        if check is None or check(values, context):
+            return _ALLOW
+    return _IMPLICIT
 
 
 def evaluate_action(request: AssumeRoleRequest) -> Outcome:

@@ -1,6 +1,6 @@
 """The fast path and the recorded path decide alike (DESIGN.md §1 principle 3, issue 5).
 
-``evaluate`` decides through the memoised, decision-only hot path; ``replay`` runs the full
+``decide`` and ``evaluate`` decide through the memoised, decision-only hot path; ``replay`` runs the full
 evaluation (reasons, references, diagnostics) and ``Outcome.explain()`` the same with a
 recorder. On every generated case — policies, callers, caller-side policies, SCP and RCP
 levels, companion actions — all three must give the same decision, and the lazily filled
@@ -26,7 +26,7 @@ from tests.property.test_evaluation_property import (
 from trustsim.callers import OrgMembership, Role
 from trustsim.context import RequestContext
 from trustsim.decision import Outcome
-from trustsim.evaluation import evaluate, evaluate_action, replay
+from trustsim.evaluation import decide, evaluate, evaluate_action, replay
 from trustsim.model import PolicyKind
 from trustsim.requests import AssumeRoleRequest
 
@@ -71,6 +71,7 @@ def test_fast_full_and_recorded_paths_agree(scenario: dict[str, Any], rcps: list
     assert fast.explain().decision is fast.decision
     # The same request again: the memoised statement selection answers as the first scan did.
     assert evaluate(request).decision is fast.decision
+    assert decide(request) is fast.decision
 
 
 @given(scenarios(), rcp_levels)
@@ -87,6 +88,7 @@ def test_the_benchmark_corpus_decides_alike_on_both_paths(seed: int) -> None:
         fast = evaluate(request)
         _same(fast, replay(request, fast.actions, None))
         assert fast.explain().decision is fast.decision, case["name"]
+        assert decide(request) is fast.decision, case["name"]
 
 
 def test_fast_outcomes_compare_hash_and_evolve_like_outcomes() -> None:
