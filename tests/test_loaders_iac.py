@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from trustsim.errors import InvalidPolicy
-from trustsim.loaders.iac import PLACEHOLDER, IacRole, load_cloudformation, load_terraform
+from trustsim.loaders.iac import (
+    PLACEHOLDER,
+    IacRole,
+    load_cdk_out,
+    load_cloudformation,
+    load_terraform,
+)
 
 DATA = Path(__file__).parent / "data" / "loaders"
 CFN = DATA / "cloudformation-ci.json"
@@ -201,3 +207,11 @@ def test_terraform_refused_policy_points_into_the_plan() -> None:
     assert caught.value.problems[0].pointer == (
         "/planned_values/root_module/resources/0/values/assume_role_policy/Statement/0/Resource"
     )
+
+
+def test_cdk_out_stacks_with_construct_paths() -> None:
+    """CDK writes account roots as Fn::Join of AWS::Partition and AWS::AccountId (ECOSYSTEM.md §3.4)."""
+    (role,) = load_cdk_out(DATA / "cdk.out", account_id="111122223333")
+    assert role.address == "PipelineStack/DeployRole/Resource"
+    assert _statement(role)["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert role.origin.endswith("PipelineStack.template.json#/Resources/DeployRole1A2B3C4D")

@@ -568,3 +568,21 @@ def test_cli_reach_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
         _cli(["reach", "arn:aws:iam::111122223333:user/bob", "--inventory", "/nonexistent.json"])
         == 2
     )
+
+
+def test_identity_patterns_are_found_through_their_resource_prefix() -> None:
+    """A wildcard resource is indexed by its literal resource prefix; a "*" earlier in the ARN
+    may still take in a colon of the role's path (paths allow any printable ASCII)."""
+    role = Role(f"arn:aws:iam::{A}:role/a:b/x", _policy([_allow({"AWS": A})]))
+    other = Role(f"arn:aws:iam::{A}:role/team-1", _policy([_allow({"AWS": A})]))
+    users = [
+        IamUser(f"arn:aws:iam::{A}:user/colon", policies=[_policy(
+            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:b/x"}], PolicyKind.IDENTITY)]),
+        IamUser(f"arn:aws:iam::{A}:user/team", policies=[_policy(
+            [{"Effect": "Allow", "Action": "sts:*", "Resource": "arn:aws:iam::*:role/team-*"}], PolicyKind.IDENTITY)]),
+    ]  # fmt: skip
+    inventory = Inventory.build(users=users, roles=[role, other])
+    assert [a.principal for a in who_can_assume(inventory, role.arn).principals] == [users[0].arn]
+    assert [a.principal for a in who_can_assume(inventory, other.arn).principals] == [users[1].arn]
+    for user, target in ((users[0], role), (users[1], other)):
+        assert check_action(user, target, "sts:AssumeRole").allowed

@@ -47,7 +47,7 @@ import enum
 import json
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO, TypeVar
 
 import attrs
@@ -677,9 +677,11 @@ class _AssumeIndex:
 
     def __init__(self, inventory: Inventory) -> None:
         self.literal: dict[str, list[IamUser | InventoryRole]] = {}
-        self.patterns: dict[tuple[str, str], dict[str, list[IamUser | InventoryRole]]] = {}
+        self.patterns: dict[
+            tuple[str, str], dict[str, dict[str, tuple[Callable[[str], bool], list[_Principal]]]]
+        ] = {}
         self.always: dict[tuple[str, str], list[IamUser | InventoryRole]] = {}
-        self.of: dict[str, tuple[frozenset[str], tuple[str, ...], bool]] = {}
+        self.of: dict[str, tuple[frozenset[str], tuple[Callable[[str], bool], ...], bool]] = {}
         for user in inventory.users:
             self._add(user, (user.partition, user.account_id), user.policies)
         for entry in inventory.roles:
@@ -715,12 +717,16 @@ class _AssumeIndex:
                         literals.add(resource)
         for arn in literals:
             self.literal.setdefault(arn, []).append(principal)
-        by_pattern = self.patterns.setdefault(account, {})
+        buckets = self.patterns.setdefault(account, {})
         for pattern in patterns:
-            by_pattern.setdefault(pattern, []).append(principal)
+            bucket = buckets.setdefault(_resource_prefix(pattern), {})
+            if pattern not in bucket:
+                bucket[pattern] = (compile_pattern(pattern), [])
+            bucket[pattern][1].append(principal)
         if unindexed:
             self.always.setdefault(account, []).append(principal)
-        self.of[principal.arn] = (frozenset(literals), tuple(sorted(patterns)), unindexed)
+        matchers = tuple(compile_pattern(pattern) for pattern in sorted(patterns))
+        self.of[principal.arn] = (frozenset(literals), matchers, unindexed)
 
     def holders(
         self, partition: str, account: str, role_arn: str
@@ -730,19 +736,38 @@ class _AssumeIndex:
         for principal in self.literal.get(role_arn, ()):
             if _account_of(principal) == key:
                 yield principal
-        for pattern, principals in self.patterns.get(key, {}).items():
-            if compile_pattern(pattern)(role_arn):
-                yield from principals
+        buckets = self.patterns.get(key)
+        if buckets:
+            # Only patterns whose literal resource prefix is a prefix of the role's resource
+            # part can match: one dictionary lookup per prefix length, not one per pattern.
+            resource = role_arn.split(":", 5)[-1]
+            if ":" in resource:  # a path with a colon: a "*" before it could take part of it
+                chosen: Iterable[dict[str, Any]] = buckets.values()
+            else:
+                chosen = (buckets.get(resource[:n]) or {} for n in range(len(resource) + 1))
+            for bucket in chosen:
+                for matcher, principals in bucket.values():
+                    if matcher(role_arn):
+                        yield from principals
         yield from self.always.get(key, ())
 
     def may_allow(self, principal_arn: str, role_arn: str) -> bool:
         """Whether the principal's identity policies may allow assuming the role."""
-        literals, patterns, unindexed = self.of.get(principal_arn, (frozenset(), (), False))
-        return (
-            unindexed
-            or role_arn in literals
-            or any(compile_pattern(pattern)(role_arn) for pattern in patterns)
-        )
+        literals, matchers, unindexed = self.of.get(principal_arn, (frozenset(), (), False))
+        return unindexed or role_arn in literals or any(match(role_arn) for match in matchers)
+
+
+def _resource_prefix(pattern: str) -> str:
+    """The literal start of a resource pattern's resource part (``role/team7-`` of ``…:role/team7-*``)."""
+    parts = pattern.split(":", 5)
+    resource = parts[5] if len(parts) == 6 else ""
+    cut = min(
+        (i for i in (resource.find("*"), resource.find("?")) if i >= 0), default=len(resource)
+    )
+    return resource[:cut]
+
+
+_Principal = IamUser | InventoryRole
 
 
 def _account_of(principal: IamUser | InventoryRole) -> tuple[str, str]:

@@ -26,6 +26,7 @@ every ``aws_iam_role``; a trust policy that is unknown until apply is reported a
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -40,7 +41,7 @@ from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
-__all__ = ["PLACEHOLDER", "IacRole", "load_cloudformation", "load_terraform"]
+__all__ = ["PLACEHOLDER", "IacRole", "load_cdk_out", "load_cloudformation", "load_terraform"]
 
 #: The marker in every value trustsim makes up for something known only after deployment.
 PLACEHOLDER = "TRUSTSIM-PLACEHOLDER"
@@ -431,6 +432,42 @@ def load_cloudformation(
     if problems:
         raise InvalidPolicy(dict.fromkeys(problems), origin=label, text=text, positions=positions)
     return tuple(roles)
+
+
+def load_cdk_out(
+    directory: str | os.PathLike[str],
+    *,
+    account_id: str = "123456789012",
+    region: str = "us-east-1",
+    partition: str = "aws",
+) -> tuple[IacRole, ...]:
+    """Every role of every stack ``cdk synth`` wrote to ``directory`` (``cdk.out``).
+
+    Each ``*.template.json`` (nested stacks' ``*.nested.template.json`` included) is read as a
+    CloudFormation template whose stack name is the file's stem; addresses become
+    ``<stack>/<logical ID>``, or the construct path CDK records in ``aws:cdk:path``.
+
+    Raises:
+        InvalidPolicy: as :func:`load_cloudformation`, for the first template that fails.
+    """
+    found: list[IacRole] = []
+    for path in sorted(Path(directory).glob("*.template.json")):
+        stack = path.name.removesuffix(".template.json").removesuffix(".nested")
+        text = path.read_text(encoding="utf-8-sig")
+        resources = json.loads(text).get("Resources") or {}
+        for role in load_cloudformation(
+            text,
+            account_id=account_id,
+            region=region,
+            partition=partition,
+            stack_name=stack,
+            origin=str(path),
+        ):
+            metadata = (resources.get(role.address) or {}).get("Metadata") or {}
+            cdk_path = metadata.get("aws:cdk:path")
+            address = cdk_path if isinstance(cdk_path, str) else f"{stack}/{role.address}"
+            found.append(attrs.evolve(role, address=address))
+    return tuple(found)
 
 
 def _cfn_role(  # noqa: PLR0917 - one role, with where it sits and where to report

@@ -1,0 +1,213 @@
+"""Who-can and reach over synthetic organisations, and how their cost grows with size.
+
+Run: python benchmarks/bench_whocan.py [--sizes 1000 2000 5000 10000] [--accounts 50] [--seed 7]
+
+For each size N the generator builds an organisation of ``--accounts`` accounts holding N roles
+and N users (2N callers), with realistic trust shapes (same-account root with and without
+MFA, named users, named roles with and without ExternalId, cross-account root with
+ExternalId, GitHub OIDC with a ``sub`` pattern, services with ``aws:SourceAccount``,
+ten roles with ``{"AWS": "*"}`` narrowed by ``aws:PrincipalAccount``), team identity policies
+(teams grow with the organisation: about 25 roles and 25 users each), and an
+SCP on one OU that denies assuming roles from outside the corporate network. It then times
+
+* ``who_can_assume`` over every role (fresh caches), and
+* ``reachable_from`` from every principal (users and roles; fresh caches),
+
+and prints time, rate, answers found and the growth from the smallest to the largest size
+(near N times for N times the roles means linear; N² would mean roles x principals).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from trustsim import whocan
+from trustsim.callers import IamUser
+from trustsim.inventory import Inventory, InventoryRole, Organization, OrgUnit
+from trustsim.model import Policy, PolicyKind
+from trustsim.parsing import parse_policy
+
+ORG_ID = "o-a1b2c3d4e5"
+ROOT = "r-ab12"
+OUS = [f"ou-ab12-{i:08d}" for i in range(1, 6)]
+
+
+def _account(index: int) -> str:
+    return f"{100000000000 + index}"
+
+
+def _doc(statements: list[dict[str, Any]], kind: PolicyKind = PolicyKind.TRUST) -> Policy:
+    return parse_policy({"Version": "2012-10-17", "Statement": statements}, kind=kind)
+
+
+def _assume(resource: str | list[str]) -> Policy:
+    return _doc(
+        [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resource}], PolicyKind.IDENTITY
+    )
+
+
+def synthetic_org(roles: int, accounts: int = 50, seed: int = 7) -> Inventory:
+    """An organisation of ``accounts`` accounts with ``roles`` roles and as many users."""
+    rng = random.Random(seed)
+    # Teams grow with the organisation (about 25 roles each), so that a team's reach does not.
+    teams = max(20, roles // 25)
+    account_ids = [_account(i) for i in range(accounts)]
+    team_user_policies = [_assume(f"arn:aws:iam::*:role/team{t}-*") for t in range(teams)]
+    team_role_policies: dict[tuple[str, int], Policy] = {}
+    admin = _assume("*")
+    role_arns = [
+        f"arn:aws:iam::{account_ids[i % accounts]}:role/team{rng.randrange(teams)}-r{i}"
+        for i in range(roles)
+    ]
+    user_arns = [f"arn:aws:iam::{account_ids[i % accounts]}:user/u{i}" for i in range(roles)]
+    users = []
+    for i, arn in enumerate(user_arns):
+        policies = [team_user_policies[rng.randrange(teams)]]
+        if rng.random() < 0.1:
+            policies.append(_assume(rng.choice(role_arns)))
+        if i < accounts:  # one administrator per account, however large the organisation
+            policies.append(admin)
+        users.append(IamUser(arn, policies=policies, tags={"team": f"t{i % teams}"}))
+    entries = []
+    for i, arn in enumerate(role_arns):
+        account = arn.split(":")[4]
+        # A fixed handful of roles shared with a whole account through {"AWS": "*"}: their
+        # answers are every principal of the account, so their count must not grow with N.
+        shape = 1.0 if i < 10 else rng.random() * 0.98
+        if shape < 0.35:
+            statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                                         "Action": "sts:AssumeRole"}  # fmt: skip
+            if rng.random() < 0.5:
+                statement["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        elif shape < 0.55:
+            named = rng.sample(user_arns, rng.randint(1, 3))
+            statement = {"Effect": "Allow", "Principal": {"AWS": named}, "Action": "sts:AssumeRole"}
+        elif shape < 0.70:
+            statement = {
+                "Effect": "Allow",
+                "Principal": {"AWS": rng.choice(role_arns)},
+                "Action": "sts:AssumeRole",
+            }
+            if rng.random() < 0.5:
+                statement["Condition"] = {"StringEquals": {"sts:ExternalId": f"ext-{i}"}}
+        elif shape < 0.80:
+            provider = f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com"
+            issuer = "token.actions.githubusercontent.com"
+            statement = {"Effect": "Allow", "Principal": {"Federated": provider},
+                         "Action": "sts:AssumeRoleWithWebIdentity",
+                         "Condition": {"StringEquals": {f"{issuer}:aud": "sts.amazonaws.com"},
+                                       "StringLike": {f"{issuer}:sub": f"repo:acme/app{i % 97}:*"}}}  # fmt: skip
+        elif shape < 0.88:
+            service = rng.choice(["lambda.amazonaws.com", "ec2.amazonaws.com"])
+            statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+                         "Condition": {"StringEquals": {"aws:SourceAccount": account}}}  # fmt: skip
+        elif shape < 0.98:
+            other = rng.choice(account_ids)
+            statement = {"Effect": "Allow", "Principal": {"AWS": other}, "Action": "sts:AssumeRole",
+                         "Condition": {"StringEquals": {"sts:ExternalId": f"ext-{i}"}}}  # fmt: skip
+        else:
+            statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                         "Condition": {"StringEquals": {"aws:PrincipalAccount": account}}}  # fmt: skip
+        team = int(arn.rsplit("/", 1)[1].split("-")[0][4:])
+        policies = []
+        if rng.random() < 0.5:
+            key = (account, team)
+            if key not in team_role_policies:
+                team_role_policies[key] = _assume(f"arn:aws:iam::{account}:role/team{team}-*")
+            policies.append(team_role_policies[key])
+        entries.append(InventoryRole(_doc_role(arn, statement), policies=policies))
+    scp = _doc(
+        [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+         {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*",
+          "Condition": {"NotIpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}}],
+        PolicyKind.SCP,
+    )  # fmt: skip
+    organization = Organization(
+        ORG_ID,
+        ROOT,
+        units=[OrgUnit(ou, ROOT, scps=[scp] if index == 0 else []) for index, ou in enumerate(OUS)],
+        accounts={a: OUS[i % len(OUS)] for i, a in enumerate(account_ids)},
+    )
+    return Inventory.build(users=users, roles=entries, organization=organization)
+
+
+def _doc_role(arn: str, statement: dict[str, Any]) -> Any:
+    from trustsim.callers import Role  # noqa: PLC0415
+
+    return Role(arn, _doc([statement]))
+
+
+def _fresh() -> None:
+    whocan._EVALUATORS.clear()
+    whocan._REVERSE.clear()
+
+
+def measure(size: int, accounts: int, seed: int) -> dict[str, float]:
+    """Build one organisation and time who-can over every role and reach from every principal."""
+    start = time.perf_counter()
+    inventory = synthetic_org(size, accounts, seed)
+    built = time.perf_counter() - start
+    _fresh()
+    start = time.perf_counter()
+    answers = candidates = conditional = 0
+    for entry in inventory.roles:
+        result = whocan.who_can_assume(inventory, entry.arn)
+        answers += len(result.principals) + len(result.classes)
+        candidates += result.candidates
+        conditional += sum(a.access is whocan.Access.CONDITIONAL for a in result.principals)
+    who = time.perf_counter() - start
+    _fresh()
+    start = time.perf_counter()
+    reached = 0
+    principals = [u.arn for u in inventory.users] + [r.arn for r in inventory.roles]
+    for arn in principals:
+        reached += len(whocan.reachable_from(inventory, arn).reached)
+    reach = time.perf_counter() - start
+    return {
+        "roles": size,
+        "callers": len(principals),
+        "build": built,
+        "who": who,
+        "answers": answers,
+        "conditional": conditional,
+        "candidates": candidates,
+        "reach": reach,
+        "reached": reached,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the table and the growth from the smallest to the largest size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000, 10000])
+    parser.add_argument("--accounts", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    rows = [measure(size, args.accounts, args.seed) for size in args.sizes]
+    print(f"{'roles':>7} {'callers':>8} {'build s':>8} {'who-can s':>10} {'roles/s':>8} "
+          f"{'answers':>8} {'cond.':>6} {'cand.':>7} {'reach s':>8} {'princ/s':>8} {'reached':>8}")  # fmt: skip
+    for row in rows:
+        print(
+            f"{row['roles']:>7} {row['callers']:>8} {row['build']:>8.2f} {row['who']:>10.2f} "
+            f"{row['roles'] / row['who']:>8.0f} {row['answers']:>8} {row['conditional']:>6} "
+            f"{row['candidates']:>7} {row['reach']:>8.2f} {row['callers'] / row['reach']:>8.0f} "
+            f"{row['reached']:>8}"
+        )
+    first, last = rows[0], rows[-1]
+    scale = last["roles"] / first["roles"]
+    print(
+        f"growth for {scale:.0f}x the roles: who-can x{last['who'] / first['who']:.1f}, "
+        f"reach x{last['reach'] / first['reach']:.1f}, answers x{last['answers'] / first['answers']:.1f} "
+        f"(linear would be x{scale:.0f}, quadratic x{scale * scale:.0f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
