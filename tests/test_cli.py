@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from trustsim.callers import Role
-from trustsim.cli import main
+from trustsim.cli import _expectation, main
 from trustsim.loaders import load_policy
 from trustsim.requests import assume_role
 from trustsim.scenarios import caller_from_spec
@@ -669,3 +669,225 @@ def test_lint_ignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     status, _, err = run(capsys, "lint", "--ignore", "NOPE", str(path))
     assert status == 2
     assert "trustsim lint: error: unknown finding code 'NOPE'" in err
+
+
+# --- check: a table of callers against one role --------------------------------------------
+
+MAIN = "github:acme/app@refs/heads/main"
+PR = "github:acme/app@pull_request"
+SUB_MISS = (
+    'closest: trust policy statement 0 (Sid "GitHubActionsDeployFromMain"): ✗ StringEquals '
+    'token.actions.githubusercontent.com:sub expected "repo:acme/app:ref:refs/heads/main", '
+    'got "repo:acme/app:pull_request"'
+)
+MAIN_ALLOWED = 'trust policy statement 0 (Sid "GitHubActionsDeployFromMain")'
+GITHUB_ROLE = "arn:aws:iam::111122223333:role/trustsim-role"
+
+
+def test_check_table_with_expectations_that_hold(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys, "check", GITHUB, "--caller", f"{MAIN}=allow", "--caller", f"{PR}=deny"
+    )
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        f"PASS {MAIN}: Allow (expected allow) — {MAIN_ALLOWED}",
+        f"PASS {PR}: ImplicitDeny (expected deny) — {SUB_MISS}",
+        f"2 callers against {GITHUB_ROLE}: 2 passed, 0 failed",
+    ]
+
+
+def test_check_table_with_an_expectation_that_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "check", GITHUB, "--caller", f"{PR}=allow")
+    assert status == 1
+    assert out.splitlines() == [
+        f"FAIL {PR}: ImplicitDeny (expected allow) — {SUB_MISS}",
+        f"1 caller against {GITHUB_ROLE}: 0 passed, 1 failed",
+    ]
+    status, out, _ = run(capsys, "check", GITHUB, "--caller", f"{MAIN}=deny")
+    assert status == 1
+    assert out.splitlines()[0] == f"FAIL {MAIN}: Allow (expected deny) — {MAIN_ALLOWED}"
+
+
+def test_check_table_without_expectations_wants_every_caller_allowed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, "check", GITHUB, "--caller", MAIN)[0] == 0
+    status, out, _ = run(capsys, "check", GITHUB, "--caller", MAIN, "--caller", PR)
+    assert status == 1
+    assert out.splitlines() == [
+        f"PASS {MAIN}: Allow — {MAIN_ALLOWED}",
+        f"FAIL {PR}: ImplicitDeny — {SUB_MISS}",
+        f"2 callers against {GITHUB_ROLE}: 1 passed, 1 failed",
+    ]
+
+
+def test_check_table_names_a_principal_miss_and_an_explicit_deny(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Team",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sts:AssumeRole",
+            },
+            {
+                "Sid": "NotIntern",
+                "Effect": "Deny",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:user/intern"},
+                "Action": "sts:AssumeRole",
+            },
+        ],
+    }
+    path = tmp_path / "trust.json"
+    path.write_text(json.dumps(policy), encoding="utf-8")
+    status, out, _ = run(
+        capsys,
+        "check",
+        str(path),
+        "--role-arn",
+        "arn:aws:iam::111122223333:role/ops",
+        "--caller-allowed",
+        "--caller",
+        "arn:aws:iam::111122223333:user/alice=allow",
+        "--caller",
+        "arn:aws:iam::111122223333:user/intern=deny",
+        "--caller",
+        "arn:aws:iam::444455556666:user/mallory=deny",
+    )
+    assert status == 0
+    assert out.splitlines() == [
+        "PASS arn:aws:iam::111122223333:user/alice: Allow (expected allow) — trust policy "
+        'statement 0 (Sid "Team")',
+        "PASS arn:aws:iam::111122223333:user/intern: ExplicitDeny (expected deny) — trust policy "
+        'statement 1 (Sid "NotIntern")',
+        "PASS arn:aws:iam::444455556666:user/mallory: ImplicitDeny (expected deny) — closest: "
+        'trust policy statement 0 (Sid "Team"): ✗ principal: IAM user '
+        "arn:aws:iam::444455556666:user/mallory is not among: arn:aws:iam::111122223333:root",
+        "3 callers against arn:aws:iam::111122223333:role/ops: 3 passed, 0 failed",
+    ]
+
+
+def test_check_table_agrees_with_the_library(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each row's decision is assume_role's for the same caller and role."""
+    trust = load_policy(Path(GITHUB))
+    role = Role(GITHUB_ROLE, trust)
+    for spec in (MAIN, PR, "github:acme/app@environment:prod", "service:lambda.amazonaws.com"):
+        outcome = assume_role(caller_from_spec(spec), role)
+        status, out, _ = run(capsys, "check", GITHUB, "--caller", spec)
+        assert out.startswith(f"{'PASS' if outcome.allowed else 'FAIL'} {spec}: {outcome.decision}")
+        assert status == (0 if outcome.allowed else 1)
+
+
+def test_check_table_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "check", GITHUB, "--format", "json", "--caller", f"{PR}=deny", "--caller", MAIN
+    )
+    assert status == 0
+    report = json.loads(out)
+    assert report["policy"] == GITHUB
+    assert report["role"] == GITHUB_ROLE
+    assert (report["passed"], report["failed"]) == (2, 0)
+    rows = [
+        {key: row[key] for key in ("caller", "expected", "decision", "allowed", "passed", "why")}
+        for row in report["callers"]
+    ]
+    assert rows == [
+        {
+            "caller": PR,
+            "expected": "deny",
+            "decision": "ImplicitDeny",
+            "allowed": False,
+            "passed": True,
+            "why": SUB_MISS,
+        },
+        {
+            "caller": MAIN,
+            "expected": None,
+            "decision": "Allow",
+            "allowed": True,
+            "passed": True,
+            "why": MAIN_ALLOWED,
+        },
+    ]
+    assert report["callers"][1]["explanation"]["decision"] == "Allow"
+
+
+def test_check_table_reads_the_policy_from_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = Path(GITHUB).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    status, out, _ = run(capsys, "check", "-", "--caller", MAIN)
+    assert status == 0
+    assert out.splitlines()[-1] == f"1 caller against {GITHUB_ROLE}: 1 passed, 0 failed"
+
+
+def test_check_tells_scenarios_from_a_policy_by_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenarios = str(EXAMPLES / "scenarios.json")
+    status, out, _ = run(capsys, "check", scenarios, "--caller", MAIN)
+    assert status == 2
+    assert out == (
+        f"{scenarios}: these are scenarios (a JSON array), not a policy: run them without "
+        "--caller\n"
+    )
+    status, out, _ = run(capsys, "check", GITHUB)
+    assert status == 2
+    assert out.splitlines() == [
+        f"{GITHUB}: cannot run the scenarios: this is a policy (a JSON object), not scenarios: "
+        "name the callers with --caller",
+        "0 scenarios: 0 passed, 0 failed",
+    ]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Path(GITHUB).read_bytes())))
+    status, out, _ = run(capsys, "check", "-")
+    assert status == 2
+    assert out.startswith("<stdin>: cannot run the scenarios: this is a policy")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--caller", "nonsense"], "trustsim check: error: "),
+        (
+            [VENDOR, "--caller", MAIN],
+            "trustsim check: error: --caller takes exactly one trust policy",
+        ),
+    ],
+)
+def test_check_table_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "check", GITHUB, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.startswith(message)
+
+
+def test_check_table_unreadable_or_invalid_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "missing.json")
+    status, out, _ = run(capsys, "check", missing, "--caller", MAIN)
+    assert (status, out) == (2, f"{missing}: cannot read the file: No such file or directory\n")
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text('{"Version": "2012-10-17", "Statement": []}', encoding="utf-8")
+    status, out, _ = run(capsys, "check", str(invalid), "--caller", MAIN)
+    assert status == 2
+    assert "MISSING_STATEMENT" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"{MAIN}=allow", (MAIN, "allow")),
+        (f"{MAIN}=DENY", (MAIN, "deny")),
+        (MAIN, (MAIN, None)),
+        ("oidc:gitlab.com=maybe", ("oidc:gitlab.com=maybe", None)),
+    ],
+)
+def test_caller_expectation_suffix(text: str, expected: tuple[str, str | None]) -> None:
+    assert _expectation(text) == expected

@@ -4,6 +4,9 @@
   Exit status: 0 all valid, 1 some invalid, 2 usage error or unreadable file.
 * ``trustsim check SCENARIOS…``: run scenario files (:mod:`trustsim.scenarios`), one line per
   scenario, with the explanation of each failure. 0 all pass, 1 some fail, 2 unreadable.
+* ``trustsim check POLICY --caller SPEC[=allow|deny] …``: a table of callers against one trust
+  policy, one row per caller with the deciding statement or the failing clause. 0 every
+  expectation holds (without one: the caller is allowed), 1 some does not, 2 unusable input.
 * ``trustsim explain POLICY --caller SPEC …``: one caller against one trust policy, with the
   explanation. 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy.
 * ``trustsim lint FILE… [--fail-on SEVERITY] [--format text|json|sarif]``: trust-policy
@@ -30,6 +33,7 @@ from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position
+from trustsim.explain import StatementRecord
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind, Principal, Statement
@@ -91,14 +95,49 @@ def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
 def _check_parser(commands: Any) -> None:
     check = commands.add_parser(
         "check",
-        help="run scenario files: each caller against its role, with the expected decision",
-        description="Run scenario files (docs/scenarios.md): one line per scenario, PASS or "
-        "FAIL with the decision and the expected one, and for each failure the statements "
-        "that decided and the closest misses. Exit status: 0 all pass, 1 some fail, "
-        "2 unreadable or malformed file.",
+        help="run scenario files, or a table of callers against one trust policy",
+        description="Either run scenario files (docs/scenarios.md; a file holding a JSON "
+        "array): one line per scenario, PASS or FAIL with the decision and the expected one, "
+        "and for each failure the statements that decided and the closest misses. Or decide "
+        "each --caller against one trust policy (a file holding a JSON object): one row per "
+        "caller, with the deciding statement, or the clause that failed. A caller spec may "
+        "end with =allow or =deny, the expected decision (default: allow). Exit status: "
+        "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
+        epilog="caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
-        "files", nargs="+", metavar="SCENARIOS", help="JSON scenario files ('-' for stdin)"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="scenario files, or one trust policy with --caller ('-' for stdin)",
+    )
+    check.add_argument(
+        "--caller",
+        action="append",
+        default=[],
+        dest="callers",
+        metavar="SPEC[=allow|deny]",
+        help="a caller to decide against the policy (repeat for a table)",
+    )
+    check.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
+        "first identity provider, else 123456789012)",
+    )
+    check.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a token claim or SAML attribute, for every oidc:, github: and saml: caller",
+    )
+    check.add_argument(
+        "--caller-allowed",
+        action="store_true",
+        help="give each IAM user or role session an identity policy allowing sts:* on the "
+        "role, so that the trust policy alone decides",
     )
     _format_option(check)
 
@@ -231,6 +270,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     match arguments.command:
+        case "check" if arguments.callers:
+            return _run_table(arguments, out)
         case "check":
             return _run_check(arguments.files, arguments.format, out)
         case "explain":
@@ -363,12 +404,16 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
     unreadable: list[dict[str, str]] = []
     for name in files:
         try:
-            scenarios = (
-                load_scenarios(json.loads(sys.stdin.buffer.read() or b"null"), origin="<stdin>")
-                if name == "-"
-                else load_scenarios(name)
-            )
-        except (OSError, MalformedScenario, ValueError) as error:
+            if name == "-":
+                data = json.loads(sys.stdin.buffer.read() or b"null")
+                if isinstance(data, dict):
+                    raise _PolicyNotScenarios
+                scenarios = load_scenarios(data, origin="<stdin>")
+            else:
+                if _holds_an_object(name):
+                    raise _PolicyNotScenarios
+                scenarios = load_scenarios(name)
+        except (OSError, MalformedScenario, ValueError, _PolicyNotScenarios) as error:
             reason = _reason(error)
             unreadable.append({"file": name, "error": reason})
             if output == "text":
@@ -400,6 +445,149 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
             file=out,
         )
     return status
+
+
+class _PolicyNotScenarios(Exception):
+    """``check`` got a policy (a JSON object) but no ``--caller``."""
+
+    def __str__(self) -> str:
+        return "this is a policy (a JSON object), not scenarios: name the callers with --caller"
+
+
+def _holds_an_object(name: str) -> bool:
+    """Whether the file's JSON text starts an object (a policy) rather than an array."""
+    with Path(name).open("rb") as file:
+        start = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start.startswith(b"{")
+
+
+# --- check: a table of callers against one role --------------------------------------------
+
+_EXPECTATIONS = {"allow": True, "deny": False}
+
+
+@attrs.frozen
+class _Row:
+    """One caller of the table: its spec, what was expected, and the outcome."""
+
+    spec: str
+    expected: str | None
+    outcome: Outcome
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome.allowed is _EXPECTATIONS[self.expected or "allow"]
+
+    def why(self) -> str:
+        """The deciding statement, or for an implicit deny the nearest miss and its failure."""
+        explanation = self.outcome.explain()
+        if explanation.determining:
+            return str(explanation.determining[0].ref)
+        if explanation.failures:
+            nearest = explanation.failures[0]
+            return f"closest: {nearest.ref}: ✗ {_first_failure(nearest)}"
+        return explanation.reason
+
+    def line(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        expected = f" (expected {self.expected})" if self.expected else ""
+        return f"{verdict} {self.spec}: {self.outcome.decision}{expected} — {self.why()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "caller": self.spec,
+            "expected": self.expected,
+            "decision": str(self.outcome.decision),
+            "allowed": self.outcome.allowed,
+            "passed": self.passed,
+            "why": self.why(),
+            "explanation": self.outcome.explain().to_dict(),
+        }
+
+
+def _first_failure(statement: StatementRecord) -> str:
+    """What kept a statement from applying: its principal, its action, or a clause."""
+    if not statement.principal_matched:
+        return f"principal: {statement.principal_detail}"
+    if not statement.action_matched:
+        return f"action: {statement.actions}"
+    failing = statement.failing_clauses
+    return failing[0].describe() if failing else "does not apply"
+
+
+def _expectation(text: str) -> tuple[str, str | None]:
+    """``SPEC=allow`` → (SPEC, "allow"); a spec without a known suffix is left whole."""
+    spec, equals, wanted = text.rpartition("=")
+    if equals and spec and wanted.lower() in _EXPECTATIONS:
+        return spec, wanted.lower()
+    return text, None
+
+
+def _run_table(arguments: argparse.Namespace, out: TextIO) -> int:
+    files: list[str] = arguments.files
+    if len(files) != 1:
+        print("trustsim check: error: --caller takes exactly one trust policy", file=sys.stderr)
+        return EXIT_USAGE
+    name = files[0]
+    try:
+        source: bytes = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        print(f"{_label(name)}: cannot read the file: {_reason(error)}", file=out)
+        return EXIT_USAGE
+    if source.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        print(
+            f"{_label(name)}: these are scenarios (a JSON array), not a policy: "
+            "run them without --caller",
+            file=out,
+        )
+        return EXIT_USAGE
+    try:
+        policy = load_policy(source, kind=PolicyKind.TRUST, origin=_label(name))
+    except InvalidPolicy as error:
+        print(str(error), file=out)
+        return EXIT_USAGE
+    try:
+        rows = _table_rows(arguments, policy)
+    except (_UsageError, InvalidCaller, InvalidRequest, InvalidContext) as error:
+        print(f"trustsim check: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    role_arn = arguments.role_arn or _default_role_arn(policy)
+    failed = sum(not row.passed for row in rows)
+    if arguments.format == "json":
+        report = {
+            "policy": _label(name),
+            "role": role_arn,
+            "callers": [row.to_dict() for row in rows],
+            "passed": len(rows) - failed,
+            "failed": failed,
+        }
+        print(json.dumps(report, indent=2), file=out)
+    else:
+        for row in rows:
+            print(row.line(), file=out)
+        count = len(rows)
+        print(
+            f"{count} caller{'s' if count != 1 else ''} against {role_arn}: "
+            f"{count - failed} passed, {failed} failed",
+            file=out,
+        )
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
+    claims = claims_from_pairs(arguments.claim)
+    role = Role(arguments.role_arn or _default_role_arn(policy), policy)
+    rows = []
+    for text in arguments.callers:
+        spec, expected = _expectation(text)
+        caller = caller_from_spec(spec, claims)
+        if arguments.caller_allowed and isinstance(caller, (IamUser, RoleSession)):
+            allow = {"Effect": "Allow", "Action": "sts:*", "Resource": role.arn}
+            document = {"Version": "2012-10-17", "Statement": [allow]}
+            allowing = parse_policy(document, kind=PolicyKind.IDENTITY, origin="--caller-allowed")
+            caller = attrs.evolve(caller, policies=(*caller.policies, allowing))
+        rows.append(_Row(spec, expected, assume_role(caller, role)))
+    return rows
 
 
 def _label(name: str) -> str:
