@@ -891,3 +891,24 @@ def test_check_table_unreadable_or_invalid_policy(
 )
 def test_caller_expectation_suffix(text: str, expected: tuple[str, str | None]) -> None:
     assert _expectation(text) == expected
+
+
+def test_lint_role_arn_reaches_the_name_only_principal_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:role/Deployer"},
+            "Action": "sts:AssumeRole",
+        },
+    }
+    path = tmp_path / "trust.json"
+    path.write_text(json.dumps(policy), encoding="utf-8")
+    role = "arn:aws:iam::111122223333:role/ci/Deployer"
+    argv = ["lint", str(path), "--fail-on", "warning", "--format", "json"]
+    status, out, _ = run(capsys, *argv, "--role-arn", role)
+    assert status == 1
+    assert "PRINCIPAL_NAME_ONLY_MATCH" in out
+    assert run(capsys, *argv)[0] == 0

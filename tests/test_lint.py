@@ -945,3 +945,17 @@ def test_redundant_statement_needs_an_equal_statement() -> None:
     assert codes({"Version": "2012-10-17", "Statement": [first, other]}) == []
     found = lint({"Version": "2012-10-17", "Statement": [first, {**first, "Sid": "Again"}]})
     assert [(f.code, f.pointer) for f in found] == [("REDUNDANT_STATEMENT", "/Statement/1")]
+
+
+def test_claim_keys_on_a_statement_that_also_allows_tag_session_are_not_unsupported() -> None:
+    """The companion sts:TagSession is decided in the web-identity call's context (§6.3)."""
+    policy = statement(
+        {"Federated": COGNITO},
+        [WEB, "sts:TagSession"],
+        StringEquals={f"{COGNITO}:aud": "us-east-1:pool"},
+        **{"ForAnyValue:StringLike": {f"{COGNITO}:amr": "authenticated"}},
+    )
+    assert codes(policy) == []
+    role = Role("arn:aws:iam::111122223333:role/r", parse_policy(policy))
+    token = {"aud": "us-east-1:pool", "sub": "id", "amr": ("authenticated", "accounts.google.com")}
+    assert assume_role(WebIdentity(COGNITO, token), role, tags={"team": "a"}).allowed

@@ -12,6 +12,13 @@ is the finding raised, and the caller comes with it as its :class:`Witness`. So
 ``{"AWS": "*"}`` narrowed by ``aws:PrincipalOrgID`` (which an outsider cannot choose) is not
 reported, and ``{"AWS": "*"}`` narrowed only by a session tag (which anyone can pass) is.
 
+This module is the public face; the rules live in private modules, one concern each:
+``_lint_catalogue`` (codes and severities), ``_lint_findings`` (:class:`Finding`,
+:class:`Witness`), ``_lint_knowledge`` (key tables, OIDC subject formats),
+``_lint_witness`` (building outsiders and asking the evaluator), ``_lint_breadth`` (who is
+admitted), ``_lint_structure`` (document, actions, principals), ``_lint_conditions``
+(operators and qualifiers) and ``_lint_keys`` (keys against the statement's actions).
+
 >>> findings = lint({"Version": "2012-10-17", "Statement": {
 ...     "Effect": "Allow",
 ...     "Principal": {"Federated":
