@@ -912,3 +912,56 @@ def test_lint_role_arn_reaches_the_name_only_principal_check(
     assert status == 1
     assert "PRINCIPAL_NAME_ONLY_MATCH" in out
     assert run(capsys, *argv)[0] == 0
+
+
+ORG = str(EXAMPLES / "org-root.json")
+ORG_STATEMENT = 'trust policy statement 0 (Sid "DelegateToSharedServicesInOrg")'
+DEFAULT_ROLE = "arn:aws:iam::123456789012:role/trustsim-role"
+
+
+def test_check_table_org_id_and_the_identity_side(capsys: pytest.CaptureFixture[str]) -> None:
+    """A caller of another account also needs its own allow (SEMANTICS.md §4.4)."""
+    ops = "arn:aws:iam::777788889999:user/ops"
+    status, out, _ = run(capsys, "check", ORG, "--org-id", "o-a1b2c3d4e5", "--caller", ops)
+    assert status == 1
+    assert out.splitlines()[0] == (
+        f"FAIL {ops}: ImplicitDeny — the caller's identity policies do not allow "
+        f"sts:AssumeRole on {DEFAULT_ROLE}, and they must (cross-account: the caller's account "
+        f"must allow too; trust granted by {ORG_STATEMENT})"
+    )
+    argv = ["check", ORG, "--caller-allowed", "--caller", ops]
+    status, out, _ = run(capsys, *argv, "--org-id", "o-a1b2c3d4e5")
+    assert (status, out.splitlines()[0]) == (0, f"PASS {ops}: Allow — {ORG_STATEMENT}")
+    status, out, _ = run(capsys, *argv, "--org-id", "o-zzzzzzzzzz")
+    assert status == 1
+    assert out.splitlines()[0] == (
+        f"FAIL {ops}: ImplicitDeny — closest: {ORG_STATEMENT}: ✗ StringEquals aws:PrincipalOrgID "
+        'expected "o-a1b2c3d4e5", got "o-zzzzzzzzzz"'
+    )
+
+
+def test_check_table_context_for_service_callers(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys,
+        "check",
+        LAMBDA,
+        "--context",
+        "aws:SourceAccount=111122223333",
+        "--caller",
+        "service:lambda.amazonaws.com",
+        "--caller",
+        "service:sns.amazonaws.com=deny",
+    )
+    assert status == 0
+    assert out.splitlines() == [
+        'PASS service:lambda.amazonaws.com: Allow — trust policy statement 0 (Sid "LambdaInvoke")',
+        "PASS service:sns.amazonaws.com: ImplicitDeny (expected deny) — closest: trust policy "
+        'statement 0 (Sid "LambdaInvoke"): ✗ principal: AWS service sns.amazonaws.com is not '
+        "among: Service:lambda.amazonaws.com",
+        f"2 callers against {DEFAULT_ROLE}: 2 passed, 0 failed",
+    ]
+    status, out, _ = run(capsys, "check", LAMBDA, "--caller", "service:lambda.amazonaws.com")
+    assert status == 1
+    assert out.splitlines()[0].endswith(
+        '✗ StringEquals aws:SourceAccount expected "111122223333", got nothing (the key is absent)'
+    )

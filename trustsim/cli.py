@@ -139,6 +139,18 @@ def _check_parser(commands: Any) -> None:
         help="give each IAM user or role session an identity policy allowing sts:* on the "
         "role, so that the trust policy alone decides",
     )
+    check.add_argument(
+        "--org-id",
+        metavar="ID",
+        help="the organization of every IAM user and role session (aws:PrincipalOrgID)",
+    )
+    check.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a request context entry for every caller (aws:SourceAccount=… for services)",
+    )
     _format_option(check)
 
 
@@ -576,18 +588,30 @@ def _run_table(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
     claims = claims_from_pairs(arguments.claim)
+    context = _context(arguments.context)
     role = Role(arguments.role_arn or _default_role_arn(policy), policy)
     rows = []
     for text in arguments.callers:
         spec, expected = _expectation(text)
         caller = caller_from_spec(spec, claims)
-        if arguments.caller_allowed and isinstance(caller, (IamUser, RoleSession)):
-            allow = {"Effect": "Allow", "Action": "sts:*", "Resource": role.arn}
-            document = {"Version": "2012-10-17", "Statement": [allow]}
-            allowing = parse_policy(document, kind=PolicyKind.IDENTITY, origin="--caller-allowed")
-            caller = attrs.evolve(caller, policies=(*caller.policies, allowing))
-        rows.append(_Row(spec, expected, assume_role(caller, role)))
+        if isinstance(caller, (IamUser, RoleSession)):
+            caller = _table_identity(caller, arguments, role.arn)
+        rows.append(_Row(spec, expected, assume_role(caller, role, context=context or None)))
     return rows
+
+
+def _table_identity(
+    caller: IamUser | RoleSession, arguments: argparse.Namespace, role_arn: str
+) -> IamUser | RoleSession:
+    """An IAM caller with the table's --caller-allowed policy and --org-id organization."""
+    if arguments.caller_allowed:
+        allow = {"Effect": "Allow", "Action": "sts:*", "Resource": role_arn}
+        document = {"Version": "2012-10-17", "Statement": [allow]}
+        allowing = parse_policy(document, kind=PolicyKind.IDENTITY, origin="--caller-allowed")
+        caller = attrs.evolve(caller, policies=(*caller.policies, allowing))
+    if arguments.org_id is not None:
+        caller = attrs.evolve(caller, org=OrgMembership(arguments.org_id))
+    return caller
 
 
 def _label(name: str) -> str:
