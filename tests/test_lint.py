@@ -959,3 +959,27 @@ def test_claim_keys_on_a_statement_that_also_allows_tag_session_are_not_unsuppor
     role = Role("arn:aws:iam::111122223333:role/r", parse_policy(policy))
     token = {"aud": "us-east-1:pool", "sub": "id", "amr": ("authenticated", "accounts.google.com")}
     assert assume_role(WebIdentity(COGNITO, token), role, tags={"team": "a"}).allowed
+
+
+def test_unsupported_action_for_condition_key_agrees_with_the_evaluator() -> None:
+    """A saml: key is never in a web-identity request: the matching GitHub run is refused."""
+    bad = statement(
+        {"Federated": GH_PROVIDER},
+        WEB,
+        StringEquals={**GH_PINNED, "saml:aud": "https://signin.aws.amazon.com/saml"},
+    )
+    fixed = statement({"Federated": GH_PROVIDER}, WEB, StringEquals=GH_PINNED)
+    token = {"aud": "sts.amazonaws.com", "sub": "repo:acme/app:ref:refs/heads/main"}
+    caller = WebIdentity(GH_PROVIDER, token)
+    arn = "arn:aws:iam::111122223333:role/r"
+    assert not assume_role(caller, Role(arn, parse_policy(bad))).allowed
+    assert assume_role(caller, Role(arn, parse_policy(fixed))).allowed
+
+
+def test_source_ip_condition_refuses_calls_without_a_source_ip() -> None:
+    """Calls through a VPC endpoint carry no aws:SourceIp (SEMANTICS.md §6.2)."""
+    policy = statement(DEPLOYER, IpAddress={"aws:SourceIp": "203.0.113.0/24"})
+    role = Role("arn:aws:iam::111122223333:role/r", parse_policy(policy))
+    caller = RoleSession("arn:aws:iam::111122223333:role/Deployer", "ci")
+    assert assume_role(caller, role, source_ip="203.0.113.7").allowed
+    assert not assume_role(caller, role, context={"aws:SourceVpce": "vpce-1a2b3c4d"}).allowed
