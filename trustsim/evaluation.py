@@ -948,6 +948,10 @@ def _holds(
     return False
 
 
+#: The checks of a side where some statement always applies (stands for "true").
+_ALWAYS: tuple[_Check, ...] = (None,)
+
+
 class _CallerSide:
     """The caller-side and organisation policies for one caller, role and action, flattened.
 
@@ -965,18 +969,24 @@ class _CallerSide:
         def allows(policy: CompiledPolicy) -> tuple[_Check, ...]:
             return tuple(check for check, _ in _candidates(policy, caller, role, action)[1])
 
+        def settled(checks: tuple[_Check, ...]) -> tuple[_Check, ...]:
+            # A statement with nothing left to test always applies: no need to run the rest.
+            return _ALWAYS if None in checks else checks
+
         self.denies = tuple(
             check
             for policy in (*(p for level in rcps for p in level), *caller.policies)
             for check in _candidates(policy, caller, role, action)[0]
         )
         self.levels = tuple(
-            tuple(check for policy in level for check in allows(policy))
+            settled(tuple(check for policy in level for check in allows(policy)))
             for level in (*rcps, *caller.scps)
         )
-        self.identity = tuple(check for policy in caller.identity for check in allows(policy))
-        self.boundary = None if caller.boundary is None else allows(caller.boundary)
-        self.session = None if caller.session is None else allows(caller.session)
+        self.identity = settled(
+            tuple(check for policy in caller.identity for check in allows(policy))
+        )
+        self.boundary = None if caller.boundary is None else settled(allows(caller.boundary))
+        self.session = None if caller.session is None else settled(allows(caller.session))
 
 
 def _fast_action(
@@ -1014,10 +1024,10 @@ def _decide_with(
     for check in denies:
         if check is None or check(values, context):
             return _EXPLICIT
-    if _holds(side.denies, values, context):
+    if side.denies and _holds(side.denies, values, context):
         return _EXPLICIT
     for level in side.levels:
-        if not _holds(level, values, context):
+        if level is not _ALWAYS and not _holds(level, values, context):
             return _IMPLICIT
     identity = boundary = session = None
     for check, needs in allows:
@@ -1027,17 +1037,20 @@ def _decide_with(
             return _ALLOW
         if needs[0]:
             if identity is None:
-                identity = _holds(side.identity, values, context)
+                checks = side.identity
+                identity = checks is _ALWAYS or _holds(checks, values, context)
             if not identity:
                 continue
         if needs[1] and side.boundary is not None:
             if boundary is None:
-                boundary = _holds(side.boundary, values, context)
+                checks = side.boundary
+                boundary = checks is _ALWAYS or _holds(checks, values, context)
             if not boundary:
                 continue
         if needs[2] and side.session is not None:
             if session is None:
-                session = _holds(side.session, values, context)
+                checks = side.session
+                session = checks is _ALWAYS or _holds(checks, values, context)
             if not session:
                 continue
         return _ALLOW
