@@ -1,6 +1,7 @@
 """Who-can and reach over synthetic organisations, and how their cost grows with size.
 
 Run: python benchmarks/bench_whocan.py [--sizes 1000 2000 5000 10000] [--accounts 50] [--seed 7]
+                                        [--gc frozen|on]
 
 For each size N the generator builds an organisation of ``--accounts`` accounts holding N roles
 and N users (2N callers), with realistic trust shapes (same-account root with and without
@@ -14,12 +15,16 @@ SCP on one OU that denies assuming roles from outside the corporate network. It 
 * ``reachable_from`` from every principal (users and roles; fresh caches),
 
 and prints time, rate, answers found and the growth from the smallest to the largest size
-(near N times for N times the roles means linear; N² would mean roles x principals).
+(near N times for N times the roles means linear; N² would mean roles x principals). By
+default the built inventory is frozen out of Python's cyclic garbage collector and the
+collector paused while timing (``--gc on`` keeps it running: its full-heap scans then add a
+cost of their own that grows faster than N).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import sys
 import time
@@ -149,12 +154,31 @@ def _fresh() -> None:
     whocan._REVERSE.clear()
 
 
-def measure(size: int, accounts: int, seed: int) -> dict[str, float]:
-    """Build one organisation and time who-can over every role and reach from every principal."""
+def measure(size: int, accounts: int, seed: int, *, gc_mode: str = "frozen") -> dict[str, float]:
+    """Build one organisation and time who-can over every role and reach from every principal.
+
+    ``gc_mode="frozen"`` moves the built inventory out of the cyclic collector's reach
+    (``gc.freeze``) and pauses the collector while timing, as a batch job over a loaded
+    inventory would; ``"on"`` leaves Python's default collector running, whose full scans of
+    the growing heap add a cost that grows faster than the work itself.
+    """
     start = time.perf_counter()
     inventory = synthetic_org(size, accounts, seed)
     built = time.perf_counter() - start
     _fresh()
+    if gc_mode == "frozen":
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+    try:
+        return _timed(inventory, size, built)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        gc.collect()
+
+
+def _timed(inventory: Inventory, size: int, built: float) -> dict[str, float]:
     start = time.perf_counter()
     answers = candidates = conditional = 0
     for entry in inventory.roles:
@@ -189,8 +213,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000, 10000])
     parser.add_argument("--accounts", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--gc", choices=("frozen", "on"), default="frozen", dest="gc_mode")
     args = parser.parse_args(argv)
-    rows = [measure(size, args.accounts, args.seed) for size in args.sizes]
+    print(f"garbage collector: {args.gc_mode}")
+    rows = [measure(size, args.accounts, args.seed, gc_mode=args.gc_mode) for size in args.sizes]
     print(f"{'roles':>7} {'callers':>8} {'build s':>8} {'who-can s':>10} {'roles/s':>8} "
           f"{'answers':>8} {'cond.':>6} {'cand.':>7} {'reach s':>8} {'princ/s':>8} {'reached':>8}")  # fmt: skip
     for row in rows:

@@ -323,10 +323,12 @@ class _Atoms:
                     atom = self._atom(clause, expands)
                     used.add(atom)
                     clauses.append(ConditionClause(_BOOL, f"{_ATOM_PREFIX}{atom}", ("true",)))  # type: ignore[arg-type]
-                    changed = True
                 else:
                     clauses.append(clause)
-            statements.append(attrs.evolve(statement, condition=tuple(clauses)))
+            if tuple(clauses) != statement.condition:
+                changed = True
+                statement = attrs.evolve(statement, condition=tuple(clauses))  # noqa: PLW2901
+            statements.append(statement)
         rewritten = attrs.evolve(policy, statements=tuple(statements)) if changed else policy
         atoms = frozenset(used)
         self.policies[id(policy)] = (policy, rewritten, atoms)
@@ -681,7 +683,6 @@ class _AssumeIndex:
             tuple[str, str], dict[str, dict[str, tuple[Callable[[str], bool], list[_Principal]]]]
         ] = {}
         self.always: dict[tuple[str, str], list[IamUser | InventoryRole]] = {}
-        self.of: dict[str, tuple[frozenset[str], tuple[Callable[[str], bool], ...], bool]] = {}
         for user in inventory.users:
             self._add(user, (user.partition, user.account_id), user.policies)
         for entry in inventory.roles:
@@ -725,8 +726,6 @@ class _AssumeIndex:
             bucket[pattern][1].append(principal)
         if unindexed:
             self.always.setdefault(account, []).append(principal)
-        matchers = tuple(compile_pattern(pattern) for pattern in sorted(patterns))
-        self.of[principal.arn] = (frozenset(literals), matchers, unindexed)
 
     def holders(
         self, partition: str, account: str, role_arn: str
@@ -750,11 +749,6 @@ class _AssumeIndex:
                     if matcher(role_arn):
                         yield from principals
         yield from self.always.get(key, ())
-
-    def may_allow(self, principal_arn: str, role_arn: str) -> bool:
-        """Whether the principal's identity policies may allow assuming the role."""
-        literals, matchers, unindexed = self.of.get(principal_arn, (frozenset(), (), False))
-        return unindexed or role_arn in literals or any(match(role_arn) for match in matchers)
 
 
 def _resource_prefix(pattern: str) -> str:
@@ -1149,6 +1143,7 @@ class _ReverseIndex:
         self.star: list[InventoryRole] = []
         #: ``{"AWS": "*"}`` grants narrowed by an equality on the principal's account, org or ARN.
         self.star_narrowed: dict[tuple[str, str], list[InventoryRole]] = {}
+        self.account_grants: dict[str, list[InventoryRole]] | None = None
         for entry in inventory.roles:
             for statement in _allow_statements(entry.role.trust_policy):
                 if statement.not_principal is not None:
@@ -1188,28 +1183,36 @@ class _ReverseIndex:
             else:
                 self.by_arn.setdefault(value, []).append(entry)
 
+    def _account_grants(self, index: _AssumeIndex) -> dict[str, list[InventoryRole]]:
+        """Principal ARN → the roles granted to its account that its identity policies may use.
+
+        An account grant needs the principal's identity policies to allow (see
+        :class:`_AssumeIndex`), so the holders of each granted role are found through that
+        index once, and inverted: the cost follows the edges, not accounts x roles.
+        """
+        if self.account_grants is None:
+            grants: dict[str, list[InventoryRole]] = {}
+            for (partition, account), entries in self.by_account.items():
+                for entry in entries:
+                    for holder in index.holders(partition, account, entry.arn):
+                        grants.setdefault(holder.arn, []).append(entry)
+            self.account_grants = grants
+        return self.account_grants
+
     def roles_for(
         self, principal: IamUser | InventoryRole, index: _AssumeIndex
     ) -> dict[str, InventoryRole]:
         if isinstance(principal, IamUser):
-            partition, account, unique = (
-                principal.partition,
-                principal.account_id,
-                principal.unique_id,
-            )
-            org = principal.org
+            account, unique, org = principal.account_id, principal.unique_id, principal.org
         else:
-            partition, account, unique = (
-                principal.role.partition,
+            account, unique, org = (
                 principal.account_id,
                 principal.role.unique_id,
+                principal.role.org,
             )
-            org = principal.role.org
         found: dict[str, InventoryRole] = {}
-        # An account grant needs the principal's identity policies to allow (see _AssumeIndex).
-        for entry in self.by_account.get((partition, account), ()):
-            if index.may_allow(principal.arn, entry.arn):
-                found[entry.arn] = entry
+        for entry in self._account_grants(index).get(principal.arn, ()):
+            found[entry.arn] = entry
         groups = [
             self.by_arn.get(principal.arn, ()),
             self.star,
