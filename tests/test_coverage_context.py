@@ -54,3 +54,15 @@ def test_without_keeps_multi_valued_keys_it_does_not_drop() -> None:
     smaller = BASE.without("sts:ExternalId")
     assert smaller.is_multivalued("aws:TagKeys")
     assert smaller.to_dict() == {"aws:TagKeys": ["team", "env"], "Aws:SourceIp": "10.0.0.1"}
+
+
+def test_booleans_become_the_lower_case_text_aws_sends() -> None:
+    """AWS sends booleans as ``"true"``/``"false"`` (aws:MultiFactorAuthPresent, §6.1)."""
+    context = RequestContext.of(
+        {"aws:SecureTransport": True, "x:flag": False, "x:flags": [True, False]}
+    )
+    assert context["aws:SecureTransport"] == ("true",)
+    assert context["x:flag"] == ("false",)
+    assert context["x:flags"] == ("true", "false")
+    assert "x:absent" not in context
+    assert 1 not in context

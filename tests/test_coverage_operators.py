@@ -1,0 +1,47 @@
+"""Operator cases mutation testing showed unpinned: several ARN patterns, IP problem wording.
+
+SEMANTICS.md §5.1: the values of one clause are ORed — a request value matches the clause when
+it matches *any* policy value, including the second or the last one; §5.10: ARN operators
+compare the six colon-separated parts, each with wildcards.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from trustsim.conditions import check_condition
+from trustsim.model import ConditionClause, parse_operator_name
+from trustsim.operators import policy_value_problems
+
+ROLES = ["arn:aws:iam::111122223333:role/a-*", "arn:aws:iam::*:role/b-*", "arn:aws:s3:::bucket"]
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "expected"),
+    [
+        ("ArnLike", "arn:aws:iam::111122223333:role/a-1", True),  # the first value
+        ("ArnLike", "arn:aws:iam::444455556666:role/b-2", True),  # the second value
+        ("ArnLike", "arn:aws:s3:::bucket", True),  # the last value
+        ("ArnLike", "arn:aws:iam::444455556666:role/a-1", False),  # none of them
+        ("ArnNotLike", "arn:aws:iam::444455556666:role/b-2", False),
+        ("ArnNotLike", "arn:aws:iam::444455556666:role/c", True),
+        ("ArnEquals", "arn:aws:s3:::bucket", True),
+        ("ArnNotEquals", "arn:aws:s3:::bucket", False),
+    ],
+)
+def test_every_value_of_an_arn_clause_counts(operator: str, value: str, expected: bool) -> None:
+    result = check_condition({operator: {"aws:SourceArn": ROLES}}, {"aws:SourceArn": value})
+    assert result.matched is expected
+
+
+def test_an_unreadable_ip_policy_value_is_named_in_the_problem() -> None:
+    operator = parse_operator_name("IpAddress")
+    assert operator is not None
+    clause = ConditionClause(operator, "aws:SourceIp", ("10.0.0.0/8", "10.0.0.300"))
+    pointer = "/Statement/0/Condition/IpAddress/aws:SourceIp"
+    (problem,) = policy_value_problems(clause, pointer, expand_variables=True)
+    assert problem.code == "INVALID_IP_VALUE"
+    assert problem.pointer == pointer + "/1"
+    assert problem.message == (
+        "IpAddress value '10.0.0.300': not an IPv4 or IPv6 address or CIDR block"
+    )
