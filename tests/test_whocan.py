@@ -586,3 +586,21 @@ def test_identity_patterns_are_found_through_their_resource_prefix() -> None:
     assert [a.principal for a in who_can_assume(inventory, other.arn).principals] == [users[1].arn]
     for user, target in ((users[0], role), (users[1], other)):
         assert check_action(user, target, "sts:AssumeRole").allowed
+
+
+def test_a_provider_the_inventory_does_not_list_is_noted() -> None:
+    trust = _policy([{"Effect": "Allow", "Principal": {"Federated": GITHUB},
+                      "Action": "sts:AssumeRoleWithWebIdentity",
+                      "Condition": {"StringLike": {f"{GITHUB.rsplit('/', 1)[1]}:sub": "repo:acme/*"}}}])  # fmt: skip
+    role = Role(f"arn:aws:iam::{A}:role/gh", trust)
+    other = f"arn:aws:iam::{A}:oidc-provider/gitlab.com"
+    (listed,) = who_can_assume(
+        Inventory.build(roles=[role], oidc_providers=[GITHUB]), role.arn
+    ).classes
+    assert listed.notes == ()
+    (missing,) = who_can_assume(
+        Inventory.build(roles=[role], oidc_providers=[other]), role.arn
+    ).classes
+    assert "lists no such provider" in missing.notes[0]
+    (unknown,) = who_can_assume(Inventory.build(roles=[role]), role.arn).classes
+    assert unknown.notes == ()  # no provider listed for the account: nothing known either way

@@ -950,8 +950,9 @@ class _Candidates:
 
     def add_federated(self, provider: str) -> None:
         arn = Arn.try_parse(provider)
+        note = self._missing_provider(provider, arn)
         if arn is not None and arn.resource_type == "saml-provider":
-            self.add_class("saml", provider, SamlIdentity(provider), frozenset(), ("saml:",))
+            self.add_class("saml", provider, SamlIdentity(provider), frozenset(), ("saml:",), note)
             return
         if arn is not None and arn.resource_type == "oidc-provider":
             issuer = arn.resource_name
@@ -963,7 +964,20 @@ class _Candidates:
             )
             return
         self.add_class(
-            "oidc", provider, WebIdentity(provider), frozenset(), (issuer.lower() + ":",)
+            "oidc", provider, WebIdentity(provider), frozenset(), (issuer.lower() + ":",), note
+        )
+
+    def _missing_provider(self, provider: str, arn: Arn | None) -> str:
+        """A note when the inventory lists the account's providers and not this one."""
+        if arn is None or arn.service != "iam":
+            return ""
+        listed = (*self.inventory.oidc_providers, *self.inventory.saml_providers)
+        in_account = [p for p in listed if p.split(":")[4:5] == [arn.account]]
+        if not in_account or provider in listed:
+            return ""
+        return (
+            f"the inventory lists no such provider in account {arn.account}: if it does not "
+            "exist, STS refuses every token and assertion for it"
         )
 
 

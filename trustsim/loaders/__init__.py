@@ -11,11 +11,20 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
+from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
-__all__ = ["load_authorization_details", "load_policy", "load_role", "load_roles"]
+__all__ = [
+    "load_authorization_details",
+    "load_cdk_out",
+    "load_cloudformation",
+    "load_policy",
+    "load_role",
+    "load_roles",
+    "load_terraform",
+]
 
 
 def load_policy(
