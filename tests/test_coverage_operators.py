@@ -45,3 +45,40 @@ def test_an_unreadable_ip_policy_value_is_named_in_the_problem() -> None:
     assert problem.message == (
         "IpAddress value '10.0.0.300': not an IPv4 or IPv6 address or CIDR block"
     )
+
+
+@pytest.mark.parametrize(
+    ("operator", "values", "expected"),
+    [
+        ("ForAllValues:IpAddress", ["10.1.1.1", "10.2.2.2"], True),
+        ("ForAllValues:IpAddress", ["10.1.1.1", "192.168.0.1"], False),  # one outside
+        ("ForAnyValue:IpAddress", ["192.168.0.1", "10.1.1.1"], True),
+        ("ForAnyValue:IpAddress", ["192.168.0.1", "172.16.0.1"], False),  # none inside
+        ("ForAllValues:NotIpAddress", ["192.168.0.1", "172.16.0.1"], True),
+        ("ForAllValues:NotIpAddress", ["192.168.0.1", "10.1.1.1"], False),
+    ],
+)
+def test_set_qualifiers_over_ip_addresses(operator: str, values: list[str], expected: bool) -> None:
+    """§5.12: ForAllValues needs every request value to satisfy the operator, ForAnyValue one."""
+    result = check_condition({operator: {"x:ips": "10.0.0.0/8"}}, {"x:ips": values})
+    assert result.matched is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "readable"),
+    [
+        ("2026-01-01T10:59:59Z", True),
+        ("2026-01-01T10:60:00Z", False),  # minute 60 does not exist
+        ("2026-01-01T10:00:60Z", False),  # nor does second 60 (IAM has no leap seconds)
+        ("2026-01-01T24:00:00Z", False),
+        ("2026-01-01T10:00:00+23:59", True),
+        ("2026-01-01T10:00:00+24:00", False),
+        ("2026-01-01T10:00:00+01:60", False),
+    ],
+)
+def test_clock_fields_out_of_range_are_no_date(text: str, readable: bool) -> None:
+    policy = {"DateGreaterThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}}
+    result = check_condition(policy, {"aws:CurrentTime": text})
+    assert result.matched is readable
+    codes = [diagnostic.code for diagnostic in result.diagnostics]
+    assert codes == ([] if readable else ["UNREADABLE_REQUEST_VALUE"])
