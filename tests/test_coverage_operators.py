@@ -82,3 +82,40 @@ def test_clock_fields_out_of_range_are_no_date(text: str, readable: bool) -> Non
     assert result.matched is readable
     codes = [diagnostic.code for diagnostic in result.diagnostics]
     assert codes == ([] if readable else ["UNREADABLE_REQUEST_VALUE"])
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "code", "message"),
+    [
+        (
+            "Bool",
+            "yes",
+            "INVALID_BOOL_VALUE",
+            'Bool value \'yes\': not a boolean ("true" or "false")',
+        ),
+        (
+            "NumericLessThan",
+            "ten",
+            "INVALID_NUMERIC_VALUE",
+            "NumericLessThan value 'ten': not an integer or decimal number",
+        ),
+        (
+            "BinaryEquals",
+            "***",
+            "INVALID_BINARY_VALUE",
+            "BinaryEquals value '***': not base64 text",
+        ),
+    ],
+)
+def test_unreadable_policy_values_are_named_in_the_problem(
+    operator: str, value: str, code: str, message: str
+) -> None:
+    parsed = parse_operator_name(operator)
+    assert parsed is not None
+    clause = ConditionClause(parsed, "x:k", (value,), value_is_list=False)
+    (problem,) = policy_value_problems(clause, "/Statement/0/Condition", expand_variables=True)
+    assert (problem.code, problem.pointer, problem.message) == (
+        code,
+        "/Statement/0/Condition",
+        message,
+    )

@@ -46,6 +46,9 @@ def test_every_small_pattern_ignoring_case_agrees_with_the_reference(size: int) 
         ("*a?b*b", "aab", False),  # the middle chunk may not overlap the last one
         ("a*?b?*a", "ab?ba", False),
         ("a*?b?*a", "axbya", True),
+        ("*a?*b*", "axbay", True),  # the leftmost place of a ?-chunk leaves room for the rest
+        ("*a?*b*", "aybax", True),
+        ("*?a*b", "xaab", True),
         ("?*?", "a", False),
         ("*??*", "a", False),
         ("*??*", "ab", True),
