@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         TrustsimError,
     )
     from trustsim.evaluation import (
+        decide,
         evaluate,
         evaluate_action,
     )
@@ -133,6 +134,7 @@ _LAZY: dict[str, str] = {
     "CognitoIdentity": "trustsim.identities",
     "ConditionClause": "trustsim.model",
     "ConditionResult": "trustsim.conditions",
+    "decide": "trustsim.evaluation",
     "Decision": "trustsim.decision",
     "Diagnostic": "trustsim.errors",
     "Effect": "trustsim.model",
@@ -231,6 +233,7 @@ __all__ = [
     "caller_from_spec",
     "check_action",
     "check_condition",
+    "decide",
     "evaluate",
     "evaluate_action",
     "lint",

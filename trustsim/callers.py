@@ -52,7 +52,13 @@ __all__ = [
 
 
 class InvalidCaller(TrustsimError, ValueError):
-    """A caller or role value of a shape AWS never produces (a malformed ARN, a bad name…)."""
+    """A caller or role value of a shape AWS never produces (a malformed ARN, a bad name…).
+
+    >>> IamUser("arn:aws:iam::111122223333:role/alice")
+    Traceback (most recent call last):
+    ...
+    trustsim.callers.InvalidCaller: ...
+    """
 
 
 #: The web identity providers that need no IAM OIDC provider: a trust policy names them
@@ -381,7 +387,15 @@ class AccountRoot:
 
 @attrs.frozen
 class Anonymous:
-    """An unsigned caller with no identity. STS never lets it assume a role."""
+    """An unsigned caller with no identity. STS never lets it assume a role.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> from trustsim.requests import assume_role
+    >>> role = Role("arn:aws:iam::111122223333:role/open", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}}))
+    >>> assume_role(Anonymous(), role).decision
+    <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
+    """
 
 
 @attrs.frozen

@@ -73,6 +73,12 @@ class ClauseResult:
 
     ``request_values`` is ``None`` when the key was absent; ``policy_values`` are the values
     after policy variables were filled in (a variable whose key is absent stays as written).
+
+    >>> result = check_condition({"StringLike": {"aws:PrincipalTag/team": "plat*"}},
+    ...                          {"aws:PrincipalTag/team": "payments"})
+    >>> clause = result.clauses[0]
+    >>> clause.operator, clause.request_values, clause.policy_values, clause.matched
+    ('StringLike', ('payments',), ('plat*',), False)
     """
 
     operator: str
@@ -98,6 +104,16 @@ class ConditionResult:
 
     ``str()`` prints one line per clause, e.g.
     ``StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match``.
+
+    >>> result = check_condition({"StringEquals": {"sts:ExternalId": "xyz"},
+    ...                           "Bool": {"aws:SecureTransport": "true"}},
+    ...                          {"sts:ExternalId": "abc", "aws:SecureTransport": "true"})
+    >>> result.matched
+    False
+    >>> print(result)
+    condition did not match
+      StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match
+      Bool aws:SecureTransport: request 'true', policy 'true' → match
     """
 
     matched: bool

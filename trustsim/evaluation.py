@@ -1364,6 +1364,17 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
 
     Used to ask "is this one permission allowed in this context?", e.g. ``sts:TagSession``
     with a given ``aws:TagKeys``.
+
+    >>> from trustsim.callers import Role, ServicePrincipal
+    >>> from trustsim.parsing import parse_policy
+    >>> from trustsim.requests import build_request
+    >>> role = Role("arn:aws:iam::111122223333:role/fn", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    ...     "Action": "sts:AssumeRole"}}))
+    >>> request = build_request(ServicePrincipal("lambda.amazonaws.com"), role,
+    ...                         action="sts:TagSession")
+    >>> evaluate_action(request).decision
+    <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
     actions = (request.action,)
     return _fast_outcome(request, actions)

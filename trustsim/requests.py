@@ -117,6 +117,17 @@ class AssumeRoleRequest:
             allowed too (``sts:TagSession`` when session tags or transitive keys are passed,
             ``sts:SetSourceIdentity`` when a source identity is passed, ``sts:SetContext`` for
             provided contexts), in that order.
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.parsing import parse_policy
+    >>> role = Role("arn:aws:iam::111122223333:role/vendor", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "sts:AssumeRole"}}))
+    >>> request = build_request(IamUser("arn:aws:iam::444455556666:user/bot"), role,
+    ...                         external_id="a8f3c2e1", tags={"team": "blue"})
+    >>> request.action, request.companion_actions
+    ('sts:AssumeRole', ('sts:TagSession',))
+    >>> request.context["sts:ExternalId"], request.context["aws:PrincipalAccount"]
+    (('a8f3c2e1',), ('444455556666',))
     """
 
     caller: Caller
@@ -311,6 +322,22 @@ def assume_role(
 
     Same options as :func:`build_request`; the decision is
     :func:`trustsim.evaluation.evaluate` of that request (deny wins across the actions).
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.parsing import parse_policy
+    >>> role = Role("arn:aws:iam::111122223333:role/vendor", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:user/bot"},
+    ...     "Action": "sts:AssumeRole",
+    ...     "Condition": {"StringEquals": {"sts:ExternalId": "a8f3c2e1"}}}}))
+    >>> identity = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...     "Action": "sts:AssumeRole", "Resource": "*"}}, kind="identity")
+    >>> bot = IamUser("arn:aws:iam::444455556666:user/bot", policies=[identity])
+    >>> assume_role(bot, role, external_id="a8f3c2e1").allowed
+    True
+    >>> assume_role(bot, role, external_id="guessed").decision
+    <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
+    >>> assume_role(bot, role, external_id="a8f3c2e1", tags={"team": "blue"}).reason
+    '...sts:TagSession...'
     """
     request = build_request(
         caller,
@@ -350,6 +377,18 @@ def check_action(
 
     No companion action is added, even for an assume action: this answers "is this one
     permission granted here?" (:func:`trustsim.evaluation.evaluate_action`).
+
+    >>> from trustsim.callers import Role, SamlIdentity
+    >>> from trustsim.parsing import parse_policy
+    >>> okta = "arn:aws:iam::111122223333:saml-provider/Okta"
+    >>> role = Role("arn:aws:iam::111122223333:role/sso", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"Federated": okta},
+    ...     "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+    ...     "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}}}))
+    >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "blue"}).allowed
+    True
+    >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "red"}).allowed
+    False
     """
     request = build_request(
         caller,
