@@ -299,6 +299,7 @@ CONDITIONS: dict[str, dict[str, Any]] = {
     "account-a": {"StringEquals": {"aws:PrincipalAccount": A}},
     "org": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
     "session-ci": {"StringLike": {"sts:RoleSessionName": "ci-*"}},
+    "caller-session-ci": {"StringLike": {"aws:userid": "AROA*:ci-*"}},
 }
 VARIANTS = [
     dict(zip(("external_id", "mfa", "source_ip", "tags", "session_name"), values, strict=True))
@@ -395,7 +396,11 @@ def inventories(draw: st.DrawFn) -> Inventory:
             statements.append(statement)
         roles.append(
             InventoryRole(
-                Role(_role_arn(name), _policy(statements)),
+                Role(
+                    _role_arn(name),
+                    _policy(statements),
+                    unique_id=f"AROA{name.upper()}EXAMPLE000001",
+                ),
                 policies=_identity(draw(identity_choices)),
             )
         )
@@ -604,3 +609,23 @@ def test_a_provider_the_inventory_does_not_list_is_noted() -> None:
     assert "lists no such provider" in missing.notes[0]
     (unknown,) = who_can_assume(Inventory.build(roles=[role]), role.arn).classes
     assert unknown.notes == ()  # no provider listed for the account: nothing known either way
+
+
+def test_a_role_sessions_userid_depends_on_its_name_and_stays_residual() -> None:
+    """aws:userid of a session is ROLEID:SESSIONNAME (SEMANTICS.md §6.1): the role alone does not fix it."""
+    allow_all = _policy(
+        [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}], PolicyKind.IDENTITY
+    )
+    target = Role(
+        f"arn:aws:iam::{A}:role/target",
+        _policy([_allow({"AWS": A}, {"StringLike": {"aws:userid": "*:ci-*"}})]),
+    )
+    ci = InventoryRole(Role(f"arn:aws:iam::{A}:role/ci", _policy([_allow({"Service": "ec2.amazonaws.com"})]),
+                            unique_id="AROACIEXAMPLE00000001"), policies=[allow_all])  # fmt: skip
+    (answer,) = who_can_assume(Inventory.build(roles=[target, ci]), target.arn).principals
+    assert answer.principal == ci.arn
+    assert str(answer.residual) == "StringLike aws:userid = '*:ci-*'"
+    for name, allowed in (("ci-42", True), ("adhoc", False)):
+        session = ci.session(name)
+        assert answer.allows(build_request(session, target).context) is allowed
+        assert check_action(session, target, "sts:AssumeRole").allowed is allowed

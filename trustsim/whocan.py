@@ -490,8 +490,11 @@ class _Evaluator:
         self.known_atoms = _Atoms(_request_key)
         self.class_atoms: dict[frozenset[str] | tuple[str, ...], _Atoms] = {}
         self.sessions: dict[str, RoleSession] = {}
-        self.rewritten_callers: dict[int, tuple[Caller, Caller, frozenset[int]]] = {}
-        self.rewritten_roles: dict[int, tuple[Role, Role, frozenset[int]]] = {}
+        self.rewritten_callers: dict[tuple[int, int], tuple[Caller, Caller, frozenset[int]]] = {}
+        self.rewritten_roles: dict[tuple[int, int], tuple[Role, Role, frozenset[int]]] = {}
+        #: For role sessions, ``aws:userid`` (``AROA…:<session name>``) depends on the name the
+        #: session was given, which the role does not fix: it stays unknown too.
+        self.session_atoms = _Atoms(lambda key: _request_key(key) or key == "aws:userid")
         self.pairs: dict[tuple[str, str], Answer] = {}
         self.assume_index = _AssumeIndex(inventory)
 
@@ -514,8 +517,8 @@ class _Evaluator:
         return policies
 
     def _rewrite_caller(self, caller: Caller, atoms: _Atoms) -> tuple[Caller, frozenset[int]]:
-        key = id(caller)
-        hit = self.rewritten_callers.get(key) if atoms is self.known_atoms else None
+        key = (id(caller), id(atoms))
+        hit = self.rewritten_callers.get(key)
         if hit is not None and hit[0] is caller:
             return hit[1], hit[2]
         used: set[int] = set()
@@ -538,12 +541,11 @@ class _Evaluator:
             if used:
                 result = attrs.evolve(caller, **changes)
         frozen = frozenset(used)
-        if atoms is self.known_atoms:
-            self.rewritten_callers[key] = (caller, result, frozen)
+        self.rewritten_callers[key] = (caller, result, frozen)
         return result, frozen
 
     def _rewrite_role(self, role: Role, atoms: _Atoms) -> tuple[Role, frozenset[int]]:
-        hit = self.rewritten_roles.get(id(role)) if atoms is self.known_atoms else None
+        hit = self.rewritten_roles.get((id(role), id(atoms)))
         if hit is not None and hit[0] is role:
             return hit[1], hit[2]
         trust, used = atoms.rewrite(role.trust_policy)
@@ -563,8 +565,7 @@ class _Evaluator:
         if all_used:
             result = attrs.evolve(role, trust_policy=trust, org=org)
         frozen = frozenset(all_used)
-        if atoms is self.known_atoms:
-            self.rewritten_roles[id(role)] = (role, result, frozen)
+        self.rewritten_roles[id(role), id(atoms)] = (role, result, frozen)
         return result, frozen
 
     def decide(
@@ -633,7 +634,8 @@ class _Evaluator:
                 who = self.session(caller)
                 kind = "role"
                 notes = () if caller.identity_known else ("its identity policies are unknown",)
-            access, residual, outcome = self.decide(who, role.role, self.known_atoms)
+            atoms = self.known_atoms if isinstance(caller, IamUser) else self.session_atoms
+            access, residual, outcome = self.decide(who, role.role, atoms)
             found = Answer(caller.arn, kind, access, outcome, residual, notes, who)
             self.pairs[key] = found
         return found
