@@ -11,6 +11,9 @@
   explanation. 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy.
 * ``trustsim lint FILE… [--fail-on SEVERITY] [--format text|json|sarif]``: trust-policy
   findings (:mod:`trustsim.linter`). 0 none at or above ``--fail-on``, 1 some, 2 unreadable.
+* ``trustsim who-can ROLE_ARN --inventory FILE`` / ``trustsim reach PRINCIPAL_ARN --inventory
+  FILE``: who can assume a role of an inventory, with residual conditions; which roles a
+  principal reaches by chaining (:mod:`trustsim.whocan`). 0 answered, 2 unreadable inventory.
 
 Every command reads ``-`` as standard input and takes ``--format text|json``.
 """
@@ -18,16 +21,17 @@ Every command reads ``-`` as standard input and takes ``--format text|json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__
+from trustsim import __version__, whocan
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
@@ -55,7 +59,11 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
-def _parser() -> argparse.ArgumentParser:
+#: Commands that other modules add to the parser (``who-can``, ``reach``), by name.
+_Handler = Callable[[argparse.Namespace], int]
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     parser = argparse.ArgumentParser(
         prog="trustsim",
         description="Decide locally, the way AWS IAM would, whether a caller may assume an IAM role.",
@@ -80,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    return parser
+    return parser, whocan.register_cli(commands)
 
 
 def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
@@ -278,7 +286,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     """
     out = stdout or sys.stdout
     try:
-        arguments = _parser().parse_args(argv)
+        parser, handlers = _parser()
+        arguments = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     match arguments.command:
@@ -290,6 +299,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             return _run_explain(arguments, out)
         case "lint":
             return _run_lint(arguments, out)
+        case "who-can" | "reach":
+            with contextlib.redirect_stdout(out):
+                return handlers[arguments.command](arguments)
         case _:
             return _validate(arguments.files, PolicyKind(arguments.kind), arguments.format, out)
 
