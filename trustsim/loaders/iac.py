@@ -105,7 +105,7 @@ def _read(
 def _yaml(text: str, origin: str) -> object:
     """A CloudFormation YAML template, short tags turned into their long JSON forms."""
     try:
-        import yaml  # type: ignore[import-untyped]  # noqa: PLC0415 - optional (the "yaml" extra)
+        import yaml  # noqa: PLC0415 - optional (the "yaml" extra)
     except ImportError:  # pragma: no cover - depends on the environment
         raise InvalidPolicy(
             [
