@@ -74,6 +74,11 @@ if TYPE_CHECKING:
         GoogleIdentity,
         OidcIdentity,
     )
+    from trustsim.inventory import (
+        Inventory,
+        InventoryError,
+        load_inventory,
+    )
     from trustsim.linter import (
         Finding,
         Severity,
@@ -82,6 +87,16 @@ if TYPE_CHECKING:
     )
     from trustsim.loaders import (
         load_policy,
+    )
+    from trustsim.loaders.aws import (
+        load_authorization_details,
+        load_role,
+        load_roles,
+    )
+    from trustsim.loaders.iac import (
+        load_cdk_out,
+        load_cloudformation,
+        load_terraform,
     )
     from trustsim.model import (
         ConditionClause,
@@ -112,6 +127,12 @@ if TYPE_CHECKING:
         assert_allowed,
         assert_denied,
         assert_only,
+    )
+    from trustsim.whocan import (
+        ReachResult,
+        WhoCanResult,
+        reachable_from,
+        who_can_assume,
     )
 
 __version__ = "0.1.0"
@@ -150,9 +171,18 @@ _LAZY: dict[str, str] = {
     "InvalidContext": "trustsim.errors",
     "InvalidPolicy": "trustsim.errors",
     "InvalidRequest": "trustsim.errors",
+    "Inventory": "trustsim.inventory",
+    "InventoryError": "trustsim.inventory",
     "lint": "trustsim.linter",
+    "load_authorization_details": "trustsim.loaders.aws",
+    "load_cdk_out": "trustsim.loaders.iac",
+    "load_cloudformation": "trustsim.loaders.iac",
+    "load_inventory": "trustsim.inventory",
     "load_policy": "trustsim.loaders",
+    "load_role": "trustsim.loaders.aws",
+    "load_roles": "trustsim.loaders.aws",
     "load_scenarios": "trustsim.scenarios",
+    "load_terraform": "trustsim.loaders.iac",
     "MalformedScenario": "trustsim.scenarios",
     "OidcIdentity": "trustsim.identities",
     "OrgMembership": "trustsim.callers",
@@ -164,6 +194,8 @@ _LAZY: dict[str, str] = {
     "Principal": "trustsim.model",
     "Problem": "trustsim.errors",
     "ProvidedContext": "trustsim.requests",
+    "reachable_from": "trustsim.whocan",
+    "ReachResult": "trustsim.whocan",
     "RequestContext": "trustsim.context",
     "Role": "trustsim.callers",
     "RoleSession": "trustsim.callers",
@@ -176,6 +208,8 @@ _LAZY: dict[str, str] = {
     "StatementRef": "trustsim.decision",
     "TrustsimError": "trustsim.errors",
     "WebIdentity": "trustsim.callers",
+    "who_can_assume": "trustsim.whocan",
+    "WhoCanResult": "trustsim.whocan",
     "Witness": "trustsim.linter",
 }
 
@@ -201,6 +235,8 @@ __all__ = [
     "InvalidContext",
     "InvalidPolicy",
     "InvalidRequest",
+    "Inventory",
+    "InventoryError",
     "MalformedScenario",
     "OidcIdentity",
     "OrgMembership",
@@ -211,6 +247,7 @@ __all__ = [
     "Principal",
     "Problem",
     "ProvidedContext",
+    "ReachResult",
     "RequestContext",
     "Role",
     "RoleSession",
@@ -223,6 +260,7 @@ __all__ = [
     "StatementRef",
     "TrustsimError",
     "WebIdentity",
+    "WhoCanResult",
     "Witness",
     "__version__",
     "assert_allowed",
@@ -237,9 +275,18 @@ __all__ = [
     "evaluate",
     "evaluate_action",
     "lint",
+    "load_authorization_details",
+    "load_cdk_out",
+    "load_cloudformation",
+    "load_inventory",
     "load_policy",
+    "load_role",
+    "load_roles",
     "load_scenarios",
+    "load_terraform",
     "parse_policy",
+    "reachable_from",
+    "who_can_assume",
 ]
 
 

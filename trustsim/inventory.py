@@ -50,7 +50,15 @@ __all__ = [
 
 
 class InventoryError(TrustsimError, ValueError):
-    """An inventory that does not hold together (a principal twice, an unknown OU parent…)."""
+    """An inventory that does not hold together (a principal twice, an unknown OU parent…).
+
+    >>> from trustsim.callers import IamUser
+    >>> alice = IamUser("arn:aws:iam::111122223333:user/alice")
+    >>> Inventory.build(users=[alice, alice])
+    Traceback (most recent call last):
+        ...
+    trustsim.inventory.InventoryError: user arn:aws:iam::111122223333:user/alice appears twice
+    """
 
 
 def _full_access(kind: PolicyKind) -> Policy:
@@ -276,6 +284,23 @@ class Inventory:
     Use :meth:`build` (or :meth:`from_authorization_details`): it applies the organisation to
     every principal of a member account and checks that no principal appears twice.
     Lookups by ARN, account and unique ID are indexed once.
+
+    >>> inventory = Inventory.from_authorization_details({
+    ...     "UserDetailList": [{"UserName": "alice", "Path": "/", "UserId": "AIDAEXAMPLEUSERID0001",
+    ...         "Arn": "arn:aws:iam::111122223333:user/alice", "GroupList": []}],
+    ...     "RoleDetailList": [{"RoleName": "deploy", "Path": "/ci/", "RoleId": "AROAEXAMPLEROLEID0001",
+    ...         "Arn": "arn:aws:iam::111122223333:role/ci/deploy",
+    ...         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...             "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}},
+    ...         "AttachedManagedPolicies": [{"PolicyName": "ReadOnlyAccess",
+    ...                                      "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]}]})
+    >>> inventory.account_ids, inventory.by_unique_id("AIDAEXAMPLEUSERID0001").arn
+    (('111122223333',), 'arn:aws:iam::111122223333:user/alice')
+    >>> inventory.role("arn:aws:iam::111122223333:role/ci/deploy").name
+    'deploy'
+    >>> print(inventory.notes[0])
+    arn:aws:iam::111122223333:role/ci/deploy: attached policy arn:aws:iam::aws:policy/ReadOnlyAccess
+    is not in the dump; evaluated without it
     """
 
     users: tuple[IamUser, ...] = ()
@@ -487,6 +512,26 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
                           "accounts": {"111122223333": {"parent": "ou-…", "scps": [...]}}}}
 
     Policies in the organisation are file paths (relative to the manifest) or inline objects.
+
+
+    >>> import json, pathlib, tempfile
+    >>> dump = {"RoleDetailList": [{"RoleName": "audit", "Path": "/",
+    ...     "Arn": "arn:aws:iam::111122223333:role/audit", "AssumeRolePolicyDocument": {
+    ...         "Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...         "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}}}]}
+    >>> deny_outside = {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
+    ...     "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp)
+    ...     _ = (folder / "prod.json").write_text(json.dumps(dump))
+    ...     _ = (folder / "inventory.json").write_text(json.dumps({
+    ...         "authorization_details": ["prod.json"],
+    ...         "organization": {"id": "o-a1b2c3d4e5", "root": "r-ab12", "scps": [deny_outside],
+    ...                          "accounts": {"111122223333": {"parent": "r-ab12"}}}}))
+    ...     inventory = load_inventory(folder / "inventory.json")
+    >>> role = inventory.role("arn:aws:iam::111122223333:role/audit").role
+    >>> role.org.org_id, len(inventory.organization.root_scps)
+    ('o-a1b2c3d4e5', 1)
 
     Raises:
         trustsim.errors.InvalidPolicy: a policy is refused.

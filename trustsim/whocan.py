@@ -431,7 +431,29 @@ _KIND_LABELS = {
 
 @attrs.frozen
 class WhoCanResult:
-    """Every principal of the inventory, and every class outside it, that can assume a role."""
+    """Every principal of the inventory, and every class outside it, that can assume a role.
+
+    ``principals`` are the inventory's users and roles; ``classes`` the principals outside it
+    that the trust policy admits. Each :class:`Answer` tells whether a request would pass:
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.context import RequestContext
+    >>> from trustsim.inventory import Inventory
+    >>> from trustsim.parsing import parse_policy
+    >>> trust = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...     "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "sts:AssumeRole",
+    ...     "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}})
+    >>> inventory = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/alice")],
+    ...                             roles=[Role("arn:aws:iam::111122223333:role/admin", trust)])
+    >>> result = who_can_assume(inventory, "arn:aws:iam::111122223333:role/admin")
+    >>> [(a.principal, a.summary()) for a in result.principals]
+    [('arn:aws:iam::111122223333:user/alice', "allowed if Bool aws:MultiFactorAuthPresent = 'true'")]
+    >>> alice = result.principals[0]
+    >>> alice.allows(RequestContext.of({"aws:MultiFactorAuthPresent": "true"})), alice.allows(RequestContext.of({}))
+    (True, False)
+    >>> result.to_dict()["principals"][0]["access"]
+    'conditional'
+    """
 
     role_arn: str
     principals: tuple[Answer, ...]
@@ -1037,6 +1059,21 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
 
     Raises:
         InventoryError: the inventory has no role with this ARN.
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.inventory import Inventory
+    >>> from trustsim.parsing import parse_policy
+    >>> trust = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ...     "Principal": {"AWS": ["arn:aws:iam::111122223333:user/alice", "444455556666"]},
+    ...     "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x-42"}}}]})
+    >>> inventory = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/alice"),
+    ...                                    IamUser("arn:aws:iam::111122223333:user/bob")],
+    ...                             roles=[Role("arn:aws:iam::111122223333:role/vendor", trust)])
+    >>> result = who_can_assume(inventory, "arn:aws:iam::111122223333:role/vendor")
+    >>> for answer in result.principals + result.classes:
+    ...     print(f"{answer.label}: {answer.summary()}")
+    user arn:aws:iam::111122223333:user/alice: allowed if StringEquals sts:ExternalId = 'x-42'
+    principals of account 444455556666: allowed if StringEquals sts:ExternalId = 'x-42'
     """
     entry = inventory.find_role(role_arn)
     if entry is None:
@@ -1110,7 +1147,21 @@ class Reached:
 
 @attrs.frozen
 class ReachResult:
-    """Every role a principal can reach by assuming roles in turn (role chaining)."""
+    """Every role a principal can reach by assuming roles in turn (role chaining).
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.inventory import Inventory
+    >>> from trustsim.parsing import parse_policy
+    >>> def trusting(principal):
+    ...     return parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...         "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}})
+    >>> inventory = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/alice")], roles=[
+    ...     Role("arn:aws:iam::111122223333:role/ci", trusting("arn:aws:iam::111122223333:user/alice")),
+    ...     Role("arn:aws:iam::111122223333:role/prod", trusting("arn:aws:iam::111122223333:role/ci"))])
+    >>> result = reachable_from(inventory, "arn:aws:iam::111122223333:user/alice")
+    >>> [(r.role_arn, len(r.path), r.conditional) for r in result.reached]
+    [('arn:aws:iam::111122223333:role/ci', 1, False), ('arn:aws:iam::111122223333:role/prod', 2, False)]
+    """
 
     principal_arn: str
     reached: tuple[Reached, ...]
@@ -1270,6 +1321,26 @@ def reachable_from(inventory: Inventory, principal_arn: str) -> ReachResult:
 
     Raises:
         InventoryError: the inventory has no such user or role.
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.inventory import Inventory
+    >>> from trustsim.parsing import parse_policy
+    >>> vendor_trust = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...     "Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, "Action": "sts:AssumeRole",
+    ...     "Condition": {"StringEquals": {"sts:ExternalId": "x-42"}}}})
+    >>> ci_trust = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...     "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "sts:AssumeRole"}})
+    >>> inventory = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/alice")],
+    ...     roles=[Role("arn:aws:iam::111122223333:role/ci", ci_trust),
+    ...            Role("arn:aws:iam::111122223333:role/vendor", vendor_trust)])
+    >>> print(reachable_from(inventory, "arn:aws:iam::111122223333:user/alice").to_text())
+    arn:aws:iam::111122223333:user/alice can reach 2 role(s)
+      arn:aws:iam::111122223333:role/ci
+        arn:aws:iam::111122223333:user/alice → arn:aws:iam::111122223333:role/ci
+      arn:aws:iam::111122223333:role/vendor
+        arn:aws:iam::111122223333:user/alice → arn:aws:iam::111122223333:role/ci
+        arn:aws:iam::111122223333:role/ci → arn:aws:iam::111122223333:role/vendor
+          if StringEquals sts:ExternalId = 'x-42'
     """
     start: IamUser | InventoryRole | None = inventory.find_user(principal_arn)
     if start is None:

@@ -483,6 +483,28 @@ def load_authorization_details(*sources: Source, origin: str | None = None) -> A
     and tags; users get their own policies and those of every group they belong to. Only the
     default version of a managed policy is in force.
 
+
+    >>> details = load_authorization_details({
+    ...     "UserDetailList": [{"UserName": "alice", "Path": "/", "GroupList": ["ops"],
+    ...         "Arn": "arn:aws:iam::111122223333:user/alice", "UserPolicyList": []}],
+    ...     "GroupDetailList": [{"GroupName": "ops", "Path": "/",
+    ...         "Arn": "arn:aws:iam::111122223333:group/ops", "GroupPolicyList": [{
+    ...             "PolicyName": "assume-vendor", "PolicyDocument": {"Version": "2012-10-17",
+    ...                 "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}}}]}],
+    ...     "RoleDetailList": [{"RoleName": "vendor", "Path": "/", "Arn": "arn:aws:iam::111122223333:role/vendor",
+    ...         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...             "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole",
+    ...             "Condition": {"StringEquals": {"sts:ExternalId": "x-42"}}}},
+    ...         "AttachedManagedPolicies": [{"PolicyName": "ReadOnlyAccess",
+    ...                                      "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]}]},
+    ...     origin="gaad.json")
+    >>> sorted(details.account_ids), [role.arn for role in details.roles]
+    (['111122223333'], ['arn:aws:iam::111122223333:role/vendor'])
+    >>> details.roles[0].unresolved_policy_arns  # attached, but its document is not in the dump
+    ('arn:aws:iam::aws:policy/ReadOnlyAccess',)
+    >>> [policy.origin for policy in details.users[0].to_user().policies]
+    ['gaad.json#/GroupDetailList/0/GroupPolicyList/0/PolicyDocument']
+
     Raises:
         InvalidPolicy: with every problem of every document in the dump, each pointer naming
             its place in the file (``/RoleDetailList/3/AssumeRolePolicyDocument/...``).

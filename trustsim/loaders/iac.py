@@ -400,6 +400,23 @@ def load_cloudformation(
     neither value nor ``Default`` used by a trust policy is an error. ``account_id``,
     ``region``, ``partition`` and ``stack_name`` give the pseudo-parameters.
 
+
+    >>> roles = load_cloudformation({
+    ...     "Parameters": {"ExternalId": {"Type": "String"}},
+    ...     "Resources": {
+    ...         "Deployer": {"Type": "AWS::IAM::User"},
+    ...         "Deploy": {"Type": "AWS::IAM::Role", "Properties": {
+    ...             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ...                 "Principal": {"AWS": {"Fn::GetAtt": ["Deployer", "Arn"]}}, "Action": "sts:AssumeRole",
+    ...                 "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}}]}}}}},
+    ...     parameters=["ExternalId=x-42"], account_id="111122223333")
+    >>> statement = roles[0].trust_policy.statements[0]
+    >>> statement.principal.aws, statement.condition[0].values
+    (('arn:aws:iam::111122223333:user/TRUSTSIM-PLACEHOLDER-Deployer',), ('x-42',))
+    >>> print(roles[0].placeholders[0])
+    /Resources/Deploy/Properties/AssumeRolePolicyDocument/Statement/0/Principal/AWS/Fn::GetAtt:
+    GetAtt Deployer.Arn → arn:aws:iam::111122223333:user/TRUSTSIM-PLACEHOLDER-Deployer
+
     Raises:
         InvalidPolicy: with every problem at once, each pointing into the template: an
             intrinsic that cannot be resolved offline (``UNRESOLVABLE_INTRINSIC``), or a
@@ -446,6 +463,20 @@ def load_cdk_out(
     Each ``*.template.json`` (nested stacks' ``*.nested.template.json`` included) is read as a
     CloudFormation template whose stack name is the file's stem; addresses become
     ``<stack>/<logical ID>``, or the construct path CDK records in ``aws:cdk:path``.
+
+
+    >>> import json, pathlib, tempfile
+    >>> template = {"Resources": {"CiRoleA1B2C3": {"Type": "AWS::IAM::Role",
+    ...     "Metadata": {"aws:cdk:path": "PipelineStack/CiRole/Resource"},
+    ...     "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+    ...         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": {"Fn::Join": ["",
+    ...             ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":root"]]}}}]}}}}}
+    >>> with tempfile.TemporaryDirectory() as cdk_out:
+    ...     _ = (pathlib.Path(cdk_out) / "PipelineStack.template.json").write_text(json.dumps(template))
+    ...     _ = (pathlib.Path(cdk_out) / "manifest.json").write_text("{}")
+    ...     roles = load_cdk_out(cdk_out, account_id="111122223333")
+    >>> [(role.address, role.trust_policy.statements[0].principal.aws) for role in roles]
+    [('PipelineStack/CiRole/Resource', ('arn:aws:iam::111122223333:root',))]
 
     Raises:
         InvalidPolicy: as :func:`load_cloudformation`, for the first template that fails.
@@ -565,6 +596,23 @@ def load_terraform(
     From a plan, a trust policy that depends on resources not yet created
     (``change.after_unknown.assume_role_policy``) is returned with ``trust_policy=None`` and
     :attr:`IacRole.unknown` saying so.
+
+
+    >>> import json
+    >>> trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ...     "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    >>> plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    ...         {"address": "aws_iam_role.web", "mode": "managed", "type": "aws_iam_role",
+    ...          "values": {"name": "web", "assume_role_policy": trust}},
+    ...         {"address": "aws_iam_role.ci", "mode": "managed", "type": "aws_iam_role",
+    ...          "values": {"name": "ci"}}]}},
+    ...     "resource_changes": [{"address": "aws_iam_role.ci", "type": "aws_iam_role",
+    ...         "change": {"actions": ["create"], "after_unknown": {"assume_role_policy": True}}}]}
+    >>> web, ci = load_terraform(plan, origin="plan.json")
+    >>> web.trust_policy.statements[0].principal.service
+    ('ec2.amazonaws.com',)
+    >>> ci.trust_policy, ci.unknown
+    (None, 'the trust policy is unknown until apply (it depends on values the plan creates)')
 
     Raises:
         InvalidPolicy: a known trust policy AWS would refuse; problems point into the file.
