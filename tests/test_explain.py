@@ -53,7 +53,8 @@ def test_implicit_deny_leads_with_the_nearest_miss_and_both_values() -> None:
         [
             "ImplicitDeny: no statement of the trust policy allows sts:AssumeRoleWithWebIdentity for OIDC web "
             "identity arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
-            "  caller: OIDC web identity arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+            "  caller: OIDC web identity arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+            ' sub "repo:acme/app:pull_request"',
             "  role: arn:aws:iam::111111111111:role/TargetRole",
             "  decided by: trust",
             "closest Allow statements:",

@@ -47,7 +47,7 @@ def deploy_role(trust_policy):
 EXPLANATION = [
     "ImplicitDeny: no statement of the trust policy allows sts:AssumeRoleWithWebIdentity "
     f"for OIDC web identity {GITHUB}",
-    f"  caller: OIDC web identity {GITHUB}",
+    f'  caller: OIDC web identity {GITHUB} sub "repo:acme/app:ref:refs/heads/dev"',
     "  role: arn:aws:iam::111122223333:role/ci/deploy",
     "  decided by: trust",
     "closest Allow statements:",

@@ -72,7 +72,8 @@ def test_a_failing_assert_allowed_shows_the_failing_clause_with_both_values() ->
         'sub "repo:acme/app:ref:refs/heads/dev"\n'
         "ImplicitDeny: no statement of the trust policy allows sts:AssumeRoleWithWebIdentity for OIDC web identity "
         "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\n"
-        "  caller: OIDC web identity arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\n"
+        "  caller: OIDC web identity arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+        ' sub "repo:acme/app:ref:refs/heads/dev"\n'
         "  role: arn:aws:iam::111122223333:role/ci/deploy\n"
         "  decided by: trust\n"
         "closest Allow statements:\n"

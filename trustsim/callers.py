@@ -134,6 +134,16 @@ def _check_tags(field: str, tags: Mapping[Any, Any]) -> None:
         seen[key.lower()] = key
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    # A typed stand-in for ``converter=tuple``: mypy cannot infer the item type through
+    # ``tuple``'s generic constructor, so users' ``mypy --strict`` rejected list arguments.
+    return tuple(value)
+
+
+def _policy_levels(value: Iterable[tuple[Policy, ...]]) -> tuple[tuple[Policy, ...], ...]:
+    return tuple(value)
+
+
 def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
     if value is None:
         return ()
@@ -192,9 +202,9 @@ class OrgMembership:
     """
 
     org_id: str
-    paths: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    scps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=tuple)
-    rcps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=tuple)
+    paths: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    scps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=_policy_levels)
+    rcps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=_policy_levels)
     management_account: bool = False
 
     def __attrs_post_init__(self) -> None:
@@ -285,7 +295,7 @@ class RoleSession:
     session_policy: Policy | None = None
     role_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
     session_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
-    transitive_tag_keys: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    transitive_tag_keys: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     source_identity: str | None = None
     role_unique_id: str | None = None
     org: OrgMembership | None = None
@@ -415,7 +425,7 @@ class ServicePrincipal:
     source_account: str | None = None
     source_arn: str | None = None
     source_org_id: str | None = None
-    source_org_paths: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    source_org_paths: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     def __attrs_post_init__(self) -> None:
         _check(

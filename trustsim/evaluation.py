@@ -267,7 +267,10 @@ def _shared_facts(caller: Caller) -> _CallerFacts:
         holds = _iam_parts(caller)  # type: ignore[arg-type]
         key = tuple(part if type(part) is str else id(part) for part in holds)
         found = _BY_PARTS.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], holds, strict=True)):
+        # Texts are compared by the key itself; objects by identity.
+        if found is not None and all(
+            a is b for a, b in zip(found[0], holds, strict=True) if type(a) is not str
+        ):
             return found[1]
         facts = _CallerFacts(caller)
         if len(_BY_PARTS) >= _CACHE_SIZE:
@@ -284,9 +287,25 @@ def _iam_parts(caller: IamUser | RoleSession) -> tuple[object, ...]:
     """Everything an IAM caller's facts are derived from (texts, and objects by identity)."""
     if isinstance(caller, IamUser):
         return ("user", caller.arn, caller.unique_id or "", *caller.policies,
-                caller.permissions_boundary, caller.org)  # fmt: skip
+                caller.permissions_boundary, *_org_parts(caller.org))  # fmt: skip
     return ("session", caller.role_arn, caller.session_name, caller.role_unique_id or "",
-            *caller.policies, caller.permissions_boundary, caller.session_policy, caller.org)  # fmt: skip
+            *caller.policies, caller.permissions_boundary, caller.session_policy,
+            *_org_parts(caller.org))  # fmt: skip
+
+
+def _org_parts(org: OrgMembership | None) -> tuple[object, ...]:
+    """What of an organisation a caller's facts read: whether SCPs apply, and the SCPs.
+
+    Organisations built afresh with the same SCP objects (or none) share the caller's facts;
+    the ID and paths only reach the request context, never the facts.
+    """
+    if not _org_applies(org):
+        return ("no SCPs",)
+    levels: list[object] = ["SCPs"]
+    for level in org.scps:  # type: ignore[union-attr]
+        levels.append(f"level of {len(level)}")
+        levels.extend(level)
+    return tuple(levels)
 
 
 def _role_facts(role: Role) -> _RoleFacts:

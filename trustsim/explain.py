@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustsim.callers import SamlIdentity, WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.evaluation import ActionResult, replay
@@ -30,6 +31,7 @@ from trustsim.evaluation import ActionResult, replay
 if TYPE_CHECKING:
     from trustsim.conditions import ClauseResult, ConditionResult
     from trustsim.errors import Diagnostic
+    from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
     "ActionRecord",
@@ -457,8 +459,30 @@ def explain(outcome: Outcome) -> Explanation:
         decision=replayed.decision,
         reason=replayed.reason,
         side=replayed.side,
-        caller=who.describe(),
+        caller=_describe_caller(request, who),
         role=request.role.arn,
         actions=tuple(recorder.actions),
         errors=tuple(str(e) for e in errors),
     )
+
+
+def _describe_caller(request: AssumeRoleRequest, who: CallerIdentity) -> str:
+    """Name the caller; a federated caller also by its subject, so a reader knows who was denied.
+
+    The subject is the request context's (the token's ``<issuer>:sub`` for OIDC, AWS IAM
+    "Available keys for AssumeRoleWithWebIdentity"; ``saml:sub`` for SAML, "Available keys for
+    SAML-based federation"), else the caller's own claim when the action carries no such keys.
+    """
+    caller = request.caller
+    if isinstance(caller, WebIdentity):
+        label, key, given = "sub", f"{caller.issuer}:sub", caller.claims.get("sub")
+    elif isinstance(caller, SamlIdentity):
+        label = key = "saml:sub"
+        given = caller.attributes.get("saml:sub")
+    else:
+        return who.describe()
+    subject = request.context.get_values(key) or ((given,) if isinstance(given, str) else given)
+    if not subject:
+        return who.describe()
+    shown = ", ".join(f'"{value}"' for value in subject)
+    return f"{who.describe()} {label} {shown}"

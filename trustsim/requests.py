@@ -38,6 +38,7 @@ aws:TagKeys = ['project']
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import importlib
 import ipaddress
 import re
@@ -262,7 +263,7 @@ def build_request(
     keys: dict[str, ContextValue] = {}
     keys.update(_principal_keys(caller, when, mfa))
     keys["aws:CurrentTime"] = when
-    keys["aws:EpochTime"] = str(int(when.timestamp()))
+    keys["aws:EpochTime"] = _epoch_text(when)
     keys["aws:SecureTransport"] = True
     if source_ip is not None:
         keys["aws:SourceIp"] = source_ip
@@ -439,6 +440,11 @@ def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
     if at.tzinfo is None:
         raise InvalidRequest(f"at={at!r} needs a time zone (AWS keeps request times in UTC)")
     return at.astimezone(_dt.timezone.utc)
+
+
+@functools.lru_cache(maxsize=256)  # the requests of one test run share a handful of times
+def _epoch_text(when: _dt.datetime) -> str:
+    return str(int(when.timestamp()))
 
 
 def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
