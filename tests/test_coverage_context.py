@@ -44,6 +44,8 @@ def test_without_drops_keys_of_any_case_and_keeps_the_rest_intact() -> None:
     assert "aws:TagKeys" not in smaller
     assert not smaller.is_multivalued("aws:TagKeys")
     assert smaller.lookup("aws:tagkeys") is None
+    assert smaller.lookup("sts:externalid") == ("x",)
+    assert smaller.lookup("sts:ExternalId") is None  # lookup takes an already folded key
     assert smaller["sts:ExternalId"] == ("x",)
     assert smaller.original_key("aws:sourceip") == "Aws:SourceIp"
     assert smaller.to_dict() == {"sts:ExternalId": "x", "Aws:SourceIp": "10.0.0.1"}

@@ -34,6 +34,18 @@ def test_every_value_of_an_arn_clause_counts(operator: str, value: str, expected
     assert result.matched is expected
 
 
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_arn_clauses_of_one_two_and_three_values_read_the_request_alike(count: int) -> None:
+    values = ROLES[:count]
+    for value in values:
+        assert check_condition(
+            {"ArnLike": {"aws:SourceArn": values}}, {"aws:SourceArn": value}
+        ).matched
+    unreadable = check_condition({"ArnLike": {"aws:SourceArn": values}}, {"aws:SourceArn": "a b c"})
+    assert not unreadable.matched
+    assert [d.code for d in unreadable.diagnostics] == ["UNREADABLE_REQUEST_VALUE"]
+
+
 def test_an_unreadable_ip_policy_value_is_named_in_the_problem() -> None:
     operator = parse_operator_name("IpAddress")
     assert operator is not None

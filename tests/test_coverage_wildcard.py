@@ -49,6 +49,9 @@ def test_every_small_pattern_ignoring_case_agrees_with_the_reference(size: int) 
         ("*a?*b*", "axbay", True),  # the leftmost place of a ?-chunk leaves room for the rest
         ("*a?*b*", "aybax", True),
         ("*?a*b", "xaab", True),
+        ("*a?b*b", "axaab", False),  # a ?-chunk is never placed past its window
+        ("*a?b*c*", "axaybcazb", True),  # candidates are tried left to right
+        ("*a?b*", "aaxb", True),  # the candidate right after a failed one is tried
         ("?*?", "a", False),
         ("*??*", "a", False),
         ("*??*", "ab", True),
