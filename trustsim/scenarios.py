@@ -528,9 +528,8 @@ def _org(scenario: Scenario, spec: Mapping[str, Any]) -> OrgMembership | None:
         )
         for i, level in enumerate(scenario.data.get("scps") or [])
     ]
-    # mypy reads attrs' ``converter=tuple`` as taking Iterable[_T_co]; the value is right.
     paths = tuple(spec.get("org_paths", ()))
-    return OrgMembership(org_id, paths=paths, scps=levels)  # type: ignore[arg-type]
+    return OrgMembership(org_id, paths=paths, scps=levels)
 
 
 def _build_caller(scenario: Scenario, spec: Mapping[str, Any]) -> Caller:
