@@ -131,3 +131,65 @@ def test_unreadable_policy_values_are_named_in_the_problem(
         "/Statement/0/Condition",
         message,
     )
+
+
+def test_a_literal_star_from_a_variable_is_a_whole_arn_part_to_match_exactly() -> None:
+    """§5.14: ``${*}`` is a literal ``*``; as a whole ARN part it matches only ``*``."""
+    condition = {"ArnLike": {"aws:SourceArn": "arn:aws:iam::${*}:role/x"}}
+    assert not check_condition(
+        condition, {"aws:SourceArn": "arn:aws:iam::111122223333:role/x"}
+    ).matched
+    assert check_condition(condition, {"aws:SourceArn": "arn:aws:iam::*:role/x"}).matched
+
+
+def test_arn_parts_split_on_the_first_five_colons() -> None:
+    """§5.10: the resource part keeps its own colons (CloudWatch Logs ARNs have several)."""
+    pattern = "arn:aws:logs:*:111122223333:log-group:app:*"
+    value = "arn:aws:logs:us-east-1:111122223333:log-group:app:log-stream:s1"
+    for patterns in ([pattern], [pattern, "arn:aws:s3:::bucket"]):
+        condition = {"ArnLike": {"aws:SourceArn": patterns}}
+        assert check_condition(condition, {"aws:SourceArn": value}).matched
+
+
+@pytest.mark.parametrize(
+    ("zoned", "utc"),
+    [
+        ("2026-01-01T10:00:00+00:30", "2026-01-01T09:30:00Z"),
+        ("2026-01-01T10:00:00-01:45", "2026-01-01T11:45:00Z"),
+        ("2026-01-01T10:00:00+0530", "2026-01-01T04:30:00Z"),
+    ],
+)
+def test_zone_offsets_count_minutes(zoned: str, utc: str) -> None:
+    assert check_condition(
+        {"DateEquals": {"aws:CurrentTime": zoned}}, {"aws:CurrentTime": utc}
+    ).matched
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "message"),
+    [
+        (
+            "DateEquals",
+            "soon",
+            "DateEquals value 'soon': not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds",
+        ),
+        (
+            "ArnLike",
+            "arn:aws:iam",
+            "ArnLike value 'arn:aws:iam': not an ARN pattern of six parts "
+            "(arn:partition:service:region:account:resource)",
+        ),
+        (
+            "NumericEquals",
+            "${aws:username}",
+            "NumericEquals value '${aws:username}': policy variables are expanded only in "
+            "String, Arn and Bool values",
+        ),
+    ],
+)
+def test_policy_value_problem_messages(operator: str, value: str, message: str) -> None:
+    parsed = parse_operator_name(operator)
+    assert parsed is not None
+    clause = ConditionClause(parsed, "x:k", (value,), value_is_list=False)
+    (problem,) = policy_value_problems(clause, "/Statement/0/Condition", expand_variables=True)
+    assert problem.message == message
