@@ -164,7 +164,15 @@ def _claim_value(name: str, value: object) -> ClaimValue:
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
-        return tuple(str(_claim_value(name, item)) for item in value)
+        # An array claim holds scalars (JWT ``amr``, ``aud``); nested arrays never map to keys.
+        items = []
+        for item in value:
+            if isinstance(item, (list, tuple)):
+                raise InvalidCaller(
+                    f"claim {name!r}: an array claim holds texts, not a nested {type(item).__name__}"
+                )
+            items.append(str(_claim_value(name, item)))
+        return tuple(items)
     raise InvalidCaller(f"claim {name!r}: a value must be text or a list of texts, got {value!r}")
 
 

@@ -55,7 +55,15 @@ def _as_text(key: str, value: object) -> str:
 
 @functools.lru_cache(maxsize=256)  # requests of one test run share a handful of times
 def _utc_text(value: _dt.datetime) -> str:
-    return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        utc = value.astimezone(_dt.timezone.utc)
+    except OverflowError:
+        raise InvalidContext(f"{value!r} is outside the calendar once moved to UTC") from None
+    # Not strftime("%Y"): it does not pad years before 1000 to four digits on every platform.
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+    )
 
 
 @attrs.frozen(repr=False)
@@ -124,7 +132,12 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
             elif kind is bool:
                 values[folded] = ("true" if value else "false",)
             elif kind is tuple or kind is list or isinstance(value, (list, tuple, set, frozenset)):
-                listed = sorted(value) if isinstance(value, (set, frozenset)) else value
+                # A set has no order: sort the texts (items of mixed types cannot be compared).
+                listed = (
+                    sorted(_as_text(key, item) for item in value)
+                    if isinstance(value, (set, frozenset))
+                    else value
+                )
                 texts: tuple[str, ...] = tuple(listed)  # type: ignore[arg-type]
                 for item in texts:
                     if type(item) is not str:

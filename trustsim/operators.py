@@ -127,7 +127,9 @@ _DATE = re.compile(
     r"(?:[Tt](?:(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?"
     r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?)?)?)?)?"
 )
-_EPOCH = re.compile(r"-?\d+")
+# At most 19 digits: the limit is 2**63 - 1, and longer texts must never reach int() (which
+# refuses more than 4,300 digits with a ValueError).
+_EPOCH = re.compile(r"-?\d{1,19}")
 _EPOCH_LIMIT = 2**63 - 1
 _EPOCH_DAY = _dt.date(1970, 1, 1).toordinal()
 

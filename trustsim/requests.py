@@ -439,7 +439,10 @@ def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
         return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     if at.tzinfo is None:
         raise InvalidRequest(f"at={at!r} needs a time zone (AWS keeps request times in UTC)")
-    return at.astimezone(_dt.timezone.utc)
+    try:
+        return at.astimezone(_dt.timezone.utc)
+    except OverflowError:
+        raise InvalidRequest(f"at={at!r} is outside the calendar once moved to UTC") from None
 
 
 @functools.lru_cache(maxsize=256)  # the requests of one test run share a handful of times

@@ -63,6 +63,9 @@ def load_policy(
         return _from_text(source, policy_kind, origin or "<string>")
     if isinstance(source, bytes):
         return _from_text(source, policy_kind, origin or "<bytes>")
+    if isinstance(source, str) and "\x00" in source:
+        # Neither a document nor a file name (the OS refuses NUL in paths).
+        raise FileNotFoundError(f"not a JSON document, and no file can be named {source!r}")
     path = Path(source)
     return _from_text(path.read_bytes(), policy_kind, origin or str(source))
 
