@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, settings
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 settings.register_profile("dev", max_examples=100, deadline=None)
+# A quick pass (e.g. a first coverage picture); not a substitute for dev or ci.
+settings.register_profile("quick", max_examples=10, deadline=None)
 settings.register_profile(
     "ci",
     max_examples=200,
