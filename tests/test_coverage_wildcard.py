@@ -11,10 +11,12 @@ up to six characters leaves such a mutant nowhere to hide (SEMANTICS.md §5.4: `
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
 import pytest
 
 from tests.reference_conditions import wildcard_match
+from trustsim import wildcard
 from trustsim.wildcard import compile_pattern, compile_segments
 
 PATTERNS = ["".join(chars) for size in range(6) for chars in itertools.product("ab*?", repeat=size)]
@@ -35,6 +37,19 @@ def test_every_small_pattern_ignoring_case_agrees_with_the_reference(size: int) 
         match = compile_pattern(pattern.upper(), ignore_case=True)
         wrong = [s for s in SUBJECTS if match(s) is not wildcard_match(pattern, s)]
         assert not wrong, f"{pattern.upper()!r} (ignore case) disagrees on {wrong[:5]}"
+
+
+@pytest.mark.parametrize("size", range(6))
+def test_every_small_pattern_found_by_the_scan_agrees_with_the_reference(size: int) -> None:
+    """The Shift-And scan alone (after one failed candidate) gives the same answers (issue 9)."""
+    with mock.patch.object(wildcard, "CANDIDATE_BUDGET", 1):
+        for pattern in (p for p in PATTERNS if len(p) == size):
+            for match in (
+                compile_pattern(pattern),
+                compile_pattern(pattern.upper(), ignore_case=True),
+            ):
+                wrong = [s for s in SUBJECTS if match(s) is not wildcard_match(pattern, s)]
+                assert not wrong, f"{pattern!r} (scan) disagrees with the reference on {wrong[:5]}"
 
 
 @pytest.mark.parametrize(

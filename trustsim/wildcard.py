@@ -25,15 +25,24 @@ The general matcher splits the pattern on ``*`` into fixed-width chunks (a ``?``
 character wide), anchors the first chunk at the start and the last at the end, and places
 every middle chunk at its leftmost possible position. Because every chunk has a fixed width,
 the leftmost placement never rules out a match a later placement would allow, so no
-backtracking is needed: the time is linear in the subject for a given pattern, whatever the
-pattern (no regular expression is ever built from policy text).
+backtracking is needed (no regular expression is ever built from policy text).
+
+A middle chunk without ``?`` is found with :meth:`str.find`. A chunk with ``?`` is first
+looked for through its longest literal piece (:meth:`str.find`, then a check of the other
+pieces at each candidate), which is the fastest way when candidates are rare. After a few
+failed candidates the search switches to a bit-parallel Shift-And scan: one bit per cell of
+the chunk, a mask per character computed at compile time (a ``?`` cell's bit is set in every
+mask), a constant number of integer operations per subject character. So a chunk costs time
+linear in the subject whatever its number of ``?`` and pieces (``*a?a?…a?b*`` against a
+megabyte of ``a``: benchmarks/README.md, "Adversarial inputs").
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -53,17 +62,27 @@ Matcher = Callable[[str], bool]
 Segment = tuple[str, bool]
 
 
+#: Failed candidates of a ``?``-chunk's anchor after which the search switches to Shift-And.
+#: Typical subjects never get there; a subject full of near misses (every position a
+#: candidate, each failing on its last piece) costs at most this many checks of the pieces.
+CANDIDATE_BUDGET = 8
+
+
 @attrs.frozen
 class _Chunk:
     """A fixed-width run of the pattern between two stars.
 
     ``pieces`` are the literal runs with their offsets inside the chunk; the positions not
     covered by a piece are ``?``. ``anchor`` is the longest piece, used to find candidates.
+    ``masks`` (bit ``j`` set when cell ``j`` accepts the character) and ``wild`` (the bits of
+    the ``?`` cells, the mask of any other character) drive the Shift-And scan.
     """
 
     width: int
     pieces: tuple[tuple[int, str], ...]
     anchor: tuple[int, str] | None
+    masks: Mapping[str, int] = attrs.field(eq=False, repr=False)
+    wild: int
 
     @classmethod
     def of(cls, cells: Sequence[str | None]) -> _Chunk:
@@ -79,7 +98,12 @@ class _Chunk:
         if run:
             pieces.append((len(cells) - len(run), "".join(run)))
         anchor = max(pieces, key=lambda piece: len(piece[1])) if pieces else None
-        return cls(len(cells), tuple(pieces), anchor)
+        wild = sum(1 << index for index, cell in enumerate(cells) if cell is None)
+        masks: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            if cell is not None:
+                masks[cell] = masks.get(cell, wild) | 1 << index
+        return cls(len(cells), tuple(pieces), anchor, masks, wild)
 
     @property
     def literal(self) -> str | None:
@@ -111,11 +135,32 @@ class _Chunk:
         offset, text = self.anchor
         end = last + offset + len(text)
         hit = subject.find(text, start + offset, end)
+        failures = 0
         while hit >= 0:
             index = hit - offset
             if self.at(subject, index):
                 return index
+            failures += 1
+            if failures == CANDIDATE_BUDGET:  # near misses everywhere: one linear pass instead
+                return self.scan(subject, index + 1, stop)
             hit = subject.find(text, hit + 1, end)
+        return -1
+
+    def scan(self, subject: str, start: int, stop: int) -> int:
+        """:meth:`find` by Shift-And: linear in ``stop - start``, whatever the chunk.
+
+        Bit ``j`` of ``state`` after reading ``subject[i]`` says that cells ``0..j`` match the
+        ``j + 1`` characters ending at ``i``; the chunk matches when the top bit is set (the
+        masks have ``width`` bits, so ``state >= top`` tests it without allocating an int).
+        The first match to end is the leftmost one, since every match has the chunk's width.
+        """
+        top = 1 << (self.width - 1)
+        state = 0
+        characters = map(self.masks.get, subject[start:stop], itertools.repeat(self.wild))
+        for index, mask in enumerate(characters, start):
+            state = (state << 1 | 1) & mask
+            if state >= top:
+                return index - self.width + 1
         return -1
 
 
