@@ -37,8 +37,8 @@ class LintBase:
 
     def principal_kinds(self, statement: Statement) -> set[str]:
         principal = statement.principal
-        if principal is None or principal.star:
-            return {"aws", "service", "federated"}
+        # lint() refuses a trust policy with a statement without Principal, or with "*".
+        assert principal is not None  # noqa: S101 (narrowing for mypy)
         kinds = set()
         if principal.aws:
             kinds.add("aws")

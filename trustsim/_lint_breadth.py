@@ -169,20 +169,25 @@ class BreadthRules(WitnessBuilder):
                 )
         sub_clauses = [c for c in keys.get(sub_key, []) if is_positive(c)]
         if not sub_clauses:
-            if sub_key in keys:
-                return
-            witness = self.oidc_witness(
-                statement,
-                provider,
-                issuer,
-                fmt,
-                {"aud": aud or "sts.amazonaws.com", "sub": fmt.outsider_fillers[-1]},
-            )
+            # Only negated or Null conditions on sub still admit every other subject: try
+            # the outsider's subjects until one gets past them.
+            witness = None
+            for outsider in reversed(fmt.outsider_fillers):
+                witness = self.oidc_witness(
+                    statement,
+                    provider,
+                    issuer,
+                    fmt,
+                    {"aud": aud or "sts.amazonaws.com", "sub": outsider},
+                )
+                if witness is not None:
+                    break
             if witness is not None:
+                which = "no positive condition" if sub_key in keys else "no condition"
                 self.add(
                     "OIDC_SUB_MISSING",
                     here,
-                    f"no condition on {issuer}:sub: every identity {issuer} issues tokens to"
+                    f"{which} on {issuer}:sub: every identity {issuer} issues tokens to"
                     + (" — anyone's, on a shared issuer —" if fmt.shared else "")
                     + " can assume this role",
                     f'add {{"StringEquals": {{"{issuer}:sub": "<the exact subject>"}}}}',

@@ -11,7 +11,7 @@ from trustsim._lint_knowledge import (
     SECURITY_CLAIMS,
     SECURITY_KEYS,
     has_wildcard,
-    is_positive,
+    holds_without_key,
 )
 from trustsim.model import Effect, SetQualifier, Statement
 
@@ -71,7 +71,7 @@ class ConditionRules(LintBase):
                 )
             absent = (federated_only or no_aws_principal) and self.is_principal_key(key)
             if key == "sts:externalid" and federated_only:
-                if is_positive(clause) and not operator.if_exists:
+                if not holds_without_key(clause):
                     self.add(
                         "EXTERNAL_ID_ON_FEDERATED",
                         pointer,
@@ -83,7 +83,7 @@ class ConditionRules(LintBase):
                 continue
             if absent and operator.base != "Null":
                 who = "federated (web-identity, SAML)" if federated_only else "service"
-                if is_positive(clause) and not operator.if_exists and operator.qualifier is None:
+                if not holds_without_key(clause):
                     self.add(
                         "KEY_ABSENT_FOR_PRINCIPAL",
                         pointer,
@@ -92,7 +92,7 @@ class ConditionRules(LintBase):
                         "use the keys these callers carry (for OIDC the provider's sub and "
                         "aud, for SAML saml:sub, for services aws:SourceAccount)",
                     )
-                elif not is_positive(clause) or operator.if_exists:
+                else:
                     self.add(
                         "NEGATED_CONDITION_ON_ABSENT_KEY",
                         pointer,

@@ -8,7 +8,7 @@ key" (ECOSYSTEM.md §2.1), "Confirm audience claim type", a base operator on a m
 from __future__ import annotations
 
 from trustsim._lint_base import LintBase
-from trustsim._lint_knowledge import MULTIVALUED_KEYS, OIDC_CLAIM_KEY, is_positive
+from trustsim._lint_knowledge import MULTIVALUED_KEYS, OIDC_CLAIM_KEY, holds_without_key
 from trustsim.model import ConditionClause, Effect, SetQualifier, Statement
 from trustsim.requests import (
     ASSUME_ROLE,
@@ -68,12 +68,7 @@ def companion_action(key: str) -> str | None:
 
 def _requires_the_key(clause: ConditionClause) -> bool:
     # True only for clauses that fail when the key is absent (SEMANTICS.md §5.3, §5.12).
-    operator = clause.operator
-    return (
-        is_positive(clause)
-        and not operator.if_exists
-        and operator.qualifier is not SetQualifier.FOR_ALL_VALUES
-    )
+    return clause.operator.base != "Null" and not holds_without_key(clause)
 
 
 class KeyRules(LintBase):

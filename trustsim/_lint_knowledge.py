@@ -9,7 +9,7 @@ import attrs
 from trustsim.callers import (
     SAML_MULTIVALUED_KEYS,
 )
-from trustsim.model import ConditionClause
+from trustsim.model import ConditionClause, SetQualifier
 
 _DEFAULT_ACCOUNT = "123456789012"
 #: IAM's default quota for a role trust policy, in characters besides whitespace.
@@ -89,6 +89,10 @@ AWS_CONTROLLED = frozenset(
     }
 )
 AWS_CONTROLLED_PREFIXES = ("aws:requesttag/", "aws:principaltag/")
+#: What a web-identity caller chooses besides its token's claims: the call's parameters
+#: and when it calls. It has no IAM principal (no user name, tags or MFA: SEMANTICS.md §6.1,
+#: §6.6), and only AssumeRole takes an ExternalId (SEMANTICS.md §6.3).
+WEB_IDENTITY_CONTROLLED = AWS_CONTROLLED - PRINCIPAL_KEYS - {"sts:externalid"}
 
 #: Claims a GitHub Actions workflow of another owner cannot choose: they name the owner,
 #: repository, enterprise and people (the sub is set by the finding itself).
@@ -285,6 +289,21 @@ def instance(pattern: str) -> str:
 def is_positive(clause: ConditionClause) -> bool:
     base = clause.operator.base
     return base != "Null" and "Not" not in base
+
+
+def holds_without_key(clause: ConditionClause) -> bool:
+    """Whether a non-``Null`` clause is true for a request that lacks its key.
+
+    ``…IfExists`` and ``ForAllValues:`` hold (vacuously); ``ForAnyValue:`` does not, negated or
+    not; a plain positive operator does not and a plain negated one does (SEMANTICS.md §5.3,
+    §5.12, §9 decision 2).
+    """
+    operator = clause.operator
+    if operator.if_exists or operator.qualifier is SetQualifier.FOR_ALL_VALUES:
+        return True
+    if operator.qualifier is SetQualifier.FOR_ANY_VALUE:
+        return False
+    return not is_positive(clause)
 
 
 def has_wildcard(value: str) -> bool:

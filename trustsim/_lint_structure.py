@@ -47,8 +47,7 @@ class StructureRules(LintBase):
 
     def principal_references(self, statement: Statement) -> None:
         principal = statement.principal
-        if principal is None:
-            return
+        assert principal is not None  # noqa: S101 (called for statements with a Principal)
         here = self.pointer(statement, "Principal", "AWS")
         for value in principal.aws:
             if UNIQUE_ID.fullmatch(value):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from trustsim._lint_base import LintBase
 from trustsim._lint_findings import Witness
@@ -16,6 +18,7 @@ from trustsim._lint_knowledge import (
     GITHUB_OWNER_BOUND,
     MULTIVALUED_KEYS,
     OUTSIDER,
+    WEB_IDENTITY_CONTROLLED,
     SubjectFormat,
     instance,
     is_positive,
@@ -52,10 +55,11 @@ class WitnessBuilder(LintBase):
         return self._allow_all
 
     def allowed(self, caller: Caller, action: str, context: Mapping[str, ContextValue]) -> bool:
+        options, rest = as_request(context)
         try:
-            outcome = assume_role(caller, self.role, action=action, context=dict(context))
+            outcome = assume_role(caller, self.role, action=action, context=rest, **options)
         except (InvalidRequest, InvalidContext, InvalidCaller):
-            return False
+            return False  # STS would refuse the call: no outsider gets in this way
         return outcome.allowed
 
     def satisfy(
@@ -65,9 +69,11 @@ class WitnessBuilder(LintBase):
         context: dict[str, ContextValue],
     ) -> dict[str, ContextValue]:
         """Context entries, for the keys the caller controls, that meet the statement."""
+        # Keys are case-insensitive: a key two clauses spell differently gets one value.
+        filled = {name.lower() for name in context}
         for clause in statement.condition:
             key = clause.key.lower()
-            if not controlled(key) or clause.key in context or not clause.values:
+            if not controlled(key) or key in filled or not clause.values:
                 continue
             base = clause.operator.base
             value: ContextValue | None = None
@@ -80,18 +86,21 @@ class WitnessBuilder(LintBase):
                 value = instance(clause.values[0])
             elif base.startswith(("String", "Arn")):
                 value = "trustsim-witness"
+            elif base.startswith("Numeric"):
+                value = numeric_instance(base, clause.values)
             if value is None:
                 continue
             if clause.operator.qualifier is not None or key in MULTIVALUED_KEYS:
                 value = [value] if isinstance(value, str) else value
             context[clause.key] = value
+            filled.add(key)
         return context
 
     def aws_outsider(
         self, statement: Statement, account: str
-    ) -> tuple[Caller, dict[str, ContextValue]]:
+    ) -> tuple[IamUser | RoleSession, dict[str, ContextValue]]:
         """An IAM principal of ``account`` that names and tags itself to fit the statement."""
-        caller: Caller = IamUser(
+        caller: IamUser | RoleSession = IamUser(
             f"arn:aws:iam::{account}:user/{OUTSIDER}", policies=(self.allow_all(),)
         )
         for clause in statement.condition:
@@ -167,7 +176,7 @@ class WitnessBuilder(LintBase):
                 # A built-in provider's claims name the victim's app, pool and users; only
                 # how the identity signed in (amr) is the caller's choice.
                 return not builtin or claim == "amr"
-            return key in AWS_CONTROLLED or key.startswith("aws:requesttag/")
+            return key in WEB_IDENTITY_CONTROLLED or key.startswith("aws:requesttag/")
 
         context = self.satisfy(statement, controlled, {})
         for key in list(context):
@@ -194,20 +203,64 @@ class WitnessBuilder(LintBase):
         )
 
 
+#: Keys of the call's own parameters: the witness passes them as the parameters, so that
+#: STS's checks on them apply (SEMANTICS.md §6.3: ExternalId, RoleSessionName and
+#: SourceIdentity have their own character sets; session tags need sts:TagSession, §6.2).
+_PARAMETER_KEYS = {
+    "sts:externalid": "external_id",
+    "sts:rolesessionname": "session_name",
+    "sts:sourceidentity": "source_identity",
+}
+
+
+def as_request(
+    context: Mapping[str, ContextValue],
+) -> tuple[dict[str, Any], dict[str, ContextValue]]:
+    """``assume_role`` options for the parameter keys of ``context``, and the other entries."""
+    options: dict[str, Any] = {}
+    tags: dict[str, str] = {}
+    rest: dict[str, ContextValue] = {}
+    for key, value in context.items():
+        folded = key.lower()
+        if folded in _PARAMETER_KEYS and isinstance(value, str):
+            options[_PARAMETER_KEYS[folded]] = value
+        elif folded.startswith("aws:requesttag/") and isinstance(value, str):
+            tags[key.partition("/")[2]] = value
+        else:
+            rest[key] = value
+    if tags:
+        options["tags"] = tags
+    return options, rest
+
+
+def numeric_instance(base: str, values: Sequence[str]) -> str:
+    """A number that meets the positive Numeric operator ``base`` for one of ``values``.
+
+    ``aws:MultiFactorAuthAge`` and ``aws:EpochTime`` are numbers the caller controls (it signs
+    in with MFA when it likes, and calls when it likes).
+    """
+    # The values were read as numbers when the policy was parsed.
+    numbers = [Decimal(value) for value in values]
+    match base:
+        case "NumericLessThan":
+            number = max(numbers) - 1
+        case "NumericGreaterThan" | "NumericNotEquals":
+            number = max(numbers) + 1
+        case _:  # NumericEquals, NumericLessThanEquals, NumericGreaterThanEquals
+            number = numbers[0]
+    return str(number)
+
+
 def as_claim(value: ContextValue) -> str | tuple[str, ...]:
-    if isinstance(value, str):
-        return value
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(str(item) for item in value)
     return str(value)
 
 
-def describe_caller(caller: Caller) -> str:
+def describe_caller(caller: IamUser | RoleSession) -> str:
     if isinstance(caller, IamUser):
         return f"IAM user {caller.arn}"
-    if isinstance(caller, RoleSession):
-        return f"a session of role {caller.role_arn}"
-    return repr(caller)
+    return f"a session of role {caller.role_arn}"
 
 
 def describe_context(context: Mapping[str, ContextValue]) -> str:

@@ -48,11 +48,12 @@ from trustsim._lint_findings import Finding, Witness
 from trustsim._lint_keys import KeyRules
 from trustsim._lint_structure import StructureRules
 from trustsim.arn import Arn
-from trustsim.errors import Position
+from trustsim.errors import InvalidPolicy, Position
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Effect, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
+from trustsim.validation import validate_policy
 
 __all__ = [
     "RULES",
@@ -77,8 +78,9 @@ def lint(
 ) -> tuple[Finding, ...]:
     """Every finding for one role trust policy, statement by statement.
 
-    ``policy`` is a :class:`~trustsim.model.Policy`, a decoded document, JSON text, bytes or
-    a path (text keeps positions: findings then carry line and column). ``role_arn`` is the
+    ``policy`` is a :class:`~trustsim.model.Policy` (checked against the trust-policy rules
+    whatever its ``kind``), a decoded document, JSON text, bytes or a path (text keeps
+    positions: findings then carry line and column). ``role_arn`` is the
     role's ARN: it tells which accounts are *other* accounts, and which account a bare OIDC
     issuer belongs to (default: :func:`default_role_arn`). Without it every account named in
     the policy is taken for another account.
@@ -96,7 +98,7 @@ def lint(
     """
     positions: Mapping[str, Position] = {}
     if isinstance(policy, Policy):
-        document = policy
+        document = _as_trust_policy(policy)
     elif isinstance(policy, Mapping):
         document = parse_policy(dict(policy), kind=PolicyKind.TRUST)
     else:
@@ -117,6 +119,16 @@ def lint(
         attrs.evolve(finding, position=_position(positions, finding.pointer))
         for finding in findings
     )
+
+
+def _as_trust_policy(policy: Policy) -> Policy:
+    # A Policy built in Python, or parsed as another kind, has not been checked against the
+    # trust-policy rules; lint only what IAM would save as a role's trust policy (fail closed).
+    trust = attrs.evolve(policy, kind=PolicyKind.TRUST)
+    problems = validate_policy(trust)
+    if problems:
+        raise InvalidPolicy(problems, origin=policy.origin)
+    return trust
 
 
 def _is_text(source: str | bytes) -> bool:
