@@ -550,20 +550,41 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     dumps = value["authorization_details"]
     if not isinstance(dumps, list) or not all(isinstance(d, str) for d in dumps):
         raise InventoryError(f"{location}: authorization_details must be a list of file paths")
+    where = str(location)
     organization = None
     if value.get("organization") is not None:
-        organization = _organization(value["organization"], base, str(location))
+        organization = _organization(value["organization"], base, where)
     return Inventory.from_authorization_details(
         *(base / d for d in dumps),
         organization=organization,
-        oidc_providers=value.get("oidc_providers", ()),
-        saml_providers=value.get("saml_providers", ()),
+        oidc_providers=_strings(value.get("oidc_providers", []), where, "oidc_providers"),
+        saml_providers=_strings(value.get("saml_providers", []), where, "saml_providers"),
     )
+
+
+def _strings(items: object, where: str, label: str) -> list[str]:
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise InventoryError(f"{where}: {label} must be a list of strings")
+    return items
+
+
+def _text(spec: Mapping[str, object], field: str, where: str, label: str) -> str:
+    value = spec.get(field)
+    if not isinstance(value, str):
+        raise InventoryError(f"{where}: {label} needs a string {field!r}")
+    return value
+
+
+def _object(value: object, where: str, label: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InventoryError(f"{where}: {label} must be a JSON object")
+    return value
 
 
 def _organization(spec: object, base: Path, where: str) -> Organization:
     if not isinstance(spec, dict) or "id" not in spec or "root" not in spec:
         raise InventoryError(f"{where}: organization needs at least 'id' and 'root'")
+    root = _text(spec, "root", where, "organization")
 
     def policies(items: object, kind: PolicyKind, label: str) -> tuple[Policy, ...]:
         if items is None:
@@ -575,29 +596,37 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
             for item in items
         )
 
-    units = [
-        OrgUnit(
-            unit["id"],
-            unit["parent"],
-            policies(unit.get("scps"), PolicyKind.SCP, f"OU {unit['id']} scps"),
-            policies(unit.get("rcps"), PolicyKind.RCP, f"OU {unit['id']} rcps"),
-            unit.get("name"),
+    unit_specs = spec.get("units", [])
+    if not isinstance(unit_specs, list):
+        raise InventoryError(f"{where}: organization units must be a list")
+    units = []
+    for item in unit_specs:
+        unit = _object(item, where, "each organization unit")
+        unit_id = _text(unit, "id", where, "an organization unit")
+        units.append(
+            OrgUnit(
+                unit_id,
+                _text(unit, "parent", where, f"OU {unit_id}"),
+                policies(unit.get("scps"), PolicyKind.SCP, f"OU {unit_id} scps"),
+                policies(unit.get("rcps"), PolicyKind.RCP, f"OU {unit_id} rcps"),
+                unit.get("name"),
+            )
         )
-        for unit in spec.get("units", [])
-    ]
     accounts: dict[str, str] = {}
     account_scps: dict[str, tuple[Policy, ...]] = {}
     account_rcps: dict[str, tuple[Policy, ...]] = {}
-    for account_id, placement in spec.get("accounts", {}).items():
+    placements = _object(spec.get("accounts", {}), where, "organization accounts")
+    for account_id, placement in placements.items():
         if isinstance(placement, str):
             accounts[account_id] = placement
             continue
-        accounts[account_id] = placement.get("parent", spec["root"])
-        account_scps[account_id] = policies(placement.get("scps"), PolicyKind.SCP, account_id)
-        account_rcps[account_id] = policies(placement.get("rcps"), PolicyKind.RCP, account_id)
+        place = _object(placement, where, f"account {account_id}")
+        accounts[account_id] = _text({"parent": root, **place}, "parent", where, account_id)
+        account_scps[account_id] = policies(place.get("scps"), PolicyKind.SCP, account_id)
+        account_rcps[account_id] = policies(place.get("rcps"), PolicyKind.RCP, account_id)
     return Organization(
-        spec["id"],
-        spec["root"],
+        _text(spec, "id", where, "organization"),
+        root,
         management_account=spec.get("management_account"),
         root_scps=policies(spec.get("scps"), PolicyKind.SCP, "root scps"),
         root_rcps=policies(spec.get("rcps"), PolicyKind.RCP, "root rcps"),

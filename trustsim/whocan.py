@@ -526,18 +526,6 @@ class _Evaluator:
             found = self.sessions[entry.arn] = entry.session()
         return found
 
-    def _caller_policies(self, caller: Caller) -> list[Policy]:
-        policies: list[Policy] = []
-        if isinstance(caller, (IamUser, RoleSession)):
-            policies += caller.policies
-            if caller.permissions_boundary is not None:
-                policies.append(caller.permissions_boundary)
-            if isinstance(caller, RoleSession) and caller.session_policy is not None:
-                policies.append(caller.session_policy)
-            if caller.org is not None:
-                policies += [p for level in caller.org.scps for p in level]
-        return policies
-
     def _rewrite_caller(self, caller: Caller, atoms: _Atoms) -> tuple[Caller, frozenset[int]]:
         key = (id(caller), id(atoms))
         hit = self.rewritten_callers.get(key)
@@ -905,6 +893,11 @@ class _Candidates:
                 self._outside(value, RoleSession(value, _DEFAULT_SESSION, policies=(_ANY_ASSUME,)))
         elif arn.service == "sts" and arn.resource_type == "assumed-role":
             self.add_session(arn, value)
+        else:
+            self.notes.append(
+                f"the trust policy names {value}, a principal trustsim cannot model as a caller "
+                "(such as a federated user's session): it is not evaluated"
+            )
 
     def add_session(self, arn: Arn, value: str) -> None:
         parts = arn.resource.split("/")
@@ -914,10 +907,9 @@ class _Candidates:
         _, roles = self.inventory.in_account(arn.partition, arn.account)
         for entry in roles:
             if entry.name == name:
-                if session == _DEFAULT_SESSION:
-                    self.roles[entry.arn] = entry
-                else:
-                    self.sessions[entry.arn, session] = entry
+                # One named session, whatever its name: a role answer would speak for all of
+                # its sessions, and only this one is named.
+                self.sessions[entry.arn, session] = entry
                 return
         if not self.inventory.has_account(arn.account):
             role_arn = f"arn:{arn.partition}:iam::{arn.account}:role/{name}"
@@ -1025,7 +1017,9 @@ def _collect(inventory: Inventory, entry: InventoryRole, index: _AssumeIndex) ->
                     found.add_session(arn, value)
         elif statement.principal is not None:
             found.add_principal(statement.principal, statement)
-        elif statement.not_principal is not None:
+        else:
+            # NotPrincipal, or no principal element at all (a hand-built policy: the parser
+            # refuses both in a trust policy): the evaluator can match any principal.
             found.everything()
             found.add_aws("*", attrs.evolve(statement, condition=()))
     return found
@@ -1205,7 +1199,6 @@ class _ReverseIndex:
     def __init__(self, inventory: Inventory) -> None:
         self.by_arn: dict[str, list[InventoryRole]] = {}
         self.by_account: dict[tuple[str, str], list[InventoryRole]] = {}
-        self.by_session_role: dict[tuple[str, str], list[InventoryRole]] = {}
         self.by_unique_id: dict[str, list[InventoryRole]] = {}
         self.star: list[InventoryRole] = []
         #: ``{"AWS": "*"}`` grants narrowed by an equality on the principal's account, org or ARN.
@@ -1213,9 +1206,9 @@ class _ReverseIndex:
         self.account_grants: dict[str, list[InventoryRole]] | None = None
         for entry in inventory.roles:
             for statement in _allow_statements(entry.role.trust_policy):
-                if statement.not_principal is not None:
+                if statement.principal is None:  # NotPrincipal or none: see _collect
                     self.star.append(entry)
-                elif statement.principal is not None:
+                else:
                     if statement.principal.star:
                         self._add_star(statement, entry)
                     for value in statement.principal.aws:
@@ -1242,12 +1235,9 @@ class _ReverseIndex:
                 self.by_unique_id.setdefault(value, []).append(entry)
             elif arn.service == "iam" and arn.resource == "root":
                 self.by_account.setdefault((arn.partition, arn.account), []).append(entry)
-            elif arn.service == "sts":
-                parts = arn.resource.split("/")
-                if len(parts) == 3:
-                    key = (arn.account, parts[1])
-                    self.by_session_role.setdefault(key, []).append(entry)
-            else:
+            elif arn.service != "sts":
+                # A session ARN names one session: who-can answers it apart ("session"), and
+                # reach follows a role as all of its sessions, so it adds no edge here.
                 self.by_arn.setdefault(value, []).append(entry)
 
     def _account_grants(self, index: _AssumeIndex) -> dict[str, list[InventoryRole]]:
@@ -1290,8 +1280,6 @@ class _ReverseIndex:
             groups.append(self.star_narrowed.get(("aws:principalorgid", org.org_id), ()))
         if unique:
             groups.append(self.by_unique_id.get(unique, ()))
-        if isinstance(principal, InventoryRole):
-            groups.append(self.by_session_role.get((account, principal.name), ()))
         for group in groups:
             for entry in group:
                 found[entry.arn] = entry
