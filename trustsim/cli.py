@@ -402,8 +402,8 @@ def _statement_summary(statement: Statement) -> list[str]:
     pad = "    "
     if statement.principal is not None:
         lines.append(f"{pad}trusted: {', '.join(_principals(statement.principal))}")
-    if statement.not_principal is not None:
-        lines.append(f"{pad}everyone except: {', '.join(_principals(statement.not_principal))}")
+    # No kind of policy trustsim validates may use NotPrincipal (docs/errors.md), so a valid
+    # policy never has one to summarise.
     if statement.action is not None:
         lines.append(f"{pad}actions: {', '.join(statement.action)}")
     if statement.not_action is not None:
