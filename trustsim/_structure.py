@@ -479,7 +479,7 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         statement, statement_problems, broken = _statement(item, pointer)
         problems += statement_problems
         if statement is None:
-            continue
+            continue  # pragma: no cover - only from _statement's unreachable repair failure
         statements.append(attrs.evolve(statement, index=index, pointer=pointer))
         if broken:
             skip[index] = broken

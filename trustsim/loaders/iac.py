@@ -173,6 +173,7 @@ class _Resolver:
         self.parameters = self._parameters(template.get("Parameters") or {}, parameters)
         self.placeholders: list[str] = []
         self.conditions: dict[str, bool] = {}
+        self.evaluating: set[str] = set()
 
     @staticmethod
     def _parameters(declared: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, object]:
@@ -246,12 +247,17 @@ class _Resolver:
         if name not in self.conditions:
             if name not in self.condition_specs:
                 raise _Unresolvable(pointer, f"no condition named {name!r} in Conditions")
-            self.conditions[name] = False  # guards a cycle while evaluating
-            result = self.resolve(self.condition_specs[name], _pointer.join("/Conditions", name))
+            where = _pointer.join("/Conditions", name)
+            if name in self.evaluating:
+                # CloudFormation refuses circular conditions; guessing a value would decide.
+                raise _Unresolvable(where, f"the condition {name!r} depends on itself")
+            self.evaluating.add(name)
+            try:
+                result = self.resolve(self.condition_specs[name], where)
+            finally:
+                self.evaluating.discard(name)
             if not isinstance(result, bool):
-                raise _Unresolvable(
-                    _pointer.join("/Conditions", name), "a condition must give true or false"
-                )
+                raise _Unresolvable(where, "a condition must give true or false")
             self.conditions[name] = result
         return self.conditions[name]
 
@@ -296,7 +302,12 @@ class _Resolver:
             raise _Unresolvable(pointer, f"{name} {what}; trustsim cannot resolve it offline")
         if name == "Fn::GetAtt":
             parts = argument.split(".", 1) if isinstance(argument, str) else argument
-            if not (isinstance(parts, list) and len(parts) == 2 and parts[0] in self.resources):
+            if not (
+                isinstance(parts, list)
+                and len(parts) == 2
+                and isinstance(parts[0], str)
+                and parts[0] in self.resources
+            ):
                 raise _Unresolvable(
                     pointer, "Fn::GetAtt takes [LogicalId, Attribute] of a resource in the template"
                 )
@@ -312,7 +323,12 @@ class _Resolver:
         if name == "Fn::Select":
             if not (isinstance(args, list) and len(args) == 2 and isinstance(args[1], list)):
                 raise _Unresolvable(pointer, "Fn::Select takes [index, [values…]]")
-            index = int(str(args[0]))
+            try:
+                index = int(str(args[0]))
+            except ValueError:
+                raise _Unresolvable(
+                    pointer, f"Fn::Select: the index {args[0]!r} is not an integer"
+                ) from None
             if not 0 <= index < len(args[1]):
                 raise _Unresolvable(
                     pointer, f"Fn::Select index {index} is outside the list of {len(args[1])}"
