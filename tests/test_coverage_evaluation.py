@@ -20,11 +20,12 @@ from trustsim.callers import (
     RoleSession,
     ServicePrincipal,
 )
+from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation import decide, evaluate
-from trustsim.model import Policy
+from trustsim.model import Effect, Policy, Principal, Statement
 from trustsim.parsing import parse_policy
-from trustsim.requests import assume_role, build_request, check_action
+from trustsim.requests import AssumeRoleRequest, assume_role, build_request, check_action
 
 A = "111111111111"
 B = "222222222222"
@@ -390,3 +391,74 @@ def test_a_chained_session_passes_its_transitive_tags_into_the_next_trust_policy
     outcome = assume_role(session, role)
     assert outcome.decision is expected
     assert decide(build_request(session, role)) is expected
+
+
+# --- hand-built policies AWS would refuse: fail closed (§3.10, common rules) -----------------------
+
+
+def test_a_hand_built_trust_policy_with_not_principal_applies_only_its_deny_statements() -> None:
+    """§2.7/§3.10: IAM refuses NotPrincipal in a trust policy. A hand-built one is applied fail
+    closed: its Allow statements are not applied, its Deny statements are (NotPrincipal: every
+    principal except those named), and the outcome says so with an INVALID_POLICY diagnostic."""
+    alice = f"arn:aws:iam::{A}:user/alice"
+    bob = f"arn:aws:iam::{A}:user/bob"
+    hand_built = Policy(
+        (
+            Statement(
+                Effect.ALLOW, principal=Principal(aws=(alice, bob)), action=("sts:AssumeRole",)
+            ),
+            Statement(
+                Effect.DENY,
+                not_principal=Principal(aws=(alice,)),
+                action=("sts:AssumeRole",),
+                index=1,
+                pointer="/Statement/1",
+            ),
+        ),
+        version="2012-10-17",
+    )
+    role = Role(ROLE_ARN, hand_built)
+    spared = assume_role(IamUser(alice), role)
+    assert spared.decision is IMPLICIT
+    assert [error.code for error in spared.errors] == ["INVALID_POLICY"]
+    assert "its Allow statements were not applied" in spared.errors[0].message
+    denied = assume_role(IamUser(bob), role)
+    assert denied.decision is DENY
+    assert decide(build_request(IamUser(bob), role)) is DENY
+    assert [str(ref) for ref in denied.determined_by] == ["trust policy statement 1"]
+    text = spared.explain().to_text("all")
+    assert f"✗ principal: IAM user {alice} is not among: NotPrincipal {alice}" in text
+
+
+def test_a_hand_built_principal_naming_a_non_iam_arn_trusts_nobody() -> None:
+    """§2.5: principal ARNs belong to iam or sts (IAM: "Invalid principal in policy"); a
+    hand-built trust policy naming an S3 ARN grants nothing, even beside ``{"AWS": "*"}``."""
+    hand_built = Policy(
+        (
+            Statement(
+                Effect.ALLOW,
+                principal=Principal(aws=("arn:aws:s3:::bucket", "*")),
+                action=("sts:AssumeRole",),
+            ),
+        ),
+        version="2012-10-17",
+    )
+    role = Role(ROLE_ARN, hand_built)
+    user = IamUser(f"arn:aws:iam::{A}:user/u")
+    outcome = assume_role(user, role)
+    assert outcome.decision is IMPLICIT
+    assert decide(build_request(user, role)) is IMPLICIT
+    (error,) = outcome.errors
+    assert error.code == "INVALID_POLICY"
+    assert 'principal ARNs belong to iam or sts, not "s3"' in error.message
+
+
+@pytest.mark.parametrize("decider", [evaluate, decide])
+def test_a_request_whose_caller_is_not_a_caller_is_refused(decider: Any) -> None:
+    """Fail closed: only the caller kinds of trustsim.callers can be decided."""
+    stranger: Any = object()
+    request = AssumeRoleRequest(
+        stranger, OPEN_TO_EVERY_AWS_PRINCIPAL, "sts:AssumeRole", RequestContext.of()
+    )
+    with pytest.raises(TypeError, match=r"^not a caller: "):
+        decider(request)
