@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from trustsim.errors import InvalidPolicy, Problem
+from trustsim.loaders import load_policy
 from trustsim.loaders.aws import (
     AuthorizationDetails,
     load_authorization_details,
@@ -390,10 +391,11 @@ def test_a_list_parameter_given_as_text_is_split_and_unused_parameters_are_ignor
         "Accounts": {"Type": "List<String>"},
         "Unused": {"Type": "String"},
         "Untyped": "not a spec",
+        "OddType": {"Type": 5, "Default": "a,b"},
     }
     principal = {"Fn::Select": [1, {"Ref": "Accounts"}]}
     template = _template(principal, Parameters=parameters)
-    given = ["Accounts=111111111111, 222222222222", "ignored-without-equals", 7]
+    given = ["Accounts=111111111111, 222222222222"]
     assert _trusted(template, parameters=given) == ("222222222222",)
     assert _trusted(template, parameters={"Accounts": "3,444455556666", "Untyped": "x"}) == (
         "444455556666",
@@ -780,3 +782,81 @@ def test_an_encoded_trust_policy_with_a_duplicate_key_and_a_refused_inline_polic
     assert any(
         p.pointer.startswith("/RoleDetailList/0/RolePolicyList/0/PolicyDocument") for p in problems
     )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Vendor",  # no "="
+        {"ParameterKey": "Vendor", "UsePreviousValue": True},  # the previous value is not known
+        7,
+    ],
+)
+def test_a_parameter_value_in_none_of_the_three_shapes_is_refused(item: object) -> None:
+    """Ignoring it would silently fall back to the Default: fail closed instead."""
+    template = _template({"Ref": "Vendor"}, Parameters={"Vendor": {"Default": A}})
+    with pytest.raises(InvalidPolicy) as caught:
+        load_cloudformation(template, parameters=[item])
+    assert caught.value.origin == "parameters"
+    assert "neither {'ParameterKey': …, 'ParameterValue': …} nor 'Name=value'" in str(caught.value)
+
+
+def test_role_properties_that_are_not_an_object_are_refused() -> None:
+    template = _template({"Fn::GetAtt": ["Odd", "Arn"]})
+    template["Resources"]["Odd"] = {"Type": "AWS::IAM::Role", "Properties": "none"}
+    problems = _problems(load_cloudformation, template, account_id=A)
+    assert [(p.code, p.pointer, p.message) for p in problems] == [
+        ("INVALID_TEMPLATE", "/Resources/Odd/Properties", "Properties must be an object")
+    ]
+
+
+def test_cdk_out_template_errors_are_precise_invalid_policies(tmp_path: Path) -> None:
+    """A cdk.out template that is not JSON is refused like any template, with its file."""
+    path = tmp_path / "Broken.template.json"
+    path.write_text('{"Resources": {', encoding="utf-8")
+    with pytest.raises(InvalidPolicy) as caught:
+        load_cdk_out(tmp_path)
+    assert caught.value.origin == str(path)
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InvalidPolicy):
+        load_cdk_out(tmp_path)
+
+
+def test_cdk_out_metadata_that_is_not_an_object_is_ignored(tmp_path: Path) -> None:
+    template = _template(A)
+    template["Resources"]["R"]["Metadata"] = "none"
+    (tmp_path / "Stack.template.json").write_text(json.dumps(template), encoding="utf-8")
+    (tmp_path / "Empty.template.json").write_text("{}", encoding="utf-8")
+    (role,) = load_cdk_out(tmp_path)
+    assert role.address == "Stack/R"
+
+
+def test_terraform_entries_of_unexpected_shapes_are_skipped_or_refused() -> None:
+    """A change or values member that is not an object carries no trust policy."""
+    plan: dict[str, Any] = {
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    _resource("aws_iam_role.listed", ["not", "values"]),
+                    _resource("aws_iam_role.ok", {"assume_role_policy": TRUST_TEXT, "arn": 5}),
+                ]
+            }
+        },
+        "resource_changes": [
+            {"address": "aws_iam_role.ok", "type": "aws_iam_role", "change": ["create"]}
+        ],
+    }
+    (problem,) = _problems(load_terraform, plan)
+    assert problem.pointer == "/planned_values/root_module/resources/0/values"
+    del plan["planned_values"]["root_module"]["resources"][0]
+    (role,) = load_terraform(plan)
+    assert (role.address, role.arn) == ("aws_iam_role.ok", None)
+
+
+def test_load_policy_text_that_is_not_json_names_its_origin_and_a_nul_is_no_file_name() -> None:
+    with pytest.raises(InvalidPolicy) as caught:
+        load_policy(b'{"Statement": [', origin="trust.json")
+    assert caught.value.origin == "trust.json"
+    assert caught.value.problems[0].pointer == ""
+    with pytest.raises(FileNotFoundError, match="no file can be named"):
+        load_policy("trust\x00.json")

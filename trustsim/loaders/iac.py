@@ -183,8 +183,10 @@ class _Resolver:
             if value is None:
                 continue
             kind = spec.get("Type", "String") if isinstance(spec, Mapping) else "String"
-            if isinstance(value, str) and (
-                kind == "CommaDelimitedList" or kind.startswith("List<")
+            if (
+                isinstance(value, str)
+                and isinstance(kind, str)
+                and (kind == "CommaDelimitedList" or kind.startswith("List<"))
             ):
                 value = [item.strip() for item in value.split(",")]
             values[name] = value
@@ -212,7 +214,7 @@ class _Resolver:
     def _resource_value(self, name: str, attribute: str | None, pointer: str) -> str:
         resource = self.resources[name] if isinstance(self.resources.get(name), Mapping) else {}
         kind = resource.get("Type", "")
-        props = resource.get("Properties") or {}
+        props = _properties(resource)
         account, partition = self.pseudo["AWS::AccountId"], self.pseudo["AWS::Partition"]
         shown = f"{'Ref' if attribute is None else 'GetAtt'} {name}{'' if attribute is None else '.' + attribute}"
         if kind == "AWS::IAM::Role":
@@ -436,7 +438,8 @@ def load_cloudformation(
     Raises:
         InvalidPolicy: with every problem at once, each pointing into the template: an
             intrinsic that cannot be resolved offline (``UNRESOLVABLE_INTRINSIC``), or a
-            resolved trust policy that AWS would refuse.
+            resolved trust policy that AWS would refuse; or a ``parameters`` item in none
+            of the three shapes (origin ``parameters``).
         OSError: the file cannot be read.
     """
     value, label, text, positions = _read(source, origin)
@@ -500,18 +503,19 @@ def load_cdk_out(
     found: list[IacRole] = []
     for path in sorted(Path(directory).glob("*.template.json")):
         stack = path.name.removesuffix(".template.json").removesuffix(".nested")
-        text = path.read_text(encoding="utf-8-sig")
-        resources = json.loads(text).get("Resources") or {}
-        for role in load_cloudformation(
-            text,
+        roles = load_cloudformation(
+            path,
             account_id=account_id,
             region=region,
             partition=partition,
             stack_name=stack,
             origin=str(path),
-        ):
-            metadata = (resources.get(role.address) or {}).get("Metadata") or {}
-            cdk_path = metadata.get("aws:cdk:path")
+        )
+        # Read and checked above: every role comes from the template's Resources.
+        resources = json.loads(path.read_text(encoding="utf-8-sig"))["Resources"] if roles else {}
+        for role in roles:
+            metadata = resources[role.address].get("Metadata")
+            cdk_path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
             address = cdk_path if isinstance(cdk_path, str) else f"{stack}/{role.address}"
             found.append(attrs.evolve(role, address=address))
     return tuple(found)
@@ -531,7 +535,12 @@ def _cfn_role(  # noqa: PLR0917 - one role, with where it sits and where to repo
             condition, _pointer.join(where, "Condition")
         ):
             return None  # the stack does not create the role
-        props = resource.get("Properties") or {}
+        if not isinstance(resource.get("Properties", {}), Mapping):
+            problems.append(
+                Problem(_SHAPE, _pointer.join(where, "Properties"), "Properties must be an object")
+            )
+            return None
+        props = _properties(resource)
         pointer = _pointer.join(where, "Properties", "AssumeRolePolicyDocument")
         if "AssumeRolePolicyDocument" not in props:
             problems.append(
@@ -565,6 +574,11 @@ def _cfn_role(  # noqa: PLR0917 - one role, with where it sits and where to repo
     )
 
 
+def _properties(resource: Mapping[str, Any]) -> Mapping[str, Any]:
+    props = resource.get("Properties")
+    return props if isinstance(props, Mapping) else {}
+
+
 def _parse_at(
     document: object, pointer: str, origin: str, problems: list[Problem]
 ) -> Policy | None:
@@ -593,11 +607,19 @@ def _parameter_values(given: Mapping[str, Any] | Sequence[Any] | None) -> dict[s
         return dict(inner) if isinstance(inner, Mapping) else dict(given)
     values: dict[str, Any] = {}
     for item in given:
-        if isinstance(item, Mapping):
+        if isinstance(item, Mapping) and "ParameterKey" in item and "ParameterValue" in item:
             values[str(item["ParameterKey"])] = item["ParameterValue"]
         elif isinstance(item, str) and "=" in item:
             key, _, value = item.partition("=")
             values[key] = value
+        else:
+            # A value the caller meant but trustsim cannot read would fall back to the
+            # Default silently (UsePreviousValue has no value offline either).
+            message = (
+                f"the parameter {item!r} is neither {{'ParameterKey': …, 'ParameterValue': …}} "
+                "nor 'Name=value'"
+            )
+            raise InvalidPolicy([Problem(_SHAPE, "", message)], origin="parameters")
     return values
 
 
@@ -645,7 +667,7 @@ def load_terraform(
     for index, change in enumerate(value.get("resource_changes") or []):
         if not isinstance(change, Mapping) or change.get("type") != "aws_iam_role":
             continue
-        after_unknown = (change.get("change") or {}).get("after_unknown") or {}
+        after_unknown = _at(change, "/change/after_unknown")
         if isinstance(after_unknown, Mapping) and after_unknown.get("assume_role_policy") is True:
             unknown[str(change.get("address"))] = f"/resource_changes/{index}"
     for module_pointer in ("/planned_values/root_module", "/values/root_module"):
@@ -689,9 +711,8 @@ def _terraform_module(  # noqa: PLR0917 - recursive walk carrying its accumulato
             continue
         address = str(resource.get("address"))
         where = _pointer.join(pointer, "resources", index)
-        values = resource.get("values") or {}
-        arn = values.get("arn") if isinstance(values.get("arn"), str) else None
-        document = values.get("assume_role_policy")
+        arn = _at(resource, "/values/arn")
+        document = _at(resource, "/values/assume_role_policy")
         if document is None:
             if address not in unknown:
                 problems.append(
@@ -705,7 +726,12 @@ def _terraform_module(  # noqa: PLR0917 - recursive walk carrying its accumulato
         policy_pointer = _pointer.join(where, "values", "assume_role_policy")
         policy = _parse_at(document, policy_pointer, f"{label}#{policy_pointer}", problems)
         if policy is not None:
-            roles[address] = IacRole(address, policy, arn=arn, origin=f"{label}#{where}")
+            roles[address] = IacRole(
+                address,
+                policy,
+                arn=arn if isinstance(arn, str) else None,
+                origin=f"{label}#{where}",
+            )
     for index, child in enumerate(module.get("child_modules") or []):
         if isinstance(child, Mapping):
             _terraform_module(
