@@ -242,6 +242,7 @@ def test_a_root_caller_is_the_account_root() -> None:
     [
         ({"kind": "root", "arn": f"arn:aws:iam::{A}:user/root"}, "is not an account root ARN"),
         ({"kind": "root", "arn": "root"}, "is not an account root ARN"),
+        ({"kind": "root", "arn": f"arn:aws:sts::{A}:root"}, "is not an account root ARN"),
         ({**SESSION, "arn": "run-7"}, "is not an assumed-role ARN"),
         (
             {**SESSION, "arn": f"arn:aws:sts::{A}:assumed-role/other/run-7"},

@@ -578,7 +578,7 @@ def _build_caller(scenario: Scenario, spec: Mapping[str, Any]) -> Caller:
             return session
         case "root":
             arn = Arn.try_parse(spec["arn"])
-            if arn is None or arn.resource != "root":
+            if arn is None or arn.service != "iam" or arn.resource != "root":
                 raise InvalidCaller(f"caller.arn: {spec['arn']!r} is not an account root ARN")
             return AccountRoot(arn.account, partition=arn.partition)
         case "service":
