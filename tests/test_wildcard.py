@@ -187,3 +187,26 @@ def test_question_mark_chunk_scan_folds_case_like_the_rest() -> None:
     folded = compile_pattern("*STRASSE?X*", ignore_case=True)  # ß folds to ss, two characters
     assert folded("s" * 40 + "straße-x")
     assert not compile_pattern("*STRASSE?X*")("s" * 40 + "straße-x")
+
+
+def test_question_mark_chunk_wider_than_small_width_is_scanned_exactly() -> None:
+    """A chunk of 4,201 cells (masks built through bytes) lands exactly, after near misses."""
+    pattern = "*" + "a?" * 2100 + "b*"
+    chunk = "ax" * 2100 + "b"
+    match = compile_pattern(pattern)
+    assert match("a" * 50 + chunk + "tail")
+    assert match("a" * 5000 + chunk)  # at the very end
+    assert not match("a" * 5000 + chunk[:-1])  # one character short
+    assert not match("a" * 5000 + chunk[:-1] + "c")
+    assert not match(chunk[:-1] + "c" + "a" * 5000)
+
+
+def test_question_mark_chunk_past_mask_cells_keeps_checking_candidates() -> None:
+    """2,101 distinct characters × 2,102 cells exceed MASK_CELLS: no Shift-And, still exact."""
+    run = "".join(chr(0x4E00 + i) for i in range(2101))
+    match = compile_pattern("*" + run + "?x*")
+    misses = (run + "yy") * (2 * CANDIDATE_BUDGET)  # every candidate fails on the x
+    assert match(misses + run + "zx")
+    assert match(misses + run + "zx" + misses)
+    assert not match(misses + run + "z")
+    assert not match(misses)

@@ -67,6 +67,15 @@ Segment = tuple[str, bool]
 #: candidate, each failing on its last piece) costs at most this many checks of the pieces.
 CANDIDATE_BUDGET = 8
 
+#: Largest ``width × distinct characters`` of a chunk given Shift-And masks (512 KB of masks).
+#: Any chunk of a policy within IAM's 2,048-character quota fits; a wider chunk with that many
+#: distinct characters (hand-written text only) keeps checking candidates, whose count is then
+#: bounded by the rarity of its long anchor.
+MASK_CELLS = 1 << 22
+
+#: Widest chunk whose masks are built by or-ing bits into ints (wider ones: through bytes).
+SMALL_WIDTH = 4096
+
 
 @attrs.frozen
 class _Chunk:
@@ -75,17 +84,21 @@ class _Chunk:
     ``pieces`` are the literal runs with their offsets inside the chunk; the positions not
     covered by a piece are ``?``. ``anchor`` is the longest piece, used to find candidates.
     ``masks`` (bit ``j`` set when cell ``j`` accepts the character) and ``wild`` (the bits of
-    the ``?`` cells, the mask of any other character) drive the Shift-And scan.
+    the ``?`` cells, the mask of any other character) drive the Shift-And scan; ``masks`` is
+    ``None`` when no scan can help (the first and last chunks are anchored, never searched;
+    with fewer than two pieces a candidate never fails) or when they would exceed
+    :data:`MASK_CELLS`.
     """
 
     width: int
     pieces: tuple[tuple[int, str], ...]
     anchor: tuple[int, str] | None
-    masks: Mapping[str, int] = attrs.field(eq=False, repr=False)
+    masks: Mapping[str, int] | None = attrs.field(eq=False, repr=False)
     wild: int
 
     @classmethod
-    def of(cls, cells: Sequence[str | None]) -> _Chunk:
+    def of(cls, cells: Sequence[str | None], *, searched: bool = False) -> _Chunk:
+        """The chunk of ``cells``; with ``searched`` (a middle chunk), its Shift-And masks."""
         pieces: list[tuple[int, str]] = []
         run: list[str] = []
         for index, cell in enumerate(cells):
@@ -98,11 +111,7 @@ class _Chunk:
         if run:
             pieces.append((len(cells) - len(run), "".join(run)))
         anchor = max(pieces, key=lambda piece: len(piece[1])) if pieces else None
-        wild = sum(1 << index for index, cell in enumerate(cells) if cell is None)
-        masks: dict[str, int] = {}
-        for index, cell in enumerate(cells):
-            if cell is not None:
-                masks[cell] = masks.get(cell, wild) | 1 << index
+        masks, wild = _shift_and_masks(cells) if searched and len(pieces) > 1 else (None, 0)
         return cls(len(cells), tuple(pieces), anchor, masks, wild)
 
     @property
@@ -141,12 +150,12 @@ class _Chunk:
             if self.at(subject, index):
                 return index
             failures += 1
-            if failures == CANDIDATE_BUDGET:  # near misses everywhere: one linear pass instead
-                return self.scan(subject, index + 1, stop)
+            if failures == CANDIDATE_BUDGET and self.masks is not None:
+                return self.scan(self.masks, subject, index + 1, stop)  # near misses: one pass
             hit = subject.find(text, hit + 1, end)
         return -1
 
-    def scan(self, subject: str, start: int, stop: int) -> int:
+    def scan(self, masks: Mapping[str, int], subject: str, start: int, stop: int) -> int:
         """:meth:`find` by Shift-And: linear in ``stop - start``, whatever the chunk.
 
         Bit ``j`` of ``state`` after reading ``subject[i]`` says that cells ``0..j`` match the
@@ -156,12 +165,47 @@ class _Chunk:
         """
         top = 1 << (self.width - 1)
         state = 0
-        characters = map(self.masks.get, subject[start:stop], itertools.repeat(self.wild))
+        characters = map(masks.get, subject[start:stop], itertools.repeat(self.wild))
         for index, mask in enumerate(characters, start):
             state = (state << 1 | 1) & mask
             if state >= top:
                 return index - self.width + 1
         return -1
+
+
+def _shift_and_masks(cells: Sequence[str | None]) -> tuple[dict[str, int] | None, int]:
+    """Per character, the bits of the cells it satisfies; and the bits of the ``?`` cells."""
+    width = len(cells)
+    if width * width > MASK_CELLS:  # else width × distinct characters is surely small enough
+        distinct = len({cell for cell in cells if cell is not None})
+        if distinct * width > MASK_CELLS:
+            return None, 0
+    if width <= SMALL_WIDTH:  # or-ing into ints: the fastest way for a policy's chunks
+        wild = 0
+        for index, cell in enumerate(cells):
+            if cell is None:
+                wild |= 1 << index
+        masks: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            if cell is not None:
+                masks[cell] = masks.get(cell, wild) | 1 << index
+        return masks, wild
+    # Wider: or-ing into growing ints is quadratic in the width; bytes then int.from_bytes
+    # are linear.
+    wild_bytes = bytearray((width + 7) // 8)
+    where: dict[str, list[int]] = {}
+    for index, cell in enumerate(cells):
+        if cell is None:
+            wild_bytes[index >> 3] |= 1 << (index & 7)
+        else:
+            where.setdefault(cell, []).append(index)
+    masks = {}
+    for char, indexes in where.items():
+        bits = bytearray(wild_bytes)
+        for index in indexes:
+            bits[index >> 3] |= 1 << (index & 7)
+        masks[char] = int.from_bytes(bits, "little")
+    return masks, int.from_bytes(wild_bytes, "little")
 
 
 def _split(segments: Sequence[Segment]) -> list[list[str | None]]:
@@ -224,7 +268,9 @@ def _general(first: _Chunk, middle: tuple[_Chunk, ...], last: _Chunk | None) -> 
 
 def _plan(segments: Sequence[Segment]) -> tuple[str, Matcher]:
     cells = _split(segments)
-    chunks = [_Chunk.of(chunk) for chunk in cells]
+    chunks = [
+        _Chunk.of(chunk, searched=0 < index < len(cells) - 1) for index, chunk in enumerate(cells)
+    ]
     if len(chunks) == 1:
         text = chunks[0].literal
         if text is not None:

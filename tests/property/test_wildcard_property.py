@@ -105,13 +105,13 @@ def question_heavy_matching(draw: st.DrawFn) -> tuple[str, str]:
     return pattern, misses + filled(pattern, draw, "ab")
 
 
-@settings(max_examples=1000)
+@settings(max_examples=500)
 @given(question_heavy_patterns(question_chunks), near_miss_subjects)
 def test_question_heavy_chunks_agree_with_oracle(pattern: str, subject: str) -> None:
     assert compile_pattern(pattern)(subject) is wildcard_match(pattern, subject)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=500)
 @given(question_heavy_matching())
 def test_question_heavy_chunks_find_built_matches(case: tuple[str, str]) -> None:
     pattern, subject = case
@@ -119,7 +119,7 @@ def test_question_heavy_chunks_find_built_matches(case: tuple[str, str]) -> None
     assert wildcard_match(pattern, subject) is True
 
 
-@settings(max_examples=1000)
+@settings(max_examples=500)
 @given(question_heavy_patterns(question_chunks), near_miss_subjects)
 def test_question_heavy_chunks_by_scan_alone_agree_with_oracle(pattern: str, subject: str) -> None:
     """With a budget of one failed candidate, the Shift-And scan answers nearly every search."""
@@ -127,7 +127,7 @@ def test_question_heavy_chunks_by_scan_alone_agree_with_oracle(pattern: str, sub
         assert compile_pattern(pattern)(subject) is wildcard_match(pattern, subject)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=500)
 @given(
     question_heavy_patterns(
         st.lists(st.sampled_from("aA??bB?ß"), min_size=1, max_size=10).map("".join)
