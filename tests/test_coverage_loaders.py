@@ -592,7 +592,7 @@ def _dump() -> dict[str, Any]:
                 "AssumeRolePolicyDocument": TRUST,
                 "PermissionsBoundary": {"PermissionsBoundaryArn": f"arn:aws:iam::{A}:policy/gone"},
                 "AttachedManagedPolicies": [{"PolicyArn": READ_ARN}],
-                "Tags": "not tags",
+                "Tags": [],
             }
         ],
     }
@@ -631,13 +631,13 @@ def test_gaad_users_get_group_managed_policies_boundaries_and_unresolved_arns() 
 def test_a_role_session_from_a_dump_carries_its_policies_boundary_and_tags() -> None:
     dump = _dump()
     dump["RoleDetailList"][0]["PermissionsBoundary"] = {"PermissionsBoundaryArn": BOUNDARY_ARN}
-    dump["RoleDetailList"][0]["Tags"] = [{"Key": "team", "Value": "app"}, {"Value": "no key"}]
+    dump["RoleDetailList"][0]["Tags"] = [{"Key": "team", "Value": "app"}, {"Key": "empty"}]
     (app,) = load_authorization_details(dump).roles
     session = app.session("build")
     assert session.session_name == "build"
     assert session.policies == app.policies
     assert session.permissions_boundary is app.permissions_boundary
-    assert app.tags == {"team": "app"}
+    assert app.tags == {"team": "app", "empty": ""}
     assert app.account_id == A
 
 
@@ -664,6 +664,7 @@ def test_gaad_refuses_every_malformed_entry_with_its_pointer() -> None:
                 "PermissionsBoundary": {"Type": "no arn"},
             },
             {"Arn": "arn:aws:iam::123:user/short-account"},
+            {"Arn": f"arn:aws:iam::{A}:user/v", "GroupList": "ops", "Tags": [{"Key": 1}, "x"]},
         ],
         "RoleDetailList": [
             "junk",
@@ -679,7 +680,12 @@ def test_gaad_refuses_every_malformed_entry_with_its_pointer() -> None:
                 "AssumeRolePolicyDocument": TRUST,
                 "AttachedManagedPolicies": "x",
             },
-            {"Arn": f"arn:aws:iam::{A}:role/r3", "AssumeRolePolicyDocument": 7},
+            {"Arn": f"arn:aws:iam::{A}:role/r3", "AssumeRolePolicyDocument": 7, "Tags": "team=ci"},
+            {
+                "Arn": f"arn:aws:iam::{A}:role/r4",
+                "AssumeRolePolicyDocument": TRUST,
+                "Tags": [{"Key": "k", "Value": 1}],
+            },
         ],
     }
     problems = _problems(load_authorization_details, dump)
@@ -710,6 +716,12 @@ def test_gaad_refuses_every_malformed_entry_with_its_pointer() -> None:
     assert by_pointer["/RoleDetailList/5/AssumeRolePolicyDocument"] == (
         "a policy document must be an object or its JSON text"
     )
+    # Tags decide conditions (aws:ResourceTag): one that cannot be read is never dropped.
+    assert by_pointer["/RoleDetailList/5/Tags"] == 'Tags must be a list of {"Key", "Value"}'
+    assert by_pointer["/RoleDetailList/6/Tags/0"] == 'a tag is {"Key": text, "Value": text}'
+    assert by_pointer["/UserDetailList/3/GroupList"] == "GroupList must be a list of names"
+    assert "/UserDetailList/3/Tags/0" in by_pointer
+    assert "/UserDetailList/3/Tags/1" in by_pointer
 
 
 def test_gaad_pages_given_as_a_list_and_several_files_merge(tmp_path: Path) -> None:

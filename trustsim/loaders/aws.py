@@ -58,18 +58,6 @@ _SHAPE = "INVALID_AWS_RESPONSE"
 _MISSING_POLICY = "UNRESOLVED_MANAGED_POLICY"
 
 
-def _tags(raw: object) -> dict[str, str]:
-    if isinstance(raw, Mapping):
-        return {str(k): str(v) for k, v in raw.items()}
-    if isinstance(raw, list):
-        return {
-            str(item["Key"]): str(item.get("Value", ""))
-            for item in raw
-            if isinstance(item, Mapping) and "Key" in item
-        }
-    return {}
-
-
 @attrs.frozen
 class RoleDetail:
     """One IAM role as AWS describes it, with its policies parsed.
@@ -276,6 +264,33 @@ class _Collector:
             )
 
 
+def _tags(item: Mapping[str, Any], pointer: str, collect: _Collector) -> dict[str, str]:
+    """``Tags``: AWS's ``[{"Key": …, "Value": …}]``, or a plain ``{key: value}`` object.
+
+    Tags decide conditions (``aws:ResourceTag``, ``aws:PrincipalTag``): one that cannot be
+    read is a problem, never a tag silently dropped.
+    """
+    raw = item.get("Tags")
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(key): str(value) for key, value in raw.items()}
+    if not isinstance(raw, list):
+        collect.shape(_pointer.join(pointer, "Tags"), 'Tags must be a list of {"Key", "Value"}')
+        return {}
+    tags: dict[str, str] = {}
+    for index, tag in enumerate(raw):
+        key = _text(tag, "Key") if isinstance(tag, Mapping) else None
+        value = tag.get("Value", "") if isinstance(tag, Mapping) else None
+        if key is None or not isinstance(value, str):
+            collect.shape(
+                _pointer.join(pointer, "Tags", index), 'a tag is {"Key": text, "Value": text}'
+            )
+            continue
+        tags[key] = value
+    return tags
+
+
 def _text(item: Mapping[str, Any], key: str) -> str | None:
     value = item.get(key)
     return value if isinstance(value, str) else None
@@ -306,6 +321,7 @@ def _role(
     if boundary_arn is not None and boundary is None and managed is not None:
         unresolved.append(boundary_arn)
     unique_id = _text(item, "RoleId")
+    tags = _tags(item, pointer, collect)
     detail = None
     if trust is not None:
         detail = RoleDetail(
@@ -314,7 +330,7 @@ def _role(
             policies=(*inline, *attached),
             permissions_boundary=boundary,
             permissions_boundary_arn=boundary_arn,
-            tags=_tags(item.get("Tags")),
+            tags=tags,
             unique_id=unique_id if unique_id and unique_id.startswith("AROA") else None,
             identity_known=managed is not None,
             unresolved_policy_arns=tuple(unresolved),
@@ -615,7 +631,11 @@ def _user(
         unresolved.append(boundary_arn)
     member_of: list[str] = []
     from_groups: list[Policy] = []
-    for index, name in enumerate(item.get("GroupList") or []):
+    names = item.get("GroupList") or []
+    if not isinstance(names, list):
+        collect.shape(_pointer.join(pointer, "GroupList"), "GroupList must be a list of names")
+        names = []
+    for index, name in enumerate(names):
         group = groups.get(name) if isinstance(name, str) else None
         if group is None:
             where = _pointer.join(pointer, "GroupList", index)
@@ -630,7 +650,7 @@ def _user(
         (*inline, *attached, *from_groups),
         permissions_boundary=boundary,
         permissions_boundary_arn=boundary_arn,
-        tags=_tags(item.get("Tags")),
+        tags=_tags(item, pointer, collect),
         unique_id=unique_id if unique_id and unique_id.startswith("AIDA") else None,
         groups=tuple(member_of),
         unresolved_policy_arns=tuple(dict.fromkeys(unresolved)),
