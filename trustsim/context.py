@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 import attrs
 
@@ -66,6 +66,59 @@ def _utc_text(value: _dt.datetime) -> str:
     )
 
 
+def _fold_into(
+    values: dict[str, tuple[str, ...]],
+    spelling: MutableMapping[str, str],
+    multi: set[str],
+    key: object,
+    value: object,
+) -> None:
+    """Add one entry, folded and turned into texts, to a context under construction.
+
+    What :meth:`RequestContext.of` does for each entry; request building uses it for the keys
+    whose spelling comes from the caller or the call (tags, claims), writing the keys it
+    spells itself directly. :class:`InvalidContext` for a wrong shape or a case collision.
+    """
+    if not isinstance(key, str) or not key:
+        raise InvalidContext(f"a context key must be a non-empty string, got {key!r}")
+    folded = key.lower()
+    known = spelling.get(folded)
+    if known is not None and known != key:
+        raise InvalidContext(
+            f"context keys {known!r} and {key!r} differ only in case; IAM treats them as one key"
+        )
+    kind = type(value)
+    if kind is str:
+        values[folded] = (value,)  # type: ignore[assignment]
+        multi.discard(folded)
+    elif kind is bool:
+        values[folded] = ("true" if value else "false",)
+        multi.discard(folded)
+    elif kind is tuple or kind is list or isinstance(value, (list, tuple, set, frozenset)):
+        # A set has no order: sort the texts (items of mixed types cannot be compared).
+        listed = (
+            sorted(_as_text(key, item) for item in value)
+            if isinstance(value, (set, frozenset))
+            else value
+        )
+        texts: tuple[str, ...] = tuple(listed)  # type: ignore[arg-type]
+        for item in texts:
+            if type(item) is not str:
+                texts = tuple(_as_text(key, item) for item in texts)
+                break
+        values[folded] = texts
+        multi.add(folded)
+    elif value is None or isinstance(value, Mapping):
+        raise InvalidContext(
+            f"context key {key!r}: {value!r} is not a value AWS sends; leave the key out "
+            "to say it is absent"
+        )
+    else:
+        values[folded] = (_as_text(key, value),)
+        multi.discard(folded)
+    spelling[folded] = key
+
+
 @attrs.frozen(repr=False)
 class RequestContext(Mapping[str, tuple[str, ...]]):
     """An immutable, case-insensitive mapping from condition key to its values.
@@ -100,7 +153,10 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
 
     @classmethod
     def _make(
-        cls, values: dict[str, tuple[str, ...]], spelling: dict[str, str], multi: frozenset[str]
+        cls,
+        values: dict[str, tuple[str, ...]],
+        spelling: Mapping[str, str],
+        multi: frozenset[str],
     ) -> RequestContext:
         # Internal constructor for values already checked and folded: skips attrs' __init__.
         context = _new(cls)
@@ -117,42 +173,7 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
         multi: set[str] = set()
         items: Iterable[tuple[object, object]] = (mapping or {}).items()
         for key, value in items:
-            if not isinstance(key, str) or not key:
-                raise InvalidContext(f"a context key must be a non-empty string, got {key!r}")
-            folded = key.lower()
-            known = spelling.get(folded)
-            if known is not None and known != key:
-                raise InvalidContext(
-                    f"context keys {known!r} and {key!r} differ only in case; "
-                    "IAM treats them as one key"
-                )
-            kind = type(value)
-            if kind is str:
-                values[folded] = (value,)  # type: ignore[assignment]
-            elif kind is bool:
-                values[folded] = ("true" if value else "false",)
-            elif kind is tuple or kind is list or isinstance(value, (list, tuple, set, frozenset)):
-                # A set has no order: sort the texts (items of mixed types cannot be compared).
-                listed = (
-                    sorted(_as_text(key, item) for item in value)
-                    if isinstance(value, (set, frozenset))
-                    else value
-                )
-                texts: tuple[str, ...] = tuple(listed)  # type: ignore[arg-type]
-                for item in texts:
-                    if type(item) is not str:
-                        texts = tuple(_as_text(key, item) for item in texts)
-                        break
-                values[folded] = texts
-                multi.add(folded)
-            elif value is None or isinstance(value, Mapping):
-                raise InvalidContext(
-                    f"context key {key!r}: {value!r} is not a value AWS sends; leave the key out "
-                    "to say it is absent"
-                )
-            else:
-                values[folded] = (_as_text(key, value),)
-            spelling[folded] = key  # (a key appears once per mapping: no multi.discard needed)
+            _fold_into(values, spelling, multi, key, value)
         return cls._make(values, spelling, frozenset(multi))
 
     def lookup(self, folded_key: str) -> tuple[str, ...] | None:

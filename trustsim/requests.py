@@ -38,7 +38,6 @@ aws:TagKeys = ['project']
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import importlib
 import ipaddress
 import re
@@ -48,6 +47,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from trustsim._derive import CallOptions, derive_context
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -55,12 +55,10 @@ from trustsim.callers import (
     Role,
     RoleSession,
     SamlIdentity,
-    ServicePrincipal,
     WebIdentity,
 )
 from trustsim.context import ContextValue, RequestContext
 from trustsim.errors import InvalidRequest
-from trustsim.identities import oidc_condition_keys, saml_condition_keys
 
 if TYPE_CHECKING:
     from trustsim.decision import Outcome
@@ -260,43 +258,33 @@ def build_request(
         except ValueError:
             raise InvalidRequest(f"source_ip {source_ip!r} is not an IP address") from None
 
-    keys: dict[str, ContextValue] = {}
-    keys.update(_principal_keys(caller, when, mfa))
-    keys["aws:CurrentTime"] = when
-    keys["aws:EpochTime"] = _epoch_text(when)
-    keys["aws:SecureTransport"] = True
-    if source_ip is not None:
-        keys["aws:SourceIp"] = source_ip
-    keys["aws:ResourceAccount"] = role.account_id
-    # Incoming transitive tags replace the role's tags of the same key before the trust
-    # policy is read [DOC TAGS §Chaining roles with session tags; SEMANTICS.md §4.12].
-    for key, value in _overlay(role.tags, incoming).items():
-        keys[f"aws:ResourceTag/{key}"] = value
-        keys[f"iam:ResourceTag/{key}"] = value
-    keys["sts:RoleSessionName"] = name
-    if external_id is not None:
-        keys["sts:ExternalId"] = external_id
-    if source_identity is not None:
-        keys["sts:SourceIdentity"] = source_identity
-    for key, value in passed_tags.items():
-        keys[f"aws:RequestTag/{key}"] = value
-    if passed_tags:
-        keys["aws:TagKeys"] = tuple(passed_tags)
-    if transitive:
-        keys["sts:TransitiveTagKeys"] = tuple(transitive)
-    if contexts:
-        keys["sts:RequestContextProviders"] = tuple(item.provider_arn for item in contexts)
-        for item in contexts:
-            for key, value in item.context.items():
-                keys[f"sts:RequestContext/{key}"] = value
-
-    derived = RequestContext.of(keys)
+    derived = derive_context(
+        caller,
+        role,
+        CallOptions(
+            when=when,
+            session_name=name,
+            mfa=mfa,
+            external_id=external_id,
+            source_identity=source_identity,
+            source_ip=source_ip,
+            tags=passed_tags,
+            transitive=transitive,
+            incoming=incoming,
+            contexts=[(item.provider_arn, item.context) for item in contexts],
+        ),
+    )
     final = derived if context is None else derived.merged(context)
     # Without explicit entries, the companions are read off the options, not every key.
     companions = (
         ()
         if action not in ASSUME_ACTIONS
-        else _derived_companions(keys, caller, tags=bool(passed_tags or transitive))
+        else _derived_companions(
+            caller,
+            tags=bool(passed_tags or transitive),
+            source_identity=source_identity is not None,
+            provided=bool(contexts),
+        )
         if context is None
         else _companions(final, caller)
     )
@@ -445,11 +433,6 @@ def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
         raise InvalidRequest(f"at={at!r} is outside the calendar once moved to UTC") from None
 
 
-@functools.lru_cache(maxsize=256)  # the requests of one test run share a handful of times
-def _epoch_text(when: _dt.datetime) -> str:
-    return str(int(when.timestamp()))
-
-
 def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
     if not pattern.fullmatch(value):
         raise InvalidRequest(f"{label} {value!r} is invalid: STS accepts {rule}")
@@ -549,142 +532,15 @@ def _check_api_options(
                 )
 
 
-def _overlay(base: Mapping[str, str], top: Mapping[str, str]) -> dict[str, str]:
-    """``base`` with ``top`` applied; keys compared case-insensitively, ``top``'s spelling wins."""
-    merged: dict[str, tuple[str, str]] = {key.lower(): (key, value) for key, value in base.items()}
-    for key, value in top.items():
-        merged[key.lower()] = (key, value)
-    return dict(merged.values())
-
-
-def _org_keys(caller: IamUser | RoleSession | AccountRoot) -> dict[str, ContextValue]:
-    if caller.org is None:
-        return {}
-    keys: dict[str, ContextValue] = {"aws:PrincipalOrgID": caller.org.org_id}
-    if caller.org.paths:
-        keys["aws:PrincipalOrgPaths"] = caller.org.paths
-    return keys
-
-
-def _principal_tag_keys(tags: Mapping[str, str]) -> dict[str, ContextValue]:
-    return {f"aws:PrincipalTag/{key}": value for key, value in tags.items()}
-
-
-def _principal_keys(caller: Caller, at: _dt.datetime, mfa: bool | None) -> dict[str, ContextValue]:
-    """Caller-side keys per caller kind (SEMANTICS.md §6.1, decision 10)."""
-    if isinstance(caller, IamUser):
-        return _user_keys(caller, mfa)
-    if isinstance(caller, RoleSession):
-        return _session_keys(caller, at, mfa)
-    if isinstance(caller, AccountRoot):
-        return {
-            "aws:PrincipalArn": caller.arn,
-            "aws:PrincipalAccount": caller.account_id,
-            **_org_keys(caller),
-            "aws:PrincipalType": "Account",
-            "aws:userid": caller.account_id,
-            "aws:PrincipalIsAWSService": False,
-            **_long_term_mfa_keys(mfa),
-        }
-    if isinstance(caller, ServicePrincipal):
-        return _service_keys(caller)
-    if isinstance(caller, WebIdentity):
-        # An unsigned call: no principal keys; the provider and the token's mapped claims.
-        return {"aws:FederatedProvider": caller.provider, **oidc_condition_keys(caller)}
-    if isinstance(caller, SamlIdentity):
-        return dict(saml_condition_keys(caller))
-    # Anonymous: STS refuses unsigned AssumeRole; the evaluator says so (SEMANTICS.md §3.9).
-    return {}
-
-
-def _user_keys(caller: IamUser, mfa: bool | None) -> dict[str, ContextValue]:
-    keys: dict[str, ContextValue] = {
-        "aws:PrincipalArn": caller.arn,
-        "aws:PrincipalAccount": caller.account_id,
-        **_org_keys(caller),
-        **_principal_tag_keys(caller.tags),
-        "aws:PrincipalType": "User",
-    }
-    if caller.unique_id is not None:
-        keys["aws:userid"] = caller.unique_id
-    keys["aws:PrincipalIsAWSService"] = False
-    keys["aws:username"] = caller.name
-    keys.update(_long_term_mfa_keys(mfa if mfa is not None else caller.mfa_authenticated))
-    return keys
-
-
-def _session_keys(
-    caller: RoleSession, at: _dt.datetime, mfa: bool | None
-) -> dict[str, ContextValue]:
-    # aws:PrincipalArn of a session is its role's ARN, path included (§6.1); session tags
-    # replace role tags of the same key, compared case-insensitively [DOC TAGS].
-    keys: dict[str, ContextValue] = {
-        "aws:PrincipalArn": caller.role_arn,
-        "aws:PrincipalAccount": caller.account_id,
-        **_org_keys(caller),
-        **_principal_tag_keys(_overlay(caller.role_tags, caller.session_tags)),
-        "aws:PrincipalType": "AssumedRole",
-    }
-    if caller.role_unique_id is not None:
-        keys["aws:userid"] = f"{caller.role_unique_id}:{caller.session_name}"
-    keys["aws:PrincipalIsAWSService"] = False
-    issued = caller.issued_at if caller.issued_at is not None else at
-    keys.update(_session_mfa_keys(caller, mfa, issued, at))
-    keys["aws:TokenIssueTime"] = issued
-    if caller.source_identity is not None:
-        keys["aws:SourceIdentity"] = caller.source_identity
-    if caller.federated_provider is not None:
-        keys["aws:FederatedProvider"] = caller.federated_provider
-    keys.update(caller.carried_keys)
-    return keys
-
-
-def _service_keys(caller: ServicePrincipal) -> dict[str, ContextValue]:
-    # Decision 10: only these, plus the source keys the service supplies.
-    keys: dict[str, ContextValue] = {
-        "aws:PrincipalIsAWSService": True,
-        "aws:PrincipalServiceName": caller.name,
-    }
-    if caller.source_account is not None:
-        keys["aws:SourceAccount"] = caller.source_account
-    if caller.source_arn is not None:
-        keys["aws:SourceArn"] = caller.source_arn
-    if caller.source_org_id is not None:
-        keys["aws:SourceOrgID"] = caller.source_org_id
-    if caller.source_org_paths:
-        keys["aws:SourceOrgPaths"] = caller.source_org_paths
-    return keys
-
-
-def _long_term_mfa_keys(state: bool | None) -> dict[str, ContextValue]:
-    # Absent for plain long-term keys; present when an MFA code is passed [DOC GLOBAL; STS-API].
-    if state is None:
-        return {}
-    if state:
-        return {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": "0"}
-    return {"aws:MultiFactorAuthPresent": False}
-
-
-def _session_mfa_keys(
-    caller: RoleSession, mfa: bool | None, issued: _dt.datetime, at: _dt.datetime
-) -> dict[str, ContextValue]:
-    # Temporary credentials always carry aws:MultiFactorAuthPresent [DOC GLOBAL].
-    if mfa:  # a code passed with this call: authenticated just now
-        return {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": "0"}
-    if mfa is None and caller.mfa_authenticated:
-        age = max(0, int((at - issued).total_seconds()))
-        return {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": str(age)}
-    return {"aws:MultiFactorAuthPresent": False}
-
-
 def _derived_companions(
-    keys: Mapping[str, ContextValue], caller: Caller, *, tags: bool
+    caller: Caller, *, tags: bool, source_identity: bool, provided: bool
 ) -> tuple[str, ...]:
     """What :func:`_companions` answers for a context derived without explicit entries."""
-    source = "sts:SourceIdentity" in keys or (
-        isinstance(caller, RoleSession) and "aws:SourceIdentity" in keys
+    # A chained session that carries a source identity passes it on, and decision 11 reads
+    # that as setting it again (the derived context then holds sts:SourceIdentity too).
+    source = source_identity or (
+        isinstance(caller, RoleSession) and caller.source_identity is not None
     )
-    provided = "sts:RequestContextProviders" in keys
     return tuple(
         companion
         for companion, exercised in (
