@@ -98,6 +98,13 @@ class _Spelling(MutableMapping[str, str]):
         written = self._written.get(folded)
         return written if written is not None else _SPELLING[folded]
 
+    def get(self, folded: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        # Mapping.get goes through __getitem__ and an exception; this is on the request path.
+        if folded not in self._values:
+            return default
+        written = self._written.get(folded)
+        return written if written is not None else _SPELLING[folded]
+
     def __setitem__(self, folded: str, spelled: str) -> None:
         self._written[folded] = spelled
 

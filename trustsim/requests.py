@@ -240,8 +240,11 @@ def build_request(
     api = assume_action_for(caller)
     action = _checked_action(action, api, caller)
     when = _checked_time(at)
-    name = DEFAULT_SESSION_NAME if session_name is None else session_name
-    _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
+    if session_name is None:
+        name = DEFAULT_SESSION_NAME
+    else:
+        name = session_name
+        _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
     passed_tags = dict(tags or {})
     transitive = list(transitive_tag_keys or [])
     incoming = caller.transitive_tags if isinstance(caller, RoleSession) else {}
