@@ -965,3 +965,28 @@ def test_check_table_context_for_service_callers(capsys: pytest.CaptureFixture[s
     assert out.splitlines()[0].endswith(
         '✗ StringEquals aws:SourceAccount expected "111122223333", got nothing (the key is absent)'
     )
+
+
+def test_explain_region_becomes_aws_requested_region(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = tmp_path / "eu-only.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+                },
+            }
+        )
+    )
+    caller = ["--caller", "service:lambda.amazonaws.com"]
+    status, out, _ = run(capsys, "explain", str(policy), *caller, "--region", "eu-west-1")
+    assert status == 0, out
+    status, out, _ = run(capsys, "explain", str(policy), *caller, "--region", "us-east-1")
+    assert status == 1
+    assert 'aws:RequestedRegion expected "eu-west-1", got "us-east-1"' in out

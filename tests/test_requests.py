@@ -25,6 +25,7 @@ from trustsim.context import RequestContext
 from trustsim.errors import InvalidContext, InvalidRequest
 from trustsim.identities import CognitoIdentity, GitHubActions
 from trustsim.model import Effect, Policy, Principal, Statement
+from trustsim.parsing import parse_policy
 from trustsim.requests import (
     ASSUME_ROLE,
     ASSUME_ROLE_WITH_SAML,
@@ -747,3 +748,57 @@ def test_external_id_rule_matches_a_naive_reading(value: str) -> None:
         assert not ok
     else:
         assert ok
+
+
+# --- aws:RequestedRegion and aws:ViaAWSService (§6.2) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [USER, SESSION, SAML, ServicePrincipal("lambda.amazonaws.com"), GitHubActions("a/b", tag="v1")],
+)
+def test_via_aws_service_is_false_for_every_direct_call(caller: Any) -> None:
+    """§6.2: aws:ViaAWSService is always present; trustsim models the caller's own call."""
+    assert single(ctx(caller), "aws:ViaAWSService") == "false"
+
+
+def test_requested_region_is_the_region_given_and_absent_otherwise() -> None:
+    """§6.2: aws:RequestedRegion is the endpoint's Region. Calls to the global endpoint may be
+    served in several Regions, so trustsim leaves it absent unless told (absent denies more)."""
+    assert "aws:RequestedRegion" not in ctx(USER)
+    regional = build_request(USER, ROLE, region="eu-west-1", at=AT).context
+    assert single(regional, "aws:RequestedRegion") == "eu-west-1"
+    gov = build_request(USER, ROLE, region="us-gov-west-1", at=AT).context
+    assert single(gov, "aws:RequestedRegion") == "us-gov-west-1"
+
+
+@pytest.mark.parametrize(
+    "region", ["EU-WEST-1", "eu-west", "europe", "eu_west_1", "", "eu-west-1 "]
+)
+def test_a_malformed_region_is_refused(region: str) -> None:
+    with pytest.raises(InvalidRequest, match="region"):
+        build_request(USER, ROLE, region=region)
+
+
+def test_a_region_restricted_trust_policy_follows_the_region_given() -> None:
+    role = Role(
+        "arn:aws:iam::222222222222:role/Target",
+        parse_policy(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": USER.arn}, "Action": ASSUME_ROLE},
+                    {
+                        "Effect": "Deny",
+                        "Principal": {"AWS": "*"},
+                        "Action": ASSUME_ROLE,
+                        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+                    },
+                ],
+            }
+        ),
+    )
+    assert assume_role(USER, role, region="eu-west-1", at=AT).allowed
+    assert assume_role(USER, role, region="us-east-1", at=AT).decision.value == "ExplicitDeny"
+    # Region unknown: the negated condition matches an absent key, so the guard denies.
+    assert assume_role(USER, role, at=AT).decision.value == "ExplicitDeny"

@@ -67,6 +67,8 @@ CURRENT_TIME = _key("aws:CurrentTime")
 EPOCH_TIME = _key("aws:EpochTime")
 SECURE_TRANSPORT = _key("aws:SecureTransport")
 SOURCE_IP = _key("aws:SourceIp")
+REQUESTED_REGION = _key("aws:RequestedRegion")
+VIA_AWS_SERVICE = _key("aws:ViaAWSService")
 RESOURCE_ACCOUNT = _key("aws:ResourceAccount")
 ROLE_SESSION_NAME = _key("sts:RoleSessionName")
 EXTERNAL_ID = _key("sts:ExternalId")
@@ -145,6 +147,7 @@ class CallOptions:
         "external_id",
         "incoming",
         "mfa",
+        "region",
         "session_name",
         "source_identity",
         "source_ip",
@@ -162,6 +165,7 @@ class CallOptions:
         external_id: str | None,
         source_identity: str | None,
         source_ip: str | None,
+        region: str | None,
         tags: Mapping[str, str],
         transitive: Sequence[str],
         incoming: Mapping[str, str],
@@ -173,6 +177,7 @@ class CallOptions:
         self.external_id = external_id
         self.source_identity = source_identity
         self.source_ip = source_ip
+        self.region = region
         self.tags = tags
         self.transitive = transitive
         self.incoming = incoming
@@ -188,6 +193,11 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     values[CURRENT_TIME] = (_utc_text(when),)
     values[EPOCH_TIME] = (_epoch_text(when),)
     values[SECURE_TRANSPORT] = _TRUE
+    # trustsim models direct calls: the caller's own request, not one an AWS service makes
+    # with the caller's credentials (forward access sessions) [DOC GLOBAL aws:ViaAWSService].
+    values[VIA_AWS_SERVICE] = _FALSE
+    if options.region is not None:
+        values[REQUESTED_REGION] = (options.region,)
     if options.source_ip is not None:
         values[SOURCE_IP] = (options.source_ip,)
     values[RESOURCE_ACCOUNT] = (role.account_id,)

@@ -219,6 +219,9 @@ def _explain_parser(commands: Any) -> None:
     explain.add_argument("--source-identity", metavar="ID", help="SourceIdentity")
     explain.add_argument("--source-ip", metavar="IP", help="aws:SourceIp")
     explain.add_argument(
+        "--region", metavar="REGION", help="the STS endpoint's Region: aws:RequestedRegion"
+    )
+    explain.add_argument(
         "--tag", action="append", default=[], metavar="KEY=VALUE", help="a session tag"
     )
     explain.add_argument(
@@ -768,6 +771,7 @@ def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
         "session_name": arguments.session_name,
         "source_identity": arguments.source_identity,
         "source_ip": arguments.source_ip,
+        "region": arguments.region,
         "tags": dict(_pairs("--tag", arguments.tag)) or None,
         "transitive_tag_keys": arguments.transitive_tag_key or None,
         "context": _context(arguments.context) or None,

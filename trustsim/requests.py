@@ -28,6 +28,7 @@ aws:username = alice
 aws:CurrentTime = 2026-01-02T03:04:05Z
 aws:EpochTime = 1767323045
 aws:SecureTransport = true
+aws:ViaAWSService = false
 aws:ResourceAccount = 111122223333
 sts:RoleSessionName = trustsim
 sts:ExternalId = tenant-42
@@ -157,6 +158,8 @@ _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _MAX_TAGS = 50
+# Region names: us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ap-southeast-5…
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 _MAX_PROVIDED_CONTEXTS = 5
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
@@ -186,6 +189,7 @@ def build_request(
     transitive_tag_keys: Sequence[str] | None = None,
     source_identity: str | None = None,
     source_ip: str | None = None,
+    region: str | None = None,
     at: _dt.datetime | None = None,
     mfa: bool | None = None,
     provided_contexts: Sequence[ProvidedContext | str] | None = None,
@@ -206,6 +210,8 @@ def build_request(
         transitive_tag_keys: → ``sts:TransitiveTagKeys``; each must be one of ``tags``.
         source_identity: → ``sts:SourceIdentity``.
         source_ip: → ``aws:SourceIp`` (absent when not given: trustsim cannot know it).
+        region: the Region of the STS endpoint called → ``aws:RequestedRegion`` (absent when
+            not given: calls to the global endpoint may be served in more than one Region).
         at: the time of the call (default: now) → ``aws:CurrentTime``, ``aws:EpochTime``.
         mfa: whether an MFA code is passed with the call (IAM users, role sessions, root).
         provided_contexts: ``ProvidedContexts`` (``AssumeRole`` only).
@@ -260,6 +266,8 @@ def build_request(
             ipaddress.ip_address(source_ip)
         except ValueError:
             raise InvalidRequest(f"source_ip {source_ip!r} is not an IP address") from None
+    if region is not None:
+        _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
 
     derived = derive_context(
         caller,
@@ -271,6 +279,7 @@ def build_request(
             external_id=external_id,
             source_identity=source_identity,
             source_ip=source_ip,
+            region=region,
             tags=passed_tags,
             transitive=transitive,
             incoming=incoming,
@@ -305,6 +314,7 @@ def assume_role(
     transitive_tag_keys: Sequence[str] | None = None,
     source_identity: str | None = None,
     source_ip: str | None = None,
+    region: str | None = None,
     at: _dt.datetime | None = None,
     mfa: bool | None = None,
     provided_contexts: Sequence[ProvidedContext | str] | None = None,
@@ -341,6 +351,7 @@ def assume_role(
         transitive_tag_keys=transitive_tag_keys,
         source_identity=source_identity,
         source_ip=source_ip,
+        region=region,
         at=at,
         mfa=mfa,
         provided_contexts=provided_contexts,
@@ -361,6 +372,7 @@ def check_action(
     transitive_tag_keys: Sequence[str] | None = None,
     source_identity: str | None = None,
     source_ip: str | None = None,
+    region: str | None = None,
     at: _dt.datetime | None = None,
     mfa: bool | None = None,
     provided_contexts: Sequence[ProvidedContext | str] | None = None,
@@ -392,6 +404,7 @@ def check_action(
         transitive_tag_keys=transitive_tag_keys,
         source_identity=source_identity,
         source_ip=source_ip,
+        region=region,
         at=at,
         mfa=mfa,
         provided_contexts=provided_contexts,

@@ -81,6 +81,7 @@ class RequestOptions(TypedDict, total=False):
     transitive_tag_keys: Sequence[str] | None
     source_identity: str | None
     source_ip: str | None
+    region: str | None
     at: _dt.datetime | None
     mfa: bool | None
     provided_contexts: Sequence[ProvidedContext | str] | None
