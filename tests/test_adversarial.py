@@ -6,15 +6,18 @@ Issue 9: the largest trust policy AWS allows (2,048 non-whitespace characters by
 ``RecursionError``), 1 MB strings in every position of a policy and of a request, and
 pathological wildcard patterns against 1 MB subjects.
 
-Each case is timed; the bound is about ten times the time measured on the development machine
-(2 shared cores) with a floor of one second, so CI stays stable while a quadratic regression
-still fails. ``python -m tests.test_adversarial`` prints the measured times (the table in
+Each case is timed in CPU time (other processes on a shared machine do not count); the bound is
+about ten times the time measured on the development machine (2 shared cores) with a floor of
+one second, and four times that while a tracer runs (CI measures coverage, which slows pure
+Python code about threefold), so CI stays stable while a quadratic regression still fails.
+``python -m tests.test_adversarial`` prints the measured times (the table in
 benchmarks/README.md, "Adversarial inputs").
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -323,14 +326,20 @@ CASES: dict[str, tuple[Callable[[], Any], Any, float]] = {
 
 
 def timed(case: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
+    start = time.process_time()
     result = case()
-    return result, time.perf_counter() - start
+    return result, time.process_time() - start
+
+
+#: How much slower a tracer (coverage.py in CI) makes the cases.
+TRACED_SLOWDOWN = 4.0
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_adversarial_input_is_handled_in_bounded_time(name: str) -> None:
     case, expected, bound = CASES[name]
+    if sys.gettrace() is not None:
+        bound *= TRACED_SLOWDOWN
     result, seconds = timed(case)
     assert result == expected
     assert seconds < bound, f"{name}: {seconds:.2f} s (bound {bound} s)"
