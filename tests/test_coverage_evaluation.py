@@ -428,6 +428,32 @@ def test_a_hand_built_not_principal_deny_denies_every_principal_but_those_it_nam
     assert "trust policy statement 1 [Deny] — applies" in explained
 
 
+def test_a_hand_built_deny_with_not_principal_star_denies_no_one() -> None:
+    """§3.10: NotPrincipal names the principals a statement does not apply to; naming every
+    principal (``*``) leaves no one for the Deny, and the explanation says why it missed."""
+    alice = f"arn:aws:iam::{A}:user/alice"
+    hand_built = Policy(
+        (
+            Statement(Effect.ALLOW, principal=Principal(aws=(alice,)), action=("sts:AssumeRole",)),
+            Statement(
+                Effect.DENY,
+                not_principal=Principal(star=True),
+                action=("sts:AssumeRole",),
+                index=1,
+                pointer="/Statement/1",
+            ),
+        ),
+        version="2012-10-17",
+    )
+    role = Role(ROLE_ARN, hand_built)
+    outcome = assume_role(IamUser(alice), role)
+    assert outcome.decision is not DENY
+    assert decide(build_request(IamUser(alice), role)) is outcome.decision
+    text = outcome.explain().to_text("all")
+    assert "trust policy statement 1 [Deny] — does not apply" in text
+    assert f"✗ principal: IAM user {alice} is not among: NotPrincipal *" in text
+
+
 def test_a_hand_built_principal_naming_a_non_iam_arn_trusts_nobody() -> None:
     """§2.5: principal ARNs belong to iam or sts (IAM: "Invalid principal in policy"); a
     hand-built trust policy naming an S3 ARN grants nothing."""
