@@ -325,18 +325,18 @@ class _Clause:
     def explain(self, context: RequestContext) -> ClauseResult:
         """Evaluate with a record of values and the reason, through the same compiled parts."""
         entries = context.folded
-        values = _values(entries, self.folded)
+        values = entries.get(self.folded) or None  # _values, inlined: a key given as [] is absent
         matched = self.test(entries, context)
-        policy_values = self.policy_texts
-        diagnostic: Diagnostic | None = None
+        diagnostic: Diagnostic | None
         if self.templates:
             any_match, policy_values, why = self._bind(context)
             if any_match is None and values is not None:
                 diagnostic = self._diagnostic(UNCERTAIN if "several" in why else UNREADABLE, why)
+            else:
+                diagnostic = self._why(values, any_match)
         else:
-            any_match = self.static_match
-        if diagnostic is None:
-            diagnostic = self._why(values, any_match)
+            policy_values = self.policy_texts
+            diagnostic = self._why(values, self.static_match)
         return ClauseResult(
             self.operator,
             self.written_key,
@@ -346,6 +346,16 @@ class _Clause:
             self.pointer,
             diagnostic,
         )
+
+    def diagnostic(self, context: RequestContext) -> Diagnostic | None:
+        """The diagnostic :meth:`explain` would record, alone (the reason path's question)."""
+        values = context.folded.get(self.folded) or None
+        if self.templates:
+            any_match, _, why = self._bind(context)
+            if any_match is None and values is not None:
+                return self._diagnostic(UNCERTAIN if "several" in why else UNREADABLE, why)
+            return self._why(values, any_match)
+        return self._why(values, self.static_match)
 
     def _why(self, values: tuple[str, ...] | None, any_match: AnyMatch | None) -> Diagnostic | None:
         """The diagnostic of a verdict resting on unreadable input or on a §9 reading."""
@@ -373,7 +383,7 @@ class _Clause:
                 "ForAnyValue: qualifier; trustsim reads this as no match, positive and negated "
                 "operators alike (SEMANTICS.md §9 decision 3)",
             )
-        if any_match is not None:
+        if any_match is not None and family is not Family.STRING:  # text is always readable
             unreadable = [value for value in values if any_match(value) is None]
             if unreadable:
                 return self._diagnostic(
@@ -549,23 +559,108 @@ class CompiledCondition:
 
     def evaluate(self, context: RequestContext) -> ConditionResult:
         """Evaluate every clause with its record; same verdicts as :meth:`matches`."""
-        results = tuple(clause.explain(context) for clause in self._clauses)
-        return ConditionResult(
-            all(result.matched for result in results),
-            results,
-            tuple(result.diagnostic for result in results if result.diagnostic is not None),
-        )
+        if not self._clauses:
+            return _NO_CLAUSES
+        results = tuple([clause.explain(context) for clause in self._clauses])
+        matched = True
+        diagnostics: list[Diagnostic] = []
+        for result in results:
+            if not result.matched:
+                matched = False
+            if result.diagnostic is not None:
+                diagnostics.append(result.diagnostic)
+        return ConditionResult(matched, results, tuple(diagnostics))
+
+    def verdict(self, context: RequestContext) -> ConditionResult:
+        """:meth:`evaluate`'s result, whose clause records are computed on first access.
+
+        The verdict comes from the compiled check at once (the same as :meth:`matches`);
+        ``clauses`` and ``diagnostics`` are evaluated, clause by clause, when first read.
+        """
+        if not self._clauses:
+            return _NO_CLAUSES
+        check = self.check
+        assert check is not None  # noqa: S101 - a block with clauses has a check
+        return _Verdict(self, context, check(context.folded, context))
 
     def diagnostics(self, context: RequestContext) -> tuple[Diagnostic, ...]:
         """Why clauses rest on unreadable values or §9 readings; ``()`` at once when none can."""
         if not self._diagnosing:
             return ()
-        found = (clause.explain(context).diagnostic for clause in self._diagnosing)
-        return tuple(diagnostic for diagnostic in found if diagnostic is not None)
+        found = [clause.diagnostic(context) for clause in self._diagnosing]
+        return tuple([diagnostic for diagnostic in found if diagnostic is not None])
 
     def __repr__(self) -> str:
         operators = ", ".join(f"{c.operator} {c.written_key}" for c in self._clauses)
         return f"<CompiledCondition {operators or 'always true'}>"
+
+
+#: The result of an empty block (a value: shared by every statement without a condition).
+_NO_CLAUSES = ConditionResult(True, ())
+
+
+class _Verdict(ConditionResult):
+    """A :class:`ConditionResult` known by its verdict, its clause records filled when read.
+
+    It equals, hashes and prints as the result :meth:`CompiledCondition.evaluate` returns.
+    """
+
+    __slots__ = ("_condition", "_context", "_full", "_verdict")
+    _condition: CompiledCondition
+    _context: RequestContext
+    _full: ConditionResult
+    _verdict: bool
+
+    def __init__(
+        self, condition: CompiledCondition, context: RequestContext, verdict: bool
+    ) -> None:
+        _set_condition(self, condition)
+        _set_context(self, context)
+        _set_verdict(self, verdict)
+
+    def _evaluated(self) -> ConditionResult:
+        try:
+            return self._full
+        except AttributeError:  # not read yet
+            full = self._condition.evaluate(self._context)
+            _set_full(self, full)
+            return full
+
+    @property
+    def matched(self) -> bool:
+        return self._verdict
+
+    @property
+    def clauses(self) -> tuple[ClauseResult, ...]:
+        return self._evaluated().clauses
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self._evaluated().diagnostics
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConditionResult):
+            return NotImplemented
+        return (self.matched, self.clauses, self.diagnostics) == (
+            other.matched,
+            other.clauses,
+            other.diagnostics,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._evaluated())
+
+    def __repr__(self) -> str:
+        return repr(self._evaluated())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ConditionResult, (self.matched, self.clauses, self.diagnostics))
+
+
+_set_condition = _Verdict.__dict__["_condition"].__set__
+_set_context = _Verdict.__dict__["_context"].__set__
+_set_verdict = _Verdict.__dict__["_verdict"].__set__
+_set_full = _Verdict.__dict__["_full"].__set__
 
 
 def compile_condition(

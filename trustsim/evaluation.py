@@ -90,25 +90,38 @@ class Recorder(Protocol):
 # --------------------------------------------------------------------------- the plan
 
 
-@attrs.frozen
 class _Plan:
-    """Everything about one request that evaluation needs, prepared once."""
+    """Everything about one request that evaluation needs, read off the cached facts."""
 
-    who: CallerIdentity
-    context: RequestContext
-    role_arn: str
-    role_partition: str
-    role_account: str
-    trust: CompiledPolicy
-    identity: tuple[CompiledPolicy, ...]
-    boundary: CompiledPolicy | None
-    session: CompiledPolicy | None
-    scps: tuple[tuple[CompiledPolicy, ...], ...]
-    rcps: tuple[tuple[CompiledPolicy, ...], ...]
+    __slots__ = (
+        "boundary",
+        "context",
+        "identity",
+        "rcps",
+        "role_account",
+        "role_arn",
+        "role_partition",
+        "same_account",
+        "scps",
+        "session",
+        "trust",
+        "who",
+    )
 
-    @property
-    def same_account(self) -> bool:
-        return (self.who.partition, self.who.account) == (self.role_partition, self.role_account)
+    def __init__(self, caller: _CallerFacts, role: _RoleFacts, context: RequestContext) -> None:
+        who = caller.who
+        self.who = who
+        self.context = context
+        self.role_arn = role.arn
+        self.role_partition = role.partition
+        self.role_account = role.account
+        self.trust = role.trust
+        self.identity = caller.identity
+        self.boundary = caller.boundary
+        self.session = caller.session
+        self.scps = caller.scps
+        self.rcps = () if caller.service_linked else role.rcps
+        self.same_account = who.partition == role.partition and who.account == role.account
 
 
 def _level_name(index: int, count: int) -> str:
@@ -320,21 +333,7 @@ def _role_facts(role: Role) -> _RoleFacts:
 
 
 def _plan(request: AssumeRoleRequest) -> _Plan:
-    caller = _caller_facts(request.caller)
-    role = _role_facts(request.role)
-    return _Plan(
-        who=caller.who,
-        context=request.context,
-        role_arn=role.arn,
-        role_partition=role.partition,
-        role_account=role.account,
-        trust=role.trust,
-        identity=caller.identity,
-        boundary=caller.boundary,
-        session=caller.session,
-        scps=caller.scps,
-        rcps=() if caller.service_linked else role.rcps,
-    )
+    return _Plan(_caller_facts(request.caller), _role_facts(request.role), request.context)
 
 
 def _org_applies(org: OrgMembership | None) -> bool:
@@ -345,16 +344,29 @@ def _org_applies(org: OrgMembership | None) -> bool:
 # --------------------------------------------------------------------------- scanning
 
 
-@attrs.frozen
 class _Scan:
     """The statements of one policy that apply to one action."""
 
-    policy: CompiledPolicy
-    side: str
-    allows: tuple[tuple[CompiledStatement, MatchKind], ...]
-    denies: tuple[CompiledStatement, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    star_skipped: tuple[CompiledStatement, ...]
+    __slots__ = ("allows", "denies", "diagnostics", "policy", "side", "star_skipped")
+
+    def __init__(  # noqa: PLR0917 - an internal record, built in one place
+        self,
+        policy: CompiledPolicy,
+        side: str,
+        allows: list[tuple[CompiledStatement, MatchKind]],
+        denies: list[CompiledStatement],
+        diagnostics: list[Diagnostic],
+        star_skipped: list[CompiledStatement],
+    ) -> None:
+        self.policy = policy
+        self.side = side
+        self.allows = allows
+        self.denies = denies
+        self.diagnostics = diagnostics
+        self.star_skipped = star_skipped
+
+
+_NO = MatchKind.NO
 
 
 def _scan(
@@ -371,76 +383,99 @@ def _scan(
     Without a recorder the checks short-circuit; with one, every part of every statement is
     checked and recorded. The answer is the same either way.
     """
+    if recorder is not None:
+        return _recorded_scan(policy, side, plan, action, action_lower, recorder)
     allows: list[tuple[CompiledStatement, MatchKind]] = []
     denies: list[CompiledStatement] = []
     diagnostics: list[Diagnostic] = []
     skipped: list[CompiledStatement] = []
-    who, context = plan.who, plan.context
+    who, context, role_partition = plan.who, plan.context, plan.role_partition
     for statement in policy.statements:
-        kind = statement.principal_kind(who, plan.role_partition)
-        if recorder is None:
-            if kind is MatchKind.NO:
-                if (
-                    statement.principal is not None
-                    and statement.principal.star_skipped(who)
-                    and statement.action.matches(action, action_lower)
-                ):
-                    skipped.append(statement)
-                continue
-            if not statement.action.matches(action, action_lower):
-                continue
-            if not statement.resource_matches(plan.role_arn, context):
-                continue
-            if not statement.condition.matches(context):
-                diagnostics.extend(_located(statement, context))
-                continue
-        else:
-            action_ok = statement.action.matches(action, action_lower)
-            resource_ok = (
-                None
-                if statement.resource is None
-                else statement.resource.matches(plan.role_arn, context)
-            )
-            result = statement.condition.evaluate(context)
-            applies = (
-                kind is not MatchKind.NO
-                and action_ok
-                and resource_ok is not False
-                and result.matched
-            )
-            recorder.statement(
-                policy,
-                side,
-                statement,
-                kind=kind,
-                action_matched=action_ok,
-                resource_matched=resource_ok,
-                condition=result,
-                applies=applies,
-            )
-            if kind is MatchKind.NO:
-                if (
-                    statement.principal is not None
-                    and statement.principal.star_skipped(who)
-                    and action_ok
-                ):
-                    skipped.append(statement)
-                continue
-            if not (action_ok and resource_ok is not False):
-                continue
-            if not result.matched:
-                diagnostics.extend(_located(statement, context))
-                continue
+        kind = statement.principal_kind(who, role_partition)
+        if kind is _NO:
+            principal = statement.principal
+            if (
+                principal is not None
+                and principal.aws_star
+                and principal.star_skipped(who)
+                and statement.action.matches(action, action_lower)
+            ):
+                skipped.append(statement)
+            continue
+        if not statement.action.matches(action, action_lower):
+            continue
+        if statement.resource is not None and not statement.resource.matches(
+            plan.role_arn, context
+        ):
+            continue
+        condition = statement.condition
+        check = condition.check
+        if check is not None and not check(context.folded, context):
+            found = condition.diagnostics(context)
+            if found:
+                diagnostics += _located(statement, found)
+            continue
         if statement.is_deny:
             denies.append(statement)
         else:
             allows.append((statement, kind))
-    return _Scan(policy, side, tuple(allows), tuple(denies), tuple(diagnostics), tuple(skipped))
+    return _Scan(policy, side, allows, denies, diagnostics, skipped)
 
 
-def _located(statement: CompiledStatement, context: RequestContext) -> list[Diagnostic]:
+def _recorded_scan(  # noqa: PLR0917 - _scan's arguments
+    policy: CompiledPolicy,
+    side: str,
+    plan: _Plan,
+    action: str,
+    action_lower: str,
+    recorder: Recorder,
+) -> _Scan:
+    """:func:`_scan` checking every part of every statement, and reporting it to ``recorder``."""
+    allows: list[tuple[CompiledStatement, MatchKind]] = []
+    denies: list[CompiledStatement] = []
+    diagnostics: list[Diagnostic] = []
+    skipped: list[CompiledStatement] = []
+    who, context, role_partition = plan.who, plan.context, plan.role_partition
+    record = recorder.statement
+    for statement in policy.statements:
+        kind = statement.principal_kind(who, role_partition)
+        action_ok = statement.action.matches(action, action_lower)
+        resource = statement.resource
+        resource_ok = None if resource is None else resource.matches(plan.role_arn, context)
+        # The verdict now; the clause records when the recorder reads them.
+        result = statement.condition.verdict(context)
+        applies = kind is not _NO and action_ok and resource_ok is not False and result.matched
+        record(
+            policy,
+            side,
+            statement,
+            kind=kind,
+            action_matched=action_ok,
+            resource_matched=resource_ok,
+            condition=result,
+            applies=applies,
+        )
+        if kind is _NO:
+            principal = statement.principal
+            if principal is not None and action_ok and principal.star_skipped(who):
+                skipped.append(statement)
+            continue
+        if not (action_ok and resource_ok is not False):
+            continue
+        if not result.matched:
+            found = statement.condition.diagnostics(context)
+            if found:
+                diagnostics += _located(statement, found)
+            continue
+        if statement.is_deny:
+            denies.append(statement)
+        else:
+            allows.append((statement, kind))
+    return _Scan(policy, side, allows, denies, diagnostics, skipped)
+
+
+def _located(statement: CompiledStatement, found: Sequence[Diagnostic]) -> list[Diagnostic]:
     """The condition's diagnostics, each naming the policy (fail closed *and say so*)."""
-    found = statement.condition.diagnostics(context)
     return [
         d
         if d.policy
@@ -559,39 +594,36 @@ def _refs(scans: Sequence[_Scan]) -> list[StatementRef]:
     return [statement.ref for scan in scans for statement, _ in scan.allows]
 
 
-@attrs.frozen
 class _Scans:
-    """Every policy of the plan scanned for one action."""
+    """Every policy of the plan scanned for one action (``every``: all of them, in order)."""
 
-    trust: _Scan
-    identity: tuple[_Scan, ...]
-    boundary: _Scan | None
-    session: _Scan | None
-    scps: tuple[tuple[_Scan, ...], ...]
-    rcps: tuple[tuple[_Scan, ...], ...]
+    __slots__ = ("boundary", "every", "identity", "rcps", "scps", "session", "trust")
 
-    @classmethod
-    def of(cls, plan: _Plan, action: str, recorder: Recorder | None) -> _Scans:
+    def __init__(self, plan: _Plan, action: str, recorder: Recorder | None) -> None:
         lower = action.casefold()
 
         def scan(policy: CompiledPolicy, side: str) -> _Scan:
             return _scan(policy, side, plan, action=action, action_lower=lower, recorder=recorder)
 
-        return cls(
-            trust=scan(plan.trust, "trust"),
-            identity=tuple(scan(p, "identity") for p in plan.identity),
-            boundary=None if plan.boundary is None else scan(plan.boundary, "boundary"),
-            session=None if plan.session is None else scan(plan.session, "session"),
-            scps=tuple(tuple(scan(p, "scp") for p in level) for level in plan.scps),
-            rcps=tuple(tuple(scan(p, "rcp") for p in level) for level in plan.rcps),
-        )
-
-    @property
-    def every(self) -> list[_Scan]:
-        out = [self.trust, *self.identity]
-        out += [s for s in (self.boundary, self.session) if s is not None]
-        out += [s for level in self.scps for s in level]
-        return out + [s for level in self.rcps for s in level]
+        self.trust = scan(plan.trust, "trust")
+        every = [self.trust]
+        self.identity = [scan(p, "identity") for p in plan.identity] if plan.identity else []
+        every += self.identity
+        self.boundary = None if plan.boundary is None else scan(plan.boundary, "boundary")
+        if self.boundary is not None:
+            every.append(self.boundary)
+        self.session = None if plan.session is None else scan(plan.session, "session")
+        if self.session is not None:
+            every.append(self.session)
+        self.scps: list[list[_Scan]] = []
+        for level in plan.scps:
+            self.scps.append([scan(p, "scp") for p in level])
+            every += self.scps[-1]
+        self.rcps: list[list[_Scan]] = []
+        for level in plan.rcps:
+            self.rcps.append([scan(p, "rcp") for p in level])
+            every += self.rcps[-1]
+        self.every = every
 
 
 def _choose_grant(
@@ -633,13 +665,14 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             recorder.end_action(result)
         return result
 
-    scans = _Scans.of(plan, action, recorder)
+    scans = _Scans(plan, action, recorder)
     every = scans.every
     denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
     errors: list[Diagnostic] = [d for scan in every for d in scan.diagnostics]
-    rcp_gap, scp_gap = _first_gap(scans.rcps), _first_gap(scans.scps)
+    rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
+    scp_gap = _first_gap(scans.scps) if scans.scps else None
     identity, boundary, session = scans.identity, scans.boundary, scans.session
-    identity_allows = any(s.allows for s in identity)
+    identity_allows = any(s.allows for s in identity) if identity else False
     boundary_allows = boundary is None or bool(boundary.allows)
     session_allows = session is None or bool(session.allows)
     grant = _choose_grant(
@@ -723,7 +756,7 @@ def _combine(
 
     Each arm: the facts, the answer, and the rule with its source.
     """
-    role, caller = plan.role_arn, plan.who.describe()
+    role = plan.role_arn
     facts = (
         bool(denies),
         rcp_gap is not None,
@@ -764,7 +797,7 @@ def _combine(
             return (
                 Decision.IMPLICIT_DENY,
                 "trust",
-                f"no statement of the trust policy allows {action} for {caller}",
+                f"no statement of the trust policy allows {action} for {plan.who.describe()}",
             )
         case (_, _, _, _, True, _, _):
             # Account principal or cross-account: the identity side must allow too
@@ -802,7 +835,8 @@ def _combine(
             return (
                 Decision.ALLOW,
                 "trust",
-                f"{action} is allowed: {statement.ref} trusts {caller} (matched as {kind.value}; "
+                f"{action} is allowed: {statement.ref} trusts {plan.who.describe()} "
+                f"(matched as {kind.value}; "
                 f"{needs.basis})",
             )
 
@@ -1137,14 +1171,13 @@ class _LazyOutcome(Outcome):
             return self._detail
         except AttributeError:  # the fast path leaves the slot empty until asked
             decision, request = self._core[0], self._core[1]
-            actions = self.actions
-            full = replay(request, actions, None)
-            if full.decision is not decision:  # pragma: no cover - a bug, never an answer
+            full, refs, errors, side, reason = _replay(request, self.actions, None)
+            if full is not decision:  # pragma: no cover - a bug, never an answer
                 raise RuntimeError(
                     f"trustsim internal error: the fast path decided {decision}, the full "
-                    f"evaluation {full.decision}, for {request!r}"
+                    f"evaluation {full}, for {request!r}"
                 ) from None
-            detail = (full.determined_by, full.errors, full.side, full.reason)
+            detail = (refs, errors, side, reason)
             _set_detail(self, detail)
         return detail
 
@@ -1216,9 +1249,19 @@ _EMPTY = RequestContext.of()
 # --------------------------------------------------------------------------- the whole call
 
 
-def _outcome(
-    request: AssumeRoleRequest, actions: tuple[str, ...], results: Sequence[ActionResult]
-) -> Outcome:
+#: What a replay answers: decision, statements, diagnostics, side, reason.
+_Summary = tuple[Decision, tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str]
+
+
+def _summary(results: Sequence[ActionResult]) -> _Summary:
+    """Combine the decisions on each action of one call (SEMANTICS.md §4.11)."""
+    if len(results) == 1:
+        # One action: its result is the call's (its diagnostics are already unique).
+        only = results[0]
+        refs = only.determined_by
+        if only.decision is Decision.ALLOW:
+            refs = tuple(dict.fromkeys(refs))
+        return only.decision, refs, only.errors, only.side, only.reason
     errors = tuple(dict.fromkeys(d for r in results for d in r.errors))
     explicit = [r for r in results if r.decision is Decision.EXPLICIT_DENY]
     implicit = [r for r in results if r.decision is Decision.IMPLICIT_DENY]
@@ -1235,26 +1278,24 @@ def _outcome(
             decider = results[0]
             refs = tuple(dict.fromkeys(ref for r in results for ref in r.determined_by))
     reason = decider.reason
-    if decider.decision is Decision.ALLOW and len(results) > 1:
+    if decider.decision is Decision.ALLOW:
         reason += f"; so are {', '.join(r.action for r in results[1:])}"
-    return Outcome(
-        decider.decision,
-        refs,
-        errors,
-        request,
-        side=decider.side,
-        reason=reason,
-        actions=actions,
-    )
+    return decider.decision, refs, errors, decider.side, reason
+
+
+def _replay(
+    request: AssumeRoleRequest, actions: tuple[str, ...], recorder: Recorder | None
+) -> _Summary:
+    plan = _plan(request)
+    return _summary([_decide(plan, action, recorder) for action in actions])
 
 
 def replay(
     request: AssumeRoleRequest, actions: tuple[str, ...], recorder: Recorder | None
 ) -> Outcome:
     """Decide ``actions`` for ``request``, reporting every step to ``recorder``."""
-    plan = _plan(request)
-    results = [_decide(plan, action, recorder) for action in actions]
-    return _outcome(request, actions, results)
+    decision, refs, errors, side, reason = _replay(request, actions, recorder)
+    return Outcome(decision, refs, errors, request, side=side, reason=reason, actions=actions)
 
 
 def evaluate(request: AssumeRoleRequest) -> Outcome:

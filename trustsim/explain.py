@@ -19,18 +19,17 @@ Three views over that one record (after OPA's explain modes):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from trustsim.callers import SamlIdentity, WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
+from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
-from trustsim.evaluation import ActionResult, replay
+from trustsim.evaluation import ActionResult, _decide, _plan, _summary
 
 if TYPE_CHECKING:
-    from trustsim.conditions import ClauseResult, ConditionResult
-    from trustsim.errors import Diagnostic
     from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
@@ -49,85 +48,296 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-@attrs.frozen
-class ClauseRecord:
-    """One condition clause as evaluated: the values compared and the result."""
+class _Record:
+    """An immutable record whose fields sit in one tuple.
 
-    operator: str
-    key: str
-    request_values: tuple[str, ...] | None
-    policy_values: tuple[str, ...]
-    matched: bool
-    pointer: str
-    diagnostic: str | None = None
+    Explanations build records in bulk (one per statement and clause checked), so a record
+    is one allocation and one slot store; it compares, hashes and prints like the frozen attrs
+    class it replaces (``StatementRecord(ref=…, side=…, …)``).
+    """
+
+    __slots__ = ("_f",)
+    _f: tuple[Any, ...]
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return self._f
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self._values(), strict=True))
+        return f"{self.__class__.__name__}({shown})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, self._values())
+
+
+_new = object.__new__
+_set_fields = _Record.__dict__["_f"].__set__
+
+
+class ClauseRecord(_Record):
+    """One condition clause as evaluated: the values compared and the result.
+
+    It shares the :class:`~trustsim.conditions.ClauseResult` of the evaluation (an
+    immutable value) rather than copying it.
+    """
+
+    __slots__ = ()
+    _fields = (
+        "operator",
+        "key",
+        "request_values",
+        "policy_values",
+        "matched",
+        "pointer",
+        "diagnostic",
+    )
+
+    def __init__(  # noqa: PLR0917 - the fields, in the order of the former attrs class
+        self,
+        operator: str,
+        key: str,
+        request_values: tuple[str, ...] | None,
+        policy_values: tuple[str, ...],
+        matched: bool,
+        pointer: str,
+        diagnostic: str | None = None,
+    ) -> None:
+        result = ClauseResult(operator, key, request_values, policy_values, matched, pointer)
+        _set_fields(self, (result, diagnostic))
 
     @classmethod
     def of(cls, clause: ClauseResult) -> ClauseRecord:
-        """Copy a clause result of :mod:`trustsim.conditions`."""
-        return cls(
-            clause.operator,
-            clause.key,
-            None if clause.request_values is None else tuple(clause.request_values),
-            tuple(clause.policy_values),
-            clause.matched,
-            clause.pointer,
-            None if clause.diagnostic is None else str(clause.diagnostic),
+        """The record of a clause result of :mod:`trustsim.conditions`."""
+        if type(clause.policy_values) is not tuple or not (
+            clause.request_values is None or type(clause.request_values) is tuple
+        ):
+            clause = attrs.evolve(
+                clause,
+                request_values=None
+                if clause.request_values is None
+                else tuple(clause.request_values),
+                policy_values=tuple(clause.policy_values),
+            )
+        return _clause_record(clause)
+
+    def _values(self) -> tuple[Any, ...]:
+        result, diagnostic = self._f
+        return (
+            result.operator,
+            result.key,
+            result.request_values,
+            result.policy_values,
+            result.matched,
+            result.pointer,
+            diagnostic,
         )
+
+    @property
+    def operator(self) -> str:
+        """The operator as written (``ForAnyValue:StringLike``)."""
+        return self._f[0].operator  # type: ignore[no-any-return]
+
+    @property
+    def key(self) -> str:
+        """The condition key as written."""
+        return self._f[0].key  # type: ignore[no-any-return]
+
+    @property
+    def request_values(self) -> tuple[str, ...] | None:
+        """The request's values of the key; ``None`` when the key was absent."""
+        return self._f[0].request_values  # type: ignore[no-any-return]
+
+    @property
+    def policy_values(self) -> tuple[str, ...]:
+        """The policy's values, policy variables filled in."""
+        return self._f[0].policy_values  # type: ignore[no-any-return]
+
+    @property
+    def matched(self) -> bool:
+        """Whether the clause held."""
+        return self._f[0].matched  # type: ignore[no-any-return]
+
+    @property
+    def pointer(self) -> str:
+        """The clause's JSON pointer in its policy."""
+        return self._f[0].pointer  # type: ignore[no-any-return]
+
+    @property
+    def diagnostic(self) -> str | None:
+        """Why the verdict rests on an unreadable value or a §9 reading, if it does."""
+        return self._f[1]  # type: ignore[no-any-return]
 
     def describe(self) -> str:
         """``StringEquals …:sub expected "repo:acme/app:ref:refs/heads/main", got "…"``."""
-        if len(self.policy_values) == 1:
-            wanted = _quote(self.policy_values[0])
+        result, diagnostic = self._f
+        policy_values, request_values = result.policy_values, result.request_values
+        if len(policy_values) == 1:
+            wanted = _quote(policy_values[0])
         else:
-            wanted = "one of " + ", ".join(_quote(v) for v in self.policy_values)
-        if self.request_values is None:
+            wanted = "one of " + ", ".join(_quote(v) for v in policy_values)
+        if request_values is None:
             got = "nothing (the key is absent)"
-        elif len(self.request_values) == 1:
-            got = _quote(self.request_values[0])
+        elif len(request_values) == 1:
+            got = _quote(request_values[0])
         else:
-            got = "[" + ", ".join(_quote(v) for v in self.request_values) + "]"
-        text = f"{self.operator} {self.key} expected {wanted}, got {got}"
-        if self.diagnostic:
-            text += f" ({self.diagnostic})"
+            got = "[" + ", ".join(_quote(v) for v in request_values) + "]"
+        text = f"{result.operator} {result.key} expected {wanted}, got {got}"
+        if diagnostic:
+            text += f" ({diagnostic})"
         return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
+        result, diagnostic = self._f
+        request_values = result.request_values
         return {
-            "operator": self.operator,
-            "key": self.key,
-            "policy_values": list(self.policy_values),
-            "request_values": None if self.request_values is None else list(self.request_values),
-            "matched": self.matched,
-            "pointer": self.pointer,
-            "diagnostic": self.diagnostic,
+            "operator": result.operator,
+            "key": result.key,
+            "policy_values": list(result.policy_values),
+            "request_values": None if request_values is None else list(request_values),
+            "matched": result.matched,
+            "pointer": result.pointer,
+            "diagnostic": diagnostic,
         }
 
 
-@attrs.frozen
-class StatementRecord:
+def _clause_record(clause: ClauseResult) -> ClauseRecord:
+    record = _new(ClauseRecord)
+    diagnostic = clause.diagnostic
+    _set_fields(record, (clause, None if diagnostic is None else str(diagnostic)))
+    return record
+
+
+class StatementRecord(_Record):
     """One statement as checked against the request for one action.
 
     ``principal`` is ``None`` for caller-side policies (no ``Principal`` element);
     ``resource_matched`` is ``None`` when the statement has no resource element (trust).
+    The clause records are made from the condition's result when first read.
     """
 
-    ref: StatementRef
-    side: str
-    effect: str
-    principal: MatchKind | None
-    principal_detail: str
-    action_matched: bool
-    actions: str
-    resource_matched: bool | None
-    resources: str
-    clauses: tuple[ClauseRecord, ...]
-    applies: bool
+    __slots__ = ("_clauses",)
+    _clauses: tuple[ClauseRecord, ...]
+    _fields = (
+        "ref",
+        "side",
+        "effect",
+        "principal",
+        "principal_detail",
+        "action_matched",
+        "actions",
+        "resource_matched",
+        "resources",
+        "clauses",
+        "applies",
+    )
+
+    def __init__(  # noqa: PLR0917 - the fields, in the order of the former attrs class
+        self,
+        ref: StatementRef,
+        side: str,
+        effect: str,
+        principal: MatchKind | None,
+        principal_detail: str,
+        action_matched: bool,
+        actions: str,
+        resource_matched: bool | None,
+        resources: str,
+        clauses: tuple[ClauseRecord, ...],
+        applies: bool,
+    ) -> None:
+        _set_fields(
+            self,
+            (ref, side, effect, principal, principal_detail, action_matched, actions,
+             resource_matched, resources, clauses, applies),
+        )  # fmt: skip
+        _set_clauses(self, clauses)
+
+    def _values(self) -> tuple[Any, ...]:
+        values = self._f
+        return (*values[:9], self.clauses, values[10])
+
+    @property
+    def ref(self) -> StatementRef:
+        """Which statement."""
+        return self._f[0]  # type: ignore[no-any-return]
+
+    @property
+    def side(self) -> str:
+        """The side of its policy (``trust``, ``identity``, ``boundary``, ``scp``…)."""
+        return self._f[1]  # type: ignore[no-any-return]
+
+    @property
+    def effect(self) -> str:
+        """``Allow`` or ``Deny``."""
+        return self._f[2]  # type: ignore[no-any-return]
+
+    @property
+    def principal(self) -> MatchKind | None:
+        """How the principal element matched; ``None`` without one."""
+        return self._f[3]  # type: ignore[no-any-return]
+
+    @property
+    def principal_detail(self) -> str:
+        """The principal check in words."""
+        return self._f[4]  # type: ignore[no-any-return]
+
+    @property
+    def action_matched(self) -> bool:
+        """Whether the action element covered the action."""
+        return self._f[5]  # type: ignore[no-any-return]
+
+    @property
+    def actions(self) -> str:
+        """The action element as written."""
+        return self._f[6]  # type: ignore[no-any-return]
+
+    @property
+    def resource_matched(self) -> bool | None:
+        """Whether the resource element covered the role; ``None`` without one."""
+        return self._f[7]  # type: ignore[no-any-return]
+
+    @property
+    def resources(self) -> str:
+        """The resource element as written."""
+        return self._f[8]  # type: ignore[no-any-return]
+
+    @property
+    def clauses(self) -> tuple[ClauseRecord, ...]:
+        """Every condition clause, in policy order."""
+        try:
+            return self._clauses
+        except AttributeError:  # recorded: made from the condition's result on first read
+            condition: ConditionResult = self._f[9]
+            results = condition.clauses
+            clauses = tuple([_clause_record(c) for c in results]) if results else ()
+            _set_clauses(self, clauses)
+            return clauses
+
+    @property
+    def applies(self) -> bool:
+        """Whether every part matched."""
+        return self._f[10]  # type: ignore[no-any-return]
 
     @property
     def principal_matched(self) -> bool:
         """Whether the principal element (if any) matched."""
-        return self.principal is not MatchKind.NO
+        return self._f[3] is not MatchKind.NO
 
     @property
     def failing_clauses(self) -> tuple[ClauseRecord, ...]:
@@ -146,88 +356,150 @@ class StatementRecord:
 
     def lines(self, *, only_failures: bool = False) -> list[str]:
         """The statement rendered as indented lines."""
-        mark = "applies" if self.applies else "does not apply"
-        out = [f"{self.ref} [{self.effect}] — {mark}"]
-        if self.principal is not None:
-            out.append(
-                f"  {'✓' if self.principal_matched else '✗'} principal: {self.principal_detail}"
-            )
-        if not (only_failures and self.action_matched):
-            out.append(f"  {'✓' if self.action_matched else '✗'} action: {self.actions}")
-        if self.resource_matched is not None and not (only_failures and self.resource_matched):
-            out.append(f"  {'✓' if self.resource_matched else '✗'} resource: {self.resources}")
-        for clause in self.clauses:
-            if only_failures and clause.matched:
+        (ref, _, effect, principal, detail, action_matched, actions, resource_matched,
+         resources, _, applies) = self._f  # fmt: skip
+        clauses = self.clauses
+        mark = "applies" if applies else "does not apply"
+        out = [f"{ref} [{effect}] — {mark}"]
+        if principal is not None:
+            out.append(f"  {'✗' if principal is MatchKind.NO else '✓'} principal: {detail}")
+        if not (only_failures and action_matched):
+            out.append(f"  {'✓' if action_matched else '✗'} action: {actions}")
+        if resource_matched is not None and not (only_failures and resource_matched):
+            out.append(f"  {'✓' if resource_matched else '✗'} resource: {resources}")
+        for clause in clauses:
+            matched = clause.matched
+            if only_failures and matched:
                 continue
-            out.append(f"  {'✓' if clause.matched else '✗'} {clause.describe()}")
+            out.append(f"  {'✓' if matched else '✗'} {clause.describe()}")
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
+        (ref, side, effect, principal, detail, action_matched, actions, resource_matched,
+         resources, _, applies) = self._f  # fmt: skip
+        clauses = self.clauses
         return {
-            "policy": self.ref.policy,
-            "index": self.ref.index,
-            "sid": self.ref.sid,
-            "pointer": self.ref.pointer,
-            "side": self.side,
-            "effect": self.effect,
-            "applies": self.applies,
+            "policy": ref.policy,
+            "index": ref.index,
+            "sid": ref.sid,
+            "pointer": ref.pointer,
+            "side": side,
+            "effect": effect,
+            "applies": applies,
             "principal": None
-            if self.principal is None
+            if principal is None
             else {
-                "matched": self.principal_matched,
-                "kind": self.principal.name,
-                "detail": self.principal_detail,
+                "matched": principal is not MatchKind.NO,
+                "kind": principal.name,
+                "detail": detail,
             },
-            "action": {"matched": self.action_matched, "detail": self.actions},
+            "action": {"matched": action_matched, "detail": actions},
             "resource": None
-            if self.resource_matched is None
-            else {"matched": self.resource_matched, "detail": self.resources},
-            "condition": [c.to_dict() for c in self.clauses],
+            if resource_matched is None
+            else {"matched": resource_matched, "detail": resources},
+            "condition": [c.to_dict() for c in clauses],
         }
 
 
-@attrs.frozen
-class PolicyRecord:
+_set_clauses = StatementRecord.__dict__["_clauses"].__set__
+
+
+class PolicyRecord(_Record):
     """One policy consulted for one action, with every statement."""
 
-    label: str
-    side: str
-    statements: tuple[StatementRecord, ...]
+    __slots__ = ()
+    _fields = ("label", "side", "statements")
+
+    def __init__(self, label: str, side: str, statements: tuple[StatementRecord, ...]) -> None:
+        _set_fields(self, (label, side, statements))
+
+    @property
+    def label(self) -> str:
+        """The policy's label (``trust policy``, ``identity policy 1``…)."""
+        return self._f[0]  # type: ignore[no-any-return]
+
+    @property
+    def side(self) -> str:
+        """Its side of the decision."""
+        return self._f[1]  # type: ignore[no-any-return]
+
+    @property
+    def statements(self) -> tuple[StatementRecord, ...]:
+        """Every statement, in policy order."""
+        return self._f[2]  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
+        label, side, statements = self._f
         return {
-            "policy": self.label,
-            "side": self.side,
-            "statements": [s.to_dict() for s in self.statements],
+            "policy": label,
+            "side": side,
+            "statements": [s.to_dict() for s in statements],
         }
 
 
-@attrs.frozen
-class ActionRecord:
+class ActionRecord(_Record):
     """The decision on one action and every policy consulted for it."""
 
-    action: str
-    decision: Decision
-    side: str
-    reason: str
-    determined_by: tuple[StatementRef, ...]
-    policies: tuple[PolicyRecord, ...]
+    __slots__ = ()
+    _fields = ("action", "decision", "side", "reason", "determined_by", "policies")
+
+    def __init__(  # noqa: PLR0917 - the fields, in the order of the former attrs class
+        self,
+        action: str,
+        decision: Decision,
+        side: str,
+        reason: str,
+        determined_by: tuple[StatementRef, ...],
+        policies: tuple[PolicyRecord, ...],
+    ) -> None:
+        _set_fields(self, (action, decision, side, reason, determined_by, policies))
+
+    @property
+    def action(self) -> str:
+        """The action decided."""
+        return self._f[0]  # type: ignore[no-any-return]
+
+    @property
+    def decision(self) -> Decision:
+        """Its decision."""
+        return self._f[1]  # type: ignore[no-any-return]
+
+    @property
+    def side(self) -> str:
+        """The side that decided it."""
+        return self._f[2]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> str:
+        """Why, in one sentence."""
+        return self._f[3]  # type: ignore[no-any-return]
+
+    @property
+    def determined_by(self) -> tuple[StatementRef, ...]:
+        """The statements that decided it."""
+        return self._f[4]  # type: ignore[no-any-return]
+
+    @property
+    def policies(self) -> tuple[PolicyRecord, ...]:
+        """Every policy consulted, in evaluation order."""
+        return self._f[5]  # type: ignore[no-any-return]
 
     def statements(self) -> tuple[StatementRecord, ...]:
         """Every statement record, policy by policy."""
-        return tuple(s for p in self.policies for s in p.statements)
+        return tuple(s for p in self._f[5] for s in p.statements)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
+        action, decision, side, reason, determined_by, policies = self._f
         return {
-            "action": self.action,
-            "decision": self.decision.value,
-            "side": self.side,
-            "reason": self.reason,
-            "determined_by": [str(r) for r in self.determined_by],
-            "policies": [p.to_dict() for p in self.policies],
+            "action": action,
+            "decision": decision.value,
+            "side": side,
+            "reason": reason,
+            "determined_by": [str(r) for r in determined_by],
+            "policies": [p.to_dict() for p in policies],
         }
 
 
@@ -282,10 +554,12 @@ class Explanation:
         for record in self.actions:
             if record.decision is self.decision:
                 wanted.update(dict.fromkeys(record.determined_by))
+        if not wanted:
+            return ()
         seen: dict[StatementRef, StatementRecord] = {}
         for record in self.actions:
             for statement in record.statements():
-                if statement.ref in wanted and statement.applies and statement.ref not in seen:
+                if statement.applies and statement.ref in wanted and statement.ref not in seen:
                     seen[statement.ref] = statement
         return tuple(seen[ref] for ref in wanted if ref in seen)
 
@@ -328,14 +602,18 @@ class Explanation:
             lines.append(
                 "  actions: " + ", ".join(f"{a.action} {a.decision}" for a in self.actions)
             )
-        if view in ("summary", "determining") and self.determining:
-            lines.append("determined by:")
-            for statement in self.determining:
-                lines += ["  " + line for line in statement.lines()]
-        if view in ("summary", "failures") and self.failures:
-            lines.append("closest Allow statements:")
-            for statement in self.failures[:3] if view == "summary" else self.failures:
-                lines += ["  " + line for line in statement.lines(only_failures=True)]
+        if view in ("summary", "determining"):
+            determining = self.determining
+            if determining:
+                lines.append("determined by:")
+                for statement in determining:
+                    lines += ["  " + line for line in statement.lines()]
+        if view in ("summary", "failures"):
+            failures = self.failures
+            if failures:
+                lines.append("closest Allow statements:")
+                for statement in failures[:3] if view == "summary" else failures:
+                    lines += ["  " + line for line in statement.lines(only_failures=True)]
         if view == "all":
             for action in self.actions:
                 lines.append(f"{action.action}: {action.decision} — {action.reason}")
@@ -373,11 +651,44 @@ class Explanation:
         printer.text(repr(self) if cycle else self.to_text())
 
 
+#: A compiled statement's texts, computed once: (statement, effect, actions, resources, the
+#: principal values for "is not among", or None without a principal element).
+_Texts = tuple[CompiledStatement, str, str, str, "str | None"]
+_TEXTS: dict[int, _Texts] = {}
+_TEXTS_SIZE = 4096
+_MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
+
+
+def _texts(statement: CompiledStatement) -> _Texts:
+    hit = _TEXTS.get(id(statement))
+    if hit is not None and hit[0] is statement:
+        return hit
+    actions = statement.action
+    action_text = ("NotAction " if actions.negated else "") + ", ".join(actions.written)
+    resource = statement.resource
+    resources = (
+        ""
+        if resource is None
+        else ("NotResource " if resource.negated else "") + ", ".join(resource.written)
+    )
+    matcher = statement.principal or statement.not_principal
+    among = None
+    if matcher is not None:
+        negated = "NotPrincipal " if statement.not_principal is not None else ""
+        among = negated + ", ".join(matcher.values())
+    texts = (statement, "Deny" if statement.is_deny else "Allow", action_text, resources, among)
+    if len(_TEXTS) >= _TEXTS_SIZE:
+        _TEXTS.clear()
+    _TEXTS[id(statement)] = texts  # the entry holds the statement: its id stays its own
+    return texts
+
+
 class _Recorder:
     """Collects the replayed evaluation into records (implements evaluation.Recorder)."""
 
     def __init__(self, who: CallerIdentity) -> None:
         self.who = who
+        self.described = who.describe()
         self.actions: list[ActionRecord] = []
         self._policies: dict[str, tuple[str, list[StatementRecord]]] = {}
 
@@ -396,44 +707,35 @@ class _Recorder:
         condition: ConditionResult,
         applies: bool,
     ) -> None:
-        has_principal = statement.principal is not None or statement.not_principal is not None
-        matcher = statement.principal or statement.not_principal
+        hit = _TEXTS.get(id(statement))
+        if hit is None or hit[0] is not statement:
+            hit = _texts(statement)
+        _, effect, actions, resources, among = hit
         principal: MatchKind | None
-        if not has_principal or matcher is None:
+        if among is None:
             principal, detail = None, ""
         elif kind is MatchKind.NO:
-            principal = kind
-            negated = "NotPrincipal " if statement.not_principal is not None else ""
-            detail = f"{self.who.describe()} is not among: {negated}{', '.join(matcher.values())}"
+            principal, detail = kind, f"{self.described} is not among: {among}"
         else:
-            principal, detail = kind, f"{self.who.describe()} matched as {kind.value}"
-        actions = statement.action
-        action_text = ("NotAction " if actions.negated else "") + ", ".join(actions.written)
-        resource = statement.resource
-        resources = (
-            ""
-            if resource is None
-            else ("NotResource " if resource.negated else "") + ", ".join(resource.written)
-        )
-        record = StatementRecord(
-            ref=statement.ref,
-            side=side,
-            effect="Deny" if statement.is_deny else "Allow",
-            principal=principal,
-            principal_detail=detail,
-            action_matched=action_matched,
-            actions=action_text,
-            resource_matched=resource_matched,
-            resources=resources,
-            clauses=tuple(ClauseRecord.of(c) for c in condition.clauses),
-            applies=applies,
-        )
-        self._policies.setdefault(policy.label, (side, []))[1].append(record)
+            principal, detail = kind, self.described + _MATCHED_AS[kind]
+        record = _new(StatementRecord)
+        # The condition's result is kept: its clause records are made when a view reads them.
+        _set_fields(
+            record,
+            (statement.ref, side, effect, principal, detail, action_matched, actions,
+             resource_matched, resources, condition, applies),
+        )  # fmt: skip
+        group = self._policies.get(policy.label)
+        if group is None:
+            group = self._policies[policy.label] = (side, [])
+        group[1].append(record)
 
     def end_action(self, result: ActionResult) -> None:
         policies = tuple(
-            PolicyRecord(label, side, tuple(statements))
-            for label, (side, statements) in self._policies.items()
+            [
+                PolicyRecord(label, side, tuple(statements))
+                for label, (side, statements) in self._policies.items()
+            ]
         )
         self.actions.append(
             ActionRecord(
@@ -448,25 +750,30 @@ class _Recorder:
 
 
 def explain(outcome: Outcome) -> Explanation:
-    """Replay ``outcome``'s evaluation with a recorder and build its :class:`Explanation`."""
+    """Replay ``outcome``'s evaluation with a recorder and build its :class:`Explanation`.
+
+    The replay runs the full evaluation of every action again (the plan comes from the
+    cached facts), checking every part of every statement and recording it.
+    """
     request = outcome.request
-    who = CallerIdentity.of(request.caller)
-    recorder = _Recorder(who)
+    plan = _plan(request)
+    recorder = _Recorder(plan.who)
     actions = outcome.actions or (request.action,)
-    replayed = replay(request, actions, recorder)
-    errors: tuple[Diagnostic, ...] = replayed.errors
+    decision, _, errors, side, reason = _summary(
+        [_decide(plan, action, recorder) for action in actions]
+    )
     return Explanation(
-        decision=replayed.decision,
-        reason=replayed.reason,
-        side=replayed.side,
-        caller=_describe_caller(request, who),
+        decision=decision,
+        reason=reason,
+        side=side,
+        caller=_describe_caller(request, recorder.described),
         role=request.role.arn,
         actions=tuple(recorder.actions),
-        errors=tuple(str(e) for e in errors),
+        errors=tuple([str(e) for e in errors]),
     )
 
 
-def _describe_caller(request: AssumeRoleRequest, who: CallerIdentity) -> str:
+def _describe_caller(request: AssumeRoleRequest, described: str) -> str:
     """Name the caller; a federated caller also by its subject, so a reader knows who was denied.
 
     The subject is the request context's (the token's ``<issuer>:sub`` for OIDC, AWS IAM
@@ -480,9 +787,9 @@ def _describe_caller(request: AssumeRoleRequest, who: CallerIdentity) -> str:
         label = key = "saml:sub"
         given = caller.attributes.get("saml:sub")
     else:
-        return who.describe()
+        return described
     subject = request.context.get_values(key) or ((given,) if isinstance(given, str) else given)
     if not subject:
-        return who.describe()
+        return described
     shown = ", ".join(f'"{value}"' for value in subject)
-    return f"{who.describe()} {label} {shown}"
+    return f"{described} {label} {shown}"
