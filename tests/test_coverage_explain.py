@@ -6,9 +6,14 @@ person reads when a call is denied.
 
 from __future__ import annotations
 
+import pickle
+
+import attrs
+import pytest
+
 from trustsim.callers import IamUser, Role
 from trustsim.decision import Decision, StatementRef
-from trustsim.explain import ActionRecord, Explanation, PolicyRecord, StatementRecord
+from trustsim.explain import ActionRecord, ClauseRecord, Explanation, PolicyRecord, StatementRecord
 from trustsim.parsing import parse_policy
 from trustsim.requests import assume_role
 
@@ -202,4 +207,43 @@ def test_a_statement_record_of_a_caller_side_policy_shows_its_resource_and_no_pr
             "principal"
         ]
         is None
+    )
+
+
+def every_record(explanation: Explanation) -> list[object]:
+    records: list[object] = []
+    for action in explanation.actions:
+        records.append(action)
+        for policy in action.policies:
+            records.append(policy)
+            for statement in policy.statements:
+                records.append(statement)
+                records.extend(statement.clauses)
+    return records
+
+
+def test_explanation_records_are_immutable_values() -> None:
+    """Explanations are values: replaying the same outcome gives equal records (equal hashes),
+    they cannot be changed, they pickle, and they print with their field names."""
+    outcome = assume_role(BOT, VENDOR_ROLE, tags={"level": "high", "team": "x"})
+    first, again = every_record(outcome.explain()), every_record(outcome.explain())
+    assert len(first) > 4
+    assert first == again
+    assert [hash(record) for record in first] == [hash(record) for record in again]
+    assert first[0] != first[1]  # an action record is no policy record
+    for record in first:
+        assert pickle.loads(pickle.dumps(record)) == record  # noqa: S301 - our own data
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            record.side = "changed"  # type: ignore[attr-defined]
+    clause = next(record for record in first if isinstance(record, ClauseRecord))
+    assert repr(clause).startswith(
+        "ClauseRecord(operator='StringEquals', key='sts:ExternalId', request_values=None, "
+        "policy_values=('alpha-1', 'beta-2'), matched=False, "
+        "pointer='/Statement/0/Condition/StringEquals/sts:ExternalId', diagnostic=None)"
+    )
+    assert (clause.operator, clause.key, clause.matched, clause.diagnostic) == (
+        "StringEquals",
+        "sts:ExternalId",
+        False,
+        None,
     )
