@@ -68,3 +68,32 @@ def test_a_json_pointer_starts_with_a_slash_and_round_trips_escapes() -> None:
     assert _pointer.split(pointer) == ("Condition", "StringLike", "aws:RequestTag/team~x")
     with pytest.raises(ValueError, match="a JSON pointer starts with '/'"):
         _pointer.split("Statement/0")
+
+
+@pytest.mark.parametrize(
+    "resource", ["oidc-provider/token.actions.githubusercontent.com", "policy/ci"]
+)
+def test_an_iam_arn_of_something_other_than_root_user_or_role_is_no_aws_principal(
+    resource: str,
+) -> None:
+    """An identity provider is trusted under ``"Federated"``, never ``"AWS"``; a policy is not a
+    principal at all (IAM JSON policy elements: Principal)."""
+    [(code, message)] = _codes(f"arn:aws:iam::111122223333:{resource}")
+    assert code == "MALFORMED_PRINCIPAL"
+    kind = resource.split("/", maxsplit=1)[0]
+    assert f"an IAM {kind} is not a principal (expected root, user/… or role/…)" in message
+
+
+@pytest.mark.parametrize(
+    ("arn", "kind"),
+    [
+        ("arn:aws:iam::111122223333:role/ci/deploy role", "role"),
+        ("arn:aws:iam::111122223333:user/" + "a" * 65, "user"),
+    ],
+)
+def test_a_user_or_role_arn_with_a_name_iam_never_issues_is_malformed(arn: str, kind: str) -> None:
+    """IAM names are at most 64 characters of ``[\\w+=,.@-]`` (IAM quotas and the CreateRole /
+    CreateUser API reference), so no principal has such an ARN."""
+    [(code, message)] = _codes(arn)
+    assert code == "MALFORMED_PRINCIPAL"
+    assert message == f'"{arn}": not a valid IAM {kind} name or path'

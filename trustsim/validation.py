@@ -98,7 +98,7 @@ _ACCOUNT_ID = re.compile(r"\d{12}\Z")
 _PARTITION = re.compile(r"aws(-[a-z]+)*\Z")
 _UNIQUE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,124}\Z")
 _OTHER_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,124}\Z")
-_ENTITY_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
+_ENTITY_NAME = re.compile(r"[\w+=,.@-]{1,64}\Z", re.ASCII)  # CreateUser/CreateRole: 1-64
 _ENTITY_PATH = re.compile(r"/([\x21-\x7e]*/)?\Z")
 _SESSION_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
 _SERVICE_NAME = re.compile(
