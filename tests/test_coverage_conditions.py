@@ -258,3 +258,53 @@ def test_a_saml_assertion_is_decided_on_its_audience_with_if_exists_on_a_missing
     assert decided(role, signed_in) == (ALLOW, [])
     elsewhere = SamlIdentity(okta, {"saml:aud": "https://example.com/saml"})
     assert decided(role, elsewhere) == (IMPLICIT, [])
+
+
+# --- policy variables in condition values (§5.14) ---------------------------------------------------
+
+TAGGED_ALICE = IamUser(ALICE_ARN, tags={"team": "blue", "flag": "maybe"})
+
+
+@pytest.mark.parametrize(
+    ("condition", "options", "expected", "codes"),
+    [
+        (
+            {"StringEquals": {"sts:ExternalId": "${aws:PrincipalTag/team}"}},
+            {"external_id": "blue"},
+            ALLOW,
+            [],
+        ),
+        (
+            {"StringEquals": {"sts:ExternalId": "${aws:PrincipalTag/team}"}},
+            {"external_id": "red"},
+            IMPLICIT,
+            [],
+        ),
+        (
+            {"StringEquals": {"sts:ExternalId": "${aws:TagKeys}"}},
+            {"external_id": "team", "tags": {"team": "x", "env": "y"}},
+            IMPLICIT,
+            ["UNCERTAIN_SEMANTICS"],
+        ),
+        (
+            {"Bool": {"aws:SecureTransport": "${aws:PrincipalTag/flag}"}},
+            {},
+            IMPLICIT,
+            ["UNREADABLE_REQUEST_VALUE"],
+        ),
+        (
+            {"StringEquals": {"aws:TagKeys": "${aws:PrincipalTag/team}"}},
+            {"tags": {"blue": "1", "red": "2"}},
+            IMPLICIT,
+            ["UNCERTAIN_SEMANTICS"],
+        ),
+    ],
+)
+def test_policy_variables_in_condition_values_are_filled_per_request(
+    condition: dict[str, Any], options: dict[str, Any], expected: Decision, codes: list[str]
+) -> None:
+    """§5.14 [DOC VARS]: ``${aws:PrincipalTag/team}`` takes the caller's tag; a variable naming
+    a multi-valued key cannot be filled (no match, noted); a Bool value that is no boolean once
+    filled is unreadable (§9 decision 9); a multi-valued request key under an operator without
+    qualifier is §9 decision 3 whatever the policy value."""
+    assert decided(role_with(condition), TAGGED_ALICE, **options) == (expected, codes)
