@@ -66,3 +66,25 @@ def test_deeply_nested_claims_are_refused():  # was: RecursionError
 def test_nested_claim_lists_are_refused_not_stringified():  # was: stored as ("('a',)",)
     with pytest.raises(ts.InvalidCaller):
         ts.WebIdentity("auth.example.com", {"x": [["a"]]})
+
+
+def test_a_hand_built_trust_allow_without_principal_grants_nothing():  # was: Allow for everyone
+    """A trust policy statement must name a Principal; IAM refuses the document otherwise
+    (MISSING_PRINCIPAL, SEMANTICS.md §2). A hand-built one used to read as {"AWS": "*"}."""
+    everyone = ts.Statement(ts.Effect.ALLOW, action=("sts:AssumeRole",))
+    guard = ts.Statement(
+        ts.Effect.DENY, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"
+    )
+    role = ts.Role(
+        "arn:aws:iam::111122223333:role/target", ts.Policy((everyone,), version="2012-10-17")
+    )
+    same_account = ts.IamUser("arn:aws:iam::111122223333:user/alice")
+    outcome = ts.assume_role(same_account, role)
+    assert outcome.decision is ts.Decision.IMPLICIT_DENY
+    assert [(d.code, d.pointer, d.policy) for d in outcome.errors] == [
+        ("INVALID_POLICY", "/Statement/0", "trust policy")
+    ]
+    assert "MISSING_PRINCIPAL" in str(outcome.explain())
+    # A principal-less Deny still applies to everyone (the conservative reading).
+    denying = ts.Role(role.arn, ts.Policy((guard,), version="2012-10-17"))
+    assert ts.assume_role(same_account, denying).decision is ts.Decision.EXPLICIT_DENY

@@ -40,6 +40,7 @@ from trustsim.callers import (
 )
 from trustsim.conditions import clear_condition_caches, compile_condition
 from trustsim.decision import StatementRef
+from trustsim.errors import Problem
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.variables import Template, parse_template
 from trustsim.wildcard import clear_pattern_cache, compile_pattern, compile_segments
@@ -419,12 +420,32 @@ class CompiledPolicy:
     statements: tuple[CompiledStatement, ...]
     allows: tuple[CompiledStatement, ...]
     denies: tuple[CompiledStatement, ...]
+    #: Why AWS would refuse Allow statements of this hand-built policy that would otherwise
+    #: grant too much; they are left out (fail closed) and the evaluator says so.
+    refused: tuple[Problem, ...] = ()
     #: The evaluator's memo: for one caller, action and role, which statements can apply
     #: (principal, action and static resource already matched). Pure functions of the policy
     #: and the key, so a hit is the same answer as a fresh scan (trustsim.evaluation).
     memo: dict[tuple[str, str, str], Any] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+
+
+def _principal_less_allows(policy: Policy) -> list[Problem]:
+    # (An RCP statement's only valid principal is "*", which is what a missing one reads as.)
+    if policy.kind is not PolicyKind.TRUST:
+        return []
+    return [
+        Problem(
+            "MISSING_PRINCIPAL",
+            statement.pointer,
+            "an Allow statement of a role trust policy must have a Principal",
+        )
+        for statement in policy.statements
+        if statement.effect is Effect.ALLOW
+        and statement.principal is None
+        and statement.not_principal is None
+    ]
 
 
 def _compile_statement(statement: Statement, policy: Policy, label: str) -> CompiledStatement:
@@ -503,12 +524,19 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
     if hit is not None and hit[0]() is policy:
         return hit[1]
     statements = tuple(_compile_statement(s, policy, label) for s in policy.statements)
+    # A hand-built trust-policy Allow without a principal element cannot exist in AWS
+    # (parsing refuses it: MISSING_PRINCIPAL); it grants nothing rather than everything.
+    refused = tuple(_principal_less_allows(policy))
+    if refused:
+        keep = {problem.pointer for problem in refused}
+        statements = tuple(s for s in statements if s.ref.pointer not in keep)
     compiled = CompiledPolicy(
         label=label,
         kind=policy.kind,
         statements=statements,
         allows=tuple(s for s in statements if not s.is_deny),
         denies=tuple(s for s in statements if s.is_deny),
+        refused=refused,
     )
     _CACHE[key] = (weakref.ref(policy, _forget(key)), compiled)
     return compiled

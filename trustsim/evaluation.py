@@ -25,6 +25,7 @@ side and diagnostics are filled by the full scan above on first access.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -277,18 +278,15 @@ def _shared_facts(caller: Caller) -> _CallerFacts:
         # An IAM caller's facts depend on its ARN fields and on its policy and organisation
         # objects; equal callers built afresh over the same objects share them. The entry
         # holds those objects, so their ids are not reused while it lives.
-        holds = _iam_parts(caller)  # type: ignore[arg-type]
-        key = tuple(part if type(part) is str else id(part) for part in holds)
+        texts, objects = _iam_parts(caller)  # type: ignore[arg-type]
+        key = (texts, *map(id, objects))
         found = _BY_PARTS.get(key)
-        # Texts are compared by the key itself; objects by identity.
-        if found is not None and all(
-            a is b for a, b in zip(found[0], holds, strict=True) if type(a) is not str
-        ):
+        if found is not None and all(map(operator.is_, found[0], objects)):
             return found[1]
         facts = _CallerFacts(caller)
         if len(_BY_PARTS) >= _CACHE_SIZE:
             _BY_PARTS.clear()
-        _BY_PARTS[key] = (holds, facts)
+        _BY_PARTS[key] = (objects, facts)
         return facts
     return _CallerFacts(caller)
 
@@ -296,29 +294,34 @@ def _shared_facts(caller: Caller) -> _CallerFacts:
 _BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = {}
 
 
-def _iam_parts(caller: IamUser | RoleSession) -> tuple[object, ...]:
-    """Everything an IAM caller's facts are derived from (texts, and objects by identity)."""
-    if isinstance(caller, IamUser):
-        return ("user", caller.arn, caller.unique_id or "", *caller.policies,
-                caller.permissions_boundary, *_org_parts(caller.org))  # fmt: skip
-    return ("session", caller.role_arn, caller.session_name, caller.role_unique_id or "",
-            *caller.policies, caller.permissions_boundary, caller.session_policy,
-            *_org_parts(caller.org))  # fmt: skip
+def _iam_parts(caller: IamUser | RoleSession) -> tuple[tuple[str, ...], tuple[object, ...]]:
+    """What an IAM caller's facts are derived from: texts, and objects compared by identity.
 
-
-def _org_parts(org: OrgMembership | None) -> tuple[object, ...]:
-    """What of an organisation a caller's facts read: whether SCPs apply, and the SCPs.
-
-    Organisations built afresh with the same SCP objects (or none) share the caller's facts;
-    the ID and paths only reach the request context, never the facts.
+    Of the organisation, only whether SCPs apply and the SCP objects count: organisations
+    built afresh with the same SCP objects (or none) share the caller's facts; the ID and
+    paths only reach the request context, never the facts.
     """
-    if not _org_applies(org):
-        return ("no SCPs",)
-    levels: list[object] = ["SCPs"]
-    for level in org.scps:  # type: ignore[union-attr]
-        levels.append(f"level of {len(level)}")
-        levels.extend(level)
-    return tuple(levels)
+    org = caller.org
+    levels: tuple[object, ...] = ()
+    shape = "no SCPs"
+    if _org_applies(org):
+        scps = org.scps  # type: ignore[union-attr]
+        shape = "SCPs " + ",".join(str(len(level)) for level in scps)
+        levels = tuple(policy for level in scps for policy in level)
+    if type(caller) is IamUser:
+        user = ("user", caller.arn, caller.unique_id or "", str(len(caller.policies)), shape)
+        return user, (*caller.policies, caller.permissions_boundary, *levels)
+    session: RoleSession = caller  # type: ignore[assignment]
+    texts = (
+        "session",
+        session.role_arn,
+        session.session_name,
+        session.role_unique_id or "",
+        str(len(session.policies)),
+        shape,
+    )
+    objects = (*session.policies, session.permissions_boundary, session.session_policy, *levels)
+    return texts, objects
 
 
 def _role_facts(role: Role) -> _RoleFacts:
@@ -472,6 +475,24 @@ def _recorded_scan(  # noqa: PLR0917 - _scan's arguments
         else:
             allows.append((statement, kind))
     return _Scan(policy, side, allows, denies, diagnostics, skipped)
+
+
+def _refused(policy: CompiledPolicy) -> Diagnostic:
+    """Say that Allow statements AWS would refuse were left out of a hand-built policy."""
+    first = policy.refused[0]
+    more = len(policy.refused) - 1
+    also = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return Diagnostic(
+        INVALID_POLICY,
+        f"AWS would refuse this policy: {first.code}: {first.message}{also}; "
+        "such Allow statements were not applied",
+        pointer=first.pointer,
+        policy=policy.label,
+    )
+
+
+#: Diagnostic code: a hand-built policy with statements AWS would refuse (parsing refuses them).
+INVALID_POLICY = "INVALID_POLICY"
 
 
 def _located(statement: CompiledStatement, found: Sequence[Diagnostic]) -> list[Diagnostic]:
@@ -668,7 +689,8 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
     scans = _Scans(plan, action, recorder)
     every = scans.every
     denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
-    errors: list[Diagnostic] = [d for scan in every for d in scan.diagnostics]
+    errors: list[Diagnostic] = [_refused(scan.policy) for scan in every if scan.policy.refused]
+    errors += [d for scan in every for d in scan.diagnostics]
     rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
     scp_gap = _first_gap(scans.scps) if scans.scps else None
     identity, boundary, session = scans.identity, scans.boundary, scans.session
