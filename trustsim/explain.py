@@ -660,9 +660,7 @@ _MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
 
 
 def _texts(statement: CompiledStatement) -> _Texts:
-    hit = _TEXTS.get(id(statement))
-    if hit is not None and hit[0] is statement:
-        return hit
+    """Build and keep the texts of ``statement`` (the recorder looked in ``_TEXTS`` first)."""
     actions = statement.action
     action_text = ("NotAction " if actions.negated else "") + ", ".join(actions.written)
     resource = statement.resource
