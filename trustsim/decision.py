@@ -71,7 +71,7 @@ class StatementRef:
         return f"{self.policy} statement {self.index}{sid}"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Outcome:
     """The decision on one request, why, and what could not be evaluated.
 
@@ -115,6 +115,20 @@ class Outcome:
     side: str = attrs.field(default="trust", kw_only=True)
     reason: str = attrs.field(default="", kw_only=True)
     actions: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+
+    def _value(self) -> tuple[object, ...]:
+        return (self.decision, self.determined_by, self.errors, self.side, self.reason,
+                self.actions)  # fmt: skip
+
+    # Equality by value, the request left out, whatever evaluated it: the fast path returns
+    # a lazy subclass (trustsim.evaluation), equal to the plain Outcome with the same fields.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return self._value() == other._value()
+
+    def __hash__(self) -> int:
+        return hash(self._value())
 
     @property
     def allowed(self) -> bool:

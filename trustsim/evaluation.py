@@ -413,10 +413,12 @@ def _scan(
             continue
         condition = statement.condition
         check = condition.check
+        # A clause that could not be read, or that rests on a §9 reading, is noted whether the
+        # statement then applies (the outcome rests on the reading) or not (fail closed).
+        found = condition.diagnostics(context)
+        if found:
+            diagnostics += _located(statement, found)
         if check is not None and not check(context.folded, context):
-            found = condition.diagnostics(context)
-            if found:
-                diagnostics += _located(statement, found)
             continue
         if statement.is_deny:
             denies.append(statement)
@@ -465,10 +467,10 @@ def _recorded_scan(  # noqa: PLR0917 - _scan's arguments
             continue
         if not (action_ok and resource_ok is not False):
             continue
+        found = statement.condition.diagnostics(context)
+        if found:
+            diagnostics += _located(statement, found)
         if not result.matched:
-            found = statement.condition.diagnostics(context)
-            if found:
-                diagnostics += _located(statement, found)
             continue
         if statement.is_deny:
             denies.append(statement)
