@@ -802,3 +802,17 @@ def test_a_region_restricted_trust_policy_follows_the_region_given() -> None:
     assert assume_role(USER, role, region="us-east-1", at=AT).decision.value == "ExplicitDeny"
     # Region unknown: the negated condition matches an absent key, so the guard denies.
     assert assume_role(USER, role, at=AT).decision.value == "ExplicitDeny"
+
+
+@pytest.mark.parametrize("stranger", [object(), "arn:aws:iam::111111111111:user/alice", None])
+def test_a_caller_that_is_not_a_caller_is_refused_at_once(stranger: Any) -> None:
+    """A plain ARN string is the commonest slip: say so when the request is built."""
+    with pytest.raises(TypeError, match=r"^not a caller: .*expected one of IamUser, RoleSession"):
+        build_request(stranger, ROLE)
+    with pytest.raises(TypeError, match=r"^not a caller"):
+        assume_role(stranger, ROLE)
+
+
+def test_a_role_that_is_not_a_role_is_refused_at_once() -> None:
+    with pytest.raises(TypeError, match=r"^not a role: 'arn:aws:iam::111111111111:role/x'"):
+        build_request(USER, "arn:aws:iam::111111111111:role/x")  # type: ignore[arg-type]

@@ -51,11 +51,13 @@ import attrs
 from trustsim._derive import CallOptions, derive_context
 from trustsim.callers import (
     AccountRoot,
+    Anonymous,
     Caller,
     IamUser,
     Role,
     RoleSession,
     SamlIdentity,
+    ServicePrincipal,
     WebIdentity,
 )
 from trustsim.context import ContextValue, RequestContext
@@ -158,6 +160,9 @@ _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _MAX_TAGS = 50
+_CALLER_KINDS = (
+    IamUser, RoleSession, AccountRoot, Anonymous, ServicePrincipal, WebIdentity, SamlIdentity
+)  # fmt: skip
 # Region names: us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ap-southeast-5…
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 _MAX_PROVIDED_CONTEXTS = 5
@@ -241,6 +246,7 @@ def build_request(
     >>> "aws:PrincipalArn" in request.context
     False
     """
+    _check_types(caller, role)
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
     api = assume_action_for(caller)
@@ -426,6 +432,15 @@ def _evaluation(name: str) -> Callable[[AssumeRoleRequest], Outcome]:
 
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
+
+
+def _check_types(caller: object, role: object) -> None:
+    # The annotations say it, but a plain ARN string is an easy slip: refuse it here, by name.
+    if not isinstance(caller, _CALLER_KINDS):
+        kinds = ", ".join(kind.__name__ for kind in _CALLER_KINDS)
+        raise TypeError(f"not a caller: {caller!r} (expected one of {kinds})")
+    if not isinstance(role, Role):
+        raise TypeError(f"not a role: {role!r} (expected trustsim.Role)")
 
 
 def _checked_action(action: str | None, api: str, caller: Caller) -> str:
