@@ -1,0 +1,83 @@
+"""Tests written for mutants of trustsim/evaluation.py and compiler.py that the suite let live.
+
+Mutation testing (docs/testing.md, scripts/mutation_sample.py) changes one detail of the
+engine at a time; each test here fails on a mutant that survived the rest of the suite, so
+it pins a rule the other tests only reached indirectly.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+import trustsim as ts
+from trustsim.evaluation import decide, evaluate
+from trustsim.parsing import parse_policy
+
+ACCOUNT = "111122223333"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/target"
+
+
+def _trust(principal: object, **extra: object) -> ts.Policy:
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra}
+    return parse_policy({"Version": "2012-10-17", "Statement": statement})
+
+
+def test_root_is_refused_on_the_fast_path_even_where_a_grant_needs_nothing_more() -> None:
+    """STS refuses the root user (SEMANTICS.md §3.9). A same-account {"AWS": "*"} grant
+    needs nothing of a caller's own policies (§4.3, §9 decision 4), so only the refusal keeps
+    root out: decide() and evaluate() must refuse before reading the trust policy."""
+    role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
+    root = ts.AccountRoot(ACCOUNT)
+    request = ts.build_request(root, role)
+    assert decide(request) is ts.Decision.IMPLICIT_DENY
+    outcome = evaluate(request)
+    assert outcome.decision is ts.Decision.IMPLICIT_DENY
+    assert "Roles may not be assumed by root accounts" in outcome.reason
+    # An IAM user of the same account, through the same grant, is allowed: the grant is real.
+    alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    assert decide(ts.build_request(alice, role)) is ts.Decision.ALLOW
+
+
+def test_an_evolved_fast_path_outcome_keeps_every_field() -> None:
+    """attrs.evolve on an outcome of the fast path gives a complete outcome (its __init__
+    takes Outcome's fields)."""
+    alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    outcome = evaluate(ts.build_request(alice, ts.Role(ROLE_ARN, _trust({"AWS": alice.arn}))))
+    changed = attrs.evolve(outcome, reason="rewritten")
+    assert changed.reason == "rewritten"
+    assert changed.decision is outcome.decision is ts.Decision.ALLOW
+    assert changed.determined_by == outcome.determined_by
+    assert changed.errors == outcome.errors == ()
+    assert changed.side == outcome.side == "trust"
+    assert changed.actions == outcome.actions == ("sts:AssumeRole",)
+
+
+def test_the_rcp_reading_names_its_section_exactly() -> None:
+    """The note on RCPs applied to a federated caller cites SEMANTICS.md §9 decision 12
+    verbatim, so a reader can find it."""
+    github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+    rcp = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+        },
+        kind="rcp",
+    )
+    role = ts.Role(
+        ROLE_ARN,
+        _trust(
+            {"Federated": github},
+            Action="sts:AssumeRoleWithWebIdentity",
+            Condition={
+                "StringEquals": {
+                    "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"
+                }
+            },
+        ),
+        org=ts.OrgMembership("o-abc1234567", rcps=[[rcp]]),
+    )
+    run = ts.GitHubActions("acme/app", branch="main", account_id=ACCOUNT)
+    outcome = ts.assume_role(run, role)
+    assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
+    [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
+    assert note.message.startswith("SEMANTICS.md §9 decision 12: RCPs of the role's account")
