@@ -81,3 +81,34 @@ def test_the_rcp_reading_names_its_section_exactly() -> None:
     assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
     [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
     assert note.message.startswith("SEMANTICS.md §9 decision 12: RCPs of the role's account")
+
+
+def test_the_invalid_policy_note_says_exactly_what_was_left_out() -> None:
+    """One principal-less Allow: the note names it alone; two: it counts the other."""
+    bare = ts.Statement(ts.Effect.ALLOW, action=("sts:AssumeRole",))
+    again = ts.Statement(
+        ts.Effect.ALLOW, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"
+    )
+    alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    one = ts.assume_role(alice, ts.Role(ROLE_ARN, ts.Policy((bare,), version="2012-10-17")))
+    [note] = one.errors
+    assert note.message == (
+        "AWS would refuse this policy: MISSING_PRINCIPAL: an Allow statement of a role trust "
+        "policy must have a Principal; such Allow statements were not applied"
+    )
+    two = ts.assume_role(alice, ts.Role(ROLE_ARN, ts.Policy((bare, again), version="2012-10-17")))
+    assert "a Principal (and 1 more problem); such Allow" in two.errors[0].message
+
+
+def test_role_and_caller_facts_are_derived_once() -> None:
+    """Repeated decisions on the same role reuse its facts (compiled trust policy, RCP levels),
+    and equal IAM callers built afresh share theirs (issue 5: nothing is derived twice)."""
+    from trustsim import evaluation  # noqa: PLC0415 - the caches under test
+
+    role = ts.Role(ROLE_ARN, _trust({"AWS": ACCOUNT}))
+    assert evaluation._role_facts(role) is evaluation._role_facts(role)
+    first = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
+    again = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
+    other = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/bob"))
+    assert first is again
+    assert other is not first
