@@ -91,4 +91,5 @@ def test_outcomes_are_values_whichever_path_built_them() -> None:
         ts.build_request(ts.IamUser("arn:aws:iam::111111111111:user/bob"), request.role)
     )
     assert other != fast
+    assert fast != fast.decision  # an Outcome is not its Decision
     assert decide(request) is fast.decision
