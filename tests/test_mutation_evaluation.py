@@ -112,3 +112,17 @@ def test_role_and_caller_facts_are_derived_once() -> None:
     other = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/bob"))
     assert first is again
     assert other is not first
+
+
+def test_a_same_account_star_grant_says_how_it_was_read_and_notes_nothing_unlimited() -> None:
+    """§3.9: {"AWS": "*"} lets a same-account caller in with no other permission. The reason
+    says the grant was read as one to the caller's own ARN; with no boundary or session
+    policy limiting the caller, the open question of §7.4 does not arise, so no note."""
+    role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
+    alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    outcome = ts.assume_role(alice, role)
+    assert outcome.allowed
+    assert outcome.reason.endswith(
+        '(matched as all AWS principals; {"AWS": "*"} read as a user ARN grant)'
+    )
+    assert outcome.errors == ()

@@ -116,22 +116,21 @@ class CallerIdentity:
     @classmethod
     def of(cls, caller: Caller) -> CallerIdentity:
         """Describe ``caller`` for principal matching."""
+        # (Callers check their ARNs when built: the parts are always there.)
         if isinstance(caller, IamUser):
-            arn = Arn.try_parse(caller.arn)
             return cls(
                 CallerKind.USER,
-                partition=arn.partition if arn else None,
-                account=arn.account if arn else None,
+                partition=caller.partition,
+                account=caller.account_id,
                 arn=caller.arn,
                 unique_id=caller.unique_id,
             )
         if isinstance(caller, RoleSession):
-            arn = Arn.try_parse(caller.role_arn)
             return cls(
                 CallerKind.ROLE_SESSION,
-                partition=arn.partition if arn else None,
-                account=arn.account if arn else None,
-                arn=caller.session_arn if arn else None,
+                partition=caller.partition,
+                account=caller.account_id,
+                arn=caller.session_arn,
                 role_arn=caller.role_arn,
                 unique_id=caller.role_unique_id,
             )
