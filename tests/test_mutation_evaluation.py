@@ -126,3 +126,77 @@ def test_a_same_account_star_grant_says_how_it_was_read_and_notes_nothing_unlimi
         '(matched as all AWS principals; {"AWS": "*"} read as a user ARN grant)'
     )
     assert outcome.errors == ()
+
+
+def _identity(action: str = "sts:AssumeRole") -> ts.Policy:
+    statement = {"Effect": "Allow", "Action": action, "Resource": "*"}
+    return parse_policy({"Version": "2012-10-17", "Statement": statement}, kind="identity")
+
+
+def test_the_disputed_boundary_reading_explains_itself() -> None:
+    """§9 decision 1: a same-account trust naming the user lets the user in although the
+    user's permissions boundary does not allow sts:AssumeRole; the note says why."""
+    alice_arn = f"arn:aws:iam::{ACCOUNT}:user/alice"
+    boundary = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        },
+        kind="permissions-boundary",
+    )
+    alice = ts.IamUser(alice_arn, permissions_boundary=boundary)
+    outcome = ts.assume_role(alice, ts.Role(ROLE_ARN, _trust({"AWS": alice_arn})))
+    assert outcome.allowed
+    [note] = outcome.errors
+    assert note.message == (
+        "SEMANTICS.md §9 decision 1 (disputed): the trust policy names the user, whose "
+        "permissions boundary does not allow the action; following the evaluation-logic pages "
+        "the boundary does not block (UPDATE-TRUST suggests it would)"
+    )
+
+
+def test_a_policy_variable_in_a_trust_deny_is_filled_when_the_caller_side_counts() -> None:
+    """A Deny whose condition compares with ${aws:username} is decided on the request, also
+    when the caller's own policies take part in the decision (a cross-account caller)."""
+    bob_arn = "arn:aws:iam::444455556666:user/bob"
+    trust = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": bob_arn}, "Action": "sts:AssumeRole"},
+                {
+                    "Effect": "Deny",
+                    "Principal": {"AWS": bob_arn},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}},
+                },
+            ],
+        }
+    )
+    role = ts.Role(ROLE_ARN, trust)
+    bob = ts.IamUser(bob_arn, policies=[_identity()])
+    named_after_bob = ts.build_request(bob, role, session_name="bob")
+    assert decide(named_after_bob) is ts.Decision.EXPLICIT_DENY
+    assert evaluate(named_after_bob).decision is ts.Decision.EXPLICIT_DENY
+    assert decide(ts.build_request(bob, role, session_name="nightly")) is ts.Decision.ALLOW
+
+
+def test_an_allowed_call_names_every_statement_that_allowed_each_action() -> None:
+    """§4.11: a call passing session tags needs sts:TagSession too; the allowed outcome names
+    the statements that granted each action."""
+    alice_arn = f"arn:aws:iam::{ACCOUNT}:user/alice"
+    trust = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Assume", "Effect": "Allow", "Principal": {"AWS": alice_arn},
+                 "Action": "sts:AssumeRole"},
+                {"Sid": "Tag", "Effect": "Allow", "Principal": {"AWS": alice_arn},
+                 "Action": "sts:TagSession"},
+            ],
+        }
+    )  # fmt: skip
+    outcome = ts.assume_role(ts.IamUser(alice_arn), ts.Role(ROLE_ARN, trust), tags={"team": "a"})
+    assert outcome.allowed
+    assert outcome.actions == ("sts:AssumeRole", "sts:TagSession")
+    assert [ref.sid for ref in outcome.determined_by] == ["Assume", "Tag"]
