@@ -200,3 +200,106 @@ def test_an_allowed_call_names_every_statement_that_allowed_each_action() -> Non
     assert outcome.allowed
     assert outcome.actions == ("sts:AssumeRole", "sts:TagSession")
     assert [ref.sid for ref in outcome.determined_by] == ["Assume", "Tag"]
+
+
+def test_the_invalid_policy_note_counts_further_problems_in_the_plural() -> None:
+    statements = tuple(
+        ts.Statement(
+            ts.Effect.ALLOW, action=("sts:AssumeRole",), index=i, pointer=f"/Statement/{i}"
+        )
+        for i in range(3)
+    )
+    alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    outcome = ts.assume_role(alice, ts.Role(ROLE_ARN, ts.Policy(statements, version="2012-10-17")))
+    assert "a Principal (and 2 more problems); such Allow" in outcome.errors[0].message
+
+
+def test_a_session_arn_grant_gives_its_basis_in_the_reason() -> None:
+    """§4.3: a same-account trust naming the session ARN needs nothing more; the reason says
+    the basis of the grant."""
+    session = ts.RoleSession(f"arn:aws:iam::{ACCOUNT}:role/ci/builder", "nightly")
+    role = ts.Role(ROLE_ARN, _trust({"AWS": session.session_arn}))
+    outcome = ts.assume_role(session, role)
+    assert outcome.allowed
+    assert outcome.reason.endswith("(matched as session ARN; same account, the session ARN)")
+
+
+def test_an_rcp_gap_names_its_level() -> None:
+    """§4.6: every RCP level must allow; the reason names the level that did not."""
+    only_s3 = parse_policy(
+        {"Version": "2012-10-17",
+         "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}},
+        kind="rcp",
+    )  # fmt: skip
+    full = parse_policy(
+        {"Version": "2012-10-17",
+         "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}},
+        kind="rcp",
+    )  # fmt: skip
+    alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    for levels, name in (([[only_s3], [full]], "root"), ([[full], [full], [only_s3]], "account")):
+        org = ts.OrgMembership("o-abc1234567", rcps=levels)
+        role = ts.Role(ROLE_ARN, _trust({"AWS": alice.arn}), org=org)
+        outcome = ts.assume_role(alice, role)
+        assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
+        assert f"RCP level {name}" in outcome.reason or f"the {name}" in outcome.reason, (
+            outcome.reason
+        )
+
+
+class _Results:
+    """A recorder keeping each action's result (evaluation.Recorder)."""
+
+    def __init__(self) -> None:
+        self.results: list[object] = []
+
+    def begin_action(self, action: str) -> None:
+        pass
+
+    def statement(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def end_action(self, result: object) -> None:
+        self.results.append(result)
+
+
+def test_a_recorder_is_told_which_grant_decided_how_it_matched_and_what_it_needed() -> None:
+    from trustsim.compiler import MatchKind  # noqa: PLC0415
+    from trustsim.evaluation import replay  # noqa: PLC0415
+
+    bob_arn = "arn:aws:iam::444455556666:user/bob"
+    bob = ts.IamUser(bob_arn, policies=[_identity()])
+    request = ts.build_request(bob, ts.Role(ROLE_ARN, _trust({"AWS": bob_arn}, Sid="Bob")))
+    recorder = _Results()
+    assert replay(request, ("sts:AssumeRole",), recorder).allowed
+    [result] = recorder.results
+    assert result.grant.sid == "Bob"  # type: ignore[attr-defined]
+    assert result.kind is MatchKind.DIRECT_USER  # type: ignore[attr-defined]
+    assert (result.needs.identity, result.needs.boundary, result.needs.session) == (  # type: ignore[attr-defined]
+        True, True, True
+    )  # fmt: skip
+
+
+def test_policy_variables_in_caller_side_and_trust_allows_are_filled_per_request() -> None:
+    """The fast path fills ${aws:username} in a trust Allow and in a permissions boundary
+    when the caller's own policies take part (a cross-account caller)."""
+    bob_arn = "arn:aws:iam::444455556666:user/bob"
+    same_name = {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}
+    trust = _trust({"AWS": bob_arn}, Condition=same_name)
+    boundary = parse_policy(
+        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Resource": "*", "Condition": same_name}},
+        kind="permissions-boundary",
+    )  # fmt: skip
+    role = ts.Role(ROLE_ARN, trust)
+    plain = ts.IamUser(bob_arn, policies=[_identity()])
+    bounded = ts.IamUser(bob_arn, policies=[_identity()], permissions_boundary=boundary)
+    for bob in (plain, bounded):
+        assert decide(ts.build_request(bob, role, session_name="bob")) is ts.Decision.ALLOW
+        assert (
+            decide(ts.build_request(bob, role, session_name="other")) is ts.Decision.IMPLICIT_DENY
+        )
+    only_boundary = _trust({"AWS": bob_arn})
+    role = ts.Role(ROLE_ARN, only_boundary)
+    assert decide(ts.build_request(bounded, role, session_name="bob")) is ts.Decision.ALLOW
+    assert decide(ts.build_request(bounded, role, session_name="x1")) is ts.Decision.IMPLICIT_DENY
