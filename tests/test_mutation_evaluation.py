@@ -303,3 +303,50 @@ def test_policy_variables_in_caller_side_and_trust_allows_are_filled_per_request
     role = ts.Role(ROLE_ARN, only_boundary)
     assert decide(ts.build_request(bounded, role, session_name="bob")) is ts.Decision.ALLOW
     assert decide(ts.build_request(bounded, role, session_name="x1")) is ts.Decision.IMPLICIT_DENY
+
+
+def test_the_service_reading_names_its_section_exactly() -> None:
+    """§9 decision 4: {"AWS": "*"} does not match a service; the note cites the decision."""
+    role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
+    outcome = ts.assume_role(ts.ServicePrincipal("lambda.amazonaws.com"), role)
+    assert outcome.decision is ts.Decision.IMPLICIT_DENY
+    [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
+    assert note.message.startswith(
+        'SEMANTICS.md §9 decision 4: {"AWS": "*"} is read as not matching'
+    )
+
+
+def test_the_first_grant_whose_needs_are_met_decides() -> None:
+    """Of two matching trust statements, the first whose requirements are met is the grant
+    named (a role-ARN grant needs the boundary and session policy, which a session without
+    them meets, §4.3)."""
+    session = ts.RoleSession(f"arn:aws:iam::{ACCOUNT}:role/ci/builder", "nightly")
+    trust = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "RoleGrant", "Effect": "Allow", "Principal": {"AWS": session.role_arn},
+                 "Action": "sts:AssumeRole"},
+                {"Sid": "SessionGrant", "Effect": "Allow",
+                 "Principal": {"AWS": session.session_arn}, "Action": "sts:AssumeRole"},
+            ],
+        }
+    )  # fmt: skip
+    outcome = ts.assume_role(session, ts.Role(ROLE_ARN, trust))
+    assert outcome.allowed
+    assert [ref.sid for ref in outcome.determined_by] == ["RoleGrant"]
+
+
+def test_a_cross_account_session_matches_its_account_by_root_arn_and_by_id() -> None:
+    """An account principal (root ARN or bare ID) covers the sessions of that account's roles,
+    in the same partition (§3.2); the session still needs its identity-side allow (§4.4)."""
+    session = ts.RoleSession(
+        "arn:aws:iam::444455556666:role/ci/builder", "nightly", policies=[_identity()]
+    )
+    for principal in ("arn:aws:iam::444455556666:root", "444455556666"):
+        outcome = ts.assume_role(session, ts.Role(ROLE_ARN, _trust({"AWS": principal})))
+        assert outcome.allowed, principal
+    china = ts.RoleSession(
+        "arn:aws-cn:iam::444455556666:role/ci/builder", "nightly", policies=[_identity()]
+    )
+    assert not ts.assume_role(china, ts.Role(ROLE_ARN, _trust({"AWS": "444455556666"}))).allowed
