@@ -499,8 +499,8 @@ INVALID_POLICY = "INVALID_POLICY"
 
 def _located(statement: CompiledStatement, found: Sequence[Diagnostic]) -> list[Diagnostic]:
     """The condition's diagnostics, each naming the policy (fail closed *and say so*)."""
-    # (A clause's diagnostic always carries the clause's pointer: only the policy is added.)
-    return [d if d.policy else attrs.evolve(d, policy=statement.ref.policy) for d in found]
+    # (A clause's diagnostic carries the clause's pointer and no policy: the policy is added.)
+    return [attrs.evolve(d, policy=statement.ref.policy) for d in found]
 
 
 # --------------------------------------------------------------------------- requirements
