@@ -1340,16 +1340,18 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     >>> print(evaluate(AssumeRoleRequest(bob, role, "sts:AssumeRole", RequestContext.of())))
     ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
     """
-    action, companions = request.action, request.companion_actions
-    if companions:
-        return _fast_outcome(request, (action, *(a for a in companions if a != action)))
-    # One action: _fast_outcome inlined. The (caller, role, action) triple finds its plan in
-    # one lookup; in the commonest case (no caller-side policy, no RCP) the plan is the trust
-    # policy's memoised Deny and Allow checks, run right here.
-    caller, role = request.caller, request.role
-    plan = _PAIRS.get((id(caller), id(role), action))
-    if plan is None or plan[0] is not caller or plan[1] is not role:
-        plan = _pair_plan(caller, role, action)
+    # One action: _fast_outcome inlined. A request decided before finds its plan by its own
+    # identity, another by its (caller, role, action) triple; in the commonest case (no
+    # caller-side policy, no RCP) the plan is the trust policy's memoised Deny and Allow
+    # checks, run right here.
+    hit = _BY_REQUEST.get(id(request))
+    if hit is not None and hit[0] is request:
+        plan = hit[1]
+    else:
+        action, companions = request.action, request.companion_actions
+        if companions:
+            return _fast_outcome(request, (action, *(a for a in companions if a != action)))
+        plan = _request_plan(request)
     context = request.context
     values = context.folded
     side = plan[4]
@@ -1377,6 +1379,23 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
 #: Each entry holds its caller and role, so their ids are not reused while it lives.
 _Pair = tuple[Any, Any, tuple[_Check, ...], tuple[Any, ...], "_CallerSide | None"]
 _PAIRS: dict[tuple[int, int, str], _Pair] = {}
+
+
+#: The plan of each one-action request decided lately, by the request's identity (each entry
+#: holds its request, so the id is not reused while the entry lives).
+_BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = {}
+
+
+def _request_plan(request: AssumeRoleRequest) -> _Pair:
+    """The plan of a one-action request, kept for the next decision on the same request."""
+    caller, role, action = request.caller, request.role, request.action
+    plan = _PAIRS.get((id(caller), id(role), action))
+    if plan is None or plan[0] is not caller or plan[1] is not role:
+        plan = _pair_plan(caller, role, action)
+    if len(_BY_REQUEST) >= _CACHE_SIZE:
+        _BY_REQUEST.clear()
+    _BY_REQUEST[id(request)] = (request, plan)
+    return plan
 
 
 def _pair_plan(caller: Caller, role: Role, action: str) -> _Pair:
@@ -1415,14 +1434,15 @@ def decide(request: AssumeRoleRequest) -> Decision:
     ...                          "sts:AssumeRole", RequestContext.of()))
     <Decision.ALLOW: 'Allow'>
     """
-    action, companions = request.action, request.companion_actions
-    if companions:
-        return _fast_decision(request, (action, *(a for a in companions if a != action)))
-    # The one-action plan, run inline exactly as in evaluate (kept inline in both: speed).
-    caller, role = request.caller, request.role
-    plan = _PAIRS.get((id(caller), id(role), action))
-    if plan is None or plan[0] is not caller or plan[1] is not role:
-        plan = _pair_plan(caller, role, action)
+    # The one-action plan, found and run inline exactly as in evaluate (in both: speed).
+    hit = _BY_REQUEST.get(id(request))
+    if hit is not None and hit[0] is request:
+        plan = hit[1]
+    else:
+        action, companions = request.action, request.companion_actions
+        if companions:
+            return _fast_decision(request, (action, *(a for a in companions if a != action)))
+        plan = _request_plan(request)
     context = request.context
     values = context.folded
     side = plan[4]
