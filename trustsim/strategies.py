@@ -542,7 +542,8 @@ def request_options(caller: Caller | None = None) -> st.SearchStrategy[RequestOp
 
     Without a caller, only options every caller kind may pass. ``ExternalId`` and provided
     contexts come only for ``AssumeRole`` callers, MFA only for IAM users, sessions and roots,
-    and session tags never collide with a session's inherited transitive tags.
+    and session tags never collide with a session's inherited transitive tags; ``region`` is
+    sometimes given (``aws:RequestedRegion``).
 
     Shrinks towards ``{}`` (no options).
 
@@ -589,6 +590,8 @@ def request_options(caller: Caller | None = None) -> st.SearchStrategy[RequestOp
             options["at"] = draw(_datetimes())
         if assume_role_caller and draw(st.booleans()):
             options["mfa"] = draw(st.booleans())
+        if draw(st.booleans()):
+            options["region"] = draw(st.sampled_from(_REGIONS))
         return options
 
     return build()
