@@ -18,6 +18,8 @@ import datetime as _dt
 import functools
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
+import attrs
+
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -139,49 +141,21 @@ class _Derived:
         return RequestContext._make(self.values, self.spelling, frozenset(self.multi))
 
 
+@attrs.define(kw_only=True)
 class CallOptions:
     """The options of one call that reach the request context, already checked by STS rules."""
 
-    __slots__ = (
-        "contexts",
-        "external_id",
-        "incoming",
-        "mfa",
-        "region",
-        "session_name",
-        "source_identity",
-        "source_ip",
-        "tags",
-        "transitive",
-        "when",
-    )
-
-    def __init__(
-        self,
-        *,
-        when: _dt.datetime,
-        session_name: str,
-        mfa: bool | None,
-        external_id: str | None,
-        source_identity: str | None,
-        source_ip: str | None,
-        region: str | None,
-        tags: Mapping[str, str],
-        transitive: Sequence[str],
-        incoming: Mapping[str, str],
-        contexts: Sequence[tuple[str, Mapping[str, str]]],
-    ) -> None:
-        self.when = when
-        self.session_name = session_name
-        self.mfa = mfa
-        self.external_id = external_id
-        self.source_identity = source_identity
-        self.source_ip = source_ip
-        self.region = region
-        self.tags = tags
-        self.transitive = transitive
-        self.incoming = incoming
-        self.contexts = contexts
+    when: _dt.datetime
+    session_name: str
+    mfa: bool | None
+    external_id: str | None
+    source_identity: str | None
+    source_ip: str | None
+    region: str | None
+    tags: Mapping[str, str]
+    transitive: Sequence[str]
+    incoming: Mapping[str, str]
+    contexts: Sequence[tuple[str, Mapping[str, str]]]
 
 
 def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestContext:

@@ -35,6 +35,19 @@ from trustsim.requests import (
 class BreadthRules(WitnessBuilder):
     """Findings about who is admitted, each confirmed by a witness."""
 
+    def subject_witness(  # noqa: PLR0917 - the OIDC statement's parts
+        self,
+        statement: Statement,
+        provider: str,
+        issuer: str,
+        fmt: SubjectFormat,
+        aud: str | None,
+        sub: str,
+    ) -> Witness | None:
+        """A caller whose token carries ``sub`` (and the statement's audience, else STS's)."""
+        claims = {"aud": aud or "sts.amazonaws.com", "sub": sub}
+        return self.oidc_witness(statement, provider, issuer, fmt, claims)
+
     def any_aws_principal(self, statement: Statement) -> None:
         caller, context = self.aws_outsider(statement, OUTSIDER_ACCOUNT)
         if not self.allowed(caller, ASSUME_ROLE, context):
@@ -173,13 +186,7 @@ class BreadthRules(WitnessBuilder):
             # the outsider's subjects until one gets past them.
             witness = None
             for outsider in reversed(fmt.outsider_fillers):
-                witness = self.oidc_witness(
-                    statement,
-                    provider,
-                    issuer,
-                    fmt,
-                    {"aud": aud or "sts.amazonaws.com", "sub": outsider},
-                )
+                witness = self.subject_witness(statement, provider, issuer, fmt, aud, outsider)
                 if witness is not None:
                     break
             if witness is not None:
@@ -221,13 +228,7 @@ class BreadthRules(WitnessBuilder):
                 continue
             outsider = self.subject(value, fmt.outsider_fillers, fmt, foreign=True)
             if outsider is not None:
-                witness = self.oidc_witness(
-                    statement,
-                    provider,
-                    issuer,
-                    fmt,
-                    {"aud": aud or "sts.amazonaws.com", "sub": outsider},
-                )
+                witness = self.subject_witness(statement, provider, issuer, fmt, aud, outsider)
                 if witness is not None:
                     self.add(
                         "OIDC_SUB_TOO_BROAD",
@@ -248,13 +249,7 @@ class BreadthRules(WitnessBuilder):
             insider = self.subject(value, fmt.insider_fillers, fmt, foreign=False)
             if insider is None:
                 continue
-            witness = self.oidc_witness(
-                statement,
-                provider,
-                issuer,
-                fmt,
-                {"aud": aud or "sts.amazonaws.com", "sub": insider},
-            )
+            witness = self.subject_witness(statement, provider, issuer, fmt, aud, insider)
             if witness is not None:
                 self.add(
                     "OIDC_SUB_WILDCARD",
