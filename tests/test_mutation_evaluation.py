@@ -256,7 +256,7 @@ class _Results:
     def begin_action(self, action: str) -> None:
         pass
 
-    def statement(self, *args: object, **kwargs: object) -> None:
+    def policy(self, *args: object) -> None:
         pass
 
     def end_action(self, result: object) -> None:

@@ -428,6 +428,11 @@ class CompiledPolicy:
     memo: dict[tuple[str, str, str], Any] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    #: The reason and explain paths' memo, by the same key: each statement's principal,
+    #: action and static resource results, which need no request context.
+    scans: dict[tuple[str, str, str], Any] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
 
 def _principal_less_allows(policy: Policy) -> list[Problem]:

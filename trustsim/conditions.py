@@ -156,6 +156,7 @@ class _Clause:
         "policy_texts",
         "prepared",
         "qualifier",
+        "several_only",
         "spec",
         "static_match",
         "templates",
@@ -187,6 +188,8 @@ class _Clause:
         self.prepared: tuple[Any, ...] = ()
         self.null_wants: frozenset[bool] = frozenset()
         self.date_only_policy = False
+        #: Whether the only diagnostic this clause can have is "several values" (§9 decision 3).
+        self.several_only = False
         if spec.family is Family.NULL:
             self.null_wants = frozenset(spec.prepare([(v, True)]) for v in clause.values)
             self.test = self._null_test()
@@ -212,6 +215,10 @@ class _Clause:
             or spec.family is not Family.STRING
             or bool(self.templates)
             or (self.qualifier is _ALL and self.negated)
+        )
+        # (_why: text is always readable, and a present key with one value notes nothing.)
+        self.several_only = (
+            self.qualifier is None and spec.family is Family.STRING and not self.templates
         )
 
     # --- hot path ------------------------------------------------------------------------------
@@ -528,7 +535,14 @@ class CompiledCondition:
     (frozenset({'token.actions.githubusercontent.com:sub'}), False)
     """
 
-    __slots__ = ("_clauses", "_diagnosing", "check", "keys")
+    __slots__ = (
+        "_clauses",
+        "_diagnosing",
+        "_diagnosing_otherwise",
+        "_several_only",
+        "check",
+        "keys",
+    )
 
     def __init__(self, clauses: Sequence[_Clause], name: str = "") -> None:
         self._clauses = tuple(clauses)
@@ -540,6 +554,13 @@ class CompiledCondition:
             _generate(sorted(self._clauses, key=_cost), name) if self._clauses else None
         )
         self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
+        # A plain text clause (no qualifier, no variables) has a diagnostic only when its key
+        # carries several values (§9 decision 3): the reason path tests that alone first.
+        several_only = [clause for clause in self._diagnosing if clause.several_only]
+        self._several_only = tuple(clause.folded for clause in several_only)
+        self._diagnosing_otherwise = tuple(
+            clause for clause in self._diagnosing if not clause.several_only
+        )
         keys = {clause.folded for clause in self._clauses}
         for clause in self._clauses:
             for template in clause.templates:
@@ -581,13 +602,32 @@ class CompiledCondition:
             return _NO_CLAUSES
         check = self.check
         assert check is not None  # noqa: S101 - a block with clauses has a check
-        return _Verdict(self, context, check(context.folded, context))
+        verdict = _new(_Verdict)
+        _set_state(verdict, (self, context, check(context.folded, context)))
+        return verdict
+
+    def deferred(self, context: RequestContext) -> ConditionResult:
+        """:meth:`evaluate`'s result, computed only when first read (verdict included)."""
+        if not self._clauses:
+            return _NO_CLAUSES
+        result = _new(_Verdict)
+        _set_state(result, (self, context, None))
+        return result
 
     def diagnostics(self, context: RequestContext) -> tuple[Diagnostic, ...]:
         """Why clauses rest on unreadable values or §9 readings; ``()`` at once when none can."""
         if not self._diagnosing:
             return ()
-        found = [clause.diagnostic(context) for clause in self._diagnosing]
+        clauses = self._diagnosing_otherwise
+        folded = context.folded
+        for key in self._several_only:
+            values = folded.get(key)
+            if values is not None and len(values) > 1:
+                clauses = self._diagnosing  # one has a diagnostic: ask each, in order
+                break
+        if not clauses:
+            return ()
+        found = [clause.diagnostic(context) for clause in clauses]
         return tuple([diagnostic for diagnostic in found if diagnostic is not None])
 
     def __repr__(self) -> str:
@@ -605,30 +645,29 @@ class _Verdict(ConditionResult):
     It equals, hashes and prints as the result :meth:`CompiledCondition.evaluate` returns.
     """
 
-    __slots__ = ("_condition", "_context", "_full", "_verdict")
-    _condition: CompiledCondition
-    _context: RequestContext
+    __slots__ = ("_full", "_state")
+    #: (condition, context, verdict); the verdict ``None`` until read (:meth:`deferred`).
+    _state: tuple[CompiledCondition, RequestContext, bool | None]
     _full: ConditionResult
-    _verdict: bool
 
     def __init__(
         self, condition: CompiledCondition, context: RequestContext, verdict: bool
     ) -> None:
-        _set_condition(self, condition)
-        _set_context(self, context)
-        _set_verdict(self, verdict)
+        _set_state(self, (condition, context, verdict))
 
     def _evaluated(self) -> ConditionResult:
         try:
             return self._full
         except AttributeError:  # not read yet
-            full = self._condition.evaluate(self._context)
+            condition, context, _ = self._state
+            full = condition.evaluate(context)
             _set_full(self, full)
             return full
 
     @property
     def matched(self) -> bool:
-        return self._verdict
+        verdict = self._state[2]
+        return self._evaluated().matched if verdict is None else verdict
 
     @property
     def clauses(self) -> tuple[ClauseResult, ...]:
@@ -657,9 +696,8 @@ class _Verdict(ConditionResult):
         return (ConditionResult, (self.matched, self.clauses, self.diagnostics))
 
 
-_set_condition = _Verdict.__dict__["_condition"].__set__
-_set_context = _Verdict.__dict__["_context"].__set__
-_set_verdict = _Verdict.__dict__["_verdict"].__set__
+_new = object.__new__
+_set_state = _Verdict.__dict__["_state"].__set__
 _set_full = _Verdict.__dict__["_full"].__set__
 
 

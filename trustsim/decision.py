@@ -9,6 +9,7 @@ and returns an :class:`~trustsim.explain.Explanation`; the decision itself recor
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -25,6 +26,10 @@ __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 #: caller's identity policies, permissions boundary and session policy, the SCPs of the
 #: caller's organisation, the RCPs of the role's, and the caller itself (root, anonymous).
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
+
+
+#: trustsim.explain.explain, once imported (Outcome.explain).
+_EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
 class Decision(enum.Enum):
@@ -142,9 +147,12 @@ class Outcome:
 
     def explain(self) -> Explanation:
         """Replay the evaluation with a recorder and return the full :class:`Explanation`."""
-        from trustsim.explain import explain  # noqa: PLC0415 (the explain path is lazy)
+        found = _EXPLAIN.get("explain")
+        if found is None:  # first use: the explain path is imported lazily (once: an import
+            from trustsim.explain import explain  # noqa: PLC0415 - statement costs ~1 µs)
 
-        return explain(self)
+            found = _EXPLAIN["explain"] = explain
+        return found(self)
 
     def __str__(self) -> str:
         return f"{self.decision}: {self.reason}" if self.reason else str(self.decision)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
@@ -70,19 +70,22 @@ class Recorder(Protocol):
     def begin_action(self, action: str) -> None:
         """A new action is about to be decided."""
 
-    def statement(
+    def policy(
         self,
         policy: CompiledPolicy,
         side: str,
-        statement: CompiledStatement,
-        *,
-        kind: MatchKind,
-        action_matched: bool,
-        resource_matched: bool | None,
-        condition: ConditionResult,
-        applies: bool,
+        scan: StaticScan,
+        checked: Sequence[tuple[ConditionResult, bool, bool | None]],
     ) -> None:
-        """One statement was checked: each part's result, and whether it applies."""
+        """Every statement of ``policy`` was checked for the action.
+
+        ``scan.entries`` holds each statement's parts that need no request context (the
+        statement, its principal match, whether the action matched, its resource result);
+        ``checked`` the same statements' request-dependent results, in order: the condition's
+        result, whether the statement applies, and the resource result. The condition result of
+        a statement that cannot apply (principal, action or resource did not match) is only
+        evaluated when read.
+        """
 
     def end_action(self, result: ActionResult) -> None:
         """The action was decided."""
@@ -97,14 +100,17 @@ class _Plan:
     __slots__ = (
         "boundary",
         "context",
+        "described",
         "identity",
         "rcps",
+        "refused",
         "role_account",
         "role_arn",
         "role_partition",
         "same_account",
         "scps",
         "session",
+        "sig",
         "trust",
         "who",
     )
@@ -112,6 +118,9 @@ class _Plan:
     def __init__(self, caller: _CallerFacts, role: _RoleFacts, context: RequestContext) -> None:
         who = caller.who
         self.who = who
+        self.sig = caller.sig
+        self.described = caller.described
+        self.refused = caller.refused
         self.context = context
         self.role_arn = role.arn
         self.role_partition = role.partition
@@ -157,6 +166,7 @@ class _CallerFacts:
     __slots__ = (
         "boundary",
         "caller",
+        "described",
         "identity",
         "memo",
         "policies",
@@ -186,6 +196,8 @@ class _CallerFacts:
             ]
         )
         self.refused = who.kind is CallerKind.ROOT or who.kind is CallerKind.ANONYMOUS
+        #: The caller in words (CallerIdentity.describe), for reasons and explanations.
+        self.described = who.describe()
         self.service_linked = who.is_service_linked_role_session
         self.identity: tuple[CompiledPolicy, ...] = ()
         self.boundary: CompiledPolicy | None = None
@@ -336,7 +348,18 @@ def _role_facts(role: Role) -> _RoleFacts:
 
 
 def _plan(request: AssumeRoleRequest) -> _Plan:
-    return _Plan(_caller_facts(request.caller), _role_facts(request.role), request.context)
+    hit = _PLANS.get(id(request))
+    if hit is not None and hit[0] is request:
+        return hit[1]
+    plan = _Plan(_caller_facts(request.caller), _role_facts(request.role), request.context)
+    if len(_PLANS) >= _CACHE_SIZE:
+        _PLANS.clear()
+    _PLANS[id(request)] = (request, plan)  # the entry holds the request: its id stays its own
+    return plan
+
+
+#: The plan of each request replayed lately (the reason and explain paths), by its identity.
+_PLANS: dict[int, tuple[AssumeRoleRequest, _Plan]] = {}
 
 
 def _org_applies(org: OrgMembership | None) -> bool:
@@ -350,7 +373,7 @@ def _org_applies(org: OrgMembership | None) -> bool:
 class _Scan:
     """The statements of one policy that apply to one action."""
 
-    __slots__ = ("allows", "denies", "diagnostics", "policy", "side", "star_skipped")
+    __slots__ = ("allows", "denies", "diagnostics", "policy", "side", "star_skipped", "static")
 
     def __init__(  # noqa: PLR0917 - an internal record, built in one place
         self,
@@ -359,17 +382,73 @@ class _Scan:
         allows: list[tuple[CompiledStatement, MatchKind]],
         denies: list[CompiledStatement],
         diagnostics: list[Diagnostic],
-        star_skipped: list[CompiledStatement],
+        static: StaticScan,
     ) -> None:
+        self.static = static
         self.policy = policy
         self.side = side
         self.allows = allows
         self.denies = denies
         self.diagnostics = diagnostics
-        self.star_skipped = star_skipped
+        self.star_skipped = static.skipped
 
 
 _NO = MatchKind.NO
+#: A resource element with policy variables: matched against each request's context.
+_PER_REQUEST = object()
+#: One statement's context-free results for one caller, role and action: the statement, its
+#: principal match, whether its action matched, its resource result (``None`` without a
+#: resource element, ``_PER_REQUEST`` when variables make it depend on the context).
+_Static = tuple[CompiledStatement, MatchKind, bool, "bool | object | None"]
+
+
+class StaticScan:
+    """What of scanning one policy for one caller, role and action needs no request context.
+
+    ``entries``: every statement's :data:`_Static`; ``candidates``: those whose principal and
+    action matched and whose resource is not ruled out (the only ones whose conditions can
+    decide); ``skipped``: the statements ``{"AWS": "*"}`` would have matched but for the
+    caller's kind (SEMANTICS.md §9 decision 4).
+    """
+
+    __slots__ = ("candidates", "entries", "needs", "skipped")
+
+    def __init__(self, policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> None:
+        who, role_partition, role_arn = plan.who, plan.role_partition, plan.role_arn
+        entries: list[_Static] = []
+        skipped: list[CompiledStatement] = []
+        for statement in policy.statements:
+            kind = statement.principal_kind(who, role_partition)
+            action_ok = statement.action.matches(action, lower)
+            resource = statement.resource
+            resource_ok: bool | object | None = None
+            if resource is not None:
+                resource_ok = (
+                    _PER_REQUEST if resource.templates else resource.matches(role_arn, _EMPTY)
+                )
+            entries.append((statement, kind, action_ok, resource_ok))
+            principal = statement.principal
+            if kind is _NO and action_ok and principal is not None and principal.star_skipped(who):
+                skipped.append(statement)
+        self.entries = tuple(entries)
+        self.candidates = tuple(
+            entry for entry in entries if entry[1] is not _NO and entry[2] and entry[3] is not False
+        )
+        self.skipped = tuple(skipped)
+        #: The requirements of each matching Allow, by the statement's id (see _choose_grant).
+        self.needs: dict[int, Needs] = {}
+
+
+def _static_scan(policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> StaticScan:
+    key = (plan.sig, action, plan.role_arn)
+    memo = policy.scans
+    found: StaticScan | None = memo.get(key)
+    if found is None:
+        found = StaticScan(policy, plan, action, lower)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def _scan(
@@ -383,31 +462,19 @@ def _scan(
 ) -> _Scan:
     """Check every statement of ``policy`` against the request for ``action``.
 
-    Without a recorder the checks short-circuit; with one, every part of every statement is
+    Without a recorder only the statements whose principal and action match are looked at
+    further, and their checks short-circuit; with one, every part of every statement is
     checked and recorded. The answer is the same either way.
     """
+    static = _static_scan(policy, plan, action, action_lower)
     if recorder is not None:
-        return _recorded_scan(policy, side, plan, action, action_lower, recorder)
+        return _recorded_scan(policy, side, plan, static, recorder)
     allows: list[tuple[CompiledStatement, MatchKind]] = []
     denies: list[CompiledStatement] = []
     diagnostics: list[Diagnostic] = []
-    skipped: list[CompiledStatement] = []
-    who, context, role_partition = plan.who, plan.context, plan.role_partition
-    for statement in policy.statements:
-        kind = statement.principal_kind(who, role_partition)
-        if kind is _NO:
-            principal = statement.principal
-            if (
-                principal is not None
-                and principal.aws_star
-                and principal.star_skipped(who)
-                and statement.action.matches(action, action_lower)
-            ):
-                skipped.append(statement)
-            continue
-        if not statement.action.matches(action, action_lower):
-            continue
-        if statement.resource is not None and not statement.resource.matches(
+    context = plan.context
+    for statement, kind, _, resource_ok in static.candidates:
+        if resource_ok is _PER_REQUEST and not statement.resource.matches(  # type: ignore[union-attr]
             plan.role_arn, context
         ):
             continue
@@ -424,59 +491,41 @@ def _scan(
             denies.append(statement)
         else:
             allows.append((statement, kind))
-    return _Scan(policy, side, allows, denies, diagnostics, skipped)
+    return _Scan(policy, side, allows, denies, diagnostics, static)
 
 
-def _recorded_scan(  # noqa: PLR0917 - _scan's arguments
-    policy: CompiledPolicy,
-    side: str,
-    plan: _Plan,
-    action: str,
-    action_lower: str,
-    recorder: Recorder,
+def _recorded_scan(
+    policy: CompiledPolicy, side: str, plan: _Plan, static: StaticScan, recorder: Recorder
 ) -> _Scan:
     """:func:`_scan` checking every part of every statement, and reporting it to ``recorder``."""
     allows: list[tuple[CompiledStatement, MatchKind]] = []
     denies: list[CompiledStatement] = []
     diagnostics: list[Diagnostic] = []
-    skipped: list[CompiledStatement] = []
-    who, context, role_partition = plan.who, plan.context, plan.role_partition
-    record = recorder.statement
-    for statement in policy.statements:
-        kind = statement.principal_kind(who, role_partition)
-        action_ok = statement.action.matches(action, action_lower)
-        resource = statement.resource
-        resource_ok = None if resource is None else resource.matches(plan.role_arn, context)
-        # The verdict now; the clause records when the recorder reads them.
-        result = statement.condition.verdict(context)
-        applies = kind is not _NO and action_ok and resource_ok is not False and result.matched
-        record(
-            policy,
-            side,
-            statement,
-            kind=kind,
-            action_matched=action_ok,
-            resource_matched=resource_ok,
-            condition=result,
-            applies=applies,
-        )
-        if kind is _NO:
-            principal = statement.principal
-            if principal is not None and action_ok and principal.star_skipped(who):
-                skipped.append(statement)
+    checked: list[tuple[ConditionResult, bool, bool | None]] = []
+    context = plan.context
+    for statement, kind, action_ok, static_resource in static.entries:
+        condition = statement.condition
+        resource_ok = static_resource
+        if static_resource is _PER_REQUEST:
+            resource_ok = statement.resource.matches(plan.role_arn, context)  # type: ignore[union-attr]
+        if kind is _NO or not action_ok or resource_ok is False:
+            # Cannot apply: the condition's result is evaluated when a view reads it.
+            checked.append((condition.deferred(context), False, resource_ok))  # type: ignore[arg-type]
             continue
-        if not (action_ok and resource_ok is not False):
-            continue
-        found = statement.condition.diagnostics(context)
+        result = condition.verdict(context)
+        found = condition.diagnostics(context)
         if found:
             diagnostics += _located(statement, found)
-        if not result.matched:
+        applies = result.matched
+        checked.append((result, applies, resource_ok))  # type: ignore[arg-type]
+        if not applies:
             continue
         if statement.is_deny:
             denies.append(statement)
         else:
             allows.append((statement, kind))
-    return _Scan(policy, side, allows, denies, diagnostics, skipped)
+    recorder.policy(policy, side, static, checked)
+    return _Scan(policy, side, allows, denies, diagnostics, static)
 
 
 def _refused(policy: CompiledPolicy) -> Diagnostic:
@@ -575,9 +624,8 @@ def _same_account_needs(kind: MatchKind) -> Needs:
 # --------------------------------------------------------------------------- one action
 
 
-@attrs.frozen
-class ActionResult:
-    """The decision on one action, with what it rests on."""
+class ActionResult(NamedTuple):
+    """The decision on one action, with what it rests on (a named tuple: cheap to build)."""
 
     action: str
     decision: Decision
@@ -652,8 +700,11 @@ def _choose_grant(
     """
     grant: tuple[CompiledStatement, MatchKind, Needs] | None = None
     best = 4
+    known = trust.static.needs  # a pure function of the scan's key (caller, role, action)
     for statement, kind in trust.allows:
-        needs = _needs(plan, statement, kind)
+        needs = known.get(id(statement))
+        if needs is None:
+            needs = known[id(statement)] = _needs(plan, statement, kind)
         if (
             (not needs.identity or identity)
             and (not needs.boundary or boundary)
@@ -670,7 +721,7 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
     who = plan.who
     if recorder is not None:
         recorder.begin_action(action)
-    if who.kind is CallerKind.ROOT or who.kind is CallerKind.ANONYMOUS:
+    if plan.refused:
         # STS refuses these callers before any policy is read [DOC STS-API; EXP ROOT-ASSUME; §3.9]
         why = (
             "the root user of an account cannot assume a role (STS: Roles may not be assumed by root accounts)"
@@ -684,21 +735,27 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
 
     scans = _Scans(plan, action, recorder)
     every = scans.every
-    denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
-    errors: list[Diagnostic] = [_refused(scan.policy) for scan in every if scan.policy.refused]
-    errors += [d for scan in every for d in scan.diagnostics]
+    trust = scans.trust
+    if len(every) == 1:  # the trust policy alone (no caller-side policy, SCP or RCP)
+        denies = [("trust", statement.ref) for statement in trust.denies]
+        errors: list[Diagnostic] = [_refused(trust.policy)] if trust.policy.refused else []
+        errors += trust.diagnostics
+    else:
+        denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
+        errors = [_refused(scan.policy) for scan in every if scan.policy.refused]
+        errors += [d for scan in every for d in scan.diagnostics]
     rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
     scp_gap = _first_gap(scans.scps) if scans.scps else None
     identity, boundary, session = scans.identity, scans.boundary, scans.session
     identity_allows = any(s.allows for s in identity) if identity else False
     boundary_allows = boundary is None or bool(boundary.allows)
     session_allows = session is None or bool(session.allows)
-    grant = _choose_grant(
-        plan,
-        scans.trust,
-        identity=identity_allows,
-        boundary=boundary_allows,
-        session=session_allows,
+    grant = (
+        _choose_grant(
+            plan, trust, identity=identity_allows, boundary=boundary_allows, session=session_allows
+        )
+        if trust.allows
+        else None
     )
     needs = grant[2] if grant else _NOTHING
     identity_missing = needs.identity and not identity_allows
@@ -717,45 +774,64 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
         session_missing=session_missing,
     )
 
-    determined: list[StatementRef] = []
-    if decision is Decision.EXPLICIT_DENY:
-        determined = [ref for _, ref in denies]
-    elif decision is Decision.ALLOW and grant is not None:
-        determined.append(grant[0].ref)
-        if needs.identity:
-            determined += _refs(identity)
-        if needs.boundary and boundary is not None:
-            determined += _refs([boundary])
-        if needs.session and session is not None:
-            determined += _refs([session])
-        determined += _refs([s for level in scans.scps for s in level])
-        determined += _refs([s for level in scans.rcps for s in level])
-
-    errors += _readings(
-        plan,
-        decision,
-        side,
-        grant=grant,
-        boundary_allows=boundary_allows,
-        session_allows=session_allows,
-        has_boundary=boundary is not None,
-        has_session=session is not None,
-        every=every,
-    )
-    result = ActionResult(
-        action,
-        decision,
-        side,
-        reason,
-        tuple(determined),
-        tuple(dict.fromkeys(errors)),
-        grant=grant[0].ref if grant else None,
-        kind=grant[1] if grant else MatchKind.NO,
-        needs=needs if grant else None,
-    )
+    determined = _determined(decision, scans, denies, grant)
+    if grant is not None or side == "rcp" or any(scan.star_skipped for scan in every):
+        errors += _readings(
+            plan,
+            decision,
+            side,
+            grant=grant,
+            boundary_allows=boundary_allows,
+            session_allows=session_allows,
+            has_boundary=boundary is not None,
+            has_session=session is not None,
+            every=every,
+        )
+    if grant is None:
+        result = ActionResult(
+            action, decision, side, reason, determined, tuple(dict.fromkeys(errors))
+        )
+    else:
+        result = ActionResult(
+            action,
+            decision,
+            side,
+            reason,
+            determined,
+            tuple(dict.fromkeys(errors)),
+            grant[0].ref,
+            grant[1],
+            needs,
+        )
     if recorder is not None:
         recorder.end_action(result)
     return result
+
+
+def _determined(
+    decision: Decision,
+    scans: _Scans,
+    denies: Sequence[tuple[str, StatementRef]],
+    grant: tuple[CompiledStatement, MatchKind, Needs] | None,
+) -> tuple[StatementRef, ...]:
+    """The statements that decided: every applicable Deny, or every required Allow."""
+    if decision is _EXPLICIT:
+        return tuple([ref for _, ref in denies])
+    if decision is not _ALLOW or grant is None:
+        return ()
+    needs = grant[2]
+    determined = [grant[0].ref]
+    if needs.identity:
+        determined += _refs(scans.identity)
+    if needs.boundary and scans.boundary is not None:
+        determined += _refs([scans.boundary])
+    if needs.session and scans.session is not None:
+        determined += _refs([scans.session])
+    if scans.scps:
+        determined += _refs([s for level in scans.scps for s in level])
+    if scans.rcps:
+        determined += _refs([s for level in scans.rcps for s in level])
+    return tuple(determined)
 
 
 def _combine(
@@ -775,88 +851,70 @@ def _combine(
     Each arm: the facts, the answer, and the rule with its source.
     """
     role = plan.role_arn
-    facts = (
-        bool(denies),
-        rcp_gap is not None,
-        scp_gap is not None,
-        grant is None,
-        identity_missing,
-        boundary_missing,
-        session_missing,
+    if denies:
+        # An applicable Deny in any policy wins over every Allow [DOC EVAL step 1; XACCT].
+        side, ref = denies[0]
+        more = f" (and {len(denies) - 1} more)" if len(denies) > 1 else ""
+        return Decision.EXPLICIT_DENY, side, f"{action} is explicitly denied by {ref}{more}"
+    if rcp_gap is not None:
+        # Every RCP level of the role's account must allow [DOC EVAL step 2; RCP]; a missing
+        # allow is an implicit deny [DOC DENY-KINDS].
+        level = _level_name(rcp_gap, len(plan.rcps))
+        return (
+            Decision.IMPLICIT_DENY,
+            "rcp",
+            f"no RCP at the {level} level of the role's organisation allows {action} on {role}",
+        )
+    if scp_gap is not None:
+        # Every SCP level of the caller's account must allow [DOC EVAL step 3; SCP].
+        level = _level_name(scp_gap, len(plan.scps))
+        return (
+            Decision.IMPLICIT_DENY,
+            "scp",
+            f"no SCP at the {level} level of the caller's organisation allows {action} on {role}",
+        )
+    if grant is None:
+        # The trust policy must always allow: an identity-policy allow alone never lets a
+        # caller assume a role [DOC EVAL "role trust policies"; §4.2].
+        return (
+            Decision.IMPLICIT_DENY,
+            "trust",
+            f"no statement of the trust policy allows {action} for {plan.described}",
+        )
+    statement, kind, needs = grant
+    if identity_missing:
+        # Account principal or cross-account: the identity side must allow too
+        # [DOC STS-API; XACCT; §4.3 account row, §4.4].
+        return (
+            Decision.IMPLICIT_DENY,
+            "identity",
+            f"the caller's identity policies do not allow {action} on {role}, and they must "
+            f"({needs.basis}; trust granted by {statement.ref})",
+        )
+    if boundary_missing:
+        # A permissions boundary's implicit deny limits account, cross-account and role-ARN
+        # grants [DOC EVAL "IAM role"; BOUNDARY; §4.7].
+        return (
+            Decision.IMPLICIT_DENY,
+            "boundary",
+            f"the caller's permissions boundary does not allow {action} on {role}, and it "
+            f"limits this grant ({needs.basis})",
+        )
+    if session_missing:
+        # A session policy's implicit deny limits the same grants [DOC EVAL; §4.8].
+        return (
+            Decision.IMPLICIT_DENY,
+            "session",
+            f"the caller's session policy does not allow {action} on {role}, and it limits "
+            f"this grant ({needs.basis})",
+        )
+    # Nothing denies and every required policy allows [DOC EVAL; §4.13 Allow].
+    return (
+        Decision.ALLOW,
+        "trust",
+        f"{action} is allowed: {statement.ref} trusts {plan.described} "
+        f"(matched as {kind.value}; {needs.basis})",
     )
-    match facts:
-        case (True, *_):
-            # An applicable Deny in any policy wins over every Allow [DOC EVAL step 1; XACCT].
-            side, ref = denies[0]
-            more = f" (and {len(denies) - 1} more)" if len(denies) > 1 else ""
-            return Decision.EXPLICIT_DENY, side, f"{action} is explicitly denied by {ref}{more}"
-        case (_, True, *_):
-            # Every RCP level of the role's account must allow [DOC EVAL step 2; RCP]; a missing
-            # allow is an implicit deny [DOC DENY-KINDS].
-            assert rcp_gap is not None  # noqa: S101 (narrowing for mypy)
-            level = _level_name(rcp_gap, len(plan.rcps))
-            return (
-                Decision.IMPLICIT_DENY,
-                "rcp",
-                f"no RCP at the {level} level of the role's organisation allows {action} on {role}",
-            )
-        case (_, _, True, *_):
-            # Every SCP level of the caller's account must allow [DOC EVAL step 3; SCP].
-            assert scp_gap is not None  # noqa: S101
-            level = _level_name(scp_gap, len(plan.scps))
-            return (
-                Decision.IMPLICIT_DENY,
-                "scp",
-                f"no SCP at the {level} level of the caller's organisation allows {action} on {role}",
-            )
-        case (_, _, _, True, *_):
-            # The trust policy must always allow: an identity-policy allow alone never lets a
-            # caller assume a role [DOC EVAL "role trust policies"; §4.2].
-            return (
-                Decision.IMPLICIT_DENY,
-                "trust",
-                f"no statement of the trust policy allows {action} for {plan.who.describe()}",
-            )
-        case (_, _, _, _, True, _, _):
-            # Account principal or cross-account: the identity side must allow too
-            # [DOC STS-API; XACCT; §4.3 account row, §4.4].
-            assert grant is not None  # noqa: S101
-            return (
-                Decision.IMPLICIT_DENY,
-                "identity",
-                f"the caller's identity policies do not allow {action} on {role}, and they must "
-                f"({grant[2].basis}; trust granted by {grant[0].ref})",
-            )
-        case (_, _, _, _, _, True, _):
-            # A permissions boundary's implicit deny limits account, cross-account and role-ARN
-            # grants [DOC EVAL "IAM role"; BOUNDARY; §4.7].
-            assert grant is not None  # noqa: S101
-            return (
-                Decision.IMPLICIT_DENY,
-                "boundary",
-                f"the caller's permissions boundary does not allow {action} on {role}, and it "
-                f"limits this grant ({grant[2].basis})",
-            )
-        case (_, _, _, _, _, _, True):
-            # A session policy's implicit deny limits the same grants [DOC EVAL; §4.8].
-            assert grant is not None  # noqa: S101
-            return (
-                Decision.IMPLICIT_DENY,
-                "session",
-                f"the caller's session policy does not allow {action} on {role}, and it limits "
-                f"this grant ({grant[2].basis})",
-            )
-        case _:
-            # Nothing denies and every required policy allows [DOC EVAL; §4.13 Allow].
-            assert grant is not None  # noqa: S101
-            statement, kind, needs = grant
-            return (
-                Decision.ALLOW,
-                "trust",
-                f"{action} is allowed: {statement.ref} trusts {plan.who.describe()} "
-                f"(matched as {kind.value}; "
-                f"{needs.basis})",
-            )
 
 
 def _readings(
@@ -902,7 +960,7 @@ def _readings(
             notes.append(
                 _uncertain(
                     "SEMANTICS.md §9 decision 4",
-                    f'{{"AWS": "*"}} is read as not matching {who.describe()} '
+                    f'{{"AWS": "*"}} is read as not matching {plan.described} '
                     "(services and federated callers match only through Service / Federated)",
                     statement.ref,
                 )
@@ -911,7 +969,7 @@ def _readings(
         notes.append(
             _uncertain(
                 "SEMANTICS.md §9 decision 12",
-                f"RCPs of the role's account are applied to {who.describe()}",
+                f"RCPs of the role's account are applied to {plan.described}",
             )
         )
     return notes

@@ -19,6 +19,7 @@ Three views over that one record (after OPA's explain modes):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -30,6 +31,7 @@ from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.evaluation import ActionResult, _decide, _plan, _summary
 
 if TYPE_CHECKING:
+    from trustsim.evaluation import StaticScan
     from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
@@ -657,6 +659,11 @@ _Texts = tuple[CompiledStatement, str, str, str, "str | None"]
 _TEXTS: dict[int, _Texts] = {}
 _TEXTS_SIZE = 4096
 _MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
+#: The first nine fields of each statement's record, for one static scan and side: the
+#: scan's statements checked for one caller, role and action (evaluation.StaticScan), which
+#: need no request context. ``described`` is the caller's, fixed by the scan's key.
+_Prefixes = tuple["StaticScan", str, tuple[tuple[Any, ...], ...]]
+_PREFIXES: dict[int, _Prefixes] = {}
 
 
 def _texts(statement: CompiledStatement) -> _Texts:
@@ -684,49 +691,64 @@ def _texts(statement: CompiledStatement) -> _Texts:
 class _Recorder:
     """Collects the replayed evaluation into records (implements evaluation.Recorder)."""
 
-    def __init__(self, who: CallerIdentity) -> None:
+    def __init__(self, who: CallerIdentity, described: str) -> None:
         self.who = who
-        self.described = who.describe()
+        self.described = described
         self.actions: list[ActionRecord] = []
         self._policies: dict[str, tuple[str, list[StatementRecord]]] = {}
 
     def begin_action(self, action: str) -> None:
         self._policies = {}
 
-    def statement(
+    def policy(
         self,
         policy: CompiledPolicy,
         side: str,
-        statement: CompiledStatement,
-        *,
-        kind: MatchKind,
-        action_matched: bool,
-        resource_matched: bool | None,
-        condition: ConditionResult,
-        applies: bool,
+        scan: StaticScan,
+        checked: Sequence[tuple[ConditionResult, bool, bool | None]],
     ) -> None:
-        hit = _TEXTS.get(id(statement))
-        if hit is None or hit[0] is not statement:
-            hit = _texts(statement)
-        _, effect, actions, resources, among = hit
-        principal: MatchKind | None
-        if among is None:
-            principal, detail = None, ""
-        elif kind is MatchKind.NO:
-            principal, detail = kind, f"{self.described} is not among: {among}"
-        else:
-            principal, detail = kind, self.described + _MATCHED_AS[kind]
-        record = _new(StatementRecord)
-        # The condition's result is kept: its clause records are made when a view reads them.
-        _set_fields(
-            record,
-            (statement.ref, side, effect, principal, detail, action_matched, actions,
-             resource_matched, resources, condition, applies),
-        )  # fmt: skip
+        hit = _PREFIXES.get(id(scan))
+        if hit is None or hit[0] is not scan or hit[1] != side:
+            hit = self._prefixes(scan, side)
+        records = []
+        for static, (condition, applies, resource_matched) in zip(hit[2], checked, strict=True):
+            prefix = static
+            if static[7] is not resource_matched:  # a resource with variables: per request
+                prefix = (*static[:7], resource_matched, static[8])
+            record = _new(StatementRecord)
+            # The condition's result is kept: its clause records are made when a view reads them.
+            _set_fields(record, (*prefix, condition, applies))
+            records.append(record)
         group = self._policies.get(policy.label)
         if group is None:
-            group = self._policies[policy.label] = (side, [])
-        group[1].append(record)
+            self._policies[policy.label] = (side, records)
+        else:
+            group[1].extend(records)
+
+    def _prefixes(self, scan: StaticScan, side: str) -> _Prefixes:
+        """The request-independent fields of each statement's record, kept with ``scan``."""
+        prefixes = []
+        for statement, kind, action_matched, resource_matched in scan.entries:
+            hit = _TEXTS.get(id(statement))
+            if hit is None or hit[0] is not statement:
+                hit = _texts(statement)
+            _, effect, actions, resources, among = hit
+            principal: MatchKind | None
+            if among is None:
+                principal, detail = None, ""
+            elif kind is MatchKind.NO:
+                principal, detail = kind, f"{self.described} is not among: {among}"
+            else:
+                principal, detail = kind, self.described + _MATCHED_AS[kind]
+            prefixes.append(
+                (statement.ref, side, effect, principal, detail, action_matched, actions,
+                 resource_matched, resources)
+            )  # fmt: skip
+        entry = (scan, side, tuple(prefixes))
+        if len(_PREFIXES) >= _TEXTS_SIZE:
+            _PREFIXES.clear()
+        _PREFIXES[id(scan)] = entry  # the entry holds the scan: its id stays its own
+        return entry
 
     def end_action(self, result: ActionResult) -> None:
         policies = tuple(
@@ -755,7 +777,7 @@ def explain(outcome: Outcome) -> Explanation:
     """
     request = outcome.request
     plan = _plan(request)
-    recorder = _Recorder(plan.who)
+    recorder = _Recorder(plan.who, plan.described)
     actions = outcome.actions or (request.action,)
     decision, _, errors, side, reason = _summary(
         [_decide(plan, action, recorder) for action in actions]
