@@ -606,6 +606,14 @@ class CompiledCondition:
         _set_state(verdict, (self, context, check(context.folded, context)))
         return verdict
 
+    def known(self, context: RequestContext, matched: bool) -> ConditionResult:
+        """:meth:`verdict`'s result when the verdict is already known (it must be this block's)."""
+        if not self._clauses:
+            return _NO_CLAUSES
+        result = _new(_Verdict)
+        _set_state(result, (self, context, matched))
+        return result
+
     def deferred(self, context: RequestContext) -> ConditionResult:
         """:meth:`evaluate`'s result, computed only when first read (verdict included)."""
         if not self._clauses:

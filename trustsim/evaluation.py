@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
@@ -54,7 +54,6 @@ from trustsim.errors import Diagnostic
 
 if TYPE_CHECKING:
     from trustsim.callers import Caller, Role
-    from trustsim.conditions import ConditionResult
     from trustsim.model import Policy
     from trustsim.requests import AssumeRoleRequest
 
@@ -62,6 +61,7 @@ __all__ = ["Recorder", "decide", "evaluate", "evaluate_action", "replay"]
 
 UNCERTAIN = "UNCERTAIN_SEMANTICS"
 _PRINCIPAL_ARN_KEY = "aws:principalarn"
+_T = TypeVar("_T")
 
 
 class Recorder(Protocol):
@@ -75,16 +75,18 @@ class Recorder(Protocol):
         policy: CompiledPolicy,
         side: str,
         scan: StaticScan,
-        checked: Sequence[tuple[ConditionResult, bool, bool | None]],
+        context: RequestContext,
+        checked: Mapping[int, bool],
     ) -> None:
         """Every statement of ``policy`` was checked for the action.
 
         ``scan.entries`` holds each statement's parts that need no request context (the
         statement, its principal match, whether the action matched, its resource result);
-        ``checked`` the same statements' request-dependent results, in order: the condition's
-        result, whether the statement applies, and the resource result. The condition result of
-        a statement that cannot apply (principal, action or resource did not match) is only
-        evaluated when read.
+        ``checked``, by position, the condition's verdict of each statement that could
+        otherwise apply (principal, action and resource matched), which is whether it
+        applies. The other statements cannot apply; their condition results (and resource
+        results, for a resource with policy variables) are the recorder's to compute from
+        ``context`` if it wants them.
         """
 
     def end_action(self, result: ActionResult) -> None:
@@ -111,6 +113,7 @@ class _Plan:
         "scps",
         "session",
         "sig",
+        "subject",
         "trust",
         "who",
     )
@@ -121,6 +124,7 @@ class _Plan:
         self.sig = caller.sig
         self.described = caller.described
         self.refused = caller.refused
+        self.subject = caller.subject
         self.context = context
         self.role_arn = role.arn
         self.role_partition = role.partition
@@ -175,6 +179,7 @@ class _CallerFacts:
         "service_linked",
         "session",
         "sig",
+        "subject",
         "trust_only",
         "who",
     )
@@ -198,6 +203,12 @@ class _CallerFacts:
         self.refused = who.kind is CallerKind.ROOT or who.kind is CallerKind.ANONYMOUS
         #: The caller in words (CallerIdentity.describe), for reasons and explanations.
         self.described = who.describe()
+        #: A federated caller's subject: (label, folded context key), for explanations.
+        self.subject: tuple[str, str] | None = None
+        if isinstance(caller, WebIdentity):
+            self.subject = ("sub", f"{caller.issuer}:sub".lower())
+        elif isinstance(caller, SamlIdentity):
+            self.subject = ("saml:sub", "saml:sub")
         self.service_linked = who.is_service_linked_role_session
         self.identity: tuple[CompiledPolicy, ...] = ()
         self.boundary: CompiledPolicy | None = None
@@ -405,13 +416,14 @@ _Static = tuple[CompiledStatement, MatchKind, bool, "bool | object | None"]
 class StaticScan:
     """What of scanning one policy for one caller, role and action needs no request context.
 
-    ``entries``: every statement's :data:`_Static`; ``candidates``: those whose principal and
-    action matched and whose resource is not ruled out (the only ones whose conditions can
-    decide); ``skipped``: the statements ``{"AWS": "*"}`` would have matched but for the
-    caller's kind (SEMANTICS.md §9 decision 4).
+    ``entries``: every statement's :data:`_Static`; ``candidates``: (statement, principal
+    match, resource result, position) of those whose principal and action matched and whose
+    resource is not ruled out (the only ones whose conditions can decide); ``skipped``: the
+    statements ``{"AWS": "*"}`` would have matched but for the caller's kind (SEMANTICS.md §9
+    decision 4).
     """
 
-    __slots__ = ("candidates", "entries", "needs", "skipped")
+    __slots__ = ("candidates", "entries", "needs", "records", "skipped")
 
     def __init__(self, policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> None:
         who, role_partition, role_arn = plan.who, plan.role_partition, plan.role_arn
@@ -431,12 +443,16 @@ class StaticScan:
             if kind is _NO and action_ok and principal is not None and principal.star_skipped(who):
                 skipped.append(statement)
         self.entries = tuple(entries)
-        self.candidates = tuple(
-            entry for entry in entries if entry[1] is not _NO and entry[2] and entry[3] is not False
+        self.candidates: tuple[tuple[CompiledStatement, MatchKind, object, int], ...] = tuple(
+            (statement, kind, resource_ok, index)
+            for index, (statement, kind, action_ok, resource_ok) in enumerate(entries)
+            if kind is not _NO and action_ok and resource_ok is not False
         )
         self.skipped = tuple(skipped)
         #: The requirements of each matching Allow, by the statement's id (see _choose_grant).
         self.needs: dict[int, Needs] = {}
+        #: The explain path's request-independent record fields (trustsim.explain), once made.
+        self.records: Any = None
 
 
 def _static_scan(policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> StaticScan:
@@ -451,80 +467,58 @@ def _static_scan(policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -
     return found
 
 
-def _scan(
+def _scan(  # noqa: PLR0917 - positional: called once per policy on the reason path
     policy: CompiledPolicy,
     side: str,
     plan: _Plan,
-    *,
     action: str,
     action_lower: str,
     recorder: Recorder | None,
 ) -> _Scan:
-    """Check every statement of ``policy`` against the request for ``action``.
+    """Check the statements of ``policy`` that can apply to the request for ``action``.
 
-    Without a recorder only the statements whose principal and action match are looked at
-    further, and their checks short-circuit; with one, every part of every statement is
-    checked and recorded. The answer is the same either way.
+    Only the statements whose principal and action match (memoised per caller, role and
+    action: :class:`StaticScan`) have their resource and condition checked; a recorder is
+    told every statement's results.
     """
-    static = _static_scan(policy, plan, action, action_lower)
-    if recorder is not None:
-        return _recorded_scan(policy, side, plan, static, recorder)
+    memo = policy.scans  # _static_scan, inlined: this runs once per policy and action
+    static: StaticScan | None = memo.get((plan.sig, action, plan.role_arn))
+    if static is None:
+        static = _static_scan(policy, plan, action, action_lower)
     allows: list[tuple[CompiledStatement, MatchKind]] = []
     denies: list[CompiledStatement] = []
     diagnostics: list[Diagnostic] = []
+    #: For a recorder: the verdict of each statement whose principal and action matched.
+    checked: dict[int, bool] | None = None if recorder is None else {}
     context = plan.context
-    for statement, kind, _, resource_ok in static.candidates:
+    folded = context.folded
+    for statement, kind, resource_ok, index in static.candidates:
         if resource_ok is _PER_REQUEST and not statement.resource.matches(  # type: ignore[union-attr]
             plan.role_arn, context
         ):
             continue
         condition = statement.condition
         check = condition.check
-        # A clause that could not be read, or that rests on a §9 reading, is noted whether the
-        # statement then applies (the outcome rests on the reading) or not (fail closed).
-        found = condition.diagnostics(context)
-        if found:
-            diagnostics += _located(statement, found)
-        if check is not None and not check(context.folded, context):
-            continue
-        if statement.is_deny:
-            denies.append(statement)
+        if check is None:  # no condition block
+            applies = True
         else:
-            allows.append((statement, kind))
-    return _Scan(policy, side, allows, denies, diagnostics, static)
-
-
-def _recorded_scan(
-    policy: CompiledPolicy, side: str, plan: _Plan, static: StaticScan, recorder: Recorder
-) -> _Scan:
-    """:func:`_scan` checking every part of every statement, and reporting it to ``recorder``."""
-    allows: list[tuple[CompiledStatement, MatchKind]] = []
-    denies: list[CompiledStatement] = []
-    diagnostics: list[Diagnostic] = []
-    checked: list[tuple[ConditionResult, bool, bool | None]] = []
-    context = plan.context
-    for statement, kind, action_ok, static_resource in static.entries:
-        condition = statement.condition
-        resource_ok = static_resource
-        if static_resource is _PER_REQUEST:
-            resource_ok = statement.resource.matches(plan.role_arn, context)  # type: ignore[union-attr]
-        if kind is _NO or not action_ok or resource_ok is False:
-            # Cannot apply: the condition's result is evaluated when a view reads it.
-            checked.append((condition.deferred(context), False, resource_ok))  # type: ignore[arg-type]
-            continue
-        result = condition.verdict(context)
-        found = condition.diagnostics(context)
-        if found:
-            diagnostics += _located(statement, found)
-        applies = result.matched
-        checked.append((result, applies, resource_ok))  # type: ignore[arg-type]
+            # A clause that could not be read, or that rests on a §9 reading, is noted
+            # whether the statement then applies (the outcome rests on the reading) or not
+            # (fail closed).
+            found = condition.diagnostics(context)
+            if found:
+                diagnostics += _located(statement, found)
+            applies = check(folded, context)
+        if checked is not None:
+            checked[index] = applies
         if not applies:
             continue
         if statement.is_deny:
             denies.append(statement)
         else:
             allows.append((statement, kind))
-    recorder.policy(policy, side, static, checked)
+    if recorder is not None:
+        recorder.policy(policy, side, static, context, checked)  # type: ignore[arg-type]
     return _Scan(policy, side, allows, denies, diagnostics, static)
 
 
@@ -625,7 +619,10 @@ def _same_account_needs(kind: MatchKind) -> Needs:
 
 
 class ActionResult(NamedTuple):
-    """The decision on one action, with what it rests on (a named tuple: cheap to build)."""
+    """The decision on one action, with what it rests on (a named tuple: cheap to build).
+
+    The first five fields are those of ``explain.ActionRecord``, in its order.
+    """
 
     action: str
     decision: Decision
@@ -666,13 +663,22 @@ class _Scans:
 
     def __init__(self, plan: _Plan, action: str, recorder: Recorder | None) -> None:
         lower = action.casefold()
+        self.trust = trust = _scan(plan.trust, "trust", plan, action, lower, recorder)
+        self.identity: list[_Scan] = []
+        self.boundary: _Scan | None = None
+        self.session: _Scan | None = None
+        self.scps: list[list[_Scan]] = []
+        self.rcps: list[list[_Scan]] = []
+        self.every = [trust]
+        if plan.identity or plan.boundary or plan.session or plan.scps or plan.rcps:
+            self._caller_side(plan, action, lower, recorder)
 
+    def _caller_side(self, plan: _Plan, action: str, lower: str, recorder: Recorder | None) -> None:
         def scan(policy: CompiledPolicy, side: str) -> _Scan:
-            return _scan(policy, side, plan, action=action, action_lower=lower, recorder=recorder)
+            return _scan(policy, side, plan, action, lower, recorder)
 
-        self.trust = scan(plan.trust, "trust")
-        every = [self.trust]
-        self.identity = [scan(p, "identity") for p in plan.identity] if plan.identity else []
+        every = self.every
+        self.identity = [scan(p, "identity") for p in plan.identity]
         every += self.identity
         self.boundary = None if plan.boundary is None else scan(plan.boundary, "boundary")
         if self.boundary is not None:
@@ -680,15 +686,12 @@ class _Scans:
         self.session = None if plan.session is None else scan(plan.session, "session")
         if self.session is not None:
             every.append(self.session)
-        self.scps: list[list[_Scan]] = []
         for level in plan.scps:
             self.scps.append([scan(p, "scp") for p in level])
             every += self.scps[-1]
-        self.rcps: list[list[_Scan]] = []
         for level in plan.rcps:
             self.rcps.append([scan(p, "rcp") for p in level])
             every += self.rcps[-1]
-        self.every = every
 
 
 def _choose_grant(
@@ -740,27 +743,32 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
         denies = [("trust", statement.ref) for statement in trust.denies]
         errors: list[Diagnostic] = [_refused(trust.policy)] if trust.policy.refused else []
         errors += trust.diagnostics
+        rcp_gap = scp_gap = None
+        identity_allows = False  # (an absent boundary or session policy allows)
+        boundary = session = None
+        boundary_allows = session_allows = True
     else:
         denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
         errors = [_refused(scan.policy) for scan in every if scan.policy.refused]
         errors += [d for scan in every for d in scan.diagnostics]
-    rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
-    scp_gap = _first_gap(scans.scps) if scans.scps else None
-    identity, boundary, session = scans.identity, scans.boundary, scans.session
-    identity_allows = any(s.allows for s in identity) if identity else False
-    boundary_allows = boundary is None or bool(boundary.allows)
-    session_allows = session is None or bool(session.allows)
-    grant = (
-        _choose_grant(
+        rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
+        scp_gap = _first_gap(scans.scps) if scans.scps else None
+        boundary, session = scans.boundary, scans.session
+        identity_allows = any(s.allows for s in scans.identity)
+        boundary_allows = boundary is None or bool(boundary.allows)
+        session_allows = session is None or bool(session.allows)
+    if trust.allows:
+        grant = _choose_grant(
             plan, trust, identity=identity_allows, boundary=boundary_allows, session=session_allows
         )
-        if trust.allows
-        else None
-    )
-    needs = grant[2] if grant else _NOTHING
-    identity_missing = needs.identity and not identity_allows
-    boundary_missing = needs.boundary and not boundary_allows
-    session_missing = needs.session and not session_allows
+        assert grant is not None  # noqa: S101 - some Allow is the least demanding
+        needs = grant[2]
+        identity_missing = needs.identity and not identity_allows
+        boundary_missing = needs.boundary and not boundary_allows
+        session_missing = needs.session and not session_allows
+    else:
+        grant, needs = None, _NOTHING
+        identity_missing = boundary_missing = session_missing = False
 
     decision, side, reason = _combine(
         plan,
@@ -775,7 +783,13 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
     )
 
     determined = _determined(decision, scans, denies, grant)
-    if grant is not None or side == "rcp" or any(scan.star_skipped for scan in every):
+    # (§9 notes need a boundary or session policy beside a grant, a skipped {"AWS": "*"}
+    # statement, or an RCP decision: _readings finds nothing otherwise.)
+    if (
+        (grant is not None and (boundary is not None or session is not None))
+        or side == "rcp"
+        or (trust.star_skipped if len(every) == 1 else any(s.star_skipped for s in every))
+    ):
         errors += _readings(
             plan,
             decision,
@@ -788,9 +802,7 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             every=every,
         )
     if grant is None:
-        result = ActionResult(
-            action, decision, side, reason, determined, tuple(dict.fromkeys(errors))
-        )
+        result = ActionResult(action, decision, side, reason, determined, _unique(errors))
     else:
         result = ActionResult(
             action,
@@ -798,7 +810,7 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             side,
             reason,
             determined,
-            tuple(dict.fromkeys(errors)),
+            _unique(errors),
             grant[0].ref,
             grant[1],
             needs,
@@ -1329,14 +1341,19 @@ _EMPTY = RequestContext.of()
 _Summary = tuple[Decision, tuple[StatementRef, ...], tuple[Diagnostic, ...], str, str]
 
 
+def _unique(items: Sequence[_T]) -> tuple[_T, ...]:
+    """``items`` without repeats, in order (hashing is skipped when there is nothing to drop)."""
+    return tuple(items) if len(items) < 2 else tuple(dict.fromkeys(items))
+
+
 def _summary(results: Sequence[ActionResult]) -> _Summary:
     """Combine the decisions on each action of one call (SEMANTICS.md §4.11)."""
     if len(results) == 1:
         # One action: its result is the call's (its diagnostics are already unique).
         only = results[0]
         refs = only.determined_by
-        if only.decision is Decision.ALLOW:
-            refs = tuple(dict.fromkeys(refs))
+        if only.decision is Decision.ALLOW and len(refs) > 1:
+            refs = _unique(refs)
         return only.decision, refs, only.errors, only.side, only.reason
     errors = tuple(dict.fromkeys(d for r in results for d in r.errors))
     explicit = [r for r in results if r.decision is Decision.EXPLICIT_DENY]

@@ -19,18 +19,19 @@ Three views over that one record (after OPA's explain modes):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from trustsim.callers import SamlIdentity, WebIdentity
+from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
-from trustsim.evaluation import ActionResult, _decide, _plan, _summary
+from trustsim.evaluation import ActionResult, _decide, _Plan, _plan, _summary
 
 if TYPE_CHECKING:
+    from trustsim.context import RequestContext
     from trustsim.evaluation import StaticScan
     from trustsim.requests import AssumeRoleRequest
 
@@ -71,17 +72,25 @@ class _Record:
     def __delattr__(self, name: str) -> None:
         raise attrs.exceptions.FrozenInstanceError
 
+    #: The public class a record is one of (a lazily built record is one of its base's).
+    _public: ClassVar[type[_Record]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            cls._public = cls
+
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
+        if not isinstance(other, _Record) or other._public is not self._public:
             return NotImplemented
         return self._values() == other._values()
 
     def __hash__(self) -> int:
-        return hash((self.__class__.__name__, self._values()))
+        return hash((self._public.__name__, self._values()))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self._values(), strict=True))
-        return f"{self.__class__.__name__}({shown})"
+        return f"{self._public.__name__}({shown})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (self.__class__, self._values())
@@ -441,6 +450,69 @@ class PolicyRecord(_Record):
         }
 
 
+class _PendingPolicyRecord(PolicyRecord):
+    """A :class:`PolicyRecord` whose statement records are made when first read.
+
+    The replay decided with the statements that could apply (their condition results are
+    kept); a record for every statement is built from those results, the statements'
+    request-independent fields (memoised per caller, role and action) and, for statements
+    that could not apply, a condition result computed when read. It equals, hashes, pickles
+    and prints as the record built at once.
+    """
+
+    __slots__ = ("_pending",)
+    _pending: tuple[Any, ...]  # (scan, prefixes, context, checked, role ARN)
+
+    @property
+    def statements(self) -> tuple[StatementRecord, ...]:
+        """Every statement, in policy order."""
+        statements = self._f[2]
+        if statements is None:
+            statements = self._build()
+        return statements  # type: ignore[no-any-return]
+
+    def _build(self) -> tuple[StatementRecord, ...]:
+        scan, prefixes, context, checked, role_arn = self._pending
+        records = []
+        for index, (prefix, entry) in enumerate(zip(prefixes, scan.entries, strict=True)):
+            condition = entry[0].condition
+            resource_matched = prefix[7]
+            applies = checked.get(index)
+            if applies is None:  # could not apply: its condition's result is made when read
+                if resource_matched is not None and not isinstance(resource_matched, bool):
+                    resource_matched = entry[0].resource.matches(role_arn, context)
+                result, applies = condition.deferred(context), False
+            else:  # checked: its condition's verdict is whether it applies
+                result = condition.known(context, applies)
+                if resource_matched is not None:  # (matched: statically, or with variables)
+                    resource_matched = True
+            if prefix[7] is not resource_matched:  # a resource with variables: per request
+                prefix = (*prefix[:7], resource_matched, prefix[8])  # noqa: PLW2901
+            record = _new(StatementRecord)
+            # The condition's result is kept: its clause records are made when a view reads them.
+            _set_fields(record, (*prefix, result, applies))
+            records.append(record)
+        statements = tuple(records)
+        label, side, _ = self._f
+        _set_fields(self, (label, side, statements))
+        return statements
+
+    def _values(self) -> tuple[Any, ...]:
+        self.statements  # noqa: B018 - made when first read
+        return self._f
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PolicyRecord, self._values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        self.statements  # noqa: B018 - made when first read
+        return super().to_dict()
+
+
+_set_pending = _PendingPolicyRecord.__dict__["_pending"].__set__
+
+
 class ActionRecord(_Record):
     """The decision on one action and every policy consulted for it."""
 
@@ -659,11 +731,10 @@ _Texts = tuple[CompiledStatement, str, str, str, "str | None"]
 _TEXTS: dict[int, _Texts] = {}
 _TEXTS_SIZE = 4096
 _MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
-#: The first nine fields of each statement's record, for one static scan and side: the
-#: scan's statements checked for one caller, role and action (evaluation.StaticScan), which
-#: need no request context. ``described`` is the caller's, fixed by the scan's key.
-_Prefixes = tuple["StaticScan", str, tuple[tuple[Any, ...], ...]]
-_PREFIXES: dict[int, _Prefixes] = {}
+#: The side, and the first nine fields of each statement's record, kept on a static scan
+#: (evaluation.StaticScan: one policy's statements checked for one caller, role and action);
+#: they need no request context. ``described`` is the caller's, fixed by the scan's key.
+_Prefixes = tuple[str, tuple[tuple[Any, ...], ...]]
 
 
 def _texts(statement: CompiledStatement) -> _Texts:
@@ -691,39 +762,31 @@ def _texts(statement: CompiledStatement) -> _Texts:
 class _Recorder:
     """Collects the replayed evaluation into records (implements evaluation.Recorder)."""
 
-    def __init__(self, who: CallerIdentity, described: str) -> None:
+    def __init__(self, who: CallerIdentity, described: str, role_arn: str) -> None:
         self.who = who
         self.described = described
+        self.role_arn = role_arn
         self.actions: list[ActionRecord] = []
-        self._policies: dict[str, tuple[str, list[StatementRecord]]] = {}
+        self._policies: list[PolicyRecord] = []
 
     def begin_action(self, action: str) -> None:
-        self._policies = {}
+        self._policies = []
 
     def policy(
         self,
         policy: CompiledPolicy,
         side: str,
         scan: StaticScan,
-        checked: Sequence[tuple[ConditionResult, bool, bool | None]],
+        context: RequestContext,
+        checked: Mapping[int, bool],
     ) -> None:
-        hit = _PREFIXES.get(id(scan))
-        if hit is None or hit[0] is not scan or hit[1] != side:
-            hit = self._prefixes(scan, side)
-        records = []
-        for static, (condition, applies, resource_matched) in zip(hit[2], checked, strict=True):
-            prefix = static
-            if static[7] is not resource_matched:  # a resource with variables: per request
-                prefix = (*static[:7], resource_matched, static[8])
-            record = _new(StatementRecord)
-            # The condition's result is kept: its clause records are made when a view reads them.
-            _set_fields(record, (*prefix, condition, applies))
-            records.append(record)
-        group = self._policies.get(policy.label)
-        if group is None:
-            self._policies[policy.label] = (side, records)
-        else:
-            group[1].extend(records)
+        hit = scan.records
+        if hit is None or hit[0] != side:
+            hit = scan.records = self._prefixes(scan, side)
+        record = _new(_PendingPolicyRecord)
+        _set_fields(record, (policy.label, side, None))
+        _set_pending(record, (scan, hit[1], context, checked, self.role_arn))
+        self._policies.append(record)
 
     def _prefixes(self, scan: StaticScan, side: str) -> _Prefixes:
         """The request-independent fields of each statement's record, kept with ``scan``."""
@@ -744,29 +807,22 @@ class _Recorder:
                 (statement.ref, side, effect, principal, detail, action_matched, actions,
                  resource_matched, resources)
             )  # fmt: skip
-        entry = (scan, side, tuple(prefixes))
-        if len(_PREFIXES) >= _TEXTS_SIZE:
-            _PREFIXES.clear()
-        _PREFIXES[id(scan)] = entry  # the entry holds the scan: its id stays its own
-        return entry
+        return side, tuple(prefixes)
 
     def end_action(self, result: ActionResult) -> None:
-        policies = tuple(
-            [
+        policies = tuple(self._policies)
+        if len(policies) > 1 and len({p.label for p in policies}) < len(policies):
+            # (never with trustsim's own labels: each policy of a plan has its own)
+            merged: dict[str, tuple[str, list[StatementRecord]]] = {}
+            for p in policies:
+                merged.setdefault(p.label, (p.side, []))[1].extend(p.statements)
+            policies = tuple(
                 PolicyRecord(label, side, tuple(statements))
-                for label, (side, statements) in self._policies.items()
-            ]
-        )
-        self.actions.append(
-            ActionRecord(
-                result.action,
-                result.decision,
-                result.side,
-                result.reason,
-                result.determined_by,
-                policies,
+                for label, (side, statements) in merged.items()
             )
-        )
+        record = _new(ActionRecord)
+        _set_fields(record, (*result[:5], policies))  # action, decision, side, reason, refs
+        self.actions.append(record)
 
 
 def explain(outcome: Outcome) -> Explanation:
@@ -777,38 +833,39 @@ def explain(outcome: Outcome) -> Explanation:
     """
     request = outcome.request
     plan = _plan(request)
-    recorder = _Recorder(plan.who, plan.described)
+    recorder = _Recorder(plan.who, plan.described, plan.role_arn)
     actions = outcome.actions or (request.action,)
-    decision, _, errors, side, reason = _summary(
-        [_decide(plan, action, recorder) for action in actions]
-    )
+    if len(actions) == 1:
+        results = [_decide(plan, actions[0], recorder)]
+    else:
+        results = [_decide(plan, action, recorder) for action in actions]
+    decision, _, errors, side, reason = _summary(results)
     return Explanation(
-        decision=decision,
-        reason=reason,
-        side=side,
-        caller=_describe_caller(request, recorder.described),
-        role=request.role.arn,
-        actions=tuple(recorder.actions),
-        errors=tuple([str(e) for e in errors]),
+        decision,
+        reason,
+        side,
+        _describe_caller(request, plan),
+        request.role.arn,
+        tuple(recorder.actions),
+        tuple([str(e) for e in errors]) if errors else (),
     )
 
 
-def _describe_caller(request: AssumeRoleRequest, described: str) -> str:
+def _describe_caller(request: AssumeRoleRequest, plan: _Plan) -> str:
     """Name the caller; a federated caller also by its subject, so a reader knows who was denied.
 
     The subject is the request context's (the token's ``<issuer>:sub`` for OIDC, AWS IAM
     "Available keys for AssumeRoleWithWebIdentity"; ``saml:sub`` for SAML, "Available keys for
     SAML-based federation"), else the caller's own claim when the action carries no such keys.
     """
-    caller = request.caller
-    if isinstance(caller, WebIdentity):
-        label, key, given = "sub", f"{caller.issuer}:sub", caller.claims.get("sub")
-    elif isinstance(caller, SamlIdentity):
-        label = key = "saml:sub"
-        given = caller.attributes.get("saml:sub")
-    else:
+    described: str = plan.described
+    if plan.subject is None:
         return described
-    subject = request.context.get_values(key) or ((given,) if isinstance(given, str) else given)
+    label, key = plan.subject
+    caller = request.caller
+    claims = caller.claims if isinstance(caller, WebIdentity) else caller.attributes  # type: ignore[union-attr]
+    given = claims.get(label)
+    subject = request.context.folded.get(key) or ((given,) if isinstance(given, str) else given)
     if not subject:
         return described
     shown = ", ".join(f'"{value}"' for value in subject)
