@@ -156,6 +156,7 @@ class _Clause:
         "policy_texts",
         "prepared",
         "qualifier",
+        "readable_single",
         "several_only",
         "spec",
         "static_match",
@@ -190,6 +191,9 @@ class _Clause:
         self.date_only_policy = False
         #: Whether the only diagnostic this clause can have is "several values" (§9 decision 3).
         self.several_only = False
+        #: For a typed clause that can only note several values or an unreadable one: its
+        #: matcher (which answers ``None`` for a value it cannot read).
+        self.readable_single: AnyMatch | None = None
         if spec.family is Family.NULL:
             self.null_wants = frozenset(spec.prepare([(v, True)]) for v in clause.values)
             self.test = self._null_test()
@@ -217,9 +221,10 @@ class _Clause:
             or (self.qualifier is _ALL and self.negated)
         )
         # (_why: text is always readable, and a present key with one value notes nothing.)
-        self.several_only = (
-            self.qualifier is None and spec.family is Family.STRING and not self.templates
-        )
+        plain = self.qualifier is None and not self.templates
+        self.several_only = plain and spec.family is Family.STRING
+        if plain and spec.family in _READ_ONLY_FAMILIES:
+            self.readable_single = self.static_match
 
     # --- hot path ------------------------------------------------------------------------------
 
@@ -416,6 +421,10 @@ class _Clause:
         return Diagnostic(code, f"{self.operator} {self.written_key}: {message}", self.pointer)
 
 
+#: Typed families whose single readable value never needs a note (_why: dates may be
+#: date-only, which is noted; Null is its own case).
+_READ_ONLY_FAMILIES = frozenset({Family.NUMERIC, Family.BOOL, Family.BINARY, Family.IP, Family.ARN})
+
 _TYPE_NAMES = {
     Family.STRING: "text",
     Family.NUMERIC: "a number",
@@ -539,6 +548,7 @@ class CompiledCondition:
         "_clauses",
         "_diagnosing",
         "_diagnosing_otherwise",
+        "_readable_single",
         "_several_only",
         "check",
         "keys",
@@ -556,10 +566,13 @@ class CompiledCondition:
         self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
         # A plain text clause (no qualifier, no variables) has a diagnostic only when its key
         # carries several values (§9 decision 3): the reason path tests that alone first.
-        several_only = [clause for clause in self._diagnosing if clause.several_only]
-        self._several_only = tuple(clause.folded for clause in several_only)
+        # A typed clause of that kind notes only several values or one it cannot read.
+        self._several_only = tuple(c.folded for c in self._diagnosing if c.several_only)
+        self._readable_single = tuple(
+            (c.folded, c.readable_single) for c in self._diagnosing if c.readable_single
+        )
         self._diagnosing_otherwise = tuple(
-            clause for clause in self._diagnosing if not clause.several_only
+            c for c in self._diagnosing if not c.several_only and c.readable_single is None
         )
         keys = {clause.folded for clause in self._clauses}
         for clause in self._clauses:
@@ -633,6 +646,12 @@ class CompiledCondition:
             if values is not None and len(values) > 1:
                 clauses = self._diagnosing  # one has a diagnostic: ask each, in order
                 break
+        else:
+            for key, readable in self._readable_single:
+                values = folded.get(key)
+                if values and (len(values) > 1 or readable(values[0]) is None):
+                    clauses = self._diagnosing
+                    break
         if not clauses:
             return ()
         found = [clause.diagnostic(context) for clause in clauses]

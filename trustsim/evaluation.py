@@ -423,7 +423,7 @@ class StaticScan:
     decision 4).
     """
 
-    __slots__ = ("candidates", "entries", "needs", "records", "skipped")
+    __slots__ = ("candidates", "entries", "needs", "records", "skipped", "tables")
 
     def __init__(self, policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> None:
         who, role_partition, role_arn = plan.who, plan.role_partition, plan.role_arn
@@ -453,6 +453,9 @@ class StaticScan:
         self.needs: dict[int, Needs] = {}
         #: The explain path's request-independent record fields (trustsim.explain), once made.
         self.records: Any = None
+        #: The decision table's answers when this scan's policy (a trust policy) decides
+        #: alone, by the statements that applied (see _decide).
+        self.tables: dict[tuple[tuple[CompiledStatement, ...], ...], Any] = {}
 
 
 def _static_scan(policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> StaticScan:
@@ -737,26 +740,66 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
         return result
 
     scans = _Scans(plan, action, recorder)
+    trust = scans.trust
+    if len(scans.every) == 1:  # the trust policy alone (no caller-side policy, SCP or RCP)
+        # The table's answer depends on which statements applied and on the scan's key
+        # (caller, role, action) alone: it is memoised with the scan.
+        diagnostics = trust.diagnostics
+        key = (tuple(trust.denies), tuple([statement for statement, _ in trust.allows]))
+        tables = trust.static.tables
+        table = tables.get(key)
+        if table is None:
+            if len(tables) >= _TABLES_SIZE:
+                tables.clear()
+            table = tables[key] = _table(plan, action, scans)
+    else:
+        diagnostics = [d for scan in scans.every for d in scan.diagnostics]
+        table = _table(plan, action, scans)
+    decision, side, reason, determined, grant, refused, notes = table
+    errors = _unique([*refused, *diagnostics, *notes]) if diagnostics or notes else refused
+    if grant is None:
+        result = ActionResult(action, decision, side, reason, determined, errors)
+    else:
+        statement, kind, needs = grant
+        result = ActionResult(
+            action, decision, side, reason, determined, errors, statement.ref, kind, needs
+        )
+    if recorder is not None:
+        recorder.end_action(result)
+    return result
+
+
+#: How many answers of the decision table one static scan keeps (one per set of
+#: statements that applied).
+_TABLES_SIZE = 64
+
+#: The decision table's answer for one action: decision, side, reason, the statements that
+#: decided, the trust grant, the ``INVALID_POLICY`` notes of refused statements, and the §9
+#: notes the answer rests on.
+_Table = tuple[
+    Decision,
+    str,
+    str,
+    tuple[StatementRef, ...],
+    "tuple[CompiledStatement, MatchKind, Needs] | None",
+    tuple[Diagnostic, ...],
+    tuple[Diagnostic, ...],
+]
+
+
+def _table(plan: _Plan, action: str, scans: _Scans) -> _Table:
+    """Decide one action from the statements that applied in each policy (SEMANTICS.md §4)."""
     every = scans.every
     trust = scans.trust
-    if len(every) == 1:  # the trust policy alone (no caller-side policy, SCP or RCP)
-        denies = [("trust", statement.ref) for statement in trust.denies]
-        errors: list[Diagnostic] = [_refused(trust.policy)] if trust.policy.refused else []
-        errors += trust.diagnostics
-        rcp_gap = scp_gap = None
-        identity_allows = False  # (an absent boundary or session policy allows)
-        boundary = session = None
-        boundary_allows = session_allows = True
-    else:
-        denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
-        errors = [_refused(scan.policy) for scan in every if scan.policy.refused]
-        errors += [d for scan in every for d in scan.diagnostics]
-        rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
-        scp_gap = _first_gap(scans.scps) if scans.scps else None
-        boundary, session = scans.boundary, scans.session
-        identity_allows = any(s.allows for s in scans.identity)
-        boundary_allows = boundary is None or bool(boundary.allows)
-        session_allows = session is None or bool(session.allows)
+    denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
+    refused = tuple([_refused(scan.policy) for scan in every if scan.policy.refused])
+    rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
+    scp_gap = _first_gap(scans.scps) if scans.scps else None
+    boundary, session = scans.boundary, scans.session
+    # (an absent boundary or session policy allows)
+    identity_allows = any(s.allows for s in scans.identity)
+    boundary_allows = boundary is None or bool(boundary.allows)
+    session_allows = session is None or bool(session.allows)
     if trust.allows:
         grant = _choose_grant(
             plan, trust, identity=identity_allows, boundary=boundary_allows, session=session_allows
@@ -767,7 +810,7 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
         boundary_missing = needs.boundary and not boundary_allows
         session_missing = needs.session and not session_allows
     else:
-        grant, needs = None, _NOTHING
+        grant = None
         identity_missing = boundary_missing = session_missing = False
 
     decision, side, reason = _combine(
@@ -781,43 +824,19 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
         boundary_missing=boundary_missing,
         session_missing=session_missing,
     )
-
+    notes = _readings(
+        plan,
+        decision,
+        side,
+        grant=grant,
+        boundary_allows=boundary_allows,
+        session_allows=session_allows,
+        has_boundary=boundary is not None,
+        has_session=session is not None,
+        every=every,
+    )
     determined = _determined(decision, scans, denies, grant)
-    # (§9 notes need a boundary or session policy beside a grant, a skipped {"AWS": "*"}
-    # statement, or an RCP decision: _readings finds nothing otherwise.)
-    if (
-        (grant is not None and (boundary is not None or session is not None))
-        or side == "rcp"
-        or (trust.star_skipped if len(every) == 1 else any(s.star_skipped for s in every))
-    ):
-        errors += _readings(
-            plan,
-            decision,
-            side,
-            grant=grant,
-            boundary_allows=boundary_allows,
-            session_allows=session_allows,
-            has_boundary=boundary is not None,
-            has_session=session is not None,
-            every=every,
-        )
-    if grant is None:
-        result = ActionResult(action, decision, side, reason, determined, _unique(errors))
-    else:
-        result = ActionResult(
-            action,
-            decision,
-            side,
-            reason,
-            determined,
-            _unique(errors),
-            grant[0].ref,
-            grant[1],
-            needs,
-        )
-    if recorder is not None:
-        recorder.end_action(result)
-    return result
+    return decision, side, reason, determined, grant, refused, tuple(notes)
 
 
 def _determined(

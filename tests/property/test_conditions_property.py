@@ -123,3 +123,17 @@ def test_value_order_never_matters(case: tuple[dict[str, Any], str | None],
     reordered_block = {op: {k: shuffled(v) for k, v in keys.items()} for op, keys in block.items()}
     reordered_context = {k: shuffled(v) for k, v in context.items()}
     assert check_condition(reordered_block, reordered_context, version=version).matched is expected
+
+
+@settings(max_examples=1000)
+@given(conditions(), contexts)
+def test_quick_diagnostics_are_those_of_the_full_evaluation(
+    case: tuple[dict[str, Any], str | None], context: dict[str, Any]
+) -> None:
+    """The reason path's ``diagnostics`` skips clauses that cannot note anything (plain text
+    clauses with one value, typed clauses with one readable value): it must find exactly what
+    evaluating every clause with its record finds, in the same order."""
+    block, version = case
+    compiled = compile_condition(clauses_from_json(block), expand_variables=version == "2012-10-17")
+    ctx = RequestContext.of(context)
+    assert compiled.diagnostics(ctx) == compiled.evaluate(ctx).diagnostics
