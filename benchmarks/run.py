@@ -136,6 +136,10 @@ def main() -> None:
     _, explain_rate, explain_ratio = _paired(
         _loop(evaluate, requests), _loop(lambda o: o.explain(), outcomes), args.repeat
     )
+    # What a reader pays in all: the explanation and its summary text.
+    _, text_rate, text_ratio = _paired(
+        _loop(evaluate, requests), _loop(lambda o: o.explain().to_text(), outcomes), args.repeat
+    )
 
     print("whole corpus")
     _row("compile (trust policies)", compile_rate, "target >= 20,000")
@@ -146,6 +150,7 @@ def main() -> None:
     _row("end to end (caller -> context -> decision)", e2e_rate, "target >= 200,000")
     _row("explain()", explain_rate,
          f"hot path is {explain_ratio:.1f}x faster (target <= 10x)")  # fmt: skip
+    _row("explain().to_text()", text_rate, f"hot path is {text_ratio:.1f}x faster")
 
     print("\nfive typical policies: trustsim against hand-written deciders (the ceiling)")
     print("  (decide() and the ceiling both return a Decision; evaluate() also builds an Outcome)")

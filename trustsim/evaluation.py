@@ -115,6 +115,7 @@ class _Plan:
         "sig",
         "subject",
         "trust",
+        "trust_alone",
         "who",
     )
 
@@ -136,6 +137,10 @@ class _Plan:
         self.scps = caller.scps
         self.rcps = () if caller.service_linked else role.rcps
         self.same_account = who.partition == role.partition and who.account == role.account
+        #: No caller-side policy, SCP or RCP: the trust policy decides alone.
+        self.trust_alone = not (
+            self.identity or self.boundary or self.session or self.scps or self.rcps
+        )
 
 
 def _level_name(index: int, count: int) -> str:
@@ -664,16 +669,17 @@ class _Scans:
 
     __slots__ = ("boundary", "every", "identity", "rcps", "scps", "session", "trust")
 
-    def __init__(self, plan: _Plan, action: str, recorder: Recorder | None) -> None:
-        lower = action.casefold()
-        self.trust = trust = _scan(plan.trust, "trust", plan, action, lower, recorder)
+    def __init__(
+        self, plan: _Plan, trust: _Scan, action: str, lower: str, recorder: Recorder | None
+    ) -> None:
+        self.trust = trust
         self.identity: list[_Scan] = []
         self.boundary: _Scan | None = None
         self.session: _Scan | None = None
         self.scps: list[list[_Scan]] = []
         self.rcps: list[list[_Scan]] = []
         self.every = [trust]
-        if plan.identity or plan.boundary or plan.session or plan.scps or plan.rcps:
+        if not plan.trust_alone:
             self._caller_side(plan, action, lower, recorder)
 
     def _caller_side(self, plan: _Plan, action: str, lower: str, recorder: Recorder | None) -> None:
@@ -739,9 +745,9 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             recorder.end_action(result)
         return result
 
-    scans = _Scans(plan, action, recorder)
-    trust = scans.trust
-    if len(scans.every) == 1:  # the trust policy alone (no caller-side policy, SCP or RCP)
+    lower = action.casefold()
+    trust = _scan(plan.trust, "trust", plan, action, lower, recorder)
+    if plan.trust_alone:  # no caller-side policy, SCP or RCP
         # The table's answer depends on which statements applied and on the scan's key
         # (caller, role, action) alone: it is memoised with the scan.
         diagnostics = trust.diagnostics
@@ -751,8 +757,10 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
         if table is None:
             if len(tables) >= _TABLES_SIZE:
                 tables.clear()
+            scans = _Scans(plan, trust, action, lower, None)
             table = tables[key] = _table(plan, action, scans)
     else:
+        scans = _Scans(plan, trust, action, lower, recorder)
         diagnostics = [d for scan in scans.every for d in scan.diagnostics]
         table = _table(plan, action, scans)
     decision, side, reason, determined, grant, refused, notes = table

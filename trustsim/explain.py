@@ -810,18 +810,10 @@ class _Recorder:
         return side, tuple(prefixes)
 
     def end_action(self, result: ActionResult) -> None:
-        policies = tuple(self._policies)
-        if len(policies) > 1 and len({p.label for p in policies}) < len(policies):
-            # (never with trustsim's own labels: each policy of a plan has its own)
-            merged: dict[str, tuple[str, list[StatementRecord]]] = {}
-            for p in policies:
-                merged.setdefault(p.label, (p.side, []))[1].extend(p.statements)
-            policies = tuple(
-                PolicyRecord(label, side, tuple(statements))
-                for label, (side, statements) in merged.items()
-            )
+        policies = tuple(self._policies)  # (each policy of a plan has a label of its own)
         record = _new(ActionRecord)
-        _set_fields(record, (*result[:5], policies))  # action, decision, side, reason, refs
+        action, decision, side, reason, refs = result[:5]
+        _set_fields(record, (action, decision, side, reason, refs, policies))
         self.actions.append(record)
 
 
@@ -836,19 +828,27 @@ def explain(outcome: Outcome) -> Explanation:
     recorder = _Recorder(plan.who, plan.described, plan.role_arn)
     actions = outcome.actions or (request.action,)
     if len(actions) == 1:
-        results = [_decide(plan, actions[0], recorder)]
+        only = _decide(plan, actions[0], recorder)
+        decision, errors, side, reason = only.decision, only.errors, only.side, only.reason
     else:
         results = [_decide(plan, action, recorder) for action in actions]
-    decision, _, errors, side, reason = _summary(results)
-    return Explanation(
-        decision,
-        reason,
-        side,
-        _describe_caller(request, plan),
-        request.role.arn,
-        tuple(recorder.actions),
-        tuple([str(e) for e in errors]) if errors else (),
-    )
+        decision, _, errors, side, reason = _summary(results)
+    explanation = _new(Explanation)
+    for set_field, value in zip(
+        _EXPLANATION_FIELDS,
+        (decision, reason, side, _describe_caller(request, plan), request.role.arn,
+         tuple(recorder.actions), tuple([str(e) for e in errors]) if errors else ()),
+        strict=True,
+    ):  # fmt: skip
+        set_field(explanation, value)
+    return explanation
+
+
+#: Explanation's slots, set directly (attrs' generated __init__ is slower; explain() makes
+#: one Explanation per call).
+_EXPLANATION_FIELDS = tuple(
+    Explanation.__dict__[field.name].__set__ for field in attrs.fields(Explanation)
+)
 
 
 def _describe_caller(request: AssumeRoleRequest, plan: _Plan) -> str:
