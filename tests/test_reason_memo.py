@@ -105,3 +105,18 @@ def test_the_same_caller_identity_with_and_without_identity_policies_is_not_conf
         assert (without.decision, without.side) == (ts.Decision.IMPLICIT_DENY, "identity")
         assert with_identity.allowed
         assert "identity policy 1 statement 0" in [str(r) for r in with_identity.determined_by]
+
+
+def test_a_request_built_and_decided_once_is_not_kept_alive() -> None:
+    """assume_role builds a request per call; the evaluator's caches must not hold it (a CI
+    run over thousands of roles would otherwise keep thousands of requests in memory)."""
+    import gc  # noqa: PLC0415
+    import weakref  # noqa: PLC0415
+
+    role = ts.Role(ROLE_ARN, parse_policy(TRUST))
+    outcome = ts.assume_role(_alice(with_policy=True), role, external_id="tenant-42", mfa=True)
+    assert outcome.allowed
+    request = weakref.ref(outcome.request)
+    del outcome
+    gc.collect()
+    assert request() is None

@@ -1489,11 +1489,16 @@ _BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = {}
 
 
 def _request_plan(request: AssumeRoleRequest) -> _Pair:
-    """The plan of a one-action request, kept for the next decision on the same request."""
+    """The plan of a one-action request, kept for the next decision on the same request.
+
+    A request is kept only once its caller, role and action were decided before: a request
+    built afresh for each call (``assume_role``) is decided once, and keeping it would only
+    hold it in memory.
+    """
     caller, role, action = request.caller, request.role, request.action
     plan = _PAIRS.get((id(caller), id(role), action))
     if plan is None or plan[0] is not caller or plan[1] is not role:
-        plan = _pair_plan(caller, role, action)
+        return _pair_plan(caller, role, action)
     if len(_BY_REQUEST) >= _CACHE_SIZE:
         _BY_REQUEST.clear()
     _BY_REQUEST[id(request)] = (request, plan)
