@@ -465,10 +465,14 @@ class StaticScan:
 
 def _static_scan(policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> StaticScan:
     key = (plan.sig, action, plan.role_arn)
-    memo = policy.scans
-    found: StaticScan | None = memo.get(key)
+    return _kept(policy.scans, key, lambda: StaticScan(policy, plan, action, lower))  # type: ignore[no-any-return]
+
+
+def _kept(memo: dict[Any, Any], key: object, make: Callable[[], object]) -> Any:
+    """``memo[key]``, made by ``make`` and kept when missing (a full memo starts afresh)."""
+    found = memo.get(key)
     if found is None:
-        found = StaticScan(policy, plan, action, lower)
+        found = make()
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
         memo[key] = found
@@ -1077,14 +1081,7 @@ def _candidates(
     policy: CompiledPolicy, caller: _CallerFacts, role: _RoleFacts, action: str
 ) -> _Candidates:
     key = (caller.sig, action, role.arn)
-    memo = policy.memo
-    found: _Candidates | None = memo.get(key)
-    if found is None:
-        found = _build_candidates(policy, caller, role, action)
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        memo[key] = found
-    return found
+    return _kept(policy.memo, key, lambda: _build_candidates(policy, caller, role, action))  # type: ignore[no-any-return]
 
 
 #: A trust memo entry: the Deny checks, the Allow (check, requirements), and the checks of

@@ -762,6 +762,8 @@ def _texts(statement: CompiledStatement) -> _Texts:
 class _Recorder:
     """Collects the replayed evaluation into records (implements evaluation.Recorder)."""
 
+    __slots__ = ("_policies", "actions", "described", "role_arn", "who")
+
     def __init__(self, who: CallerIdentity, described: str, role_arn: str) -> None:
         self.who = who
         self.described = described
