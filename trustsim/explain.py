@@ -4,6 +4,9 @@ An explanation is built by replaying the evaluation of an :class:`~trustsim.deci
 with a recorder (the same compiled plan; the decision path itself records nothing). It holds,
 for every action decided and every policy consulted, every statement with whether its
 principal, action, resource and each condition clause matched, and the values compared.
+The replay decides in full (every statement that can apply is checked, with its diagnostics);
+the records of a policy, and each statement's clause records, are made when a view first
+reads them, from what the replay kept.
 
 Three views over that one record (after OPA's explain modes):
 
