@@ -125,9 +125,10 @@ def test_a_clause_record_of_a_hand_built_result_holds_tuples() -> None:
     assert record.describe() == 'StringLike aws:PrincipalTag/team expected "p*", got ["a", "b"]'
 
 
-def test_the_lazy_verdict_is_the_clause_by_clause_result() -> None:
-    """``verdict`` answers like ``evaluate``: same verdict, clauses, diagnostics, text and hash
-    (a multi-valued key under a single-valued operator is the §9 decision 3 diagnostic)."""
+def test_the_lazy_results_are_the_clause_by_clause_result() -> None:
+    """``known`` (verdict given) and ``deferred`` (verdict computed when read) answer like
+    ``evaluate``: same verdict, clauses, diagnostics, text, hash and pickle (a multi-valued key
+    under a single-valued operator is the §9 decision 3 diagnostic)."""
     operator = parse_operator_name("StringEquals")
     assert operator is not None
     compiled = compile_condition(
@@ -136,15 +137,19 @@ def test_the_lazy_verdict_is_the_clause_by_clause_result() -> None:
         statement_pointer="/Statement/0",
     )
     context = RequestContext.of({"aws:PrincipalTag/team": ["platform", "payments"]})
-    lazy, full = compiled.verdict(context), compiled.evaluate(context)
-    assert lazy.matched is full.matched is False
-    assert lazy == full
-    assert full == lazy
-    assert lazy.__eq__("no match") is NotImplemented
-    assert hash(lazy) == hash(full)
-    assert (repr(lazy), str(lazy)) == (repr(full), str(full))
-    assert [d.code for d in lazy.diagnostics] == ["UNCERTAIN_SEMANTICS"]
-    assert pickle.loads(pickle.dumps(lazy))  # noqa: S301 - our own bytes == full
+    full = compiled.evaluate(context)
+    for lazy in (compiled.known(context, compiled.matches(context)), compiled.deferred(context)):
+        assert lazy.matched is full.matched is False
+        assert lazy == full
+        assert full == lazy
+        assert lazy.__eq__("no match") is NotImplemented
+        assert hash(lazy) == hash(full)
+        assert (repr(lazy), str(lazy)) == (repr(full), str(full))
+        assert [d.code for d in lazy.diagnostics] == ["UNCERTAIN_SEMANTICS"]
+        assert pickle.loads(pickle.dumps(lazy)) == full  # noqa: S301 - our own bytes
+    empty = compile_condition([], expand_variables=True, statement_pointer="/Statement/0")
+    assert empty.known(context, True) == empty.deferred(context) == empty.evaluate(context)
+    assert empty.deferred(context).matched is True
 
 
 def test_an_allowed_call_is_determined_by_its_grant_and_a_denied_one_by_nothing() -> None:

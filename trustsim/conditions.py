@@ -605,22 +605,11 @@ class CompiledCondition:
                 diagnostics.append(result.diagnostic)
         return ConditionResult(matched, results, tuple(diagnostics))
 
-    def verdict(self, context: RequestContext) -> ConditionResult:
-        """:meth:`evaluate`'s result, whose clause records are computed on first access.
-
-        The verdict comes from the compiled check at once (the same as :meth:`matches`);
-        ``clauses`` and ``diagnostics`` are evaluated, clause by clause, when first read.
-        """
-        if not self._clauses:
-            return _NO_CLAUSES
-        check = self.check
-        assert check is not None  # noqa: S101 - a block with clauses has a check
-        verdict = _new(_Verdict)
-        _set_state(verdict, (self, context, check(context.folded, context)))
-        return verdict
-
     def known(self, context: RequestContext, matched: bool) -> ConditionResult:
-        """:meth:`verdict`'s result when the verdict is already known (it must be this block's)."""
+        """:meth:`evaluate`'s result with its verdict known; clause records made when read.
+
+        ``matched`` must be this block's verdict (the caller ran :attr:`check`).
+        """
         if not self._clauses:
             return _NO_CLAUSES
         result = _new(_Verdict)
@@ -677,10 +666,7 @@ class _Verdict(ConditionResult):
     _state: tuple[CompiledCondition, RequestContext, bool | None]
     _full: ConditionResult
 
-    def __init__(
-        self, condition: CompiledCondition, context: RequestContext, verdict: bool
-    ) -> None:
-        _set_state(self, (condition, context, verdict))
+    # (made by CompiledCondition.known and .deferred, which set _state directly)
 
     def _evaluated(self) -> ConditionResult:
         try:
