@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 import trustsim as ts
 from trustsim.evaluation import decide, evaluate
-from trustsim.explain import StatementRecord
+from trustsim.explain import Explanation, StatementRecord
 from trustsim.parsing import parse_policy
 
 HOME, PARTNER = "111122223333", "444455556666"
@@ -111,3 +113,23 @@ def test_a_request_decided_repeatedly_keeps_its_answer() -> None:
     request = ts.build_request(ts.IamUser(f"arn:aws:iam::{PARTNER}:user/bob"), role)
     answers = [decide(request) for _ in range(3)] + [evaluate(request).decision for _ in range(3)]
     assert answers == [ts.Decision.IMPLICIT_DENY] * 6  # cross-account: bob has no identity policy
+
+
+def test_explain_sets_every_field_of_the_explanation() -> None:
+    """explain() fills Explanation's slots one by one: a field it forgot would be unset."""
+    role = ts.Role("arn:aws:iam::111122223333:role/r", parse_policy(_TRUST_FOR_FIELDS))
+    explanation = ts.assume_role(ts.IamUser("arn:aws:iam::111122223333:user/bob"), role).explain()
+    values = {field.name: getattr(explanation, field.name) for field in attrs.fields(Explanation)}
+    assert Explanation(**values) == explanation
+    assert values["decision"] is ts.Decision.IMPLICIT_DENY
+    assert values["role"] == "arn:aws:iam::111122223333:role/r"
+
+
+_TRUST_FOR_FIELDS = {
+    "Version": "2012-10-17",
+    "Statement": {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+        "Action": "sts:AssumeRole",
+    },
+}

@@ -120,3 +120,62 @@ def test_a_request_built_and_decided_once_is_not_kept_alive() -> None:
     del outcome
     gc.collect()
     assert request() is None
+
+
+def _policy(effect: str, action: str = "sts:AssumeRole", kind: str = "identity") -> ts.Policy:
+    statement = {"Effect": effect, "Action": action, "Resource": "*"}
+    return parse_policy({"Version": "2012-10-17", "Statement": statement}, kind=kind)
+
+
+def _caller_side_variants() -> list[dict[str, Any]]:
+    """Callers with one ARN (so one trust-policy memo) and different caller-side policies:
+    the decision table's memo for them is keyed by which statements applied in which policy,
+    so no variant may get another's answer."""
+    allow, deny = _policy("Allow"), _policy("Deny")
+    other = _policy("Allow", "s3:GetObject")
+    full, none = _policy("Allow", "*", "scp"), _policy("Allow", "s3:*", "scp")
+    org = "o-abcdefghij"
+    return [
+        {"policies": [allow]},
+        {"policies": [other]},
+        {"policies": [allow, deny]},
+        {"policies": [allow], "permissions_boundary": allow},
+        {"policies": [allow], "permissions_boundary": other},
+        {"policies": [allow], "org": ts.OrgMembership(org, scps=[[full]])},
+        {"policies": [allow], "org": ts.OrgMembership(org, scps=[[full], [none]])},
+        # The same SCPs as the one before, in one level: the scans are the same, the levels
+        # tell them apart.
+        {"policies": [allow], "org": ts.OrgMembership(org, scps=[[full, none]])},
+        {"policies": [allow], "org": ts.OrgMembership(org, scps=[[full], [none], [full]])},
+        {"policies": [allow], "org": ts.OrgMembership(org, scps=[[none], [full]])},
+    ]
+
+
+def test_callers_with_one_arn_and_different_caller_side_policies_are_not_confused() -> None:
+    role = ts.Role(ROLE_ARN, parse_policy(TRUST))
+    variants = _caller_side_variants()
+    arn = f"arn:aws:iam::{PARTNER}:user/alice"
+    callers = [ts.IamUser(arn, **fields) for fields in variants]
+    options = {"external_id": "tenant-42", "mfa": True}
+    seen = set()
+    for order in (range(len(callers)), reversed(range(len(callers)))):
+        for index in order:
+            outcome = ts.assume_role(callers[index], role, **options)
+            fresh_role = ts.Role(ROLE_ARN, parse_policy(TRUST))
+            fresh = ts.assume_role(
+                ts.IamUser(arn, **_caller_side_variants()[index]), fresh_role, **options
+            )
+            assert outcome == fresh, variants[index]
+            assert outcome.explain() == fresh.explain(), variants[index]
+            assert outcome.explain().to_text("all") == fresh.explain().to_text("all")
+            seen.add((outcome.decision, outcome.side, outcome.reason))
+    sides = {(decision, side) for decision, side, _ in seen}
+    # Every answer the memo could mix up is reached: allowed; explicitly denied by the
+    # identity side; denied for the identity side, the boundary, and an SCP gap at each level.
+    assert {(ts.Decision.ALLOW, "trust"), (ts.Decision.EXPLICIT_DENY, "identity")} <= sides
+    assert {(ts.Decision.IMPLICIT_DENY, side) for side in ("identity", "boundary", "scp")} <= sides
+    gaps = {reason.split(" level")[0] for _, side, reason in seen if side == "scp"}
+    assert gaps == {"no SCP at the root", "no SCP at the OU 1", "no SCP at the account"}
+    # The two SCPs in one level: the level allows (one of its policies does).
+    (one_level,) = [i for i, v in enumerate(variants) if "org" in v and v["org"].scps[0][1:]]
+    assert ts.assume_role(callers[one_level], role, **options).allowed

@@ -26,7 +26,7 @@ side and diagnostics are filled by the full scan above on first access.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import attrs
@@ -458,9 +458,9 @@ class StaticScan:
         self.needs: dict[int, Needs] = {}
         #: The explain path's request-independent record fields (trustsim.explain), once made.
         self.records: Any = None
-        #: The decision table's answers when this scan's policy (a trust policy) decides
-        #: alone, by the statements that applied (see _decide).
-        self.tables: dict[tuple[tuple[CompiledStatement, ...], ...], Any] = {}
+        #: The decision table's answers (this scan's policy being a trust policy), by the
+        #: statements that applied in each policy of the plan (see _decide).
+        self.tables: dict[Hashable, Any] = {}
 
 
 def _static_scan(policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> StaticScan:
@@ -751,22 +751,23 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
 
     lower = action.casefold()
     trust = _scan(plan.trust, "trust", plan, action, lower, recorder)
+    # The table's answer depends only on which statements applied in which policy and on the
+    # trust scan's key (caller, role, action): it is memoised with the trust policy's scan.
+    tables = trust.static.tables
     if plan.trust_alone:  # no caller-side policy, SCP or RCP
-        # The table's answer depends on which statements applied and on the scan's key
-        # (caller, role, action) alone: it is memoised with the scan.
         diagnostics = trust.diagnostics
-        key = (tuple(trust.denies), tuple([statement for statement, _ in trust.allows]))
-        tables = trust.static.tables
+        key: Hashable = (tuple(trust.denies), tuple([statement for statement, _ in trust.allows]))
         table = tables.get(key)
         if table is None:
-            if len(tables) >= _TABLES_SIZE:
-                tables.clear()
             scans = _Scans(plan, trust, action, lower, None)
-            table = tables[key] = _table(plan, action, scans)
+            table = _remembered(tables, key, _table(plan, action, scans))
     else:
         scans = _Scans(plan, trust, action, lower, recorder)
         diagnostics = [d for scan in scans.every for d in scan.diagnostics]
-        table = _table(plan, action, scans)
+        key = _applied(scans)
+        table = tables.get(key)
+        if table is None:
+            table = _remembered(tables, key, _table(plan, action, scans))
     decision, side, reason, determined, grant, refused, notes = table
     errors = _unique([*refused, *diagnostics, *notes]) if diagnostics or notes else refused
     if grant is None:
@@ -779,6 +780,34 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
     if recorder is not None:
         recorder.end_action(result)
     return result
+
+
+def _applied(scans: _Scans) -> Hashable:
+    """Which statements applied in which policy of every side: the decision table's input.
+
+    The SCP and RCP level sizes are part of it, since a gap is named by its level (the
+    compiled policies' labels already name their level; the key does not rest on labels). The
+    marker keeps it apart from the trust-alone keys kept in the same memo.
+    """
+    return (
+        _EVERY_SIDE,
+        tuple([
+            (scan.side, scan.policy, tuple(scan.denies), tuple([s for s, _ in scan.allows]))
+            for scan in scans.every
+        ]),
+        tuple([len(level) for level in scans.scps]),
+        tuple([len(level) for level in scans.rcps]),
+    )  # fmt: skip
+
+
+_EVERY_SIDE = object()
+
+
+def _remembered(tables: dict[Hashable, _Table], key: Hashable, table: _Table) -> _Table:
+    if len(tables) >= _TABLES_SIZE:
+        tables.clear()
+    tables[key] = table
+    return table
 
 
 #: How many answers of the decision table one static scan keeps (one per set of
