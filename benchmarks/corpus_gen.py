@@ -312,29 +312,41 @@ def generate(count: int = 400, seed: int = 7) -> list[Case]:
 
 def make_caller(spec: Json) -> Caller:
     """A fresh trustsim caller from a case's caller description."""
+    return caller_factory(spec)()
+
+
+def caller_factory(spec: Json) -> Callable[[], Caller]:
+    """A function that builds the case's caller afresh on each call, as a test fixture does.
+
+    The description is read once, here; each call constructs (and validates) new trustsim
+    objects from the values read — the caller, and its organisation membership — the way a
+    fixture written out by hand would. The end-to-end benchmark times these calls.
+    """
     kind = spec["type"]
     if kind == "github":
+        repo = spec["repo"]
         options = {k: v for k, v in spec.items() if k not in ("type", "repo")}
-        return GitHubActions(spec["repo"], **options)
+        return lambda: GitHubActions(repo, **options)
     if kind == "service":
-        return ServicePrincipal(
-            spec["name"],
-            source_account=spec.get("source_account"),
-            source_arn=spec.get("source_arn"),
-        )
+        name, account, arn = spec["name"], spec.get("source_account"), spec.get("source_arn")
+        return lambda: ServicePrincipal(name, source_account=account, source_arn=arn)
     if kind == "saml":
-        return SamlIdentity(spec["provider"], spec.get("attributes", {}))
-    org = OrgMembership(spec["org"]) if spec.get("org") else None
+        provider, attributes = spec["provider"], spec.get("attributes", {})
+        return lambda: SamlIdentity(provider, attributes)
+    org_id = spec.get("org")
     policies = tuple(_policy(p, "identity") for p in spec.get("identity", ()))
+    tags = spec.get("tags", {})
     if kind == "user":
-        return IamUser(spec["arn"], policies=policies, tags=spec.get("tags", {}), org=org)
-    return RoleSession(
-        spec["role_arn"],
-        spec["session_name"],
-        policies=policies,
-        role_tags=spec.get("tags", {}),
-        org=org,
-    )
+        arn = spec["arn"]
+        if org_id:
+            return lambda: IamUser(arn, policies=policies, tags=tags, org=OrgMembership(org_id))
+        return lambda: IamUser(arn, policies=policies, tags=tags)
+    role_arn, session_name = spec["role_arn"], spec["session_name"]
+    if org_id:
+        return lambda: RoleSession(
+            role_arn, session_name, policies=policies, role_tags=tags, org=OrgMembership(org_id)
+        )
+    return lambda: RoleSession(role_arn, session_name, policies=policies, role_tags=tags)
 
 
 _POLICIES: dict[tuple[str, int], Any] = {}

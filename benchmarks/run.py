@@ -13,6 +13,7 @@ every ceiling function against trustsim); a disagreement stops the run.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import statistics
 import sys
@@ -125,13 +126,34 @@ def main() -> None:
         _loop(evaluate, requests), _loop(lambda a: reference.decide(*a), ref_args), args.repeat
     )
 
+    # End to end: each call builds its caller afresh (a fixture per test), then assume_role.
+    calls = [
+        (corpus_gen.caller_factory(case["caller"]), role, case["options"])
+        for case, role in zip(cases, roles, strict=True)
+    ]
+    at = corpus_gen.AT
+
     def end_to_end() -> int:
+        for make_caller, role, options in calls:
+            assume_role(make_caller(), role, at=at, **options)
+        return len(calls)
+
+    def end_to_end_from_json() -> int:  # as above, the caller read from its JSON each time
         for case, role in zip(cases, roles, strict=True):
-            caller = corpus_gen.make_caller(case["caller"])
-            assume_role(caller, role, at=corpus_gen.AT, **case["options"])
+            assume_role(corpus_gen.make_caller(case["caller"]), role, at=at, **case["options"])
         return len(cases)
 
+    clock = iter(range(1, 1 << 62))
+
+    def end_to_end_all_new() -> int:  # no call repeated: each at a time of its own
+        for make_caller, role, options in calls:
+            when = at + dt.timedelta(seconds=next(clock))
+            assume_role(make_caller(), role, at=when, **options)
+        return len(calls)
+
     e2e_rate = _rate(end_to_end, args.repeat)
+    e2e_json_rate = _rate(end_to_end_from_json, args.repeat)
+    e2e_new_rate = _rate(end_to_end_all_new, args.repeat)
     outcomes = [evaluate(request) for request in requests]
     _, explain_rate, explain_ratio = _paired(
         _loop(evaluate, requests), _loop(lambda o: o.explain(), outcomes), args.repeat
@@ -148,6 +170,10 @@ def main() -> None:
     _row("tests/reference.py on the same requests", reference_rate,
          f"trustsim is {reference_ratio:.1f}x (target >= 10x)")  # fmt: skip
     _row("end to end (caller -> context -> decision)", e2e_rate, "target >= 200,000")
+    _row(
+        "  the same, each caller read from its JSON", e2e_json_rate, "(sessions 1-5 measured this)"
+    )
+    _row("  the same, no call repeated (new times)", e2e_new_rate, "nothing reused but callers")
     _row("explain()", explain_rate,
          f"hot path is {explain_ratio:.1f}x faster (target <= 10x)")  # fmt: skip
     _row("explain().to_text()", text_rate, f"hot path is {text_ratio:.1f}x faster")

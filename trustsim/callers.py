@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from trustsim._frozen import FrozenDict
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
 from trustsim.model import Policy
@@ -101,6 +102,12 @@ def _groups(pattern: re.Pattern[str], text: str) -> tuple[str, ...] | None:
     return None if match is None else match.groups()
 
 
+def _is_arn(value: object) -> bool:
+    # What Arn.parse accepts (arn:partition:service:region:account:resource), without
+    # building the Arn: checked for every ServicePrincipal built.
+    return isinstance(value, str) and value.startswith("arn:") and value.count(":") >= 5
+
+
 def _check(field: str, value: object, pattern: re.Pattern[str], shape: str) -> tuple[str, ...]:
     groups = _groups(pattern, value) if isinstance(value, str) else None
     if groups is None:
@@ -117,7 +124,9 @@ def _part(pattern: re.Pattern[str], text: str, group: int) -> str:
 
 
 def _tags(value: Mapping[str, str] | None) -> Mapping[str, str]:
-    return dict(value or {})
+    if type(value) is FrozenDict:
+        return value
+    return FrozenDict(value or {})
 
 
 def _check_tags(field: str, tags: Mapping[Any, Any]) -> None:
@@ -147,6 +156,8 @@ def _policy_levels(value: Iterable[tuple[Policy, ...]]) -> tuple[tuple[Policy, .
 def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
     if value is None:
         return ()
+    if type(value) is tuple:
+        return value
     if isinstance(value, Policy):
         return (value,)
     return tuple(value)
@@ -181,8 +192,9 @@ def _claims(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
     for name, item in (value or {}).items():
         if not isinstance(name, str) or not name:
             raise InvalidCaller(f"a claim name must be non-empty text, got {name!r}")
-        claims[name] = _claim_value(name, item)
-    return claims
+        # Most claims are text: stored as they are, without the conversions below.
+        claims[name] = item if type(item) is str else _claim_value(name, item)
+    return FrozenDict(claims)
 
 
 def _check_org_paths(field: str, paths: Iterable[str], org_id: str | None) -> None:
@@ -192,7 +204,7 @@ def _check_org_paths(field: str, paths: Iterable[str], org_id: str | None) -> No
             raise InvalidCaller(f"{field}: {path!r} is not a path in organization {org_id!r}")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class OrgMembership:
     """An account's place in AWS Organizations, and the SCPs and RCPs attached over it.
 
@@ -220,7 +232,7 @@ class OrgMembership:
         _check_org_paths("OrgMembership.paths", self.paths, self.org_id)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class IamUser:
     """An IAM user calling with its long-term credentials.
 
@@ -274,7 +286,7 @@ class IamUser:
         return _part(_USER_ARN, self.arn, 4)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class RoleSession:
     """A session of an IAM role (the caller of a chained AssumeRole).
 
@@ -382,7 +394,7 @@ class RoleSession:
         return {key: value for key, value in self.session_tags.items() if key.lower() in keys}
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class AccountRoot:
     """The root user of an account. AWS refuses to let it assume roles at all.
 
@@ -403,7 +415,7 @@ class AccountRoot:
         return f"arn:{self.partition}:iam::{self.account_id}:root"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Anonymous:
     """An unsigned caller with no identity. STS never lets it assume a role.
 
@@ -416,7 +428,7 @@ class Anonymous:
     """
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ServicePrincipal:
     """An AWS service assuming a role on a customer's behalf (``lambda.amazonaws.com``).
 
@@ -449,7 +461,7 @@ class ServicePrincipal:
                 _ACCOUNT_ID,
                 "a 12-digit account ID",
             )
-        if self.source_arn is not None and Arn.try_parse(self.source_arn) is None:
+        if self.source_arn is not None and not _is_arn(self.source_arn):
             raise InvalidCaller(f"ServicePrincipal.source_arn: {self.source_arn!r} is not an ARN")
         if self.source_org_id is not None:
             _check(
@@ -465,7 +477,7 @@ def _condition_claims(value: Iterable[str] | None) -> frozenset[str] | None:
     return None if value is None else frozenset(value)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class WebIdentity:
     """A caller holding an OIDC token: ``sts:AssumeRoleWithWebIdentity``.
 
@@ -530,14 +542,21 @@ class WebIdentity:
         """This identity with a bare issuer replaced by its IAM OIDC provider ARN in ``account_id``."""
         if self.is_resolved:
             return self
-        arn = f"arn:{partition}:iam::{account_id}:oidc-provider/{self.provider}"
-        _check("WebIdentity.provider", arn, _OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN")
-        # The claims were converted and checked when self was built: copy them as they are.
-        resolved = object.__new__(WebIdentity)
-        object.__setattr__(resolved, "provider", arn)
-        object.__setattr__(resolved, "claims", self.claims)
-        object.__setattr__(resolved, "condition_claims", self.condition_claims)
+        key = (self, account_id, partition)
+        resolved = _RESOLVED.get(key)
+        if resolved is None:
+            arn = f"arn:{partition}:iam::{account_id}:oidc-provider/{self.provider}"
+            _check("WebIdentity.provider", arn, _OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN")
+            resolved = attrs.evolve(self, provider=arn)
+            if len(_RESOLVED) >= 1024:
+                _RESOLVED.clear()
+            _RESOLVED[key] = resolved
         return resolved
+
+
+#: Resolved identities by (identity, account, partition): equal tokens, built afresh for
+#: each call, resolve to one object (and so share the evaluator's caches).
+_RESOLVED: dict[tuple[WebIdentity, str, str], WebIdentity] = {}
 
 
 #: SAML condition keys AWS documents as multi-valued (SEMANTICS.md §6.5).
@@ -613,10 +632,10 @@ def _saml_attributes(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue
             attributes[key] = item[0]
         else:
             attributes[key] = item
-    return attributes
+    return FrozenDict(attributes)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class SamlIdentity:
     """A caller holding a SAML assertion: ``sts:AssumeRoleWithSAML``.
 
@@ -660,7 +679,7 @@ class SamlIdentity:
         return f"{self.account_id}/{self.provider_name}"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Role:
     """The role to be assumed: its ARN (with path), trust policy, tags and the RCPs over it.
 

@@ -26,6 +26,7 @@ side and diagnostics are filled by the full scan above on first access.
 from __future__ import annotations
 
 import operator
+import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
@@ -279,11 +280,34 @@ def _caller_facts(caller: Caller) -> _CallerFacts:
     hit = _CALLERS.get(id(caller))
     if hit is not None and hit[0] is caller:
         return hit[1]
+    first = _canonical(caller)
+    if first is not caller:  # an equal caller was decided before: its facts are these
+        return _caller_facts(first)
     facts = _shared_facts(caller)
     if len(_CALLERS) >= _CACHE_SIZE:
         _CALLERS.clear()
     _CALLERS[id(caller)] = (caller, facts)  # the entry holds the caller: its id stays its own
     return facts
+
+
+#: The first caller seen of each value. Callers are frozen and compared by value, so one
+#: built afresh for each request (a test's fixture, an end-to-end loop) is decided with the
+#: facts and plans of the equal caller decided before; the ids of those are the cache keys.
+_CANONICAL: dict[Caller, Caller] = {}
+
+
+def _canonical(caller: Caller) -> Caller:
+    """The first caller seen equal to ``caller`` (``caller`` itself when it is the first)."""
+    try:
+        first = _CANONICAL.get(caller)
+    except TypeError:  # a caller holding something unhashable: decided on its own
+        return caller
+    if first is not None:
+        return first
+    if len(_CANONICAL) >= _CACHE_SIZE:
+        _CANONICAL.clear()
+    _CANONICAL[caller] = caller
+    return caller
 
 
 def _shared_facts(caller: Caller) -> _CallerFacts:
@@ -1514,21 +1538,44 @@ _PAIRS: dict[tuple[int, int, str], _Pair] = {}
 _BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = {}
 
 
+#: Requests whose caller is equal to one decided before, decided once lately, held weakly:
+#: seen a second time, such a request is kept like any other (see _request_plan).
+_SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = {}
+
+
 def _request_plan(request: AssumeRoleRequest) -> _Pair:
     """The plan of a one-action request, kept for the next decision on the same request.
 
-    A request is kept only once its caller, role and action were decided before: a request
-    built afresh for each call (``assume_role``) is decided once, and keeping it would only
-    hold it in memory.
+    A request is kept only once it is known to be decided again: its caller, role and action
+    were decided before, or (for a caller equal to one decided before, whose plan it shares)
+    the request itself was. A request built afresh for each call (``assume_role``) is decided
+    once, and keeping it would only hold it in memory.
     """
     caller, role, action = request.caller, request.role, request.action
     plan = _PAIRS.get((id(caller), id(role), action))
-    if plan is None or plan[0] is not caller or plan[1] is not role:
+    if plan is not None and plan[0] is caller and plan[1] is role:
+        _keep(request, plan)
+        return plan
+    first = _canonical(caller)
+    if first is caller:
         return _pair_plan(caller, role, action)
+    plan = _PAIRS.get((id(first), id(role), action))
+    if plan is None or plan[0] is not first or plan[1] is not role:
+        plan = _pair_plan(first, role, action)
+    seen = _SEEN_ONCE.get(id(request))
+    if seen is not None and seen() is request:
+        _keep(request, plan)
+    else:
+        if len(_SEEN_ONCE) >= _CACHE_SIZE:
+            _SEEN_ONCE.clear()
+        _SEEN_ONCE[id(request)] = weakref.ref(request)  # a dead ref never matches a new id
+    return plan
+
+
+def _keep(request: AssumeRoleRequest, plan: _Pair) -> None:
     if len(_BY_REQUEST) >= _CACHE_SIZE:
         _BY_REQUEST.clear()
     _BY_REQUEST[id(request)] = (request, plan)
-    return plan
 
 
 def _pair_plan(caller: Caller, role: Role, action: str) -> _Pair:

@@ -24,6 +24,7 @@ the condition keys AWS puts in the request context: only the claims AWS maps, ea
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -235,10 +236,8 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     >>> GitHubActions("acme/app", branch="main", account_id="111122223333").provider
     'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com'
     """
-    owner, slash, name = repo.partition("/")
-    if not slash or not _GITHUB_NAME.fullmatch(owner) or not _GITHUB_NAME.fullmatch(name):
-        raise InvalidCaller(f"GitHubActions: repo must be 'OWNER/REPO', got {repo!r}")
-    if sum(value is not None for value in (branch, tag, ref)) > 1:
+    owner, name = _repo_parts(repo)
+    if (branch is not None) + (tag is not None) + (ref is not None) > 1:
         raise InvalidCaller("GitHubActions: give at most one of branch=, tag= and ref=")
     pr_number = pull_request if type(pull_request) is int else None
     if branch is not None:
@@ -283,9 +282,18 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
         "job_workflow_ref": job_workflow_ref,
         "enterprise_id": enterprise_id,
     }
-    claims.update(extra_claims or {})
+    if extra_claims:
+        claims.update(extra_claims)
     present = {key: value for key, value in claims.items() if value is not None}
     return WebIdentity(_provider(issuer, account_id, partition, provider_arn), present)
+
+
+@functools.lru_cache(maxsize=1024)  # a suite builds runs of the same few repositories
+def _repo_parts(repo: object) -> tuple[str, str]:
+    owner, slash, name = repo.partition("/") if isinstance(repo, str) else ("", "", "")
+    if not slash or not _GITHUB_NAME.fullmatch(owner) or not _GITHUB_NAME.fullmatch(name):
+        raise InvalidCaller(f"GitHubActions: repo must be 'OWNER/REPO', got {repo!r}")
+    return owner, name
 
 
 def _ref_type(ref: str | None) -> str | None:

@@ -241,7 +241,7 @@ class Statement:
     pointer: str = attrs.field(default="/Statement/0", eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Policy:
     """A whole policy document of one :class:`PolicyKind`.
 

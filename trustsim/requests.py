@@ -246,6 +246,156 @@ def build_request(
     >>> "aws:PrincipalArn" in request.context
     False
     """
+    return _request(
+        caller,
+        role,
+        action,
+        external_id,
+        session_name,
+        tags,
+        transitive_tag_keys,
+        source_identity,
+        source_ip,
+        region,
+        at,
+        mfa,
+        provided_contexts,
+        context,
+    )
+
+
+#: Requests built lately, by the call's value: the caller (compared by value), the role (by
+#: identity: each entry holds it, so its id is not reused while the entry lives), the action
+#: and every option, the time included. An equal call (a caller built afresh in each test, a
+#: loop over the same calls) skips the STS checks it already passed and the derivation it
+#: already made; its request still holds the caller it was given. Calls with explicit
+#: ``context=`` entries or provided contexts (mappings) are not kept.
+_Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
+_PREPARED: dict[tuple[object, ...], _Prepared] = {}
+_PREPARED_SIZE = 4096
+
+
+def _request(  # noqa: PLR0917 - positional: the public options in order, on every call
+    caller: Caller,
+    role: Role,
+    action: str | None,
+    external_id: str | None,
+    session_name: str | None,
+    tags: Mapping[str, str] | None,
+    transitive_tag_keys: Sequence[str] | None,
+    source_identity: str | None,
+    source_ip: str | None,
+    region: str | None,
+    at: _dt.datetime | None,
+    mfa: bool | None,
+    provided_contexts: Sequence[ProvidedContext | str] | None,
+    context: RequestContext | Mapping[str, ContextValue] | None,
+) -> AssumeRoleRequest:
+    """:func:`build_request` with its options in order; equal calls share their derivation."""
+    if at is None:
+        at = _now()  # read once: the memo key and the derived keys hold the same time
+    key: tuple[object, ...] | None = None
+    if context is None and not provided_contexts:
+        key = (
+            caller,
+            id(role),
+            action,
+            external_id,
+            session_name,
+            tuple(tags.items()) if tags else None,
+            tuple(transitive_tag_keys) if transitive_tag_keys else None,
+            source_identity,
+            source_ip,
+            region,
+            at,
+            mfa,
+        )
+        try:
+            hit = _PREPARED.get(key)
+        except TypeError:  # an unhashable option: STS's checks below say what is wrong
+            hit = key = None
+        if hit is not None and hit[0] is role:
+            resolved = hit[1]
+            return _new_request(
+                caller if resolved is None else resolved, role, hit[2], hit[3], hit[4]
+            )
+    derived, companions, resolved, action = _derive(
+        caller,
+        role,
+        action,
+        external_id,
+        session_name,
+        tags,
+        transitive_tag_keys,
+        source_identity,
+        source_ip,
+        region,
+        at,
+        mfa,
+        provided_contexts,
+        context,
+    )
+    if key is not None:
+        if len(_PREPARED) >= _PREPARED_SIZE:
+            _PREPARED.clear()
+        _PREPARED[key] = (
+            role,
+            None if resolved is caller else resolved,
+            action,
+            derived,
+            companions,
+        )
+    return _new_request(resolved, role, action, derived, companions)
+
+
+_new = object.__new__
+_SLOTS = tuple(
+    AssumeRoleRequest.__dict__[name].__set__
+    for name in ("caller", "role", "action", "context", "companion_actions")
+)
+
+
+def _new_request(
+    caller: Caller,
+    role: Role,
+    action: str,
+    context: RequestContext,
+    companions: tuple[str, ...],
+) -> AssumeRoleRequest:
+    # AssumeRoleRequest(...) for values already checked, without attrs' __init__: the slots
+    # are set directly (on every end-to-end call, that __init__ cost a quarter of the request).
+    request = _new(AssumeRoleRequest)
+    set_caller, set_role, set_action, set_context, set_companions = _SLOTS
+    set_caller(request, caller)
+    set_role(request, role)
+    set_action(request, action)
+    set_context(request, context)
+    set_companions(request, companions)
+    return request
+
+
+def _now() -> _dt.datetime:
+    # Request times are whole seconds (aws:CurrentTime and aws:EpochTime have no fraction).
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+def _derive(  # noqa: PLR0917 - positional: the public options in order, on every call
+    caller: Caller,
+    role: Role,
+    action: str | None,
+    external_id: str | None,
+    session_name: str | None,
+    tags: Mapping[str, str] | None,
+    transitive_tag_keys: Sequence[str] | None,
+    source_identity: str | None,
+    source_ip: str | None,
+    region: str | None,
+    at: _dt.datetime | None,
+    mfa: bool | None,
+    provided_contexts: Sequence[ProvidedContext | str] | None,
+    context: RequestContext | Mapping[str, ContextValue] | None,
+) -> tuple[RequestContext, tuple[str, ...], Caller, str]:
+    """Check the call as STS does and derive its context (SEMANTICS.md §6)."""
     _check_types(caller, role)
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
@@ -306,7 +456,7 @@ def build_request(
         if context is None
         else _companions(final, caller)
     )
-    return AssumeRoleRequest(caller, role, action, final, companions)
+    return final, companions, caller, action
 
 
 def assume_role(
@@ -347,21 +497,21 @@ def assume_role(
     >>> assume_role(bot, role, external_id="a8f3c2e1", tags={"team": "blue"}).reason
     '...sts:TagSession...'
     """
-    request = build_request(
+    request = _request(
         caller,
         role,
-        action=action,
-        external_id=external_id,
-        session_name=session_name,
-        tags=tags,
-        transitive_tag_keys=transitive_tag_keys,
-        source_identity=source_identity,
-        source_ip=source_ip,
-        region=region,
-        at=at,
-        mfa=mfa,
-        provided_contexts=provided_contexts,
-        context=context,
+        action,
+        external_id,
+        session_name,
+        tags,
+        transitive_tag_keys,
+        source_identity,
+        source_ip,
+        region,
+        at,
+        mfa,
+        provided_contexts,
+        context,
     )
     return _evaluation("evaluate")(request)
 
@@ -400,21 +550,21 @@ def check_action(
     >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "red"}).allowed
     False
     """
-    request = build_request(
+    request = _request(
         caller,
         role,
-        action=action,
-        external_id=external_id,
-        session_name=session_name,
-        tags=tags,
-        transitive_tag_keys=transitive_tag_keys,
-        source_identity=source_identity,
-        source_ip=source_ip,
-        region=region,
-        at=at,
-        mfa=mfa,
-        provided_contexts=provided_contexts,
-        context=context,
+        action,
+        external_id,
+        session_name,
+        tags,
+        transitive_tag_keys,
+        source_identity,
+        source_ip,
+        region,
+        at,
+        mfa,
+        provided_contexts,
+        context,
     )
     return _evaluation("evaluate_action")(attrs.evolve(request, companion_actions=()))
 
@@ -455,7 +605,7 @@ def _checked_action(action: str | None, api: str, caller: Caller) -> str:
 
 def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
     if at is None:
-        return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        return _now()
     if at.tzinfo is None:
         raise InvalidRequest(f"at={at!r} needs a time zone (AWS keeps request times in UTC)")
     try:

@@ -1,0 +1,305 @@
+"""Callers compared and hashed by value, and the caches keyed by that value (issue 5).
+
+Callers are frozen all the way down (their mappings are read-only ``FrozenDict``s), so they
+hash by value. ``build_request``/``assume_role`` keep the derivation of each call by value and
+the evaluator decides a caller with the plans of the equal caller it saw first: a caller built
+afresh for each call costs no new derivation. None of that may ever change an answer: these
+tests build equal and nearly equal callers in both orders and compare with fresh evaluations.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import gc
+import pickle
+import weakref
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import trustsim as ts
+from benchmarks import corpus_gen
+from tests import reference
+from trustsim import evaluation, requests
+from trustsim._frozen import FrozenDict
+from trustsim.callers import (
+    AccountRoot,
+    Anonymous,
+    IamUser,
+    OrgMembership,
+    RoleSession,
+    SamlIdentity,
+    ServicePrincipal,
+    WebIdentity,
+)
+from trustsim.errors import InvalidRequest
+from trustsim.identities import GitHubActions
+from trustsim.parsing import parse_policy
+
+AT = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.timezone.utc)
+ROLE_ARN = "arn:aws:iam::111122223333:role/deploy"
+USER_ARN = "arn:aws:iam::444455556666:user/alice"
+
+
+def _role(condition: dict[str, Any]) -> ts.Role:
+    return ts.Role(
+        ROLE_ARN,
+        parse_policy(
+            {
+                "Version": "2012-10-17",
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"],
+                    "Condition": condition,
+                },
+            }
+        ),
+    )
+
+
+_ALLOW_ALL = parse_policy(
+    {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:*", "Resource": "*"}},
+    kind="identity",
+)
+
+
+def _alice(**fields: Any) -> IamUser:
+    return IamUser(USER_ARN, policies=[_ALLOW_ALL], **fields)
+
+
+# ----------------------------------------------------------------------------- FrozenDict
+
+
+def test_a_frozen_dict_reads_compares_and_prints_as_a_dict() -> None:
+    tags = FrozenDict({"team": "blue", "env": "prod"})
+    assert tags == {"env": "prod", "team": "blue"}
+    assert repr(tags) == "{'team': 'blue', 'env': 'prod'}"
+    assert hash(tags) == hash(FrozenDict({"env": "prod", "team": "blue"}))
+    assert {tags: 1}[FrozenDict(team="blue", env="prod")] == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.__setitem__("team", "red"),
+        lambda d: d.__delitem__("team"),
+        lambda d: d.update(team="red"),
+        lambda d: d.setdefault("other", "x"),
+        lambda d: d.pop("team"),
+        lambda d: d.popitem(),
+        lambda d: d.clear(),
+        lambda d: d.__ior__({"team": "red"}),
+    ],
+)
+def test_a_frozen_dict_refuses_every_change(change: Any) -> None:
+    tags = FrozenDict({"team": "blue"})
+    with pytest.raises(TypeError, match="read-only"):
+        change(tags)
+    assert tags == {"team": "blue"}
+
+
+def test_a_frozen_dict_pickles_and_copies_as_itself() -> None:
+    tags = FrozenDict({"team": "blue"})
+    unpickled = pickle.loads(pickle.dumps(tags))  # noqa: S301 - our own bytes
+    for copied in (unpickled, copy.copy(tags), copy.deepcopy(tags)):
+        assert type(copied) is FrozenDict
+        assert copied == tags
+        assert hash(copied) == hash(tags)
+
+
+# ----------------------------------------------------------------------------- callers
+
+
+def _every_kind() -> list[Any]:
+    okta = "arn:aws:iam::111122223333:saml-provider/Okta"
+    return [
+        _alice(tags={"team": "blue"}, org=OrgMembership("o-a1b2c3d4e5")),
+        RoleSession(
+            "arn:aws:iam::444455556666:role/ci",
+            "run-1",
+            role_tags={"team": "blue"},
+            session_tags={"project": "x"},
+            transitive_tag_keys=["project"],
+            carried_keys={"saml:sub": "jdoe"},
+        ),
+        AccountRoot("444455556666"),
+        Anonymous(),
+        ServicePrincipal("lambda.amazonaws.com", source_account="111122223333"),
+        GitHubActions("acme/app", branch="main"),
+        WebIdentity("accounts.google.com", {"sub": "1", "amr": ["a", "b"]}),
+        SamlIdentity(okta, {"saml:sub": "jdoe", "saml:edupersonaffiliation": "staff"}),
+    ]
+
+
+def test_every_caller_kind_hashes_by_value() -> None:
+    for first, second in zip(_every_kind(), _every_kind(), strict=True):
+        assert first is not second
+        assert first == second
+        assert hash(first) == hash(second)
+        assert len({first, second}) == 1
+        unpickled = pickle.loads(pickle.dumps(first))  # noqa: S301 - our own bytes
+        assert unpickled == first
+        assert hash(unpickled) == hash(first)
+
+
+def test_the_mappings_of_a_caller_cannot_be_changed_after_use() -> None:
+    alice = _alice(tags={"team": "blue"})
+    with pytest.raises(TypeError, match="read-only"):
+        alice.tags["team"] = "red"  # type: ignore[index]
+    token = GitHubActions("acme/app", branch="main")
+    with pytest.raises(TypeError, match="read-only"):
+        token.claims["sub"] = "repo:evil/app:ref:refs/heads/main"  # type: ignore[index]
+
+
+def test_a_resolved_web_identity_hashes_like_one_built_resolved() -> None:
+    bare = GitHubActions("acme/app", branch="main")
+    resolved = bare.resolved_for("111122223333")
+    built = GitHubActions("acme/app", branch="main", account_id="111122223333")
+    assert resolved == built
+    assert hash(resolved) == hash(built)
+    assert GitHubActions("acme/app", branch="main").resolved_for("111122223333") is resolved
+
+
+# ----------------------------------------------------------------------------- request memo
+
+
+def test_an_equal_call_keeps_the_caller_it_was_given() -> None:
+    role = _role({"StringEquals": {"sts:ExternalId": "tenant-42"}})
+    first = ts.assume_role(_alice(), role, external_id="tenant-42", at=AT)
+    again_caller = _alice()
+    again = ts.assume_role(again_caller, role, external_id="tenant-42", at=AT)
+    assert first.allowed
+    assert again.allowed
+    assert again.request.caller is again_caller
+    assert again.request.context == first.request.context
+
+
+def test_calls_differing_in_one_option_are_decided_each_on_its_own() -> None:
+    role = _role({"StringEquals": {"sts:ExternalId": "tenant-42"}})
+    for _ in range(2):
+        assert ts.assume_role(_alice(), role, external_id="tenant-42", at=AT).allowed
+        assert not ts.assume_role(_alice(), role, external_id="tenant-43", at=AT).allowed
+        assert not ts.assume_role(_alice(), role, at=AT).allowed
+        later = AT + dt.timedelta(seconds=1)
+        context = ts.build_request(_alice(), role, external_id="tenant-42", at=later).context
+        assert context["aws:CurrentTime"] == ("2026-11-29T12:00:01Z",)
+
+
+@pytest.mark.parametrize("order", [("blue", "red"), ("red", "blue")])
+def test_callers_differing_only_in_tags_are_not_confused(order: tuple[str, str]) -> None:
+    role = _role({"StringEquals": {"aws:PrincipalTag/team": "blue"}})
+    for _ in range(2):
+        for team in order:
+            outcome = ts.assume_role(_alice(tags={"team": team}), role, at=AT)
+            assert outcome.allowed is (team == "blue")
+            assert outcome.request.context["aws:PrincipalTag/team"] == (team,)
+
+
+def test_session_tags_in_the_key_keep_their_order_and_values() -> None:
+    role = _role({"StringEquals": {"aws:RequestTag/team": "blue"}})
+    for _ in range(2):
+        allowed = ts.assume_role(_alice(), role, tags={"team": "blue", "env": "x"}, at=AT)
+        denied = ts.assume_role(_alice(), role, tags={"team": "red", "env": "x"}, at=AT)
+        assert allowed.allowed
+        assert not denied.allowed
+        swapped = ts.build_request(_alice(), role, tags={"env": "x", "team": "blue"}, at=AT)
+        assert swapped.context["aws:TagKeys"] == ("env", "team")
+
+
+def test_a_refused_call_is_refused_every_time() -> None:
+    role = _role({})
+    for _ in range(2):
+        with pytest.raises(InvalidRequest, match="ExternalId"):
+            ts.assume_role(_alice(), role, external_id="x", at=AT)
+        with pytest.raises(InvalidRequest, match="session tag"):
+            ts.assume_role(_alice(), role, tags={"team": ["not", "text"]}, at=AT)  # type: ignore[dict-item]
+
+
+def test_explicit_context_entries_are_read_on_every_call() -> None:
+    role = _role({"StringEquals": {"aws:SourceVpc": "vpc-1"}})
+    entries = {"aws:SourceVpc": "vpc-1"}
+    assert ts.assume_role(_alice(), role, at=AT, context=entries).allowed
+    entries["aws:SourceVpc"] = "vpc-2"
+    assert not ts.assume_role(_alice(), role, at=AT, context=entries).allowed
+
+
+def test_the_request_memo_is_bounded_and_stays_right_past_its_bound() -> None:
+    role = _role({"StringEquals": {"sts:ExternalId": "tenant-42"}})
+    for second in range(requests._PREPARED_SIZE + 10):
+        when = AT + dt.timedelta(seconds=second)
+        assert ts.assume_role(_alice(), role, external_id="tenant-42", at=when).allowed
+        assert len(requests._PREPARED) <= requests._PREPARED_SIZE
+    assert not ts.assume_role(_alice(), role, external_id="other-id", at=AT).allowed
+
+
+def test_web_identity_requests_hold_the_resolved_token() -> None:
+    role = ts.Role(
+        ROLE_ARN,
+        parse_policy(
+            {
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "Federated": "arn:aws:iam::111122223333:oidc-provider/"
+                        "token.actions.githubusercontent.com"
+                    },
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"
+                        }
+                    },
+                }
+            }
+        ),
+    )
+    for _ in range(2):
+        outcome = ts.assume_role(GitHubActions("acme/app", branch="main"), role, at=AT)
+        assert outcome.allowed
+        assert outcome.request.caller.provider.startswith("arn:aws:iam::111122223333:")  # type: ignore[union-attr]
+        assert not ts.assume_role(GitHubActions("acme/app", branch="dev"), role, at=AT).allowed
+
+
+# ----------------------------------------------------------------------------- evaluator
+
+
+def test_a_prebuilt_request_of_an_equal_caller_is_kept_once_decided_again() -> None:
+    role = _role({})
+    ts.assume_role(_alice(), role, at=AT)  # the first caller of this value
+    request = ts.build_request(_alice(), role, at=AT)
+    ts.evaluate(request)
+    assert id(request) not in evaluation._BY_REQUEST
+    ts.evaluate(request)
+    assert evaluation._BY_REQUEST[id(request)][0] is request
+
+
+def test_a_request_of_an_equal_caller_decided_once_is_not_kept_alive() -> None:
+    role = _role({})
+    ts.assume_role(_alice(), role, at=AT)
+    outcome = ts.assume_role(_alice(), role, at=AT)
+    assert outcome.allowed
+    request = weakref.ref(outcome.request)
+    del outcome
+    gc.collect()
+    assert request() is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), order=st.randoms(use_true_random=False))
+def test_fresh_callers_in_any_order_decide_as_the_reference(seed: int, order: Any) -> None:
+    """Every case of a generated corpus, decided twice with callers built afresh each time, in
+    a random order, answers as tests/reference.py does for that request."""
+    cases = corpus_gen.generate(24, seed)
+    roles = [corpus_gen.make_role(case) for case in cases]
+    calls = list(zip(cases, roles, strict=True)) * 2
+    order.shuffle(calls)
+    for case, role in calls:
+        outcome = ts.assume_role(
+            corpus_gen.make_caller(case["caller"]), role, at=corpus_gen.AT, **case["options"]
+        )
+        expected = reference.decide(*corpus_gen.reference_args(case, outcome.request))
+        assert outcome.decision.value == expected
