@@ -303,3 +303,59 @@ def test_fresh_callers_in_any_order_decide_as_the_reference(seed: int, order: An
         )
         expected = reference.decide(*corpus_gen.reference_args(case, outcome.request))
         assert outcome.decision.value == expected
+
+
+# ----------------------------------------------------------------------------- principal keys
+
+
+@pytest.mark.parametrize("order", [(None, True, False), (True, False, None), (False, None, True)])
+def test_the_caller_keys_of_an_equal_caller_follow_the_mfa_option(
+    order: tuple[bool | None, ...],
+) -> None:
+    role = _role({})
+    expected = {None: None, True: ("true",), False: ("false",)}
+    clock = iter(range(1, 100))
+    for _ in range(2):
+        for mfa in order:
+            # A new time for every call: the request memo misses, the caller keys are reused.
+            when = AT + dt.timedelta(seconds=next(clock))
+            context = ts.build_request(_alice(), role, mfa=mfa, at=when).context
+            assert context.get("aws:MultiFactorAuthPresent") == expected[mfa]
+            assert context["aws:CurrentTime"] == (when.strftime("%Y-%m-%dT%H:%M:%SZ"),)
+
+
+def test_reused_caller_keys_equal_freshly_derived_ones() -> None:
+    """Every case of a corpus, derived with the caller-key memo warm and then cold, at times
+    never used before (so the request memo never answers): the same keys, values, spellings,
+    multi-valued keys and order."""
+    from trustsim import _derive  # noqa: PLC0415
+
+    cases = corpus_gen.generate(80, 3)
+    roles = [corpus_gen.make_role(case) for case in cases]
+
+    def keys(days: int, *, cold: bool) -> list[list[tuple[str, tuple[str, ...], bool]]]:
+        result = []
+        for case, role in zip(cases, roles, strict=True):
+            if cold:
+                _derive._FRAGMENTS.clear()
+                requests._PREPARED.clear()
+            when = corpus_gen.AT + dt.timedelta(days=days)
+            caller = corpus_gen.make_caller(case["caller"])
+            context = ts.build_request(caller, role, at=when, **case["options"]).context
+            result.append([(k, v, context.is_multivalued(k)) for k, v in context.items()])
+        return result
+
+    keys(1, cold=False)  # every caller's keys now known
+    warm = keys(2, cold=False)
+    assert warm == keys(2, cold=True)
+
+
+def test_reused_caller_keys_keep_their_multi_valued_keys_and_spellings() -> None:
+    path = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"
+    role = _role({})
+    for day in (1, 2):  # the second derivation reuses the first one's caller keys
+        caller = _alice(tags={"CostCenter": "42"}, org=OrgMembership("o-a1b2c3d4e5", paths=[path]))
+        context = ts.build_request(caller, role, at=AT + dt.timedelta(days=day)).context
+        assert context.is_multivalued("aws:PrincipalOrgPaths")
+        assert context["aws:PrincipalOrgPaths"] == (path,)
+        assert "aws:PrincipalTag/CostCenter" in context.to_dict()

@@ -163,7 +163,7 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     out = _Derived()
     values, multi = out.values, out.multi
     when = options.when
-    _principal(out, caller, when, options.mfa)
+    _principal_keys(out, caller, when, options.mfa)
     values[CURRENT_TIME] = (_utc_text(when),)
     values[EPOCH_TIME] = (_epoch_text(when),)
     values[SECURE_TRANSPORT] = _TRUE
@@ -219,6 +219,37 @@ def _epoch_text(when: _dt.datetime) -> str:
 
 
 _Values = dict[str, tuple[str, ...]]
+
+
+#: The caller-side keys derived lately, by (caller value, MFA option): values, spellings
+#: written, multi-valued keys. Only a role session's keys depend on the time; those are
+#: derived every time.
+_Fragment = tuple[dict[str, tuple[str, ...]], dict[str, str], frozenset[str]]
+_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = {}
+_FRAGMENTS_SIZE = 4096
+
+
+def _principal_keys(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None) -> None:
+    """:func:`_principal` into the empty ``out``, from a copy of an equal caller's when known."""
+    if type(caller) is RoleSession:
+        _principal(out, caller, at, mfa)
+        return
+    key = (caller, mfa)
+    try:
+        fragment = _FRAGMENTS.get(key)
+    except TypeError:  # a caller holding something unhashable: derived on its own
+        _principal(out, caller, at, mfa)
+        return
+    if fragment is None:
+        _principal(out, caller, at, mfa)
+        if len(_FRAGMENTS) >= _FRAGMENTS_SIZE:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = (dict(out.values), dict(out.spelling._written), frozenset(out.multi))
+        return
+    values, written, multi = fragment
+    out.values.update(values)
+    out.spelling._written.update(written)
+    out.multi.update(multi)
 
 
 def _principal(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None) -> None:
