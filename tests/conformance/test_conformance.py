@@ -21,15 +21,10 @@ def _cases() -> list[Scenario]:
 
 CASES = _cases()
 
-#: Cases believed wrong, each with the reason (reported in the task D note; README allows a
-#: strict xfail until the case is settled).
-DISPUTED = {
-    "source_identity_on_chained_session_absent": (
-        "the caller's session name 'x' is one character; STS refuses RoleSessionName shorter "
-        "than 2 (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html "
-        "RoleSessionName: Length Constraints: Minimum length of 2), so no such session exists"
-    ),
-}
+#: Cases believed wrong, each with the reason (a strict xfail until the case is settled). None
+#: today: ``source_identity_on_chained_session_absent`` was one (a one-character session name,
+#: below STS's RoleSessionName minimum of 2) until the case was given a valid name.
+DISPUTED: dict[str, str] = {}
 
 
 def _param(case: Scenario) -> object:
