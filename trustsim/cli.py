@@ -365,6 +365,7 @@ def _problem_dicts(error: InvalidPolicy) -> list[dict[str, Any]]:
 _KIND_NAMES = {
     PolicyKind.TRUST: "trust policy",
     PolicyKind.IDENTITY: "identity policy",
+    PolicyKind.MANAGED: "managed policy",
     PolicyKind.PERMISSIONS_BOUNDARY: "permissions boundary",
     PolicyKind.SESSION: "session policy",
     PolicyKind.SCP: "service control policy",

@@ -87,10 +87,23 @@ class PolicyKind(enum.Enum):
     ...     kind=PolicyKind.PERMISSIONS_BOUNDARY)
     >>> boundary.kind
     <PolicyKind.PERMISSIONS_BOUNDARY: 'permissions-boundary'>
+
+    ``MANAGED`` is an identity policy saved with ``CreatePolicy`` (a customer managed policy):
+    IAM applies the rules of ``IDENTITY`` (an inline policy) and also insists on
+    ``"Version": "2012-10-17"``.
+
+    >>> parse_policy({"Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+    ...                             "Resource": "*"}}, kind=PolicyKind.MANAGED)
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidPolicy: invalid policy: 1 problem
+    (document): a managed policy must have "Version": "2012-10-17" ... [INVALID_VERSION]
+      AWS says: MalformedPolicyDocument: Policy document must be version 2012-10-17 or greater.
     """
 
     TRUST = "trust"
     IDENTITY = "identity"
+    MANAGED = "managed"
     PERMISSIONS_BOUNDARY = "permissions-boundary"
     SESSION = "session"
     SCP = "scp"
