@@ -105,8 +105,11 @@ def _excerpt(text: str, position: Position, width: int = 1) -> str:
 class InvalidPolicy(TrustsimError, ValueError):
     """A policy document that AWS would refuse; ``problems`` lists every reason.
 
-    ``str(error)`` lists each problem with its JSON pointer and, when the policy was read
-    from text, the line and column with the offending line and a marker under the value.
+    ``problems`` keeps document order; ``first`` is the problem AWS itself would report (it
+    stops at the first failing check of its own order) and ``aws_says`` its answer.
+    ``str(error)`` leads with ``first``, then lists the others in document order, each with
+    its JSON pointer and, when the policy was read from text, the line and column with the
+    offending line and a marker under the value.
 
     >>> error = InvalidPolicy([Problem("MISSING_STATEMENT", "", "the policy has no Statement",
     ...                                "MalformedPolicyDocument: Syntax errors in policy")])
@@ -116,9 +119,12 @@ class InvalidPolicy(TrustsimError, ValueError):
       AWS says: MalformedPolicyDocument: Syntax errors in policy
     >>> [p.code for p in error.problems]
     ['MISSING_STATEMENT']
+    >>> error.aws_says
+    'MalformedPolicyDocument: Syntax errors in policy'
     """
 
     problems: tuple[Problem, ...]
+    first: Problem | None
     origin: str | None
     text: str | None
     positions: Mapping[str, Position]
@@ -127,15 +133,24 @@ class InvalidPolicy(TrustsimError, ValueError):
         self,
         problems: Iterable[Problem],
         *,
+        first: Problem | None = None,
         origin: str | None = None,
         text: str | None = None,
         positions: Mapping[str, Position] | None = None,
     ) -> None:
         self.problems = tuple(problems)
+        if first is not None and first not in self.problems:
+            raise ValueError("first must be one of the problems")
+        self.first = first if first is not None else (self.problems or (None,))[0]
         self.origin = origin
         self.text = text
         self.positions = dict(positions or {})
         super().__init__(self._render())
+
+    @property
+    def aws_says(self) -> str:
+        """What AWS answers for the document: the ``aws_says`` of :attr:`first`."""
+        return self.first.aws_says if self.first is not None else ""
 
     def position_of(self, pointer: str) -> Position | None:
         """The line:column where ``pointer``'s value starts, if the policy was read from text."""
@@ -146,7 +161,8 @@ class InvalidPolicy(TrustsimError, ValueError):
         where = f" in {self.origin}" if self.origin else ""
         head = f"invalid policy{where}: {count} problem{'s' if count != 1 else ''}"
         parts = [head]
-        for problem in self.problems:
+        leading = [self.first] if self.first is not None else []
+        for problem in [*leading, *(p for p in self.problems if p is not self.first)]:
             position = self.positions.get(problem.pointer)
             if position is None or self.text is None:
                 parts.append(str(problem))

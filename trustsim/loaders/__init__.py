@@ -77,12 +77,14 @@ def _looks_like_document(text: str) -> bool:
 
 def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     from trustsim.errors import InvalidPolicy  # noqa: PLC0415
+    from trustsim.validation import worded_for  # noqa: PLC0415
 
     try:
         document = read_json(text)
     except InvalidPolicy as error:
+        problems = [worded_for(problem, kind) for problem in error.problems]
         raise InvalidPolicy(
-            error.problems, origin=origin, text=error.text, positions=error.positions
+            problems, origin=origin, text=error.text, positions=error.positions
         ) from None
     return parse_document(
         document.value,
