@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from trustsim.errors import Problem
 
-__all__ = ["IAM_RESOURCE_TYPES", "PARTITIONS", "resource_problem"]
+__all__ = ["resource_problem"]
 
 _MALFORMED = "MalformedPolicyDocument"
 
@@ -55,8 +55,10 @@ def resource_problem(resource: str, pointer: str) -> Problem | None:
     >>> resource_problem("arn:aws:s3:::bucket/*", "/Statement/0/Resource") is None
     True
     >>> problem = resource_problem("arn:aws:iam:us-east-1::role/x", "/Statement/0/Resource")
-    >>> problem.code, problem.aws_says
-    ('REGION_IN_RESOURCE', 'MalformedPolicyDocument: IAM resource arn:aws:iam:us-east-1::role/x cannot contain region information.')
+    >>> problem.code
+    'REGION_IN_RESOURCE'
+    >>> problem.aws_says.removeprefix("MalformedPolicyDocument: ")
+    'IAM resource arn:aws:iam:us-east-1::role/x cannot contain region information.'
     >>> resource_problem("aws:s3:::bucket", "").aws_says
     'MalformedPolicyDocument: Partition "s3" is not valid for resource "arn:s3:::bucket:*".'
     >>> resource_problem("arn:aws:s3::bucket", "").code

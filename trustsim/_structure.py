@@ -477,7 +477,8 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         policy_id = None
     statements: list[Statement] = []
     found = _statements(raw, problems)
-    for index, pointer, item in found:
+    for index, pointer, raw_statement in found:
+        item = raw_statement
         vacuous = _vacuous_unknown_operators(item) if kind in IAM_KINDS else ()
         if vacuous:
             condition = {k: v for k, v in item["Condition"].items() if k not in vacuous}

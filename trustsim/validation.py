@@ -87,7 +87,13 @@ IAM_KINDS = frozenset(
 #: trust policy gets its own wording (recorded CreatePolicy answers; CreateRole's wording for
 #: text that is no JSON and for an unknown condition operator is quoted in docs/errors.md).
 _SYNTAX_FOR_IAM_KINDS = frozenset(
-    {"UNKNOWN_OPERATOR", "INVALID_SET_OPERATOR", "NULL_IF_EXISTS", "JSON_SYNTAX", "INVALID_ENCODING"}
+    {
+        "UNKNOWN_OPERATOR",
+        "INVALID_SET_OPERATOR",
+        "NULL_IF_EXISTS",
+        "JSON_SYNTAX",
+        "INVALID_ENCODING",
+    }
 )
 
 #: AWS's check order after the syntax check and the Version rule (moto's recorded CreatePolicy
@@ -826,7 +832,7 @@ def aws_check_order(problem: Problem) -> int:
     ...                                  "Resource": "*"}]}, kind="identity")
     ... except InvalidPolicy as error:
     ...     [p.code for p in error.problems], error.first.code
-    (['INVALID_ACTION', 'MISSING_RESOURCE', 'INVALID_EFFECT'], 'INVALID_EFFECT')
+    (['MISSING_RESOURCE', 'INVALID_ACTION', 'INVALID_EFFECT'], 'INVALID_EFFECT')
     """
     says = problem.aws_says
     if problem.code in _SYNTAX_CODES or says.startswith(SYNTAX_ERRORS.rstrip(".")):
