@@ -592,7 +592,11 @@ def _managed(item: object, pointer: str, collect: _Collector, managed: dict[str,
         )
         if is_default and "Document" in version:
             where = _pointer.join(pointer, "PolicyVersionList", index, "Document")
-            policy = collect.policy(version["Document"], where, PolicyKind.IDENTITY)
+            # A customer managed policy was saved by CreatePolicy (Version 2012-10-17 enforced);
+            # AWS managed policies (account "aws") are AWS's own documents.
+            aws_managed = arn.split(":")[4:5] == ["aws"]
+            kind = PolicyKind.IDENTITY if aws_managed else PolicyKind.MANAGED
+            policy = collect.policy(version["Document"], where, kind)
             if policy is not None:
                 managed[arn] = policy
             return
