@@ -72,7 +72,8 @@ class ClauseResult:
     """The record of one clause: what was compared and the verdict.
 
     ``request_values`` is ``None`` when the key was absent; ``policy_values`` are the values
-    after policy variables were filled in (a variable whose key is absent stays as written).
+    after policy variables were filled in (a variable whose key is absent stays as written,
+    and ``note`` then says that such a value matches nothing).
 
     >>> result = check_condition({"StringLike": {"aws:PrincipalTag/team": "plat*"}},
     ...                          {"aws:PrincipalTag/team": "payments"})
@@ -88,6 +89,7 @@ class ClauseResult:
     matched: bool
     pointer: str
     diagnostic: Diagnostic | None = None
+    note: str = ""
 
     def __str__(self) -> str:
         got = "absent" if self.request_values is None else _show(self.request_values)
@@ -95,6 +97,8 @@ class ClauseResult:
         text = f"{self.operator} {self.key}: request {got}, policy {_show(self.policy_values)} → {verdict}"
         if self.diagnostic is not None:
             text += f"\n    {self.diagnostic.code}: {self.diagnostic.message}"
+        if self.note:
+            text += f"\n    note: {self.note}"
         return text
 
 
@@ -357,7 +361,29 @@ class _Clause:
             matched,
             self.pointer,
             diagnostic,
+            self._absent_variables_note(context, matched) if self.templates else "",
         )
+
+    def _absent_variables_note(self, context: RequestContext, matched: bool) -> str:
+        """Why a value with a variable the request does not carry took no part (explain only)."""
+        absent = []
+        for template in self.templates:
+            segments, unresolved = template.resolve(context)
+            if segments is None and unresolved is not None and unresolved[0] is Unresolved.ABSENT:
+                absent.append(f"{template.text!r} ({unresolved[1].key} is absent)")
+        if not absent:
+            return ""
+        several = len(absent) > 1
+        text = (
+            f"the polic{'y values' if several else 'y value'} {', '.join(absent)} "
+            f"match{'' if several else 'es'} nothing: a policy variable whose key the request "
+            "does not carry has no value (IAM's policy variables page: it is treated as null)"
+        )
+        if self.negated and matched:
+            text += f"; {self.operator} holds because no policy value matches the request"
+        elif not self.negated and not matched:
+            text += f"; {self.operator} cannot match through {'them' if several else 'it'}"
+        return text
 
     def diagnostic(self, context: RequestContext) -> Diagnostic | None:
         """The diagnostic :meth:`explain` would record, alone (the reason path's question)."""

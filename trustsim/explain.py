@@ -213,6 +213,8 @@ class ClauseRecord(_Record):
         text = f"{result.operator} {result.key} expected {wanted}, got {got}"
         if diagnostic:
             text += f" ({diagnostic})"
+        if result.note:
+            text += f" (note: {result.note})"
         return text
 
     def to_dict(self) -> dict[str, Any]:
