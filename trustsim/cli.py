@@ -336,7 +336,8 @@ def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
             else load_policy(Path(name), kind=kind, origin=name)
         )
     except InvalidPolicy as error:
-        return {"file": name, "valid": False, "problems": _problem_dicts(error)}, str(error)
+        report = {"file": name, "valid": False, "aws_says": error.aws_says}
+        return {**report, "problems": _problem_dicts(error)}, str(error)
     except OSError as error:
         reason = error.strerror or str(error)
         report = {"file": name, "valid": False, "error": reason}
