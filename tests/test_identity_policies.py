@@ -253,3 +253,12 @@ def test_no_note_when_every_variable_has_a_value_or_none_is_used() -> None:
         {"StringNotEquals": {"aws:PrincipalTag/team": "x"}}, {"aws:PrincipalTag/team": "y"}
     )
     assert filled.clauses[0].note == plain.clauses[0].note == ""
+
+
+def test_an_equal_copy_of_a_problem_as_first_is_shown_once() -> None:
+    a = Problem("INVALID_ACTION", "/Statement/0/Action", "bad action", "x")
+    b = Problem("INVALID_EFFECT", "/Statement/1/Effect", "bad effect", "y")
+    error = InvalidPolicy([a, b], first=Problem(b.code, b.pointer, b.message, b.aws_says))
+    assert error.first is b
+    assert str(error).count("bad effect") == 1
+    assert str(error).splitlines()[1].startswith("/Statement/1/Effect")

@@ -141,7 +141,10 @@ class InvalidPolicy(TrustsimError, ValueError):
         self.problems = tuple(problems)
         if first is not None and first not in self.problems:
             raise ValueError("first must be one of the problems")
-        self.first = first if first is not None else (self.problems or (None,))[0]
+        # the listed object itself, so rendering shows it once even if an equal copy was passed
+        self.first = next((p for p in self.problems if p == first), None) if first else None
+        if self.first is None and self.problems:
+            self.first = self.problems[0]
         self.origin = origin
         self.text = text
         self.positions = dict(positions or {})
