@@ -262,3 +262,54 @@ def test_an_equal_copy_of_a_problem_as_first_is_shown_once() -> None:
     assert error.first is b
     assert str(error).count("bad effect") == 1
     assert str(error).splitlines()[1].startswith("/Statement/1/Effect")
+
+
+_STATEMENTS = [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    {"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:Get:Object", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:GetObject"},
+    {"Effect": "Allow", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "aws:s3:::b"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3::b"},
+    {"Sid": "same", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"x": {"k": "v"}}},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"x": {}}},
+]
+
+
+@given(
+    st.lists(st.sampled_from(_STATEMENTS), min_size=1, max_size=5),
+    st.sampled_from([None, "2008-10-17", "2012-10-17"]),
+    st.sampled_from(IAM_KINDS),
+)
+def test_first_is_the_earliest_check_and_the_list_keeps_document_order(
+    statements: list[dict[str, Any]], version: str | None, kind: str
+) -> None:
+    from trustsim.validation import aws_check_order  # noqa: PLC0415
+
+    document: dict[str, Any] = {"Statement": statements}
+    if version:
+        document["Version"] = version
+    error = _outcome(document, kind)
+    if error is None:
+        good = {0, 7, 9}  # valid statements (9: its empty unknown operator block is dropped)
+        assert all(_STATEMENTS.index(s) in good for s in statements)
+        assert kind != "managed" or version == "2012-10-17"
+        assert sum(s.get("Sid") == "same" for s in statements) <= 1
+        return
+    assert error.first is not None
+    ranks = [aws_check_order(problem) for problem in error.problems]
+    assert aws_check_order(error.first) == min(ranks)
+    assert error.first is error.problems[ranks.index(min(ranks))]  # ties: document order
+    indexes = [p.pointer.split("/")[2] for p in error.problems if p.pointer.count("/") >= 2]
+    assert indexes == sorted(indexes, key=int)
+    assert str(error).splitlines()[1].endswith(f"[{error.first.code}]")
+
+
+def _outcome(document: object, kind: str) -> InvalidPolicy | None:
+    try:
+        parse_policy(document, kind=kind)
+    except InvalidPolicy as error:
+        return error
+    return None
