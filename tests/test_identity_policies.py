@@ -15,6 +15,7 @@ from trustsim.errors import InvalidPolicy, Problem
 from trustsim.loaders import load_policy
 from trustsim.operators import parse_date
 from trustsim.parsing import parse_policy
+from trustsim.validation import aws_check_order
 
 SYNTAX = "MalformedPolicyDocument: Syntax errors in policy."
 VERSION = "MalformedPolicyDocument: Policy document must be version 2012-10-17 or greater."
@@ -286,7 +287,6 @@ _STATEMENTS = [
 def test_first_is_the_earliest_check_and_the_list_keeps_document_order(
     statements: list[dict[str, Any]], version: str | None, kind: str
 ) -> None:
-    from trustsim.validation import aws_check_order  # noqa: PLC0415
 
     document: dict[str, Any] = {"Statement": statements}
     if version:
