@@ -577,12 +577,13 @@ def test_cli_reach_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_identity_patterns_are_found_through_their_resource_prefix() -> None:
     """A wildcard resource is indexed by its literal resource prefix; a "*" earlier in the ARN
-    may still take in a colon of the role's path (paths allow any printable ASCII)."""
-    role = Role(f"arn:aws:iam::{A}:role/a:b/x", _policy([_allow({"AWS": A})]))
+    may still take in a colon of the role's path (paths allow any printable ASCII). The pattern
+    names an IAM resource type, as IAM requires of an identity policy's IAM resources."""
+    role = Role(f"arn:aws:iam::{A}:role/a:role/b/x", _policy([_allow({"AWS": A})]))
     other = Role(f"arn:aws:iam::{A}:role/team-1", _policy([_allow({"AWS": A})]))
     users = [
         IamUser(f"arn:aws:iam::{A}:user/colon", policies=[_policy(
-            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:b/x"}], PolicyKind.IDENTITY)]),
+            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/b/x"}], PolicyKind.IDENTITY)]),
         IamUser(f"arn:aws:iam::{A}:user/team", policies=[_policy(
             [{"Effect": "Allow", "Action": "sts:*", "Resource": "arn:aws:iam::*:role/team-*"}], PolicyKind.IDENTITY)]),
     ]  # fmt: skip
