@@ -583,7 +583,8 @@ def test_identity_patterns_are_found_through_their_resource_prefix() -> None:
     other = Role(f"arn:aws:iam::{A}:role/team-1", _policy([_allow({"AWS": A})]))
     users = [
         IamUser(f"arn:aws:iam::{A}:user/colon", policies=[_policy(
-            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/b/x"}], PolicyKind.IDENTITY)]),
+            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/b/x"}],
+            PolicyKind.IDENTITY)]),
         IamUser(f"arn:aws:iam::{A}:user/team", policies=[_policy(
             [{"Effect": "Allow", "Action": "sts:*", "Resource": "arn:aws:iam::*:role/team-*"}], PolicyKind.IDENTITY)]),
     ]  # fmt: skip
