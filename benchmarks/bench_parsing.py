@@ -129,14 +129,20 @@ def main() -> None:
     size = statistics.median(len(t) for t in texts)
     print(f"{len(texts)} trust policies (median {size:.0f} bytes), {args.repeat} rounds")
 
-    ours, theirs, ratio = paired(_loop(load_policy, texts), _loop(json.loads, texts), args.repeat, 0.3)
-    print(f"  load_policy(text)   {ours:>10,.0f} /s   json.loads {theirs:>10,.0f} /s   "
-          f"json.loads is {ratio:.1f}x faster")
+    ours, theirs, ratio = paired(
+        _loop(load_policy, texts), _loop(json.loads, texts), args.repeat, 0.3
+    )
+    print(
+        f"  load_policy(text)   {ours:>10,.0f} /s   json.loads {theirs:>10,.0f} /s   "
+        f"json.loads is {ratio:.1f}x faster"
+    )
     ours, theirs, ratio = paired(
         _loop(parse_policy, documents), _loop(json.loads, texts), args.repeat, 0.3
     )
-    print(f"  parse_policy(dict)  {ours:>10,.0f} /s   json.loads {theirs:>10,.0f} /s   "
-          f"json.loads is {ratio:.1f}x faster")
+    print(
+        f"  parse_policy(dict)  {ours:>10,.0f} /s   json.loads {theirs:>10,.0f} /s   "
+        f"json.loads is {ratio:.1f}x faster"
+    )
 
     dump = account_dump(cases, args.roles)
     mb = len(dump) / 1e6
@@ -146,9 +152,11 @@ def main() -> None:
         max(3, args.repeat // 2),
         0.01,
     )
-    print(f"  account dump ({args.roles} roles + {args.roles} users, {mb:.1f} MB): "
-          f"load_authorization_details {1 / ours:.2f} s   json.loads {1 / theirs:.3f} s   "
-          f"ratio {ratio:.1f}x")
+    print(
+        f"  account dump ({args.roles} roles + {args.roles} users, {mb:.1f} MB): "
+        f"load_authorization_details {1 / ours:.2f} s   json.loads {1 / theirs:.3f} s   "
+        f"ratio {ratio:.1f}x"
+    )
 
 
 if __name__ == "__main__":

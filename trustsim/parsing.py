@@ -59,9 +59,13 @@ def parse_document(
     text: str | None = None,
     positions: Mapping[str, Position] | None = None,
     problems: Iterable[Problem] = (),
+    from_json: bool = False,
 ) -> Policy:
-    """:func:`parse_policy` with what a loader knows: the text, positions, early problems."""
-    draft = structure_policy(raw, kind=kind, origin=origin)
+    """:func:`parse_policy` with what a loader knows: the text, positions, early problems.
+
+    ``from_json`` says ``raw`` was decoded from JSON text (its keys are all strings).
+    """
+    draft = structure_policy(raw, kind=kind, origin=origin, from_json=from_json)
     found = [*problems, *draft.problems]
     if draft.policy is not None:
         found += validate_policy(draft.policy, skip=draft.skip)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
-from trustsim.loaders.json_text import read_json
+from trustsim.loaders.json_text import quick_value, read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
@@ -79,6 +79,14 @@ def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     from trustsim.errors import InvalidPolicy  # noqa: PLC0415
     from trustsim.validation import worded_for  # noqa: PLC0415
 
+    # Read fast and parse; only a problem needs positions, so read strictly (and parse
+    # again, to the same problems) only then.
+    read, value = quick_value(text)
+    if read:
+        try:
+            return parse_document(value, kind=kind, origin=origin, from_json=True)
+        except InvalidPolicy:
+            pass
     try:
         document = read_json(text)
     except InvalidPolicy as error:
