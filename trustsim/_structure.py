@@ -416,19 +416,13 @@ def _quick_principal(value: object) -> Principal | None:
         return Principal(star=True)
     if not isinstance(value, dict) or not _PRINCIPAL_NAMES.issuperset(value):
         return None
-    found: dict[str, tuple[str, ...]] = {}
-    for name, field in (
-        ("AWS", "aws"),
-        ("Service", "service"),
-        ("Federated", "federated"),
-        ("CanonicalUser", "canonical_user"),
-    ):
-        if name in value:
-            values = _quick_strings(value[name])
-            if values is None:
-                return None
-            found[field] = values
-    return Principal(**found)
+    found: list[tuple[str, ...]] = []
+    for name in ("AWS", "Service", "Federated", "CanonicalUser"):
+        values = _quick_strings(value[name]) if name in value else ()
+        if values is None:
+            return None
+        found.append(values)
+    return Principal(found[0], found[1], found[2], found[3])
 
 
 _MISSING = object()
@@ -445,7 +439,7 @@ def quick_statement(raw: dict[str, Any], index: int, pointer: str) -> Statement 
     effect = raw.get("Effect")
     effect = _EFFECTS.get(effect) if isinstance(effect, str) else None
     sid = raw.get("Sid")
-    if effect is None or not (sid is None and "Sid" not in raw or isinstance(sid, str)):
+    if effect is None or not (("Sid" not in raw) or isinstance(sid, str)):
         return None
     principals: list[Principal | None] = []
     for name in ("Principal", "NotPrincipal"):
@@ -641,11 +635,11 @@ def _non_text_keys(raw: dict[Any, Any]) -> list[Problem]:
                     )
                 )
                 break
-        else:
+        elif isinstance(node, list):
             stack.extend(
-                (value, (index, link))
-                for index, value in enumerate(node)  # type: ignore[arg-type]
-                if isinstance(value, dict | list)
+                (item, (index, link))
+                for index, item in enumerate(node)
+                if isinstance(item, dict | list)
             )
     return problems
 
