@@ -90,12 +90,12 @@ def test_building_again_reads_only_the_dump_that_changed(folder: Path) -> None:
         copies.append(folder / dump.name)
     build_database(folder / "org.db", copies)
     assert build_database(folder / "org.db", copies).read == 0
-    document = json.loads(copies[1].read_text())
+    document = json.loads(copies[0].read_text())
     removed = document["RoleDetailList"].pop()
-    copies[1].write_text(json.dumps(document))
+    copies[0].write_text(json.dumps(document))
     with pytest.raises(InventoryError, match=r"is stale: .*changed since the database was built"):
         open_database(folder / "org.db")
-    report = build_database(folder / "org.db", [copies[1]])
+    report = build_database(folder / "org.db", [copies[0]])
     assert (report.read, report.unchanged) == (1, 0)
     expected = Inventory.from_authorization_details(*copies)
     with open_database(folder / "org.db") as database:
@@ -130,8 +130,9 @@ def test_a_foreign_or_older_database_is_refused(folder: Path) -> None:
 
 
 def test_a_principal_in_two_dumps_is_refused(folder: Path) -> None:
+    shutil.copy(DUMPS[0], folder / "again.json")
     with pytest.raises(InventoryError, match="appears twice"):
-        build_database(folder / "org.db", [DUMPS[0], DUMPS[0]])
+        build_database(folder / "org.db", [DUMPS[0], folder / "again.json"])
 
 
 def test_policies_are_stored_once_per_content(folder: Path) -> None:
