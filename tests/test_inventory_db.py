@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sqlite3
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.test_whocan import DATA, inventories
 from trustsim import __version__, whocan
+from trustsim.cli import main
 from trustsim.inventory import Inventory, InventoryError
 from trustsim.inventory_db import build_database, open_database, store_inventory
 from trustsim.whocan import reachable_from, who_can_assume
@@ -140,3 +142,63 @@ def test_policies_are_stored_once_per_content(folder: Path) -> None:
     with sqlite3.connect(folder / "org.db") as connection:
         documents = [row[0] for row in connection.execute("SELECT document FROM policies")]
     assert len(documents) == len(set(documents))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), stdout=out), out.getvalue()
+
+
+def test_the_command_line_answers_the_same_from_the_database(folder: Path) -> None:
+    database = str(folder / "org.db")
+    assert _cli("inventory", "build", str(DUMPS[0]), "-o", database) == (0, "")
+    inventory = Inventory.from_authorization_details(DUMPS[0])
+    for entry in inventory.roles:
+        for output in ("text", "json"):
+            whocan._EVALUATORS.clear()
+            memory = _cli("who-can", entry.arn, "--inventory", str(DUMPS[0]), "--format", output)
+            whocan._EVALUATORS.clear()
+            assert _cli("who-can", entry.arn, "--inventory", database, "--format", output) == memory
+    for user in inventory.users:
+        whocan._EVALUATORS.clear()
+        memory = _cli("reach", user.arn, "--inventory", str(DUMPS[0]))
+        whocan._EVALUATORS.clear()
+        assert _cli("reach", user.arn, "--inventory", database) == memory
+
+
+def test_who_can_all_writes_one_json_line_per_role_with_any_number_of_jobs(folder: Path) -> None:
+    database = str(folder / "org.db")
+    build_database(database, DUMPS)
+    inventory = Inventory.from_authorization_details(*DUMPS)
+    expected = [_fresh_who_can(inventory, entry.arn) for entry in inventory.roles]
+    for jobs in ("1", "2"):
+        status, text = _cli("who-can", "--all", "--inventory", database, "--jobs", jobs)
+        assert status == 0
+        assert [json.loads(line) for line in text.splitlines()] == expected
+    status, text = _cli("who-can", "--all", "--inventory", str(DUMPS[0]))
+    assert status == 0
+    assert len(text.splitlines()) == len(Inventory.from_authorization_details(DUMPS[0]).roles)
+
+
+def test_reach_all_starts_from_every_principal(folder: Path) -> None:
+    database = str(folder / "org.db")
+    build_database(database, DUMPS)
+    status, text = _cli("reach", "--all", "--inventory", database, "--jobs", "2")
+    assert status == 0
+    starts = [json.loads(line)["principal"] for line in text.splitlines()]
+    with open_database(database) as opened:
+        assert starts == opened.principal_arns()
+
+
+def test_usage_errors_of_the_bulk_options(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = str(folder / "org.db")
+    build_database(database, DUMPS)
+    assert _cli("who-can", "--inventory", database) == (2, "")
+    assert "needs either an ARN or --all" in capsys.readouterr().err
+    assert _cli("who-can", "--all", "--jobs", "2", "--inventory", str(DUMPS[0])) == (2, "")
+    assert "--jobs needs an inventory database" in capsys.readouterr().err
+    assert _cli("inventory", "build", "-o", database) == (2, "")
+    assert "at least one dump" in capsys.readouterr().err

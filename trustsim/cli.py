@@ -31,7 +31,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, whocan
+from trustsim import __version__, _inventory_cli, whocan
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
@@ -88,7 +88,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    return parser, whocan.register_cli(commands)
+    handlers = whocan.register_cli(commands)
+    handlers.update(_inventory_cli.register(commands))
+    return parser, handlers
 
 
 def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
@@ -302,7 +304,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             return _run_explain(arguments, out)
         case "lint":
             return _run_lint(arguments, out)
-        case "who-can" | "reach":
+        case "who-can" | "reach" | "inventory":
             with contextlib.redirect_stdout(out):
                 return handlers[arguments.command](arguments)
         case _:
