@@ -128,6 +128,13 @@ def test_what_the_memo_hands_out_is_immutable() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         request.context = RequestContext.of({})  # type: ignore[misc]
     assert type(request.context["aws:SourceVpc"]) is tuple
+    with pytest.raises(TypeError, match="read-only"):
+        request.context.folded["aws:sourcevpc"] = ("vpc-2",)  # type: ignore[index]
+    again = ts.build_request(_alice(), role, at=AT, context={"aws:SourceVpc": "vpc-1"})
+    assert again.context["aws:SourceVpc"] == ("vpc-1",)
+    plain = ts.build_request(_alice(), role, at=AT)  # no entries: kept all the same
+    with pytest.raises(TypeError, match="read-only"):
+        plain.context.folded["aws:sourcevpc"] = ("vpc-2",)  # type: ignore[index]
 
 
 def test_times_in_equal_instants_derive_the_same_text_and_others_are_not_kept() -> None:

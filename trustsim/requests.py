@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from trustsim._derive import CallOptions, derive_context
+from trustsim._frozen import FrozenDict
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -344,6 +345,8 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
         context,
     )
     if key is not None:
+        # Every equal call shares this context from now on: its values become read-only.
+        _freeze_values(derived, FrozenDict(derived.folded))
         if len(_PREPARED) >= _PREPARED_SIZE:
             _PREPARED.clear()
         _PREPARED[key] = (
@@ -423,6 +426,7 @@ def _context_key(
     return ("entries", tuple(stated)), dict(entries)
 
 
+_freeze_values = RequestContext.__dict__["folded"].__set__
 _new = object.__new__
 _SLOTS = tuple(
     AssumeRoleRequest.__dict__[name].__set__
