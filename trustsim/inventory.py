@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -699,16 +699,54 @@ def _object(value: object, where: str, label: str) -> dict[str, Any]:
     return value
 
 
-def _organization(spec: object, base: Path, where: str) -> Organization:
+#: Reads one policy of an organisation block: (the item as written, its kind, a label).
+PolicyReader = Callable[[object, PolicyKind, str], Policy]
+
+
+def organization_from_spec(spec: object, where: str, read: PolicyReader) -> Organization:
+    """An :class:`Organization` from its JSON block (inventory manifests, scenario files).
+
+    ``{"id", "root", "management_account", "scps", "rcps", "units": [{"id", "parent",
+    "scps", "rcps"}], "accounts": {ACCOUNT: PARENT or {"parent", "scps", "rcps"}}}``; each
+    policy item is handed to ``read``.
+
+    Raises:
+        InventoryError: the block is malformed, or the organisation does not hold together.
+        trustsim.errors.InvalidPolicy: a policy is refused.
+    """
+    return _organization(spec, Path(), where, read)
+
+
+_ORG_FIELDS = frozenset({"id", "root", "management_account", "scps", "rcps", "units", "accounts"})
+_UNIT_FIELDS = frozenset({"id", "parent", "scps", "rcps", "name"})
+_ACCOUNT_FIELDS = frozenset({"parent", "scps", "rcps"})
+
+
+def _known(block: Mapping[str, object], fields: frozenset[str], where: str, label: str) -> None:
+    # A misspelt member ("rcp") would silently drop its policies: refused instead.
+    unknown = sorted(set(block) - fields)
+    if unknown:
+        raise InventoryError(
+            f"{where}: unknown field(s) in {label}: {', '.join(unknown)} "
+            f"(expected {', '.join(sorted(fields))})"
+        )
+
+
+def _organization(
+    spec: object, base: Path, where: str, read: PolicyReader | None = None
+) -> Organization:
     if not isinstance(spec, dict) or "id" not in spec or "root" not in spec:
         raise InventoryError(f"{where}: organization needs at least 'id' and 'root'")
     root = _text(spec, "root", where, "organization")
+    _known(spec, _ORG_FIELDS, where, "organization")
 
     def policies(items: object, kind: PolicyKind, label: str) -> tuple[Policy, ...]:
         if items is None:
             return ()
         if not isinstance(items, list):
             raise InventoryError(f"{where}: {label} must be a list of files or policies")
+        if read is not None:
+            return tuple(read(item, kind, f"{label}[{i}]") for i, item in enumerate(items))
         return tuple(
             load_policy(item if isinstance(item, dict) else base / str(item), kind=kind)
             for item in items
@@ -720,6 +758,7 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
     units = []
     for item in unit_specs:
         unit = _object(item, where, "each organization unit")
+        _known(unit, _UNIT_FIELDS, where, "an organization unit")
         unit_id = _text(unit, "id", where, "an organization unit")
         units.append(
             OrgUnit(
@@ -739,13 +778,17 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
             accounts[account_id] = placement
             continue
         place = _object(placement, where, f"account {account_id}")
+        _known(place, _ACCOUNT_FIELDS, where, f"account {account_id}")
         accounts[account_id] = _text({"parent": root, **place}, "parent", where, account_id)
         account_scps[account_id] = policies(place.get("scps"), PolicyKind.SCP, account_id)
         account_rcps[account_id] = policies(place.get("rcps"), PolicyKind.RCP, account_id)
+    management = spec.get("management_account")
+    if management is not None and not isinstance(management, str):
+        raise InventoryError(f"{where}: organization management_account must be text")
     return Organization(
         _text(spec, "id", where, "organization"),
         root,
-        management_account=spec.get("management_account"),
+        management_account=management,
         root_scps=policies(spec.get("scps"), PolicyKind.SCP, "root scps"),
         root_rcps=policies(spec.get("rcps"), PolicyKind.RCP, "root rcps"),
         units=units,
