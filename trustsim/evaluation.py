@@ -846,6 +846,8 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             table = _remembered(tables, key, _table(plan, action, scans))
     decision, side, reason, determined, grant, refused, notes = table
     errors = _unique([*refused, *diagnostics, *notes]) if diagnostics or notes else refused
+    if plan.subject is not None and plan.subject[1].startswith(_GITHUB_PREFIX):
+        errors = _unique([*errors, *_claims_not_given(plan, action, lower)])
     if grant is None:
         result = ActionResult(action, decision, side, reason, determined, errors)
     else:
@@ -1121,6 +1123,46 @@ def _readings(
             )
         )
     return notes
+
+
+#: GitHub claims every real Actions token carries (enterprise_id: every token of a repository
+#: owned by an enterprise), which a GitHubActions caller holds only when given.
+_GITHUB_PREFIX = "token.actions.githubusercontent.com:"
+_GITHUB_ALWAYS = {
+    f"{_GITHUB_PREFIX}repository_owner_id": "owner_id=",
+    f"{_GITHUB_PREFIX}repository_id": "repository_id=",
+    f"{_GITHUB_PREFIX}enterprise_id": "enterprise_id= (for a repository owned by an enterprise)",
+}
+
+
+def _claims_not_given(plan: _Plan, action: str, lower: str) -> list[Diagnostic]:
+    """A note for each statement that can apply and tests a GitHub ID claim the run lacks.
+
+    Real tokens always carry the repository and owner IDs; a :func:`GitHubActions` caller
+    carries them only when given, so a ``…IfExists`` / negated condition on them decides
+    differently than it would in AWS. The note depends on the request, so it is not memoised.
+    """
+    missing = [key for key in _GITHUB_ALWAYS if key not in plan.context.folded]
+    if not missing:
+        return []
+    statements = [
+        statement
+        for policy in (plan.trust, *(p for level in plan.rcps for p in level))
+        for statement, _, _, _ in _static_scan(policy, plan, action, lower).candidates
+    ]
+    return [
+        Diagnostic(
+            "CLAIM_NOT_GIVEN",
+            f"{key} is absent from this token: real GitHub Actions tokens carry it, a "
+            f"GitHubActions caller only when given {_GITHUB_ALWAYS[key]}; this statement "
+            "tests it",
+            statement.ref.pointer,
+            statement.ref.policy,
+        )
+        for statement in statements
+        for key in missing
+        if key in statement.condition.keys
+    ]
 
 
 def _federated_service_key(plan: _Plan, every: Sequence[_Scan]) -> list[Diagnostic]:
