@@ -574,3 +574,181 @@ def test_an_organisation_is_checked_when_built() -> None:
     assert ts.Organization(ORG_ID, ROOT, management_account=MANAGEMENT).member(
         MANAGEMENT
     ).paths == (f"{ORG_ID}/{ROOT}/",)
+
+
+# --------------------------------------------------------------------------- scenario files, CLI
+
+
+def _scenario_file(tmp_path: Path, scenarios: list[dict[str, Any]]) -> Path:
+    (tmp_path / "org-only.json").write_text(json.dumps(DATA[IDENTITY]["policy"]), "utf-8")
+    (tmp_path / "trust.json").write_text(json.dumps(trust_everyone_needed(APP).to_dict()), "utf-8")
+    path = tmp_path / "scenarios.json"
+    path.write_text(json.dumps(scenarios), "utf-8")
+    return path
+
+
+def _org_block(**extra: Any) -> dict[str, Any]:
+    return {
+        "id": ORG_ID,
+        "root": ROOT,
+        "management_account": MANAGEMENT,
+        "rcps": ["org-only.json"],
+        "units": [{"id": WORKLOADS, "parent": ROOT}],
+        "accounts": {APP: WORKLOADS, DATA_ACCOUNT: {"parent": WORKLOADS}},
+        **extra,
+    }
+
+
+def _user_spec(account: str) -> dict[str, Any]:
+    return {
+        "kind": "user",
+        "arn": f"arn:aws:iam::{account}:user/alice",
+        "identity_policies": [allow_assume().to_dict()],
+    }
+
+
+def _scenario(name: str, caller: Any, expected: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "role": {"arn": f"arn:aws:iam::{APP}:role/target", "trust_policy": "trust.json"},
+        "caller": caller,
+        "action": "sts:AssumeRole",
+        "expected": expected,
+        **fields,
+    }
+
+
+def test_a_scenario_organization_block_places_caller_and_role(tmp_path: Path) -> None:
+    path = _scenario_file(
+        tmp_path,
+        [
+            _scenario("member", _user_spec(DATA_ACCOUNT), "Allow", organization=_org_block()),
+            _scenario("stranger", _user_spec(STRANGER), "ExplicitDeny", organization=_org_block()),
+            _scenario(
+                "member by spec",
+                f"arn:aws:iam::{DATA_ACCOUNT}:role/ci#run",
+                "ImplicitDeny",  # a session with no identity policy, cross-account
+                organization=_org_block(),
+            ),
+        ],
+    )
+    results = [scenario.run() for scenario in ts.load_scenarios(path)]
+    assert [r.passed for r in results] == [True, True, True], [r.report() for r in results]
+    member = results[0].scenario
+    placed = member.caller().org  # type: ignore[union-attr]
+    assert placed is not None
+    assert placed.paths == organization().member(DATA_ACCOUNT).paths
+    assert [len(level) for level in placed.rcps] == [2, 1, 1]  # RCPFullAWSAccess + org-only
+    assert member.role().org is not None
+    spec_caller = results[2].scenario.caller()
+    assert isinstance(spec_caller, ts.RoleSession)
+    assert spec_caller.org is not None
+    assert spec_caller.org.org_id == ORG_ID
+
+
+def test_scenario_rcps_need_the_roles_org_and_decide(tmp_path: Path) -> None:
+    role_spec = {
+        "arn": f"arn:aws:iam::{APP}:role/target",
+        "trust_policy": "trust.json",
+        "org_id": ORG_ID,
+        "org_paths": [f"{ORG_ID}/{ROOT}/"],
+    }
+    stranger = _scenario(
+        "stranger", _user_spec(STRANGER), "ExplicitDeny", rcps=[["org-only.json"], []]
+    )
+    stranger["role"] = role_spec
+    path = _scenario_file(tmp_path, [stranger])
+    [result] = [scenario.run() for scenario in ts.load_scenarios(path)]
+    assert result.passed, result.report()
+    assert result.outcome is not None
+    assert result.outcome.determined_by[0].policy == "RCP root r-ab12 level, policy 1"
+    context = ts.build_request(result.scenario.caller(), result.scenario.role()).context
+    assert context["aws:ResourceOrgID"] == (ORG_ID,)
+    no_org = _scenario("no org", _user_spec(STRANGER), "ExplicitDeny", rcps=[["org-only.json"]])
+    with pytest.raises(ts.MalformedScenario, match="rcps need the role's org_id"):
+        ts.load_scenarios(_scenario_file(tmp_path, [no_org]))
+
+
+@pytest.mark.parametrize(
+    ("fields", "pointer", "message"),
+    [
+        ({"scps": [[]]}, "/0/scps", "give scps in it"),
+        ({"rcps": [[]]}, "/0/rcps", "give rcps in it"),
+        ({"caller": {**_user_spec(APP), "org_id": ORG_ID}}, "/0/caller/org_id", "drop its org_id"),
+        (
+            {"organization": {"id": ORG_ID, "root": ROOT, "rcp": []}},
+            "/0/organization/rcp",
+            "unknown field",
+        ),
+    ],
+)
+def test_a_scenario_organization_block_refuses_what_it_would_hide(
+    tmp_path: Path, fields: dict[str, Any], pointer: str, message: str
+) -> None:
+    scenario = _scenario("s", _user_spec(APP), "Allow", organization=_org_block())
+    scenario.update(fields)
+    with pytest.raises(ts.MalformedScenario, match=message) as refused:
+        ts.load_scenarios(_scenario_file(tmp_path, [scenario]))
+    assert refused.value.pointer == pointer
+
+
+def test_a_scenario_organization_that_cannot_exist_is_an_error(tmp_path: Path) -> None:
+    allow_rcp = {"Version": "2012-10-17",
+                 "Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:*", "Resource": "*"}}  # fmt: skip
+    bad_policy = _scenario(
+        "allow rcp", _user_spec(APP), "Allow", organization=_org_block(rcps=[allow_rcp])
+    )
+    cycle = _scenario(
+        "cycle",
+        _user_spec(APP),
+        "Allow",
+        organization=_org_block(units=[{"id": WORKLOADS, "parent": "ou-ab12-33333333"},
+                                       {"id": "ou-ab12-33333333", "parent": WORKLOADS}]),
+    )  # fmt: skip
+    results = [s.run() for s in ts.load_scenarios(_scenario_file(tmp_path, [bad_policy, cycle]))]
+    assert [r.decision for r in results] == ["InvalidPolicy", "Error"]
+    assert "RCP_ALLOW" in str(results[0].error)
+    assert "its own ancestor" in str(results[1].error)
+
+
+def test_trustsim_check_runs_organization_scenarios(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trustsim.cli import main  # noqa: PLC0415 - the CLI is only what this test runs
+
+    path = _scenario_file(
+        tmp_path,
+        [
+            _scenario("member", _user_spec(DATA_ACCOUNT), "Allow", organization=_org_block()),
+            _scenario("stranger", _user_spec(STRANGER), "Allow", organization=_org_block()),
+        ],
+    )
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "::member: Allow (expected Allow)" in out
+    assert "FAIL" in out
+    assert "EnforceOrgIdentities" in out
+
+
+def test_the_cli_takes_rcps_over_the_role(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trustsim.cli import main  # noqa: PLC0415 - the CLI is only what this test runs
+
+    path = _scenario_file(tmp_path, [])
+    trust, rcp = str(tmp_path / "trust.json"), str(tmp_path / "org-only.json")
+    role = ["--role-arn", f"arn:aws:iam::{APP}:role/target"]
+    stranger = f"arn:aws:iam::{STRANGER}:user/mallory"
+    assert path.exists()
+    status = main(["explain", trust, "--caller", stranger, "--caller-allowed", *role,
+                   "--rcp", rcp, "--role-org-id", ORG_ID])  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "ExplicitDeny" in out
+    assert "RCP account level" not in out  # a single level, given alone
+    status = main(["check", trust, "--caller", "service:lambda.amazonaws.com=allow",
+                   "--caller", f"{stranger}=deny", "--caller-allowed", *role, "--rcp", rcp,
+                   "--role-org-id", ORG_ID])  # fmt: skip
+    assert status == 0, capsys.readouterr().out
+    assert main(["explain", trust, "--caller", stranger, *role, "--rcp", rcp]) == 2
+    assert "--rcp needs the role's organization" in capsys.readouterr().err

@@ -467,6 +467,8 @@ class _Reader:
         context = scenario.get("context", {})
         if not isinstance(context, Mapping) or not all(isinstance(k, str) for k in context):
             raise self.refuse(f"{here}/context", "context must be an object", name)
+        if "organization" in scenario:
+            self.organization_conflicts(here, name, scenario)
         scenario["role"] = self.role(f"{here}/role", name, scenario["role"])
         scenario["caller"] = self.caller(f"{here}/caller", name, scenario["caller"], scenario)
         if "scps" in scenario:
@@ -479,9 +481,8 @@ class _Reader:
             scenario["organization"] = self.organization(here, name, scenario)
         return Scenario(name, self.origin, index, scenario)
 
-    def organization(self, here: str, name: str, scenario: Mapping[str, Any]) -> dict[str, Any]:
-        """The organisation block, its policy paths read (the rest is checked when built)."""
-        pointer = f"{here}/organization"
+    def organization_conflicts(self, here: str, name: str, scenario: Mapping[str, Any]) -> None:
+        """Members an organisation block would silently override are refused."""
         for field in ("scps", "rcps"):
             if field in scenario:
                 raise self.refuse(
@@ -498,6 +499,10 @@ class _Reader:
                     f"the organization block places the {owner}: drop its {given[0]}",
                     name,
                 )
+
+    def organization(self, here: str, name: str, scenario: Mapping[str, Any]) -> dict[str, Any]:
+        """The organisation block, its policy paths read (the rest is checked when built)."""
+        pointer = f"{here}/organization"
         block = self.fields(
             pointer, name, "organization", scenario["organization"], _ORGANIZATION_FIELDS
         )
