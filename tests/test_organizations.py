@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 import trustsim as ts
 from trustsim.inventory import InventoryError
 from trustsim.parsing import parse_policy
+from trustsim.strategies import github_runs
 
 DATA = json.loads(
     (Path(__file__).parent / "data" / "organizations" / "aws_examples.json").read_text("utf-8")
@@ -752,3 +754,29 @@ def test_the_cli_takes_rcps_over_the_role(
     assert status == 0, capsys.readouterr().out
     assert main(["explain", trust, "--caller", stranger, *role, "--rcp", rcp]) == 2
     assert "--rcp needs the role's organization" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- strategies
+
+
+@settings(max_examples=40, database=None, deadline=None)
+@given(
+    github_runs(owners=["acme"], owner_ids={"acme": 5551234}, enterprise_id=77),
+    github_runs(owners=["acme"], owner_ids={"acme": 5551234}, enterprise_id=77, outside=True),
+)
+def test_github_runs_carry_the_id_claims_real_tokens_carry(
+    ours: ts.WebIdentity, theirs: ts.WebIdentity
+) -> None:
+    assert ours.claims["repository_owner_id"] == "5551234"
+    assert ours.claims["enterprise_id"] == "77"
+    assert "repository_id" in ours.claims
+    assert theirs.claims["repository_owner_id"] != "5551234"
+    assert "enterprise_id" not in theirs.claims
+    assert "repository_id" in theirs.claims
+    # The owner RCP of the table lets ours in and keeps theirs out, with no CLAIM_NOT_GIVEN.
+    org = organization(rcps=(example(GITHUB_OWNER),))
+    target = role(org, APP)
+    allowed, denied = ts.assume_role(ours, target), ts.assume_role(theirs, target)
+    assert allowed.allowed
+    assert denied.decision is EXPLICIT
+    assert not [d for d in (*allowed.errors, *denied.errors) if d.code == "CLAIM_NOT_GIVEN"]
