@@ -780,3 +780,28 @@ def test_github_runs_carry_the_id_claims_real_tokens_carry(
     assert allowed.allowed
     assert denied.decision is EXPLICIT
     assert not [d for d in (*allowed.errors, *denied.errors) if d.code == "CLAIM_NOT_GIVEN"]
+
+
+def test_notes_that_depend_on_the_callers_org_or_token_are_not_memoised() -> None:
+    """The same caller ARN with and without its organisation, the same run with and without
+    its owner ID, in any order: each outcome carries its own notes (the decision table is
+    memoised per caller ARN, role and action; these notes are not)."""
+    deny_scp = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+        },
+        kind="scp",
+    )
+    org = organization(scps=(ts.FULL_AWS_ACCESS, deny_scp), rcps=(example(GITHUB_OWNER),))
+    target = role(org, APP)
+    bare = ts.IamUser(f"arn:aws:iam::{APP}:user/alice", policies=[allow_assume()])
+    placed = user(org, APP)
+    for first, second in ((bare, placed), (placed, bare)):
+        codes = [[d.code for d in ts.assume_role(c, target).errors] for c in (first, second)]
+        expected = [["ORG_FROM_ROLE"] if c is bare else [] for c in (first, second)]
+        assert codes == expected
+    given_run, bare_run = github(owner_id=5551234, repository_id=1), github()
+    for run in (given_run, bare_run, given_run):
+        notes = [d for d in ts.assume_role(run, target).errors if d.code == "CLAIM_NOT_GIVEN"]
+        assert bool(notes) is (run is bare_run)

@@ -846,6 +846,10 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             table = _remembered(tables, key, _table(plan, action, scans))
     decision, side, reason, determined, grant, refused, notes = table
     errors = _unique([*refused, *diagnostics, *notes]) if diagnostics or notes else refused
+    # Notes that depend on more than the decision table's key (the caller's organisation, the
+    # token's claims) are made per call, never memoised with the table.
+    if plan.scps_from_role:
+        errors = _unique([*errors, _org_from_role(plan)])
     if plan.subject is not None and plan.subject[1].startswith(_GITHUB_PREFIX):
         errors = _unique([*errors, *_claims_not_given(plan, action, lower)])
     if grant is None:
@@ -1113,16 +1117,16 @@ def _readings(
         )
     if plan.subject is not None and plan.rcps:
         notes += _federated_service_key(plan, every)
-    if plan.scps_from_role:
-        notes.append(
-            Diagnostic(
-                "ORG_FROM_ROLE",
-                f"{plan.described} was given no organisation; it is in the role's account, so "
-                f"the SCPs of the role's organisation were applied to it (an account belongs to "
-                f"one organisation: give callers org=Organization.member(account))",
-            )
-        )
     return notes
+
+
+def _org_from_role(plan: _Plan) -> Diagnostic:
+    return Diagnostic(
+        "ORG_FROM_ROLE",
+        f"{plan.described} was given no organisation; it is in the role's account, so the SCPs "
+        "of the role's organisation were applied to it (an account belongs to one "
+        "organisation: give callers org=Organization.member(account))",
+    )
 
 
 #: GitHub claims every real Actions token carries (enterprise_id: every token of a repository
