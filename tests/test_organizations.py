@@ -805,3 +805,27 @@ def test_notes_that_depend_on_the_callers_org_or_token_are_not_memoised() -> Non
     for run in (given_run, bare_run, given_run):
         notes = [d for d in ts.assume_role(run, target).errors if d.code == "CLAIM_NOT_GIVEN"]
         assert bool(notes) is (run is bare_run)
+
+
+def test_an_organisation_block_with_a_misspelt_member_is_refused() -> None:
+    """A block read from a manifest or a scenario: "rcp" would otherwise drop its RCPs."""
+    from trustsim.inventory import organization_from_spec  # noqa: PLC0415 - one test uses it
+
+    def read(item: object, kind: ts.PolicyKind, label: str) -> ts.Policy:
+        return parse_policy(item, kind=kind, origin=label)
+
+    deny = DATA[IDENTITY]["policy"]
+    built = organization_from_spec(
+        {"id": ORG_ID, "root": ROOT, "rcps": [deny], "accounts": {APP: {"parent": ROOT}}}, "m", read
+    )
+    assert len(built.member(APP).rcps[0]) == 2
+    for block, member in (
+        ({"id": ORG_ID, "root": ROOT, "rcp": [deny]}, "rcp"),
+        (
+            {"id": ORG_ID, "root": ROOT, "units": [{"id": WORKLOADS, "parent": ROOT, "scp": []}]},
+            "scp",
+        ),
+        ({"id": ORG_ID, "root": ROOT, "accounts": {APP: {"parent": ROOT, "rcsp": []}}}, "rcsp"),
+    ):
+        with pytest.raises(InventoryError, match=f"unknown field\\(s\\) in .*: {member} "):
+            organization_from_spec(block, "m", read)
