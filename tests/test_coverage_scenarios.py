@@ -206,7 +206,12 @@ def test_a_role_session_with_every_policy_kind_and_scps_is_decided() -> None:
         "org_id": "o-a1b2c3d4e5",
         "org_paths": ["o-a1b2c3d4e5/r-ab12/"],
     }
-    allowed = run(caller=caller, scps=[[ALLOW_ASSUME]])
+    # The path names two levels (the root, the account): the SCPs are given for both. One
+    # level for that path is an organisation that cannot exist, refused as an error.
+    mismatched = run(caller=caller, scps=[[ALLOW_ASSUME]])
+    assert mismatched.decision == "Error"
+    assert "has 1 levels but the path" in str(mismatched.error)
+    allowed = run(caller=caller, scps=[[ALLOW_ASSUME], [ALLOW_ASSUME]])
     assert (allowed.decision, allowed.passed) == ("Allow", True)
     session = allowed.scenario.caller()
     assert isinstance(session, RoleSession)

@@ -15,6 +15,7 @@ from trustsim.callers import (
     Anonymous,
     Caller,
     IamUser,
+    InvalidCaller,
     OrgMembership,
     Role,
     RoleSession,
@@ -395,7 +396,7 @@ def test_scp_every_level_must_allow() -> None:
     gap = user(BOB_ARN, policies=allows(), org=org([FULL], [s3_only], [FULL]))
     outcome = decide(gap, TRUST_STAR)
     assert (outcome.decision, outcome.side) == (IMPLICIT, "scp")
-    assert "OU 1 level" in outcome.reason
+    assert "first OU level" in outcome.reason  # the second of three levels is the first OU
 
 
 def test_scp_allow_at_a_level_may_come_from_any_policy_of_that_level() -> None:
@@ -414,7 +415,8 @@ def test_scp_deny_is_explicit_and_scps_limit_even_direct_grants() -> None:
     caller = user(org=org([FULL, denies_assume(PolicyKind.SCP)]))
     outcome = decide(caller, TRUST_ALICE)
     assert (outcome.decision, outcome.side) == (DENY, "scp")
-    assert outcome.determined_by[0].policy == "SCP root level, policy 2"
+    # One level given without a path: neither "root" nor "account", the only level.
+    assert outcome.determined_by[0].policy == "SCP only level, policy 2"
 
 
 def test_scps_do_not_apply_to_the_management_account() -> None:
@@ -430,7 +432,11 @@ def test_scps_do_not_apply_to_service_linked_role_sessions() -> None:
     assert decide(caller, trust(stmt(aws=(slr,)))).allowed
 
 
-# --- RCPs: role side, every caller, each level must allow (§4.6, decision 12)
+# --- RCPs: role side, every caller, deny-only (§4.6, decision 12)
+#
+# Organizations user guide, RCP evaluation: RCPFullAWSAccess is attached to the root, every OU
+# and every account and cannot be detached, so every level lets everything through; only Deny
+# statements restrict. RCP syntax: a customer RCP may not allow.
 
 RCP_FULL = policy(stmt(star=True, action=("*",), resource=("*",)), kind=PolicyKind.RCP)
 RCP_DENY_OUTSIDE_ORG = policy(
@@ -449,11 +455,35 @@ RCP_DENY_OUTSIDE_ORG = policy(
 )
 
 
-def test_rcp_levels_must_allow_for_every_caller() -> None:
-    rcp_org = org([RCP_FULL], [only_s3(PolicyKind.RCP)], rcps=True)
-    outcome = decide(user(), TRUST_ALICE, role_org=rcp_org)
-    assert (outcome.decision, outcome.side) == (IMPLICIT, "rcp")
-    assert decide(user(), TRUST_ALICE, role_org=org([RCP_FULL], [RCP_FULL], rcps=True)).allowed
+ONLY_S3_DENY = policy(
+    stmt(Effect.DENY, star=True, action=("s3:*",), resource=("*",)), kind=PolicyKind.RCP
+)
+
+
+def test_an_rcp_level_needs_no_allow_only_denies_bite() -> None:
+    # A level whose only RCP denies something else, and an empty level: nothing denies.
+    for levels in ([[ONLY_S3_DENY]], [[RCP_FULL], [ONLY_S3_DENY], []], [[], []]):
+        outcome = decide(user(), TRUST_ALICE, role_org=org(*levels, rcps=True))
+        assert outcome.allowed, (levels, outcome.reason)
+        assert outcome.side == "trust"
+    deny = org([RCP_FULL], [denies_assume_rcp()], rcps=True)
+    outcome = decide(user(), TRUST_ALICE, role_org=deny)
+    assert (outcome.decision, outcome.side) == (DENY, "rcp")
+    assert outcome.determined_by[0].policy == "RCP account level, policy 1"
+
+
+def denies_assume_rcp() -> Policy:
+    return policy(
+        stmt(Effect.DENY, star=True, action=("sts:AssumeRole",), resource=("*",)),
+        kind=PolicyKind.RCP,
+    )
+
+
+def test_a_customer_rcp_may_not_allow() -> None:
+    # "The effect of Allow is only supported for the RCPFullAWSAccess policy" (RCP syntax).
+    with pytest.raises(InvalidCaller, match="only supported for the RCPFullAWSAccess policy"):
+        org([RCP_FULL], [only_s3(PolicyKind.RCP)], rcps=True)
+    assert org([RCP_FULL], [RCP_FULL], rcps=True).rcps[1] == (RCP_FULL,)
 
 
 def test_rcp_deny_reaches_principals_outside_the_organisation() -> None:
@@ -468,19 +498,23 @@ def test_rcp_deny_reaches_principals_outside_the_organisation() -> None:
 
 
 def test_rcps_apply_to_federated_callers_and_say_it_is_a_reading() -> None:
-    rcp_org = org([only_s3(PolicyKind.RCP)], rcps=True)
+    web_deny = policy(
+        stmt(Effect.DENY, star=True, action=("sts:AssumeRoleWithWebIdentity",), resource=("*",)),
+        kind=PolicyKind.RCP,
+    )
     outcome = decide(
         WebIdentity(GH),
         trust(stmt(federated=(GH,), action=("sts:AssumeRoleWithWebIdentity",))),
-        role_org=rcp_org,
+        role_org=org([web_deny], rcps=True),
     )
-    assert (outcome.decision, outcome.side) == (IMPLICIT, "rcp")
+    assert (outcome.decision, outcome.side) == (DENY, "rcp")
     assert any("decision 12" in d.message for d in outcome.errors)
 
 
 def test_rcps_do_not_apply_to_the_management_account() -> None:
-    rcp_org = org([only_s3(PolicyKind.RCP)], rcps=True, management=True)
+    rcp_org = org([denies_assume_rcp()], rcps=True, management=True)
     assert decide(user(), TRUST_ALICE, role_org=rcp_org).allowed
+    assert decide(user(), TRUST_ALICE, role_org=org([denies_assume_rcp()], rcps=True)).denied
 
 
 # --- root and anonymous (§3.9)

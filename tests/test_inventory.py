@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from trustsim.callers import IamUser, Role
+from trustsim.decision import Decision
 from trustsim.inventory import (
     FULL_AWS_ACCESS,
     RCP_FULL_AWS_ACCESS,
@@ -63,17 +64,23 @@ def test_membership_walks_from_the_root_through_each_ou_to_the_account() -> None
 
 
 def test_rcps_fill_levels_with_rcp_full_access_once_any_is_named() -> None:
+    # RCPFullAWSAccess is on every level and cannot be detached (Organizations guide, RCP
+    # evaluation): it stays next to the customer RCPs of a level, and is never doubled.
     rcp = parse_policy(
         {
             "Version": "2012-10-17",
-            "Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:*", "Resource": "*"},
+            "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"},
         },
         kind=PolicyKind.RCP,
     )
     org = Organization(ORG, ROOT, accounts={A: ROOT}, account_rcps={A: (rcp,)})
     member = org.membership(A)
     assert member is not None
-    assert member.rcps == ((RCP_FULL_AWS_ACCESS,), (rcp,))
+    assert member.rcps == ((RCP_FULL_AWS_ACCESS,), (RCP_FULL_AWS_ACCESS, rcp))
+    again = Organization(
+        ORG, ROOT, accounts={A: ROOT}, account_rcps={A: (RCP_FULL_AWS_ACCESS, rcp)}
+    )
+    assert again.member(A).rcps == member.rcps
 
 
 def test_management_account_is_marked() -> None:
@@ -105,8 +112,12 @@ def test_build_applies_the_organisation_so_scps_decide() -> None:
     placed = inventory.user(alice.arn)
     assert placed.org is not None
     assert placed.org.org_id == ORG
-    assert assume_role(alice, inventory.role(f"arn:aws:iam::{A}:role/target").role).allowed
     assert assume_role(placed, inventory.role(f"arn:aws:iam::{A}:role/target").role).denied
+    # A caller of the same account given no organisation is under its account's SCPs all the
+    # same (it used to be allowed, the role's SCPs ignored without a word), and is told so.
+    bare = assume_role(alice, inventory.role(f"arn:aws:iam::{A}:role/target").role)
+    assert (bare.decision, bare.side) == (Decision.EXPLICIT_DENY, "scp")
+    assert [d.code for d in bare.errors] == ["ORG_FROM_ROLE"]
 
 
 def test_indexes_by_account_and_unique_id() -> None:

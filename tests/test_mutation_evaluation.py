@@ -59,7 +59,7 @@ def test_the_rcp_reading_names_its_section_exactly() -> None:
     rcp = parse_policy(
         {
             "Version": "2012-10-17",
-            "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+            "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"},
         },
         kind="rcp",
     )
@@ -78,7 +78,7 @@ def test_the_rcp_reading_names_its_section_exactly() -> None:
     )
     run = ts.GitHubActions("acme/app", branch="main", account_id=ACCOUNT)
     outcome = ts.assume_role(run, role)
-    assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
+    assert (outcome.decision, outcome.side) == (ts.Decision.EXPLICIT_DENY, "rcp")
     [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
     assert note.message.startswith("SEMANTICS.md §9 decision 12: RCPs of the role's account")
 
@@ -224,27 +224,28 @@ def test_a_session_arn_grant_gives_its_basis_in_the_reason() -> None:
     assert outcome.reason.endswith("(matched as session ARN; same account, the session ARN)")
 
 
-def test_an_rcp_gap_names_its_level() -> None:
-    """§4.6: every RCP level must allow; the reason names the level that did not."""
-    only_s3 = parse_policy(
+def test_an_rcp_deny_names_its_level() -> None:
+    """§4.6: RCP levels never lack an Allow (RCPFullAWSAccess cannot be detached); a Deny
+    names the level it sits at, by the IDs of the account's path."""
+    deny = parse_policy(
         {"Version": "2012-10-17",
-         "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}},
+         "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"}},
         kind="rcp",
     )  # fmt: skip
-    full = parse_policy(
-        {"Version": "2012-10-17",
-         "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}},
-        kind="rcp",
-    )  # fmt: skip
+    full = ts.RCP_FULL_AWS_ACCESS
+    path = "o-abc1234567/r-ab12/ou-ab12-11111111/"
     alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
-    for levels, name in (([[only_s3], [full]], "root"), ([[full], [full], [only_s3]], "account")):
-        org = ts.OrgMembership("o-abc1234567", rcps=levels)
+    cases = (
+        ([[deny], [full], [full]], "RCP root r-ab12 level"),
+        ([[full], [deny], [full]], "RCP OU ou-ab12-11111111 level"),
+        ([[full], [full], [deny]], "RCP account level"),
+    )
+    for levels, label in cases:
+        org = ts.OrgMembership("o-abc1234567", paths=[path], rcps=levels)
         role = ts.Role(ROLE_ARN, _trust({"AWS": alice.arn}), org=org)
         outcome = ts.assume_role(alice, role)
-        assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
-        assert f"RCP level {name}" in outcome.reason or f"the {name}" in outcome.reason, (
-            outcome.reason
-        )
+        assert (outcome.decision, outcome.side) == (ts.Decision.EXPLICIT_DENY, "rcp")
+        assert outcome.determined_by[0].policy == f"{label}, policy 1", outcome.determined_by
 
 
 class _Results:

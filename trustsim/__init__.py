@@ -75,8 +75,12 @@ if TYPE_CHECKING:
         OidcIdentity,
     )
     from trustsim.inventory import (
+        FULL_AWS_ACCESS,
+        RCP_FULL_AWS_ACCESS,
         Inventory,
         InventoryError,
+        Organization,
+        OrgUnit,
         load_inventory,
     )
     from trustsim.linter import (
@@ -173,6 +177,10 @@ _LAZY: dict[str, str] = {
     "InvalidRequest": "trustsim.errors",
     "Inventory": "trustsim.inventory",
     "InventoryError": "trustsim.inventory",
+    "FULL_AWS_ACCESS": "trustsim.inventory",
+    "RCP_FULL_AWS_ACCESS": "trustsim.inventory",
+    "Organization": "trustsim.inventory",
+    "OrgUnit": "trustsim.inventory",
     "lint": "trustsim.linter",
     "load_authorization_details": "trustsim.loaders.aws",
     "load_cdk_out": "trustsim.loaders.iac",
@@ -214,6 +222,8 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "FULL_AWS_ACCESS",
+    "RCP_FULL_AWS_ACCESS",
     "AccountRoot",
     "Anonymous",
     "Arn",
@@ -240,6 +250,8 @@ __all__ = [
     "MalformedScenario",
     "OidcIdentity",
     "OrgMembership",
+    "OrgUnit",
+    "Organization",
     "Outcome",
     "Policy",
     "PolicyKind",

@@ -72,6 +72,8 @@ SOURCE_IP = _key("aws:SourceIp")
 REQUESTED_REGION = _key("aws:RequestedRegion")
 VIA_AWS_SERVICE = _key("aws:ViaAWSService")
 RESOURCE_ACCOUNT = _key("aws:ResourceAccount")
+RESOURCE_ORG_ID = _key("aws:ResourceOrgID")
+RESOURCE_ORG_PATHS = _key("aws:ResourceOrgPaths")
 ROLE_SESSION_NAME = _key("sts:RoleSessionName")
 EXTERNAL_ID = _key("sts:ExternalId")
 STS_SOURCE_IDENTITY = _key("sts:SourceIdentity")
@@ -175,6 +177,13 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     if options.source_ip is not None:
         values[SOURCE_IP] = (options.source_ip,)
     values[RESOURCE_ACCOUNT] = (role.account_id,)
+    # The role's organisation, when its account is a member (STS is not among the services
+    # that leave these keys out) [DOC GLOBAL aws:ResourceOrgID, aws:ResourceOrgPaths].
+    if role.org is not None:
+        values[RESOURCE_ORG_ID] = (role.org.org_id,)
+        if role.org.paths:
+            values[RESOURCE_ORG_PATHS] = role.org.paths
+            multi.add(RESOURCE_ORG_PATHS)
     # Incoming transitive tags replace the role's tags of the same key before the trust
     # policy is read [DOC TAGS §Chaining roles with session tags; SEMANTICS.md §4.12].
     for key, value in overlay(role.tags, options.incoming).items():

@@ -31,9 +31,10 @@ from typing import Any
 import attrs
 
 from trustsim._frozen import FrozenDict
+from trustsim._org_rules import check_levels
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
-from trustsim.model import Policy
+from trustsim.model import Policy, PolicyKind
 
 __all__ = [
     "BUILTIN_WEB_IDENTITY_PROVIDERS",
@@ -209,13 +210,17 @@ class OrgMembership:
     """An account's place in AWS Organizations, and the SCPs and RCPs attached over it.
 
     ``scps`` and ``rcps`` hold one tuple of policies per level of the hierarchy, root first,
-    then each OU, then the account itself; every level must allow (SEMANTICS.md §4.5, §4.6).
+    then each OU, then the account itself (with ``paths``, one level per part of the path).
+    Every SCP level must allow; an RCP level always lets everything through (AWS attaches
+    ``RCPFullAWSAccess`` to every level and it cannot be detached), so only the ``Deny``
+    statements of RCPs restrict, and a customer RCP may not allow (see docs/organizations.md).
     A caller's SCPs restrict what it may call; a role's RCPs restrict who may assume it.
     ``management_account`` is true for the organisation's management account, whose
     principals and resources SCPs and RCPs never restrict.
+    :meth:`trustsim.inventory.Organization.member` builds one from an organisation.
 
     ``org_id`` becomes ``aws:PrincipalOrgID`` and ``paths`` ``aws:PrincipalOrgPaths`` for the
-    account's principals (SEMANTICS.md §6.1).
+    account's principals; for a role, ``aws:ResourceOrgID`` and ``aws:ResourceOrgPaths``.
 
     >>> OrgMembership("o-a1b2c3d4e5", paths=["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"]).paths
     ('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',)
@@ -230,6 +235,12 @@ class OrgMembership:
     def __attrs_post_init__(self) -> None:
         _check("OrgMembership.org_id", self.org_id, _ORG_ID, "an organization ID (o-…)")
         _check_org_paths("OrgMembership.paths", self.paths, self.org_id)
+        # Levels of the right kind, RCPs deny-only, one level per part of the path
+        # (trustsim._org_rules; docs/organizations.md).
+        for field, kind in (("scps", PolicyKind.SCP), ("rcps", PolicyKind.RCP)):
+            wrong = check_levels(f"OrgMembership.{field}", getattr(self, field), kind, self.paths)
+            if wrong is not None:
+                raise InvalidCaller(wrong)
 
 
 @attrs.frozen(cache_hash=True)

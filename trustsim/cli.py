@@ -38,6 +38,7 @@ from trustsim.context import ContextValue
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position
 from trustsim.explain import StatementRecord
+from trustsim.inventory import RCP_FULL_AWS_ACCESS
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind, Principal, Statement
@@ -100,6 +101,40 @@ def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
     )
 
 
+def _rcp_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--role-org-id",
+        metavar="ID",
+        help="the role's organization (aws:ResourceOrgID; default: --org-id when --rcp is given)",
+    )
+    parser.add_argument(
+        "--rcp",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a resource control policy over the role's account (repeat for several; only "
+        "their Deny statements restrict: RCPFullAWSAccess is always attached)",
+    )
+
+
+def _role_org(role: Role, arguments: argparse.Namespace) -> Role:
+    """The role with --role-org-id's organisation and the --rcp policies over its account."""
+    files: list[str] = arguments.rcp
+    org_id = arguments.role_org_id or (arguments.org_id if files else None)
+    if org_id is None:
+        if files:
+            raise _UsageError("--rcp needs the role's organization: give --role-org-id")
+        return role
+    try:
+        rcps = tuple(_read_policy(name, PolicyKind.RCP) for name in files)
+    except InvalidPolicy as error:
+        raise _UsageError(f"--rcp: {error}") from None
+    except OSError as error:
+        raise _UsageError(f"--rcp: cannot read {error.filename}: {_reason(error)}") from None
+    levels = [(RCP_FULL_AWS_ACCESS, *rcps)] if rcps else []
+    return attrs.evolve(role, org=OrgMembership(org_id, rcps=levels))
+
+
 def _check_parser(commands: Any) -> None:
     check = commands.add_parser(
         "check",
@@ -152,6 +187,7 @@ def _check_parser(commands: Any) -> None:
         metavar="ID",
         help="the organization of every IAM user and role session (aws:PrincipalOrgID)",
     )
+    _rcp_options(check)
     check.add_argument(
         "--context",
         action="append",
@@ -261,6 +297,7 @@ def _explain_parser(commands: Any) -> None:
     explain.add_argument(
         "--org-id", metavar="ID", help="the caller's organization (aws:PrincipalOrgID)"
     )
+    _rcp_options(explain)
     explain.add_argument(
         "--view",
         choices=["summary", "determining", "failures", "all"],
@@ -606,7 +643,7 @@ def _run_table(arguments: argparse.Namespace, out: TextIO) -> int:
 def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
     claims = claims_from_pairs(arguments.claim)
     context = _context(arguments.context)
-    role = Role(arguments.role_arn or _default_role_arn(policy), policy)
+    role = _role_org(Role(arguments.role_arn or _default_role_arn(policy), policy), arguments)
     rows = []
     for text in arguments.callers:
         spec, expected = _expectation(text)
@@ -766,7 +803,7 @@ def _with_caller_policies(caller: Caller, arguments: argparse.Namespace, role_ar
 
 def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
     claims = claims_from_pairs(arguments.claim)
-    role = Role(arguments.role_arn or _default_role_arn(policy), policy)
+    role = _role_org(Role(arguments.role_arn or _default_role_arn(policy), policy), arguments)
     caller = _with_caller_policies(caller_from_spec(arguments.caller, claims), arguments, role.arn)
     options: dict[str, Any] = {
         "external_id": arguments.external_id,

@@ -224,7 +224,10 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     The provider is the IAM OIDC provider of ``token.actions.githubusercontent.com`` in
     ``account_id`` (or ``provider_arn``); without either, in the role's account. Claims you do
     not give (``actor``, ``workflow``, IDs…) are left out of the token, so a trust policy that
-    tests them denies (fail closed) until you give them.
+    tests them denies (fail closed) until you give them. Real tokens always carry
+    ``repository_owner_id`` and ``repository_id`` (``enterprise_id`` for an enterprise's
+    repositories): a statement testing one you did not give gets a ``CLAIM_NOT_GIVEN`` note on
+    the outcome (an ``…IfExists`` or negated condition decides differently without it).
 
     >>> GitHubActions("acme/app", tag="v1.2.0").claims["sub"]
     'repo:acme/app:ref:refs/tags/v1.2.0'

@@ -60,6 +60,7 @@ from trustsim.callers import (
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, TrustsimError
 from trustsim.identities import GitHubActions
+from trustsim.inventory import InventoryError, Organization, organization_from_spec
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
@@ -81,10 +82,23 @@ EXPECTED_DECISIONS = frozenset({"Allow", "ExplicitDeny", "ImplicitDeny", "Invali
 ERROR = "Error"
 
 _SCENARIO_FIELDS = frozenset(
-    {"name", "description", "source", "role", "caller", "scps", "action", "context", "expected"}
+    {
+        "name",
+        "description",
+        "source",
+        "role",
+        "caller",
+        "scps",
+        "rcps",
+        "organization",
+        "action",
+        "context",
+        "expected",
+    }
 )
 _REQUIRED_FIELDS = ("name", "role", "caller", "action", "expected")
-_ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags"})
+_ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags", "org_id", "org_paths"})
+_ORG_POLICY_LISTS = ("scps", "rcps")
 _CALLER_FIELDS = frozenset(
     {
         "kind",
@@ -108,6 +122,9 @@ _CALLER_KINDS = (
     "federated_oidc",
     "federated_saml",
     "anonymous",
+)
+_ORGANIZATION_FIELDS = frozenset(
+    {"id", "root", "management_account", "scps", "rcps", "units", "accounts"}
 )
 # Caller-side members that only IAM users and role sessions have.
 _PRINCIPAL_ONLY = ("identity_policies", "permissions_boundary", "session_policy", "tags", "org_id")
@@ -203,7 +220,37 @@ class Scenario:
         """
         spec: Mapping[str, Any] = self.data["role"]
         trust = self._policy(spec["trust_policy"], PolicyKind.TRUST, "trust_policy")
-        return Role(spec["arn"], trust, tags=spec.get("tags", {}))
+        role = Role(spec["arn"], trust, tags=spec.get("tags", {}))
+        organization = self.organization()
+        if organization is not None:
+            return attrs.evolve(role, org=organization.membership(role.account_id))
+        if "org_id" in spec:
+            levels = [
+                tuple(
+                    self._policy(policy, PolicyKind.RCP, f"rcps[{i}][{j}]")
+                    for j, policy in enumerate(level)
+                )
+                for i, level in enumerate(self.data.get("rcps") or [])
+            ]
+            paths = tuple(spec.get("org_paths", ()))
+            return attrs.evolve(role, org=OrgMembership(spec["org_id"], paths=paths, rcps=levels))
+        return role
+
+    def organization(self) -> Organization | None:
+        """The scenario's ``organization`` block, built (``None`` without one).
+
+        Raises:
+            InvalidPolicy: AWS would refuse one of its SCPs or RCPs.
+            InventoryError: the organisation does not hold together.
+        """
+        spec = self.data.get("organization")
+        if spec is None:
+            return None
+        return organization_from_spec(
+            spec,
+            f"{self.label} organization",
+            lambda item, kind, label: self._policy(item, kind, f"organization {label}"),
+        )
 
     def caller(self) -> Caller:
         """The caller the scenario describes, through the public caller models.
@@ -213,9 +260,11 @@ class Scenario:
             InvalidCaller: a value has a shape AWS never produces.
         """
         spec = self.data["caller"]
-        if isinstance(spec, str):
-            return caller_from_spec(spec)
-        return _build_caller(self, spec)
+        caller = caller_from_spec(spec) if isinstance(spec, str) else _build_caller(self, spec)
+        organization = self.organization()
+        if organization is not None and isinstance(caller, (IamUser, RoleSession, AccountRoot)):
+            return attrs.evolve(caller, org=organization.membership(caller.account_id))
+        return caller
 
     def run(self) -> ScenarioResult:
         """Decide the scenario; never raises for a problem of the scenario's values.
@@ -228,7 +277,7 @@ class Scenario:
             caller = self.caller()
         except InvalidPolicy as error:
             return ScenarioResult(self, "InvalidPolicy", error=error)
-        except InvalidCaller as error:
+        except (InvalidCaller, InventoryError) as error:
             return ScenarioResult(self, ERROR, error=error)
         context = dict(self.data.get("context", {}))
         try:
@@ -418,11 +467,71 @@ class _Reader:
         context = scenario.get("context", {})
         if not isinstance(context, Mapping) or not all(isinstance(k, str) for k in context):
             raise self.refuse(f"{here}/context", "context must be an object", name)
+        if "organization" in scenario:
+            self.organization_conflicts(here, name, scenario)
         scenario["role"] = self.role(f"{here}/role", name, scenario["role"])
         scenario["caller"] = self.caller(f"{here}/caller", name, scenario["caller"], scenario)
         if "scps" in scenario:
             scenario["scps"] = self.scps(f"{here}/scps", name, scenario["scps"])
+        if "rcps" in scenario:
+            if "org_id" not in scenario["role"]:
+                raise self.refuse(f"{here}/rcps", "rcps need the role's org_id", name)
+            scenario["rcps"] = self.scps(f"{here}/rcps", name, scenario["rcps"], "rcps")
+        if "organization" in scenario:
+            scenario["organization"] = self.organization(here, name, scenario)
         return Scenario(name, self.origin, index, scenario)
+
+    def organization_conflicts(self, here: str, name: str, scenario: Mapping[str, Any]) -> None:
+        """Members an organisation block would silently override are refused."""
+        for field in ("scps", "rcps"):
+            if field in scenario:
+                raise self.refuse(
+                    f"{here}/{field}",
+                    f"with an organization block, give {field} in it (root, OUs, accounts)",
+                    name,
+                )
+        for owner in ("caller", "role"):
+            spec = scenario[owner]
+            given = [f for f in ("org_id", "org_paths") if isinstance(spec, dict) and f in spec]
+            if given:
+                raise self.refuse(
+                    f"{here}/{owner}/{given[0]}",
+                    f"the organization block places the {owner}: drop its {given[0]}",
+                    name,
+                )
+
+    def organization(self, here: str, name: str, scenario: Mapping[str, Any]) -> dict[str, Any]:
+        """The organisation block, its policy paths read (the rest is checked when built)."""
+        pointer = f"{here}/organization"
+        block = self.fields(
+            pointer, name, "organization", scenario["organization"], _ORGANIZATION_FIELDS
+        )
+
+        def read(where: str, holder: dict[str, Any]) -> None:
+            for field in _ORG_POLICY_LISTS:
+                items = holder.get(field)
+                if isinstance(items, list):
+                    holder[field] = [
+                        self.policy(f"{where}/{field}/{i}", name, item)
+                        for i, item in enumerate(items)
+                    ]
+
+        read(pointer, block)
+        units = block.get("units")
+        if isinstance(units, list):
+            block["units"] = [dict(u) if isinstance(u, Mapping) else u for u in units]
+            for i, unit in enumerate(block["units"]):
+                if isinstance(unit, dict):
+                    read(f"{pointer}/units/{i}", unit)
+        accounts = block.get("accounts")
+        if isinstance(accounts, Mapping):
+            block["accounts"] = {
+                k: dict(v) if isinstance(v, Mapping) else v for k, v in accounts.items()
+            }
+            for account, placement in block["accounts"].items():
+                if isinstance(placement, dict):
+                    read(_pointer.join(f"{pointer}/accounts", account), placement)
+        return block
 
     def role(self, pointer: str, name: str, raw: object) -> dict[str, Any]:
         role = self.fields(pointer, name, "role", raw, _ROLE_FIELDS)
@@ -430,6 +539,12 @@ class _Reader:
             raise self.refuse(pointer, "role needs arn and trust_policy", name)
         if not isinstance(role["arn"], str):
             raise self.refuse(f"{pointer}/arn", "the role ARN must be text", name)
+        if "org_paths" in role and "org_id" not in role:
+            raise self.refuse(f"{pointer}/org_paths", "org_paths need the role's org_id", name)
+        for field, shape in (("org_id", str), ("org_paths", list)):
+            if field in role and not isinstance(role[field], shape):
+                kind = "text" if shape is str else "a list of paths"
+                raise self.refuse(f"{pointer}/{field}", f"{field} must be {kind}", name)
         self.tags(f"{pointer}/tags", name, role.get("tags", {}))
         role["trust_policy"] = self.policy(f"{pointer}/trust_policy", name, role["trust_policy"])
         return role
@@ -495,9 +610,11 @@ class _Reader:
                 caller[field] = self.policy(f"{pointer}/{field}", name, caller[field])
         return caller
 
-    def scps(self, pointer: str, name: str, raw: object) -> list[list[object]]:
+    def scps(self, pointer: str, name: str, raw: object, field: str = "scps") -> list[list[object]]:
         if not isinstance(raw, list) or not all(isinstance(level, list) for level in raw):
-            raise self.refuse(pointer, "scps is a list of levels, each a list of policies", name)
+            raise self.refuse(
+                pointer, f"{field} is a list of levels, each a list of policies", name
+            )
         return [
             [self.policy(f"{pointer}/{i}/{j}", name, policy) for j, policy in enumerate(level)]
             for i, level in enumerate(raw)

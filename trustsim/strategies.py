@@ -26,7 +26,7 @@ organisation can assume this role" is three lines.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from hypothesis import strategies as st
@@ -286,6 +286,10 @@ def service_principals(
     return build()
 
 
+#: GitHub's numeric IDs (owners, repositories).
+_GITHUB_IDS = st.integers(min_value=1, max_value=2**31 - 1)
+
+
 def _github_owners(owners: Sequence[str], outside: bool) -> st.SearchStrategy[str]:
     if not outside:
         return st.sampled_from(owners) if owners else st.just("acme")
@@ -302,7 +306,12 @@ def _github_owners(owners: Sequence[str], outside: bool) -> st.SearchStrategy[st
 
 
 def github_runs(
-    *, owners: Sequence[str] = (), outside: bool = False, account_id: str | None = None
+    *,
+    owners: Sequence[str] = (),
+    outside: bool = False,
+    account_id: str | None = None,
+    owner_ids: Mapping[str, int] | None = None,
+    enterprise_id: int | None = None,
 ) -> st.SearchStrategy[WebIdentity]:
     """GitHub Actions runs (OIDC tokens of ``token.actions.githubusercontent.com``).
 
@@ -311,9 +320,21 @@ def github_runs(
     (``acme-evil``, ``acmecorp``, ``evil-acme``…). The provider is the role account's IAM
     OIDC provider unless ``account_id`` names another account.
 
-    Shrinks towards ``GitHubActions("<first owner>/app", branch="main")`` (``acme/app`` without
-    owners; ``<owner>-evil/app`` with ``outside=True``).
+    Every run carries ``repository_owner_id`` and ``repository_id``, as real tokens do (RCPs
+    and trust policies fence on them): an owner's ID from ``owner_ids`` when given, else
+    drawn; an outsider's never one of ``owner_ids``. ``enterprise_id`` is carried by runs of
+    ``owners`` (repositories of that enterprise), never by outsiders.
+
+    Shrinks towards ``GitHubActions("<first owner>/app", branch="main", owner_id=…,
+    repository_id=1)`` (``acme/app`` without owners; ``<owner>-evil/app`` with
+    ``outside=True``).
+
+    >>> from hypothesis import find
+    >>> run = find(github_runs(owners=["acme"], owner_ids={"acme": 5551234}), lambda _: True)
+    >>> run.claims["repository_owner_id"], run.claims["repository_id"]
+    ('5551234', '1')
     """
+    known = {owner.lower(): owner_id for owner, owner_id in (owner_ids or {}).items()}
 
     @st.composite
     def build(draw: st.DrawFn) -> WebIdentity:
@@ -336,7 +357,17 @@ def github_runs(
             "tag": {"tag": tag},
         }
         options = by_trigger[trigger]
-        return GitHubActions(f"{owner}/{repo}", account_id=account_id, **options)
+        drawn = draw(_GITHUB_IDS.filter(lambda i: i not in known.values()))
+        owner_id = known.get(owner.lower(), drawn) if not outside else drawn
+        enterprise = None if outside else enterprise_id
+        return GitHubActions(
+            f"{owner}/{repo}",
+            account_id=account_id,
+            owner_id=owner_id,
+            repository_id=draw(_GITHUB_IDS),
+            enterprise_id=enterprise,
+            **options,
+        )
 
     return build()
 

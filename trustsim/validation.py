@@ -16,7 +16,8 @@ Rules per kind::
                   operator is a syntax error
     managed    := Version 2012-10-17 (CreatePolicy)
     scp        := no Principal / NotPrincipal
-    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17
+    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17;
+                  Effect Deny (Allow only as AWS's own RCPFullAWSAccess statement)
     every kind := exactly one of Action / NotAction, each ``vendor:name`` or "*";
                   at most one of Resource / NotResource; unique non-empty Sids;
                   condition values readable by their operator
@@ -29,6 +30,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from trustsim import _pointer
+from trustsim._org_rules import rcp_allow_problem
 from trustsim._resource_arns import resource_problem
 from trustsim.arn import Arn
 from trustsim.errors import Problem
@@ -288,6 +290,8 @@ def _statement_problems(
 ) -> list[Problem]:
     kind = policy.kind
     problems: list[Problem] = []
+    if kind is PolicyKind.RCP and "Effect" not in ignored:
+        problems += _rcp_allow_problems(statement)
     if not ignored & {"Action", "NotAction"}:
         problems += _action_problems(statement, kind)
     if not ignored & {"Resource", "NotResource"}:
@@ -299,6 +303,14 @@ def _statement_problems(
         if kind is PolicyKind.TRUST and not ignored & {"Effect", "Principal"}:
             problems += _shared_oidc_problems(statement)
     return problems
+
+
+def _rcp_allow_problems(statement: Statement) -> list[Problem]:
+    # RCP syntax page (Organizations user guide): Allow is supported only in the AWS-managed
+    # RCPFullAWSAccess policy; a customer RCP can only deny. That policy's own statement is
+    # accepted, so that a dump of an organisation's attached RCPs loads as it is.
+    problem = rcp_allow_problem(statement)
+    return [] if problem is None else [problem]
 
 
 # --- Action / NotAction --------------------------------------------------------------------
