@@ -920,7 +920,7 @@ DEFAULT_ROLE = "arn:aws:iam::123456789012:role/trustsim-role"
 
 
 def test_check_table_org_id_and_the_identity_side(capsys: pytest.CaptureFixture[str]) -> None:
-    """A caller of another account also needs its own allow (SEMANTICS.md §4.4)."""
+    """A caller of another account also needs its own allow (docs/semantics.md §4.4)."""
     ops = "arn:aws:iam::777788889999:user/ops"
     status, out, _ = run(capsys, "check", ORG, "--org-id", "o-a1b2c3d4e5", "--caller", ops)
     assert status == 1

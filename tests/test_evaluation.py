@@ -1,4 +1,4 @@
-"""The AssumeRole decision (SEMANTICS.md §4): every row of §4.3 and §4.4, SCPs, RCPs, companions.
+"""The AssumeRole decision (docs/semantics.md §4): every row of §4.3 and §4.4, SCPs, RCPs, companions.
 
 Requests are built by hand (AssumeRoleRequest + RequestContext) so that these tests exercise the
 decision alone; context derivation has its own tests.
@@ -198,7 +198,7 @@ def test_account_grant_same_account_boundary_and_session_policy_block() -> None:
     assert (outcome.decision, outcome.side) == (IMPLICIT, "session")
 
 
-# --- §4.3 row 2: the user's ARN — no identity policy; boundary does not block (decision 1)
+# --- §4.3 row 2: the user's ARN — no identity policy; boundary does not block (reading 1)
 
 
 def test_user_arn_grant_same_account_needs_no_identity_policy() -> None:
@@ -214,7 +214,7 @@ def test_user_arn_grant_with_a_boundary_not_allowing_is_allowed_but_flagged_disp
     )
     assert outcome.decision is ALLOW
     assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 1" in outcome.errors[0].message
+    assert "docs/semantics.md, reading 1" in outcome.errors[0].message
 
 
 def test_user_arn_grant_with_an_allowing_boundary_is_not_flagged() -> None:
@@ -268,13 +268,13 @@ def test_aws_star_without_principal_arn_reads_like_the_callers_row_and_says_so()
     limited = decide(session(session_policy=only_s3(PolicyKind.SESSION)), TRUST_STAR)
     assert (limited.decision, limited.side) == (IMPLICIT, "session")
     assert [d.code for d in limited.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "question 4" in limited.errors[0].message
+    assert limited.errors[0].message.startswith("docs/semantics.md §4.3, reading 4b: ")
     as_user = decide(
         user(permissions_boundary=only_s3(PolicyKind.PERMISSIONS_BOUNDARY)), TRUST_STAR
     )
     assert as_user.decision is ALLOW
     assert {d.code for d in as_user.errors} == {"UNCERTAIN_SEMANTICS"}
-    assert any("decision 1" in d.message for d in as_user.errors)
+    assert any("docs/semantics.md, reading 1" in d.message for d in as_user.errors)
 
 
 # --- §4.4 cross-account: both sides, whatever the trust policy names
@@ -430,7 +430,7 @@ def test_scps_do_not_apply_to_service_linked_role_sessions() -> None:
     assert decide(caller, trust(stmt(aws=(slr,)))).allowed
 
 
-# --- RCPs: role side, every caller, each level must allow (§4.6, decision 12)
+# --- RCPs: role side, every caller, each level must allow (§4.6, reading 12)
 
 RCP_FULL = policy(stmt(star=True, action=("*",), resource=("*",)), kind=PolicyKind.RCP)
 RCP_DENY_OUTSIDE_ORG = policy(
@@ -475,7 +475,7 @@ def test_rcps_apply_to_federated_callers_and_say_it_is_a_reading() -> None:
         role_org=rcp_org,
     )
     assert (outcome.decision, outcome.side) == (IMPLICIT, "rcp")
-    assert any("decision 12" in d.message for d in outcome.errors)
+    assert any("docs/semantics.md, reading 12" in d.message for d in outcome.errors)
 
 
 def test_rcps_do_not_apply_to_the_management_account() -> None:
@@ -531,7 +531,7 @@ def test_aws_star_does_not_admit_services_and_says_so() -> None:
     outcome = decide(ServicePrincipal("lambda.amazonaws.com"), TRUST_STAR)
     assert outcome.decision is IMPLICIT
     assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 4" in outcome.errors[0].message
+    assert "docs/semantics.md, reading 4" in outcome.errors[0].message
 
 
 # --- companion actions (§4.11)

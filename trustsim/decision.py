@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 
-#: The sides that can decide an outcome (SEMANTICS.md §4.1): the role's trust policy, the
+#: The sides that can decide an outcome (docs/semantics.md §4.1): the role's trust policy, the
 #: caller's identity policies, permissions boundary and session policy, the SCPs of the
 #: caller's organisation, the RCPs of the role's, and the caller itself (root, anonymous).
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
@@ -33,7 +33,7 @@ _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
 class Decision(enum.Enum):
-    """What AWS answers (SEMANTICS.md §4.13).
+    """What AWS answers (docs/semantics.md §4.13).
 
     >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
     True
@@ -87,7 +87,7 @@ class Outcome:
             required (identity, boundary, session policy, each SCP and RCP level); empty for an
             implicit deny (nothing matched — :attr:`reason` says what was missing).
         errors: diagnostics: clauses that could not be evaluated (they did not match), and
-            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of SEMANTICS.md §9.
+            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of docs/semantics.md.
         request: the request decided (not part of equality).
         side: which side decided (one of :data:`SIDES`).
         reason: one line saying why, for people.

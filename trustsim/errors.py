@@ -171,7 +171,7 @@ class Diagnostic:
     Diagnostics never change a decision by themselves; they say why a clause did not match
     (``UNREADABLE_REQUEST_VALUE``: a request value that is not a date under a ``Date``
     operator) or that a result rests on a reading of undocumented behaviour
-    (``UNCERTAIN_SEMANTICS``, naming the question of SEMANTICS.md §9).
+    (``UNCERTAIN_SEMANTICS``, naming the reading of docs/semantics.md).
 
     Attributes:
         code: a stable upper-snake identifier.

@@ -3,7 +3,7 @@
 The constructors build :class:`~trustsim.callers.WebIdentity` values whose claims are the ones
 users most often get wrong in trust policies: GitHub's ``sub`` forms (branch, tag, environment,
 pull request, ID-based), EKS service-account subjects, Cognito's multi-valued ``amr``, Google's
-``aud``/``oaud`` swap (SEMANTICS.md §6.4, ECOSYSTEM.md §1.1-§1.5).
+``aud``/``oaud`` swap (docs/semantics.md §6.4, ECOSYSTEM.md §1.1-§1.5).
 
 >>> run = GitHubActions("acme/app", branch="main")
 >>> run.claims["sub"], run.claims["aud"]
@@ -60,7 +60,7 @@ _SAML_SIGNIN = "https://signin.aws.amazon.com/saml"
 # Claims AWS turns into condition keys for any IAM OIDC provider [DOC STSKEYS §OIDC].
 _GENERIC_CLAIMS = frozenset({"aud", "sub", "amr", "azp", "email", "oaud"})
 # GitHub Actions' extra keys; event_name, workflow_ref, repository_owner… are not keys
-# [DOC STSKEYS GitHub tab; SEMANTICS.md §6.4; ECOSYSTEM.md §1.2].
+# [DOC STSKEYS GitHub tab; docs/semantics.md §6.4; ECOSYSTEM.md §1.2].
 _GITHUB_CLAIMS = _GENERIC_CLAIMS | {
     "actor",
     "actor_id",
@@ -96,7 +96,7 @@ def _is_github(issuer: str) -> bool:
 
 
 def condition_claims_for(issuer: str) -> frozenset[str]:
-    """The claims AWS turns into condition keys for tokens of ``issuer`` (SEMANTICS.md §6.4).
+    """The claims AWS turns into condition keys for tokens of ``issuer`` (docs/semantics.md §6.4).
 
     >>> sorted(condition_claims_for("cognito-identity.amazonaws.com"))
     ['amr', 'aud', 'sub']
@@ -111,7 +111,7 @@ def condition_claims_for(issuer: str) -> frozenset[str]:
 
 
 def oidc_condition_keys(identity: WebIdentity) -> dict[str, ClaimValue]:
-    """The condition keys AWS derives from a web identity's token (SEMANTICS.md §6.4).
+    """The condition keys AWS derives from a web identity's token (docs/semantics.md §6.4).
 
     Keys are ``<issuer>:<claim>`` for the claims AWS maps for that issuer; a tuple value makes
     a multi-valued key. Google's rule applies: ``accounts.google.com:aud`` is the token's
@@ -147,7 +147,7 @@ def oidc_condition_keys(identity: WebIdentity) -> dict[str, ClaimValue]:
 
 
 def saml_condition_keys(identity: SamlIdentity) -> dict[str, ClaimValue]:
-    """The ``saml:*`` condition keys AWS derives from an assertion (SEMANTICS.md §6.5).
+    """The ``saml:*`` condition keys AWS derives from an assertion (docs/semantics.md §6.5).
 
     ``saml:doc`` is ``<account>/<provider name>``; ``saml:namequalifier``, unless given, is
     computed as AWS documents it (base64 of the SHA-1 of ``saml:iss`` + account + ``/`` +
@@ -360,7 +360,7 @@ def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
 
     ``aud`` is the identity pool ID, ``sub`` the identity ID, and ``amr`` — always
     multi-valued — is ``unauthenticated`` for guests, or ``authenticated`` followed by the
-    login providers used (SEMANTICS.md §6.4; ECOSYSTEM.md §1.4).
+    login providers used (docs/semantics.md §6.4; ECOSYSTEM.md §1.4).
 
     >>> guest = CognitoIdentity("us-east-2:11111111-2222-3333-4444-555555555555",
     ...                         "us-east-2:aaaaaaaa-2222-3333-4444-555555555555",
@@ -398,7 +398,7 @@ def GoogleIdentity(  # noqa: N802 - reads as the caller it builds, like a class
 
     ``audience`` is the token's ``aud`` and ``authorized_party`` its ``azp``. AWS swaps them in
     the condition keys: ``accounts.google.com:aud`` is ``azp`` when present (else ``aud``) and
-    ``accounts.google.com:oaud`` is ``aud`` (SEMANTICS.md §6.4) — see
+    ``accounts.google.com:oaud`` is ``aud`` (docs/semantics.md §6.4) — see
     :func:`oidc_condition_keys`.
 
     >>> GoogleIdentity("10987", audience="123-example.apps.googleusercontent.com").provider

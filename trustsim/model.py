@@ -6,7 +6,7 @@ boundaries, session policies, SCPs and RCPs). :class:`PolicyKind` records which 
 document is, because AWS accepts different shapes for each (a trust policy must name a
 ``Principal`` and must not name a ``Resource``; an identity policy is the opposite).
 
-Grammar (SEMANTICS.md §2)::
+Grammar (docs/semantics.md §2)::
 
     Policy      := {Version?: "2012-10-17" | "2008-10-17", Id?: str,
                     Statement: Statement | [Statement, …]}
@@ -43,7 +43,7 @@ __all__ = [
     "parse_operator_name",
 ]
 
-#: Every base condition operator IAM knows (SEMANTICS.md §5), spelled as documented.
+#: Every base condition operator IAM knows (docs/semantics.md §5), spelled as documented.
 #: Each may take ``IfExists`` (except ``Null``) and one set qualifier.
 BASE_OPERATORS: frozenset[str] = frozenset(
     {
@@ -109,7 +109,7 @@ class Effect(enum.Enum):
 
 
 class SetQualifier(enum.Enum):
-    """The set operator prefix of a condition operator (SEMANTICS.md §5.12)."""
+    """The set operator prefix of a condition operator (docs/semantics.md §5.12)."""
 
     FOR_ALL_VALUES = "ForAllValues"
     FOR_ANY_VALUE = "ForAnyValue"
@@ -135,7 +135,7 @@ def parse_operator_name(name: str) -> ConditionOperator | None:
 
     Returns ``None`` when the name is not one IAM accepts: an unknown base, a malformed
     set-operator prefix (``ForAnyValue::StringEquals``), wrong case (``stringequals``,
-    SEMANTICS.md §9 decision 5b) or ``NullIfExists``.
+    docs/semantics.md, reading 5b) or ``NullIfExists``.
 
     >>> parse_operator_name("StringEquals").base
     'StringEquals'

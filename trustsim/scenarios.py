@@ -221,7 +221,7 @@ class Scenario:
         """Decide the scenario; never raises for a problem of the scenario's values.
 
         An assume action decides the whole call (companion actions included); any other
-        action (``sts:TagSession``…) is decided alone (SEMANTICS.md §4.11).
+        action (``sts:TagSession``…) is decided alone (docs/semantics.md §4.11).
         """
         try:
             role = self.role()

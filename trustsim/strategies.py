@@ -748,8 +748,8 @@ def _statement_documents(
             "Principal": principal,
             "Action": actions[0] if len(actions) == 1 else actions,
         }
-        # A GitHub trust must test the token's ``sub`` or AWS refuses it (SEMANTICS.md §9
-        # decision 8), so one ``sub`` clause is always drawn and used only for GitHub.
+        # A GitHub trust must test the token's ``sub`` or AWS refuses it (docs/semantics.md,
+        # reading 8), so one ``sub`` clause is always drawn and used only for GitHub.
         required = [draw(st.sampled_from(_GITHUB_SUB_CLAUSES))] if is_github else []
         optional = draw(
             st.lists(st.sampled_from(menu), max_size=2 if conditions else 0, unique_by=_clause_id)

@@ -682,7 +682,7 @@ class _AssumeIndex:
     """Which principals' identity policies can allow ``sts:AssumeRole`` on a given role.
 
     An account principal (and any cross-account grant) needs the caller's identity policies
-    to allow the call too (SEMANTICS.md §4.3, §4.4), so a principal none of whose Allow
+    to allow the call too (docs/semantics.md §4.3, §4.4), so a principal none of whose Allow
     statements covers the action and the role's ARN can never use such a grant: it need not
     be evaluated. Literal resources are indexed by ARN, wildcard resources grouped by pattern
     (each pattern is matched once per role); ``NotAction``/``NotResource`` and policy

@@ -13,7 +13,7 @@ Grammar (RFC 8259)::
     array  := "[" (value ("," value)*)? "]"
 
 Numbers are kept exactly as written: integers as :class:`int`, everything else as
-:class:`decimal.Decimal` (``1.50`` stays ``1.50``; SEMANTICS.md §9 decision 5).
+:class:`decimal.Decimal` (``1.50`` stays ``1.50``; docs/semantics.md, reading 5).
 """
 
 from __future__ import annotations
