@@ -1,0 +1,264 @@
+"""moto's STS, deciding with trustsim: ``AccessDenied`` where AWS would deny.
+
+moto (the AWS mock most Python test suites use) hands out credentials for any ``assume_role``
+call, whatever the role's trust policy says. Inside :func:`enforcing` (or with the pytest
+fixture :func:`moto_trust`) its ``AssumeRole``, ``AssumeRoleWithWebIdentity`` and
+``AssumeRoleWithSAML`` first ask trustsim: the role, its trust policy and tags come from
+moto's IAM backend, and so do the calling user's or role session's identity policies and
+permissions boundary; the caller is the principal owning the credentials moto resolves (an
+IAM user's access key, or a session moto issued). Where trustsim denies, the call fails with
+``AccessDenied`` carrying trustsim's reason; otherwise moto answers as it always does.
+
+Requires the ``moto`` extra (``pip install 'trustsim[moto]'``). See docs/moto.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from trustsim.callers import AccountRoot, Caller, IamUser, Role, RoleSession
+from trustsim.errors import InvalidRequest, TrustsimError
+from trustsim.evaluation import evaluate
+from trustsim.model import Policy, PolicyKind
+from trustsim.parsing import parse_policy
+from trustsim.sts import sts_options
+
+try:
+    import pytest
+except ImportError:  # pragma: no cover - pytest is only needed for the fixture
+    pytest = None  # type: ignore[assignment]
+
+__all__ = ["TrustDenied", "enforcing", "moto_trust"]
+
+_APIS = {
+    "assume_role": "AssumeRole",
+    "assume_role_with_web_identity": "AssumeRoleWithWebIdentity",
+    "assume_role_with_saml": "AssumeRoleWithSAML",
+}
+_PARAMS = (
+    "RoleArn",
+    "RoleSessionName",
+    "Policy",
+    "DurationSeconds",
+    "ExternalId",
+    "SerialNumber",
+    "TokenCode",
+    "SourceIdentity",
+    "TransitiveTagKeys",
+    "WebIdentityToken",
+    "ProviderId",
+    "PrincipalArn",
+    "SAMLAssertion",
+)
+_LOCK = threading.Lock()
+_DEPTH = [0]
+
+
+def _moto() -> tuple[Any, Any, Any, Any]:
+    try:
+        from moto.core.exceptions import _RESTError  # noqa: PLC0415
+        from moto.iam.models import iam_backends  # noqa: PLC0415
+        from moto.sts.models import sts_backends  # noqa: PLC0415
+        from moto.sts.responses import TokenResponse  # noqa: PLC0415
+    except ImportError as error:  # pragma: no cover - exercised without the extra
+        raise ImportError(
+            "trustsim.moto needs moto: pip install 'trustsim[moto]'"
+        ) from error
+    return _RESTError, iam_backends, sts_backends, TokenResponse
+
+
+def _error_class() -> type[Exception]:
+    rest_error = _moto()[0]
+
+    class AccessDenied(rest_error):  # type: ignore[misc, valid-type]
+        """STS's AccessDenied: HTTP 403 with code ``AccessDenied``."""
+
+        code = 403
+
+    return AccessDenied
+
+
+class TrustDenied(Exception):
+    """Raised inside moto (and turned into an ``AccessDenied`` response) when trustsim denies."""
+
+
+def _policy(document: str | dict[str, Any], kind: PolicyKind) -> Policy:
+    data = json.loads(document) if isinstance(document, str) else document
+    return parse_policy(data, kind=kind)
+
+
+def _managed(iam: Any, arn: str | None, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy | None:
+    if not arn:
+        return None
+    policy = iam.managed_policies.get(arn) or getattr(iam, "aws_managed_policies", {}).get(arn)
+    if policy is None:
+        raise TrustDenied(f"the managed policy {arn} is not in moto's IAM")
+    for version in policy.versions:
+        if version.is_default:
+            return _policy(version.document, kind)
+    raise TrustDenied(f"the managed policy {arn} has no default version")
+
+
+def _identity_policies(iam: Any, entity: Any) -> list[Policy]:
+    policies = [_policy(doc, PolicyKind.IDENTITY) for doc in entity.policies.values()]
+    for managed in entity.managed_policies.values():
+        found = _managed(iam, managed.arn)
+        if found is not None:
+            policies.append(found)
+    for group in getattr(iam, "groups", {}).values():
+        if entity in getattr(group, "users", ()):
+            policies += [_policy(doc, PolicyKind.IDENTITY) for doc in group.policies.values()]
+            for managed in group.managed_policies.values():
+                found = _managed(iam, managed.arn)
+                if found is not None:
+                    policies.append(found)
+    return policies
+
+
+def _boundary(iam: Any, entity: Any) -> Policy | None:
+    arn = getattr(entity, "permissions_boundary_arn", None)
+    return _managed(iam, arn, PolicyKind.PERMISSIONS_BOUNDARY)
+
+
+def _role(iam_backends: Any, role_arn: str) -> tuple[Role, Any] | None:
+    parts = role_arn.split(":")
+    if len(parts) < 6 or not parts[4].isdigit():  # noqa: PLR2004 - the six parts of an ARN
+        return None
+    iam = iam_backends[parts[4]][parts[1]]
+    for role in iam.roles.values():
+        if role.arn == role_arn:
+            trust = _policy(role.assume_role_policy_document, PolicyKind.TRUST)
+            tags = {k: v["Value"] for k, v in role.tags.items()} if role.tags else {}
+            return Role(role.arn, trust, tags=tags), iam
+    return None
+
+
+def _caller(response: Any, iam_backends: Any, sts_backends: Any) -> Caller:
+    key = response.get_access_key()
+    for account in list(iam_backends):
+        for partition in list(iam_backends[account]):
+            iam = iam_backends[account][partition]
+            user = iam.get_user_from_access_key_id(key)
+            if user is not None:
+                return IamUser(
+                    user.arn,
+                    policies=_identity_policies(iam, user),
+                    permissions_boundary=_boundary(iam, user),
+                )
+    for account in list(sts_backends):
+        for partition in list(sts_backends[account]):
+            session = sts_backends[account][partition].get_assumed_role_from_access_key(key)
+            if session is not None:
+                return _session(iam_backends, session)
+    # moto treats unknown credentials as the root user of its current account.
+    return AccountRoot(response.current_account)
+
+
+def _session(iam_backends: Any, session: Any) -> Caller:
+    found = _role(iam_backends, session.role_arn)
+    if found is None:
+        raise TrustDenied(f"the calling session's role {session.role_arn} is not in moto's IAM")
+    role, iam = found
+    entity = next(r for r in iam.roles.values() if r.arn == session.role_arn)
+    return RoleSession(
+        session.role_arn,
+        session.session_name,
+        policies=_identity_policies(iam, entity),
+        permissions_boundary=_boundary(iam, entity),
+        role_tags=role.tags,
+    )
+
+
+def _params(response: Any, api: str) -> dict[str, object]:
+    params: dict[str, object] = {}
+    for name in _PARAMS:
+        value = response._get_param(name)  # noqa: SLF001 - moto's own parameter reader
+        if value is not None:
+            params[name] = value
+    if "DurationSeconds" in params:
+        params["DurationSeconds"] = int(str(params["DurationSeconds"]))
+    tags = response._get_param("Tags")  # noqa: SLF001
+    if tags:
+        params["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in tags]
+    if "TransitiveTagKeys" in params:
+        params["TransitiveTagKeys"] = list(params["TransitiveTagKeys"])  # type: ignore[call-overload]
+    if api != "AssumeRole":
+        for name in ("ExternalId", "SerialNumber", "TokenCode", "SourceIdentity", "Tags"):
+            params.pop(name, None)
+    return params
+
+
+def _check(response: Any, api: str) -> None:
+    _, iam_backends, sts_backends, _ = _moto()
+    params = _params(response, api)
+    role_arn = str(params.get("RoleArn", ""))
+    found = _role(iam_backends, role_arn)
+    if found is None:
+        raise TrustDenied(
+            f"not authorized to perform: sts:{api} on resource: {role_arn} "
+            "(trustsim: no such role in moto's IAM; AWS refuses a role that does not exist)"
+        )
+    role, _iam = found
+    caller = _caller(response, iam_backends, sts_backends) if api == "AssumeRole" else None
+    try:
+        who, _, options = sts_options(api, params, caller)
+        from trustsim.requests import build_request  # noqa: PLC0415
+
+        outcome = evaluate(build_request(who, role, **options))
+    except (InvalidRequest, TrustsimError, TypeError, ValueError) as error:
+        raise TrustDenied(f"trustsim refused the call: {error}") from None
+    if not outcome.allowed:
+        raise TrustDenied(
+            f"not authorized to perform: sts:{api} on resource: {role_arn} "
+            f"(trustsim: {outcome.decision.value}: {outcome.reason})"
+        )
+
+
+def _wrap(original: Callable[..., Any], api: str) -> Callable[..., Any]:
+    access_denied = _error_class()
+
+    def checked(self: Any) -> Any:
+        try:
+            _check(self, api)
+        except TrustDenied as denied:
+            raise access_denied("AccessDenied", str(denied)) from None
+        return original(self)
+
+    checked.__wrapped__ = original  # type: ignore[attr-defined]
+    return checked
+
+
+@contextlib.contextmanager
+def enforcing() -> Iterator[None]:
+    """Make moto's STS decide assume calls with trustsim while the block runs.
+
+    Use inside moto's own ``mock_aws()``; nesting is allowed.
+    """
+    _, _, _, token_response = _moto()
+    with _LOCK:
+        if _DEPTH[0] == 0:
+            for method, api in _APIS.items():
+                setattr(token_response, method, _wrap(getattr(token_response, method), api))
+        _DEPTH[0] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _DEPTH[0] -= 1
+            if _DEPTH[0] == 0:
+                for method in _APIS:
+                    current = getattr(token_response, method)
+                    setattr(token_response, method, current.__wrapped__)
+
+
+if pytest is not None:
+
+    @pytest.fixture
+    def moto_trust() -> Iterator[None]:
+        """A pytest fixture: moto's STS enforces trust policies for the test (:func:`enforcing`)."""
+        with enforcing():
+            yield
