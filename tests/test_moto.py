@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.sts.responses import TokenResponse
 
 from trustsim.moto import enforcing
 
@@ -44,9 +45,7 @@ def _in_role_account() -> dict[str, str]:
 
 def _role(name: str, trust: dict[str, object]) -> str:
     iam = _client("iam", **_in_role_account())
-    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 
 
 def _vendor_user() -> dict[str, str]:
@@ -63,7 +62,10 @@ def _vendor_user() -> dict[str, str]:
         ),
     )
     key = iam.create_access_key(UserName="bot")["AccessKey"]
-    return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    return {
+        "aws_access_key_id": key["AccessKeyId"],
+        "aws_secret_access_key": key["SecretAccessKey"],
+    }
 
 
 def _jwt(claims: dict[str, object]) -> str:
@@ -107,9 +109,7 @@ def test_the_fixture_enforces_for_the_test(aws: None, moto_trust: None) -> None:
     sts = _client("sts")
     # moto's default credentials are the account's root user, which STS never lets assume a role.
     with pytest.raises(ClientError, match="AccessDenied"):
-        sts.assume_role(
-            RoleArn=f"arn:aws:iam::{VENDOR}:role/absent", RoleSessionName="nightly"
-        )
+        sts.assume_role(RoleArn=f"arn:aws:iam::{VENDOR}:role/absent", RoleSessionName="nightly")
 
 
 def test_a_missing_role_is_denied(aws: None) -> None:
@@ -125,9 +125,7 @@ def test_a_github_oidc_role_denies_a_pull_request_token(aws: None) -> None:
             "Version": "2012-10-17",
             "Statement": {
                 "Effect": "Allow",
-                "Principal": {
-                    "Federated": f"arn:aws:iam::{ROLE_ACCOUNT}:oidc-provider/{GITHUB}"
-                },
+                "Principal": {"Federated": f"arn:aws:iam::{ROLE_ACCOUNT}:oidc-provider/{GITHUB}"},
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
@@ -204,8 +202,6 @@ def test_a_saml_role_checks_saml_aud(aws: None) -> None:
 
 
 def test_enforcing_nests_and_restores_moto() -> None:
-    from moto.sts.responses import TokenResponse
-
     before = TokenResponse.assume_role
     with enforcing():
         inner = TokenResponse.assume_role
@@ -214,3 +210,82 @@ def test_enforcing_nests_and_restores_moto() -> None:
             assert TokenResponse.assume_role is inner
         assert TokenResponse.assume_role is inner
     assert TokenResponse.assume_role is before
+
+
+def test_the_callers_identity_policies_come_from_moto(aws: None) -> None:
+    """Cross-account, the caller's own account must allow too: a user with no identity policy
+    is denied even with the right ExternalId, which moto alone would grant."""
+    arn = _role(
+        "vendor",
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"AWS": VENDOR},
+                "Action": "sts:AssumeRole",
+            },
+        },
+    )
+    iam = _client("iam")
+    iam.create_user(UserName="intern")
+    key = iam.create_access_key(UserName="intern")["AccessKey"]
+    sts = _client(
+        "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+    with enforcing():
+        with pytest.raises(ClientError) as denied:
+            sts.assume_role(RoleArn=arn, RoleSessionName="intern")
+        assert "identity" in denied.value.response["Error"]["Message"]
+        allowed = _client("sts", **_vendor_user())
+        assert allowed.assume_role(RoleArn=arn, RoleSessionName="bot")["Credentials"]
+
+
+def test_a_role_session_caller_is_its_role_with_its_policies(aws: None) -> None:
+    """Role chaining: the session moto issued is the caller; the target trusts its role."""
+    first = _role(
+        "first",
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{VENDOR}:user/bot"},
+                "Action": "sts:AssumeRole",
+            },
+        },
+    )
+    second = _role(
+        "second",
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"AWS": first},
+                "Action": "sts:AssumeRole",
+            },
+        },
+    )
+    third = _role(
+        "third",
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ROLE_ACCOUNT}:role/other"},
+                "Action": "sts:AssumeRole",
+            },
+        },
+    )
+    bot = _client("sts", **_vendor_user())
+    with enforcing():
+        creds = bot.assume_role(RoleArn=first, RoleSessionName="hop")["Credentials"]
+        session = _client(
+            "sts",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        assert session.assume_role(RoleArn=second, RoleSessionName="hop2")["Credentials"]
+        with pytest.raises(ClientError, match="AccessDenied"):
+            session.assume_role(RoleArn=third, RoleSessionName="hop3")
+        with pytest.raises(ClientError, match="one hour"):
+            session.assume_role(RoleArn=second, RoleSessionName="hop4", DurationSeconds=7200)

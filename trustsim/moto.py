@@ -2,7 +2,7 @@
 
 moto (the AWS mock most Python test suites use) hands out credentials for any ``assume_role``
 call, whatever the role's trust policy says. Inside :func:`enforcing` (or with the pytest
-fixture :func:`moto_trust`) its ``AssumeRole``, ``AssumeRoleWithWebIdentity`` and
+fixture ``moto_trust`` of trustsim's pytest plugin) its ``AssumeRole``, ``AssumeRoleWithWebIdentity`` and
 ``AssumeRoleWithSAML`` first ask trustsim: the role, its trust policy and tags come from
 moto's IAM backend, and so do the calling user's or role session's identity policies and
 permissions boundary; the caller is the principal owning the credentials moto resolves (an
@@ -21,18 +21,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from trustsim.callers import AccountRoot, Caller, IamUser, Role, RoleSession
-from trustsim.errors import InvalidRequest, TrustsimError
+from trustsim.errors import TrustsimError
 from trustsim.evaluation import evaluate
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
+from trustsim.requests import build_request
 from trustsim.sts import sts_options
 
-try:
-    import pytest
-except ImportError:  # pragma: no cover - pytest is only needed for the fixture
-    pytest = None  # type: ignore[assignment]
-
-__all__ = ["TrustDenied", "enforcing", "moto_trust"]
+__all__ = ["TrustDenied", "enforcing"]
 
 _APIS = {
     "assume_role": "AssumeRole",
@@ -65,9 +61,7 @@ def _moto() -> tuple[Any, Any, Any, Any]:
         from moto.sts.models import sts_backends  # noqa: PLC0415
         from moto.sts.responses import TokenResponse  # noqa: PLC0415
     except ImportError as error:  # pragma: no cover - exercised without the extra
-        raise ImportError(
-            "trustsim.moto needs moto: pip install 'trustsim[moto]'"
-        ) from error
+        raise ImportError("trustsim.moto needs moto: pip install 'trustsim[moto]'") from error
     return _RESTError, iam_backends, sts_backends, TokenResponse
 
 
@@ -126,7 +120,7 @@ def _boundary(iam: Any, entity: Any) -> Policy | None:
 
 def _role(iam_backends: Any, role_arn: str) -> tuple[Role, Any] | None:
     parts = role_arn.split(":")
-    if len(parts) < 6 or not parts[4].isdigit():  # noqa: PLR2004 - the six parts of an ARN
+    if len(parts) < 6 or not parts[4].isdigit():
         return None
     iam = iam_backends[parts[4]][parts[1]]
     for role in iam.roles.values():
@@ -176,12 +170,12 @@ def _session(iam_backends: Any, session: Any) -> Caller:
 def _params(response: Any, api: str) -> dict[str, object]:
     params: dict[str, object] = {}
     for name in _PARAMS:
-        value = response._get_param(name)  # noqa: SLF001 - moto's own parameter reader
+        value = response._get_param(name)
         if value is not None:
             params[name] = value
     if "DurationSeconds" in params:
         params["DurationSeconds"] = int(str(params["DurationSeconds"]))
-    tags = response._get_param("Tags")  # noqa: SLF001
+    tags = response._get_param("Tags")
     if tags:
         params["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in tags]
     if "TransitiveTagKeys" in params:
@@ -196,26 +190,22 @@ def _check(response: Any, api: str) -> None:
     _, iam_backends, sts_backends, _ = _moto()
     params = _params(response, api)
     role_arn = str(params.get("RoleArn", ""))
-    found = _role(iam_backends, role_arn)
-    if found is None:
-        raise TrustDenied(
-            f"not authorized to perform: sts:{api} on resource: {role_arn} "
-            "(trustsim: no such role in moto's IAM; AWS refuses a role that does not exist)"
-        )
-    role, _iam = found
-    caller = _caller(response, iam_backends, sts_backends) if api == "AssumeRole" else None
+    denied = f"not authorized to perform: sts:{api} on resource: {role_arn}"
     try:
+        found = _role(iam_backends, role_arn)
+        if found is None:
+            raise TrustDenied(
+                f"{denied} (trustsim: no such role in moto's IAM; STS refuses a role that "
+                "does not exist)"
+            )
+        caller = _caller(response, iam_backends, sts_backends) if api == "AssumeRole" else None
         who, _, options = sts_options(api, params, caller)
-        from trustsim.requests import build_request  # noqa: PLC0415
-
-        outcome = evaluate(build_request(who, role, **options))
-    except (InvalidRequest, TrustsimError, TypeError, ValueError) as error:
-        raise TrustDenied(f"trustsim refused the call: {error}") from None
+        outcome = evaluate(build_request(who, found[0], **options))
+    except (TrustsimError, TypeError, ValueError) as error:
+        # Fail closed: a policy, caller or argument trustsim cannot read is a denial.
+        raise TrustDenied(f"{denied} (trustsim refused the call: {error})") from None
     if not outcome.allowed:
-        raise TrustDenied(
-            f"not authorized to perform: sts:{api} on resource: {role_arn} "
-            f"(trustsim: {outcome.decision.value}: {outcome.reason})"
-        )
+        raise TrustDenied(f"{denied} (trustsim: {outcome.decision.value}: {outcome.reason})")
 
 
 def _wrap(original: Callable[..., Any], api: str) -> Callable[..., Any]:
@@ -253,12 +243,3 @@ def enforcing() -> Iterator[None]:
                 for method in _APIS:
                     current = getattr(token_response, method)
                     setattr(token_response, method, current.__wrapped__)
-
-
-if pytest is not None:
-
-    @pytest.fixture
-    def moto_trust() -> Iterator[None]:
-        """A pytest fixture: moto's STS enforces trust policies for the test (:func:`enforcing`)."""
-        with enforcing():
-            yield

@@ -33,7 +33,7 @@ import base64
 import binascii
 import json
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - DOCTYPEs are refused before parsing
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,7 +107,9 @@ def _records(api: str, name: str, value: object, keys: tuple[str, ...]) -> list[
     for item in value:
         ok = isinstance(item, Mapping) and set(item) == set(keys)
         if not ok or not all(isinstance(item[k], str) for k in keys):
-            raise TypeError(f"{api} {name}: each item must be {shape} with string values, got {item!r}")
+            raise TypeError(
+                f"{api} {name}: each item must be {shape} with string values, got {item!r}"
+            )
     return [dict(item) for item in value]
 
 
@@ -153,7 +155,9 @@ def _session_policy(api: str, params: Mapping[str, object]) -> None:
                 f"{api} Policy: not JSON ({error}); STS answers MalformedPolicyDocument"
             ) from None
         if not isinstance(document, dict):
-            raise InvalidRequest(f"{api} Policy: not a JSON object; STS answers MalformedPolicyDocument")
+            raise InvalidRequest(
+                f"{api} Policy: not a JSON object; STS answers MalformedPolicyDocument"
+            )
     if "PolicyArns" in params:
         arns = _records(api, "PolicyArns", params["PolicyArns"], ("arn",))
         if len(arns) > _MAX_POLICY_ARNS:
@@ -173,7 +177,7 @@ def token_claims(token: str) -> dict[str, Any]:
     {'iss': 'https://x.example', 'sub': 's'}
     """
     parts = token.split(".")
-    if len(parts) != 3:  # noqa: PLR2004 - header, payload, signature
+    if len(parts) != 3:
         raise InvalidRequest(
             "WebIdentityToken: not a JWT (header.payload.signature); "
             "STS answers InvalidIdentityToken"
