@@ -210,7 +210,7 @@ def test_a_web_identity_caller_may_stand_for_the_token() -> None:
     assert ts.decide(request) is ts.Decision.ALLOW
     with pytest.raises(TypeError, match="not both"):
         request_from_sts(caller, "AssumeRoleWithWebIdentity", WebIdentityToken=_jwt(CLAIMS), **WEB)
-    with pytest.raises(TypeError, match="missing required parameter.s. WebIdentityToken"):
+    with pytest.raises(TypeError, match=r"missing required parameter\(s\) WebIdentityToken"):
         request_from_sts(BOT, "AssumeRoleWithWebIdentity", **WEB)
 
 
