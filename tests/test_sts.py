@@ -327,3 +327,65 @@ def test_sts_options_names_the_caller_role_and_options() -> None:
     assert options["provided_contexts"] == [
         ts.ProvidedContext("arn:aws:iam::aws:contextProvider/IdentityCenter")
     ]
+
+
+def _scenario(request: object, expected: str = "Allow", action: str = "sts:AssumeRole") -> object:
+    return {
+        "name": "vendor",
+        "role": {
+            "arn": "arn:aws:iam::111122223333:role/vendor",
+            "trust_policy": {
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "444455556666"},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"],
+                    "Condition": {"StringEquals": {"sts:ExternalId": "customer-42"}},
+                }
+            },
+        },
+        "caller": {
+            "kind": "user",
+            "arn": BOT.arn,
+            "identity_policies": [
+                {
+                    "Version": "2012-10-17",
+                    "Statement": {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
+                }
+            ],
+        },
+        "action": action,
+        "request": request,
+        "expected": expected,
+    }
+
+
+def test_scenario_files_take_the_same_boto3_arguments() -> None:
+    good = {
+        "RoleSessionName": "nightly",
+        "ExternalId": "customer-42",
+        "Tags": [{"Key": "team", "Value": "a"}],
+    }
+    [allowed] = ts.load_scenarios([_scenario(good)])
+    result = allowed.run()
+    assert result.passed, result.report()
+    assert result.outcome is not None
+    assert result.outcome.request.context.get_values("aws:RequestTag/team") == ("a",)
+    [denied] = ts.load_scenarios([_scenario({"RoleSessionName": "nightly"}, "ImplicitDeny")])
+    assert denied.run().passed
+    [wrong] = ts.load_scenarios([_scenario({**good, "Tags": {"team": "a"}})])
+    assert wrong.run().decision == "Error"
+
+
+@pytest.mark.parametrize(
+    ("request_", "action", "message"),
+    [
+        ({"ExternalID": "x"}, "sts:AssumeRole", "AssumeRole takes no ExternalID"),
+        (["x"], "sts:AssumeRole", "request must be an object"),
+        ({}, "sts:TagSession", "not sts:TagSession"),
+    ],
+)
+def test_scenario_requests_are_checked_when_loaded(
+    request_: object, action: str, message: str
+) -> None:
+    with pytest.raises(ts.MalformedScenario, match=message):
+        ts.load_scenarios([_scenario(request_, action=action)])

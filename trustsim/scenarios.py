@@ -65,6 +65,7 @@ from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
 from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+from trustsim.sts import STS_APIS, sts_options
 
 __all__ = [
     "EXPECTED_DECISIONS",
@@ -81,7 +82,18 @@ EXPECTED_DECISIONS = frozenset({"Allow", "ExplicitDeny", "ImplicitDeny", "Invali
 ERROR = "Error"
 
 _SCENARIO_FIELDS = frozenset(
-    {"name", "description", "source", "role", "caller", "scps", "action", "context", "expected"}
+    {
+        "name",
+        "description",
+        "source",
+        "role",
+        "caller",
+        "scps",
+        "action",
+        "context",
+        "request",
+        "expected",
+    }
 )
 _REQUIRED_FIELDS = ("name", "role", "caller", "action", "expected")
 _ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags"})
@@ -232,11 +244,17 @@ class Scenario:
             return ScenarioResult(self, ERROR, error=error)
         context = dict(self.data.get("context", {}))
         try:
-            if self.action.lower() in _ASSUME_ACTIONS_FOLDED:
+            if "request" in self.data:
+                # boto3's arguments of the assume call (docs/moto.md); RoleArn is the role's.
+                api = self.action.split(":", 1)[-1]
+                params = {"RoleArn": role.arn, **self.data["request"]}
+                caller, _, options = sts_options(api, params, caller)
+                outcome = assume_role(caller, role, context=context, **options)
+            elif self.action.lower() in _ASSUME_ACTIONS_FOLDED:
                 outcome = assume_role(caller, role, action=self.action, context=context)
             else:
                 outcome = check_action(caller, role, self.action, context=context)
-        except (InvalidRequest, InvalidContext) as error:
+        except (InvalidRequest, InvalidContext, TypeError, ValueError) as error:
             return ScenarioResult(self, ERROR, error=error)
         return ScenarioResult(self, outcome.decision.value, outcome=outcome)
 
@@ -418,11 +436,27 @@ class _Reader:
         context = scenario.get("context", {})
         if not isinstance(context, Mapping) or not all(isinstance(k, str) for k in context):
             raise self.refuse(f"{here}/context", "context must be an object", name)
+        if "request" in scenario:
+            self.request(f"{here}/request", name, scenario["request"], scenario["action"])
         scenario["role"] = self.role(f"{here}/role", name, scenario["role"])
         scenario["caller"] = self.caller(f"{here}/caller", name, scenario["caller"], scenario)
         if "scps" in scenario:
             scenario["scps"] = self.scps(f"{here}/scps", name, scenario["scps"])
         return Scenario(name, self.origin, index, scenario)
+
+    def request(self, pointer: str, name: str, raw: object, action: str) -> None:
+        api = action.split(":", 1)[-1]
+        if api not in STS_APIS or not action.lower().startswith("sts:"):
+            raise self.refuse(
+                pointer, f"request holds boto3's arguments of an assume call, not {action}", name
+            )
+        if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
+            raise self.refuse(pointer, "request must be an object of boto3 arguments", name)
+        unknown = sorted(set(raw) - STS_APIS[api][0])
+        if unknown:
+            raise self.refuse(
+                pointer, f"{api} takes no {', '.join(unknown)} (boto3's parameter names)", name
+            )
 
     def role(self, pointer: str, name: str, raw: object) -> dict[str, Any]:
         role = self.fields(pointer, name, "role", raw, _ROLE_FIELDS)
