@@ -204,7 +204,7 @@ def test_check_table_names_the_action_a_statement_does_not_allow(
             ["--caller", "anonymous", "--context", "novalue"],
             "--context 'novalue': expected KEY=VALUE",
         ),
-        (["--caller", "github:acme/app@main"], "'main' is not refs/heads/BRANCH"),
+        (["--caller", "github:acme@main"], "repo must be 'OWNER/REPO'"),
     ],
 )
 def test_check_table_usage_errors_exit_2_on_stderr(

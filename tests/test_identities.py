@@ -404,3 +404,37 @@ def test_saml_multivalued_attributes_stay_tuples() -> None:
         SamlIdentity(PROVIDER, {"saml:edupersonaffiliation": ["faculty", "staff"]})
     )
     assert keys["saml:edupersonaffiliation"] == ("faculty", "staff")
+
+
+# --- one spelling of a git ref (issue 21) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ({"branch": "main"}, {"branch": "refs/heads/main"}),
+        ({"branch": "main"}, {"ref": "refs/heads/main"}),
+        ({"branch": "release/2"}, {"branch": "refs/heads/release/2"}),
+        ({"tag": "v1.2.0"}, {"tag": "refs/tags/v1.2.0"}),
+        ({"tag": "v1.2.0"}, {"ref": "refs/tags/v1.2.0"}),
+    ],
+)
+def test_a_branch_or_tag_given_as_its_full_ref_is_the_same_caller(
+    short: dict[str, str], full: dict[str, str]
+) -> None:
+    assert GitHubActions("acme/app", **short) == GitHubActions("acme/app", **full)
+    assert "refs/heads/refs/" not in str(GitHubActions("acme/app", **full).claims["sub"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"branch": "refs/tags/v1"}, "names a tag, not a branch"),
+        ({"tag": "refs/heads/main"}, "names a branch, not a tag"),
+        ({"ref": "main"}, "ref must be a full git ref"),
+        ({"branch": ""}, "branch must be a non-empty name"),
+    ],
+)
+def test_a_ref_of_the_wrong_kind_is_refused(options: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidCaller, match=message):
+        GitHubActions("acme/app", **options)

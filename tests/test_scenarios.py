@@ -289,6 +289,12 @@ def test_caller_specs(spec: str, expected: object) -> None:
     ("spec", "subject", "ref"),
     [
         ("github:acme/app@refs/heads/main", "repo:acme/app:ref:refs/heads/main", "refs/heads/main"),
+        ("github:acme/app@main", "repo:acme/app:ref:refs/heads/main", "refs/heads/main"),
+        (
+            "github:acme/app@release/2",
+            "repo:acme/app:ref:refs/heads/release/2",
+            "refs/heads/release/2",
+        ),
         ("github:acme/app@refs/tags/v1", "repo:acme/app:ref:refs/tags/v1", "refs/tags/v1"),
         ("github:acme/app@environment:prod", "repo:acme/app:environment:prod", None),
         ("github:acme/app@pull_request", "repo:acme/app:pull_request", None),
@@ -322,7 +328,7 @@ def test_claims_go_to_oidc_github_and_saml_callers() -> None:
     [
         ("bob", None, "'bob' is not a caller spec"),
         ("github:acme/app", None, "say what runs after '@'"),
-        ("github:acme/app@main", None, "'main' is not refs/heads/BRANCH"),
+        ("github:acme/app@", None, "say what runs after '@'"),
         ("arn:aws:s3:::bucket", None, "an ARN caller is an IAM user"),
         ("arn:aws:iam::1:user/alice", None, "is not an IAM user ARN"),
         ("service:lambda.amazonaws.com", {"sub": "x"}, "claims are for oidc:"),

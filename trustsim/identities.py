@@ -228,6 +228,8 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
 
     >>> GitHubActions("acme/app", tag="v1.2.0").claims["sub"]
     'repo:acme/app:ref:refs/tags/v1.2.0'
+    >>> GitHubActions("acme/app", branch="refs/heads/main").claims["sub"]  # one spelling
+    'repo:acme/app:ref:refs/heads/main'
     >>> GitHubActions("acme/app", branch="main", environment="prod").claims["sub"]
     'repo:acme/app:environment:prod'
     >>> GitHubActions("acme/app", branch="main", immutable_subject=True,
@@ -241,9 +243,14 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
         raise InvalidCaller("GitHubActions: give at most one of branch=, tag= and ref=")
     pr_number = pull_request if type(pull_request) is int else None
     if branch is not None:
-        ref = f"refs/heads/{branch}"
+        ref = f"refs/heads/{_short_ref('branch', branch, 'refs/heads/', 'refs/tags/')}"
     elif tag is not None:
-        ref = f"refs/tags/{tag}"
+        ref = f"refs/tags/{_short_ref('tag', tag, 'refs/tags/', 'refs/heads/')}"
+    elif ref is not None and (not isinstance(ref, str) or not ref.startswith("refs/")):
+        raise InvalidCaller(
+            f"GitHubActions: ref must be a full git ref (refs/heads/main, refs/tags/v1, "
+            f"refs/pull/7/merge), got {ref!r}; for a branch name use branch="
+        )
     elif ref is None and pr_number is not None:
         ref = f"refs/pull/{pr_number}/merge"
     if ref is None and environment is None and not pull_request:
@@ -286,6 +293,22 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
         claims.update(extra_claims)
     present = {key: value for key, value in claims.items() if value is not None}
     return WebIdentity(_provider(issuer, account_id, partition, provider_arn), present)
+
+
+def _short_ref(option: str, value: object, own: str, other: str) -> str:
+    """A branch or tag name, given bare (``main``) or as its full ref (``refs/heads/main``).
+
+    >>> _short_ref("branch", "refs/heads/main", "refs/heads/", "refs/tags/")
+    'main'
+    """
+    if not isinstance(value, str) or not value:
+        raise InvalidCaller(f"GitHubActions: {option} must be a non-empty name, got {value!r}")
+    if value.startswith(other):
+        raise InvalidCaller(
+            f"GitHubActions: {option}={value!r} names a "
+            f"{'tag' if other == 'refs/tags/' else 'branch'}, not a {option}"
+        )
+    return value.removeprefix(own)
 
 
 @functools.lru_cache(maxsize=1024)  # a suite builds runs of the same few repositories

@@ -640,8 +640,8 @@ CALLER_SPEC_FORMS = (
     "arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION a session of role NAME (path /)",
     "arn:aws:iam::ACCOUNT:root                    the account's root user",
     "service:NAME                                 a service principal (lambda.amazonaws.com)",
-    "github:OWNER/REPO@refs/heads/BRANCH          a GitHub Actions run (also @refs/tags/T,",
-    "                                             @environment:NAME, @pull_request)",
+    "github:OWNER/REPO@BRANCH                     a GitHub Actions run (also @refs/heads/B,",
+    "                                             @refs/tags/T, @environment:NAME, @pull_request)",
     "saml:SAML-PROVIDER-ARN                       a SAML federated user (attributes: claims)",
     "oidc:ISSUER-OR-PROVIDER-ARN                  any OIDC token (claims: sub=…, aud=…)",
     "anonymous                                    an unsigned caller",
@@ -727,8 +727,8 @@ def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
     repo, at, what = rest.partition("@")
     if not at or not what:
         raise InvalidCaller(
-            f"github:{rest}: say what runs after '@': refs/heads/BRANCH, refs/tags/TAG, "
-            "environment:NAME or pull_request"
+            f"github:{rest}: say what runs after '@': BRANCH, refs/heads/BRANCH, "
+            "refs/tags/TAG, environment:NAME or pull_request"
         )
     options: dict[str, Any] = {}
     if what == "pull_request":
@@ -738,10 +738,8 @@ def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
     elif what.startswith("refs/"):
         options["ref"] = what
     else:
-        raise InvalidCaller(
-            f"github:{rest}: {what!r} is not refs/heads/BRANCH, refs/tags/TAG, "
-            "environment:NAME or pull_request"
-        )
+        # A bare name is a branch, as GitHub reads it: @main is @refs/heads/main.
+        options["branch"] = what
     return GitHubActions(repo, extra_claims=claims, **options)
 
 
