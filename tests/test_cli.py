@@ -154,7 +154,7 @@ def test_an_unreadable_or_malformed_file_exits_2_and_the_others_still_run(
     assert lines[0] == f"{absent}: cannot run the scenarios: No such file or directory"
     assert lines[1] == (
         f"{malformed}: cannot run the scenarios: {malformed}: /0 (line 1:2): "
-        "scenario 'x': missing field(s): role, caller, action, expected"
+        "scenario 'x': missing field(s): role, caller, expected"
     )
     assert lines[-1] == "10 scenarios: 10 passed, 0 failed"
 

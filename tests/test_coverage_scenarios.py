@@ -65,7 +65,7 @@ def run(**change: Any) -> ScenarioResult:
     [
         (["not an object"], "/0", "the scenario must be an object, got str"),
         ([scenario(caller=["x"])], "/0/caller", "caller must be an object, got list"),
-        ([{"name": "n"}], "/0", "missing field(s): role, caller, action, expected"),
+        ([{"name": "n"}], "/0", "missing field(s): role, caller, expected"),
         ([scenario(action="")], "/0/action", "action must be text such as sts:AssumeRole"),
         ([scenario(action=["sts:AssumeRole"])], "/0/action", "action must be text"),
         ([scenario(context={1: "x"})], "/0/context", "context must be an object"),

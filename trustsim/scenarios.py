@@ -64,7 +64,13 @@ from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
-from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+from trustsim.requests import (
+    ASSUME_ACTIONS,
+    ASSUME_ROLE,
+    assume_action_for,
+    assume_role,
+    check_action,
+)
 from trustsim.sts import STS_APIS, sts_options
 
 __all__ = [
@@ -76,8 +82,12 @@ __all__ = [
     "load_scenarios",
 ]
 
-#: What a scenario may expect: a decision, or that AWS refuses one of its policies.
-EXPECTED_DECISIONS = frozenset({"Allow", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+#: What a scenario may expect: a decision, ``Deny`` (either denial), or that AWS refuses one
+#: of its policies.
+EXPECTED_DECISIONS = frozenset({"Allow", "Deny", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+_DENIALS = frozenset({"ExplicitDeny", "ImplicitDeny"})
+#: Annotations a scenario may carry for its readers; trustsim only checks they are text.
+_NOTE_FIELDS = ("note", "comment", "id")
 #: What :attr:`ScenarioResult.decision` is when the scenario could not run at all.
 ERROR = "Error"
 
@@ -93,9 +103,15 @@ _SCENARIO_FIELDS = frozenset(
         "context",
         "request",
         "expected",
+        *_NOTE_FIELDS,
     }
 )
-_REQUIRED_FIELDS = ("name", "role", "caller", "action", "expected")
+_REQUIRED_FIELDS = ("name", "role", "caller", "expected")
+#: The assume call each caller kind makes, when a scenario leaves ``action`` out.
+_KIND_ACTIONS = {
+    "federated_oidc": "sts:AssumeRoleWithWebIdentity",
+    "federated_saml": "sts:AssumeRoleWithSAML",
+}
 _ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags"})
 _CALLER_FIELDS = frozenset(
     {
@@ -304,8 +320,9 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the decision is the expected one."""
-        return self.decision == self.scenario.expected
+        """Whether the decision is the expected one (``Deny``: either denial)."""
+        expected = self.scenario.expected
+        return self.decision == expected or (expected == "Deny" and self.decision in _DENIALS)
 
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -431,6 +448,11 @@ class _Reader:
                 f"(expected one of {', '.join(sorted(EXPECTED_DECISIONS))})",
                 name,
             )
+        for field in _NOTE_FIELDS:
+            if field in scenario and not isinstance(scenario[field], str | int):
+                raise self.refuse(f"{here}/{field}", f"{field} must be text", name)
+        if "action" not in scenario:
+            scenario["action"] = self.inferred_action(here, name, scenario["caller"])
         if not isinstance(scenario["action"], str) or not scenario["action"]:
             raise self.refuse(f"{here}/action", "action must be text such as sts:AssumeRole", name)
         context = scenario.get("context", {})
@@ -443,6 +465,19 @@ class _Reader:
         if "scps" in scenario:
             scenario["scps"] = self.scps(f"{here}/scps", name, scenario["scps"])
         return Scenario(name, self.origin, index, scenario)
+
+    def inferred_action(self, here: str, name: str, caller: object) -> str:
+        """The assume call the caller makes, for a scenario without ``action``."""
+        if isinstance(caller, Mapping) and isinstance(caller.get("kind"), str):
+            return _KIND_ACTIONS.get(caller["kind"], ASSUME_ROLE)
+        if isinstance(caller, str):
+            try:
+                return assume_action_for(caller_from_spec(caller))
+            except InvalidCaller:
+                pass
+        raise self.refuse(
+            here, "missing field(s): action (the caller does not say which call it makes)", name
+        )
 
     def request(self, pointer: str, name: str, raw: object, action: str) -> None:
         api = action.split(":", 1)[-1]
