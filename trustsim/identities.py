@@ -246,7 +246,7 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
         ref = f"refs/heads/{_short_ref('branch', branch, 'refs/heads/', 'refs/tags/')}"
     elif tag is not None:
         ref = f"refs/tags/{_short_ref('tag', tag, 'refs/tags/', 'refs/heads/')}"
-    elif ref is not None and (not isinstance(ref, str) or not ref.startswith("refs/")):
+    elif ref is not None and not str(ref).startswith("refs/"):
         raise InvalidCaller(
             f"GitHubActions: ref must be a full git ref (refs/heads/main, refs/tags/v1, "
             f"refs/pull/7/merge), got {ref!r}; for a branch name use branch="
