@@ -84,6 +84,7 @@ _SAML_PROVIDER_ARN = re.compile(
     rf"arn:({_PARTITION}):iam::({_ACCOUNT}):saml-provider/([A-Za-z0-9_.-]{{1,128}})"
 )
 _ACCOUNT_ID = re.compile(_ACCOUNT)
+_ROOT_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):root")
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -398,8 +399,12 @@ class RoleSession:
 class AccountRoot:
     """The root user of an account. AWS refuses to let it assume roles at all.
 
+    The account is given as its ID or as its root ARN, as a trust policy names it:
+
     >>> AccountRoot("111122223333").arn
     'arn:aws:iam::111122223333:root'
+    >>> AccountRoot("arn:aws-cn:iam::111122223333:root") == AccountRoot("111122223333", "aws-cn")
+    True
     """
 
     account_id: str
@@ -407,7 +412,22 @@ class AccountRoot:
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check("AccountRoot.account_id", self.account_id, _ACCOUNT_ID, "a 12-digit account ID")
+        root = _ROOT_ARN.fullmatch(str(self.account_id))
+        if root is not None:
+            partition, account = root.groups()
+            if self.partition not in {"aws", partition}:
+                raise InvalidCaller(
+                    f"AccountRoot: the root ARN {self.account_id!r} is in partition "
+                    f"{partition!r}, not {self.partition!r}"
+                )
+            object.__setattr__(self, "account_id", account)
+            object.__setattr__(self, "partition", partition)
+        _check(
+            "AccountRoot.account_id",
+            self.account_id,
+            _ACCOUNT_ID,
+            "a 12-digit account ID or its root ARN (arn:aws:iam::111122223333:root)",
+        )
 
     @property
     def arn(self) -> str:

@@ -673,7 +673,7 @@ CALLER_SPEC_FORMS = (
     "arn:aws:iam::ACCOUNT:user/PATH/NAME          an IAM user",
     "arn:aws:iam::ACCOUNT:role/PATH/NAME[#SESSION] a session of that role",
     "arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION a session of role NAME (path /)",
-    "arn:aws:iam::ACCOUNT:root                    the account's root user",
+    "arn:aws:iam::ACCOUNT:root                    the account's root user (or the bare ACCOUNT)",
     "service:NAME                                 a service principal (lambda.amazonaws.com)",
     "github:OWNER/REPO@BRANCH                     a GitHub Actions run (also @refs/heads/B,",
     "                                             @refs/tags/T, @environment:NAME, @pull_request)",
@@ -726,6 +726,8 @@ def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) 
         given = {}
     elif scheme == "arn" and colon:
         caller = _arn_caller(spec)
+    elif spec.isascii() and spec.isdigit() and len(spec) == 12:
+        caller = AccountRoot(spec)  # an account ID names the account, as in a trust policy
     else:
         raise InvalidCaller(f"{spec!r} is not a caller spec; use one of: {_forms()}")
     if given:
