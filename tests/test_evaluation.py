@@ -414,7 +414,7 @@ def test_scp_deny_is_explicit_and_scps_limit_even_direct_grants() -> None:
     caller = user(org=org([FULL, denies_assume(PolicyKind.SCP)]))
     outcome = decide(caller, TRUST_ALICE)
     assert (outcome.decision, outcome.side) == (DENY, "scp")
-    assert outcome.determined_by[0].policy == "SCP root level, policy 2"
+    assert outcome.determined_by[0].policy == "SCP root level, policy 1"
 
 
 def test_scps_do_not_apply_to_the_management_account() -> None:

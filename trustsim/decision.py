@@ -54,16 +54,17 @@ class StatementRef:
     """One statement of one policy, named so a person can find it.
 
     Attributes:
-        policy: the policy's label: ``"trust policy"``, ``"identity policy 2"``,
-            ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 1"``…
+        policy: the policy's label: ``"trust policy"``, ``"identity policy 0"`` (the caller's
+            first), ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 0"``…
+            Every index in a label counts from 0, as statement indexes and JSON pointers do.
         index: the statement's position in the document (0-based, as in its pointer).
         sid: the statement's ``Sid``, or ``None``.
         pointer: the statement's JSON pointer (``/Statement/0``).
 
     >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
     trust policy statement 1 (Sid "GitHubMain")
-    >>> print(StatementRef("identity policy 1", 0, None, "/Statement"))
-    identity policy 1 statement 0
+    >>> print(StatementRef("identity policy 0", 0, None, "/Statement"))
+    identity policy 0 statement 0
     """
 
     policy: str

@@ -158,7 +158,7 @@ def _org_levels(
     count = len(levels)
     return tuple(
         tuple(
-            compile_policy(policy, label=f"{kind} {_level_name(i, count)} level, policy {j + 1}")
+            compile_policy(policy, label=f"{kind} {_level_name(i, count)} level, policy {j}")
             for j, policy in enumerate(level)
         )
         for i, level in enumerate(levels)
@@ -222,7 +222,7 @@ class _CallerFacts:
         self.scps: tuple[tuple[CompiledPolicy, ...], ...] = ()
         if isinstance(caller, (IamUser, RoleSession)):
             self.identity = tuple(
-                compile_policy(p, label=f"identity policy {i + 1}")
+                compile_policy(p, label=f"identity policy {i}")
                 for i, p in enumerate(caller.policies)
             )
             if caller.permissions_boundary is not None:

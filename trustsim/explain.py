@@ -430,7 +430,7 @@ class PolicyRecord(_Record):
 
     @property
     def label(self) -> str:
-        """The policy's label (``trust policy``, ``identity policy 1``…)."""
+        """The policy's label (``trust policy``, ``identity policy 0``…)."""
         return self._f[0]  # type: ignore[no-any-return]
 
     @property
