@@ -479,7 +479,10 @@ def test_lint_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "line": 7,
         "column": 16,
     }
-    assert finding["witness"]["caller"].startswith("IamUser(arn='arn:aws:iam::999999999999:user/")
+    # The witness caller is its (short) repr: its ARN and what it carries.
+    assert finding["witness"]["caller"] == (
+        "IamUser('arn:aws:iam::999999999999:user/trustsim-outsider', 1 policy)"
+    )
 
 
 def test_lint_reads_stdin(

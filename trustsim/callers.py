@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim._frozen import FrozenDict
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
@@ -754,3 +755,6 @@ class Role:
 Caller = (
     IamUser | RoleSession | AccountRoot | Anonymous | ServicePrincipal | WebIdentity | SamlIdentity
 )
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer
+from trustsim import _pointer, _reprs
 from trustsim.context import ContextValue, RequestContext, normalize_key
 from trustsim.errors import Diagnostic, InvalidPolicy, Problem
 from trustsim.model import ConditionClause, SetQualifier, parse_operator_name
@@ -839,3 +839,6 @@ def check_condition(
     ctx = context if isinstance(context, RequestContext) else RequestContext.of(context)
     compiled = compile_condition(clauses, expand_variables=version == "2012-10-17")
     return compiled.evaluate(ctx)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.errors import Diagnostic
 
 if TYPE_CHECKING:
@@ -169,3 +170,6 @@ class Outcome:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable explanation, not the one-line repr.
         printer.text(repr(self) if cycle else self.explain().to_text())
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from trustsim import _reprs
+
 __all__ = [
     "Diagnostic",
     "InvalidContext",
@@ -221,3 +223,6 @@ class InvalidRequest(TrustsimError, ValueError):
     ...
     trustsim.errors.InvalidRequest: ...
     """
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

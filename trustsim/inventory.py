@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
 from trustsim.errors import TrustsimError
 from trustsim.loaders import load_policy
@@ -635,3 +636,6 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
         account_scps=account_scps,
         account_rcps=account_rcps,
     )
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

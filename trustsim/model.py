@@ -30,6 +30,8 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
+
 __all__ = [
     "BASE_OPERATORS",
     "ConditionClause",
@@ -195,7 +197,7 @@ class Principal:
     values of each principal type in the order written. ``{"AWS": "*"}`` is ``aws=("*",)``.
 
     >>> Principal(service=("lambda.amazonaws.com",))
-    Principal(aws=(), service=('lambda.amazonaws.com',), federated=(), canonical_user=(), star=False)
+    Principal(Service lambda.amazonaws.com)
     """
 
     aws: tuple[str, ...] = ()
@@ -280,3 +282,6 @@ class Policy:
         from trustsim.serialize import to_json  # noqa: PLC0415 (serialize imports this module)
 
         return to_json(self, indent=indent)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

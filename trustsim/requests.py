@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from trustsim import _reprs
 from trustsim._derive import CallOptions, derive_context
 from trustsim.callers import (
     AccountRoot,
@@ -756,3 +757,6 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
     if provided:
         companions.append(SET_CONTEXT)
     return tuple(companions)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -41,7 +41,7 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer
+from trustsim import _pointer, _reprs
 from trustsim.arn import Arn
 from trustsim.callers import (
     AccountRoot,
@@ -691,7 +691,7 @@ def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) 
     A bare OIDC issuer stands for its IAM OIDC provider in the role's account.
 
     >>> caller_from_spec("arn:aws:iam::111122223333:role/ci/Deployer#run-7")
-    RoleSession(role_arn='arn:aws:iam::111122223333:role/ci/Deployer', session_name='run-7', ...)
+    RoleSession('arn:aws:iam::111122223333:role/ci/Deployer', 'run-7')
     >>> caller_from_spec("github:acme/app@environment:prod").claims["sub"]
     'repo:acme/app:environment:prod'
     >>> caller_from_spec("oidc:https://gitlab.com", {"sub": "project_path:acme/app"}).provider
@@ -799,3 +799,6 @@ def claims_from_pairs(pairs: Iterable[str]) -> dict[str, ClaimValue]:
         else:
             claims[key] = (previous, value)
     return claims
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -52,6 +52,7 @@ from typing import Any, TextIO, TypeVar
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.arn import Arn
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
@@ -1411,3 +1412,6 @@ def _run_who_can(args: argparse.Namespace) -> int:
 
 def _run_reach(args: argparse.Namespace) -> int:
     return _run(args, reachable_from, args.principal_arn)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)
