@@ -460,7 +460,7 @@ def test_an_allow_with_not_action_elsewhere_may_allow_the_companion_action() -> 
 
 def test_only_negated_sub_conditions_admit_every_other_subject() -> None:
     """A StringNotEquals on sub keeps out the subjects it names and admits all others: it is
-    no condition on sub at all for an outsider (ECOSYSTEM.md §1.1)."""
+    no condition on sub at all for an outsider (docs/semantics.md §7.1)."""
     policy = trust(
         allow(
             {"Federated": PROVIDER},

@@ -146,7 +146,7 @@ def test_breadth_findings_carry_a_witness_the_evaluator_allows(
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        # ECOSYSTEM.md §1.8: the conditioned {"AWS": "*"} forms naive linters flag.
+        # docs/semantics.md §7.8: the conditioned {"AWS": "*"} forms naive linters flag.
         ({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, []),
         ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/deploy"}}, []),
         ({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/svc/app"}}, []),
@@ -857,7 +857,7 @@ def test_principal_name_only_match_is_a_real_miss() -> None:
     assert assume_role(caller, exact).allowed
 
 
-# --- subject formats of the other CI issuers (ECOSYSTEM.md §1.6) ---------------------------
+# --- subject formats of the other CI issuers (docs/semantics.md §7.6) ---------------------------
 
 BUILDKITE = "agent.buildkite.com"
 CIRCLECI = "oidc.circleci.com/org/6f1b2c3d-aaaa-bbbb-cccc-123456789012"

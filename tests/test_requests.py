@@ -555,7 +555,7 @@ def test_external_id_refused(value: str) -> None:
 
 @pytest.mark.parametrize("caller", [GitHubActions("acme/app", branch="main"), SAML])
 def test_external_id_exists_only_for_assume_role(caller: Any) -> None:
-    # ECOSYSTEM.md §1.7: web identity (and SAML) calls cannot carry an ExternalId.
+    # docs/semantics.md §7.7: web identity (and SAML) calls cannot carry an ExternalId.
     with pytest.raises(InvalidRequest, match="no ExternalId parameter"):
         build_request(caller, ROLE, external_id="abc")
 

@@ -44,7 +44,7 @@ def _citations() -> list[tuple[str, str]]:
     found = []
     for path in FILES:
         for match in CITATION.finditer(path.read_text(encoding="utf-8")):
-            # The span ends where another file is cited ("…, ECOSYSTEM.md §1.2").
+            # The span ends where another file is cited ("…, docs/lint.md …").
             span = re.split(r"[A-Za-z_]+\.md", match.group(1))[0]
             found.append((str(path.relative_to(REPO_ROOT)), span))
     return found
@@ -111,3 +111,20 @@ def test_nothing_cites_files_a_clone_does_not_have(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert SHARED not in text
     assert PARENT not in text
+
+
+#: Research notes of the workspace the project grew in; users have none of them.
+WORKSPACE_NOTES = tuple(name + ".md" for name in ("ECOSYSTEM", "DESIGN", "PEERS", "STYLE"))
+USER_FACING = [
+    path
+    for path in FILES
+    if path.relative_to(REPO_ROOT).parts[0] in {"trustsim", "docs", "examples", "README.md"}
+]
+
+
+@pytest.mark.parametrize(
+    "path", USER_FACING, ids=[str(p.relative_to(REPO_ROOT)) for p in USER_FACING]
+)
+def test_the_library_and_its_docs_cite_only_their_own_pages(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert not [name for name in WORKSPACE_NOTES if name in text]

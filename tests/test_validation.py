@@ -409,7 +409,7 @@ def test_json_numbers_in_conditions_are_accepted() -> None:
     assert policy.statements[0].condition[0].values == ("3600",)
 
 
-# --- GitHub OIDC guardrail (OIDC-CONTROLS; reading 8; ECOSYSTEM.md §1.1) -------------------
+# --- GitHub OIDC guardrail (OIDC-CONTROLS; reading 8; docs/semantics.md §7.1) -------------------
 
 
 def github(condition: dict[str, Any] | None, effect: str = "Allow") -> dict[str, Any]:

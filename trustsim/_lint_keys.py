@@ -1,7 +1,7 @@
 """Condition keys against the statement's actions, and keys whose shape is a trap.
 
 Access Analyzer's "Unsupported action for condition key" and "Missing action for condition
-key" (ECOSYSTEM.md §2.1), "Confirm audience claim type", a base operator on a multivalued key
+key" (docs/lint.md, Access Analyzer's checks), "Confirm audience claim type", a base operator on a multivalued key
 (docs/semantics.md §5.12, reading 3) and ``aws:SourceIp`` (docs/semantics.md §6.2, §6.6).
 """
 

@@ -38,7 +38,7 @@ MULTIVALUED_KEYS = frozenset(
     }
 ) | {key.lower() for key in SAML_MULTIVALUED_KEYS}
 
-#: Keys whose absence must never let a request through (ECOSYSTEM.md §1.7, §1.13).
+#: Keys whose absence must never let a request through (docs/semantics.md §7.7, §7.13).
 SECURITY_KEYS = frozenset(
     {
         "sts:externalid",
@@ -109,7 +109,7 @@ GITHUB_OWNER_BOUND = frozenset(
 )
 
 #: Compute services that do not pass aws:SourceAccount/aws:SourceArn when they assume an
-#: execution role, so the check would only break them (ECOSYSTEM.md §1.10).
+#: execution role, so the check would only break them (docs/semantics.md §7.10).
 SERVICES_WITHOUT_SOURCE_KEYS = frozenset(
     {
         "ec2.amazonaws.com",
@@ -207,7 +207,7 @@ EKS_FORMAT = SubjectFormat(
     owner_word="namespace",
 )
 #: Buildkite's shared issuer; its sub names organization, pipeline, ref, commit and step
-#: (ECOSYSTEM.md §1.6, which marks the exact grammar unverified; Buildkite's AWS guide).
+#: (docs/semantics.md §7.6, which marks the exact grammar unverified; Buildkite's AWS guide).
 BUILDKITE_FORMAT = SubjectFormat(
     "Buildkite",
     re.compile(r"organization:([^:]+):"),

@@ -456,7 +456,7 @@ class ServicePrincipal:
     ``source_account`` / ``source_arn`` / ``source_org_id`` / ``source_org_paths`` are what the
     service passes as ``aws:SourceAccount`` / ``aws:SourceArn`` / ``aws:SourceOrgID`` /
     ``aws:SourceOrgPaths`` (services differ in which they send; leave a field ``None`` when the
-    service sends nothing; docs/semantics.md §6.2, ECOSYSTEM.md §1.10).
+    service sends nothing; docs/semantics.md §6.2, docs/semantics.md §7.10).
 
     >>> ServicePrincipal("lambda.amazonaws.com", source_account="111122223333").source_account
     '111122223333'

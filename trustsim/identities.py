@@ -3,7 +3,7 @@
 The constructors build :class:`~trustsim.callers.WebIdentity` values whose claims are the ones
 users most often get wrong in trust policies: GitHub's ``sub`` forms (branch, tag, environment,
 pull request, ID-based), EKS service-account subjects, Cognito's multi-valued ``amr``, Google's
-``aud``/``oaud`` swap (docs/semantics.md §6.4, ECOSYSTEM.md §1.1-§1.5).
+``aud``/``oaud`` swap (docs/semantics.md §6.4, docs/semantics.md §7.1–§7.5).
 
 >>> run = GitHubActions("acme/app", branch="main")
 >>> run.claims["sub"], run.claims["aud"]
@@ -60,7 +60,7 @@ _SAML_SIGNIN = "https://signin.aws.amazon.com/saml"
 # Claims AWS turns into condition keys for any IAM OIDC provider [DOC STSKEYS §OIDC].
 _GENERIC_CLAIMS = frozenset({"aud", "sub", "amr", "azp", "email", "oaud"})
 # GitHub Actions' extra keys; event_name, workflow_ref, repository_owner… are not keys
-# [DOC STSKEYS GitHub tab; docs/semantics.md §6.4; ECOSYSTEM.md §1.2].
+# [DOC STSKEYS GitHub tab; docs/semantics.md §6.4; docs/semantics.md §7.2].
 _GITHUB_CLAIMS = _GENERIC_CLAIMS | {
     "actor",
     "actor_id",
@@ -344,7 +344,7 @@ def EksServiceAccount(  # noqa: N802 - reads as the caller it builds, like a cla
 
     The issuer is ``oidc.eks.<region>.amazonaws.com/id/<cluster_id>`` (``.com.cn`` in China),
     ``sub`` is ``system:serviceaccount:<namespace>:<service account>`` and ``aud``
-    ``sts.amazonaws.com`` (ECOSYSTEM.md §1.5).
+    ``sts.amazonaws.com`` (docs/semantics.md §7.5).
 
     >>> pod = EksServiceAccount("payments", "api", cluster_id="EXAMPLED539D4633E53DE1B71EXAMPLE",
     ...                         region="us-east-1")
@@ -383,7 +383,7 @@ def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
 
     ``aud`` is the identity pool ID, ``sub`` the identity ID, and ``amr`` — always
     multi-valued — is ``unauthenticated`` for guests, or ``authenticated`` followed by the
-    login providers used (docs/semantics.md §6.4; ECOSYSTEM.md §1.4).
+    login providers used (docs/semantics.md §6.4; docs/semantics.md §7.4).
 
     >>> guest = CognitoIdentity("us-east-2:11111111-2222-3333-4444-555555555555",
     ...                         "us-east-2:aaaaaaaa-2222-3333-4444-555555555555",

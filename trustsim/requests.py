@@ -691,7 +691,7 @@ def _check_api_options(
 ) -> None:
     if external_id is not None:
         if api != ASSUME_ROLE:
-            # Only AssumeRole has an ExternalId parameter (ECOSYSTEM.md §1.7).
+            # Only AssumeRole has an ExternalId parameter (docs/semantics.md §7.7).
             raise InvalidRequest(f"{api} has no ExternalId parameter")
         _check_pattern(
             "ExternalId", external_id, _EXTERNAL_ID, "2-1224 characters of [\\w+=,.@:/-]"

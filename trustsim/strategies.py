@@ -290,7 +290,7 @@ def _github_owners(owners: Sequence[str], outside: bool) -> st.SearchStrategy[st
     if not outside:
         return st.sampled_from(owners) if owners else st.just("acme")
     taken = {owner.lower() for owner in owners}
-    # Look-alikes first: they are what an over-broad ``repo:acme*`` lets in (ECOSYSTEM.md §1.2).
+    # Look-alikes first: they are what an over-broad ``repo:acme*`` lets in (docs/semantics.md §7.2).
     look_alikes = [
         form
         for owner in owners
