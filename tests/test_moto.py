@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.sts.responses import TokenResponse
 
+import trustsim as ts
 from trustsim.moto import enforcing
 
 ROLE_ACCOUNT = "111111111111"
@@ -289,3 +290,37 @@ def test_a_role_session_caller_is_its_role_with_its_policies(aws: None) -> None:
             session.assume_role(RoleArn=third, RoleSessionName="hop3")
         with pytest.raises(ClientError, match="one hour"):
             session.assume_role(RoleArn=second, RoleSessionName="hop4", DurationSeconds=7200)
+
+
+def test_opaque_tokens_stand_for_the_identities_given(aws: None) -> None:
+    arn = _role(
+        "deploy",
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::{ROLE_ACCOUNT}:oidc-provider/{GITHUB}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{GITHUB}:sub": "repo:acme/app:ref:refs/heads/main"}
+                },
+            },
+        },
+    )
+    sts = _client("sts")
+    call = {"RoleArn": arn, "RoleSessionName": "gha"}
+    identities = {
+        "token-of-main": ts.GitHubActions("acme/app", branch="main"),
+        "token-of-a-pr": ts.GitHubActions("acme/app", pull_request=True),
+    }
+    with enforcing(identities=identities):
+        assert sts.assume_role_with_web_identity(WebIdentityToken="token-of-main", **call)
+        with pytest.raises(ClientError, match="AccessDenied"):
+            sts.assume_role_with_web_identity(WebIdentityToken="token-of-a-pr", **call)
+        with pytest.raises(ClientError, match="not a JWT"):
+            sts.assume_role_with_web_identity(WebIdentityToken="unknown-token", **call)
+
+
+def test_enforcing_checks_its_identities() -> None:
+    with pytest.raises(TypeError, match="enforcing identities"), enforcing(identities={"t": "x"}):  # type: ignore[dict-item]
+        pass

@@ -17,10 +17,18 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from trustsim.callers import AccountRoot, Caller, IamUser, Role, RoleSession
+from trustsim.callers import (
+    AccountRoot,
+    Caller,
+    IamUser,
+    Role,
+    RoleSession,
+    SamlIdentity,
+    WebIdentity,
+)
 from trustsim.errors import TrustsimError
 from trustsim.evaluation import evaluate
 from trustsim.model import Policy, PolicyKind
@@ -52,6 +60,12 @@ _PARAMS = (
 )
 _LOCK = threading.Lock()
 _DEPTH = [0]
+#: Token or assertion text → the trustsim identity it stands for, per active enforcing() block.
+_IDENTITIES: list[Mapping[str, WebIdentity | SamlIdentity]] = []
+_CREDENTIAL_PARAMS = {
+    "AssumeRoleWithWebIdentity": "WebIdentityToken",
+    "AssumeRoleWithSAML": "SAMLAssertion",
+}
 
 
 def _moto() -> tuple[Any, Any, Any, Any]:
@@ -198,7 +212,11 @@ def _check(response: Any, api: str) -> None:
                 f"{denied} (trustsim: no such role in moto's IAM; STS refuses a role that "
                 "does not exist)"
             )
-        caller = _caller(response, iam_backends, sts_backends) if api == "AssumeRole" else None
+        caller = (
+            _caller(response, iam_backends, sts_backends)
+            if api == "AssumeRole"
+            else _known_identity(api, params)
+        )
         who, _, options = sts_options(api, params, caller)
         outcome = evaluate(build_request(who, found[0], **options))
     except (TrustsimError, TypeError, ValueError) as error:
@@ -206,6 +224,17 @@ def _check(response: Any, api: str) -> None:
         raise TrustDenied(f"{denied} (trustsim refused the call: {error})") from None
     if not outcome.allowed:
         raise TrustDenied(f"{denied} (trustsim: {outcome.decision.value}: {outcome.reason})")
+
+
+def _known_identity(api: str, params: dict[str, object]) -> WebIdentity | SamlIdentity | None:
+    """The identity enforcing(identities=...) gave for this call's token or assertion."""
+    text = params.get(_CREDENTIAL_PARAMS[api])
+    for identities in reversed(_IDENTITIES):
+        if isinstance(text, str) and text in identities:
+            params.pop(_CREDENTIAL_PARAMS[api])
+            params.pop("PrincipalArn", None)
+            return identities[text]
+    return None
 
 
 def _wrap(original: Callable[..., Any], api: str) -> Callable[..., Any]:
@@ -223,21 +252,38 @@ def _wrap(original: Callable[..., Any], api: str) -> Callable[..., Any]:
 
 
 @contextlib.contextmanager
-def enforcing() -> Iterator[None]:
+def enforcing(
+    identities: Mapping[str, WebIdentity | SamlIdentity] | None = None,
+) -> Iterator[None]:
     """Make moto's STS decide assume calls with trustsim while the block runs.
 
-    Use inside moto's own ``mock_aws()``; nesting is allowed.
+    Use inside moto's own ``mock_aws()``; nesting is allowed. ``identities`` maps the text of a
+    ``WebIdentityToken`` or ``SAMLAssertion`` your code passes to the trustsim identity it stands
+    for (``{"token-of-main": ts.GitHubActions("acme/app", branch="main")}``), for tests whose
+    tokens are not JWTs; other tokens are read as :func:`trustsim.sts.request_from_sts` reads them.
     """
+    given: object = identities
+    if given is not None and (
+        not isinstance(given, Mapping)
+        or not all(isinstance(k, str) for k in given)
+        or not all(isinstance(v, WebIdentity | SamlIdentity) for v in given.values())
+    ):
+        raise TypeError(
+            "enforcing identities: expected a mapping of token or assertion text to "
+            f"WebIdentity / SamlIdentity, got {identities!r}"
+        )
     _, _, _, token_response = _moto()
     with _LOCK:
         if _DEPTH[0] == 0:
             for method, api in _APIS.items():
                 setattr(token_response, method, _wrap(getattr(token_response, method), api))
         _DEPTH[0] += 1
+        _IDENTITIES.append(dict(identities or {}))
     try:
         yield
     finally:
         with _LOCK:
+            _IDENTITIES.pop()
             _DEPTH[0] -= 1
             if _DEPTH[0] == 0:
                 for method in _APIS:
