@@ -1,4 +1,4 @@
-"""The AssumeRole decision (SEMANTICS.md §4): every row of §4.3 and §4.4, SCPs, RCPs, companions.
+"""The AssumeRole decision (docs/semantics.md §4): every row of §4.3 and §4.4, SCPs, RCPs, companions.
 
 Requests are built by hand (AssumeRoleRequest + RequestContext) so that these tests exercise the
 decision alone; context derivation has its own tests.
@@ -199,7 +199,7 @@ def test_account_grant_same_account_boundary_and_session_policy_block() -> None:
     assert (outcome.decision, outcome.side) == (IMPLICIT, "session")
 
 
-# --- §4.3 row 2: the user's ARN — no identity policy; boundary does not block (decision 1)
+# --- §4.3 row 2: the user's ARN — no identity policy; boundary does not block (reading 1)
 
 
 def test_user_arn_grant_same_account_needs_no_identity_policy() -> None:
@@ -215,7 +215,7 @@ def test_user_arn_grant_with_a_boundary_not_allowing_is_allowed_but_flagged_disp
     )
     assert outcome.decision is ALLOW
     assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 1" in outcome.errors[0].message
+    assert "docs/semantics.md, reading 1" in outcome.errors[0].message
 
 
 def test_user_arn_grant_with_an_allowing_boundary_is_not_flagged() -> None:
@@ -269,13 +269,13 @@ def test_aws_star_without_principal_arn_reads_like_the_callers_row_and_says_so()
     limited = decide(session(session_policy=only_s3(PolicyKind.SESSION)), TRUST_STAR)
     assert (limited.decision, limited.side) == (IMPLICIT, "session")
     assert [d.code for d in limited.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "question 4" in limited.errors[0].message
+    assert limited.errors[0].message.startswith("docs/semantics.md §4.3, reading 4b: ")
     as_user = decide(
         user(permissions_boundary=only_s3(PolicyKind.PERMISSIONS_BOUNDARY)), TRUST_STAR
     )
     assert as_user.decision is ALLOW
     assert {d.code for d in as_user.errors} == {"UNCERTAIN_SEMANTICS"}
-    assert any("decision 1" in d.message for d in as_user.errors)
+    assert any("docs/semantics.md, reading 1" in d.message for d in as_user.errors)
 
 
 # --- §4.4 cross-account: both sides, whatever the trust policy names
@@ -416,7 +416,7 @@ def test_scp_deny_is_explicit_and_scps_limit_even_direct_grants() -> None:
     outcome = decide(caller, TRUST_ALICE)
     assert (outcome.decision, outcome.side) == (DENY, "scp")
     # One level given without a path: neither "root" nor "account", the only level.
-    assert outcome.determined_by[0].policy == "SCP only level, policy 2"
+    assert outcome.determined_by[0].policy == "SCP only level, policy 1"
 
 
 def test_scps_do_not_apply_to_the_management_account() -> None:
@@ -432,7 +432,7 @@ def test_scps_do_not_apply_to_service_linked_role_sessions() -> None:
     assert decide(caller, trust(stmt(aws=(slr,)))).allowed
 
 
-# --- RCPs: role side, every caller, deny-only (§4.6, decision 12)
+# --- RCPs: role side, every caller, deny-only (§4.6, reading 12)
 #
 # Organizations user guide, RCP evaluation: RCPFullAWSAccess is attached to the root, every OU
 # and every account and cannot be detached, so every level lets everything through; only Deny
@@ -469,7 +469,7 @@ def test_an_rcp_level_needs_no_allow_only_denies_bite() -> None:
     deny = org([RCP_FULL], [denies_assume_rcp()], rcps=True)
     outcome = decide(user(), TRUST_ALICE, role_org=deny)
     assert (outcome.decision, outcome.side) == (DENY, "rcp")
-    assert outcome.determined_by[0].policy == "RCP account level, policy 1"
+    assert outcome.determined_by[0].policy == "RCP account level, policy 0"
 
 
 def denies_assume_rcp() -> Policy:
@@ -508,7 +508,7 @@ def test_rcps_apply_to_federated_callers_and_say_it_is_a_reading() -> None:
         role_org=org([web_deny], rcps=True),
     )
     assert (outcome.decision, outcome.side) == (DENY, "rcp")
-    assert any("decision 12" in d.message for d in outcome.errors)
+    assert any("docs/semantics.md, reading 12" in d.message for d in outcome.errors)
 
 
 def test_rcps_do_not_apply_to_the_management_account() -> None:
@@ -565,7 +565,7 @@ def test_aws_star_does_not_admit_services_and_says_so() -> None:
     outcome = decide(ServicePrincipal("lambda.amazonaws.com"), TRUST_STAR)
     assert outcome.decision is IMPLICIT
     assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 4" in outcome.errors[0].message
+    assert "docs/semantics.md, reading 4" in outcome.errors[0].message
 
 
 # --- companion actions (§4.11)

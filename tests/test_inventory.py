@@ -105,7 +105,7 @@ def test_an_organisation_that_does_not_hold_together_is_refused(
 
 
 def test_build_applies_the_organisation_so_scps_decide() -> None:
-    """An SCP Deny in the caller's organisation denies the assume (SEMANTICS.md §4.5)."""
+    """An SCP Deny in the caller's organisation denies the assume (docs/semantics.md §4.5)."""
     org = Organization(ORG, ROOT, units=[OrgUnit(OU, ROOT, scps=[_scp("Deny")])], accounts={A: OU})
     alice = IamUser(f"arn:aws:iam::{A}:user/alice")
     inventory = Inventory.build(users=[alice], roles=[_trust(alice.arn)], organization=org)

@@ -23,8 +23,8 @@ def _trust(principal: object, **extra: object) -> ts.Policy:
 
 
 def test_root_is_refused_on_the_fast_path_even_where_a_grant_needs_nothing_more() -> None:
-    """STS refuses the root user (SEMANTICS.md §3.9). A same-account {"AWS": "*"} grant
-    needs nothing of a caller's own policies (§4.3, §9 decision 4), so only the refusal keeps
+    """STS refuses the root user (docs/semantics.md §3.9). A same-account {"AWS": "*"} grant
+    needs nothing of a caller's own policies (§4.3, reading 4), so only the refusal keeps
     root out: decide() and evaluate() must refuse before reading the trust policy."""
     role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
     root = ts.AccountRoot(ACCOUNT)
@@ -53,7 +53,7 @@ def test_an_evolved_fast_path_outcome_keeps_every_field() -> None:
 
 
 def test_the_rcp_reading_names_its_section_exactly() -> None:
-    """The note on RCPs applied to a federated caller cites SEMANTICS.md §9 decision 12
+    """The note on RCPs applied to a federated caller cites docs/semantics.md, reading 12
     verbatim, so a reader can find it."""
     github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
     rcp = parse_policy(
@@ -80,7 +80,7 @@ def test_the_rcp_reading_names_its_section_exactly() -> None:
     outcome = ts.assume_role(run, role)
     assert (outcome.decision, outcome.side) == (ts.Decision.EXPLICIT_DENY, "rcp")
     [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
-    assert note.message.startswith("SEMANTICS.md §9 decision 12: RCPs of the role's account")
+    assert note.message.startswith("docs/semantics.md, reading 12: RCPs of the role's account")
 
 
 def test_the_invalid_policy_note_says_exactly_what_was_left_out() -> None:
@@ -117,7 +117,7 @@ def test_role_and_caller_facts_are_derived_once() -> None:
 def test_a_same_account_star_grant_says_how_it_was_read_and_notes_nothing_unlimited() -> None:
     """§3.9: {"AWS": "*"} lets a same-account caller in with no other permission. The reason
     says the grant was read as one to the caller's own ARN; with no boundary or session
-    policy limiting the caller, the open question of §7.4 does not arise, so no note."""
+    policy limiting the caller, reading 4b of docs/semantics.md does not arise, so no note."""
     role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
     alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
     outcome = ts.assume_role(alice, role)
@@ -134,7 +134,7 @@ def _identity(action: str = "sts:AssumeRole") -> ts.Policy:
 
 
 def test_the_disputed_boundary_reading_explains_itself() -> None:
-    """§9 decision 1: a same-account trust naming the user lets the user in although the
+    """reading 1: a same-account trust naming the user lets the user in although the
     user's permissions boundary does not allow sts:AssumeRole; the note says why."""
     alice_arn = f"arn:aws:iam::{ACCOUNT}:user/alice"
     boundary = parse_policy(
@@ -149,7 +149,7 @@ def test_the_disputed_boundary_reading_explains_itself() -> None:
     assert outcome.allowed
     [note] = outcome.errors
     assert note.message == (
-        "SEMANTICS.md §9 decision 1 (disputed): the trust policy names the user, whose "
+        "docs/semantics.md, reading 1 (disputed): the trust policy names the user, whose "
         "permissions boundary does not allow the action; following the evaluation-logic pages "
         "the boundary does not block (UPDATE-TRUST suggests it would)"
     )
@@ -307,13 +307,13 @@ def test_policy_variables_in_caller_side_and_trust_allows_are_filled_per_request
 
 
 def test_the_service_reading_names_its_section_exactly() -> None:
-    """§9 decision 4: {"AWS": "*"} does not match a service; the note cites the decision."""
+    """reading 4: {"AWS": "*"} does not match a service; the note cites the decision."""
     role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
     outcome = ts.assume_role(ts.ServicePrincipal("lambda.amazonaws.com"), role)
     assert outcome.decision is ts.Decision.IMPLICIT_DENY
     [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
     assert note.message.startswith(
-        'SEMANTICS.md §9 decision 4: {"AWS": "*"} is read as not matching'
+        'docs/semantics.md, reading 4: {"AWS": "*"} is read as not matching'
     )
 
 

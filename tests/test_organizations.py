@@ -485,8 +485,9 @@ def test_rcps_never_restrict_the_management_account_scps_never_its_principals() 
 
 
 def test_a_federated_caller_under_an_rcp_testing_the_service_key_is_flagged() -> None:
-    """§9 decision 12: aws:PrincipalIsAWSService for an unsigned web-identity call is read as
-    absent; where an RCP statement tests it without IfExists, that reading decides."""
+    """Reading 12 (docs/semantics.md): aws:PrincipalIsAWSService for an unsigned web-identity
+    call is read as absent; where an RCP statement tests it without IfExists, that reading
+    decides."""
     rcp = parse_policy(
         {"Version": "2012-10-17", "Statement": {
             "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
@@ -499,7 +500,7 @@ def test_a_federated_caller_under_an_rcp_testing_the_service_key_is_flagged() ->
     notes = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
     assert len(notes) == 1
     assert "aws:PrincipalIsAWSService" in notes[0].message
-    assert notes[0].policy == "RCP root r-ab12 level, policy 2"
+    assert notes[0].policy == "RCP root r-ab12 level, policy 1"
     # An IAM caller gets no such note: its key is documented.
     iam = ts.assume_role(user(org, APP), role(org, APP))
     assert not [d for d in iam.errors if d.code == "UNCERTAIN_SEMANTICS"]
@@ -663,7 +664,7 @@ def test_scenario_rcps_need_the_roles_org_and_decide(tmp_path: Path) -> None:
     [result] = [scenario.run() for scenario in ts.load_scenarios(path)]
     assert result.passed, result.report()
     assert result.outcome is not None
-    assert result.outcome.determined_by[0].policy == "RCP root r-ab12 level, policy 1"
+    assert result.outcome.determined_by[0].policy == "RCP root r-ab12 level, policy 0"
     context = ts.build_request(result.scenario.caller(), result.scenario.role()).context
     assert context["aws:ResourceOrgID"] == (ORG_ID,)
     no_org = _scenario("no org", _user_spec(STRANGER), "ExplicitDeny", rcps=[["org-only.json"]])

@@ -104,7 +104,7 @@ def test_the_same_caller_identity_with_and_without_identity_policies_is_not_conf
         with_identity = ts.assume_role(allowed, role, **options)
         assert (without.decision, without.side) == (ts.Decision.IMPLICIT_DENY, "identity")
         assert with_identity.allowed
-        assert "identity policy 1 statement 0" in [str(r) for r in with_identity.determined_by]
+        assert "identity policy 0 statement 0" in [str(r) for r in with_identity.determined_by]
 
 
 def test_a_request_built_and_decided_once_is_not_kept_alive() -> None:

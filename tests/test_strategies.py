@@ -234,7 +234,7 @@ def no_outsider_property(role: Role) -> object:
 def test_the_outsider_property_finds_the_planted_repo_acme_star_mistake() -> None:
     """``repo:acme*`` also matches ``repo:acme-evil/…``: GitHub owners are not AWS accounts.
 
-    ECOSYSTEM.md §1.2: a ``sub`` pattern without the ``/`` after the owner admits every
+    docs/semantics.md §7.2: a ``sub`` pattern without the ``/`` after the owner admits every
     repository whose owner *starts with* the name.
     """
     with pytest.raises(AssertionError) as failure:

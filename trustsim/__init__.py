@@ -127,6 +127,7 @@ if TYPE_CHECKING:
         caller_from_spec,
         load_scenarios,
     )
+    from trustsim.sts import request_from_sts
     from trustsim.testing import (
         assert_allowed,
         assert_denied,
@@ -202,6 +203,7 @@ _LAZY: dict[str, str] = {
     "Principal": "trustsim.model",
     "Problem": "trustsim.errors",
     "ProvidedContext": "trustsim.requests",
+    "request_from_sts": "trustsim.sts",
     "reachable_from": "trustsim.whocan",
     "ReachResult": "trustsim.whocan",
     "RequestContext": "trustsim.context",
@@ -298,6 +300,7 @@ __all__ = [
     "load_terraform",
     "parse_policy",
     "reachable_from",
+    "request_from_sts",
     "who_can_assume",
 ]
 

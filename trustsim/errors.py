@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from trustsim import _reprs
+
 __all__ = [
     "Diagnostic",
     "InvalidContext",
@@ -190,7 +192,7 @@ class Diagnostic:
     Diagnostics never change a decision by themselves; they say why a clause did not match
     (``UNREADABLE_REQUEST_VALUE``: a request value that is not a date under a ``Date``
     operator) or that a result rests on a reading of undocumented behaviour
-    (``UNCERTAIN_SEMANTICS``, naming the question of SEMANTICS.md §9).
+    (``UNCERTAIN_SEMANTICS``, naming the reading of docs/semantics.md).
 
     Attributes:
         code: a stable upper-snake identifier.
@@ -240,3 +242,6 @@ class InvalidRequest(TrustsimError, ValueError):
     ...
     trustsim.errors.InvalidRequest: ...
     """
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -1,4 +1,4 @@
-"""The AssumeRole decision: trust × identity × boundary × session × SCPs × RCPs (SEMANTICS.md §4).
+"""The AssumeRole decision: trust × identity × boundary × session × SCPs × RCPs (docs/semantics.md §4).
 
 :func:`evaluate` decides a whole call: the assume action and every companion action the
 request exercises (``sts:TagSession``, ``sts:SetSourceIdentity``, ``sts:SetContext``), each
@@ -159,7 +159,7 @@ def _org_levels(
 ) -> tuple[tuple[CompiledPolicy, ...], ...]:
     return tuple(
         tuple(
-            compile_policy(policy, label=f"{kind} {names[i]} level, policy {j + 1}")
+            compile_policy(policy, label=f"{kind} {names[i]} level, policy {j}")
             for j, policy in enumerate(level)
         )
         for i, level in enumerate(levels)
@@ -244,7 +244,7 @@ class _CallerFacts:
         self.orgless_iam = False
         if isinstance(caller, (IamUser, RoleSession)):
             self.identity = tuple(
-                compile_policy(p, label=f"identity policy {i + 1}")
+                compile_policy(p, label=f"identity policy {i}")
                 for i, p in enumerate(caller.policies)
             )
             if caller.permissions_boundary is not None:
@@ -500,8 +500,8 @@ class StaticScan:
     ``entries``: every statement's :data:`_Static`; ``candidates``: (statement, principal
     match, resource result, position) of those whose principal and action matched and whose
     resource is not ruled out (the only ones whose conditions can decide); ``skipped``: the
-    statements ``{"AWS": "*"}`` would have matched but for the caller's kind (SEMANTICS.md §9
-    decision 4).
+    statements ``{"AWS": "*"}`` would have matched but for the caller's kind (docs/semantics.md,
+    reading 4).
     """
 
     __slots__ = ("candidates", "entries", "needs", "records", "skipped", "tables")
@@ -639,7 +639,7 @@ def _located(statement: CompiledStatement, found: Sequence[Diagnostic]) -> list[
 
 @attrs.frozen
 class Needs:
-    """Which caller-side policies must allow, for one trust grant (SEMANTICS.md §4.3/§4.4)."""
+    """Which caller-side policies must allow, for one trust grant (docs/semantics.md §4.3/§4.4)."""
 
     identity: bool
     boundary: bool
@@ -655,7 +655,7 @@ _NOTHING = Needs(False, False, False, "the trust policy alone decides")
 def _needs(plan: _Plan, statement: CompiledStatement, kind: MatchKind) -> Needs:
     """The requirements of one matching trust statement, by kind of match and account.
 
-    Same account: the table of SEMANTICS.md §4.3 (DOC EVAL "Resource-based policies",
+    Same account: the table of docs/semantics.md §4.3 (DOC EVAL "Resource-based policies",
     DOC STS-API, DOC PRINCIPAL). Cross-account: every side, whatever the principal named
     (§4.4, DOC XACCT). Services and federated callers have no identity side (§3.7, §3.8, §4.9).
     """
@@ -675,7 +675,7 @@ def _needs_for(
             return Needs(False, False, False, '{"AWS": "*"} restricted by aws:PrincipalArn')
         # §4.3 "{"AWS":"*"} without aws:PrincipalArn": read as the row of the actual caller.
         reading = (
-            'SEMANTICS.md §7 question 4: a same-account grant through {"AWS": "*"} without an '
+            'a same-account grant through {"AWS": "*"} without an '
             "aws:PrincipalArn condition is read like a grant to the caller's own ARN"
         )
         kind = MatchKind.DIRECT_USER if who.kind is CallerKind.USER else MatchKind.DIRECT_ROLE
@@ -693,7 +693,7 @@ def _same_account_needs(kind: MatchKind) -> Needs:
             return Needs(True, True, True, "same account, account principal: a delegation")
         case MatchKind.DIRECT_USER:
             # user ARN: no identity policy needed; boundary does not block [DOC EVAL "IAM user"]
-            # — disputed by UPDATE-TRUST; SEMANTICS.md §9 decision 1
+            # — disputed by UPDATE-TRUST; docs/semantics.md, reading 1
             return Needs(False, False, False, "same account, the user's ARN")
         case MatchKind.DIRECT_ROLE:
             # role ARN: no identity policy, but boundary and session policy limit [DOC EVAL "IAM role"]
@@ -911,7 +911,7 @@ _Table = tuple[
 
 
 def _table(plan: _Plan, action: str, scans: _Scans) -> _Table:
-    """Decide one action from the statements that applied in each policy (SEMANTICS.md §4)."""
+    """Decide one action from the statements that applied in each policy (docs/semantics.md §4)."""
     every = scans.every
     trust = scans.trust
     denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
@@ -997,7 +997,7 @@ def _combine(
     boundary_missing: bool,
     session_missing: bool,
 ) -> tuple[Decision, str, str]:
-    """The decision table for one action (SEMANTICS.md §4.1, §4.3, §4.4, §4.13).
+    """The decision table for one action (docs/semantics.md §4.1, §4.3, §4.4, §4.13).
 
     Each arm: the facts, the answer, and the rule with its source.
     """
@@ -1079,7 +1079,10 @@ def _readings(
         statement, kind, needs = grant
         limited = (has_boundary and not boundary_allows) or (has_session and not session_allows)
         if limited and needs.readings:
-            notes += [_uncertain("§4.3 / §7 question 4", r, statement.ref) for r in needs.readings]
+            notes += [
+                _uncertain("docs/semantics.md §4.3, reading 4b", r, statement.ref)
+                for r in needs.readings
+            ]
         if (
             plan.same_account
             and has_boundary
@@ -1090,7 +1093,7 @@ def _readings(
         ):
             notes.append(
                 _uncertain(
-                    "SEMANTICS.md §9 decision 1 (disputed)",
+                    "docs/semantics.md, reading 1 (disputed)",
                     "the trust policy names the user, whose permissions boundary does not allow "
                     "the action; following the evaluation-logic pages the boundary does not block "
                     "(UPDATE-TRUST suggests it would)",
@@ -1102,7 +1105,7 @@ def _readings(
         if statement.is_deny == (decision is Decision.ALLOW):
             notes.append(
                 _uncertain(
-                    "SEMANTICS.md §9 decision 4",
+                    "docs/semantics.md, reading 4",
                     f'{{"AWS": "*"}} is read as not matching {plan.described} '
                     "(services and federated callers match only through Service / Federated)",
                     statement.ref,
@@ -1111,7 +1114,7 @@ def _readings(
     if side == "rcp" and decision is not Decision.ALLOW and not who.is_iam_principal:
         notes.append(
             _uncertain(
-                "SEMANTICS.md §9 decision 12",
+                "docs/semantics.md, reading 12",
                 f"RCPs of the role's account are applied to {plan.described}",
             )
         )
@@ -1170,7 +1173,7 @@ def _claims_not_given(plan: _Plan, action: str, lower: str) -> list[Diagnostic]:
 
 
 def _federated_service_key(plan: _Plan, every: Sequence[_Scan]) -> list[Diagnostic]:
-    """§9 decision 12 for a federated caller and an RCP that reads aws:PrincipalIsAWSService.
+    """Reading 12 (docs/semantics.md) for a federated caller and an RCP that reads aws:PrincipalIsAWSService.
 
     An AssumeRoleWithWebIdentity / AssumeRoleWithSAML call is unsigned: trustsim derives no
     ``aws:PrincipalIsAWSService`` for it, and the documentation does not say whether AWS does.
@@ -1185,7 +1188,7 @@ def _federated_service_key(plan: _Plan, every: Sequence[_Scan]) -> list[Diagnost
             if statement.is_deny and _SERVICE_KEY in statement.condition.keys:
                 notes.append(
                     _uncertain(
-                        "SEMANTICS.md §9 decision 12",
+                        "docs/semantics.md, reading 12",
                         f"{plan.described} makes an unsigned call: aws:PrincipalIsAWSService "
                         "is read as absent from its request (the documentation does not say), "
                         "and this RCP statement tests it",
@@ -1554,7 +1557,7 @@ def _unique(items: Sequence[_T]) -> tuple[_T, ...]:
 
 
 def _summary(results: Sequence[ActionResult]) -> _Summary:
-    """Combine the decisions on each action of one call (SEMANTICS.md §4.11)."""
+    """Combine the decisions on each action of one call (docs/semantics.md §4.11)."""
     if len(results) == 1:
         # One action: its result is the call's (its diagnostics are already unique).
         only = results[0]
@@ -1602,7 +1605,7 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     """Decide a whole call: ``request.action`` and every companion action it exercises.
 
     Each action is decided separately; the call is allowed only if all are, and an explicit
-    deny in any of them is an explicit deny (SEMANTICS.md §4.11).
+    deny in any of them is an explicit deny (docs/semantics.md §4.11).
 
     >>> from trustsim.callers import IamUser, Role
     >>> from trustsim.context import RequestContext

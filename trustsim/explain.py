@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
@@ -432,7 +433,7 @@ class PolicyRecord(_Record):
 
     @property
     def label(self) -> str:
-        """The policy's label (``trust policy``, ``identity policy 1``…)."""
+        """The policy's label (``trust policy``, ``identity policy 0``…)."""
         return self._f[0]  # type: ignore[no-any-return]
 
     @property
@@ -723,7 +724,8 @@ class Explanation:
         return self.to_text()
 
     def __repr__(self) -> str:
-        return f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}>"
+        text = f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}"
+        return _reprs.clip(text, _reprs.LIMIT - 1) + ">"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable text, as print() shows it.
@@ -879,3 +881,6 @@ def _describe_caller(request: AssumeRoleRequest, plan: _Plan) -> str:
         return described
     shown = ", ".join(f'"{value}"' for value in subject)
     return f"{described} {label} {shown}"
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

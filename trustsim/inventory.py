@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim._org_rules import rcp_allow_problem
 from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
 from trustsim.errors import TrustsimError
@@ -796,3 +797,6 @@ def _organization(
         account_scps=account_scps,
         account_rcps=account_rcps,
     )
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -1,6 +1,6 @@
 """The registry of condition operators: how each reads policy values and compares request values.
 
-``OPERATORS`` maps every base operator name of SEMANTICS.md §5 to an :class:`OperatorSpec`.
+``OPERATORS`` maps every base operator name of docs/semantics.md §5 to an :class:`OperatorSpec`.
 Qualifiers (``ForAllValues:``, ``ForAnyValue:``, ``IfExists``) are split off by
 :func:`trustsim.model.parse_operator_name` and applied by :mod:`trustsim.conditions`, so a spec
 only knows its base operator:
@@ -16,7 +16,7 @@ only knows its base operator:
 
 Value types (§5.5–§5.11): numbers are integers or decimals read exactly with
 :class:`decimal.Decimal`; dates are W3C ISO 8601 (with the permissive extras IAM tolerates) or
-epoch *seconds*, a date alone meaning midnight UTC (§9 decision 9b); IP values are IPv4 or IPv6
+epoch *seconds*, a date alone meaning midnight UTC (reading 9b); IP values are IPv4 or IPv6
 CIDR blocks (a bare address is one host); ARNs match part by part; ``BinaryEquals`` compares
 base64-decoded bytes (request values are base64 text too); ``Bool`` takes ``true``/``false`` in
 any letter case (AWS leaves the case undocumented, §5.2; peers ignore it).
@@ -150,7 +150,7 @@ class Instant:
 def parse_date(text: str) -> Instant | None:
     """Read an IAM date: W3C ISO 8601 (plus IAM's tolerated forms) or epoch seconds.
 
-    A value with no time is midnight UTC of that day (§9 decision 9b); a time without a zone
+    A value with no time is midnight UTC of that day (reading 9b); a time without a zone
     is read as UTC. Four digits alone are a year (the W3C ``YYYY`` form), any other integer
     is epoch seconds; a year followed by ``T`` (``"2019T"``, ``"01T"``) is that year's first
     day, as IAM reads it. Returns ``None`` when the text is no date.
@@ -489,7 +489,7 @@ def _specs() -> dict[str, OperatorSpec]:
     return {spec.name: spec for spec in specs}
 
 
-#: Every base operator of SEMANTICS.md §5, by name (exactly :data:`trustsim.model.BASE_OPERATORS`).
+#: Every base operator of docs/semantics.md §5, by name (exactly :data:`trustsim.model.BASE_OPERATORS`).
 OPERATORS: Mapping[str, OperatorSpec] = _specs()
 assert frozenset(OPERATORS) == BASE_OPERATORS  # noqa: S101 - a registry drift is a bug at import
 

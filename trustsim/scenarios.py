@@ -41,7 +41,7 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer
+from trustsim import _pointer, _reprs
 from trustsim.arn import Arn
 from trustsim.callers import (
     AccountRoot,
@@ -65,7 +65,14 @@ from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
-from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+from trustsim.requests import (
+    ASSUME_ACTIONS,
+    ASSUME_ROLE,
+    assume_action_for,
+    assume_role,
+    check_action,
+)
+from trustsim.sts import STS_APIS, sts_options
 
 __all__ = [
     "EXPECTED_DECISIONS",
@@ -76,8 +83,12 @@ __all__ = [
     "load_scenarios",
 ]
 
-#: What a scenario may expect: a decision, or that AWS refuses one of its policies.
-EXPECTED_DECISIONS = frozenset({"Allow", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+#: What a scenario may expect: a decision, ``Deny`` (either denial), or that AWS refuses one
+#: of its policies.
+EXPECTED_DECISIONS = frozenset({"Allow", "Deny", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+_DENIALS = frozenset({"ExplicitDeny", "ImplicitDeny"})
+#: Annotations a scenario may carry for its readers; trustsim only checks they are text.
+_NOTE_FIELDS = ("note", "comment", "id")
 #: What :attr:`ScenarioResult.decision` is when the scenario could not run at all.
 ERROR = "Error"
 
@@ -93,10 +104,17 @@ _SCENARIO_FIELDS = frozenset(
         "organization",
         "action",
         "context",
+        "request",
         "expected",
+        *_NOTE_FIELDS,
     }
 )
-_REQUIRED_FIELDS = ("name", "role", "caller", "action", "expected")
+_REQUIRED_FIELDS = ("name", "role", "caller", "expected")
+#: The assume call each caller kind makes, when a scenario leaves ``action`` out.
+_KIND_ACTIONS = {
+    "federated_oidc": "sts:AssumeRoleWithWebIdentity",
+    "federated_saml": "sts:AssumeRoleWithSAML",
+}
 _ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags", "org_id", "org_paths"})
 _ORG_POLICY_LISTS = ("scps", "rcps")
 _CALLER_FIELDS = frozenset(
@@ -270,7 +288,7 @@ class Scenario:
         """Decide the scenario; never raises for a problem of the scenario's values.
 
         An assume action decides the whole call (companion actions included); any other
-        action (``sts:TagSession``…) is decided alone (SEMANTICS.md §4.11).
+        action (``sts:TagSession``…) is decided alone (docs/semantics.md §4.11).
         """
         try:
             role = self.role()
@@ -281,11 +299,17 @@ class Scenario:
             return ScenarioResult(self, ERROR, error=error)
         context = dict(self.data.get("context", {}))
         try:
-            if self.action.lower() in _ASSUME_ACTIONS_FOLDED:
+            if "request" in self.data:
+                # boto3's arguments of the assume call (docs/moto.md); RoleArn is the role's.
+                api = self.action.split(":", 1)[-1]
+                params = {"RoleArn": role.arn, **self.data["request"]}
+                caller, _, options = sts_options(api, params, caller)
+                outcome = assume_role(caller, role, context=context, **options)
+            elif self.action.lower() in _ASSUME_ACTIONS_FOLDED:
                 outcome = assume_role(caller, role, action=self.action, context=context)
             else:
                 outcome = check_action(caller, role, self.action, context=context)
-        except (InvalidRequest, InvalidContext) as error:
+        except (InvalidRequest, InvalidContext, TypeError, ValueError) as error:
             return ScenarioResult(self, ERROR, error=error)
         return ScenarioResult(self, outcome.decision.value, outcome=outcome)
 
@@ -335,8 +359,9 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the decision is the expected one."""
-        return self.decision == self.scenario.expected
+        """Whether the decision is the expected one (``Deny``: either denial)."""
+        expected = self.scenario.expected
+        return self.decision == expected or (expected == "Deny" and self.decision in _DENIALS)
 
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -462,6 +487,11 @@ class _Reader:
                 f"(expected one of {', '.join(sorted(EXPECTED_DECISIONS))})",
                 name,
             )
+        for field in _NOTE_FIELDS:
+            if field in scenario and not isinstance(scenario[field], str | int):
+                raise self.refuse(f"{here}/{field}", f"{field} must be text", name)
+        if "action" not in scenario:
+            scenario["action"] = self.inferred_action(here, name, scenario["caller"])
         if not isinstance(scenario["action"], str) or not scenario["action"]:
             raise self.refuse(f"{here}/action", "action must be text such as sts:AssumeRole", name)
         context = scenario.get("context", {})
@@ -469,6 +499,8 @@ class _Reader:
             raise self.refuse(f"{here}/context", "context must be an object", name)
         if "organization" in scenario:
             self.organization_conflicts(here, name, scenario)
+        if "request" in scenario:
+            self.request(f"{here}/request", name, scenario["request"], scenario["action"])
         scenario["role"] = self.role(f"{here}/role", name, scenario["role"])
         scenario["caller"] = self.caller(f"{here}/caller", name, scenario["caller"], scenario)
         if "scps" in scenario:
@@ -532,6 +564,33 @@ class _Reader:
                 if isinstance(placement, dict):
                     read(_pointer.join(f"{pointer}/accounts", account), placement)
         return block
+
+    def inferred_action(self, here: str, name: str, caller: object) -> str:
+        """The assume call the caller makes, for a scenario without ``action``."""
+        if isinstance(caller, Mapping) and isinstance(caller.get("kind"), str):
+            return _KIND_ACTIONS.get(caller["kind"], ASSUME_ROLE)
+        if isinstance(caller, str):
+            try:
+                return assume_action_for(caller_from_spec(caller))
+            except InvalidCaller:
+                pass
+        raise self.refuse(
+            here, "missing field(s): action (the caller does not say which call it makes)", name
+        )
+
+    def request(self, pointer: str, name: str, raw: object, action: str) -> None:
+        api = action.split(":", 1)[-1]
+        if api not in STS_APIS or not action.lower().startswith("sts:"):
+            raise self.refuse(
+                pointer, f"request holds boto3's arguments of an assume call, not {action}", name
+            )
+        if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
+            raise self.refuse(pointer, "request must be an object of boto3 arguments", name)
+        unknown = sorted(set(raw) - STS_APIS[api][0])
+        if unknown:
+            raise self.refuse(
+                pointer, f"{api} takes no {', '.join(unknown)} (boto3's parameter names)", name
+            )
 
     def role(self, pointer: str, name: str, raw: object) -> dict[str, Any]:
         role = self.fields(pointer, name, "role", raw, _ROLE_FIELDS)
@@ -721,10 +780,10 @@ CALLER_SPEC_FORMS = (
     "arn:aws:iam::ACCOUNT:user/PATH/NAME          an IAM user",
     "arn:aws:iam::ACCOUNT:role/PATH/NAME[#SESSION] a session of that role",
     "arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION a session of role NAME (path /)",
-    "arn:aws:iam::ACCOUNT:root                    the account's root user",
+    "arn:aws:iam::ACCOUNT:root                    the account's root user (or the bare ACCOUNT)",
     "service:NAME                                 a service principal (lambda.amazonaws.com)",
-    "github:OWNER/REPO@refs/heads/BRANCH          a GitHub Actions run (also @refs/tags/T,",
-    "                                             @environment:NAME, @pull_request)",
+    "github:OWNER/REPO@BRANCH                     a GitHub Actions run (also @refs/heads/B,",
+    "                                             @refs/tags/T, @environment:NAME, @pull_request)",
     "saml:SAML-PROVIDER-ARN                       a SAML federated user (attributes: claims)",
     "oidc:ISSUER-OR-PROVIDER-ARN                  any OIDC token (claims: sub=…, aud=…)",
     "anonymous                                    an unsigned caller",
@@ -739,7 +798,7 @@ def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) 
     A bare OIDC issuer stands for its IAM OIDC provider in the role's account.
 
     >>> caller_from_spec("arn:aws:iam::111122223333:role/ci/Deployer#run-7")
-    RoleSession(role_arn='arn:aws:iam::111122223333:role/ci/Deployer', session_name='run-7', ...)
+    RoleSession('arn:aws:iam::111122223333:role/ci/Deployer', 'run-7')
     >>> caller_from_spec("github:acme/app@environment:prod").claims["sub"]
     'repo:acme/app:environment:prod'
     >>> caller_from_spec("oidc:https://gitlab.com", {"sub": "project_path:acme/app"}).provider
@@ -774,6 +833,8 @@ def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) 
         given = {}
     elif scheme == "arn" and colon:
         caller = _arn_caller(spec)
+    elif spec.isascii() and spec.isdigit() and len(spec) == 12:
+        caller = AccountRoot(spec)  # an account ID names the account, as in a trust policy
     else:
         raise InvalidCaller(f"{spec!r} is not a caller spec; use one of: {_forms()}")
     if given:
@@ -810,8 +871,8 @@ def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
     repo, at, what = rest.partition("@")
     if not at or not what:
         raise InvalidCaller(
-            f"github:{rest}: say what runs after '@': refs/heads/BRANCH, refs/tags/TAG, "
-            "environment:NAME or pull_request"
+            f"github:{rest}: say what runs after '@': BRANCH, refs/heads/BRANCH, "
+            "refs/tags/TAG, environment:NAME or pull_request"
         )
     options: dict[str, Any] = {}
     if what == "pull_request":
@@ -821,10 +882,8 @@ def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
     elif what.startswith("refs/"):
         options["ref"] = what
     else:
-        raise InvalidCaller(
-            f"github:{rest}: {what!r} is not refs/heads/BRANCH, refs/tags/TAG, "
-            "environment:NAME or pull_request"
-        )
+        # A bare name is a branch, as GitHub reads it: @main is @refs/heads/main.
+        options["branch"] = what
     return GitHubActions(repo, extra_claims=claims, **options)
 
 
@@ -847,3 +906,6 @@ def claims_from_pairs(pairs: Iterable[str]) -> dict[str, ClaimValue]:
         else:
             claims[key] = (previous, value)
     return claims
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

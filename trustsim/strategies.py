@@ -294,7 +294,7 @@ def _github_owners(owners: Sequence[str], outside: bool) -> st.SearchStrategy[st
     if not outside:
         return st.sampled_from(owners) if owners else st.just("acme")
     taken = {owner.lower() for owner in owners}
-    # Look-alikes first: they are what an over-broad ``repo:acme*`` lets in (ECOSYSTEM.md §1.2).
+    # Look-alikes first: they are what an over-broad ``repo:acme*`` lets in (docs/semantics.md §7.2).
     look_alikes = [
         form
         for owner in owners
@@ -493,7 +493,7 @@ def callers(*, kinds: Iterable[str] | None = None) -> st.SearchStrategy[Caller]:
     >>> find(callers(), lambda _: True)
     Anonymous()
     >>> find(callers(kinds=["iam_user"]), lambda _: True)
-    IamUser(arn='arn:aws:iam::111122223333:user/alice', policies=(), ...)
+    IamUser('arn:aws:iam::111122223333:user/alice')
     """
     table = _kind_strategies(None, None, (), outside=False)
     return st.one_of([table[kind] for kind in _chosen(kinds)])
@@ -779,8 +779,8 @@ def _statement_documents(
             "Principal": principal,
             "Action": actions[0] if len(actions) == 1 else actions,
         }
-        # A GitHub trust must test the token's ``sub`` or AWS refuses it (SEMANTICS.md §9
-        # decision 8), so one ``sub`` clause is always drawn and used only for GitHub.
+        # A GitHub trust must test the token's ``sub`` or AWS refuses it (docs/semantics.md,
+        # reading 8), so one ``sub`` clause is always drawn and used only for GitHub.
         required = [draw(st.sampled_from(_GITHUB_SUB_CLAUSES))] if is_github else []
         optional = draw(
             st.lists(st.sampled_from(menu), max_size=2 if conditions else 0, unique_by=_clause_id)

@@ -2,7 +2,7 @@
 
 The shape (types, known elements, operator names, condition value types) is checked while
 structuring (``trustsim._structure``); this module checks the rules IAM and Organizations
-apply to a well-shaped document. Each rule names its source; SEMANTICS.md §2.7 is the
+apply to a well-shaped document. Each rule names its source; docs/semantics.md §2.7 is the
 summary for trust policies.
 
 Rules per kind::
@@ -63,7 +63,7 @@ __all__ = [
     "validate_policy",
 ]
 
-#: IAM's answers, as recorded by the sources of SEMANTICS.md §1.
+#: IAM's answers, as recorded by the sources of docs/semantics.md §1.
 SYNTAX_ERRORS = "MalformedPolicyDocument: Syntax errors in policy."
 LEGACY_PARSING = "MalformedPolicyDocument: The policy failed legacy parsing"
 MALFORMED = "MalformedPolicyDocument"
@@ -113,7 +113,7 @@ _LATER_CHECKS: Mapping[str, int] = {
 }
 _SYNTAX_CODES = frozenset({*_SYNTAX_FOR_IAM_KINDS, "POLICY_NOT_OBJECT"})
 
-#: The actions a role trust policy may name (SEMANTICS.md §2.4; TF-32872, SAR-STS).
+#: The actions a role trust policy may name (docs/semantics.md §2.4; TF-32872, SAR-STS).
 ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     ASSUME_ROLE,
     ASSUME_ROLE_WITH_WEB_IDENTITY,
@@ -134,7 +134,7 @@ _BUILT_IN_WEB_IDPS = frozenset(
 )
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
-#: (OIDC-CONTROLS; SEMANTICS.md §9 decision 8): the provider path → the claim.
+#: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
 _SHARED_OIDC_ISSUERS: Mapping[str, str] = {"token.actions.githubusercontent.com": "sub"}
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z")
@@ -188,7 +188,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 def unknown_operator_problem(name: str, pointer: str) -> Problem:
     """The problem for an operator name IAM does not accept, with a suggestion.
 
-    Names are case-sensitive (SEMANTICS.md §9 decision 5b); ``IfExists`` is refused on
+    Names are case-sensitive (docs/semantics.md, reading 5b); ``IfExists`` is refused on
     ``Null`` [DOC AA-CHECKS "Null with if exists"]; the set-operator prefix must be exactly
     ``ForAllValues:`` or ``ForAnyValue:`` [EXP MOTO-TESTS].
 
@@ -319,7 +319,7 @@ def _rcp_allow_problems(statement: Statement) -> list[Problem]:
 def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
     if statement.action is not None and statement.not_action is not None:
-        # SEMANTICS.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
+        # docs/semantics.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
         return [
             Problem(
                 "ACTION_AND_NOT_ACTION",
@@ -365,7 +365,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 
 
 def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
-    """Action := "*" | vendor ":" name   (SEMANTICS.md §2.4, moto's recorded IAM answers)."""
+    """Action := "*" | vendor ":" name   (docs/semantics.md §2.4, moto's recorded IAM answers)."""
     if action == "*":
         return None
     vendor, colon, name = action.partition(":")
@@ -396,7 +396,7 @@ def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
 
 def _trust_action_problem(action: str, pointer: str) -> Problem | None:
     # Names compare case-insensitively [DOC ACTION]; "*" and "sts:*" are accepted
-    # (SEMANTICS.md §9 decision 5), as is any pattern that can match a family member.
+    # (docs/semantics.md, reading 5), as is any pattern that can match a family member.
     matches = compile_pattern(action, ignore_case=True)
     if any(matches(member) for member in ASSUME_ROLE_FAMILY):
         return None
@@ -604,7 +604,7 @@ def _invalid_principal(kind: str, value: str) -> str:
 def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
     """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
 
-    The forms are those of SEMANTICS.md §2.5; federated-user ARNs are accepted too.
+    The forms are those of docs/semantics.md §2.5; federated-user ARNs are accepted too.
     """
     if value == "*":
         return
@@ -780,7 +780,7 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
     """A GitHub Actions OIDC trust needs a condition on ``token.actions.githubusercontent.com:sub``.
 
     OIDC-CONTROLS: for recognised shared OIDC providers IAM requires the trust policy to
-    evaluate specific claims; SEMANTICS.md §9 decision 8 refuses a statement with no
+    evaluate specific claims; docs/semantics.md, reading 8 refuses a statement with no
     condition on the claim at all (an over-broad one is the linter's business).
     """
     if statement.effect is not Effect.ALLOW or statement.principal is None:

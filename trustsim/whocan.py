@@ -52,6 +52,7 @@ from typing import Any, TextIO, TypeVar
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.arn import Arn
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
@@ -682,7 +683,7 @@ class _AssumeIndex:
     """Which principals' identity policies can allow ``sts:AssumeRole`` on a given role.
 
     An account principal (and any cross-account grant) needs the caller's identity policies
-    to allow the call too (SEMANTICS.md §4.3, §4.4), so a principal none of whose Allow
+    to allow the call too (docs/semantics.md §4.3, §4.4), so a principal none of whose Allow
     statements covers the action and the role's ARN can never use such a grant: it need not
     be evaluated. Literal resources are indexed by ARN, wildcard resources grouped by pattern
     (each pattern is matched once per role); ``NotAction``/``NotResource`` and policy
@@ -1411,3 +1412,6 @@ def _run_who_can(args: argparse.Namespace) -> int:
 
 def _run_reach(args: argparse.Namespace) -> int:
     return _run(args, reachable_from, args.principal_arn)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

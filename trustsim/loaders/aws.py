@@ -2,7 +2,7 @@
 
 Each loader accepts what boto3 or the AWS CLI returns (a decoded ``dict``, JSON text, bytes or
 a file path) and the URL-encoded policy strings the raw IAM Query API and some SDKs return
-(ECOSYSTEM.md §3.2). Every policy document comes back as a :class:`~trustsim.model.Policy`
+(docs/loaders.md). Every policy document comes back as a :class:`~trustsim.model.Policy`
 whose ``origin`` names the file and the JSON pointer of the document inside it
 (``gaad.json#/RoleDetailList/3/AssumeRolePolicyDocument``).
 

@@ -1,7 +1,7 @@
 """Trust policies from infrastructure as code: CloudFormation (and CDK) templates, Terraform JSON.
 
 :func:`load_cloudformation` reads a template (JSON; YAML when PyYAML is installed) and resolves
-the intrinsic functions that have an answer offline (ECOSYSTEM.md §3.3): ``Ref`` to parameters
+the intrinsic functions that have an answer offline (docs/loaders.md): ``Ref`` to parameters
 and pseudo-parameters, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``,
 ``Fn::FindInMap``, ``Fn::If`` with ``Conditions`` (``Fn::Equals``/``Not``/``And``/``Or``),
 ``Fn::Base64``. ``Fn::GetAtt`` and ``Ref`` to another resource become an ARN-shaped value

@@ -1,7 +1,7 @@
 """Strict JSON reading for policy documents: positions kept, duplicate keys refused.
 
 Python's :func:`json.loads` keeps the last of two equal keys, so a document with two
-``"StringLike"`` blocks silently loses one condition (ECOSYSTEM.md §1.12). This reader
+``"StringLike"`` blocks silently loses one condition (docs/semantics.md §7.12). This reader
 refuses that as a :class:`~trustsim.errors.Problem` (``DUPLICATE_KEY``) and records where
 every value starts, so an :class:`~trustsim.errors.InvalidPolicy` can show ``line:column``
 and the offending line with a marker under the value.
@@ -13,7 +13,7 @@ Grammar (RFC 8259)::
     array  := "[" (value ("," value)*)? "]"
 
 Numbers are kept exactly as written: integers as :class:`int`, everything else as
-:class:`decimal.Decimal` (``1.50`` stays ``1.50``; SEMANTICS.md §9 decision 5).
+:class:`decimal.Decimal` (``1.50`` stays ``1.50``; docs/semantics.md, reading 5).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def decode_text(source: str | bytes) -> str:
     r"""Turn ``source`` into JSON text: UTF-8 (BOM tolerated), URL-decoded when encoded.
 
     The raw IAM Query API returns policy documents URL-encoded (RFC 3986); boto3 decodes
-    them, other SDKs may not (ECOSYSTEM.md §3.2).
+    them, other SDKs may not (docs/loaders.md).
 
     >>> decode_text(b'\xef\xbb\xbf{"Statement": []}')
     '{"Statement": []}'
