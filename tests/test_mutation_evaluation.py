@@ -245,7 +245,7 @@ def test_an_rcp_deny_names_its_level() -> None:
         role = ts.Role(ROLE_ARN, _trust({"AWS": alice.arn}), org=org)
         outcome = ts.assume_role(alice, role)
         assert (outcome.decision, outcome.side) == (ts.Decision.EXPLICIT_DENY, "rcp")
-        assert outcome.determined_by[0].policy == f"{label}, policy 1", outcome.determined_by
+        assert outcome.determined_by[0].policy == f"{label}, policy 0", outcome.determined_by
 
 
 class _Results:
