@@ -170,7 +170,8 @@ class _Reader:
                 return result
         match = json.scanner.NUMBER_RE.match(self.text, self.offset)
         if match is None:
-            what = "the end of the text" if not char else repr(char)
+            # Nothing of a text that does not even start as JSON is quoted back.
+            what = "the end of the text" if not char else repr(char) if depth else "other text"
             raise _SyntaxError(f"expected a value, found {what}", self.offset)
         integer, fraction, exponent = match.groups()
         self.offset = match.end()
