@@ -42,6 +42,7 @@ from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Posit
 from trustsim.explain import StatementRecord
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
+from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
@@ -537,7 +538,7 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
     for name in files:
         try:
             if name == "-":
-                data = json.loads(_files.read_stdin() or b"null")
+                data = read_json(_files.read_stdin() or b"null").value  # depth-bounded
                 if isinstance(data, dict):
                     raise _PolicyNotScenarios
                 scenarios = load_scenarios(data, origin="<stdin>")
