@@ -22,7 +22,7 @@ def trust(statements: int = 1) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {key: "v" for key in _REQUEST_KEYS}},
+                "Condition": {"StringEquals": dict.fromkeys(_REQUEST_KEYS, "v")},
             }
             for n in range(statements)
         ],

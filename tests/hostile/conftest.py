@@ -13,7 +13,6 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +102,7 @@ def assert_refused(run: Run, *, status: int = 2) -> None:
 
 
 @pytest.fixture
-def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile]:
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Hostile:
     repo = tmp_path / "repo"
     outside = tmp_path / "outside"
     repo.mkdir()
@@ -111,4 +110,4 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile
     (outside / "credentials").write_text(CREDENTIALS)
     monkeypatch.chdir(repo)
     monkeypatch.setenv("TRUSTSIM_HOSTILE_SECRET", SECRET)
-    yield Hostile(tmp_path, repo, outside)
+    return Hostile(tmp_path, repo, outside)

@@ -226,8 +226,9 @@ def test_the_library_refuses_the_same_reads(hostile: Hostile) -> None:
     hostile.write("inventory.json", {"authorization_details": ["../outside/credentials"]})
     with pytest.raises(RefusedFile):
         load_inventory("inventory.json")
-    hostile.write("s.json", [{"name": "x", "role": {"arn": "a", "trust_policy": "/etc/passwd"},
-                              "caller": "anonymous", "action": "sts:AssumeRole", "expected": "InvalidPolicy"}])  # fmt: skip
+    scenario = {"name": "x", "role": {"arn": "a", "trust_policy": "/etc/passwd"}}
+    scenario |= {"caller": "anonymous", "action": "sts:AssumeRole", "expected": "InvalidPolicy"}
+    hostile.write("s.json", [scenario])
     with pytest.raises(ValueError, match="an absolute path"):
         load_scenarios("s.json")
 
