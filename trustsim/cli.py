@@ -538,9 +538,11 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
     for name in files:
         try:
             if name == "-":
-                data = read_json(_files.read_stdin() or b"null").value  # depth-bounded
+                data: Any = read_json(_files.read_stdin() or b"null").value  # depth-bounded
                 if isinstance(data, dict):
                     raise _PolicyNotScenarios
+                if isinstance(data, str):  # a JSON string is not a file name to open
+                    raise ValueError("standard input holds a JSON string, not scenarios")
                 scenarios = load_scenarios(data, origin="<stdin>")
             else:
                 if _holds_an_object(name):

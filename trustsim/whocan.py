@@ -151,9 +151,14 @@ MAX_ATOMS = 10
 #: costs its evaluations (2**atoms) times the statements involved, charged whether or not the
 #: answer was remembered from an earlier query, so the limit never depends on what was cached.
 MAX_ENUMERATION = 2_000_000
-_BUDGET_NOTE = (
-    f"not enumerated: the query reached its limit of {MAX_ENUMERATION:,} statement evaluations"
-)
+
+
+def _budget_note() -> str:
+    return (
+        f"not enumerated: the query reached its limit of {MAX_ENUMERATION:,} statement evaluations"
+    )
+
+
 _OUTSIDE_ACCOUNT = "000000000000"
 _REPRESENTATIVE = "trustsim-any-principal"
 
@@ -670,7 +675,10 @@ class _Evaluator:
             if self.charge(cost):
                 return found
             return attrs.evolve(
-                found, access=Access.UNDETERMINED, residual=None, notes=(*found.notes, _BUDGET_NOTE)
+                found,
+                access=Access.UNDETERMINED,
+                residual=None,
+                notes=(*found.notes, _budget_note()),
             )
         if isinstance(caller, IamUser):
             who: Caller = caller
@@ -683,7 +691,7 @@ class _Evaluator:
         atoms = self.known_atoms if isinstance(caller, IamUser) else self.session_atoms
         access, residual, outcome = self.decide(who, role.role, atoms)
         if self.last_refused:  # not remembered: a later query has its own budget
-            return Answer(caller.arn, kind, access, outcome, None, (*notes, _BUDGET_NOTE), who)
+            return Answer(caller.arn, kind, access, outcome, None, (*notes, _budget_note()), who)
         found = Answer(caller.arn, kind, access, outcome, residual, notes, who)
         self.pairs[key] = (found, self.last_cost)
         return found
@@ -1137,7 +1145,7 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
     for (_, session), caller_entry in found.sessions.items():
         who = attrs.evolve(evaluator.session(caller_entry), session_name=session)
         access, residual, outcome = evaluator.decide(who, entry.role, evaluator.known_atoms)
-        refused = (_BUDGET_NOTE,) if evaluator.last_refused else ()
+        refused = (_budget_note(),) if evaluator.last_refused else ()
         answer = Answer(who.session_arn, "session", access, outcome, residual, refused, who)
         if answer.access is not Access.NEVER:
             principals.append(answer)
@@ -1146,14 +1154,16 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
         atoms = evaluator.class_atoms_for(extra, prefixes)
         access, residual, outcome = evaluator.decide(caller, entry.role, atoms)
         if access is not Access.NEVER:
-            noted = ((note,) if note else ()) + ((_BUDGET_NOTE,) if evaluator.last_refused else ())
+            noted = ((note,) if note else ()) + (
+                (_budget_note(),) if evaluator.last_refused else ()
+            )
             classes.append(Answer(name, kind, access, outcome, residual, noted, caller))
     notes = list(found.notes)
     if not entry.identity_known:
         notes.append("the role's own identity policies are unknown (not in the source)")
     notes += [n for n in inventory.notes if n.startswith(role_arn + ":")]
     if evaluator.exhausted:
-        notes.append(f"{_BUDGET_NOTE}; the answers past it are undetermined")
+        notes.append(f"{_budget_note()}; the answers past it are undetermined")
     return WhoCanResult(
         role_arn,
         tuple(principals),
@@ -1408,7 +1418,7 @@ def reachable_from(inventory: Inventory, principal_arn: str) -> ReachResult:
             step = Step(principal.arn, arn, answer.access, answer.residual)
             paths[arn] = (*path, step)
             queue.append((entry, paths[arn]))
-    notes = (f"{_BUDGET_NOTE}; roles past it may be missing",) if evaluator.exhausted else ()
+    notes = (f"{_budget_note()}; roles past it may be missing",) if evaluator.exhausted else ()
     return ReachResult(
         principal_arn, tuple(Reached(arn, path) for arn, path in paths.items()), notes
     )
