@@ -767,7 +767,7 @@ def _failure_detail(result: ScenarioResult) -> str:
     lines = explanation.to_text("determining").splitlines()
     misses = ["closest Allow statements:"] if explanation.failures else []
     for statement in explanation.failures:
-        misses += ["  " + line for line in statement.lines(only_failures=True)]
+        misses += ["  " + escape(line) for line in statement.lines(only_failures=True)]
     at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
     return "\n".join([*lines[:at], *misses, *lines[at:]])
 

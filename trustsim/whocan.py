@@ -66,6 +66,7 @@ from trustsim.callers import (
 from trustsim.conditions import compile_condition
 from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome
+from trustsim.errors import escape
 from trustsim.evaluation import evaluate
 from trustsim.inventory import Inventory, InventoryError, InventoryRole
 from trustsim.model import (
@@ -495,7 +496,7 @@ class WhoCanResult:
         if self.notes:
             lines.append("notes:")
             lines += [f"  {note}" for note in self.notes]
-        return "\n".join(lines)
+        return "\n".join(escape(line) for line in lines)  # values came from input
 
     def __str__(self) -> str:
         return self.to_text()
@@ -1254,7 +1255,7 @@ class ReachResult:
             lines.append(f"  {reached.role_arn}")
             lines += [f"    {step}" for step in reached.path]
         lines += [f"note: {note}" for note in self.notes]
-        return "\n".join(lines)
+        return "\n".join(escape(line) for line in lines)  # values came from input
 
     def __str__(self) -> str:
         return self.to_text()
