@@ -164,13 +164,20 @@ def _yaml(text: str, origin: str) -> object:
         loader_class.add_constructor(f"!{tag}", construct(tag))
     # YAML 1.1 reads an unquoted 2012-10-17 as a date; CloudFormation keeps it as text.
     loader_class.add_constructor("tag:yaml.org,2002:timestamp", loader_class.construct_yaml_str)
-    loader = loader_class(text)
-    loader.trustsim_depth = 0
-    loader.trustsim_problems = []
+    loader: Any = None
     try:
+        loader = loader_class(text)
+        loader.trustsim_depth = 0
+        loader.trustsim_problems = []
         value = loader.get_single_data()
     except _YamlRefused as refused:
         raise InvalidPolicy([refused.problem], origin=origin) from None
+    except yaml.reader.ReaderError as error:
+        message = (
+            f"the template is not YAML: the character #x{error.character:04x} at position "
+            f"{error.position} is not allowed"
+        )
+        raise InvalidPolicy([Problem(_SHAPE, "", message)], origin=origin) from None
     except yaml.YAMLError as error:
         # The reason and the place only: PyYAML's own message quotes the offending line.
         reason = getattr(error, "problem", None) or getattr(error, "context", None) or "unreadable"
@@ -179,7 +186,8 @@ def _yaml(text: str, origin: str) -> object:
         message = f"the template is not YAML: {escape(str(reason))}{where}"
         raise InvalidPolicy([Problem(_SHAPE, "", message)], origin=origin) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if loader.trustsim_problems:
         raise InvalidPolicy(loader.trustsim_problems, origin=origin)
     return value
@@ -527,6 +535,10 @@ class _Resolver:
         if name in ("Fn::Not", "Fn::And", "Fn::Or"):
             if not (isinstance(args, list) and all(isinstance(a, bool) for a in args)):
                 raise _Unresolvable(pointer, f"{name} takes a list of conditions")
+            # CloudFormation: Fn::Not takes one condition, Fn::And and Fn::Or 2 to 10.
+            if not (len(args) == 1 if name == "Fn::Not" else 2 <= len(args) <= 10):
+                wanted = "one condition" if name == "Fn::Not" else "2 to 10 conditions"
+                raise _Unresolvable(pointer, f"{name} takes {wanted}, not {len(args)}")
             if name == "Fn::Not":
                 return not args[0]
             return all(args) if name == "Fn::And" else any(args)
@@ -884,51 +896,59 @@ def _at(value: object, pointer: str) -> object:
     return value
 
 
-def _terraform_module(  # noqa: PLR0917 - recursive walk carrying its accumulators
-    module: Mapping[str, Any],
-    pointer: str,
+def _terraform_module(  # noqa: PLR0917 - a walk carrying its accumulators
+    root: Mapping[str, Any],
+    root_pointer: str,
     label: str,
     unknown: Mapping[str, str],
     roles: dict[str, IacRole],
     problems: list[Problem],
 ) -> None:
-    for index, resource in enumerate(module.get("resources") or []):
-        if (
-            not isinstance(resource, Mapping)
-            or resource.get("type") != "aws_iam_role"
-            or resource.get("mode", "managed") != "managed"
-        ):
-            continue
-        address = str(resource.get("address"))
-        where = _pointer.join(pointer, "resources", index)
-        arn = _at(resource, "/values/arn")
-        document = _at(resource, "/values/assume_role_policy")
-        if document is None:
-            if address not in unknown:
-                problems.append(
-                    Problem(
-                        _SHAPE,
-                        _pointer.join(where, "values"),
-                        f"{address} has no assume_role_policy",
-                    )
+    """Every role of a module and of its child modules, depth first, without recursion."""
+    pending: list[tuple[Mapping[str, Any], str]] = [(root, root_pointer)]
+    while pending:
+        module, pointer = pending.pop()
+        resources = module.get("resources")
+        for index, resource in enumerate(resources if isinstance(resources, list) else []):
+            where = _pointer.join(pointer, "resources", index)
+            _terraform_role(resource, where, label, unknown, roles, problems)
+        children = module.get("child_modules")
+        found = list(enumerate(children if isinstance(children, list) else []))
+        pending += [
+            (child, _pointer.join(pointer, "child_modules", index))
+            for index, child in reversed(found)
+            if isinstance(child, Mapping)
+        ]
+
+
+def _terraform_role(  # noqa: PLR0917 - one resource, with where it sits and where to report
+    resource: object,
+    where: str,
+    label: str,
+    unknown: Mapping[str, str],
+    roles: dict[str, IacRole],
+    problems: list[Problem],
+) -> None:
+    if (
+        not isinstance(resource, Mapping)
+        or resource.get("type") != "aws_iam_role"
+        or resource.get("mode", "managed") != "managed"
+    ):
+        return
+    address = str(resource.get("address"))
+    arn = _at(resource, "/values/arn")
+    document = _at(resource, "/values/assume_role_policy")
+    if document is None:
+        if address not in unknown:
+            problems.append(
+                Problem(
+                    _SHAPE, _pointer.join(where, "values"), f"{address} has no assume_role_policy"
                 )
-            continue
-        policy_pointer = _pointer.join(where, "values", "assume_role_policy")
-        policy = _parse_at(document, policy_pointer, f"{label}#{policy_pointer}", problems)
-        if policy is not None:
-            roles[address] = IacRole(
-                address,
-                policy,
-                arn=arn if isinstance(arn, str) else None,
-                origin=f"{label}#{where}",
             )
-    for index, child in enumerate(module.get("child_modules") or []):
-        if isinstance(child, Mapping):
-            _terraform_module(
-                child,
-                _pointer.join(pointer, "child_modules", index),
-                label,
-                unknown,
-                roles,
-                problems,
-            )
+        return
+    policy_pointer = _pointer.join(where, "values", "assume_role_policy")
+    policy = _parse_at(document, policy_pointer, f"{label}#{policy_pointer}", problems)
+    if policy is not None:
+        roles[address] = IacRole(
+            address, policy, arn=arn if isinstance(arn, str) else None, origin=f"{label}#{where}"
+        )
