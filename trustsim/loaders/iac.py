@@ -509,6 +509,8 @@ class _Resolver:
         if name == "Fn::Split":
             if not (isinstance(args, list) and len(args) == 2):
                 raise _Unresolvable(pointer, "Fn::Split takes [delimiter, text]")
+            if not str(args[0]):
+                raise _Unresolvable(pointer, "Fn::Split needs a delimiter that is not empty")
             return str(args[1]).split(str(args[0]))
         if name == "Fn::FindInMap":
             if not (isinstance(args, list) and len(args) >= 3):
