@@ -215,6 +215,9 @@ class InvalidPolicy(TrustsimError, ValueError):
         head = f"invalid policy{where}: {count} problem{'s' if count != 1 else ''}"
         parts = [head]
         lines = _Lines(self.text) if self.text is not None else None
+        # A text that holds no Statement anywhere is not a policy of the user's (a credentials
+        # JSON a scenario names, say): its lines are not shown, only where it went wrong.
+        policy_like = any(p == "/Statement" or p.endswith("/Statement") for p in self.positions)
         for problem in self.problems:
             position = self.positions.get(problem.pointer)
             where = escape(problem.pointer) or "(document)"
@@ -224,7 +227,10 @@ class InvalidPolicy(TrustsimError, ValueError):
                 parts.append(
                     f"{where} (line {position}): {escape(problem.message)} [{problem.code}]"
                 )
-                excerpt = _excerpt(lines, position, partial=problem.code in _PARTIAL_CODES)
+                partial = problem.code in _PARTIAL_CODES
+                excerpt = (
+                    _excerpt(lines, position, partial=partial) if partial or policy_like else ""
+                )
                 if excerpt:
                     parts.append(excerpt)
             if problem.aws_says:

@@ -268,3 +268,24 @@ def test_option_abbreviations_are_off(hostile: Hostile) -> None:
     run = hostile.run("lint", "--form", "json", "policy.json")
     assert run.status == 2
     assert "unrecognized arguments: --form" in run.err
+
+
+def test_a_json_secret_in_the_workspace_is_not_quoted_as_a_policy(hostile: Hostile) -> None:
+    """A credentials JSON a CI step left in the checkout (gha-creds-*.json), named as a policy
+    by a scenario: it is JSON, but holds no Statement, so none of its lines is shown."""
+    hostile.write(
+        "gha-creds-1234.json",
+        {"type": "service_account", "private_key": f"-----BEGIN PRIVATE KEY-----{SECRET}"},
+    )
+    scenario = {"name": "creds", "role": {"arn": "arn:aws:iam::111122223333:role/r"}}
+    scenario["role"]["trust_policy"] = "gha-creds-1234.json"  # type: ignore[index]
+    scenario |= {"caller": "anonymous", "action": "sts:AssumeRole", "expected": "Allow"}
+    hostile.write("scenarios.json", [scenario])
+    for fmt in ("text", "json"):
+        run = hostile.run("check", "scenarios.json", "--format", fmt)
+        assert run.status == 1
+        assert SECRET not in run.both
+        assert "PRIVATE KEY" not in run.both
+    run = hostile.run("validate", "gha-creds-1234.json")
+    assert SECRET not in run.both
+    assert "unknown top-level element" in run.out
