@@ -336,6 +336,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             arguments = parser.parse_args(_after_double_dash(given))
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
+    if len(getattr(arguments, "files", ())) > 1:
+        # Among several files (a glob's expansion), '-' is a file: stdin only when alone.
+        arguments.files = ["./-" if name == "-" else name for name in arguments.files]
     try:
         with (
             contextlib.redirect_stderr(safe_err),

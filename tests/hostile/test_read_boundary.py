@@ -256,6 +256,10 @@ def test_a_file_named_like_an_option_is_a_file_after_double_dash(hostile: Hostil
     assert run.status == 0, run.both
     files = [entry["file"] for entry in run.json()["files"]]
     assert files == ["--format=text", "./-"]
+    # Among several files, '-' is a file too (a glob's expansion cannot read stdin).
+    hostile.write("a.json", TRUST)
+    run = hostile.run("lint", "--format", "json", "a.json", "-", stdin=b"[")
+    assert [entry["file"] for entry in run.json()["files"]] == ["a.json", "./-"]
     # Before '--', a lone '-' is standard input.
     run = hostile.run("validate", "-", stdin=b'{"Statement": []}')
     assert run.status == 1
