@@ -221,6 +221,10 @@ def test_the_library_refuses_the_same_reads(hostile: Hostile) -> None:
     os.symlink(hostile.outside / "credentials", hostile.repo / "cdk.out" / "Stack.template.json")
     with pytest.raises(RefusedFile, match="outside the allowed root"):
         load_cdk_out("cdk.out")
+    hostile.link("linked.out", hostile.outside)
+    (hostile.outside / "Leak.template.json").write_text('{"Resources": {}}')
+    with pytest.raises(RefusedFile, match="outside the allowed root"):
+        load_cdk_out("linked.out")
     with pytest.raises(RefusedFile):
         load_cloudformation(Path("leak.json"))
     hostile.write("inventory.json", {"authorization_details": ["../outside/credentials"]})

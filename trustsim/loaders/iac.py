@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from trustsim import _pointer
-from trustsim._files import read_named, read_reference
+from trustsim._files import read_named, read_reference, root_of
 from trustsim.errors import InvalidPolicy, Position, Problem, escape
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
@@ -702,7 +702,9 @@ def load_cdk_out(
     """
     found: list[IacRole] = []
     folder = Path(directory)
-    root = Path(os.path.realpath(folder))
+    # The directory is named like a file: its root is the current directory when it lies
+    # under it (so a cdk.out symlinked out of the checkout is refused), else itself.
+    root = root_of(folder / "manifest.json")
     for path in sorted(folder.glob("*.template.json")):
         stack = path.name.removesuffix(".template.json").removesuffix(".nested")
         # A template is read only if it is a regular file resolving inside the directory.
