@@ -121,6 +121,17 @@ def test_excerpts_are_computed_once_per_file_and_cut_around_the_column() -> None
     assert max(len(row) for row in rendered.splitlines()) < 200
 
 
+def test_many_duplicate_keys_cost_what_their_text_costs() -> None:
+    """Each duplicate used to scan every position recorded so far (quadratic)."""
+    keys = ",".join(f'"k{i}": 0' for i in range(20_000))
+    duplicates = ",".join('"k0": [1, [2]]' for _ in range(20_000))
+    text = "{" + keys + "," + duplicates + "}"
+    error = refused(lambda: load_policy(text), limit=5)
+    # The 20,000 duplicates are one problem (the same key, first seen at the same place).
+    assert [p.code for p in error.problems].count("DUPLICATE_KEY") == 1
+    assert len(error.problems) == 20_002  # each key unknown, and no Statement
+
+
 # --------------------------------------------------------------------------- YAML
 
 
