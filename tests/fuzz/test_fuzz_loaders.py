@@ -141,6 +141,31 @@ def test_any_template_as_json_text_is_resolved_or_refused_like_the_value(
         assert from_value == from_text
 
 
+SECTIONS = st.sampled_from(["Resources", "Parameters", "Mappings", "Conditions", "Outputs"])
+
+
+@FUZZ
+@given(
+    value=st.one_of(
+        JSON_VALUES,
+        st.dictionaries(SECTIONS, JSON_VALUES, max_size=4),
+        st.builds(lambda r: {"Resources": {"R": r}}, JSON_VALUES),
+        st.builds(
+            lambda p: {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": p}}}, JSON_VALUES
+        ),
+    )
+)
+def test_any_json_value_is_a_template_or_refused(value: Any) -> None:
+    """Sections, resources and properties of any shape (a list where an object belongs…)."""
+    decided(
+        lambda: (
+            load_cloudformation(value)
+            if isinstance(value, dict)
+            else load_cloudformation(json.dumps(value, default=str).encode())
+        )
+    )
+
+
 YAML_PIECES = st.sampled_from(
     [
         "Resources:\n", "  R:\n", "    Type: AWS::IAM::Role\n", "    Properties:\n",

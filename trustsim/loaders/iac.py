@@ -653,6 +653,14 @@ def load_cloudformation(
         "AWS::StackName": stack_name,
         "AWS::StackId": f"arn:{partition}:cloudformation:{region}:{account_id}:stack/{stack_name}/{PLACEHOLDER}",
     }
+    sections = ("Resources", "Parameters", "Mappings", "Conditions")
+    misshapen = [
+        Problem(_SHAPE, f"/{section}", f"{section} must be an object")
+        for section in sections
+        if value.get(section) is not None and not isinstance(value.get(section), Mapping)
+    ]
+    if misshapen:
+        raise InvalidPolicy(misshapen, origin=label, text=text, positions=positions)
     resolver = _Resolver(value, _parameter_values(parameters), pseudo)
     problems: list[Problem] = []
     roles: list[IacRole] = []
