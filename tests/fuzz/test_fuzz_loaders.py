@@ -187,8 +187,11 @@ def test_any_yaml_text_is_read_or_refused(tmp_path_factory: Any, pieces: list[st
     decided(lambda: load_cloudformation(path), OSError)
 
 
+TERRAFORM_KEYS = st.sampled_from(["values", "planned_values", "resource_changes", "format_version"])
+
+
 @FUZZ
-@given(value=JSON_VALUES)
+@given(value=st.one_of(JSON_VALUES, st.dictionaries(TERRAFORM_KEYS, JSON_VALUES, max_size=3)))
 def test_any_terraform_document_is_read_or_refused(value: Any) -> None:
     decided(lambda: load_terraform(value if isinstance(value, dict) else {"values": value}))
     decided(lambda: load_terraform(json.dumps(value, default=str).encode()))

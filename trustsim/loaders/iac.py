@@ -878,7 +878,8 @@ def load_terraform(
     problems: list[Problem] = []
     roles: dict[str, IacRole] = {}
     unknown: dict[str, str] = {}
-    for index, change in enumerate(value.get("resource_changes") or []):
+    changes = value.get("resource_changes")
+    for index, change in enumerate(changes if isinstance(changes, list) else []):
         if not isinstance(change, Mapping) or change.get("type") != "aws_iam_role":
             continue
         after_unknown = _at(change, "/change/after_unknown")
