@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import re
 import sys
 import traceback
 import urllib.parse
@@ -365,14 +366,16 @@ def _after_double_dash(argv: list[str]) -> list[str]:
     return argv[: at + 1] + ["./-" if item == "-" else item for item in argv[at + 1 :]]
 
 
-_WORKFLOW_COMMAND_STARTS = ("::", "##[")
+_WORKFLOW_COMMAND_STARTS = ("::", "##")
+#: GitHub's old "##[command]" and Azure Pipelines' "##vso[command]", wherever in a line.
+_LOGGING_COMMAND = re.compile(r"##(?=(?:vso)?\[)", re.IGNORECASE)
 
 
 class _SafeText:
     """A text stream that escapes what came from input and cannot start a workflow command.
 
     Control, bidi and non-printable characters are escaped (all but the line breaks trustsim
-    writes), and no line may begin a CI workflow command (``::error``, ``##[…]``).
+    writes), and no line may begin a CI workflow command (``::error``, ``##[…]``, ``##vso[…]``).
     """
 
     def __init__(self, stream: TextIO) -> None:
@@ -388,7 +391,7 @@ class _SafeText:
             if starts_line and line.lstrip().startswith(_WORKFLOW_COMMAND_STARTS):
                 indent = len(line) - len(line.lstrip())
                 line = line[:indent] + "\\x" + f"{ord(line[indent]):02x}" + line[indent + 1 :]
-            safe.append(line.replace("##[", "##\\x5b"))
+            safe.append(_LOGGING_COMMAND.sub("#\\\\x23", line))
         if text:
             self.at_line_start = text.endswith("\n")
         self.stream.write("\n".join(safe))
