@@ -64,24 +64,36 @@ def test_the_quick_start_command_passes(
 
 
 def failing_file(tmp_path: Path) -> Path:
+    # A scenario file names policies relative to itself, inside its folder (docs/security.md).
+    for policy in (GITHUB, LAMBDA):
+        (tmp_path / Path(policy).name).write_bytes(Path(policy).read_bytes())
     scenarios = [
         {
             "name": "pr-should-deploy",
-            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": GITHUB},
+            "role": {
+                "arn": "arn:aws:iam::111122223333:role/deploy",
+                "trust_policy": Path(GITHUB).name,
+            },
             "caller": "github:acme/app@pull_request",
             "action": "sts:AssumeRoleWithWebIdentity",
             "expected": "Allow",
         },
         {
             "name": "main-deploys",
-            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": GITHUB},
+            "role": {
+                "arn": "arn:aws:iam::111122223333:role/deploy",
+                "trust_policy": Path(GITHUB).name,
+            },
             "caller": "github:acme/app@refs/heads/main",
             "action": "sts:AssumeRoleWithWebIdentity",
             "expected": "Allow",
         },
         {
             "name": "bad-session",
-            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": LAMBDA},
+            "role": {
+                "arn": "arn:aws:iam::111122223333:role/deploy",
+                "trust_policy": Path(LAMBDA).name,
+            },
             "caller": "arn:aws:iam::777788889999:role/x#y",
             "action": "sts:AssumeRole",
             "expected": "ImplicitDeny",

@@ -157,7 +157,9 @@ def _org(**fields: Any) -> dict[str, Any]:
 
 def _manifest(tmp_path: Path, **fields: Any) -> Path:
     path = tmp_path / "inventory.json"
-    path.write_text(json.dumps({"authorization_details": [str(DUMP)], **fields}))
+    # References stay inside the manifest's folder (docs/security.md): a copy of the dump.
+    (tmp_path / DUMP.name).write_bytes(DUMP.read_bytes())
+    path.write_text(json.dumps({"authorization_details": [DUMP.name], **fields}))
     return path
 
 

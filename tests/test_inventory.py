@@ -175,10 +175,13 @@ def test_load_inventory_reads_a_dump_or_a_manifest_with_an_organisation(tmp_path
             }
         )
     )
+    # A manifest's references are relative to it and stay inside its folder (docs/security.md).
+    for name in ("authorization-details.json", "authorization-details-vendor.json"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
     manifest = {
         "authorization_details": [
-            str(DATA / "authorization-details.json"),
-            str(DATA / "authorization-details-vendor.json"),
+            "authorization-details.json",
+            "authorization-details-vendor.json",
         ],
         "oidc_providers": [f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com"],
         "organization": {

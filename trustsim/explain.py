@@ -32,6 +32,7 @@ from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
+from trustsim.errors import escape
 from trustsim.evaluation import ActionResult, _decide, _Plan, _plan, _summary
 
 if TYPE_CHECKING:
@@ -704,7 +705,7 @@ class Explanation:
         if self.errors:
             lines.append("diagnostics:")
             lines += [f"  {error}" for error in self.errors]
-        return "\n".join(lines)
+        return "\n".join(escape(line) for line in lines)  # values came from input
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data: the decision, the views, and every record."""

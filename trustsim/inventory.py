@@ -22,7 +22,6 @@ Build it by hand with :meth:`Inventory.build`, or from account dumps with
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,11 +31,13 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
+from trustsim._files import read_named, read_reference
 from trustsim._org_rules import rcp_allow_problem
 from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
-from trustsim.errors import TrustsimError
+from trustsim.errors import InvalidPolicy, TrustsimError
 from trustsim.loaders import load_policy
 from trustsim.loaders.aws import AuthorizationDetails, RoleDetail, load_authorization_details
+from trustsim.loaders.json_text import read_json
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 
 __all__ = [
@@ -658,13 +659,21 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
         OSError: a file cannot be read.
     """
     location = Path(path)
-    text = location.read_text(encoding="utf-8-sig")
+    data, root = read_named(location)
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InventoryError(f"{location}: not JSON: {error}") from None
+        document = read_json(data)
+    except InvalidPolicy as error:
+        reason = error.problems[0].message if error.problems else "unreadable"
+        position = error.position_of("")
+        where = f" (line {position})" if position is not None else ""
+        raise InventoryError(f"{location}: not JSON{where}: {reason}") from None
+    value = document.value
     if not (isinstance(value, dict) and "authorization_details" in value):
-        return Inventory.from_authorization_details(location)
+        return Inventory.from_authorization_details(
+            load_authorization_details(data, origin=str(location))
+        )
+    if document.problems:
+        raise InventoryError(f"{location}: {document.problems[0].message}")
     base = location.parent
     dumps = value["authorization_details"]
     if not isinstance(dumps, list) or not all(isinstance(d, str) for d in dumps):
@@ -672,9 +681,14 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     where = str(location)
     organization = None
     if value.get("organization") is not None:
-        organization = _organization(value["organization"], base, where)
+        organization = _organization(value["organization"], base, root, where)
     return Inventory.from_authorization_details(
-        *(base / d for d in dumps),
+        *(
+            load_authorization_details(
+                read_reference(d, folder=base, root=root), origin=str(base / d)
+            )
+            for d in dumps
+        ),
         organization=organization,
         oidc_providers=_strings(value.get("oidc_providers", []), where, "oidc_providers"),
         saml_providers=_strings(value.get("saml_providers", []), where, "saml_providers"),
@@ -715,7 +729,7 @@ def organization_from_spec(spec: object, where: str, read: PolicyReader) -> Orga
         InventoryError: the block is malformed, or the organisation does not hold together.
         trustsim.errors.InvalidPolicy: a policy is refused.
     """
-    return _organization(spec, Path(), where, read)
+    return _organization(spec, Path(), Path(), where, read)
 
 
 _ORG_FIELDS = frozenset({"id", "root", "management_account", "scps", "rcps", "units", "accounts"})
@@ -734,7 +748,7 @@ def _known(block: Mapping[str, object], fields: frozenset[str], where: str, labe
 
 
 def _organization(
-    spec: object, base: Path, where: str, read: PolicyReader | None = None
+    spec: object, base: Path, allowed: Path, where: str, read: PolicyReader | None = None
 ) -> Organization:
     if not isinstance(spec, dict) or "id" not in spec or "root" not in spec:
         raise InventoryError(f"{where}: organization needs at least 'id' and 'root'")
@@ -749,7 +763,13 @@ def _organization(
         if read is not None:
             return tuple(read(item, kind, f"{label}[{i}]") for i, item in enumerate(items))
         return tuple(
-            load_policy(item if isinstance(item, dict) else base / str(item), kind=kind)
+            load_policy(item, kind=kind)
+            if isinstance(item, dict)
+            else load_policy(
+                read_reference(str(item), folder=base, root=allowed),
+                kind=kind,
+                origin=str(base / str(item)),
+            )
             for item in items
         )
 

@@ -105,6 +105,9 @@ def _fit(raw: object, problem: Problem) -> Problem:
 
 
 def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
+    # Each object's key order, computed once (a scan per problem was quadratic in the keys).
+    orders: dict[int, dict[str, int]] = {}
+
     def rank(problem: Problem) -> tuple[int, ...]:
         # The place of each step of the pointer among its siblings: tuples compare in
         # pre-order (a parent before its children, siblings in document order). Walking only
@@ -113,7 +116,10 @@ def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
         node = raw
         for token in _pointer.split(problem.pointer):
             if isinstance(node, dict) and token in node:
-                place.append(list(node).index(token))
+                order = orders.get(id(node))
+                if order is None:
+                    order = orders[id(node)] = {key: i for i, key in enumerate(node)}
+                place.append(order[token])
                 node = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 place.append(int(token))

@@ -42,6 +42,7 @@ from typing import Any
 import attrs
 
 from trustsim import _pointer, _reprs
+from trustsim._files import read_named, read_reference, root_of
 from trustsim.arn import Arn
 from trustsim.callers import (
     AccountRoot,
@@ -392,7 +393,9 @@ def load_scenarios(
     """Read and check every scenario of a file (a path) or of an already-decoded list.
 
     Policy documents given as paths are read now, relative to the scenario file's folder
-    (or ``base_dir``, default the current directory, for an in-memory list). ``origin``
+    (or ``base_dir``, default the current directory, for an in-memory list), and only from
+    inside the scenario file's root: absolute paths and paths leaving it are refused
+    (docs/security.md). ``origin``
     names the source in reports (default: the path, or ``<scenarios>``).
 
     >>> load_scenarios([{"name": "x", "role": {}, "caller": "anonymous",
@@ -412,8 +415,9 @@ def load_scenarios(
         path = Path(source)
         origin = origin or str(source)
         folder = path.parent
+        raw, root = read_named(path)
         try:
-            document = read_json(path.read_bytes())
+            document = read_json(raw)
         except InvalidPolicy as error:
             problem = error.problems[0]
             raise MalformedScenario(
@@ -429,8 +433,9 @@ def load_scenarios(
     else:
         origin = origin or "<scenarios>"
         folder = Path(base_dir) if base_dir is not None else Path()
+        root = root_of(folder / "scenarios")
         data = source
-    return _Reader(origin, folder, positions).scenarios(data)
+    return _Reader(origin, folder, positions, root).scenarios(data)
 
 
 @attrs.define
@@ -438,6 +443,7 @@ class _Reader:
     origin: str
     folder: Path
     positions: Mapping[str, Position]
+    root: Path
 
     def refuse(self, pointer: str, reason: str, name: str | None = None) -> MalformedScenario:
         text = reason if name is None else f"scenario {name!r}: {reason}"
@@ -686,7 +692,7 @@ class _Reader:
             raise self.refuse(pointer, "a policy is a JSON object or the path of a JSON file", name)
         path = self.folder / raw
         try:
-            return _PolicyFile(path, path.read_bytes())
+            return _PolicyFile(path, read_reference(raw, folder=self.folder, root=self.root))
         except OSError as error:
             reason = error.strerror or str(error)
             message = f"cannot read policy file {str(path)!r}: {reason}"

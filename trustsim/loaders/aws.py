@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from trustsim import _pointer
+from trustsim._files import read_named
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.loaders.json_text import read_json
@@ -214,8 +214,8 @@ def _read(source: Source, origin: str | None) -> _Input:
         label = origin or "<bytes>"
         raw = source
     else:
-        label = origin or str(source)
-        raw = Path(source).read_bytes()  # type: ignore[arg-type]
+        label = origin or os.fspath(source)  # type: ignore[arg-type]
+        raw, _ = read_named(source)  # type: ignore[arg-type]
     try:
         document = read_json(raw)
     except InvalidPolicy as error:
