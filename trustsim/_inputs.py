@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
-    from trustsim.model import Policy, PolicyKind
+    from trustsim.model import PolicyKind
 
 __all__ = [
     "MAX_DEPTH",
@@ -51,7 +51,7 @@ def shown(value: object) -> str:
     """A bounded ``repr`` of a user's value for an error message (never recursion, never megabytes)."""
     try:
         return _REPR.repr(value)
-    except Exception:  # noqa: BLE001 - a user's __repr__ may raise anything; say what it is
+    except Exception:
         return f"<{type(value).__name__} object>"
 
 

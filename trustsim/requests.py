@@ -43,12 +43,14 @@ import importlib
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from trustsim._derive import CallOptions, derive_context
+from trustsim._frozen import FrozenDict
+from trustsim._inputs import expect_bool, expect_text, expect_time, shown
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -139,6 +141,21 @@ class AssumeRoleRequest:
     companion_actions: tuple[str, ...] = ()
 
 
+def _text_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            "ProvidedContext.context: expected a mapping of text to text, got "
+            f"{type(value).__name__}: {shown(value)}"
+        )
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(
+                "ProvidedContext.context: keys and values must be text (str), got "
+                f"{type(key).__name__}: {shown(key)} = {type(item).__name__}: {shown(item)}"
+            )
+    return FrozenDict(value)
+
+
 @attrs.frozen
 class ProvidedContext:
     """A trusted context assertion passed with ``AssumeRole`` (``ProvidedContexts``).
@@ -152,7 +169,10 @@ class ProvidedContext:
     """
 
     provider_arn: str
-    context: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    context: Mapping[str, str] = attrs.field(factory=dict, converter=_text_mapping)
+
+    def __attrs_post_init__(self) -> None:
+        expect_text("ProvidedContext.provider_arn", self.provider_arn, optional=False)
 
 
 # STS input rules [DOC STS-API]: character classes are ASCII (the API's \w is Java's).
@@ -294,6 +314,12 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
     """:func:`build_request` with its options in order; equal calls share their derivation."""
     if at is None:
         at = _now()  # read once: the memo key and the derived keys hold the same time
+    else:
+        # The UTC instant, not the value given: fold=0 and fold=1 of one local time compare
+        # (and hash) equal in Python, though they are an hour apart.
+        at = expect_time("at", at, InvalidRequest)
+    if mfa is not None and type(mfa) is not bool:  # before the memo: 1 == True
+        expect_bool("mfa", mfa)
     key: tuple[object, ...] | None = None
     if context is None and not provided_contexts:
         key = (
@@ -397,6 +423,18 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
 ) -> tuple[RequestContext, tuple[str, ...], Caller, str]:
     """Check the call as STS does and derive its context (SEMANTICS.md §6)."""
     _check_types(caller, role)
+    _check_option_types(
+        action=action,
+        external_id=external_id,
+        session_name=session_name,
+        tags=tags,
+        transitive_tag_keys=transitive_tag_keys,
+        source_identity=source_identity,
+        source_ip=source_ip,
+        region=region,
+        provided_contexts=provided_contexts,
+        context=context,
+    )
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
     api = assume_action_for(caller)
@@ -421,7 +459,7 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
         try:
             ipaddress.ip_address(source_ip)
         except ValueError:
-            raise InvalidRequest(f"source_ip {source_ip!r} is not an IP address") from None
+            raise InvalidRequest(f"source_ip {shown(source_ip)} is not an IP address") from None
     if region is not None:
         _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
 
@@ -593,6 +631,60 @@ def _check_types(caller: object, role: object) -> None:
         raise TypeError(f"not a role: {role!r} (expected trustsim.Role)")
 
 
+def _check_option_types(
+    *,
+    action: object,
+    external_id: object,
+    session_name: object,
+    tags: object,
+    transitive_tag_keys: object,
+    source_identity: object,
+    source_ip: object,
+    region: object,
+    provided_contexts: object,
+    context: object,
+) -> None:
+    """``TypeError`` naming the option for a value of the wrong Python type (issue 17)."""
+    for name, value in (
+        ("action", action),
+        ("external_id", external_id),
+        ("session_name", session_name),
+        ("source_identity", source_identity),
+        ("source_ip", source_ip),
+        ("region", region),
+    ):
+        expect_text(name, value)
+    if tags is not None and not isinstance(tags, Mapping):
+        raise TypeError(
+            f"tags: expected a mapping of tag key to value (dict) or None, got "
+            f"{type(tags).__name__}: {shown(tags)}"
+        )
+    for name, items, kinds, expected in (
+        ("transitive_tag_keys", transitive_tag_keys, (str,), "a list of tag keys (str)"),
+        (
+            "provided_contexts",
+            provided_contexts,
+            (ProvidedContext, str),
+            "a list of ProvidedContext values or provider ARNs (str)",
+        ),
+    ):
+        if items is None:
+            continue
+        if (
+            isinstance(items, (str, bytes, Mapping))
+            or not isinstance(items, Sequence | Set)
+            or not all(isinstance(item, kinds) for item in items)
+        ):
+            raise TypeError(
+                f"{name}: expected {expected} or None, got {type(items).__name__}: {shown(items)}"
+            )
+    if context is not None and not isinstance(context, Mapping):
+        raise TypeError(
+            "context: expected a mapping of condition key to value (dict), a RequestContext or "
+            f"None, got {type(context).__name__}: {shown(context)}"
+        )
+
+
 def _checked_action(action: str | None, api: str, caller: Caller) -> str:
     if action is None:
         return api
@@ -606,17 +698,12 @@ def _checked_action(action: str | None, api: str, caller: Caller) -> str:
 def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
     if at is None:
         return _now()
-    if at.tzinfo is None:
-        raise InvalidRequest(f"at={at!r} needs a time zone (AWS keeps request times in UTC)")
-    try:
-        return at.astimezone(_dt.timezone.utc)
-    except OverflowError:
-        raise InvalidRequest(f"at={at!r} is outside the calendar once moved to UTC") from None
+    return cast("_dt.datetime", expect_time("at", at, InvalidRequest))
 
 
 def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
     if not pattern.fullmatch(value):
-        raise InvalidRequest(f"{label} {value!r} is invalid: STS accepts {rule}")
+        raise InvalidRequest(f"{label} {shown(value)} is invalid: STS accepts {rule}")
 
 
 def _checked_source_identity(value: str | None, caller: Caller) -> str | None:
@@ -652,11 +739,11 @@ def _check_tags(
     for key, value in tags.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _tag_text_ok(key):
             raise InvalidRequest(
-                f"session tag key {key!r} is invalid: 1-128 letters, digits, spaces or _.:/=+-@"
+                f"session tag key {shown(key)} is invalid: 1-128 letters, digits, spaces or _.:/=+-@"
             )
         if not isinstance(value, str) or len(value) > 256 or not _tag_text_ok(value):
             raise InvalidRequest(
-                f"session tag {key!r}: value {value!r} is invalid: "
+                f"session tag {shown(key)}: value {shown(value)} is invalid: "
                 "0-256 letters, digits, spaces or _.:/=+-@"
             )
         # Tag keys are case-insensitive: "Team" and "team" are one key [DOC TAGS].
@@ -695,6 +782,7 @@ def _check_api_options(
         _check_pattern(
             "ExternalId", external_id, _EXTERNAL_ID, "2-1224 characters of [\\w+=,.@:/-]"
         )
+    expect_bool("mfa", mfa)
     if mfa is not None and not isinstance(caller, (IamUser, RoleSession, AccountRoot)):
         raise InvalidRequest(
             f"a {type(caller).__name__} cannot pass an MFA code (SerialNumber/TokenCode)"
