@@ -543,6 +543,10 @@ class ActionRecord(_Record):
         """Its decision."""
         return self._f[1]  # type: ignore[no-any-return]
 
+    def __bool__(self) -> bool:
+        # As an Outcome: true only when this action is allowed.
+        return self._f[1] is Decision.ALLOW
+
     @property
     def side(self) -> str:
         """The side that decided it."""
@@ -722,6 +726,10 @@ class Explanation:
 
     def __repr__(self) -> str:
         return f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}>"
+
+    def __bool__(self) -> bool:
+        # As an Outcome: true only for an Allow, never for every explanation.
+        return self.decision is Decision.ALLOW
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable text, as print() shows it.

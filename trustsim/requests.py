@@ -312,12 +312,10 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
     context: RequestContext | Mapping[str, ContextValue] | None,
 ) -> AssumeRoleRequest:
     """:func:`build_request` with its options in order; equal calls share their derivation."""
-    if at is None:
-        at = _now()  # read once: the memo key and the derived keys hold the same time
-    else:
-        # The UTC instant, not the value given: fold=0 and fold=1 of one local time compare
-        # (and hash) equal in Python, though they are an hour apart.
-        at = expect_time("at", at, InvalidRequest)
+    # Read once: the memo key and the derived keys hold the same time. Given, it is kept as
+    # its UTC instant: fold=0 and fold=1 of one local time compare (and hash) equal in
+    # Python, though they are an hour apart.
+    at = _now() if at is None else _checked_time(at)
     if mfa is not None and type(mfa) is not bool:  # before the memo: 1 == True
         expect_bool("mfa", mfa)
     key: tuple[object, ...] | None = None

@@ -289,6 +289,10 @@ class ScenarioResult:
         """Whether the decision is the expected one."""
         return self.decision == self.scenario.expected
 
+    def __bool__(self) -> bool:
+        # ``assert result`` asserts the scenario passed, not that a result exists.
+        return self.passed
+
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         return f"{verdict} {self.scenario.name}: {self.decision} (expected {self.expected})"
