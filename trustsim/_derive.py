@@ -175,9 +175,12 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     if options.source_ip is not None:
         values[SOURCE_IP] = (options.source_ip,)
     values[RESOURCE_ACCOUNT] = (role.account_id,)
-    # Incoming transitive tags replace the role's tags of the same key before the trust
-    # policy is read [DOC TAGS §Chaining roles with session tags; SEMANTICS.md §4.12].
-    for key, value in overlay(role.tags, options.incoming).items():
+    # The role's own IAM tags: aws:ResourceTag is "the tags attached to the resource". The
+    # IAM guide's "Chaining roles with session tags" has incoming transitive tags override
+    # the role's tags of the same key in the *new session's principal tags*; nothing says
+    # they replace the role's resource tags when its trust policy is read, so they do not
+    # (docs/fidelity.md, "Chained calls and session tags").
+    for key, value in role.tags.items():
         out.add(f"aws:ResourceTag/{key}", value)
         out.add(f"iam:ResourceTag/{key}", value)
     values[ROLE_SESSION_NAME] = (options.session_name,)

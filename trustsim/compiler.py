@@ -189,6 +189,9 @@ class PrincipalMatcher:
     unique_ids: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
     federated: frozenset[str] = frozenset()
+    #: User, role and session ARNs and service names folded (case, and the path of user and
+    #: role ARNs, dropped): what would match if IAM compared them loosely (decisions 6, 7).
+    loose: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, principal: Principal) -> PrincipalMatcher:
@@ -229,7 +232,32 @@ class PrincipalMatcher:
             unique_ids=frozenset(unique_ids),
             services=frozenset(principal.service),
             federated=frozenset(principal.federated),
+            loose=frozenset(
+                [_loose_arn(value) for value in (*users, *roles, *sessions)]
+                + [f"service:{name.lower()}" for name in principal.service]
+            ),
         )
+
+    def near_miss(self, who: CallerIdentity) -> str | None:
+        """The §9 decision a non-match rests on, when a value names ``who`` but for case or path.
+
+        ``"6"`` when a user or role ARN (or a session ARN) differs from the caller's only in
+        letter case or IAM path, ``"7"`` when a service name differs only in case; ``None``
+        otherwise. Such values are compared exactly (SEMANTICS.md §9 decisions 6, 7), and an
+        outcome resting on that reading says so.
+        """
+        if not self.loose:
+            return None
+        kind = who.kind
+        if kind is CallerKind.SERVICE:
+            name = who.name or ""
+            return "7" if f"service:{name.lower()}" in self.loose else None
+        if kind is CallerKind.USER and who.arn:
+            return "6" if _loose_arn(who.arn) in self.loose else None
+        if kind is CallerKind.ROLE_SESSION:
+            arns = (who.arn, who.role_arn)
+            return "6" if any(arn and _loose_arn(arn) in self.loose for arn in arns) else None
+        return None
 
     def match(self, who: CallerIdentity, role_partition: str) -> MatchKind:
         """The kind of match of ``who`` (the most specific one when several values match).
@@ -292,6 +320,15 @@ class PrincipalMatcher:
 
 
 _MATCH_ANY_PRINCIPAL = PrincipalMatcher(everyone=True)
+
+
+def _loose_arn(arn: str) -> str:
+    """An IAM ARN folded to lower case, the path of a user or role ARN dropped."""
+    head, _, resource = arn.lower().rpartition(":")
+    kind, _, rest = resource.partition("/")
+    if kind in ("user", "role"):
+        rest = rest.rpartition("/")[2]
+    return f"{head}:{kind}/{rest}"
 
 
 def _has_wildcard(text: str) -> bool:

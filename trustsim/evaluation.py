@@ -413,7 +413,16 @@ def _org_applies(org: OrgMembership | None) -> bool:
 class _Scan:
     """The statements of one policy that apply to one action."""
 
-    __slots__ = ("allows", "denies", "diagnostics", "policy", "side", "star_skipped", "static")
+    __slots__ = (
+        "allows",
+        "denies",
+        "diagnostics",
+        "near_misses",
+        "policy",
+        "side",
+        "star_skipped",
+        "static",
+    )
 
     def __init__(  # noqa: PLR0917 - an internal record, built in one place
         self,
@@ -431,6 +440,7 @@ class _Scan:
         self.denies = denies
         self.diagnostics = diagnostics
         self.star_skipped = static.skipped
+        self.near_misses = static.near_misses
 
 
 _NO = MatchKind.NO
@@ -452,12 +462,13 @@ class StaticScan:
     decision 4).
     """
 
-    __slots__ = ("candidates", "entries", "needs", "records", "skipped", "tables")
+    __slots__ = ("candidates", "entries", "near_misses", "needs", "records", "skipped", "tables")
 
     def __init__(self, policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> None:
         who, role_partition, role_arn = plan.who, plan.role_partition, plan.role_arn
         entries: list[_Static] = []
         skipped: list[CompiledStatement] = []
+        near: list[tuple[CompiledStatement, str]] = []
         for statement in policy.statements:
             kind = statement.principal_kind(who, role_partition)
             action_ok = statement.action.matches(action, lower)
@@ -469,8 +480,12 @@ class StaticScan:
                 )
             entries.append((statement, kind, action_ok, resource_ok))
             principal = statement.principal
-            if kind is _NO and action_ok and principal is not None and principal.star_skipped(who):
-                skipped.append(statement)
+            if kind is _NO and action_ok and principal is not None:
+                if principal.star_skipped(who):
+                    skipped.append(statement)
+                reading = principal.near_miss(who)
+                if reading is not None:
+                    near.append((statement, reading))
         self.entries = tuple(entries)
         self.candidates: tuple[tuple[CompiledStatement, MatchKind, object, int], ...] = tuple(
             (statement, kind, resource_ok, index)
@@ -478,6 +493,8 @@ class StaticScan:
             if kind is not _NO and action_ok and resource_ok is not False
         )
         self.skipped = tuple(skipped)
+        #: Statements naming the caller but for case or path, with the §9 decision (6 or 7).
+        self.near_misses = tuple(near)
         #: The requirements of each matching Allow, by the statement's id (see _choose_grant).
         self.needs: dict[int, Needs] = {}
         #: The explain path's request-independent record fields (trustsim.explain), once made.
@@ -1061,6 +1078,18 @@ def _readings(
                     statement.ref,
                 )
             )
+    for statement, reading in [n for scan in every for n in scan.near_misses]:
+        if statement.is_deny == (decision is Decision.ALLOW):
+            what = "service name" if reading == "7" else "ARN"
+            notes.append(
+                _uncertain(
+                    f"SEMANTICS.md §9 decision {reading}",
+                    f"the statement names {plan.described} but for the letter case"
+                    f"{' or IAM path' if reading == '6' else ''} of the {what}; trustsim "
+                    "compares principals exactly, so it does not apply",
+                    statement.ref,
+                )
+            )
     if side == "rcp" and decision is not Decision.ALLOW and not who.is_iam_principal:
         notes.append(
             _uncertain(
@@ -1457,7 +1486,33 @@ def _replay(
     request: AssumeRoleRequest, actions: tuple[str, ...], recorder: Recorder | None
 ) -> _Summary:
     plan = _plan(request)
-    return _summary([_decide(plan, action, recorder) for action in actions])
+    decision, refs, errors, side, reason = _summary(
+        [_decide(plan, action, recorder) for action in actions]
+    )
+    return decision, refs, _chain_readings(request, actions, errors), side, reason
+
+
+def _chain_readings(
+    request: AssumeRoleRequest, actions: Sequence[str], errors: tuple[Diagnostic, ...]
+) -> tuple[Diagnostic, ...]:
+    """``errors`` with the readings that rest on the call, not on one statement (decision 11)."""
+    caller = request.caller
+    if (
+        "sts:SetSourceIdentity" in actions
+        and isinstance(caller, RoleSession)
+        and caller.source_identity is not None
+    ):
+        # The call exercises sts:SetSourceIdentity because the session carries a source
+        # identity into the chain: a reading, not a documented rule.
+        return (*errors, _CARRIED_SOURCE_IDENTITY)
+    return errors
+
+
+_CARRIED_SOURCE_IDENTITY = _uncertain(
+    "SEMANTICS.md §9 decision 11",
+    "the calling session carries a source identity into the chain, which trustsim reads as "
+    "setting it again: the trust policy must allow sts:SetSourceIdentity",
+)
 
 
 def replay(

@@ -31,7 +31,7 @@ from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
-from trustsim.evaluation import ActionResult, _decide, _Plan, _plan, _summary
+from trustsim.evaluation import ActionResult, _chain_readings, _decide, _Plan, _plan, _summary
 
 if TYPE_CHECKING:
     from trustsim.context import RequestContext
@@ -846,6 +846,7 @@ def explain(outcome: Outcome) -> Explanation:
     else:
         results = [_decide(plan, action, recorder) for action in actions]
         decision, _, errors, side, reason = _summary(results)
+    errors = _chain_readings(request, actions, errors)
     explanation = _new(Explanation)
     _SET_DECISION(explanation, decision)
     _SET_REASON(explanation, reason)

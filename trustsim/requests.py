@@ -485,7 +485,9 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
         if action not in ASSUME_ACTIONS
         else _derived_companions(
             caller,
-            tags=bool(passed_tags or transitive),
+            # Incoming transitive tags become session tags of the new session: the chained
+            # call is a tagging call (docs/fidelity.md, "Chained calls and session tags").
+            tags=bool(passed_tags or transitive or incoming),
             source_identity=source_identity is not None,
             provided=bool(contexts),
         )
@@ -830,6 +832,8 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
                 tags = True
             elif key.startswith("sts:requestcontext/"):
                 provided = True
+    if not tags and isinstance(caller, RoleSession) and caller.transitive_tag_keys:
+        tags = True  # inherited transitive tags become the new session's session tags
     companions: list[str] = []
     if tags:
         companions.append(TAG_SESSION)
