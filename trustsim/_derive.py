@@ -15,11 +15,11 @@ The input checks STS makes before deriving anything live in :mod:`trustsim.reque
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
 import attrs
 
+from trustsim._memo import cached, memo
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -216,7 +216,7 @@ def overlay(base: Mapping[str, str], top: Mapping[str, str]) -> dict[str, str]:
     return dict(merged.values())
 
 
-@functools.lru_cache(maxsize=256)  # the requests of one test run share a handful of times
+@cached(256)  # the requests of one test run share a handful of times
 def _epoch_text(when: _dt.datetime) -> str:
     return str(int(when.timestamp()))
 
@@ -228,7 +228,7 @@ _Values = dict[str, tuple[str, ...]]
 #: written, multi-valued keys. Only a role session's keys depend on the time; those are
 #: derived every time.
 _Fragment = tuple[dict[str, tuple[str, ...]], dict[str, str], frozenset[str]]
-_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = {}
+_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = memo("derive: caller keys", 4096)
 _FRAGMENTS_SIZE = 4096
 
 

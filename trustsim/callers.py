@@ -23,7 +23,6 @@ trustsim.callers.InvalidCaller: IamUser.arn: 'arn:aws:iam::1111:user/alice' is n
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,6 +31,7 @@ import attrs
 
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import expect_bool, expect_policy, expect_text, expect_time, shown
+from trustsim._memo import cached, memo
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
 from trustsim.model import Policy, PolicyKind
@@ -98,7 +98,7 @@ _USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
 _ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
 
 
-@functools.lru_cache(maxsize=4096)  # the same ARNs are checked and read again and again
+@cached(4096)  # the same ARNs are checked and read again and again
 def _groups(pattern: re.Pattern[str], text: str) -> tuple[str, ...] | None:
     match = pattern.fullmatch(text)
     return None if match is None else match.groups()
@@ -184,12 +184,12 @@ def _check_strings(field: str, values: object) -> None:
 def _policy_levels(value: Iterable[Iterable[Policy]]) -> tuple[tuple[Policy, ...], ...]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
-    return tuple(
-        tuple(level)
-        if isinstance(level, Iterable) and not isinstance(level, (str, bytes, Mapping))
-        else level
-        for level in value
-    )
+    levels: list[object] = []
+    items: Iterable[object] = value
+    for level in items:
+        flat = isinstance(level, Iterable) and not isinstance(level, (str, bytes, Mapping))
+        levels.append(tuple(level) if flat else level)  # type: ignore[arg-type]
+    return tuple(levels)  # type: ignore[arg-type]  # checked by _check_levels
 
 
 def _check_levels(field: str, levels: object, kind: PolicyKind) -> None:
@@ -688,7 +688,9 @@ class WebIdentity:
 
 #: Resolved identities by (identity, account, partition): equal tokens, built afresh for
 #: each call, resolve to one object (and so share the evaluator's caches).
-_RESOLVED: dict[tuple[WebIdentity, str, str], WebIdentity] = {}
+_RESOLVED: dict[tuple[WebIdentity, str, str], WebIdentity] = memo(
+    "callers: resolved web identities", 1024
+)
 
 
 #: SAML condition keys AWS documents as multi-valued (SEMANTICS.md §6.5).

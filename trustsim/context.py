@@ -10,13 +10,13 @@ list (``aws:TagKeys``), *single-valued* otherwise.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 import attrs
 
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import shown, utc_instant
+from trustsim._memo import cached
 from trustsim.errors import InvalidContext
 
 __all__ = ["ContextValue", "RequestContext", "normalize_key"]
@@ -57,7 +57,7 @@ def _as_text(key: str, value: object) -> str:
     )
 
 
-@functools.lru_cache(maxsize=256)  # requests of one test run share a handful of times
+@cached(256)  # requests of one test run share a handful of times
 def _utc_text(utc: _dt.datetime) -> str:
     # Not strftime("%Y"): it does not pad years before 1000 to four digits on every platform.
     return (

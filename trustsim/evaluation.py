@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
+from trustsim._memo import SWITCH, clear_caches, memo
 from trustsim.arn import Arn
 from trustsim.callers import (
     IamUser,
@@ -267,13 +268,13 @@ class _RoleFacts:
 # Facts by object identity. Each entry holds its object, so an id is never reused while its
 # entry lives; the caches are bounded and start afresh when full.
 _CACHE_SIZE = 4096
-_CALLERS: dict[int, tuple[Caller, _CallerFacts]] = {}
-_ROLES: dict[int, _RoleFacts] = {}
+_CALLERS: dict[int, tuple[Caller, _CallerFacts]] = memo("evaluation: caller facts", _CACHE_SIZE)
+_ROLES: dict[int, _RoleFacts] = memo("evaluation: role facts", _CACHE_SIZE)
 
 
 # Services and federated callers carry no policies: their facts depend on their name alone,
 # so callers built afresh for each request (an end-to-end test) share them.
-_BY_NAME: dict[tuple[type, str], _CallerFacts] = {}
+_BY_NAME: dict[tuple[type, str], _CallerFacts] = memo("evaluation: facts by name", _CACHE_SIZE)
 
 
 def _caller_facts(caller: Caller) -> _CallerFacts:
@@ -293,7 +294,7 @@ def _caller_facts(caller: Caller) -> _CallerFacts:
 #: The first caller seen of each value. Callers are frozen and compared by value, so one
 #: built afresh for each request (a test's fixture, an end-to-end loop) is decided with the
 #: facts and plans of the equal caller decided before; the ids of those are the cache keys.
-_CANONICAL: dict[Caller, Caller] = {}
+_CANONICAL: dict[Caller, Caller] = memo("evaluation: canonical callers", _CACHE_SIZE)
 
 
 def _canonical(caller: Caller) -> Caller:
@@ -343,7 +344,9 @@ def _shared_facts(caller: Caller) -> _CallerFacts:
     return _CallerFacts(caller)
 
 
-_BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = {}
+_BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = memo(
+    "evaluation: facts by parts", _CACHE_SIZE
+)
 
 
 def _iam_parts(caller: IamUser | RoleSession) -> tuple[tuple[str, ...], tuple[object, ...]]:
@@ -399,7 +402,7 @@ def _plan(request: AssumeRoleRequest) -> _Plan:
 
 
 #: The plan of each request replayed lately (the reason and explain paths), by its identity.
-_PLANS: dict[int, tuple[AssumeRoleRequest, _Plan]] = {}
+_PLANS: dict[int, tuple[AssumeRoleRequest, _Plan]] = memo("evaluation: plans", _CACHE_SIZE)
 
 
 def _org_applies(org: OrgMembership | None) -> bool:
@@ -1547,6 +1550,8 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     >>> print(evaluate(AssumeRoleRequest(bob, role, "sts:AssumeRole", RequestContext.of())))
     ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
     """
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     # One action: _fast_outcome inlined. A request decided before finds its plan by its own
     # identity, another by its (caller, role, action) triple; in the commonest case (no
     # caller-side policy, no RCP) the plan is the trust policy's memoised Deny and Allow
@@ -1585,17 +1590,21 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
 #: are the checks of those that need nothing more; otherwise they are (check, requirements).
 #: Each entry holds its caller and role, so their ids are not reused while it lives.
 _Pair = tuple[Any, Any, tuple[_Check, ...], tuple[Any, ...], "_CallerSide | None"]
-_PAIRS: dict[tuple[int, int, str], _Pair] = {}
+_PAIRS: dict[tuple[int, int, str], _Pair] = memo("evaluation: pair plans", _CACHE_SIZE)
 
 
 #: The plan of each one-action request decided lately, by the request's identity (each entry
 #: holds its request, so the id is not reused while the entry lives).
-_BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = {}
+_BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = memo(
+    "evaluation: plans by request", _CACHE_SIZE
+)
 
 
 #: Requests whose caller is equal to one decided before, decided once lately, held weakly:
 #: seen a second time, such a request is kept like any other (see _request_plan).
-_SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = {}
+_SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = memo(
+    "evaluation: requests seen once", _CACHE_SIZE
+)
 
 
 def _request_plan(request: AssumeRoleRequest) -> _Pair:
@@ -1669,6 +1678,8 @@ def decide(request: AssumeRoleRequest) -> Decision:
     ...                          "sts:AssumeRole", RequestContext.of()))
     <Decision.ALLOW: 'Allow'>
     """
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     # The one-action plan, found and run inline exactly as in evaluate (in both: speed).
     hit = _BY_REQUEST.get(id(request))
     if hit is not None and hit[0] is request:
@@ -1709,5 +1720,7 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
     >>> evaluate_action(request).decision
     <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     actions = (request.action,)
     return _fast_outcome(request, actions)

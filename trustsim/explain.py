@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from trustsim._memo import memo
 from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
@@ -739,7 +740,7 @@ class Explanation:
 #: A compiled statement's texts, computed once: (statement, effect, actions, resources, the
 #: principal values for "is not among", or None without a principal element).
 _Texts = tuple[CompiledStatement, str, str, str, "str | None"]
-_TEXTS: dict[int, _Texts] = {}
+_TEXTS: dict[int, _Texts] = memo("explain: texts", 4096)
 _TEXTS_SIZE = 4096
 _MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
 #: The side, and the first nine fields of each statement's record, kept on a static scan

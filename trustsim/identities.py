@@ -24,11 +24,11 @@ the condition keys AWS puts in the request context: only the claims AWS maps, ea
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from trustsim._memo import cached
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
     ClaimValue,
@@ -288,7 +288,7 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     return WebIdentity(_provider(issuer, account_id, partition, provider_arn), present)
 
 
-@functools.lru_cache(maxsize=1024)  # a suite builds runs of the same few repositories
+@cached(1024)  # a suite builds runs of the same few repositories
 def _repo_parts(repo: object) -> tuple[str, str]:
     owner, slash, name = repo.partition("/") if isinstance(repo, str) else ("", "", "")
     if not slash or not _GITHUB_NAME.fullmatch(owner) or not _GITHUB_NAME.fullmatch(name):

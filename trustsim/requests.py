@@ -41,9 +41,10 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import ipaddress
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -51,6 +52,7 @@ import attrs
 from trustsim._derive import CallOptions, derive_context
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import expect_bool, expect_text, expect_time, shown
+from trustsim._memo import SWITCH, clear_caches, memo
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -64,6 +66,7 @@ from trustsim.callers import (
 )
 from trustsim.context import ContextValue, RequestContext
 from trustsim.errors import InvalidRequest
+from trustsim.operators import parse_date, parse_number
 
 if TYPE_CHECKING:
     from trustsim.decision import Outcome
@@ -147,7 +150,8 @@ def _text_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
             "ProvidedContext.context: expected a mapping of text to text, got "
             f"{type(value).__name__}: {shown(value)}"
         )
-    for key, item in value.items():
+    pairs: Iterable[tuple[object, object]] = value.items()
+    for key, item in pairs:
         if not isinstance(key, str) or not isinstance(item, str):
             raise TypeError(
                 "ProvidedContext.context: keys and values must be text (str), got "
@@ -291,7 +295,7 @@ def build_request(
 #: already made; its request still holds the caller it was given. Calls with explicit
 #: ``context=`` entries or provided contexts (mappings) are not kept.
 _Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
-_PREPARED: dict[tuple[object, ...], _Prepared] = {}
+_PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096)
 _PREPARED_SIZE = 4096
 
 
@@ -312,12 +316,13 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
     context: RequestContext | Mapping[str, ContextValue] | None,
 ) -> AssumeRoleRequest:
     """:func:`build_request` with its options in order; equal calls share their derivation."""
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     # Read once: the memo key and the derived keys hold the same time. Given, it is kept as
     # its UTC instant: fold=0 and fold=1 of one local time compare (and hash) equal in
     # Python, though they are an hour apart.
     at = _now() if at is None else _checked_time(at)
-    if mfa is not None and type(mfa) is not bool:  # before the memo: 1 == True
-        expect_bool("mfa", mfa)
+    expect_bool("mfa", mfa)  # before the memo: 1 == True
     key: tuple[object, ...] | None = None
     if context is None and not provided_contexts:
         key = (
@@ -478,7 +483,7 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
             contexts=[(item.provider_arn, item.context) for item in contexts],
         ),
     )
-    final = derived if context is None else derived.merged(context)
+    final = derived if context is None else _with_coherent_times(derived, context)
     # Without explicit entries, the companions are read off the options, not every key.
     companions = (
         ()
@@ -495,6 +500,37 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
         else _companions(final, caller)
     )
     return final, companions, caller, action
+
+
+def _with_coherent_times(
+    derived: RequestContext, context: RequestContext | Mapping[str, ContextValue]
+) -> RequestContext:
+    """``derived`` with the user's entries applied, the two time keys telling one time.
+
+    ``aws:CurrentTime`` and ``aws:EpochTime`` stay coherent.
+    When ``context=`` overrides one of the two, the other follows it (``2026-01-01T00:00:00Z``
+    and ``1767225600``); when the override cannot be read as a time, the other key is left
+    out — no time can be derived from it, and the real time would contradict it. Both given:
+    both are kept as given (docs/fidelity.md, "Times").
+    """
+    override = context if isinstance(context, RequestContext) else RequestContext.of(context)
+    final = derived.merged(override)
+    current = override.folded.get("aws:currenttime")
+    epoch = override.folded.get("aws:epochtime")
+    if (current is None) == (epoch is None):
+        return final
+    if current is not None:
+        instant = parse_date(current[0]) if len(current) == 1 else None
+        if instant is None:
+            return final.without("aws:EpochTime")
+        return final.merged({"aws:EpochTime": str(math.floor(instant.seconds))})
+    assert epoch is not None  # noqa: S101 - exactly one of the two is given
+    seconds = parse_number(epoch[0]) if len(epoch) == 1 else None
+    try:
+        when = _dt.datetime.fromtimestamp(int(seconds), _dt.timezone.utc)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError, ArithmeticError):
+        return final.without("aws:CurrentTime")
+    return final.merged({"aws:CurrentTime": when})
 
 
 def assume_role(
