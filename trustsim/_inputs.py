@@ -16,21 +16,28 @@ TypeError: assume_role(mfa=): expected True, False or None, got str: 'false'
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as _dt
+import functools
+import inspect
 import os
 import reprlib
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, NoReturn
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from trustsim.model import PolicyKind
 
 __all__ = [
     "MAX_DEPTH",
+    "checked",
     "expect_bool",
     "expect_policy",
     "expect_text",
     "expect_time",
+    "satisfies",
     "shown",
     "too_deep",
     "utc_instant",
@@ -126,7 +133,7 @@ def expect_policy(label: str, value: object, kind: PolicyKind, error: type[Excep
         _wrong(label, f"a trustsim.Policy of kind {kind.value!r}", value)
     if value.kind is not kind:
         raise error(
-            f"{label}: expected {_article(kind.value)} policy, got {_article(value.kind.value)} policy "
+            f"{label}: expected {_KIND_NAMES[kind.value]}, got {_KIND_NAMES[value.kind.value]} "
             f"({value.origin or 'built in code'}); parse it with kind={kind.value!r}"
         )
 
@@ -159,5 +166,77 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _article(word: str) -> str:
-    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+_KIND_NAMES = {
+    "trust": "a trust policy",
+    "identity": "an identity policy",
+    "permissions-boundary": "a permissions boundary",
+    "session": "a session policy",
+    "scp": "an SCP",
+    "rcp": "an RCP",
+}
+
+
+def satisfies(value: object, hint: object) -> bool:
+    """Whether ``value`` has the type ``hint`` says (the forms trustsim's signatures use).
+
+    Strict where a slip is likely: ``bool`` is exactly ``True``/``False``, ``int`` is no
+    ``bool``, and text is never a list of texts.
+
+    >>> from collections.abc import Sequence
+    >>> satisfies(["a"], Sequence[str]), satisfies("a", Sequence[str]), satisfies(1, bool)
+    (True, False, False)
+    """
+    if hint is Any or hint is object:
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    if hint is bool:
+        return value is True or value is False
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(satisfies(value, arg) for arg in args)
+    if origin is None:
+        return isinstance(value, hint) if isinstance(hint, type) else True
+    if origin in (dict, Mapping, collections.abc.Mapping):
+        if not isinstance(value, Mapping):
+            return False
+        if not args:
+            return True
+        return all(satisfies(k, args[0]) and satisfies(v, args[1]) for k, v in value.items())
+    if isinstance(origin, type) and issubclass(origin, Iterable):
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, origin):
+            return False
+        item = args[0] if args else Any
+        return all(satisfies(element, item) for element in value)
+    return isinstance(value, origin) if isinstance(origin, type) else True
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def checked(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Check every argument against ``function``'s annotations before calling it.
+
+    ``TypeError`` naming the parameter, what it expected and what it got. For the builders
+    users call a few times per test (the identity constructors), not for the hot path.
+    """
+    signature = inspect.signature(function)
+    hints: dict[str, object] = {}
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not hints:
+            hints.update(typing.get_type_hints(function))
+        bound = signature.bind(*args, **kwargs)
+        for name, value in bound.arguments.items():
+            hint = hints.get(name, Any)
+            if too_deep(value, 4) or not satisfies(value, hint):
+                expected = str(hint).replace("typing.", "").replace("collections.abc.", "")
+                _wrong(f"{function.__name__}({name}=)", expected, value)
+        return function(*args, **kwargs)
+
+    return wrapper

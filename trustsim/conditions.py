@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from trustsim import _pointer
+from trustsim._inputs import shown, too_deep
 from trustsim._memo import cached, register
 from trustsim.context import ContextValue, RequestContext, normalize_key
 from trustsim.errors import Diagnostic, InvalidPolicy, Problem
@@ -869,7 +870,36 @@ def check_condition(
       StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match
       Bool aws:SecureTransport: request 'true', policy 'true' → match
     """
+    given: object = condition
+    if isinstance(given, (str, bytes)) or not isinstance(given, (Mapping, Sequence)):
+        raise TypeError(
+            "check_condition(condition=): expected a Condition block (dict) or a list of "
+            f"ConditionClause, got {type(condition).__name__}: {shown(condition)}"
+        )
+    if too_deep(condition, 4):
+        raise InvalidPolicy(
+            [
+                Problem(
+                    "INVALID_CONDITION_BLOCK",
+                    "/Condition",
+                    "the block nests lists or objects too deep: a condition value is a text "
+                    "or a list of texts",
+                    "MalformedPolicyDocument: Syntax errors in policy",
+                )
+            ]
+        )
+    given = context
+    if not isinstance(given, Mapping):
+        raise TypeError(
+            "check_condition(context=): expected a mapping of condition key to value (dict) "
+            f"or a RequestContext, got {type(context).__name__}: {shown(context)}"
+        )
     clauses = clauses_from_json(condition) if isinstance(condition, Mapping) else tuple(condition)
+    if not all(isinstance(clause, ConditionClause) for clause in clauses):
+        raise TypeError(
+            "check_condition(condition=): a list must hold ConditionClause values, got "
+            f"{shown(clauses)}"
+        )
     ctx = context if isinstance(context, RequestContext) else RequestContext.of(context)
     compiled = compile_condition(clauses, expand_variables=version == "2012-10-17")
     return compiled.evaluate(ctx)

@@ -28,6 +28,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from trustsim._inputs import checked
 from trustsim._memo import cached
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
@@ -188,6 +189,7 @@ def _audience(audience: str | Sequence[str]) -> ClaimValue:
     return audience if isinstance(audience, str) else tuple(audience)
 
 
+@checked
 def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     repo: str,
     *,
@@ -306,6 +308,7 @@ def _ref_type(ref: str | None) -> str | None:
     return None
 
 
+@checked
 def EksServiceAccount(  # noqa: N802 - reads as the caller it builds, like a class
     namespace: str,
     service_account: str,
@@ -349,6 +352,7 @@ def EksServiceAccount(  # noqa: N802 - reads as the caller it builds, like a cla
     return WebIdentity(_provider(issuer, account_id, partition, provider_arn), claims)
 
 
+@checked
 def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     identity_pool_id: str,
     identity_id: str,
@@ -385,6 +389,7 @@ def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     return WebIdentity(_COGNITO, claims)
 
 
+@checked
 def GoogleIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     sub: str,
     *,
@@ -415,6 +420,7 @@ def GoogleIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     return WebIdentity(provider, {key: value for key, value in claims.items() if value is not None})
 
 
+@checked
 def OidcIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     issuer: str,
     *,

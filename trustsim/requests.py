@@ -177,6 +177,11 @@ class ProvidedContext:
 
     def __attrs_post_init__(self) -> None:
         expect_text("ProvidedContext.provider_arn", self.provider_arn, optional=False)
+        if not 20 <= len(self.provider_arn) <= 2048:
+            raise InvalidRequest(
+                f"provided context ProviderArn {shown(self.provider_arn)} must be 20-2048 "
+                "characters"
+            )
 
 
 # STS input rules [DOC STS-API]: character classes are ASCII (the API's \w is Java's).
@@ -324,7 +329,9 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
     at = _now() if at is None else _checked_time(at)
     expect_bool("mfa", mfa)  # before the memo: 1 == True
     key: tuple[object, ...] | None = None
-    if context is None and not provided_contexts:
+    # Only options of their documented types make a key (text, a list of texts, a mapping):
+    # "team" and ("t", "e", "a", "m") must not share an entry. Others are refused below.
+    if context is None and not provided_contexts and _keyable(tags, transitive_tag_keys):
         key = (
             caller,
             id(role),
@@ -375,6 +382,12 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
             companions,
         )
     return _new_request(resolved, role, action, derived, companions)
+
+
+def _keyable(tags: object, transitive_tag_keys: object) -> bool:
+    return (tags is None or isinstance(tags, Mapping)) and not isinstance(
+        transitive_tag_keys, (str, bytes)
+    )
 
 
 _new = object.__new__
