@@ -29,11 +29,20 @@ from trustsim.parsing import parse_policy
 
 A, B = "111122223333", "444455556666"
 ROLE_ARN = f"arn:aws:iam::{A}:role/target"
-NO_PRINCIPAL = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}}  # fmt: skip
-TRUST = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"}}  # fmt: skip
+NO_PRINCIPAL = {
+    "Version": "2012-10-17",
+    "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"},
+}
 
 
-RCP = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"}}  # fmt: skip
+RCP = {
+    "Version": "2012-10-17",
+    "Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"},
+}
 
 
 def _policy(kind: str, document: dict[str, Any] = NO_PRINCIPAL) -> Policy:
@@ -79,15 +88,43 @@ def test_a_hand_built_scp_is_no_trust_policy_either() -> None:
 @pytest.mark.parametrize(
     ("build", "field", "wanted"),
     [
-        (lambda p: ts.IamUser(f"arn:aws:iam::{A}:user/u", policies=[p]), r"IamUser\.policies\[0\]", "identity"),
-        (lambda p: ts.IamUser(f"arn:aws:iam::{A}:user/u", permissions_boundary=p), r"IamUser\.permissions_boundary", "permissions-boundary"),
-        (lambda p: ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", policies=[p]), r"RoleSession\.policies\[0\]", "identity"),
-        (lambda p: ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", permissions_boundary=p), r"RoleSession\.permissions_boundary", "permissions-boundary"),
-        (lambda p: ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", session_policy=p), r"RoleSession\.session_policy", "session"),
-        (lambda p: ts.OrgMembership("o-a1b2c3d4e5", scps=[[p]]), r"OrgMembership\.scps\[0\]\[0\]", "scp"),
-        (lambda p: ts.OrgMembership("o-a1b2c3d4e5", rcps=[[p]]), r"OrgMembership\.rcps\[0\]\[0\]", "rcp"),
+        (
+            lambda p: ts.IamUser(f"arn:aws:iam::{A}:user/u", policies=[p]),
+            r"IamUser\.policies\[0\]",
+            "identity",
+        ),
+        (
+            lambda p: ts.IamUser(f"arn:aws:iam::{A}:user/u", permissions_boundary=p),
+            r"IamUser\.permissions_boundary",
+            "permissions-boundary",
+        ),
+        (
+            lambda p: ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", policies=[p]),
+            r"RoleSession\.policies\[0\]",
+            "identity",
+        ),
+        (
+            lambda p: ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", permissions_boundary=p),
+            r"RoleSession\.permissions_boundary",
+            "permissions-boundary",
+        ),
+        (
+            lambda p: ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", session_policy=p),
+            r"RoleSession\.session_policy",
+            "session",
+        ),
+        (
+            lambda p: ts.OrgMembership("o-a1b2c3d4e5", scps=[[p]]),
+            r"OrgMembership\.scps\[0\]\[0\]",
+            "scp",
+        ),
+        (
+            lambda p: ts.OrgMembership("o-a1b2c3d4e5", rcps=[[p]]),
+            r"OrgMembership\.rcps\[0\]\[0\]",
+            "rcp",
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_caller_side_policy_must_be_of_its_kind(build: Any, field: str, wanted: str) -> None:
     """On main a trust-kind policy in IamUser(policies=[...]) counted as an identity Allow."""
     for kind in ("trust", "identity", "permissions-boundary", "session", "scp", "rcp"):
@@ -109,12 +146,17 @@ def test_every_caller_side_policy_must_be_of_its_kind(build: Any, field: str, wa
 )
 def test_a_role_refuses_an_unloaded_policy_and_says_how_to_load_it(value: object) -> None:
     """On main these were accepted and failed at the first decision with AttributeError."""
-    with pytest.raises(TypeError, match=r"Role\.trust_policy: expected a trustsim\.Policy.*load_policy\(path, kind='trust'\)"):  # fmt: skip
+    with pytest.raises(
+        TypeError,
+        match=r"Role\.trust_policy: expected a trustsim\.Policy.*load_policy\(path, kind='trust'\)",
+    ):
         ts.Role(ROLE_ARN, value)  # type: ignore[arg-type]
 
 
 def test_a_user_refuses_an_unloaded_identity_policy() -> None:
-    with pytest.raises(TypeError, match=r"IamUser\.policies\[0\].*parse_policy\(document, kind='identity'\)"):  # fmt: skip
+    with pytest.raises(
+        TypeError, match=r"IamUser\.policies\[0\].*parse_policy\(document, kind='identity'\)"
+    ):
         ts.IamUser(f"arn:aws:iam::{A}:user/u", policies=[NO_PRINCIPAL])  # type: ignore[list-item]
     with pytest.raises(TypeError, match=r"IamUser\.policies\[0\]"):
         ts.IamUser(f"arn:aws:iam::{A}:user/u", policies=NO_PRINCIPAL)  # type: ignore[arg-type]
@@ -180,10 +222,13 @@ USER = ts.IamUser(f"arn:aws:iam::{A}:user/u")
         ({"region": 1}, "region"),
         ({"source_ip": 167772161}, "source_ip"),
         ({"transitive_tag_keys": "team"}, "transitive_tag_keys"),
-        ({"provided_contexts": "arn:aws:iam::aws:contextProvider/IdentityCenter"}, "provided_contexts"),
+        (
+            {"provided_contexts": "arn:aws:iam::aws:contextProvider/IdentityCenter"},
+            "provided_contexts",
+        ),
         ({"action": 5}, "action"),
     ],
-)  # fmt: skip
+)
 def test_wrong_option_types_raise_a_type_error_naming_the_option(
     options: dict[str, Any], name: str
 ) -> None:
@@ -216,12 +261,14 @@ def test_session_and_claim_mappings_must_be_mappings() -> None:
     with pytest.raises(TypeError, match="claims"):
         ts.WebIdentity("auth.example.com", [("sub", "x")])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"RoleSession\.transitive_tag_keys"):
-        ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", session_tags={"team": "a"}, transitive_tag_keys="team")  # type: ignore[arg-type]  # fmt: skip
+        ts.RoleSession(
+            f"arn:aws:iam::{A}:role/r", "s1", session_tags={"team": "a"}, transitive_tag_keys="team"
+        )  # type: ignore[arg-type]
 
 
 def test_a_naive_time_is_a_wrong_value_and_text_a_wrong_type() -> None:
     with pytest.raises(ts.InvalidRequest, match="time zone"):
-        ts.assume_role(USER, _role(), at=dt.datetime(2025, 1, 1))  # noqa: DTZ001
+        ts.assume_role(USER, _role(), at=dt.datetime(2025, 1, 1))
     with pytest.raises(TypeError, match="fromisoformat"):
         ts.RoleSession(f"arn:aws:iam::{A}:role/r", "s1", issued_at="2025-01-01T00:00:00Z")  # type: ignore[arg-type]
 
@@ -263,11 +310,11 @@ TARGETS: list[tuple[Callable[..., Any], dict[str, Any]]] = [
     (
         identities.EksServiceAccount,
         {"namespace": "ns", "service_account": "sa", "cluster_id": "ABC", "region": "us-east-1"},
-    ),  # fmt: skip
+    ),
     (
         identities.CognitoIdentity,
         {"identity_pool_id": "us-east-2:1111", "identity_id": "us-east-2:aaaa"},
-    ),  # fmt: skip
+    ),
     (identities.GoogleIdentity, {"sub": "1", "audience": "a"}),
     (identities.OidcIdentity, {"issuer": "https://auth.example.com", "sub": "s", "audience": "a"}),
     (check_condition, {"condition": {"StringEquals": {"k": "v"}}, "context": {"k": "v"}}),
@@ -290,7 +337,7 @@ _VALUES = st.one_of(
             [("t", "v")],
             "2025-01-01T00:00:00Z",
             "false",
-            dt.datetime(2025, 1, 1),  # noqa: DTZ001 - a naive time is one of the wrong values
+            dt.datetime(2025, 1, 1),  # a naive time is one of the wrong values
             dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
             Path("trust.json"),
             NO_PRINCIPAL,
@@ -325,7 +372,17 @@ def _use(made: object) -> None:
         made = ts.assume_role(USER, made)
         made.explain()
         return
-    if isinstance(made, (ts.IamUser, ts.RoleSession, ts.AccountRoot, ts.ServicePrincipal, ts.WebIdentity, ts.SamlIdentity)):  # fmt: skip
+    if isinstance(
+        made,
+        (
+            ts.IamUser,
+            ts.RoleSession,
+            ts.AccountRoot,
+            ts.ServicePrincipal,
+            ts.WebIdentity,
+            ts.SamlIdentity,
+        ),
+    ):
         hash(made), repr(made)
         ts.assume_role(made, _ROLE).explain()
         return
