@@ -82,8 +82,16 @@ def test_how_each_source_meets_an_ipv4_and_an_ipv6_block(source: str, matched: b
 
 @pytest.mark.parametrize(
     "block",
-    ["10.0.0.0/255.0.0.0", "10.0.0.0/0.255.255.255", "10.0.0.0/08", "10.0.0.0/008", "2001:db8::/064", "10.0.0.0/", "010.0.0.1"],
-)  # fmt: skip
+    [
+        "10.0.0.0/255.0.0.0",
+        "10.0.0.0/0.255.255.255",
+        "10.0.0.0/08",
+        "10.0.0.0/008",
+        "2001:db8::/064",
+        "10.0.0.0/",
+        "010.0.0.1",
+    ],
+)
 def test_netmask_and_zero_padded_cidrs_are_refused(block: str) -> None:
     with pytest.raises(InvalidPolicy, match="CIDR"):
         _role(ALLOW_ALICE, _deny_from("IpAddress", block))
@@ -108,15 +116,27 @@ AT = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)
     ("override", "current", "epoch"),
     [
         ({"aws:CurrentTime": "2026-01-01T00:00:00Z"}, "2026-01-01T00:00:00Z", "1767225600"),
-        ({"AWS:currenttime": dt.datetime(2026, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))}, "2026-01-01T00:00:00Z", "1767225600"),
+        (
+            {
+                "AWS:currenttime": dt.datetime(
+                    2026, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))
+                )
+            },
+            "2026-01-01T00:00:00Z",
+            "1767225600",
+        ),
         ({"aws:EpochTime": "1767225600"}, "2026-01-01T00:00:00Z", "1767225600"),
         ({"aws:epochtime": 1767225600}, "2026-01-01T00:00:00Z", "1767225600"),
-        ({"aws:CurrentTime": "2026-01-01T00:00:00Z", "aws:EpochTime": "5"}, "2026-01-01T00:00:00Z", "5"),
+        (
+            {"aws:CurrentTime": "2026-01-01T00:00:00Z", "aws:EpochTime": "5"},
+            "2026-01-01T00:00:00Z",
+            "5",
+        ),
         ({"aws:CurrentTime": "not a time"}, "not a time", None),
         ({"aws:EpochTime": "soon"}, None, "soon"),
         ({}, "2026-06-01T12:00:00Z", "1780315200"),
     ],
-)  # fmt: skip
+)
 def test_an_overridden_time_key_brings_the_other_along(
     override: dict[str, Any], current: str | None, epoch: str | None
 ) -> None:

@@ -16,7 +16,10 @@ import trustsim as ts
 from trustsim.parsing import parse_policy
 
 A = "111122223333"
-ASSUME = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:*", "Resource": "*"}}  # fmt: skip
+ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
+}
 IDENTITY = parse_policy(ASSUME, kind="identity")
 TRUST_ACCOUNT = {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"}
 
@@ -47,23 +50,124 @@ def _session(path_and_name: str, **fields: Any) -> ts.RoleSession:
 # (caller, role, options, decision expected, the §9 decision the outcome must name)
 CASES: dict[str, tuple[Any, ts.Role, dict[str, Any], str, str]] = {
     # Item 6 as reported: a Deny naming the caller in another case or path is skipped.
-    "deny-user-case": (_user("mallory"), _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:iam::{A}:user/Mallory"})), {}, "Allow", "decision 6"),
-    "deny-user-path": (_user("eng/mallory"), _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:iam::{A}:user/mallory"})), {}, "Allow", "decision 6"),
-    "deny-role-path-case": (_session("ops/admin"), _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:iam::{A}:role/Admin"})), {}, "Allow", "decision 6"),
-    "deny-session-case": (_session("admin"), _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:sts::{A}:assumed-role/Admin/S1"})), {}, "Allow", "decision 6"),
-    "allow-user-case": (_user("alice"), _role(_allow({"AWS": f"arn:aws:iam::{A}:user/Alice"})), {}, "ImplicitDeny", "decision 6"),
-    "allow-role-path": (_session("ci/deploy"), _role(_allow({"AWS": f"arn:aws:iam::{A}:role/deploy"})), {}, "ImplicitDeny", "decision 6"),
-    "service-case": (ts.ServicePrincipal("lambda.amazonaws.com"), _role(_allow({"Service": "Lambda.amazonaws.com"})), {}, "ImplicitDeny", "decision 7"),
-    "deny-service-case": (ts.ServicePrincipal("lambda.amazonaws.com"), _role(_allow({"Service": "lambda.amazonaws.com"}), _deny({"Service": "LAMBDA.amazonaws.com"})), {}, "Allow", "decision 7"),
+    "deny-user-case": (
+        _user("mallory"),
+        _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:iam::{A}:user/Mallory"})),
+        {},
+        "Allow",
+        "decision 6",
+    ),
+    "deny-user-path": (
+        _user("eng/mallory"),
+        _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:iam::{A}:user/mallory"})),
+        {},
+        "Allow",
+        "decision 6",
+    ),
+    "deny-role-path-case": (
+        _session("ops/admin"),
+        _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:iam::{A}:role/Admin"})),
+        {},
+        "Allow",
+        "decision 6",
+    ),
+    "deny-session-case": (
+        _session("admin"),
+        _role(TRUST_ACCOUNT, _deny({"AWS": f"arn:aws:sts::{A}:assumed-role/Admin/S1"})),
+        {},
+        "Allow",
+        "decision 6",
+    ),
+    "allow-user-case": (
+        _user("alice"),
+        _role(_allow({"AWS": f"arn:aws:iam::{A}:user/Alice"})),
+        {},
+        "ImplicitDeny",
+        "decision 6",
+    ),
+    "allow-role-path": (
+        _session("ci/deploy"),
+        _role(_allow({"AWS": f"arn:aws:iam::{A}:role/deploy"})),
+        {},
+        "ImplicitDeny",
+        "decision 6",
+    ),
+    "service-case": (
+        ts.ServicePrincipal("lambda.amazonaws.com"),
+        _role(_allow({"Service": "Lambda.amazonaws.com"})),
+        {},
+        "ImplicitDeny",
+        "decision 7",
+    ),
+    "deny-service-case": (
+        ts.ServicePrincipal("lambda.amazonaws.com"),
+        _role(
+            _allow({"Service": "lambda.amazonaws.com"}), _deny({"Service": "LAMBDA.amazonaws.com"})
+        ),
+        {},
+        "Allow",
+        "decision 7",
+    ),
     # The other readings, each once.
-    "aws-star-service": (ts.ServicePrincipal("lambda.amazonaws.com"), _role(_allow({"AWS": "*"})), {}, "ImplicitDeny", "decision 4"),
-    "several-values": (_user("alice"), _role(_allow({"AWS": A}, Condition={"StringEquals": {"aws:TagKeys": "a"}}), {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:TagSession"}), {"tags": {"a": "1", "b": "2"}}, "ImplicitDeny", "decision 3"),
-    "date-only": (_user("alice"), _role(_allow({"AWS": A}, Condition={"DateLessThan": {"aws:CurrentTime": "2099-01-01"}})), {}, "Allow", "decision 9b"),
-    "null-empty": (_user("alice"), _role(_allow({"AWS": A}, Condition={"Null": {"sts:ExternalId": "false"}})), {"context": {"sts:ExternalId": ""}}, "Allow", "decision 9c"),
-    "unreadable": (_user("alice"), _role(_allow({"AWS": A}, Condition={"NumericLessThan": {"aws:EpochTime": "5"}})), {"context": {"aws:EpochTime": "soon"}}, "ImplicitDeny", "decision 9"),
-    "source-identity-chain": (_session("ci", source_identity="alice"), _role({"Effect": "Allow", "Principal": {"AWS": A}, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}), {}, "Allow", "decision 11"),
-    "source-identity-chain-denied": (_session("ci", source_identity="alice"), _role(TRUST_ACCOUNT), {}, "ImplicitDeny", "decision 11"),
-}  # fmt: skip
+    "aws-star-service": (
+        ts.ServicePrincipal("lambda.amazonaws.com"),
+        _role(_allow({"AWS": "*"})),
+        {},
+        "ImplicitDeny",
+        "decision 4",
+    ),
+    "several-values": (
+        _user("alice"),
+        _role(
+            _allow({"AWS": A}, Condition={"StringEquals": {"aws:TagKeys": "a"}}),
+            {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:TagSession"},
+        ),
+        {"tags": {"a": "1", "b": "2"}},
+        "ImplicitDeny",
+        "decision 3",
+    ),
+    "date-only": (
+        _user("alice"),
+        _role(_allow({"AWS": A}, Condition={"DateLessThan": {"aws:CurrentTime": "2099-01-01"}})),
+        {},
+        "Allow",
+        "decision 9b",
+    ),
+    "null-empty": (
+        _user("alice"),
+        _role(_allow({"AWS": A}, Condition={"Null": {"sts:ExternalId": "false"}})),
+        {"context": {"sts:ExternalId": ""}},
+        "Allow",
+        "decision 9c",
+    ),
+    "unreadable": (
+        _user("alice"),
+        _role(_allow({"AWS": A}, Condition={"NumericLessThan": {"aws:EpochTime": "5"}})),
+        {"context": {"aws:EpochTime": "soon"}},
+        "ImplicitDeny",
+        "decision 9",
+    ),
+    "source-identity-chain": (
+        _session("ci", source_identity="alice"),
+        _role(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": A},
+                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+            }
+        ),
+        {},
+        "Allow",
+        "decision 11",
+    ),
+    "source-identity-chain-denied": (
+        _session("ci", source_identity="alice"),
+        _role(TRUST_ACCOUNT),
+        {},
+        "ImplicitDeny",
+        "decision 11",
+    ),
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
