@@ -11,8 +11,8 @@ entry points (``build_request``, ``assume_role``, ``check_action``, ``evaluate``
 empty caches, as in a fresh process.
 
 >>> scratch = memo("doctest scratch", 2)
->>> remember(scratch, "a", 1), remember(scratch, "b", 2), remember(scratch, "c", 3)
-(1, 2, 3)
+>>> [remember(scratch, key, value, 2) for key, value in (("a", 1), ("b", 2), ("c", 3))]
+[1, 2, 3]
 >>> len(scratch) <= 2
 True
 >>> clear_caches()

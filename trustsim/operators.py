@@ -340,15 +340,15 @@ def _prepare_ip(segments: Sequence[Segment]) -> _Network:
     text = _text(segments)
     address, slash, prefix = text.partition("/")
     try:
-        if slash and not _PREFIX.fullmatch(prefix):
-            raise ValueError
         ipaddress.ip_address(address)
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
+        raise ValueError("not an IPv4 or IPv6 address or CIDR block") from None
+    if slash and not _PREFIX.fullmatch(prefix):
         raise ValueError(
-            "not an IPv4 or IPv6 address or CIDR block (address/prefix length, such as "
-            "10.0.0.0/8; IAM documents no netmask form and no zero-padded prefix)"
-        ) from None
+            "not a CIDR block: IAM documents address/prefix length (10.0.0.0/8); a netmask "
+            "or a zero-padded prefix is not that form"
+        )
     return _Network(network.version, int(network.network_address), int(network.netmask))
 
 
