@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from trustsim import _memo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,10 +26,15 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+#: The repository's copy of the conformance cases (kept equal to the upstream folder by
+#: ``scripts/sync_conformance.py``; CI checks it with ``--check``).
+CONFORMANCE_COPY = REPO_ROOT / "tests" / "data" / "conformance"
+
+
 def conformance_dir() -> Path:
-    """The shared conformance folder: $TRUSTSIM_CONFORMANCE_DIR, else ../shared/conformance."""
+    """The conformance folder: $TRUSTSIM_CONFORMANCE_DIR, else the copy in tests/data/conformance."""
     override = os.environ.get("TRUSTSIM_CONFORMANCE_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "conformance"
+    return Path(override) if override else CONFORMANCE_COPY
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +42,17 @@ def conformance_path() -> Path:
     path = conformance_dir()
     assert path.is_dir(), f"conformance folder not found: {path} (set TRUSTSIM_CONFORMANCE_DIR)"
     return path
+
+
+@pytest.fixture(autouse=True)
+def _cold_when_asked() -> Iterator[None]:
+    """With ``TRUSTSIM_FRESH_CACHES=1``, every public call of every test starts cold.
+
+    The switch that proves speed code never decides: the suite (its decision properties
+    first: ``TRUSTSIM_FRESH_CACHES=1 pytest tests/property``) must pass the same with it.
+    """
+    if os.environ.get("TRUSTSIM_FRESH_CACHES") != "1":
+        yield
+        return
+    with _memo.fresh_caches():
+        yield

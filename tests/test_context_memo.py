@@ -3,13 +3,14 @@
 ``build_request``/``assume_role`` keep each call's derivation keyed by the call's value
 (issue 22): explicit entries are part of the key with the exact type of each value, so
 ``True``, ``1`` and ``"true"`` — which AWS would see as different texts — never share an
-entry. These tests compare every answer with the memo warm against the memo cleared before
-each call (the fresh-cache switch), and check that what the memo hands out cannot be changed
-through the mapping or the lists the caller passed.
+entry. These tests compare every answer with the caches warm against the answer with every
+cache switched off (``trustsim._memo.fresh_caches``), and check that what the memo hands out
+cannot be changed through the mapping or the lists the caller passed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 import trustsim as ts
 from benchmarks import corpus_gen
-from trustsim import requests
+from trustsim._memo import fresh_caches
 from trustsim.callers import IamUser
 from trustsim.context import RequestContext
 from trustsim.errors import InvalidContext
@@ -57,11 +58,10 @@ def _role(condition: dict[str, Any]) -> ts.Role:
 
 
 def _answer(role: ts.Role, context: object, *, cold: bool) -> tuple[object, ...]:
-    """The decision and the whole request context of one call, memo warm or cleared first."""
-    if cold:
-        requests._PREPARED.clear()
+    """The decision and the whole request context of one call, caches warm or switched off."""
     try:
-        outcome = ts.assume_role(_alice(), role, at=AT, context=context)  # type: ignore[arg-type]
+        with fresh_caches() if cold else contextlib.nullcontext():
+            outcome = ts.assume_role(_alice(), role, at=AT, context=context)  # type: ignore[arg-type]
     except InvalidContext as error:
         return ("refused", str(error))
     context_seen = outcome.request.context
@@ -210,8 +210,8 @@ def test_the_memo_changes_no_answer(calls: list[tuple[int, list[tuple[str, Any]]
 
 
 def test_the_corpus_with_explicit_entries_answers_the_same_warm_and_cold() -> None:
-    """Every case of a generated corpus, with explicit entries, decided with the memo warm
-    (each call made twice) and cleared before each call."""
+    """Every case of a generated corpus, with explicit entries, decided with the caches warm
+    (each call made twice) and with every cache switched off (``fresh_caches``)."""
     cases = corpus_gen.generate(60, 11)
     roles = [corpus_gen.make_role(case) for case in cases]
     extra = {"aws:SourceVpc": "vpc-1", "aws:CalledVia": ["cloudformation.amazonaws.com"]}
@@ -219,15 +219,14 @@ def test_the_corpus_with_explicit_entries_answers_the_same_warm_and_cold() -> No
     def answers(*, cold: bool) -> list[tuple[object, ...]]:
         result = []
         for case, role in [*zip(cases, roles, strict=True)] * 2:
-            if cold:
-                requests._PREPARED.clear()
-            outcome = ts.assume_role(
-                corpus_gen.make_caller(case["caller"]),
-                role,
-                at=corpus_gen.AT,
-                context=dict(extra),
-                **case["options"],
-            )
+            with fresh_caches() if cold else contextlib.nullcontext():
+                outcome = ts.assume_role(
+                    corpus_gen.make_caller(case["caller"]),
+                    role,
+                    at=corpus_gen.AT,
+                    context=dict(extra),
+                    **case["options"],
+                )
             result.append((outcome.decision, outcome.request.context.to_dict()))
         return result
 

@@ -97,7 +97,7 @@ def test_recorded_records_equal_records_built_by_hand_and_hash_alike() -> None:
 def test_records_pickle_and_print_field_by_field() -> None:
     """Records survive pickling, and repr names every field (as attrs classes did)."""
     statement = _statement("payments")
-    assert pickle.loads(pickle.dumps(statement))  # noqa: S301 - our own bytes == statement
+    assert pickle.loads(pickle.dumps(statement)) == statement  # noqa: S301 - our own bytes
     assert repr(statement.clauses[0]) == (
         "ClauseRecord(operator='StringEquals', key='aws:PrincipalTag/team', "
         "request_values=('payments',), policy_values=('platform',), matched=False, "
@@ -106,7 +106,7 @@ def test_records_pickle_and_print_field_by_field() -> None:
     policy = PolicyRecord("trust policy", "trust", (statement,))
     action = ActionRecord("sts:AssumeRole", Decision.IMPLICIT_DENY, "trust", "why", (), (policy,))
     assert repr(policy).startswith("PolicyRecord(label='trust policy', side='trust', statements=(")
-    assert pickle.loads(pickle.dumps(action))  # noqa: S301 - our own bytes == action
+    assert pickle.loads(pickle.dumps(action)) == action  # noqa: S301 - our own bytes
     assert action.statements() == (statement,)
 
 
@@ -128,7 +128,7 @@ def test_a_clause_record_of_a_hand_built_result_holds_tuples() -> None:
 def test_the_lazy_results_are_the_clause_by_clause_result() -> None:
     """``known`` (verdict given) and ``deferred`` (verdict computed when read) answer like
     ``evaluate``: same verdict, clauses, diagnostics, text, hash and pickle (a multi-valued key
-    under a single-valued operator is the §9 decision 3 diagnostic)."""
+    under a single-valued operator is the reading 3 diagnostic)."""
     operator = parse_operator_name("StringEquals")
     assert operator is not None
     compiled = compile_condition(

@@ -39,7 +39,7 @@ def _decide(caller: object, role: Role, action: str = "sts:AssumeRole") -> Decis
 
 
 def test_roles_with_one_arn_but_different_rcps_are_decided_apart() -> None:
-    # RCPs belong to the role's organisation (SEMANTICS.md §4.6): a second Role value with the
+    # RCPs belong to the role's organisation (docs/semantics.md §4.6): a second Role value with the
     # same ARN and a denying RCP must not reuse the first one's caller-side selection.
     web = WebIdentity(GH)
     action = "sts:AssumeRoleWithWebIdentity"
@@ -62,7 +62,7 @@ def test_roles_with_one_arn_but_different_trust_policies_are_decided_apart() -> 
 
 
 def test_users_with_one_arn_but_different_identity_policies_are_decided_apart() -> None:
-    # Cross-account: the caller's identity policy must allow too (SEMANTICS.md §4.4).
+    # Cross-account: the caller's identity policy must allow too (docs/semantics.md §4.4).
     user_arn = "arn:aws:iam::222222222222:user/alice"
     role = Role(ARN, _trust(Principal(aws=("222222222222",))))
     allow = Policy(
@@ -78,16 +78,14 @@ def test_fresh_users_share_facts_only_over_the_same_policy_objects() -> None:
     user_arn = "arn:aws:iam::222222222222:user/alice"
     role = Role(ARN, _trust(Principal(aws=("222222222222",))))
 
-    def identity(effect: Effect) -> Policy:
-        return Policy(
-            (Statement(effect, action=("sts:AssumeRole",), resource=("*",)),),
-            kind=PolicyKind.IDENTITY,
-        )
+    def identity(effect: Effect, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
+        return Policy((Statement(effect, action=("sts:AssumeRole",), resource=("*",)),), kind=kind)
 
     allow, deny = identity(Effect.ALLOW), identity(Effect.DENY)
+    deny_boundary = identity(Effect.DENY, PolicyKind.PERMISSIONS_BOUNDARY)
     assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
     assert _decide(IamUser(user_arn, policies=[deny]), role) is Decision.EXPLICIT_DENY
     assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
-    assert _decide(IamUser(user_arn, policies=[allow], permissions_boundary=deny), role) is (
-        Decision.EXPLICIT_DENY
-    )
+    assert _decide(
+        IamUser(user_arn, policies=[allow], permissions_boundary=deny_boundary), role
+    ) is (Decision.EXPLICIT_DENY)

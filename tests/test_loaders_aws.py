@@ -1,4 +1,4 @@
-"""Loaders for AWS API output (ECOSYSTEM.md §3.2): get-role, list-roles, authorization details."""
+"""Loaders for AWS API output (docs/loaders.md): get-role, list-roles, authorization details."""
 
 from __future__ import annotations
 

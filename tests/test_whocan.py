@@ -70,7 +70,7 @@ def dumps() -> Inventory:
 
 
 def test_account_principal_admits_the_users_whose_identity_policies_allow(dumps: Inventory) -> None:
-    """An account principal delegates to the account: the identity side must allow (SEMANTICS.md §4.3)."""
+    """An account principal delegates to the account: the identity side must allow (docs/semantics.md §4.3)."""
     result = who_can_assume(dumps, "arn:aws:iam::111122223333:role/ci/deploy")
     assert [(a.principal, a.access) for a in result.principals] == [
         ("arn:aws:iam::111122223333:user/eng/alice", Access.ALWAYS)
@@ -227,7 +227,7 @@ def test_aws_star_narrowed_by_org_keeps_members_and_reports_outsiders() -> None:
     inventory = Inventory.build(users=[member, stranger], roles=[role], organization=org)
     result = who_can_assume(inventory, role.arn)
     # the role's own sessions too: a same-account {"AWS": "*"} grant is read like one to the
-    # caller's own ARN, which needs no identity policy (SEMANTICS.md §4.3, §7 question 4)
+    # caller's own ARN, which needs no identity policy (docs/semantics.md §4.3, reading 4b)
     assert [a.principal for a in result.principals] == [member.arn, role.arn]
     (outside,) = result.classes
     assert outside.kind == "any-aws"
@@ -614,7 +614,7 @@ def test_a_provider_the_inventory_does_not_list_is_noted() -> None:
 
 
 def test_a_role_sessions_userid_depends_on_its_name_and_stays_residual() -> None:
-    """aws:userid of a session is ROLEID:SESSIONNAME (SEMANTICS.md §6.1): the role alone does not fix it."""
+    """aws:userid of a session is ROLEID:SESSIONNAME (docs/semantics.md §6.1): the role alone does not fix it."""
     allow_all = _policy(
         [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}], PolicyKind.IDENTITY
     )

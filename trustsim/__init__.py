@@ -75,8 +75,12 @@ if TYPE_CHECKING:
         OidcIdentity,
     )
     from trustsim.inventory import (
+        FULL_AWS_ACCESS,
+        RCP_FULL_AWS_ACCESS,
         Inventory,
         InventoryError,
+        Organization,
+        OrgUnit,
         load_inventory,
     )
     from trustsim.linter import (
@@ -123,6 +127,7 @@ if TYPE_CHECKING:
         caller_from_spec,
         load_scenarios,
     )
+    from trustsim.sts import request_from_sts
     from trustsim.testing import (
         assert_allowed,
         assert_denied,
@@ -173,6 +178,10 @@ _LAZY: dict[str, str] = {
     "InvalidRequest": "trustsim.errors",
     "Inventory": "trustsim.inventory",
     "InventoryError": "trustsim.inventory",
+    "FULL_AWS_ACCESS": "trustsim.inventory",
+    "RCP_FULL_AWS_ACCESS": "trustsim.inventory",
+    "Organization": "trustsim.inventory",
+    "OrgUnit": "trustsim.inventory",
     "lint": "trustsim.linter",
     "load_authorization_details": "trustsim.loaders.aws",
     "load_cdk_out": "trustsim.loaders.iac",
@@ -194,6 +203,7 @@ _LAZY: dict[str, str] = {
     "Principal": "trustsim.model",
     "Problem": "trustsim.errors",
     "ProvidedContext": "trustsim.requests",
+    "request_from_sts": "trustsim.sts",
     "reachable_from": "trustsim.whocan",
     "ReachResult": "trustsim.whocan",
     "RequestContext": "trustsim.context",
@@ -214,6 +224,8 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "FULL_AWS_ACCESS",
+    "RCP_FULL_AWS_ACCESS",
     "AccountRoot",
     "Anonymous",
     "Arn",
@@ -240,6 +252,8 @@ __all__ = [
     "MalformedScenario",
     "OidcIdentity",
     "OrgMembership",
+    "OrgUnit",
+    "Organization",
     "Outcome",
     "Policy",
     "PolicyKind",
@@ -286,6 +300,7 @@ __all__ = [
     "load_terraform",
     "parse_policy",
     "reachable_from",
+    "request_from_sts",
     "who_can_assume",
 ]
 

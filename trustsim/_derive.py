@@ -1,4 +1,4 @@
-"""The request context AWS derives for an AssumeRole-family call (SEMANTICS.md §6).
+"""The request context AWS derives for an AssumeRole-family call (docs/semantics.md §6).
 
 :func:`derive_context` writes the keys straight into the folded form a
 :class:`~trustsim.context.RequestContext` keeps. The keys trustsim spells itself are folded
@@ -15,11 +15,11 @@ The input checks STS makes before deriving anything live in :mod:`trustsim.reque
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
 import attrs
 
+from trustsim._memo import cached, memo
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -72,6 +72,8 @@ SOURCE_IP = _key("aws:SourceIp")
 REQUESTED_REGION = _key("aws:RequestedRegion")
 VIA_AWS_SERVICE = _key("aws:ViaAWSService")
 RESOURCE_ACCOUNT = _key("aws:ResourceAccount")
+RESOURCE_ORG_ID = _key("aws:ResourceOrgID")
+RESOURCE_ORG_PATHS = _key("aws:ResourceOrgPaths")
 ROLE_SESSION_NAME = _key("sts:RoleSessionName")
 EXTERNAL_ID = _key("sts:ExternalId")
 STS_SOURCE_IDENTITY = _key("sts:SourceIdentity")
@@ -175,9 +177,19 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     if options.source_ip is not None:
         values[SOURCE_IP] = (options.source_ip,)
     values[RESOURCE_ACCOUNT] = (role.account_id,)
-    # Incoming transitive tags replace the role's tags of the same key before the trust
-    # policy is read [DOC TAGS §Chaining roles with session tags; SEMANTICS.md §4.12].
-    for key, value in overlay(role.tags, options.incoming).items():
+    # The role's organisation, when its account is a member (STS is not among the services
+    # that leave these keys out) [DOC GLOBAL aws:ResourceOrgID, aws:ResourceOrgPaths].
+    if role.org is not None:
+        values[RESOURCE_ORG_ID] = (role.org.org_id,)
+        if role.org.paths:
+            values[RESOURCE_ORG_PATHS] = role.org.paths
+            multi.add(RESOURCE_ORG_PATHS)
+    # The role's own IAM tags: aws:ResourceTag is "the tags attached to the resource". The
+    # IAM guide's "Chaining roles with session tags" has incoming transitive tags override
+    # the role's tags of the same key in the *new session's principal tags*; nothing says
+    # they replace the role's resource tags when its trust policy is read, so they do not
+    # (docs/fidelity.md, "Chained calls and session tags").
+    for key, value in role.tags.items():
         out.add(f"aws:ResourceTag/{key}", value)
         out.add(f"iam:ResourceTag/{key}", value)
     values[ROLE_SESSION_NAME] = (options.session_name,)
@@ -213,7 +225,7 @@ def overlay(base: Mapping[str, str], top: Mapping[str, str]) -> dict[str, str]:
     return dict(merged.values())
 
 
-@functools.lru_cache(maxsize=256)  # the requests of one test run share a handful of times
+@cached(256)  # the requests of one test run share a handful of times
 def _epoch_text(when: _dt.datetime) -> str:
     return str(int(when.timestamp()))
 
@@ -225,7 +237,7 @@ _Values = dict[str, tuple[str, ...]]
 #: written, multi-valued keys. Only a role session's keys depend on the time; those are
 #: derived every time.
 _Fragment = tuple[dict[str, tuple[str, ...]], dict[str, str], frozenset[str]]
-_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = {}
+_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = memo("derive: caller keys", 4096)
 _FRAGMENTS_SIZE = 4096
 
 
@@ -253,7 +265,7 @@ def _principal_keys(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool |
 
 
 def _principal(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None) -> None:
-    """Caller-side keys per caller kind (SEMANTICS.md §6.1, decision 10)."""
+    """Caller-side keys per caller kind (docs/semantics.md §6.1, reading 10)."""
     values = out.values
     kind = type(caller)
     if kind is IamUser:
@@ -280,7 +292,7 @@ def _principal(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None
     elif kind is SamlIdentity:
         for key, value in saml_condition_keys(caller).items():  # type: ignore[arg-type]
             out.add(key, value)
-    # Anonymous: STS refuses unsigned AssumeRole; the evaluator says so (SEMANTICS.md §3.9).
+    # Anonymous: STS refuses unsigned AssumeRole; the evaluator says so (docs/semantics.md §3.9).
 
 
 def _org(out: _Derived, org: OrgMembership | None) -> None:

@@ -115,7 +115,7 @@ def _wrong_type(expected: str, value: object) -> _Shape:
 
 
 def number_text(value: int | float | Decimal) -> str:
-    """A JSON number as the decimal text IAM compares (SEMANTICS.md §9 decision 5).
+    """A JSON number as the decimal text IAM compares (docs/semantics.md, reading 5).
 
     >>> number_text(3), number_text(Decimal("1.50")), number_text(Decimal("1E+3")), number_text(0.5)
     ('3', '1.50', '1000', '0.5')

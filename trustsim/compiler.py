@@ -6,7 +6,7 @@ one :class:`CompiledStatement` per statement, each tagged with its
 
 * a :class:`PrincipalMatcher`: the statement's principals indexed once (exact user, role and
   session ARNs, account IDs and root ARNs, unique IDs, services, federated providers,
-  ``{"AWS": "*"}``). Matching a caller returns the *kind* of match (SEMANTICS.md §3.12),
+  ``{"AWS": "*"}``). Matching a caller returns the *kind* of match (docs/semantics.md §3.12),
   which the decision table of §4.3 needs;
 * an :class:`ActionMatcher` (case-insensitive, ``*``/``?``, ``NotAction``);
 * a :class:`ResourceMatcher` for caller-side policies, matched against the role's ARN
@@ -20,7 +20,6 @@ compiling the same policy again costs one dictionary lookup.
 from __future__ import annotations
 
 import enum
-import functools
 import re
 import weakref
 from collections.abc import Callable, Mapping
@@ -28,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustsim._memo import cached, memo
+from trustsim._memo import clear_caches as clear_every_cache
 from trustsim.arn import Arn
 from trustsim.callers import (
     AccountRoot,
@@ -38,12 +39,12 @@ from trustsim.callers import (
     ServicePrincipal,
     WebIdentity,
 )
-from trustsim.conditions import clear_condition_caches, compile_condition
+from trustsim.conditions import compile_condition
 from trustsim.decision import StatementRef
 from trustsim.errors import Problem
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.variables import Template, parse_template
-from trustsim.wildcard import clear_pattern_cache, compile_pattern, compile_segments
+from trustsim.wildcard import compile_pattern, compile_segments
 
 if TYPE_CHECKING:
     from trustsim.callers import Caller
@@ -67,7 +68,7 @@ _SERVICE_LINKED_PATH = "role/aws-service-role/"
 
 
 class MatchKind(enum.Enum):
-    """How a statement's principal matched the caller (SEMANTICS.md §3.12)."""
+    """How a statement's principal matched the caller (docs/semantics.md §3.12)."""
 
     NO = "no match"
     ACCOUNT = "account"
@@ -80,7 +81,7 @@ class MatchKind(enum.Enum):
 
 
 class CallerKind(enum.Enum):
-    """The kinds of caller of the AssumeRole family (SEMANTICS.md §3.1)."""
+    """The kinds of caller of the AssumeRole family (docs/semantics.md §3.1)."""
 
     USER = "IAM user"
     ROLE_SESSION = "role session"
@@ -97,7 +98,7 @@ class CallerIdentity:
 
     ``arn`` is the user ARN, the session ARN (``assumed-role/NAME/SESSION``, no path) or the
     root ARN; ``role_arn`` is a session's role ARN *with* its path, through which a role
-    principal matches (never by parsing the session ARN, SEMANTICS.md §3.4).
+    principal matches (never by parsing the session ARN, docs/semantics.md §3.4).
 
     >>> from trustsim.callers import RoleSession
     >>> who = CallerIdentity.of(RoleSession("arn:aws:iam::111122223333:role/ci/Deployer", "run-1"))
@@ -172,11 +173,11 @@ class CallerIdentity:
 
 @attrs.frozen
 class PrincipalMatcher:
-    """A statement's ``Principal`` indexed once (SEMANTICS.md §3.2–3.9, §3.11, §3.12).
+    """A statement's ``Principal`` indexed once (docs/semantics.md §3.2–3.9, §3.11, §3.12).
 
     ``account_ids`` hold bare 12-digit IDs (read in the role's partition, §3.11);
     ``account_roots`` hold (partition, account) pairs from root ARNs. User, role and session
-    ARNs are compared exactly, path and case included (SEMANTICS.md §9 decision 6).
+    ARNs are compared exactly, path and case included (docs/semantics.md, reading 6).
     """
 
     everyone: bool = False
@@ -189,6 +190,9 @@ class PrincipalMatcher:
     unique_ids: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
     federated: frozenset[str] = frozenset()
+    #: User, role and session ARNs and service names folded (case, and the path of user and
+    #: role ARNs, dropped): what would match if IAM compared them loosely (readings 6, 7).
+    loose: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, principal: Principal) -> PrincipalMatcher:
@@ -229,13 +233,38 @@ class PrincipalMatcher:
             unique_ids=frozenset(unique_ids),
             services=frozenset(principal.service),
             federated=frozenset(principal.federated),
+            loose=frozenset(
+                [_loose_arn(value) for value in (*users, *roles, *sessions)]
+                + [f"service:{name.lower()}" for name in principal.service]
+            ),
         )
+
+    def near_miss(self, who: CallerIdentity) -> str | None:
+        """The reading a non-match rests on, when a value names ``who`` but for case or path.
+
+        ``"6"`` when a user or role ARN (or a session ARN) differs from the caller's only in
+        letter case or IAM path, ``"7"`` when a service name differs only in case; ``None``
+        otherwise. Such values are compared exactly (docs/semantics.md, readings 6 and 7), and an
+        outcome resting on that reading says so.
+        """
+        if not self.loose:
+            return None
+        kind = who.kind
+        if kind is CallerKind.SERVICE:
+            name = who.name or ""
+            return "7" if f"service:{name.lower()}" in self.loose else None
+        if kind is CallerKind.USER and who.arn:
+            return "6" if _loose_arn(who.arn) in self.loose else None
+        if kind is CallerKind.ROLE_SESSION:
+            arns = (who.arn, who.role_arn)
+            return "6" if any(arn and _loose_arn(arn) in self.loose for arn in arns) else None
+        return None
 
     def match(self, who: CallerIdentity, role_partition: str) -> MatchKind:
         """The kind of match of ``who`` (the most specific one when several values match).
 
         ``{"AWS": "*"}`` matches IAM users and role sessions only, never services or
-        federated callers (SEMANTICS.md §9 decision 4); an account principal matches the IAM
+        federated callers (docs/semantics.md, reading 4); an account principal matches the IAM
         identities of that account in that partition (§3.2, §3.11).
         """
         if self.everyone:
@@ -266,7 +295,7 @@ class PrincipalMatcher:
     def star_skipped(self, who: CallerIdentity) -> bool:
         """Whether ``{"AWS": "*"}`` is here and ``who`` is a service or federated caller.
 
-        Such a caller is not matched by it (decision 4); evaluation notes it when that reading
+        Such a caller is not matched by it (reading 4); evaluation notes it when that reading
         is what decided.
         """
         return self.aws_star and who.kind in (
@@ -292,6 +321,15 @@ class PrincipalMatcher:
 
 
 _MATCH_ANY_PRINCIPAL = PrincipalMatcher(everyone=True)
+
+
+def _loose_arn(arn: str) -> str:
+    """An IAM ARN folded to lower case, the path of a user or role ARN dropped."""
+    head, _, resource = arn.lower().rpartition(":")
+    kind, _, rest = resource.partition("/")
+    if kind in ("user", "role"):
+        rest = rest.rpartition("/")[2]
+    return f"{head}:{kind}/{rest}"
 
 
 def _has_wildcard(text: str) -> bool:
@@ -597,31 +635,35 @@ def _compile_statement(statement: Statement, policy: Policy, label: str) -> Comp
 
 # Matchers are immutable values: statements naming the same principals or actions (the same
 # GitHub provider, the same partner account across many roles) share one.
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _principal_matcher(principal: Principal) -> PrincipalMatcher:
     return PrincipalMatcher.of(principal)
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _action_matcher(
     action: tuple[str, ...] | None, not_action: tuple[str, ...] | None
 ) -> ActionMatcher:
     return ActionMatcher.of(Statement(Effect.ALLOW, action=action, not_action=not_action))
 
 
-_CACHE: dict[tuple[int, str], tuple[weakref.ref[Policy], CompiledPolicy]] = {}
+_CACHE: dict[tuple[int, str], tuple[weakref.ref[Policy], CompiledPolicy]] = memo(
+    "compiler: compiled policies", 8192
+)
+_CACHE_SIZE = 8192
 
 
 def clear_caches() -> None:
-    """Forget every compiled policy and every compile-time cache (benchmarks measure cold compiles).
+    """Forget everything trustsim remembers between calls, in every module.
+
+    Compiled policies, generated condition code (and the :mod:`linecache` entries it
+    registered), derived contexts, decision plans, explanation texts: every cache is made
+    through one mechanism (``trustsim._memo``), bounded, and emptied here. Benchmarks call it
+    to measure cold runs; no answer depends on it.
 
     >>> clear_caches()
     """
-    _CACHE.clear()
-    _principal_matcher.cache_clear()
-    _action_matcher.cache_clear()
-    clear_condition_caches()
-    clear_pattern_cache()
+    clear_every_cache()
 
 
 def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Policy]], None]:
@@ -666,5 +708,7 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
         refused=refused,
         index=PrincipalIndex.of(statements) if len(statements) > INDEX_FROM else None,
     )
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
     _CACHE[key] = (weakref.ref(policy, _forget(key)), compiled)
     return compiled

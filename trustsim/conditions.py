@@ -1,24 +1,24 @@
 """Compiled ``Condition`` blocks: a fast yes/no, and the same plan replayed with records.
 
-Rules (SEMANTICS.md §5), applied to each clause (one key under one operator); all clauses AND:
+Rules (docs/semantics.md §5), applied to each clause (one key under one operator); all clauses AND:
 
 ================================  =========================================================
 situation                         result of the clause
 ================================  =========================================================
-key absent (or given as ``[]``)   ``…IfExists``: true; ``ForAllValues:``: true (§9 decision 2,
+key absent (or given as ``[]``)   ``…IfExists``: true; ``ForAllValues:``: true (reading 2,
                                   negated operators included); ``ForAnyValue:``: false;
                                   ``Null``: its value is ``"true"``; otherwise false for
                                   positive operators and true for negated ones (§5.3)
 one value, no qualifier           positive: it matches some policy value (OR); negated: it
                                   matches none (NOR) (§5.1)
-several values, no qualifier      no match, positive and negated alike (§9 decision 3)
+several values, no qualifier      no match, positive and negated alike (reading 3)
 ``ForAllValues:``                 every request value satisfies the operator (§5.12)
 ``ForAnyValue:``                  at least one request value satisfies it (§5.12)
-unreadable request value          no match, positive and negated alike (§9 decision 9)
+unreadable request value          no match, positive and negated alike (reading 9)
 ================================  =========================================================
 
 ``Null`` asks only whether the key is present, so several values do not trouble it; a
-present empty string counts as present (§9 decision 9c). Policy variables are filled from the
+present empty string counts as present (reading 9c). Policy variables are filled from the
 context at evaluation time (:mod:`trustsim.variables`); everything else — key folding,
 parsing of dates, numbers, networks and ARNs, wildcard compilation — happens once, in
 :func:`compile_condition`.
@@ -26,7 +26,8 @@ parsing of dates, numbers, networks and ARNs, wildcard compilation — happens o
 
 from __future__ import annotations
 
-import functools
+import ipaddress
+import itertools
 import linecache
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +35,9 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer
+from trustsim import _pointer, _reprs
+from trustsim._inputs import shown, too_deep
+from trustsim._memo import cached, register
 from trustsim.context import ContextValue, RequestContext, normalize_key
 from trustsim.errors import Diagnostic, InvalidPolicy, Problem
 from trustsim.model import ConditionClause, SetQualifier, parse_operator_name
@@ -193,7 +196,7 @@ class _Clause:
         self.prepared: tuple[Any, ...] = ()
         self.null_wants: frozenset[bool] = frozenset()
         self.date_only_policy = False
-        #: Whether the only diagnostic this clause can have is "several values" (§9 decision 3).
+        #: Whether the only diagnostic this clause can have is "several values" (reading 3).
         self.several_only = False
         #: For a typed clause that can only note several values or an unreadable one: its
         #: matcher (which answers ``None`` for a value it cannot read).
@@ -243,7 +246,7 @@ class _Clause:
                     return missing
                 if len(values) == 1:
                     return any_match(values[0]) is wanted
-                return missing if not values else False  # several values: §9 decision 3
+                return missing if not values else False  # several values: reading 3
 
             return single
         if self.qualifier is _ALL:
@@ -268,7 +271,7 @@ class _Clause:
             for value in values:
                 hit = any_match(value)
                 if hit is None:
-                    return False  # unreadable: the clause does not match (§9 decision 9)
+                    return False  # unreadable: the clause does not match (reading 9)
                 if hit is not negated:
                     found = True
             return found
@@ -317,7 +320,7 @@ class _Clause:
                     tuple(shown),
                     (
                         f"policy variable {variable.text} names {variable.key!r}, which carries several "
-                        "values; multi-valued keys cannot be policy variables (SEMANTICS.md §5.14), so "
+                        "values; multi-valued keys cannot be policy variables (docs/semantics.md §5.14), so "
                         "the clause does not match"
                     ),
                 )
@@ -331,7 +334,7 @@ class _Clause:
                     tuple(shown),
                     (
                         f"policy value {template.text!r} became {text!r} after substitution: {error}; "
-                        "the clause does not match (SEMANTICS.md §9 decision 9)"
+                        "the clause does not match (docs/semantics.md, reading 9)"
                     ),
                 )
         return self.spec.build(prepared), tuple(shown), ""
@@ -403,7 +406,7 @@ class _Clause:
                 return self._diagnostic(
                     UNCERTAIN,
                     "the key is present with an empty string, which trustsim counts as present "
-                    "(SEMANTICS.md §9 decision 9c: empty string under Null)",
+                    "(docs/semantics.md, reading 9c: empty string under Null)",
                 )
             return None
         if values is None:
@@ -411,7 +414,7 @@ class _Clause:
                 return self._diagnostic(
                     UNCERTAIN,
                     "the key is absent and ForAllValues is read as true even for a negated "
-                    "operator (SEMANTICS.md §9 decision 2: ForAllValues with a missing key)",
+                    "operator (docs/semantics.md, reading 2: ForAllValues with a missing key)",
                 )
             return None
         if self.qualifier is None and len(values) > 1:
@@ -419,16 +422,22 @@ class _Clause:
                 UNCERTAIN,
                 f"the key carries {len(values)} values and {self.operator} has no ForAllValues:/"
                 "ForAnyValue: qualifier; trustsim reads this as no match, positive and negated "
-                "operators alike (SEMANTICS.md §9 decision 3)",
+                "operators alike (docs/semantics.md, reading 3)",
             )
         if any_match is not None and family is not Family.STRING:  # text is always readable
             unreadable = [value for value in values if any_match(value) is None]
             if unreadable:
+                what = f"cannot be read as {_TYPE_NAMES[family]}"
+                if family is Family.IP and all(_ipv4_mapped(value) for value in unreadable):
+                    what = (
+                        "is an IPv4-mapped IPv6 address and the policy names IPv4 blocks; AWS "
+                        "does not document whether it reads such an address as IPv4, so it "
+                        "counts as unreadable"
+                    )
                 return self._diagnostic(
                     UNREADABLE,
-                    f"request value {_show(unreadable)} cannot be read as "
-                    f"{_TYPE_NAMES[family]}; the clause does not match, positive and negated "
-                    "operators alike (SEMANTICS.md §9 decision 9)",
+                    f"request value {_show(unreadable)} {what}; the clause does not match, "
+                    "positive and negated operators alike (docs/semantics.md, reading 9)",
                 )
         if family is Family.DATE and (
             self.date_only_policy
@@ -439,12 +448,20 @@ class _Clause:
             return self._diagnostic(
                 UNCERTAIN,
                 "a date without a time took part and was read as midnight UTC "
-                "(SEMANTICS.md §9 decision 9b: date-only values)",
+                "(docs/semantics.md, reading 9b: date-only values)",
             )
         return None
 
     def _diagnostic(self, code: str, message: str) -> Diagnostic:
         return Diagnostic(code, f"{self.operator} {self.written_key}: {message}", self.pointer)
+
+
+def _ipv4_mapped(value: str) -> bool:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
 
 
 #: Typed families whose single readable value never needs a note (_why: dates may be
@@ -501,7 +518,7 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
         and not clause.negated
     ):
         # StringEquals: the request must carry exactly one value, one of the policy's (§5.1,
-        # §9 decision 3), so the values tuple is compared whole; absent or [] takes the
+        # reading 3), so the values tuple is compared whole; absent or [] takes the
         # missing-key result (false, or true under IfExists).
         expected = frozenset((text,) for text in clause.prepared)
         single = len(expected) == 1
@@ -511,7 +528,7 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
             return [f"    v = values.get({key})", f"    if v and v {test}:", "        return False"]
         return [f"    if values.get({key}) {test}:", "        return False"]
     if clause.qualifier is None and clause.static_match is not None:
-        # §5.1 and §9 decision 3: one value tested, several values never match; an absent
+        # §5.1 and reading 3: one value tested, several values never match; an absent
         # key (or one given as []) takes the missing-key result.
         names[f"match{index}"] = clause.static_match
         wanted = not clause.negated
@@ -523,7 +540,22 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
 
 
 _Check = Callable[[_Entries, RequestContext], bool]
+#: Generated code by source, and the linecache entries registered for it (by file name).
+#: Bounded like every cache; clearing drops the linecache entries too.
 _SHAPES: dict[str, types.CodeType] = {}
+_SHAPE_FILES: list[str] = []
+_SHAPES_SIZE = 1024
+_SHAPE_NUMBERS = itertools.count(1)
+
+
+def _clear_shapes() -> None:
+    _SHAPES.clear()
+    for filename in _SHAPE_FILES:
+        linecache.cache.pop(filename, None)
+    _SHAPE_FILES.clear()
+
+
+register("conditions: generated shapes", _clear_shapes, _SHAPES.__len__, _SHAPES_SIZE)
 
 
 def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
@@ -542,9 +574,12 @@ def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
     code = _SHAPES.get(source)
     if code is None:
         # Named by shape: blocks of one shape (whatever their operators' names) share it.
-        filename = f"<trustsim compiled condition, shape {len(_SHAPES) + 1}>"
+        if len(_SHAPES) >= _SHAPES_SIZE:
+            _clear_shapes()
+        filename = f"<trustsim compiled condition, shape {next(_SHAPE_NUMBERS)}>"
         module = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        _SHAPE_FILES.append(filename)
         code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
         _SHAPES[source] = code
     check = types.FunctionType(code, names, "check")
@@ -591,7 +626,7 @@ class CompiledCondition:
         )
         self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
         # A plain text clause (no qualifier, no variables) has a diagnostic only when its key
-        # carries several values (§9 decision 3): the reason path tests that alone first.
+        # carries several values (reading 3): the reason path tests that alone first.
         # A typed clause of that kind notes only several values or one it cannot read.
         self._several_only = tuple(c.folded for c in self._diagnosing if c.several_only)
         self._readable_single = tuple(
@@ -760,11 +795,11 @@ def clear_condition_caches() -> None:
     >>> clear_condition_caches()
     """
     _compile_condition.cache_clear()
-    _SHAPES.clear()
+    _clear_shapes()
     parse_template.cache_clear()
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _compile_condition(
     clauses: tuple[ConditionClause, ...], expand_variables: bool, statement_pointer: str
 ) -> CompiledCondition:
@@ -861,7 +896,39 @@ def check_condition(
       StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match
       Bool aws:SecureTransport: request 'true', policy 'true' → match
     """
+    given: object = condition
+    if isinstance(given, (str, bytes)) or not isinstance(given, (Mapping, Sequence)):
+        raise TypeError(
+            "check_condition(condition=): expected a Condition block (dict) or a list of "
+            f"ConditionClause, got {type(condition).__name__}: {shown(condition)}"
+        )
+    if too_deep(condition, 4):
+        raise InvalidPolicy(
+            [
+                Problem(
+                    "INVALID_CONDITION_BLOCK",
+                    "/Condition",
+                    "the block nests lists or objects too deep: a condition value is a text "
+                    "or a list of texts",
+                    "MalformedPolicyDocument: Syntax errors in policy",
+                )
+            ]
+        )
+    given = context
+    if not isinstance(given, Mapping):
+        raise TypeError(
+            "check_condition(context=): expected a mapping of condition key to value (dict) "
+            f"or a RequestContext, got {type(context).__name__}: {shown(context)}"
+        )
     clauses = clauses_from_json(condition) if isinstance(condition, Mapping) else tuple(condition)
+    if not all(isinstance(clause, ConditionClause) for clause in clauses):
+        raise TypeError(
+            "check_condition(condition=): a list must hold ConditionClause values, got "
+            f"{shown(clauses)}"
+        )
     ctx = context if isinstance(context, RequestContext) else RequestContext.of(context)
     compiled = compile_condition(clauses, expand_variables=version == "2012-10-17")
     return compiled.evaluate(ctx)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

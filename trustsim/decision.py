@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.errors import Diagnostic
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 
-#: The sides that can decide an outcome (SEMANTICS.md §4.1): the role's trust policy, the
+#: The sides that can decide an outcome (docs/semantics.md §4.1): the role's trust policy, the
 #: caller's identity policies, permissions boundary and session policy, the SCPs of the
 #: caller's organisation, the RCPs of the role's, and the caller itself (root, anonymous).
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
@@ -32,13 +33,19 @@ SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
 _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
-class Decision(enum.Enum):
-    """What AWS answers (SEMANTICS.md §4.13).
+class Decision(str, enum.Enum):
+    """What AWS answers (docs/semantics.md §4.13).
+
+    A ``str`` enum: each decision compares equal to its name, as scenario files, the CLI and
+    ``assert_denied(decision="ExplicitDeny")`` spell it, so ``outcome.decision != "Allow"``
+    means what it says.
 
     >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
     True
-    >>> str(Decision.ALLOW)
-    'Allow'
+    >>> str(Decision.ALLOW), f"{Decision.IMPLICIT_DENY}"
+    ('Allow', 'ImplicitDeny')
+    >>> Decision.ALLOW == "Allow", Decision.ALLOW != "Allow", Decision.EXPLICIT_DENY == "Allow"
+    (True, False, False)
     """
 
     ALLOW = "Allow"
@@ -48,22 +55,26 @@ class Decision(enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
 
 @attrs.frozen
 class StatementRef:
     """One statement of one policy, named so a person can find it.
 
     Attributes:
-        policy: the policy's label: ``"trust policy"``, ``"identity policy 2"``,
-            ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 1"``…
+        policy: the policy's label: ``"trust policy"``, ``"identity policy 0"`` (the caller's
+            first), ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 0"``…
+            Every index in a label counts from 0, as statement indexes and JSON pointers do.
         index: the statement's position in the document (0-based, as in its pointer).
         sid: the statement's ``Sid``, or ``None``.
         pointer: the statement's JSON pointer (``/Statement/0``).
 
     >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
     trust policy statement 1 (Sid "GitHubMain")
-    >>> print(StatementRef("identity policy 1", 0, None, "/Statement"))
-    identity policy 1 statement 0
+    >>> print(StatementRef("identity policy 0", 0, None, "/Statement"))
+    identity policy 0 statement 0
     """
 
     policy: str
@@ -87,7 +98,7 @@ class Outcome:
             required (identity, boundary, session policy, each SCP and RCP level); empty for an
             implicit deny (nothing matched — :attr:`reason` says what was missing).
         errors: diagnostics: clauses that could not be evaluated (they did not match), and
-            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of SEMANTICS.md §9.
+            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of docs/semantics.md.
         request: the request decided (not part of equality).
         side: which side decided (one of :data:`SIDES`).
         reason: one line saying why, for people.
@@ -111,6 +122,12 @@ class Outcome:
 
     ``repr`` is one line: decision, deciding side, reason. ``str`` drops the side; IPython's
     pretty printer (``_repr_pretty_``) shows the whole :meth:`explain` text.
+
+    ``bool(outcome)`` is :attr:`allowed`, so ``assert ts.assume_role(caller, role)`` fails on
+    a denial (and the pytest plugin explains it) instead of passing on every outcome:
+
+    >>> bool(outcome)
+    False
     """
 
     decision: Decision
@@ -145,6 +162,9 @@ class Outcome:
         """True for an explicit or an implicit deny."""
         return self.decision is not Decision.ALLOW
 
+    def __bool__(self) -> bool:
+        return self.allowed
+
     def explain(self) -> Explanation:
         """Replay the evaluation with a recorder and return the full :class:`Explanation`."""
         found = _EXPLAIN.get("explain")
@@ -168,3 +188,6 @@ class Outcome:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable explanation, not the one-line repr.
         printer.text(repr(self) if cycle else self.explain().to_text())
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -54,6 +54,7 @@ from typing import Any
 import attrs
 
 from trustsim import __version__
+from trustsim._files import read_named
 from trustsim.arn import Arn
 from trustsim.callers import IamUser, Role
 from trustsim.inventory import (
@@ -110,8 +111,8 @@ CREATE INDEX IF NOT EXISTS grants_dump ON grants (dump);
 
 
 def read_dump(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of one dump file: every file the database builder reads goes through here."""
-    return Path(path).read_bytes()
+    """The bytes of one dump file, read within docs/security.md's boundary (size cap too)."""
+    return read_named(path)[0]
 
 
 def is_database(path: str | os.PathLike[str]) -> bool:

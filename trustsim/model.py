@@ -6,7 +6,7 @@ boundaries, session policies, SCPs and RCPs). :class:`PolicyKind` records which 
 document is, because AWS accepts different shapes for each (a trust policy must name a
 ``Principal`` and must not name a ``Resource``; an identity policy is the opposite).
 
-Grammar (SEMANTICS.md §2)::
+Grammar (docs/semantics.md §2)::
 
     Policy      := {Version?: "2012-10-17" | "2008-10-17", Id?: str,
                     Statement: Statement | [Statement, …]}
@@ -31,6 +31,8 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
+
 __all__ = [
     "BASE_OPERATORS",
     "ConditionClause",
@@ -44,7 +46,7 @@ __all__ = [
     "parse_operator_name",
 ]
 
-#: Every base condition operator IAM knows (SEMANTICS.md §5), spelled as documented.
+#: Every base condition operator IAM knows (docs/semantics.md §5), spelled as documented.
 #: Each may take ``IfExists`` (except ``Null``) and one set qualifier.
 BASE_OPERATORS: frozenset[str] = frozenset(
     {
@@ -123,7 +125,7 @@ class Effect(enum.Enum):
 
 
 class SetQualifier(enum.Enum):
-    """The set operator prefix of a condition operator (SEMANTICS.md §5.12)."""
+    """The set operator prefix of a condition operator (docs/semantics.md §5.12)."""
 
     FOR_ALL_VALUES = "ForAllValues"
     FOR_ANY_VALUE = "ForAnyValue"
@@ -150,7 +152,7 @@ def parse_operator_name(name: str) -> ConditionOperator | None:
 
     Returns ``None`` when the name is not one IAM accepts: an unknown base, a malformed
     set-operator prefix (``ForAnyValue::StringEquals``), wrong case (``stringequals``,
-    SEMANTICS.md §9 decision 5b) or ``NullIfExists``.
+    docs/semantics.md, reading 5b) or ``NullIfExists``.
 
     >>> parse_operator_name("StringEquals").base
     'StringEquals'
@@ -210,7 +212,7 @@ class Principal:
     values of each principal type in the order written. ``{"AWS": "*"}`` is ``aws=("*",)``.
 
     >>> Principal(service=("lambda.amazonaws.com",))
-    Principal(aws=(), service=('lambda.amazonaws.com',), federated=(), canonical_user=(), star=False)
+    Principal(Service lambda.amazonaws.com)
     """
 
     aws: tuple[str, ...] = ()
@@ -295,3 +297,6 @@ class Policy:
         from trustsim.serialize import to_json  # noqa: PLC0415 (serialize imports this module)
 
         return to_json(self, indent=indent)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from trustsim import _pointer
+from trustsim._memo import SWITCH, memo
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.model import Policy, PolicyKind
@@ -28,12 +29,16 @@ __all__ = ["clear_parse_caches", "parse_policy"]
 
 # Policies parsed from JSON text, by what parsing reads: the text and the kind. A policy is
 # frozen; the caller's origin is set on a copy. Only valid documents are remembered.
-_DOCUMENTS: dict[tuple[str | bytes, PolicyKind], Policy] = {}
 _DOCUMENTS_LIMIT = 1 << 12
+_DOCUMENTS: dict[tuple[str | bytes, PolicyKind], Policy] = memo(
+    "parsing: documents", _DOCUMENTS_LIMIT
+)
 
 
 def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Policy | None:
     """The policy parsed from ``text`` as ``kind`` before, with ``origin``; else ``None``."""
+    if SWITCH.fresh:  # the test switch (trustsim._memo): every parse starts cold
+        return None
     policy = _DOCUMENTS.get((text, kind))
     if policy is None:
         return None
@@ -147,6 +152,9 @@ def _fit(raw: object, problem: Problem) -> Problem:
 
 
 def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
+    # Each object's key order, computed once (a scan per problem was quadratic in the keys).
+    orders: dict[int, dict[str, int]] = {}
+
     def rank(problem: Problem) -> tuple[int, ...]:
         # The place of each step of the pointer among its siblings: tuples compare in
         # pre-order (a parent before its children, siblings in document order). Walking only
@@ -155,7 +163,10 @@ def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
         node = raw
         for token in _pointer.split(problem.pointer):
             if isinstance(node, dict) and token in node:
-                place.append(list(node).index(token))
+                order = orders.get(id(node))
+                if order is None:
+                    order = orders[id(node)] = {key: i for i, key in enumerate(node)}
+                place.append(order[token])
                 node = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 place.append(int(token))

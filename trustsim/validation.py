@@ -2,7 +2,7 @@
 
 The shape (types, known elements, operator names, condition value types) is checked while
 structuring (``trustsim._structure``); this module checks the rules IAM and Organizations
-apply to a well-shaped document. Each rule names its source; SEMANTICS.md §2.7 is the
+apply to a well-shaped document. Each rule names its source; docs/semantics.md §2.7 is the
 summary for trust policies.
 
 Rules per kind::
@@ -16,7 +16,8 @@ Rules per kind::
                   operator is a syntax error
     managed    := Version 2012-10-17 (CreatePolicy)
     scp        := no Principal / NotPrincipal
-    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17
+    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17;
+                  Effect Deny (Allow only as AWS's own RCPFullAWSAccess statement)
     every kind := exactly one of Action / NotAction, each ``vendor:name`` or "*";
                   at most one of Resource / NotResource; unique non-empty Sids;
                   condition values readable by their operator
@@ -29,6 +30,8 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from trustsim import _pointer
+from trustsim._memo import SWITCH, memo
+from trustsim._org_rules import rcp_allow_problem
 from trustsim._resource_arns import resource_problem
 from trustsim.arn import Arn
 from trustsim.errors import Problem
@@ -61,7 +64,7 @@ __all__ = [
     "validate_policy",
 ]
 
-#: IAM's answers, as recorded by the sources of SEMANTICS.md §1.
+#: IAM's answers, as recorded by the sources of docs/semantics.md §1.
 SYNTAX_ERRORS = "MalformedPolicyDocument: Syntax errors in policy."
 LEGACY_PARSING = "MalformedPolicyDocument: The policy failed legacy parsing"
 MALFORMED = "MalformedPolicyDocument"
@@ -111,7 +114,7 @@ _LATER_CHECKS: Mapping[str, int] = {
 }
 _SYNTAX_CODES = frozenset({*_SYNTAX_FOR_IAM_KINDS, "POLICY_NOT_OBJECT"})
 
-#: The actions a role trust policy may name (SEMANTICS.md §2.4; TF-32872, SAR-STS).
+#: The actions a role trust policy may name (docs/semantics.md §2.4; TF-32872, SAR-STS).
 ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     ASSUME_ROLE,
     ASSUME_ROLE_WITH_WEB_IDENTITY,
@@ -132,7 +135,7 @@ _BUILT_IN_WEB_IDPS = frozenset(
 )
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
-#: (OIDC-CONTROLS; SEMANTICS.md §9 decision 8): the provider path → the claim.
+#: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
 _SHARED_OIDC_ISSUERS: Mapping[str, str] = {"token.actions.githubusercontent.com": "sub"}
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z")
@@ -186,7 +189,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 def unknown_operator_problem(name: str, pointer: str) -> Problem:
     """The problem for an operator name IAM does not accept, with a suggestion.
 
-    Names are case-sensitive (SEMANTICS.md §9 decision 5b); ``IfExists`` is refused on
+    Names are case-sensitive (docs/semantics.md, reading 5b); ``IfExists`` is refused on
     ``Null`` [DOC AA-CHECKS "Null with if exists"]; the set-operator prefix must be exactly
     ``ForAllValues:`` or ``ForAnyValue:`` [EXP MOTO-TESTS].
 
@@ -264,13 +267,15 @@ def validate_policy(
 # content (its place only names where a problem is), the policy's kind and whether its
 # Version expands policy variables. Only "nothing wrong" is remembered: problems carry the
 # statement's pointer, so they are found afresh each time.
-_CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = {}
 _CLEAN_LIMIT = 1 << 16
+_CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = memo(
+    "validation: statements found valid", _CLEAN_LIMIT
+)
 
 
 def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
     key = (statement, policy.kind, policy.expands_variables)
-    if key in _CLEAN:
+    if key in _CLEAN and not SWITCH.fresh:
         return []
     problems = _statement_problems(statement, policy, frozenset())
     if not problems:
@@ -319,6 +324,8 @@ def _statement_problems(
 ) -> list[Problem]:
     kind = policy.kind
     problems: list[Problem] = []
+    if kind is PolicyKind.RCP and "Effect" not in ignored:
+        problems += _rcp_allow_problems(statement)
     if not ignored & {"Action", "NotAction"}:
         problems += _action_problems(statement, kind)
     if not ignored & {"Resource", "NotResource"}:
@@ -332,13 +339,21 @@ def _statement_problems(
     return problems
 
 
+def _rcp_allow_problems(statement: Statement) -> list[Problem]:
+    # RCP syntax page (Organizations user guide): Allow is supported only in the AWS-managed
+    # RCPFullAWSAccess policy; a customer RCP can only deny. That policy's own statement is
+    # accepted, so that a dump of an organisation's attached RCPs loads as it is.
+    problem = rcp_allow_problem(statement)
+    return [] if problem is None else [problem]
+
+
 # --- Action / NotAction --------------------------------------------------------------------
 
 
 def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
     if statement.action is not None and statement.not_action is not None:
-        # SEMANTICS.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
+        # docs/semantics.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
         return [
             Problem(
                 "ACTION_AND_NOT_ACTION",
@@ -384,7 +399,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 
 
 def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
-    """Action := "*" | vendor ":" name   (SEMANTICS.md §2.4, moto's recorded IAM answers)."""
+    """Action := "*" | vendor ":" name   (docs/semantics.md §2.4, moto's recorded IAM answers)."""
     if action == "*":
         return None
     vendor, colon, name = action.partition(":")
@@ -415,7 +430,7 @@ def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
 
 def _trust_action_problem(action: str, pointer: str) -> Problem | None:
     # Names compare case-insensitively [DOC ACTION]; "*" and "sts:*" are accepted
-    # (SEMANTICS.md §9 decision 5), as is any pattern that can match a family member.
+    # (docs/semantics.md, reading 5), as is any pattern that can match a family member.
     matches = compile_pattern(action, ignore_case=True)
     if any(matches(member) for member in ASSUME_ROLE_FAMILY):
         return None
@@ -623,7 +638,7 @@ def _invalid_principal(kind: str, value: str) -> str:
 def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
     """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
 
-    The forms are those of SEMANTICS.md §2.5; federated-user ARNs are accepted too.
+    The forms are those of docs/semantics.md §2.5; federated-user ARNs are accepted too.
     """
     if value == "*":
         return
@@ -799,7 +814,7 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
     """A GitHub Actions OIDC trust needs a condition on ``token.actions.githubusercontent.com:sub``.
 
     OIDC-CONTROLS: for recognised shared OIDC providers IAM requires the trust policy to
-    evaluate specific claims; SEMANTICS.md §9 decision 8 refuses a statement with no
+    evaluate specific claims; docs/semantics.md, reading 8 refuses a statement with no
     condition on the claim at all (an over-broad one is the linter's business).
     """
     if statement.effect is not Effect.ALLOW or statement.principal is None:
