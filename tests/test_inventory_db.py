@@ -202,3 +202,20 @@ def test_usage_errors_of_the_bulk_options(folder: Path, capsys: pytest.CaptureFi
     assert "--jobs needs an inventory database" in capsys.readouterr().err
     assert _cli("inventory", "build", "-o", database) == (2, "")
     assert "at least one dump" in capsys.readouterr().err
+
+
+def test_a_dump_over_the_size_cap_is_refused_and_the_database_stays_usable(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = str(folder / "org.db")
+    dump = folder / "account.json"
+    shutil.copy(DUMPS[0], dump)
+    assert _cli("inventory", "build", str(dump), "-o", database, "--max-file-size", "10") == (
+        2,
+        "",
+    )
+    assert "--max-file-size" in capsys.readouterr().err
+    # The failed build left an empty trustsim database, not a file later builds refuse.
+    assert _cli("inventory", "build", str(dump), "-o", database) == (0, "")
+    with open_database(database) as opened:
+        assert opened.inventory() == Inventory.from_authorization_details(dump)

@@ -306,6 +306,7 @@ def _open_for_writing(path: str | os.PathLike[str]) -> sqlite3.Connection:
             "INSERT INTO meta VALUES (?, ?)",
             [("format", FORMAT), ("trustsim", __version__), ("schema", SCHEMA)],
         )
+        connection.commit()  # a build that fails later leaves an empty database, not a foreign file
     return connection
 
 
