@@ -385,8 +385,6 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
         context,
     )
     if key is not None:
-        # Every equal call shares this context from now on: its values become read-only.
-        _freeze_values(derived, FrozenDict(derived.folded))
         if len(_PREPARED) >= _PREPARED_SIZE:
             _PREPARED.clear()
         _PREPARED[key] = (
@@ -464,9 +462,6 @@ def _context_key(
             return None
         stated.append((entry_key, value_key))
     return ("entries", tuple(stated)), dict(entries)
-
-
-_freeze_values = RequestContext.__dict__["folded"].__set__
 
 
 def _keyable(tags: object, transitive_tag_keys: object) -> bool:
