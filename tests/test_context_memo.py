@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import trustsim as ts
 from benchmarks import corpus_gen
+from trustsim import _memo
 from trustsim._memo import fresh_caches
 from trustsim.callers import IamUser
 from trustsim.context import RequestContext
@@ -87,7 +88,10 @@ def test_equal_entries_of_different_types_never_share_a_derivation() -> None:
         ).context.is_multivalued("aws:SourceVpc")
 
 
-def test_an_equal_call_with_entries_is_answered_from_the_memo() -> None:
+def test_an_equal_call_with_entries_is_answered_from_the_memo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_memo.SWITCH, "fresh", False)  # the memo itself (warm, whatever the run)
     role = _role({"StringEquals": {"aws:SourceVpc": "vpc-1"}})
     first = ts.build_request(_alice(), role, at=AT, context={"aws:SourceVpc": "vpc-1"})
     second = ts.build_request(_alice(), role, at=AT, context={"aws:SourceVpc": "vpc-1"})

@@ -267,7 +267,7 @@ def validate_policy(
 # content (its place only names where a problem is), the policy's kind and whether its
 # Version expands policy variables. Only "nothing wrong" is remembered: problems carry the
 # statement's pointer, so they are found afresh each time.
-_CLEAN_LIMIT = 1 << 16
+_CLEAN_LIMIT = 8192  # the bound every memo keeps (trustsim._memo)
 _CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = memo(
     "validation: statements found valid", _CLEAN_LIMIT
 )
