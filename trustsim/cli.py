@@ -28,13 +28,13 @@ import re
 import sys
 import traceback
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, _files, whocan
+from trustsim import __version__, _files, _inventory_cli, whocan
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
@@ -95,9 +95,21 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _explain_parser(commands)
     _lint_parser(commands)
     handlers = whocan.register_cli(commands)
+    handlers.update(_inventory_cli.register(commands))
     for command in commands.choices.values():
-        _safety_options(command)
+        for leaf in _leaf_parsers(command):
+            _safety_options(leaf)
     return parser, handlers
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """``parser``, or its subcommands' parsers (``inventory build``) when it has some."""
+    nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not nested:
+        yield parser
+    for action in nested:
+        for child in action.choices.values():
+            yield from _leaf_parsers(child)
 
 
 def _safety_options(parser: argparse.ArgumentParser) -> None:
@@ -451,7 +463,7 @@ def _dispatch(arguments: argparse.Namespace, handlers: dict[str, _Handler], out:
             return _run_explain(arguments, out)
         case "lint":
             return _run_lint(arguments, out)
-        case "who-can" | "reach":
+        case "who-can" | "reach" | "inventory":
             with contextlib.redirect_stdout(out):
                 return handlers[arguments.command](arguments)
         case _:

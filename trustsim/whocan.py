@@ -1444,13 +1444,16 @@ def register_cli(
     ['reach', 'who-can']
     """
     who = subparsers.add_parser("who-can", help="who can assume a role of an inventory")
-    who.add_argument("role_arn", metavar="ROLE_ARN")
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?")
     who.add_argument("--inventory", required=True, metavar="FILE")
     who.add_argument("--format", choices=("text", "json"), default="text")
     reach = subparsers.add_parser("reach", help="which roles a principal can reach by chaining")
-    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN")
+    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN", nargs="?")
     reach.add_argument("--inventory", required=True, metavar="FILE")
     reach.add_argument("--format", choices=("text", "json"), default="text")
+    for parser in (who, reach):  # issue 22: docs/who-can.md, "Large organisations"
+        parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
+        parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
     return {"who-can": _run_who_can, "reach": _run_reach}
 
 
@@ -1463,9 +1466,14 @@ def _run(
 ) -> int:
     from trustsim.errors import TrustsimError  # noqa: PLC0415
     from trustsim.inventory import load_inventory  # noqa: PLC0415
+    from trustsim.inventory_db import is_database  # noqa: PLC0415
 
     out = out or sys.stdout
     err = err or sys.stderr
+    if args.all or not target or is_database(args.inventory):
+        from trustsim._inventory_cli import run_query  # noqa: PLC0415
+
+        return run_query(args, "who-can" if answer is who_can_assume else "reach", out, err)
     try:
         inventory = load_inventory(args.inventory)
         result = answer(inventory, target)
