@@ -1,0 +1,809 @@
+"""Caller classes, their slots, the regions of each slot, and the witness of each cell.
+
+A *caller class* is a kind of caller with what fixes its keys' names: IAM users, role
+sessions, AWS services, one OIDC provider, one SAML provider. A *slot* is one thing a caller
+of that class chooses freely (its ARN, the ``ExternalId`` it passes, a token claim, whether it
+passes session tags…) and the condition keys it sets. The policies' constants split each slot's
+domain into *regions*; a *cell* picks one region per slot, and :func:`witness` builds one
+concrete request of the cell with :func:`trustsim.build_request`.
+
+Every key a policy tests is, for each class, one of: set by a slot; *fixed* (the same for every
+request of the class: ``aws:SecureTransport``, the role's tags, a key a caller of that class
+never carries); or not modelled, which makes the answer incomplete (a :class:`Gap`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from trustsim.analysis import domains as d
+from trustsim.analysis.automata import TooLarge, explore
+from trustsim.callers import (
+    IamUser,
+    InvalidCaller,
+    Role,
+    RoleSession,
+    SamlIdentity,
+    ServicePrincipal,
+    WebIdentity,
+)
+from trustsim.context import normalize_key
+from trustsim.errors import InvalidRequest
+from trustsim.model import Policy, PolicyKind, Statement
+from trustsim.parsing import parse_policy
+from trustsim.requests import AssumeRoleRequest, ProvidedContext, build_request
+
+__all__ = [
+    "CallerClass",
+    "Cell",
+    "Gap",
+    "Region",
+    "Slot",
+    "caller_classes",
+    "cells",
+    "region_of",
+    "witness",
+]
+
+#: The time of every witness (no decided policy tests the time).
+WITNESS_TIME = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+#: The identity policy of witness callers: their own side allows (Grants say when that matters).
+CALLER_ALLOWS = parse_policy(
+    {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
+    },
+    kind=PolicyKind.IDENTITY,
+)
+_CONTEXT_PROVIDER = "arn:aws:iam::aws:contextProvider/IdentityCenter"
+_WITNESS_TAGS = {"witness": "tag"}
+_CALLER_SESSION = "caller-session"
+
+#: Keys that are the same for every request of any class (derived from the role or constant).
+_FIXED = frozenset(
+    {
+        "aws:securetransport",
+        "aws:viaawsservice",
+        "aws:resourceaccount",
+        "aws:resourceorgid",
+        "aws:resourceorgpaths",
+        "aws:principaltype",
+        "aws:principalisawsservice",
+    }
+)
+#: Families of operators whose regions the string languages describe exactly.
+_STRING_BASES = frozenset(
+    {
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "Bool",
+        "Null",
+    }
+)
+
+
+@attrs.frozen
+class Gap:
+    """A part of a policy the analysis does not decide: where, and why."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@attrs.frozen(eq=False)
+class Slot:
+    """One free choice of a caller class and the condition keys it sets.
+
+    ``knob`` names what :func:`witness` sets (``principal``, ``external_id``, ``claim:sub``…);
+    ``keys`` are the folded condition keys it sets; ``choices`` lists the values of an
+    enumerated slot (``domain`` is then ``None``).
+    """
+
+    name: str
+    knob: str
+    keys: tuple[str, ...]
+    domain: d.Domain | None = None
+    languages: tuple[d.Language, ...] = ()
+    optional: bool = False
+    multi: bool = False
+    choices: tuple[Any, ...] = ()
+
+
+@attrs.frozen(eq=False)
+class Region:
+    """One region of a slot: the value its witness uses and what it means.
+
+    ``value`` is ``None`` for "absent", a text, a tuple of texts (a multi-valued key), or an
+    enumerated choice. ``signature`` says, for each language of the slot, whether the region
+    lies in it (for tuples: the set of signatures of the values, and whether there are several).
+    """
+
+    value: Any
+    signature: Any
+    text: str
+
+
+@attrs.frozen(eq=False)
+class CallerClass:
+    """A kind of caller whose keys are named alike: its API, its slots, the keys it fixes."""
+
+    kind: str
+    label: str
+    action: str
+    provider: str | None
+    slots: tuple[Slot, ...]
+
+
+@attrs.frozen(eq=False)
+class Cell:
+    """One region per slot of a class."""
+
+    caller_class: CallerClass
+    regions: tuple[Region, ...]
+    index: tuple[int, ...]
+
+
+# --------------------------------------------------------------------------- reading policies
+
+
+@attrs.frozen
+class _Clause:
+    key: str  # folded
+    spelled: str
+    base: str
+    values: tuple[str, ...]
+    where: str
+
+
+def _clauses(policy: Policy) -> list[_Clause]:
+    found = []
+    for statement in policy.statements:
+        for clause in statement.condition:
+            found.append(
+                _Clause(
+                    normalize_key(clause.key),
+                    clause.key,
+                    clause.operator.base,
+                    clause.values,
+                    statement.pointer,
+                )
+            )
+    return found
+
+
+def _principals(statement: Statement) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for element in (statement.principal, statement.not_principal):
+        if element is None:
+            continue
+        if element.star:
+            out.append(("star", "*"))
+        out.extend(("aws", value) for value in element.aws)
+        out.extend(("service", value) for value in element.service)
+        out.extend(("federated", value) for value in element.federated)
+        out.extend(("canonical", value) for value in element.canonical_user)
+    return out
+
+
+def _is_oidc_key(key: str) -> bool:
+    namespace, colon, _ = key.rpartition(":")
+    return bool(colon) and "." in namespace
+
+
+def _oidc_issuer(key: str) -> str:
+    return key.rpartition(":")[0]
+
+
+# --------------------------------------------------------------------------- classes
+
+
+@attrs.define
+class _Reader:
+    """The policies' constants, gathered once."""
+
+    role: Role
+    policies: Sequence[Policy]
+    gaps: list[Gap] = attrs.Factory(list)
+    clauses: list[_Clause] = attrs.Factory(list)
+    principals: list[tuple[str, Any, str]] = attrs.Factory(list)
+    star: bool = False
+    any_aws: bool = False
+    not_principal: bool = False
+
+    def read(self) -> None:
+        for policy in self.policies:
+            variables = policy.expands_variables
+            for statement in policy.statements:
+                if statement.not_principal is not None:
+                    self.not_principal = True
+                for kind, value in _principals(statement):
+                    self.principals.append((kind, value, statement.pointer))
+                    if kind == "star" or (kind == "aws" and value == "*"):
+                        self.star = self.star or kind == "star"
+                    if kind == "aws":
+                        self.any_aws = True
+                for clause in statement.condition:
+                    if variables and any("${" in value for value in clause.values):
+                        self.gaps.append(
+                            Gap(
+                                f"{statement.pointer} {clause.operator.name} {clause.key}",
+                                "a policy variable relates this key to another key; "
+                                "such conditions are not decided",
+                            )
+                        )
+            self.clauses.extend(_clauses(policy))
+
+    def tested(self) -> dict[str, list[_Clause]]:
+        keys: dict[str, list[_Clause]] = {}
+        for clause in self.clauses:
+            keys.setdefault(clause.key, []).append(clause)
+        return keys
+
+
+def _string_slot(
+    name: str,
+    knob: str,
+    keys: tuple[str, ...],
+    domain: d.Domain,
+    clauses: Sequence[_Clause],
+    reader: _Reader,
+    *,
+    optional: bool,
+    multi: bool = False,
+    extra: Sequence[d.Language] = (),
+    account_keys: frozenset[str] = frozenset(),
+) -> Slot:
+    languages = list(extra)
+    for clause in clauses:
+        if clause.base not in _STRING_BASES:
+            reader.gaps.append(
+                Gap(
+                    f"{clause.where} {clause.base} {clause.spelled}",
+                    f"{clause.base} splits values into ranges; only String, Arn, Bool and "
+                    "Null operators are decided on this key",
+                )
+            )
+            continue
+        if clause.base.startswith("Arn"):
+            languages.append(d.arn_readable())
+        for value in clause.values:
+            found = d.language_for(clause.base, value, account_key=clause.key in account_keys)
+            if found is not None:
+                languages.append(found)
+    unique: dict[tuple[int, str], d.Language] = {}
+    for language in languages:
+        unique.setdefault((id(language.nfa), language.text), language)
+    return Slot(
+        name, knob, keys, domain, tuple(unique.values()), optional=optional, multi=multi
+    )
+
+
+def _companion_slots(tested: Mapping[str, list[_Clause]], reader: _Reader, *, contexts: bool) -> list[Slot]:
+    slots = [
+        _string_slot(
+            "sts:SourceIdentity",
+            "source_identity",
+            ("sts:sourceidentity",),
+            d.SOURCE_IDENTITY,
+            tested.get("sts:sourceidentity", []),
+            reader,
+            optional=True,
+        ),
+        Slot("session tags", "tags", (), choices=(False, True)),
+    ]
+    if contexts:
+        slots.append(Slot("provided contexts", "contexts", (), choices=(False, True)))
+    return slots
+
+
+def _session_name_slot(tested: Mapping[str, list[_Clause]], reader: _Reader) -> list[Slot]:
+    clauses = tested.get("sts:rolesessionname")
+    if not clauses:
+        return []
+    return [
+        _string_slot(
+            "sts:RoleSessionName",
+            "session_name",
+            ("sts:rolesessionname",),
+            d.SESSION_NAME,
+            clauses,
+            reader,
+            optional=False,
+        )
+    ]
+
+
+_TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys", "sts:requestcontext")
+
+
+def _classify(
+    kind: str,
+    key: str,
+    handled: set[str],
+    reader: _Reader,
+    label: str,
+    clauses: Sequence[_Clause],
+    issuer: str | None = None,
+) -> None:
+    """Record a gap when ``key`` is neither set by a slot nor fixed for this class."""
+    if key in handled or key in _FIXED or key.startswith("aws:resourcetag/"):
+        return
+    foreign = False
+    if _is_oidc_key(key):
+        foreign = kind in ("user", "service", "saml") or (kind == "web" and _oidc_issuer(key) != issuer)
+    elif key.startswith("saml:"):
+        foreign = kind in ("user", "service", "web")
+    elif key in ("aws:principalarn", "aws:principalaccount"):
+        foreign = kind in ("service", "web", "saml")
+    elif key == "aws:federatedprovider":
+        foreign = kind in ("user", "service", "web", "saml")
+    elif key == "sts:externalid":
+        foreign = kind in ("web", "saml")
+    if foreign:
+        return
+    where = ", ".join(sorted({c.where for c in clauses}))
+    why = (
+        "session tags and provided contexts are not split by value yet"
+        if key.startswith(_TAG_KEYS)
+        else "the analysis does not model the values this key takes"
+    )
+    reader.gaps.append(Gap(f"{where} {clauses[0].spelled} for {label}", why))
+
+
+def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[CallerClass]:
+    role = reader.role
+    principal_languages: list[d.Language] = [
+        d.account_principal(role.partition, role.account_id),
+    ]
+    for kind, value, where in reader.principals:
+        if kind != "aws" or value == "*":
+            continue
+        if len(value) == 12 and value.isdigit():
+            principal_languages.append(d.account_principal(role.partition, value))
+            continue
+        parts = value.split(":", 5)
+        if len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[5] == "root":
+            principal_languages.append(d.account_principal(parts[1], parts[4]))
+        elif len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[5].startswith(
+            ("user/", "role/")
+        ):
+            principal_languages.append(d.exact(value, f"is {value}"))
+        else:
+            reader.gaps.append(
+                Gap(
+                    f"{where} Principal {value}",
+                    "session ARNs, federated-user ARNs and unique IDs as principals are not "
+                    "decided",
+                )
+            )
+    classes = []
+    for kind, label, domain in (
+        ("user", "IAM users", d.USER_ARN),
+        ("session", "IAM role sessions", d.ROLE_ARN),
+    ):
+        handled = {"aws:principalarn", "aws:principalaccount"}
+        slots = [
+            _string_slot(
+                "aws:PrincipalArn",
+                "principal",
+                ("aws:principalarn",),
+                domain,
+                [*tested.get("aws:principalarn", []), *tested.get("aws:principalaccount", [])],
+                reader,
+                optional=False,
+                extra=principal_languages,
+                account_keys=frozenset({"aws:principalaccount"}),
+            )
+        ]
+        if "sts:externalid" in tested:
+            handled.add("sts:externalid")
+            slots.append(
+                _string_slot(
+                    "sts:ExternalId",
+                    "external_id",
+                    ("sts:externalid",),
+                    d.EXTERNAL_ID,
+                    tested["sts:externalid"],
+                    reader,
+                    optional=True,
+                )
+            )
+        slots += _session_name_slot(tested, reader)
+        if "aws:multifactorauthpresent" in tested:
+            handled.add("aws:multifactorauthpresent")
+            choices = (None, True, False) if kind == "user" else (True, False)
+            slots.append(Slot("aws:MultiFactorAuthPresent", "mfa", ("aws:multifactorauthpresent",), choices=choices))
+        if kind == "session":
+            for key in tested:
+                if _is_oidc_key(key) or key.startswith("saml:"):
+                    handled.add(key)
+                    slots.append(
+                        _string_slot(
+                            tested[key][0].spelled,
+                            f"carried:{tested[key][0].spelled}",
+                            (key,),
+                            d.TEXT,
+                            tested[key],
+                            reader,
+                            optional=True,
+                            multi=True,
+                        )
+                    )
+        slots += _companion_slots(tested, reader, contexts=True)
+        handled |= {"sts:sourceidentity", "sts:rolesessionname"}
+        for key, clauses in tested.items():
+            _classify(kind, key, handled, reader, label, clauses)
+        classes.append(CallerClass(kind, label, "sts:AssumeRole", None, tuple(slots)))
+    return classes
+
+
+def _service_class(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> CallerClass:
+    names = [d.exact(value, f"is {value}") for kind, value, _ in reader.principals if kind == "service"]
+    slots = [Slot("service", "service", (), d.SERVICE_NAME, tuple(_dedupe(names)))]
+    handled = {"sts:sourceidentity", "sts:rolesessionname"}
+    for key, knob, domain in (
+        ("aws:sourceaccount", "source_account", d.ACCOUNT),
+        ("aws:sourcearn", "source_arn", d.SOURCE_ARN),
+        ("aws:sourceorgid", "source_org_id", d.ORG_ID),
+        ("sts:externalid", "external_id", d.EXTERNAL_ID),
+    ):
+        if key in tested:
+            handled.add(key)
+            slots.append(
+                _string_slot(tested[key][0].spelled, knob, (key,), domain, tested[key], reader, optional=True)
+            )
+    slots += _session_name_slot(tested, reader)
+    slots += _companion_slots(tested, reader, contexts=True)
+    for key, clauses in tested.items():
+        _classify("service", key, handled, reader, "AWS services", clauses)
+    return CallerClass("service", "AWS services", "sts:AssumeRole", None, tuple(slots))
+
+
+def _dedupe(languages: Sequence[d.Language]) -> list[d.Language]:
+    seen: dict[str, d.Language] = {}
+    for language in languages:
+        seen.setdefault(language.text, language)
+    return list(seen.values())
+
+
+def _federated_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[CallerClass]:
+    role = reader.role
+    named = [value for kind, value, _ in reader.principals if kind == "federated"]
+    saml = sorted({v for v in named if ":saml-provider/" in v})
+    oidc = sorted({v for v in named if ":saml-provider/" not in v})
+    anyone = reader.star or reader.not_principal
+    prefix = f"arn:{role.partition}:iam::{role.account_id}"
+    if anyone:
+        issuers = {_oidc_issuer(key) for key in tested if _is_oidc_key(key)}
+        known = {WebIdentity(p).issuer for p in oidc if _valid_web(p)}
+        for issuer in sorted(issuers - known):
+            candidate = issuer if issuer in _BUILTINS else f"{prefix}:oidc-provider/{issuer}"
+            if _valid_web(candidate):
+                oidc.append(candidate)
+        oidc.append(f"{prefix}:oidc-provider/unlisted.example.com")
+        saml.append(f"{prefix}:saml-provider/Unlisted")
+    classes = []
+    for provider in oidc:
+        if not _valid_web(provider):
+            continue
+        issuer = WebIdentity(provider).issuer
+        label = f"web identities of {provider}"
+        handled = {"sts:sourceidentity", "sts:rolesessionname", "aws:federatedprovider"}
+        slots: list[Slot] = []
+        for key, clauses in tested.items():
+            if _is_oidc_key(key) and _oidc_issuer(key) == issuer.lower():
+                handled.add(key)
+                claim = clauses[0].spelled.rpartition(":")[2]
+                slots.append(
+                    _string_slot(clauses[0].spelled, f"claim:{claim}", (key,), d.TEXT, clauses, reader, optional=True, multi=True)
+                )
+        slots += _session_name_slot(tested, reader)
+        slots += _companion_slots(tested, reader, contexts=False)
+        for key, clauses in tested.items():
+            _classify("web", key, handled, reader, label, clauses, issuer.lower())
+        classes.append(
+            CallerClass("web", label, "sts:AssumeRoleWithWebIdentity", provider, tuple(slots))
+        )
+    for provider in saml:
+        try:
+            SamlIdentity(provider)
+        except InvalidCaller:
+            continue
+        label = f"SAML identities of {provider}"
+        handled = {"sts:sourceidentity", "sts:rolesessionname", "aws:federatedprovider", "saml:doc"}
+        slots = []
+        for key, clauses in tested.items():
+            if key.startswith("saml:") and key in _SAML_KEYS:
+                handled.add(key)
+                spelled = _SAML_KEYS[key]
+                default = SamlIdentity(provider).attributes.get(spelled)
+                slots.append(
+                    _string_slot(
+                        spelled,
+                        f"saml:{spelled}",
+                        (key,),
+                        d.TEXT,
+                        clauses,
+                        reader,
+                        optional=key != "saml:aud" and default is None,
+                        multi=spelled in _SAML_MULTI,
+                    )
+                )
+        slots += _session_name_slot(tested, reader)
+        slots += _companion_slots(tested, reader, contexts=False)
+        for key, clauses in tested.items():
+            _classify("saml", key, handled, reader, label, clauses)
+        classes.append(CallerClass("saml", label, "sts:AssumeRoleWithSAML", provider, tuple(slots)))
+    return classes
+
+
+def _valid_web(provider: str) -> bool:
+    try:
+        WebIdentity(provider)
+    except InvalidCaller:
+        return False
+    return provider.startswith("arn:") or provider in _BUILTINS
+
+
+from trustsim.callers import (  # noqa: E402 - grouped with their use
+    BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
+    SAML_MULTIVALUED_KEYS as _SAML_MULTI,
+    SAML_SINGLE_VALUED_KEYS as _SAML_SINGLE,
+)
+
+_SAML_KEYS = {key.lower(): key for key in _SAML_MULTI | _SAML_SINGLE if key != "saml:doc"}
+
+
+def caller_classes(role: Role, policies: Sequence[Policy]) -> tuple[list[CallerClass], list[Gap]]:
+    """The caller classes whose requests the policies may tell apart, and the gaps found.
+
+    A class is left out only when no statement's principal element can name a caller of it
+    (IAM callers need an ``AWS`` value, services a ``Service`` value, a provider its own
+    ``Federated`` value; ``"*"`` and ``NotPrincipal`` name every class). The root user and
+    anonymous callers are never classes: STS refuses them before reading any policy.
+    """
+    reader = _Reader(role, policies)
+    reader.read()
+    tested = reader.tested()
+    anyone = reader.star or reader.not_principal
+    classes: list[CallerClass] = []
+    if anyone or reader.any_aws:
+        classes += _iam_classes(reader, tested)
+    if anyone or any(kind == "service" for kind, _, _ in reader.principals):
+        classes.append(_service_class(reader, tested))
+    classes += _federated_classes(reader, tested)
+    for kind, value, where in reader.principals:
+        if kind == "canonical":
+            reader.gaps.append(Gap(f"{where} CanonicalUser {value}", "not a principal of STS"))
+    return classes, _unique_gaps(reader.gaps)
+
+
+def _unique_gaps(gaps: Sequence[Gap]) -> list[Gap]:
+    return list(dict.fromkeys(gaps))
+
+
+# --------------------------------------------------------------------------- regions and cells
+
+#: Most value regions a multi-valued slot is split by (its cells are their subsets).
+MULTI_LIMIT = 4
+
+
+def regions(slot: Slot, budget: int) -> list[Region]:
+    """Every region of ``slot``, each with its witness value (raises TooLarge past ``budget``)."""
+    if slot.domain is None:
+        return [Region(choice, choice, _choice_text(slot, choice)) for choice in slot.choices]
+    found = explore(
+        slot.domain.domain,
+        [language.nfa for language in slot.languages],
+        max_length=slot.domain.max_length,
+        budget=budget,
+    )
+    values = [
+        Region(word, signature, _signature_text(slot, signature))
+        for signature, word in sorted(found.items())
+    ]
+    out: list[Region] = []
+    if slot.optional:
+        absent = "no source identity" if slot.knob == "source_identity" else f"{slot.name} absent"
+        out.append(Region(None, None, absent))
+    if not slot.multi:
+        return out + values
+    if len(values) > MULTI_LIMIT:
+        raise TooLarge(f"{slot.name}: more than {MULTI_LIMIT} regions of a multi-valued key")
+    out += [Region(r.value, ("one", r.signature), r.text) for r in values]
+    for size in range(1, len(values) + 1):
+        for subset in itertools.combinations(values, size):
+            words = tuple(r.value for r in subset)
+            signature = ("set", frozenset(r.signature for r in subset), size > 1)
+            text = " and ".join(r.text for r in subset)
+            out.append(Region(words, signature, f"{slot.name} lists one value ({text})" if size == 1 else f"{slot.name} lists values: {text}"))
+            if size == 1:
+                out.append(
+                    Region(
+                        words * 2,
+                        ("set", frozenset(r.signature for r in subset), True),
+                        f"{slot.name} lists several values, all: {text}",
+                    )
+                )
+    return out
+
+
+def _choice_text(slot: Slot, choice: Any) -> str:
+    if slot.knob == "tags":
+        return "session tags" if choice else "no session tags"
+    if slot.knob == "contexts":
+        return "provided contexts" if choice else "no provided contexts"
+    if choice is None:
+        return f"{slot.name} absent"
+    return f"{slot.name} = {str(choice).lower()}"
+
+
+def _signature_text(slot: Slot, signature: tuple[bool, ...]) -> str:
+    inside = [lang.text for lang, hit in zip(slot.languages, signature, strict=True) if hit]
+    outside = [lang.text for lang, hit in zip(slot.languages, signature, strict=True) if not hit]
+    parts = [*inside, *(f"not {text}" for text in outside)]
+    return f"{slot.name} " + (" and ".join(parts) if parts else "any value")
+
+
+def cells(caller_class: CallerClass, slot_regions: Sequence[Sequence[Region]]) -> Iterator[Cell]:
+    """Every cell of a class: one region per slot."""
+    ranges = [range(len(found)) for found in slot_regions]
+    for index in itertools.product(*ranges):
+        yield Cell(
+            caller_class,
+            tuple(found[i] for found, i in zip(slot_regions, index, strict=True)),
+            index,
+        )
+
+
+# --------------------------------------------------------------------------- witnesses
+
+
+class Unrealisable(Exception):
+    """A cell's witness could not be built as described (the answer is then incomplete)."""
+
+
+def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRoleRequest | None:
+    """The request of ``cell``; ``None`` when STS refuses it (an option this API lacks).
+
+    Raises :class:`Unrealisable` when the request built does not carry the cell's values.
+    """
+    values = {slot.knob: region.value for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True)}
+    kind = cell.caller_class.kind
+    policies = (CALLER_ALLOWS,) if caller_policies else ()
+    options: dict[str, Any] = {"at": WITNESS_TIME}
+    try:
+        if kind == "user":
+            caller: Any = IamUser(values["principal"], policies=policies, mfa_authenticated=values.get("mfa"))
+        elif kind == "session":
+            carried = {
+                knob.partition(":")[2]: value
+                for knob, value in values.items()
+                if knob.startswith("carried:") and value is not None
+            }
+            caller = RoleSession(
+                values["principal"],
+                _CALLER_SESSION,
+                policies=policies,
+                mfa_authenticated=values.get("mfa", False),
+                carried_keys=carried,
+            )
+        elif kind == "service":
+            caller = ServicePrincipal(
+                values["service"],
+                source_account=values.get("source_account"),
+                source_arn=values.get("source_arn"),
+                source_org_id=values.get("source_org_id"),
+            )
+        elif kind == "web":
+            claims = {
+                knob.partition(":")[2]: value
+                for knob, value in values.items()
+                if knob.startswith("claim:") and value is not None
+            }
+            caller = WebIdentity(cell.caller_class.provider or "", claims, condition_claims=set(claims))
+        else:
+            attributes = {
+                knob.partition(":")[2]: value
+                for knob, value in values.items()
+                if knob.startswith("saml:") and value is not None
+            }
+            caller = SamlIdentity(cell.caller_class.provider or "", attributes)
+    except InvalidCaller as error:
+        raise Unrealisable(str(error)) from None
+    if values.get("external_id") is not None:
+        options["external_id"] = values["external_id"]
+    if values.get("session_name") is not None:
+        options["session_name"] = values["session_name"]
+    if values.get("source_identity") is not None:
+        options["source_identity"] = values["source_identity"]
+    if values.get("tags"):
+        options["tags"] = _WITNESS_TAGS
+    if values.get("contexts"):
+        options["provided_contexts"] = [ProvidedContext(_CONTEXT_PROVIDER)]
+    try:
+        request = build_request(caller, role, **options)
+    except InvalidRequest:
+        return None
+    _check_realised(request, cell)
+    return request
+
+
+def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:
+    for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True):
+        if slot.domain is None or not slot.keys:
+            continue
+        found = request.context.get_values(slot.keys[0])
+        value = region.value
+        expected = None if value is None else (value,) if isinstance(value, str) else tuple(value)
+        if found != expected:
+            raise Unrealisable(
+                f"{slot.name}: the witness carries {found!r}, not {expected!r}"
+            )
+
+
+def region_of(slot: Slot, found: Sequence[Region], request: AssumeRoleRequest) -> int | None:
+    """The index of the region of ``slot`` that ``request`` lies in, or ``None``."""
+    if slot.domain is None:
+        choice = _request_choice(slot, request)
+        for index, region in enumerate(found):
+            if region.value == choice:
+                return index
+        return None
+    value = _request_value(slot, request)
+    multi = False
+    if slot.keys:
+        multi = request.context.is_multivalued(slot.keys[0])
+    if value is None or value == ():
+        signature: Any = None
+    elif slot.multi and multi:
+        signatures = frozenset(_signature(slot, item) for item in value)
+        signature = ("set", signatures, len(value) > 1)
+    else:
+        if len(value) != 1:
+            return None
+        signature = _signature(slot, value[0])
+        if slot.multi:
+            signature = ("one", signature)
+    for index, region in enumerate(found):
+        if region.signature == signature:
+            return index
+    return None
+
+
+def _signature(slot: Slot, value: str) -> tuple[bool, ...]:
+    return tuple(language.nfa.matches(value) for language in slot.languages)
+
+
+def _request_value(slot: Slot, request: AssumeRoleRequest) -> tuple[str, ...] | None:
+    if slot.knob == "service":
+        caller = request.caller
+        return (caller.name,) if isinstance(caller, ServicePrincipal) else None
+    return request.context.get_values(slot.keys[0])
+
+
+def _request_choice(slot: Slot, request: AssumeRoleRequest) -> Any:
+    if slot.knob == "tags":
+        return "sts:TagSession" in request.companion_actions
+    if slot.knob == "contexts":
+        return "sts:SetContext" in request.companion_actions
+    found = request.context.get_values(slot.keys[0])
+    if found is None:
+        return None
+    return found == ("true",)
