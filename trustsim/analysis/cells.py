@@ -26,6 +26,7 @@ from trustsim.analysis.automata import TooLarge, explore
 from trustsim.callers import (
     IamUser,
     InvalidCaller,
+    OrgMembership,
     Role,
     RoleSession,
     SamlIdentity,
@@ -429,6 +430,19 @@ def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[C
             handled.add("aws:multifactorauthpresent")
             choices = (None, True, False) if kind == "user" else (True, False)
             slots.append(Slot("aws:MultiFactorAuthPresent", "mfa", ("aws:multifactorauthpresent",), choices=choices))
+        if "aws:principalorgid" in tested:
+            handled.add("aws:principalorgid")
+            slots.append(
+                _string_slot(
+                    tested["aws:principalorgid"][0].spelled,
+                    "org_id",
+                    ("aws:principalorgid",),
+                    d.ORG_ID,
+                    tested["aws:principalorgid"],
+                    reader,
+                    optional=True,
+                )
+            )
         if kind == "session":
             for key in tested:
                 if _is_oidc_key(key) or key.startswith("saml:"):
@@ -690,7 +704,12 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
     options: dict[str, Any] = {"at": WITNESS_TIME}
     try:
         if kind == "user":
-            caller: Any = IamUser(values["principal"], policies=policies, mfa_authenticated=values.get("mfa"))
+            caller: Any = IamUser(
+                values["principal"],
+                policies=policies,
+                mfa_authenticated=values.get("mfa"),
+                org=_org(values),
+            )
         elif kind == "session":
             carried = {
                 knob.partition(":")[2]: value
@@ -702,6 +721,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 _CALLER_SESSION,
                 policies=policies,
                 mfa_authenticated=values.get("mfa", False),
+                org=_org(values),
                 carried_keys=carried,
             )
         elif kind == "service":
@@ -743,6 +763,11 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         return None
     _check_realised(request, cell)
     return request
+
+
+def _org(values: Mapping[str, Any]) -> OrgMembership | None:
+    org_id = values.get("org_id")
+    return None if org_id is None else OrgMembership(org_id)
 
 
 def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:

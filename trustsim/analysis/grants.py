@@ -324,7 +324,9 @@ def _describe(
     for slot, slot_regions, allowed in zip(caller_class.slots, found, box, strict=True):
         if len(allowed) == len(slot_regions):
             continue
-        summary = _conjunction(slot, slot_regions, allowed)
+        summary = _multi_summary(slot, slot_regions, allowed)
+        if summary is None:
+            summary = _conjunction(slot, slot_regions, allowed)
         if summary is None:
             texts = [
                 _conjunction(slot, slot_regions, frozenset({i})) or slot_regions[i].text
@@ -333,6 +335,30 @@ def _describe(
             summary = " or ".join(texts)
         out.append(summary)
     return tuple(out)
+
+
+def _multi_summary(slot: Any, slot_regions: Sequence[Region], allowed: frozenset[int]) -> str | None:
+    """A multi-valued key allowed only with one value (alone or as a one-item list)."""
+    if not slot.multi:
+        return None
+    singles: dict[Any, list[int]] = {}
+    for index, region in enumerate(slot_regions):
+        signature = region.signature
+        if isinstance(signature, tuple) and signature and signature[0] == "one":
+            singles.setdefault(signature[1], []).append(index)
+        elif isinstance(signature, tuple) and signature and signature[0] == "set":
+            members, several = signature[1], signature[2]
+            if len(members) == 1 and not several:
+                singles.setdefault(next(iter(members)), []).append(index)
+    chosen = [sig for sig, indices in singles.items() if set(indices) <= allowed]
+    covered = {i for sig in chosen for i in singles[sig]}
+    if not chosen or covered != set(allowed):
+        return None
+    plain = [Region(slot_regions[singles[sig][0]].value, sig, "") for sig in singles]
+    fake = attrs.evolve(slot, multi=False, optional=False)
+    wanted = frozenset(i for i, sig in enumerate(singles) if sig in chosen)
+    text = _conjunction(fake, plain, wanted)
+    return None if text is None else f"{text} (one value)"
 
 
 def _plain(region: Region) -> bool:

@@ -1,0 +1,112 @@
+"""Exactness on a small finite universe: every request of a bounded alphabet, decided directly."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.analysis.policies import GITHUB, ROLE_ARN
+from trustsim.analysis import compare, grants
+from trustsim.analysis.cells import CALLER_ALLOWS, WITNESS_TIME
+from trustsim.callers import IamUser, Role, WebIdentity
+from trustsim.evaluation import evaluate
+from trustsim.parsing import parse_policy
+from trustsim.requests import build_request
+
+_WORDS = ["".join(letters) for size in (2, 3) for letters in itertools.product("aAb:", repeat=size)]
+_SUBS = ["".join(letters) for size in (0, 1, 2, 3) for letters in itertools.product("ab/", repeat=size)]
+
+
+def _github(condition: dict) -> object:
+    return parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": GITHUB}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition}]})
+
+
+def _vendor(statements: list[dict]) -> object:
+    return parse_policy({"Version": "2012-10-17", "Statement": statements})
+
+
+_ALLOW_VENDOR = {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "sts:AssumeRole"}
+
+EXTERNAL_ID_POLICIES = {
+    "equals": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringEquals": {"sts:ExternalId": "ab"}}}]),
+    "ignore case": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringEqualsIgnoreCase": {"sts:ExternalId": "ab"}}}]),
+    "like": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringLike": {"sts:ExternalId": ["a*", "?b:"]}}}]),
+    "not like if exists": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringNotLikeIfExists": {"sts:ExternalId": "*A*"}}}]),
+    "deny": _vendor([_ALLOW_VENDOR, {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                                     "Condition": {"StringLike": {"sts:ExternalId": "*b"}}}]),
+    "null": _vendor([{**_ALLOW_VENDOR, "Condition": {"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": "aa"}}}]),
+}
+SUB_POLICIES = {
+    "prefix": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "a*"}}),
+    "planted mistake": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "ab*"}}),
+    "intended": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "ab/*"}}),
+    "exact or any": _github({"StringEquals": {"token.actions.githubusercontent.com:sub": ["ab", "b/"]}}),
+    "any value": _github({"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:sub": "?/*"}}),
+}
+
+
+def _external_id_requests(role: Role) -> list:
+    caller = IamUser("arn:aws:iam::444455556666:user/bot", policies=[CALLER_ALLOWS])
+    other = IamUser("arn:aws:iam::999988887777:user/bot", policies=[CALLER_ALLOWS])
+    out = [build_request(c, role, at=WITNESS_TIME) for c in (caller, other)]
+    out += [build_request(caller, role, external_id=word, at=WITNESS_TIME) for word in _WORDS]
+    return out
+
+
+def _sub_requests(role: Role) -> list:
+    out = [build_request(WebIdentity(GITHUB, {}), role, at=WITNESS_TIME)]
+    out += [build_request(WebIdentity(GITHUB, {"sub": word}), role, at=WITNESS_TIME) for word in _SUBS]
+    out += [build_request(WebIdentity(GITHUB, {"sub": [a, b]}), role, at=WITNESS_TIME)
+            for a, b in itertools.combinations(_SUBS[:8], 2)]
+    return out
+
+
+CASES = [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()] + [
+    (name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()
+]
+
+
+@pytest.mark.parametrize(("name", "policy", "universe"), CASES, ids=[c[0] for c in CASES])
+def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe):
+    role = Role(ROLE_ARN, policy)
+    found = grants(role)
+    assert found.complete, found.gaps
+    allowed = 0
+    for request in universe(role):
+        verdict = evaluate(request).allowed
+        allowed += verdict
+        assert verdict == (found.covering(request) is not None), request.context.to_dict()
+    # the universe reaches both answers, so the check above is not vacuous
+    assert allowed and allowed < len(universe(role)), name
+
+
+@pytest.mark.parametrize(
+    ("policies", "universe"),
+    [(EXTERNAL_ID_POLICIES, _external_id_requests), (SUB_POLICIES, _sub_requests)],
+    ids=["external-id", "sub"],
+)
+def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
+    for new, reference in itertools.permutations(policies.values(), 2):
+        result = compare(new, reference, role_arn=ROLE_ARN)
+        new_role, reference_role = Role(ROLE_ARN, new), Role(ROLE_ARN, reference)
+        separating = [
+            request for request in universe(new_role)
+            if evaluate(request).allowed
+            and not evaluate(build_request(request.caller, reference_role, **_options(request))).allowed
+        ]
+        assert result.no_new_access is not None
+        if separating:
+            assert result.no_new_access is False
+        if result.no_new_access is True:
+            assert not separating
+
+
+def _options(request) -> dict:
+    out = {"at": WITNESS_TIME}
+    external = request.context.get_values("sts:ExternalId")
+    if external is not None:
+        out["external_id"] = external[0]
+    return out
