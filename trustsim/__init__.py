@@ -123,6 +123,10 @@ if TYPE_CHECKING:
         caller_from_spec,
         load_scenarios,
     )
+    from trustsim.analysis.testing import (
+        assert_grants,
+        assert_no_access_beyond,
+    )
     from trustsim.testing import (
         assert_allowed,
         assert_denied,
@@ -144,6 +148,8 @@ _LAZY: dict[str, str] = {
     "Arn": "trustsim.arn",
     "assert_allowed": "trustsim.testing",
     "assert_denied": "trustsim.testing",
+    "assert_grants": "trustsim.analysis.testing",
+    "assert_no_access_beyond": "trustsim.analysis.testing",
     "assert_only": "trustsim.testing",
     "assume_role": "trustsim.requests",
     "AssumeRoleRequest": "trustsim.requests",
@@ -265,6 +271,8 @@ __all__ = [
     "__version__",
     "assert_allowed",
     "assert_denied",
+    "assert_grants",
+    "assert_no_access_beyond",
     "assert_only",
     "assume_role",
     "build_request",
