@@ -15,36 +15,81 @@ from trustsim.parsing import parse_policy
 from trustsim.requests import build_request
 
 _WORDS = ["".join(letters) for size in (2, 3) for letters in itertools.product("aAb:", repeat=size)]
-_SUBS = ["".join(letters) for size in (0, 1, 2, 3) for letters in itertools.product("ab/", repeat=size)]
+_SUBS = [
+    "".join(letters) for size in (0, 1, 2, 3) for letters in itertools.product("ab/", repeat=size)
+]
 
 
 def _github(condition: dict) -> object:
-    return parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Principal": {"Federated": GITHUB}, "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": condition}]})
+    return parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": GITHUB},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
 
 
 def _vendor(statements: list[dict]) -> object:
     return parse_policy({"Version": "2012-10-17", "Statement": statements})
 
 
-_ALLOW_VENDOR = {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "sts:AssumeRole"}
+_ALLOW_VENDOR = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "444455556666"},
+    "Action": "sts:AssumeRole",
+}
 
 EXTERNAL_ID_POLICIES = {
     "equals": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringEquals": {"sts:ExternalId": "ab"}}}]),
-    "ignore case": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringEqualsIgnoreCase": {"sts:ExternalId": "ab"}}}]),
-    "like": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringLike": {"sts:ExternalId": ["a*", "?b:"]}}}]),
-    "not like if exists": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringNotLikeIfExists": {"sts:ExternalId": "*A*"}}}]),
-    "deny": _vendor([_ALLOW_VENDOR, {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
-                                     "Condition": {"StringLike": {"sts:ExternalId": "*b"}}}]),
-    "null": _vendor([{**_ALLOW_VENDOR, "Condition": {"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": "aa"}}}]),
+    "ignore case": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"StringEqualsIgnoreCase": {"sts:ExternalId": "ab"}}}]
+    ),
+    "like": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"StringLike": {"sts:ExternalId": ["a*", "?b:"]}}}]
+    ),
+    "not like if exists": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"StringNotLikeIfExists": {"sts:ExternalId": "*A*"}}}]
+    ),
+    "deny": _vendor(
+        [
+            _ALLOW_VENDOR,
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringLike": {"sts:ExternalId": "*b"}},
+            },
+        ]
+    ),
+    "null": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Condition": {
+                    "Null": {"sts:ExternalId": "false"},
+                    "StringNotEquals": {"sts:ExternalId": "aa"},
+                },
+            }
+        ]
+    ),
 }
 SUB_POLICIES = {
     "prefix": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "a*"}}),
     "planted mistake": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "ab*"}}),
     "intended": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "ab/*"}}),
-    "exact or any": _github({"StringEquals": {"token.actions.githubusercontent.com:sub": ["ab", "b/"]}}),
-    "any value": _github({"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:sub": "?/*"}}),
+    "exact or any": _github(
+        {"StringEquals": {"token.actions.githubusercontent.com:sub": ["ab", "b/"]}}
+    ),
+    "any value": _github(
+        {"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:sub": "?/*"}}
+    ),
 }
 
 
@@ -58,9 +103,13 @@ def _external_id_requests(role: Role) -> list:
 
 def _sub_requests(role: Role) -> list:
     out = [build_request(WebIdentity(GITHUB, {}), role, at=WITNESS_TIME)]
-    out += [build_request(WebIdentity(GITHUB, {"sub": word}), role, at=WITNESS_TIME) for word in _SUBS]
-    out += [build_request(WebIdentity(GITHUB, {"sub": [a, b]}), role, at=WITNESS_TIME)
-            for a, b in itertools.combinations(_SUBS[:8], 2)]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": word}), role, at=WITNESS_TIME) for word in _SUBS
+    ]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": [a, b]}), role, at=WITNESS_TIME)
+        for a, b in itertools.combinations(_SUBS[:8], 2)
+    ]
     return out
 
 
@@ -93,9 +142,12 @@ def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
         result = compare(new, reference, role_arn=ROLE_ARN)
         new_role, reference_role = Role(ROLE_ARN, new), Role(ROLE_ARN, reference)
         separating = [
-            request for request in universe(new_role)
+            request
+            for request in universe(new_role)
             if evaluate(request).allowed
-            and not evaluate(build_request(request.caller, reference_role, **_options(request))).allowed
+            and not evaluate(
+                build_request(request.caller, reference_role, **_options(request))
+            ).allowed
         ]
         assert result.no_new_access is not None
         if separating:

@@ -407,7 +407,7 @@ def union(*options: Nfa) -> Nfa:
 _BASE = (
     [chr(code) for code in range(0x20, 0x7F)]
     + ["\t", "\n", "\x00"]
-    + ["é", "☃", "\u2003", "\U0001f600"]  # noqa: RUF001 - samples of classes
+    + ["é", "☃", "\u2003", "\U0001f600"]
 )
 
 
@@ -422,6 +422,11 @@ def alphabet(automata: Sequence[Nfa]) -> list[str]:
     labels: set[Label] = set()
     for nfa in automata:
         labels |= nfa.labels()
+    return list(_alphabet(frozenset(labels)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _alphabet(labels: frozenset[Label]) -> tuple[str, ...]:
     candidates = list(_BASE)
     for label in labels:
         if label.kind == "lit":
@@ -436,7 +441,7 @@ def alphabet(automata: Sequence[Nfa]) -> list[str]:
         signature = tuple(label.accepts(char) for label in ordered)
         if signature not in chosen and any(signature):
             chosen[signature] = char
-    return list(chosen.values())
+    return tuple(chosen.values())
 
 
 def explore(
@@ -470,7 +475,10 @@ def explore(
             head = step(domain, states[0], char)
             if not head:
                 continue
-            nxt = (head, *(step(nfa, s, char) for nfa, s in zip(languages, states[1:], strict=True)))
+            nxt = (
+                head,
+                *(step(nfa, s, char) for nfa, s in zip(languages, states[1:], strict=True)),
+            )
             if nxt not in seen:
                 if len(seen) >= budget:
                     raise TooLarge(f"more than {budget} product states")

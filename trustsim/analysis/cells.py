@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from trustsim.analysis import domains as d
-from trustsim.analysis.automata import TooLarge, explore
+from trustsim.analysis.automata import TooLarge, explore, glob
 from trustsim.callers import (
     IamUser,
     InvalidCaller,
@@ -250,6 +250,22 @@ class _Reader:
                         )
             self.clauses.extend(_clauses(policy))
 
+    def may_name(self, action: str) -> bool:
+        """Whether some statement's action element can name ``action``.
+
+        A request exercising a companion action (``sts:TagSession``…) needs an ``Allow`` of it;
+        when no statement names it (no ``Action`` pattern matches it, no ``NotAction``), every
+        such request is denied, so the analysis does not split requests by it.
+        """
+        for policy in self.policies:
+            for statement in policy.statements:
+                if statement.not_action is not None:
+                    return True
+                for pattern in statement.action or ():
+                    if glob(pattern.casefold()).matches(action.casefold()):
+                        return True
+        return False
+
     def tested(self) -> dict[str, list[_Clause]]:
         keys: dict[str, list[_Clause]] = {}
         for clause in self.clauses:
@@ -287,28 +303,31 @@ def _string_slot(
             found = d.language_for(clause.base, value, account_key=clause.key in account_keys)
             if found is not None:
                 languages.append(found)
-    unique: dict[tuple[int, str], d.Language] = {}
+    unique: dict[tuple[str, ...], d.Language] = {}
     for language in languages:
-        unique.setdefault((id(language.nfa), language.text), language)
-    return Slot(
-        name, knob, keys, domain, tuple(unique.values()), optional=optional, multi=multi
-    )
+        unique.setdefault(language.key, language)
+    return Slot(name, knob, keys, domain, tuple(unique.values()), optional=optional, multi=multi)
 
 
-def _companion_slots(tested: Mapping[str, list[_Clause]], reader: _Reader, *, contexts: bool) -> list[Slot]:
-    slots = [
-        _string_slot(
-            "sts:SourceIdentity",
-            "source_identity",
-            ("sts:sourceidentity",),
-            d.SOURCE_IDENTITY,
-            tested.get("sts:sourceidentity", []),
-            reader,
-            optional=True,
-        ),
-        Slot("session tags", "tags", (), choices=(False, True)),
-    ]
-    if contexts:
+def _companion_slots(
+    tested: Mapping[str, list[_Clause]], reader: _Reader, *, contexts: bool
+) -> list[Slot]:
+    slots = []
+    if reader.may_name("sts:SetSourceIdentity") or "sts:sourceidentity" in tested:
+        slots.append(
+            _string_slot(
+                "sts:SourceIdentity",
+                "source_identity",
+                ("sts:sourceidentity",),
+                d.SOURCE_IDENTITY,
+                tested.get("sts:sourceidentity", []),
+                reader,
+                optional=True,
+            )
+        )
+    if reader.may_name("sts:TagSession"):
+        slots.append(Slot("session tags", "tags", (), choices=(False, True)))
+    if contexts and reader.may_name("sts:SetContext"):
         slots.append(Slot("provided contexts", "contexts", (), choices=(False, True)))
     return slots
 
@@ -347,7 +366,9 @@ def _classify(
         return
     foreign = False
     if _is_oidc_key(key):
-        foreign = kind in ("user", "service", "saml") or (kind == "web" and _oidc_issuer(key) != issuer)
+        foreign = kind in ("user", "service", "saml") or (
+            kind == "web" and _oidc_issuer(key) != issuer
+        )
     elif key.startswith("saml:"):
         foreign = kind in ("user", "service", "web")
     elif key in ("aws:principalarn", "aws:principalaccount"):
@@ -381,8 +402,11 @@ def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[C
         parts = value.split(":", 5)
         if len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[5] == "root":
             principal_languages.append(d.account_principal(parts[1], parts[4]))
-        elif len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[5].startswith(
-            ("user/", "role/")
+        elif (
+            len(parts) == 6
+            and parts[0] == "arn"
+            and parts[2] == "iam"
+            and parts[5].startswith(("user/", "role/"))
         ):
             principal_languages.append(d.exact(value, f"is {value}"))
         else:
@@ -429,7 +453,14 @@ def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[C
         if "aws:multifactorauthpresent" in tested:
             handled.add("aws:multifactorauthpresent")
             choices = (None, True, False) if kind == "user" else (True, False)
-            slots.append(Slot("aws:MultiFactorAuthPresent", "mfa", ("aws:multifactorauthpresent",), choices=choices))
+            slots.append(
+                Slot(
+                    "aws:MultiFactorAuthPresent",
+                    "mfa",
+                    ("aws:multifactorauthpresent",),
+                    choices=choices,
+                )
+            )
         if "aws:principalorgid" in tested:
             handled.add("aws:principalorgid")
             slots.append(
@@ -468,7 +499,9 @@ def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[C
 
 
 def _service_class(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> CallerClass:
-    names = [d.exact(value, f"is {value}") for kind, value, _ in reader.principals if kind == "service"]
+    names = [
+        d.exact(value, f"is {value}") for kind, value, _ in reader.principals if kind == "service"
+    ]
     slots = [Slot("service", "service", (), d.SERVICE_NAME, tuple(_dedupe(names)))]
     handled = {"sts:sourceidentity", "sts:rolesessionname"}
     for key, knob, domain in (
@@ -480,7 +513,9 @@ def _service_class(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> Call
         if key in tested:
             handled.add(key)
             slots.append(
-                _string_slot(tested[key][0].spelled, knob, (key,), domain, tested[key], reader, optional=True)
+                _string_slot(
+                    tested[key][0].spelled, knob, (key,), domain, tested[key], reader, optional=True
+                )
             )
     slots += _session_name_slot(tested, reader)
     slots += _companion_slots(tested, reader, contexts=True)
@@ -525,7 +560,16 @@ def _federated_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> 
                 handled.add(key)
                 claim = clauses[0].spelled.rpartition(":")[2]
                 slots.append(
-                    _string_slot(clauses[0].spelled, f"claim:{claim}", (key,), d.TEXT, clauses, reader, optional=True, multi=True)
+                    _string_slot(
+                        clauses[0].spelled,
+                        f"claim:{claim}",
+                        (key,),
+                        d.TEXT,
+                        clauses,
+                        reader,
+                        optional=True,
+                        multi=True,
+                    )
                 )
         slots += _session_name_slot(tested, reader)
         slots += _companion_slots(tested, reader, contexts=False)
@@ -577,7 +621,11 @@ def _valid_web(provider: str) -> bool:
 
 from trustsim.callers import (  # noqa: E402 - grouped with their use
     BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
+)
+from trustsim.callers import (
     SAML_MULTIVALUED_KEYS as _SAML_MULTI,
+)
+from trustsim.callers import (
     SAML_SINGLE_VALUED_KEYS as _SAML_SINGLE,
 )
 
@@ -622,12 +670,7 @@ def regions(slot: Slot, budget: int) -> list[Region]:
     """Every region of ``slot``, each with its witness value (raises TooLarge past ``budget``)."""
     if slot.domain is None:
         return [Region(choice, choice, _choice_text(slot, choice)) for choice in slot.choices]
-    found = explore(
-        slot.domain.domain,
-        [language.nfa for language in slot.languages],
-        max_length=slot.domain.max_length,
-        budget=budget,
-    )
+    found = _explored(slot, budget)
     values = [
         Region(word, signature, _signature_text(slot, signature))
         for signature, word in sorted(found.items())
@@ -640,22 +683,41 @@ def regions(slot: Slot, budget: int) -> list[Region]:
         return out + values
     if len(values) > MULTI_LIMIT:
         raise TooLarge(f"{slot.name}: more than {MULTI_LIMIT} regions of a multi-valued key")
-    out += [Region(r.value, ("one", r.signature), r.text) for r in values]
     for size in range(1, len(values) + 1):
         for subset in itertools.combinations(values, size):
             words = tuple(r.value for r in subset)
-            signature = ("set", frozenset(r.signature for r in subset), size > 1)
+            signatures = frozenset(r.signature for r in subset)
             text = " and ".join(r.text for r in subset)
-            out.append(Region(words, signature, f"{slot.name} lists one value ({text})" if size == 1 else f"{slot.name} lists values: {text}"))
             if size == 1:
+                out.append(Region(words, ("set", signatures, False), text))
                 out.append(
-                    Region(
-                        words * 2,
-                        ("set", frozenset(r.signature for r in subset), True),
-                        f"{slot.name} lists several values, all: {text}",
-                    )
+                    Region(words * 2, ("set", signatures, True), f"several values, all: {text}")
                 )
+            else:
+                out.append(Region(words, ("set", signatures, True), f"values: {text}"))
     return out
+
+
+#: Regions found lately, by what they depend on: the domain, the languages (by what built
+#: them), the length limit and the budget. The values are immutable mappings' copies.
+_EXPLORED: dict[tuple[Any, ...], dict[tuple[bool, ...], str]] = {}
+
+
+def _explored(slot: Slot, budget: int) -> dict[tuple[bool, ...], str]:
+    assert slot.domain is not None  # noqa: S101 - callers check
+    key = (slot.domain.name, tuple(language.key for language in slot.languages), budget)
+    found = _EXPLORED.get(key)
+    if found is None:
+        found = explore(
+            slot.domain.domain,
+            [language.nfa for language in slot.languages],
+            max_length=slot.domain.max_length,
+            budget=budget,
+        )
+        if len(_EXPLORED) >= 2048:
+            _EXPLORED.clear()
+        _EXPLORED[key] = found
+    return dict(found)
 
 
 def _choice_text(slot: Slot, choice: Any) -> str:
@@ -698,7 +760,10 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
 
     Raises :class:`Unrealisable` when the request built does not carry the cell's values.
     """
-    values = {slot.knob: region.value for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True)}
+    values = {
+        slot.knob: region.value
+        for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True)
+    }
     kind = cell.caller_class.kind
     policies = (CALLER_ALLOWS,) if caller_policies else ()
     options: dict[str, Any] = {"at": WITNESS_TIME}
@@ -737,7 +802,9 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 for knob, value in values.items()
                 if knob.startswith("claim:") and value is not None
             }
-            caller = WebIdentity(cell.caller_class.provider or "", claims, condition_claims=set(claims))
+            caller = WebIdentity(
+                cell.caller_class.provider or "", claims, condition_claims=set(claims)
+            )
         else:
             attributes = {
                 knob.partition(":")[2]: value
@@ -778,9 +845,7 @@ def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:
         value = region.value
         expected = None if value is None else (value,) if isinstance(value, str) else tuple(value)
         if found != expected:
-            raise Unrealisable(
-                f"{slot.name}: the witness carries {found!r}, not {expected!r}"
-            )
+            raise Unrealisable(f"{slot.name}: the witness carries {found!r}, not {expected!r}")
 
 
 def region_of(slot: Slot, found: Sequence[Region], request: AssumeRoleRequest) -> int | None:
@@ -792,20 +857,16 @@ def region_of(slot: Slot, found: Sequence[Region], request: AssumeRoleRequest) -
                 return index
         return None
     value = _request_value(slot, request)
-    multi = False
-    if slot.keys:
-        multi = request.context.is_multivalued(slot.keys[0])
     if value is None or value == ():
         signature: Any = None
-    elif slot.multi and multi:
+    elif slot.multi:
+        # conditions read the values alone (one value or a one-item list alike)
         signatures = frozenset(_signature(slot, item) for item in value)
         signature = ("set", signatures, len(value) > 1)
     else:
         if len(value) != 1:
             return None
         signature = _signature(slot, value[0])
-        if slot.multi:
-            signature = ("one", signature)
     for index, region in enumerate(found):
         if region.signature == signature:
             return index

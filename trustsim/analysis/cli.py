@@ -80,7 +80,9 @@ def grants_text(found: Grants) -> str:
     if found.complete:
         lines.append("complete: every allowed request is in a grant above")
     else:
-        lines.append("INCOMPLETE: requests outside the grants above may be allowed too, because of:")
+        lines.append(
+            "INCOMPLETE: requests outside the grants above may be allowed too, because of:"
+        )
         lines += [f"  {gap}" for gap in found.gaps]
     return "\n".join(lines)
 
@@ -113,8 +115,11 @@ def _request_dict(request: AssumeRoleRequest) -> dict[str, Any]:
 
 
 def _request_text(request: AssumeRoleRequest) -> str:
-    keys = ", ".join(f"{key}={value}" for key, value in request.context.to_dict().items()
-                     if not key.startswith(("aws:CurrentTime", "aws:EpochTime")))
+    keys = ", ".join(
+        f"{key}={value}"
+        for key, value in request.context.to_dict().items()
+        if not key.startswith(("aws:CurrentTime", "aws:EpochTime"))
+    )
     extra = f" with {', '.join(request.companion_actions)}" if request.companion_actions else ""
     return f"{request.action}{extra} by {request.caller!r}: {keys}"
 
@@ -146,16 +151,16 @@ def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
         {
             "ruleId": "NEW_ACCESS",
             "level": "error",
-            "message": {"text": "the new trust policy allows a request the old one denies: "
-                        + _request_text(request)},
+            "message": {
+                "text": "the new trust policy allows a request the old one denies: "
+                + _request_text(request)
+            },
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
             "properties": {"counterexample": _request_dict(request)},
         }
         for request in result.counterexamples
     ]
-    notes = [
-        {"level": "warning", "message": {"text": f"undecided: {gap}"}} for gap in result.gaps
-    ]
+    notes = [{"level": "warning", "message": {"text": f"undecided: {gap}"}} for gap in result.gaps]
     return {
         "$schema": _SARIF_SCHEMA,
         "version": "2.1.0",
@@ -176,9 +181,7 @@ def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
                         ],
                     }
                 },
-                "invocations": [
-                    {"executionSuccessful": True, "toolExecutionNotifications": notes}
-                ],
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
                 "results": results,
             }
         ],

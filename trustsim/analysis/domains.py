@@ -27,9 +27,9 @@ from trustsim.analysis.automata import (
     NON_SPACE,
     NOT_COLON,
     Nfa,
+    any_text,
     arn_glob,
     arn_shaped,
-    any_text,
     chars,
     equals,
     equals_ignore_case,
@@ -69,6 +69,8 @@ class Language:
 
     nfa: Nfa
     text: str
+    #: What built it (operator family, value, partition…): equal keys, equal languages.
+    key: tuple[str, ...] = ()
 
 
 _DIGIT = chars("digit", string.digits)
@@ -86,7 +88,9 @@ _PARTITION = seq(_LOWER, seq(_LOWER_DIGIT_DASH, repeat=(0, None)))
 
 def _principal_arn(kind: str) -> Nfa:
     path = union(seq("/"), seq("/", seq(_PRINTABLE, repeat=(0, None)), "/"))
-    return seq("arn:", _PARTITION, ":iam::", _ACCOUNT_NFA, f":{kind}", path, seq(_NAME, repeat=(1, None)))
+    return seq(
+        "arn:", _PARTITION, ":iam::", _ACCOUNT_NFA, f":{kind}", path, seq(_NAME, repeat=(1, None))
+    )
 
 
 ACCOUNT = Domain("a 12-digit account ID", _ACCOUNT_NFA, 12)
@@ -114,7 +118,7 @@ TEXT = Domain("text", any_text(), None)
 NON_BLANK = Domain("text without blanks", seq(NON_SPACE, repeat=(0, None)), None)
 
 
-def _account_language(role_partition: str, account: Nfa) -> Nfa:
+def _account_language(account: Nfa) -> Nfa:
     # aws:PrincipalAccount of an IAM principal is the account part of aws:PrincipalArn.
     return seq("arn:", _PARTITION, ":iam::", account, ":", any_text())
 
@@ -147,24 +151,26 @@ def language_for(base: str, value: str, *, account_key: bool = False) -> Languag
         nfa, text = equals_ignore_case(value), f'= "{value}" (any case)'
     else:
         return None
+    family = "fold" if base == "Bool" or "IgnoreCase" in base else base[:3] + base[-4:]
     if account_key:
-        nfa = _account_language("", nfa)
+        nfa = _account_language(nfa)
         text = f"account {text}"
-    return Language(nfa, text)
+    return Language(nfa, text, (family, value, str(account_key)))
 
 
 def arn_readable() -> Language:
     """Values ``Arn*`` operators can read (six parts); others match no ``Arn*`` clause."""
-    return Language(arn_shaped(), "is ARN-shaped")
+    return Language(arn_shaped(), "is ARN-shaped", ("arn-shaped",))
 
 
 def account_principal(partition: str, account: str) -> Language:
     """The IAM principals of ``account`` in ``partition`` (a principal ``"111122223333"``)."""
+    text = f"in account {account}" if partition == "aws" else f"in account {partition}:{account}"
     return Language(
-        seq(f"arn:{partition}:iam::{account}:", any_text()), f"in account {account}"
+        seq(f"arn:{partition}:iam::{account}:", any_text()), text, ("account", partition, account)
     )
 
 
 def exact(value: str, text: str) -> Language:
     """One word, said as ``text``."""
-    return Language(equals(value), text)
+    return Language(equals(value), text, ("exact", value))

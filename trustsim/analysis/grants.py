@@ -155,7 +155,13 @@ class Grants(Sequence[Grant]):
                 return grant
         return None
 
-    def _locate(self, caller_class: CallerClass, request: AssumeRoleRequest) -> tuple[int, ...] | None:
+    def _locate(
+        self, caller_class: CallerClass, request: AssumeRoleRequest
+    ) -> tuple[int, ...] | None:
+        knobs = {slot.knob for slot in caller_class.slots}
+        for action, knob in _COMPANION_KNOBS:
+            if action in request.companion_actions and knob not in knobs:
+                return None  # no statement names the companion: no Grant holds such requests
         for entry in self._classes:
             if entry.caller_class is caller_class:
                 out = []
@@ -177,6 +183,13 @@ class Grants(Sequence[Grant]):
         }
 
 
+_COMPANION_KNOBS = (
+    ("sts:TagSession", "tags"),
+    ("sts:SetSourceIdentity", "source_identity"),
+    ("sts:SetContext", "contexts"),
+)
+
+
 def _same_class(caller_class: CallerClass, request: AssumeRoleRequest) -> bool:
     from trustsim.callers import IamUser, RoleSession, SamlIdentity, ServicePrincipal, WebIdentity
 
@@ -193,7 +206,9 @@ def _same_class(caller_class: CallerClass, request: AssumeRoleRequest) -> bool:
     return isinstance(caller, SamlIdentity) and caller.provider == caller_class.provider
 
 
-def as_role(role_or_policy: Role | Policy, role_arn: str | None, name: str = "role_or_policy") -> Role:
+def as_role(
+    role_or_policy: Role | Policy, role_arn: str | None, name: str = "role_or_policy"
+) -> Role:
     """A role to analyse: the role itself, or the policy as the trust policy of ``role_arn``."""
     if isinstance(role_or_policy, Role):
         if role_arn is not None and role_arn != role_or_policy.arn:
@@ -252,7 +267,8 @@ def decide_cells(roles: Sequence[Role], policies: Sequence[Policy]) -> Decided:
                 concrete = request if role is roles[0] else attrs.evolve(request, role=role)
                 verdict = evaluate(concrete).allowed
                 allowed.append(verdict)
-                if verdict:
+                if verdict and caller_class.kind in ("user", "session"):
+                    # only IAM callers have an identity side (services and federated: none)
                     bare = witness(role, cell, caller_policies=False)
                     own.append(bare is None or not evaluate(bare).allowed)
                 else:
@@ -295,7 +311,9 @@ def build_grants(decided: Decided, column: int, role: Role) -> Grants:
             for box in sorted(_merge(by_flag.get(flag, [])), key=_box_order):
                 first = tuple(min(axis) for axis in box)
                 request = witnesses.get(first) or next(
-                    req for index, req in witnesses.items() if all(i in a for i, a in zip(index, box, strict=True))
+                    req
+                    for index, req in witnesses.items()
+                    if all(i in a for i, a in zip(index, box, strict=True))
                 )
                 if request.role is not role:
                     request = attrs.evolve(request, role=role)
@@ -337,16 +355,16 @@ def _describe(
     return tuple(out)
 
 
-def _multi_summary(slot: Any, slot_regions: Sequence[Region], allowed: frozenset[int]) -> str | None:
+def _multi_summary(
+    slot: Any, slot_regions: Sequence[Region], allowed: frozenset[int]
+) -> str | None:
     """A multi-valued key allowed only with one value (alone or as a one-item list)."""
     if not slot.multi:
         return None
     singles: dict[Any, list[int]] = {}
     for index, region in enumerate(slot_regions):
         signature = region.signature
-        if isinstance(signature, tuple) and signature and signature[0] == "one":
-            singles.setdefault(signature[1], []).append(index)
-        elif isinstance(signature, tuple) and signature and signature[0] == "set":
+        if isinstance(signature, tuple) and signature and signature[0] == "set":
             members, several = signature[1], signature[2]
             if len(members) == 1 and not several:
                 singles.setdefault(next(iter(members)), []).append(index)
@@ -363,8 +381,10 @@ def _multi_summary(slot: Any, slot_regions: Sequence[Region], allowed: frozenset
 
 def _plain(region: Region) -> bool:
     signature = region.signature
-    return region.value is not None and isinstance(signature, tuple) and not (
-        signature and isinstance(signature[0], str)
+    return (
+        region.value is not None
+        and isinstance(signature, tuple)
+        and not (signature and isinstance(signature[0], str))
     )
 
 
