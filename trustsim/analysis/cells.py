@@ -24,6 +24,15 @@ import attrs
 from trustsim.analysis import domains as d
 from trustsim.analysis.automata import TooLarge, explore, glob
 from trustsim.callers import (
+    BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
+)
+from trustsim.callers import (
+    SAML_MULTIVALUED_KEYS as _SAML_MULTI,
+)
+from trustsim.callers import (
+    SAML_SINGLE_VALUED_KEYS as _SAML_SINGLE,
+)
+from trustsim.callers import (
     IamUser,
     InvalidCaller,
     OrgMembership,
@@ -170,21 +179,86 @@ class _Clause:
     base: str
     values: tuple[str, ...]
     where: str
+    reach: _Reach
+
+
+#: The actions a request of each caller kind exercises: its API and the companion actions.
+_COMPANIONS = ("sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
+_KIND_ACTIONS = {
+    "user": "sts:assumerole",
+    "session": "sts:assumerole",
+    "service": "sts:assumerole",
+    "web": "sts:assumerolewithwebidentity",
+    "saml": "sts:assumerolewithsaml",
+}
+
+
+@attrs.frozen
+class _Reach:
+    """Which requests a statement can apply to, by its principal and action elements alone.
+
+    A statement whose principal element cannot name any caller of a class (an ``AWS`` value
+    names IAM users and role sessions only, a ``Service`` value services only, a ``Federated``
+    value its provider's callers only; ``"*"`` and ``NotPrincipal`` name everyone), or whose
+    action element names neither the class's API nor a companion action, never applies to a
+    request of that class, so its conditions need not split that class's requests. This is a
+    superset test: it may keep a statement that cannot apply, never drop one that can.
+    """
+
+    everyone: bool
+    aws: bool
+    service: bool
+    federated: frozenset[str]
+    actions: tuple[str, ...] | None  # folded patterns; None: a NotAction element
+
+    @classmethod
+    def of(cls, statement: Statement) -> _Reach:
+        principal = statement.principal
+        everyone = principal is None or principal.star
+        return cls(
+            everyone=everyone,
+            aws=bool(principal and principal.aws),
+            service=bool(principal and principal.service),
+            federated=frozenset(v.casefold() for v in principal.federated)
+            if principal
+            else frozenset(),
+            actions=None
+            if statement.not_action is not None
+            else tuple(a.casefold() for a in statement.action or ()),
+        )
+
+    def names(self, kind: str, provider: str | None = None) -> bool:
+        """Whether the statement may apply to a request of a caller of ``kind`` (``provider``)."""
+        if not self.everyone:
+            if kind in ("user", "session"):
+                principal_ok = self.aws
+            elif kind == "service":
+                principal_ok = self.service
+            else:
+                principal_ok = provider is None or provider.casefold() in self.federated
+            if not principal_ok:
+                return False
+        if self.actions is None:
+            return True
+        wanted = (_KIND_ACTIONS[kind], *_COMPANIONS)
+        return any(glob(pattern).matches(action) for pattern in self.actions for action in wanted)
 
 
 def _clauses(policy: Policy) -> list[_Clause]:
     found = []
     for statement in policy.statements:
-        for clause in statement.condition:
-            found.append(
-                _Clause(
-                    normalize_key(clause.key),
-                    clause.key,
-                    clause.operator.base,
-                    clause.values,
-                    statement.pointer,
-                )
+        reach = _Reach.of(statement)
+        found.extend(
+            _Clause(
+                normalize_key(clause.key),
+                clause.key,
+                clause.operator.base,
+                clause.values,
+                statement.pointer,
+                reach,
             )
+            for clause in statement.condition
+        )
     return found
 
 
@@ -266,10 +340,14 @@ class _Reader:
                         return True
         return False
 
-    def tested(self) -> dict[str, list[_Clause]]:
+    def tested(
+        self, kind: str | None = None, provider: str | None = None
+    ) -> dict[str, list[_Clause]]:
+        """The clauses by folded key: all of them, or those that may apply to ``kind``."""
         keys: dict[str, list[_Clause]] = {}
         for clause in self.clauses:
-            keys.setdefault(clause.key, []).append(clause)
+            if kind is None or clause.reach.names(kind, provider):
+                keys.setdefault(clause.key, []).append(clause)
         return keys
 
 
@@ -388,8 +466,9 @@ def _classify(
     reader.gaps.append(Gap(f"{where} {clauses[0].spelled} for {label}", why))
 
 
-def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[CallerClass]:
+def _iam_classes(reader: _Reader) -> list[CallerClass]:
     role = reader.role
+    tested = reader.tested("user")  # role sessions: the same principal values name them
     principal_languages: list[d.Language] = [
         d.account_principal(role.partition, role.account_id),
     ]
@@ -498,7 +577,8 @@ def _iam_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[C
     return classes
 
 
-def _service_class(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> CallerClass:
+def _service_class(reader: _Reader) -> CallerClass:
+    tested = reader.tested("service")
     names = [
         d.exact(value, f"is {value}") for kind, value, _ in reader.principals if kind == "service"
     ]
@@ -531,15 +611,16 @@ def _dedupe(languages: Sequence[d.Language]) -> list[d.Language]:
     return list(seen.values())
 
 
-def _federated_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> list[CallerClass]:
+def _federated_classes(reader: _Reader) -> list[CallerClass]:
     role = reader.role
+    every = reader.tested()
     named = [value for kind, value, _ in reader.principals if kind == "federated"]
     saml = sorted({v for v in named if ":saml-provider/" in v})
     oidc = sorted({v for v in named if ":saml-provider/" not in v})
     anyone = reader.star or reader.not_principal
     prefix = f"arn:{role.partition}:iam::{role.account_id}"
     if anyone:
-        issuers = {_oidc_issuer(key) for key in tested if _is_oidc_key(key)}
+        issuers = {_oidc_issuer(key) for key in every if _is_oidc_key(key)}
         known = {WebIdentity(p).issuer for p in oidc if _valid_web(p)}
         for issuer in sorted(issuers - known):
             candidate = issuer if issuer in _BUILTINS else f"{prefix}:oidc-provider/{issuer}"
@@ -552,6 +633,7 @@ def _federated_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> 
         if not _valid_web(provider):
             continue
         issuer = WebIdentity(provider).issuer
+        tested = reader.tested("web", provider)
         label = f"web identities of {provider}"
         handled = {"sts:sourceidentity", "sts:rolesessionname", "aws:federatedprovider"}
         slots: list[Slot] = []
@@ -583,6 +665,7 @@ def _federated_classes(reader: _Reader, tested: Mapping[str, list[_Clause]]) -> 
             SamlIdentity(provider)
         except InvalidCaller:
             continue
+        tested = reader.tested("saml", provider)
         label = f"SAML identities of {provider}"
         handled = {"sts:sourceidentity", "sts:rolesessionname", "aws:federatedprovider", "saml:doc"}
         slots = []
@@ -619,16 +702,6 @@ def _valid_web(provider: str) -> bool:
     return provider.startswith("arn:") or provider in _BUILTINS
 
 
-from trustsim.callers import (  # noqa: E402 - grouped with their use
-    BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
-)
-from trustsim.callers import (
-    SAML_MULTIVALUED_KEYS as _SAML_MULTI,
-)
-from trustsim.callers import (
-    SAML_SINGLE_VALUED_KEYS as _SAML_SINGLE,
-)
-
 _SAML_KEYS = {key.lower(): key for key in _SAML_MULTI | _SAML_SINGLE if key != "saml:doc"}
 
 
@@ -642,14 +715,13 @@ def caller_classes(role: Role, policies: Sequence[Policy]) -> tuple[list[CallerC
     """
     reader = _Reader(role, policies)
     reader.read()
-    tested = reader.tested()
     anyone = reader.star or reader.not_principal
     classes: list[CallerClass] = []
     if anyone or reader.any_aws:
-        classes += _iam_classes(reader, tested)
+        classes += _iam_classes(reader)
     if anyone or any(kind == "service" for kind, _, _ in reader.principals):
-        classes.append(_service_class(reader, tested))
-    classes += _federated_classes(reader, tested)
+        classes.append(_service_class(reader))
+    classes += _federated_classes(reader)
     for kind, value, where in reader.principals:
         if kind == "canonical":
             reader.gaps.append(Gap(f"{where} CanonicalUser {value}", "not a principal of STS"))
