@@ -427,6 +427,23 @@ def _session_name_slot(tested: Mapping[str, list[_Clause]], reader: _Reader) -> 
     ]
 
 
+#: Keys only IAM callers (users, role sessions) carry.
+_IAM_ONLY_KEYS = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+        "aws:userid",
+        "aws:username",
+        "aws:tokenissuetime",
+    }
+)
+_SOURCE_KEYS = frozenset(
+    {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+)
 _TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys", "sts:requestcontext")
 
 
@@ -449,12 +466,14 @@ def _classify(
         )
     elif key.startswith("saml:"):
         foreign = kind in ("user", "service", "web")
-    elif key in ("aws:principalarn", "aws:principalaccount"):
-        foreign = kind in ("service", "web", "saml")
+    elif key in _IAM_ONLY_KEYS or key.startswith("aws:principaltag/"):
+        foreign = kind in ("service", "web", "saml")  # no principal keys: unsigned or a service
     elif key == "aws:federatedprovider":
         foreign = kind in ("user", "service", "web", "saml")
     elif key == "sts:externalid":
         foreign = kind in ("web", "saml")
+    elif key in _SOURCE_KEYS:
+        foreign = kind != "service"  # only a service calling on a resource's behalf sets them
     if foreign:
         return
     where = ", ".join(sorted({c.where for c in clauses}))
