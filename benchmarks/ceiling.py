@@ -162,7 +162,7 @@ def cross_account(request: AssumeRoleRequest) -> Decision:
     mfa = values.get("aws:multifactorauthpresent")
     if mfa is None or len(mfa) != 1 or mfa[0].lower() != "true":
         return IMPLICIT
-    # Cross-account: the caller's identity policy must allow too (SEMANTICS.md §4.4).
+    # Cross-account: the caller's identity policy must allow too (docs/semantics.md §4.4).
     return ALLOW if caller.policies == (PARTNER_IDENTITY,) else IMPLICIT  # type: ignore[union-attr]
 
 

@@ -4,7 +4,7 @@ Run: python benchmarks/corpus_gen.py [--seed 7] [--count 400]   (prints a summar
 
 Each case is plain JSON-able data (``Case``): a role (ARN and trust policy document), a caller
 description and the request options. Shapes follow what real accounts hold
-(ECOSYSTEM.md, SEMANTICS.md §3, §6):
+(docs/semantics.md §3, §6, §7):
 
 * GitHub Actions OIDC: ``Federated`` the GitHub provider, ``StringEquals`` on ``aud`` and
   ``StringEquals``/``StringLike`` on ``sub`` (branch, environment, ``repo:org/*``);

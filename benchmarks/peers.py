@@ -47,7 +47,7 @@ FAMILIES = ("github", "cross_account", "service", "saml", "org")
 
 
 def _actions(request: AssumeRoleRequest) -> list[str]:
-    """The call's action and its companions: every one must be allowed (SEMANTICS.md §4.11)."""
+    """The call's action and its companions: every one must be allowed (docs/semantics.md §4.11)."""
     return [request.action, *(a for a in request.companion_actions if a != request.action)]
 
 

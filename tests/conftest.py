@@ -23,10 +23,15 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+#: The repository's copy of the conformance cases (kept equal to the upstream folder by
+#: ``scripts/sync_conformance.py``; CI checks it with ``--check``).
+CONFORMANCE_COPY = REPO_ROOT / "tests" / "data" / "conformance"
+
+
 def conformance_dir() -> Path:
-    """The shared conformance folder: $TRUSTSIM_CONFORMANCE_DIR, else ../shared/conformance."""
+    """The conformance folder: $TRUSTSIM_CONFORMANCE_DIR, else the copy in tests/data/conformance."""
     override = os.environ.get("TRUSTSIM_CONFORMANCE_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "conformance"
+    return Path(override) if override else CONFORMANCE_COPY
 
 
 @pytest.fixture(scope="session")

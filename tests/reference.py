@@ -1,4 +1,4 @@
-"""A deliberately naive AssumeRole evaluator written straight from SEMANTICS.md §3–§4.
+"""A deliberately naive AssumeRole evaluator written straight from docs/semantics.md §3–§4.
 
 No compilation, no indexes, no caches: it reads raw JSON policy dicts every time, loops over
 every principal value, and uses the naive condition and wildcard oracles of
@@ -128,7 +128,7 @@ def _verdict(
 def decide_action(
     trust: Json, caller: Json, role_arn: str, action: str, context: dict[str, Any]
 ) -> str:
-    """Allow / ExplicitDeny / ImplicitDeny for one action (SEMANTICS.md §4.1–§4.9)."""
+    """Allow / ExplicitDeny / ImplicitDeny for one action (docs/semantics.md §4.1–§4.9)."""
     kind = caller["kind"]
     if kind in ("root", "anonymous"):
         return "ImplicitDeny"  # §3.9
@@ -178,14 +178,14 @@ def decide_action(
             if restricted:
                 need = (False, False, False)
             elif kind == "user":
-                need = (False, False, False)  # like the user row (decision 1)
+                need = (False, False, False)  # like the user row (reading 1)
             else:
                 need = (False, True, True)  # like the role row
         elif grant == "ACCOUNT":
             need = (True, True, True)
         elif grant == "ROLE":
             need = (False, True, True)
-        else:  # USER (decision 1: the boundary does not block), SESSION
+        else:  # USER (reading 1: the boundary does not block), SESSION
             need = (False, False, False)
         if (
             (not need[0] or identity_ok)

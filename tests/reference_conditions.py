@@ -1,4 +1,4 @@
-"""A deliberately naive oracle for IAM conditions, written from SEMANTICS.md §5 and §9.
+"""A deliberately naive oracle for IAM conditions, written from docs/semantics.md §5 and its readings.
 
 Nothing here is shared with trustsim's compiled code: wildcards are matched by dynamic
 programming over the grammar, the JSON ``Condition`` block is read as it stands, keys are
@@ -117,7 +117,7 @@ def _number(text: str) -> Fraction:
 
 
 def _date(text: str) -> Fraction:
-    """Seconds since the epoch, exactly; dates alone are midnight UTC (decision 9b)."""
+    """Seconds since the epoch, exactly; dates alone are midnight UTC (reading 9b)."""
     if re.fullmatch(r"-?\d+", text) and not re.fullmatch(r"\d{4}", text):
         if abs(int(text)) > 2**63 - 1:
             raise Unreadable(text)
@@ -247,7 +247,7 @@ def _clause(name: str, key: str, raw: object, context: dict, version: str | None
     if base == "Null":
         flags = [p.lower() for p in policy_texts]
         if values is not None:
-            return "false" in flags  # present, even as "" (decision 9c)
+            return "false" in flags  # present, even as "" (reading 9c)
         if qualifier == "ForAllValues":
             return True
         if qualifier == "ForAnyValue":
@@ -274,9 +274,9 @@ def _clause(name: str, key: str, raw: object, context: dict, version: str | None
     try:
         verdicts = [_satisfies(base, value, policies) for value in values]
     except Unreadable:
-        return False  # decision 9: positive and negated alike
+        return False  # reading 9: positive and negated alike
     if qualifier is None:
-        return len(values) == 1 and verdicts[0]  # decision 3: several values never match
+        return len(values) == 1 and verdicts[0]  # reading 3: several values never match
     if qualifier == "ForAllValues":
         return all(verdicts)
     return any(verdicts)

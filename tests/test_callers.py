@@ -1,4 +1,4 @@
-"""Caller and role values: the shapes AWS produces are accepted, others refused (SEMANTICS.md §3.1)."""
+"""Caller and role values: the shapes AWS produces are accepted, others refused (docs/semantics.md §3.1)."""
 
 from __future__ import annotations
 

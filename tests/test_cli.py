@@ -64,24 +64,36 @@ def test_the_quick_start_command_passes(
 
 
 def failing_file(tmp_path: Path) -> Path:
+    # A scenario file names policies relative to itself, inside its folder (docs/security.md).
+    for policy in (GITHUB, LAMBDA):
+        (tmp_path / Path(policy).name).write_bytes(Path(policy).read_bytes())
     scenarios = [
         {
             "name": "pr-should-deploy",
-            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": GITHUB},
+            "role": {
+                "arn": "arn:aws:iam::111122223333:role/deploy",
+                "trust_policy": Path(GITHUB).name,
+            },
             "caller": "github:acme/app@pull_request",
             "action": "sts:AssumeRoleWithWebIdentity",
             "expected": "Allow",
         },
         {
             "name": "main-deploys",
-            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": GITHUB},
+            "role": {
+                "arn": "arn:aws:iam::111122223333:role/deploy",
+                "trust_policy": Path(GITHUB).name,
+            },
             "caller": "github:acme/app@refs/heads/main",
             "action": "sts:AssumeRoleWithWebIdentity",
             "expected": "Allow",
         },
         {
             "name": "bad-session",
-            "role": {"arn": "arn:aws:iam::111122223333:role/deploy", "trust_policy": LAMBDA},
+            "role": {
+                "arn": "arn:aws:iam::111122223333:role/deploy",
+                "trust_policy": Path(LAMBDA).name,
+            },
             "caller": "arn:aws:iam::777788889999:role/x#y",
             "action": "sts:AssumeRole",
             "expected": "ImplicitDeny",
@@ -154,7 +166,7 @@ def test_an_unreadable_or_malformed_file_exits_2_and_the_others_still_run(
     assert lines[0] == f"{absent}: cannot run the scenarios: No such file or directory"
     assert lines[1] == (
         f"{malformed}: cannot run the scenarios: {malformed}: /0 (line 1:2): "
-        "scenario 'x': missing field(s): role, caller, action, expected"
+        "scenario 'x': missing field(s): role, caller, expected"
     )
     assert lines[-1] == "10 scenarios: 10 passed, 0 failed"
 
@@ -479,7 +491,10 @@ def test_lint_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "line": 7,
         "column": 16,
     }
-    assert finding["witness"]["caller"].startswith("IamUser(arn='arn:aws:iam::999999999999:user/")
+    # The witness caller is its (short) repr: its ARN and what it carries.
+    assert finding["witness"]["caller"] == (
+        "IamUser('arn:aws:iam::999999999999:user/trustsim-outsider', 1 policy)"
+    )
 
 
 def test_lint_reads_stdin(
@@ -920,7 +935,7 @@ DEFAULT_ROLE = "arn:aws:iam::123456789012:role/trustsim-role"
 
 
 def test_check_table_org_id_and_the_identity_side(capsys: pytest.CaptureFixture[str]) -> None:
-    """A caller of another account also needs its own allow (SEMANTICS.md §4.4)."""
+    """A caller of another account also needs its own allow (docs/semantics.md §4.4)."""
     ops = "arn:aws:iam::777788889999:user/ops"
     status, out, _ = run(capsys, "check", ORG, "--org-id", "o-a1b2c3d4e5", "--caller", ops)
     assert status == 1

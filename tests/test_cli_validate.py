@@ -108,6 +108,7 @@ def test_json_output_is_machine_readable(tmp_path: Path) -> None:
     assert report["files"][1] == {
         "file": str(bad),
         "valid": False,
+        "aws_says": 'MalformedPolicyDocument: AssumeRolepolicy contained an invalid principal: "STAR":"*".',
         "problems": [
             {
                 "code": "BARE_STAR_PRINCIPAL",

@@ -1,4 +1,4 @@
-"""Compiled policies: principal match kinds (SEMANTICS.md §3.12), actions, resources, the cache."""
+"""Compiled policies: principal match kinds (docs/semantics.md §3.12), actions, resources, the cache."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_root_and_anonymous_match_nothing() -> None:
     assert kind(aws("*"), Anonymous()) is MatchKind.NO
 
 
-# --- users: exact ARN with path and case (§3.3, decision 6)
+# --- users: exact ARN with path and case (§3.3, reading 6)
 
 
 def test_user_arn_matches_exactly_that_user() -> None:
@@ -158,7 +158,7 @@ def test_unique_id_matches_only_a_caller_carrying_it() -> None:
     assert kind(aws("AROAEXAMPLE2"), session) is MatchKind.NO
 
 
-# --- {"AWS": "*"}, services, federated (§3.7–3.9, decision 4)
+# --- {"AWS": "*"}, services, federated (§3.7–3.9, reading 4)
 
 
 def test_aws_star_matches_iam_callers_only() -> None:

@@ -1,4 +1,4 @@
-"""Compiled Condition blocks: combination, records and diagnostics (SEMANTICS.md §5.1, §9)."""
+"""Compiled Condition blocks: combination, records and diagnostics (docs/semantics.md §5.1 and its readings)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_result_text() -> None:
         "  StringEquals aws:TagKeys: request ['a', 'b'], policy 'a' → no match\n"
         "    UNCERTAIN_SEMANTICS: StringEquals aws:TagKeys: the key carries 2 values and "
         "StringEquals has no ForAllValues:/ForAnyValue: qualifier; trustsim reads this as no "
-        "match, positive and negated operators alike (SEMANTICS.md §9 decision 3)\n"
+        "match, positive and negated operators alike (docs/semantics.md, reading 3)\n"
         "  NumericLessThan n: request '4', policy '5' → match"
     )
     assert str(check_condition({}, {})) == "condition matched (no clauses)"
@@ -102,7 +102,7 @@ def test_diagnostics_is_empty_at_once_for_plain_qualified_strings() -> None:
 def test_for_all_values_negated_missing_key_is_flagged() -> None:
     result = check_condition({"ForAllValues:StringNotLike": {"aws:TagKeys": "x*"}}, {})
     assert result.matched
-    assert "decision 2" in result.diagnostics[0].message
+    assert "docs/semantics.md, reading 2" in result.diagnostics[0].message
 
 
 def test_decision_3_is_flagged_for_negated_operators_too() -> None:
@@ -151,7 +151,7 @@ def test_check_condition_accepts_clauses_and_contexts() -> None:
         ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {}, False),
         # PEERS B42: ForAllValues with the key absent → match
         ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, {}, True),
-        # PEERS B21/B36: no qualifier on several values → no match (decision 3)
+        # PEERS B21/B36: no qualifier on several values → no match (reading 3)
         ({"StringEquals": {"aws:TagKeys": "a"}}, {"aws:TagKeys": ["a", "b"]}, False),
         # PEERS B25: epoch seconds, not milliseconds
         ({"DateGreaterThan": {"aws:EpochTime": "2024-01-01T00:00:00Z"}},

@@ -13,7 +13,7 @@ from trustsim.errors import InvalidContext
 
 
 def test_keys_are_case_insensitive_including_the_tag_key_part() -> None:
-    # SEMANTICS.md §5.2: key names, the tag-key part of aws:RequestTag/<k> included, ignore case.
+    # docs/semantics.md §5.2: key names, the tag-key part of aws:RequestTag/<k> included, ignore case.
     ctx = RequestContext.of({"aws:RequestTag/CostCenter": "42"})
     assert ctx.get_values("AWS:requesttag/costcenter") == ("42",)
     assert "aws:REQUESTTAG/COSTCENTER" in ctx
@@ -21,7 +21,7 @@ def test_keys_are_case_insensitive_including_the_tag_key_part() -> None:
 
 
 def test_values_keep_their_case() -> None:
-    # SEMANTICS.md §5.2: tag values are case-sensitive.
+    # docs/semantics.md §5.2: tag values are case-sensitive.
     ctx = RequestContext.of({"aws:PrincipalTag/team": "Blue"})
     assert ctx["aws:principaltag/team"] == ("Blue",)
 

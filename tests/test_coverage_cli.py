@@ -170,7 +170,7 @@ def test_check_empty_stdin_is_not_scenarios(
 def test_check_table_names_the_action_a_statement_does_not_allow(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An IAM user calls sts:AssumeRole (SEMANTICS.md §4): a statement naming the user but
+    """An IAM user calls sts:AssumeRole (docs/semantics.md §4): a statement naming the user but
     allowing only sts:TagSession is the closest miss, and the action is why."""
     policy = trust(
         {
@@ -204,7 +204,7 @@ def test_check_table_names_the_action_a_statement_does_not_allow(
             ["--caller", "anonymous", "--context", "novalue"],
             "--context 'novalue': expected KEY=VALUE",
         ),
-        (["--caller", "github:acme/app@main"], "'main' is not refs/heads/BRANCH"),
+        (["--caller", "github:acme@main"], "repo must be 'OWNER/REPO'"),
     ],
 )
 def test_check_table_usage_errors_exit_2_on_stderr(
@@ -282,7 +282,7 @@ def test_explain_usage_errors_exit_2_on_stderr(
 def test_explain_a_companion_action_is_decided_on_its_own(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """sts:TagSession is authorised on its own (SEMANTICS.md §6.2): a statement allowing only
+    """sts:TagSession is authorised on its own (docs/semantics.md §6.2): a statement allowing only
     it allows --action sts:TagSession and denies the AssumeRole call."""
     policy = trust({"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:TagSession"})
     path = write(tmp_path, "tag.json", policy)

@@ -1,5 +1,5 @@
 """Condition operators decided alike on the fast path (``decide``), the full path (``evaluate``)
-and the explanation, with the diagnostics of SEMANTICS.md §9; federated callers' keys.
+and the explanation, with the diagnostics of docs/semantics.md readings; federated callers' keys.
 
 The caller is an IAM user of the role's account named by its ARN in the trust policy, so the
 trust policy alone decides (§4.3 row "user ARN") and each test isolates one condition rule.
@@ -84,7 +84,7 @@ def test_a_negated_if_exists_operator_on_a_present_key_is_the_plain_negation() -
     assert decided(role) == (ALLOW, [])
 
 
-# --- Null (§5.11, §9 decision 9c) ----------------------------------------------------------------
+# --- Null (§5.11, reading 9c) ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_null_tests_only_whether_the_key_is_present(
 
 
 def test_null_counts_an_empty_string_as_present() -> None:
-    """§9 decision 9c: an empty string under Null counts as present."""
+    """reading 9c: an empty string under Null counts as present."""
     role = role_with({"Null": {"sts:ExternalId": "false"}})
     assert decided(role, context={"sts:ExternalId": ""})[0] is ALLOW
     absent = role_with({"Null": {"sts:ExternalId": "true"}})
@@ -141,7 +141,7 @@ def test_for_all_values_holds_when_every_tag_key_is_allowed_and_when_there_is_no
 
 
 def test_a_negated_for_all_values_on_an_absent_key_is_true() -> None:
-    """§9 decision 2: ForAllValues with a missing key is true even for a negated operator."""
+    """reading 2: ForAllValues with a missing key is true even for a negated operator."""
     role = role_with({"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}})
     assert decided(role)[0] is ALLOW
     assert decided(role, tags={"team": "blue"}) == (ALLOW, [])
@@ -156,7 +156,7 @@ def test_for_any_value_needs_one_matching_value_and_fails_on_an_absent_key() -> 
 
 
 def test_a_multi_valued_key_under_an_operator_without_qualifier_does_not_match() -> None:
-    """§9 decision 3: several values and no ForAllValues/ForAnyValue: no match, noted."""
+    """reading 3: several values and no ForAllValues/ForAnyValue: no match, noted."""
     role = role_with({"StringEquals": {"aws:TagKeys": "team"}})
     assert decided(role, tags={"team": "blue"}) == (ALLOW, [])
     assert decided(role, tags={"team": "blue", "env": "prod"}) == (
@@ -165,7 +165,7 @@ def test_a_multi_valued_key_under_an_operator_without_qualifier_does_not_match()
     )
 
 
-# --- typed operators on request values (§5.5, §5.6, §9 decision 9, 9b) ----------------------------
+# --- typed operators on request values (§5.5, §5.6, reading 9, 9b) ----------------------------
 
 AT = _dt.datetime(2026, 6, 1, 12, tzinfo=_dt.timezone.utc)
 
@@ -177,13 +177,13 @@ AT = _dt.datetime(2026, 6, 1, 12, tzinfo=_dt.timezone.utc)
 def test_a_numeric_clause_reads_the_request_value_as_a_number(
     tag: str, expected: Decision, codes: list[str]
 ) -> None:
-    """§5.5 and §9 decision 9: a request value that is no number fails the clause, noted."""
+    """§5.5 and reading 9: a request value that is no number fails the clause, noted."""
     role = role_with({"NumericLessThan": {"aws:RequestTag/level": "5"}})
     assert decided(role, tags={"level": tag}) == (expected, codes)
 
 
 def test_a_date_only_policy_value_is_midnight_utc_and_noted() -> None:
-    """§5.6 and §9 decision 9b: ``2026-06-01`` is read as 2026-06-01T00:00:00Z."""
+    """§5.6 and reading 9b: ``2026-06-01`` is read as 2026-06-01T00:00:00Z."""
     role = role_with({"DateGreaterThan": {"aws:CurrentTime": "2026-06-01"}})
     assert decided(role, at=AT)[0] is ALLOW
     assert decided(role, at=AT - _dt.timedelta(days=1)) == (IMPLICIT, ["UNCERTAIN_SEMANTICS"])
@@ -305,6 +305,6 @@ def test_policy_variables_in_condition_values_are_filled_per_request(
 ) -> None:
     """§5.14 [DOC VARS]: ``${aws:PrincipalTag/team}`` takes the caller's tag; a variable naming
     a multi-valued key cannot be filled (no match, noted); a Bool value that is no boolean once
-    filled is unreadable (§9 decision 9); a multi-valued request key under an operator without
-    qualifier is §9 decision 3 whatever the policy value."""
+    filled is unreadable (reading 9); a multi-valued request key under an operator without
+    qualifier is reading 3 whatever the policy value."""
     assert decided(role_with(condition), TAGGED_ALICE, **options) == (expected, codes)

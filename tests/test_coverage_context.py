@@ -1,7 +1,7 @@
 """RequestContext.merged and .without, pinned down (mutation testing found them loosely tested).
 
 IAM condition keys are case-insensitive and a key is multi-valued when the request carries a
-list for it (SEMANTICS.md §5.12; ``aws:TagKeys``); merging explicit entries over a derived
+list for it (docs/semantics.md §5.12; ``aws:TagKeys``); merging explicit entries over a derived
 context, or dropping keys, must keep both facts for every key it does not touch.
 """
 

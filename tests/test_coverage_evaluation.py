@@ -68,7 +68,7 @@ class PrettyPrinter:
         self.written.append(value)
 
 
-# --- callers STS refuses before reading any policy (SEMANTICS.md §3.9) -------------------------
+# --- callers STS refuses before reading any policy (docs/semantics.md §3.9) -------------------------
 
 
 def test_an_anonymous_caller_is_refused_even_by_a_trust_policy_open_to_every_aws_principal() -> (
@@ -233,13 +233,13 @@ def test_a_session_policy_that_does_not_allow_blocks_every_role_arn_grant() -> N
     assert "session policy" in outcome.reason
 
 
-# --- {"AWS": "*"} and service callers (§3.9, §9 decision 4) ----------------------------------------
+# --- {"AWS": "*"} and service callers (§3.9, reading 4) ----------------------------------------
 
 
 def test_an_aws_star_statement_skipped_for_a_service_is_not_noted_when_the_service_is_allowed() -> (
     None
 ):
-    """§9 decision 4: {"AWS": "*"} is read as not matching a service; the note says so only
+    """reading 4: {"AWS": "*"} is read as not matching a service; the note says so only
     when that reading mattered, i.e. not when a Service statement allows anyway."""
     role = Role(
         ROLE_ARN,
@@ -254,11 +254,11 @@ def test_an_aws_star_statement_skipped_for_a_service_is_not_noted_when_the_servi
     )
     allowed = assume_role(ServicePrincipal("ecs-tasks.amazonaws.com"), role)
     assert allowed.decision is ALLOW
-    assert not any("decision 4" in error.message for error in allowed.errors)
+    assert not any("docs/semantics.md, reading 4" in error.message for error in allowed.errors)
     refused = assume_role(ServicePrincipal("lambda.amazonaws.com"), role)
     assert refused.decision is IMPLICIT
     assert [error.code for error in refused.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 4" in refused.errors[0].message
+    assert "docs/semantics.md, reading 4" in refused.errors[0].message
 
 
 # --- identity policies whose Resource holds a policy variable (§5.14) ----------------------------

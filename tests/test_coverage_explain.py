@@ -86,7 +86,7 @@ def test_each_failing_clause_says_what_was_expected_and_what_the_request_carried
 
 
 def test_a_clause_resting_on_an_unreadable_request_value_carries_its_diagnostic() -> None:
-    """§9 decision 9: a request value that is no number makes a Numeric clause not match, and
+    """reading 9: a request value that is no number makes a Numeric clause not match, and
     the explanation says why next to the clause and among the diagnostics."""
     explanation = denied_explanation()
     clause_line = explanation.to_text().splitlines()[10]

@@ -128,7 +128,7 @@ def test_a_clause_record_of_a_hand_built_result_holds_tuples() -> None:
 def test_the_lazy_results_are_the_clause_by_clause_result() -> None:
     """``known`` (verdict given) and ``deferred`` (verdict computed when read) answer like
     ``evaluate``: same verdict, clauses, diagnostics, text, hash and pickle (a multi-valued key
-    under a single-valued operator is the §9 decision 3 diagnostic)."""
+    under a single-valued operator is the reading 3 diagnostic)."""
     operator = parse_operator_name("StringEquals")
     assert operator is not None
     compiled = compile_condition(

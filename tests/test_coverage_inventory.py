@@ -63,15 +63,16 @@ def test_policies_attached_to_an_account_outside_the_organisation_are_refused() 
 
 
 def test_an_ou_cycle_is_refused_when_a_member_account_is_placed() -> None:
-    """OUs form a tree under the root: an OU that is its own ancestor cannot be walked."""
-    org = Organization(
-        ORG, ROOT, units=[OrgUnit(OU1, OU2), OrgUnit(OU2, OU1)], accounts={A: OU1, B: ROOT}
-    )
+    """OUs form a tree under the root: an OU that is its own ancestor is refused as soon as
+    the organisation is built (it used to be found only when a member was placed)."""
+    with pytest.raises(InventoryError, match="is its own ancestor"):
+        Organization(
+            ORG, ROOT, units=[OrgUnit(OU1, OU2), OrgUnit(OU2, OU1)], accounts={A: OU1, B: ROOT}
+        )
+    org = Organization(ORG, ROOT, units=[OrgUnit(OU1, ROOT)], accounts={A: OU1, B: ROOT})
     member_at_root = org.membership(B)
     assert member_at_root is not None
     assert member_at_root.paths == (f"{ORG}/{ROOT}/",)
-    with pytest.raises(InventoryError, match="is its own ancestor"):
-        Inventory.build(users=[IamUser(f"arn:aws:iam::{A}:user/alice")], organization=org)
 
 
 def test_a_principal_already_carrying_an_org_keeps_it() -> None:
@@ -156,7 +157,9 @@ def _org(**fields: Any) -> dict[str, Any]:
 
 def _manifest(tmp_path: Path, **fields: Any) -> Path:
     path = tmp_path / "inventory.json"
-    path.write_text(json.dumps({"authorization_details": [str(DUMP)], **fields}))
+    # References stay inside the manifest's folder (docs/security.md): a copy of the dump.
+    (tmp_path / DUMP.name).write_bytes(DUMP.read_bytes())
+    path.write_text(json.dumps({"authorization_details": [DUMP.name], **fields}))
     return path
 
 

@@ -67,7 +67,7 @@ def witness_gets_in(policy: dict[str, Any], witness: Witness | None) -> bool:
 
 def test_a_hand_built_policy_with_a_bare_star_principal_is_refused_not_linted() -> None:
     """docs/lint.md: a policy AWS would refuse is not linted. IAM refuses "Principal": "*"
-    in a trust policy (SEMANTICS.md §2.7); a Policy built in Python is held to the same rules
+    in a trust policy (docs/semantics.md §2.7); a Policy built in Python is held to the same rules
     as a parsed one, rather than linted into an empty, reassuring result."""
     policy = Policy(
         (Statement(Effect.ALLOW, principal=Principal(star=True), action=("sts:AssumeRole",)),),
@@ -141,7 +141,7 @@ def test_a_finding_read_from_text_names_its_line_and_has_no_witness_line_without
 
 
 def test_a_witness_lists_a_multivalued_key_as_a_list() -> None:
-    """aws:TagKeys is multivalued (SEMANTICS.md §5.12): the outsider passes it as a list."""
+    """aws:TagKeys is multivalued (docs/semantics.md §5.12): the outsider passes it as a list."""
     policy = anyone(
         {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}},
         action=["sts:AssumeRole", "sts:TagSession"],
@@ -156,7 +156,7 @@ def test_a_witness_lists_a_multivalued_key_as_a_list() -> None:
 
 
 def test_null_false_on_a_request_tag_is_met_by_passing_the_tag() -> None:
-    """Session tags are the caller's choice (SEMANTICS.md §6.2): requiring one to be present
+    """Session tags are the caller's choice (docs/semantics.md §6.2): requiring one to be present
     keeps nobody out."""
     policy = anyone(
         {"Null": {"aws:RequestTag/team": "false"}}, action=["sts:AssumeRole", "sts:TagSession"]
@@ -169,7 +169,7 @@ def test_null_false_on_a_request_tag_is_met_by_passing_the_tag() -> None:
 
 
 def test_a_negated_condition_on_the_callers_own_user_name_keeps_nobody_out() -> None:
-    """aws:username is the caller's own user's name, which it picks (SEMANTICS.md §6.1)."""
+    """aws:username is the caller's own user's name, which it picks (docs/semantics.md §6.1)."""
     policy = anyone({"StringNotEquals": {"aws:username": "admin"}})
     finding = only(policy, "ANY_AWS_PRINCIPAL")
     assert finding.witness is not None
@@ -178,7 +178,7 @@ def test_a_negated_condition_on_the_callers_own_user_name_keeps_nobody_out() -> 
 
 
 def test_one_key_in_two_spellings_gets_one_value_that_meets_both() -> None:
-    """Condition keys are case-insensitive (SEMANTICS.md §5.1): an outsider named "deploy"
+    """Condition keys are case-insensitive (docs/semantics.md §5.1): an outsider named "deploy"
     meets StringEquals aws:username and StringLike AWS:UserName at once."""
     policy = anyone(
         {"StringEquals": {"aws:username": "deploy"}, "StringLike": {"AWS:UserName": "dep*"}}
@@ -208,7 +208,7 @@ def test_one_key_in_two_spellings_gets_one_value_that_meets_both() -> None:
 def test_a_numeric_condition_on_mfa_age_keeps_no_outsider_out(
     operator: str, values: list[str], passed: str
 ) -> None:
-    """aws:MultiFactorAuthAge is the caller's: it signs in with MFA when it likes (SEMANTICS.md
+    """aws:MultiFactorAuthAge is the caller's: it signs in with MFA when it likes (docs/semantics.md
     §6.1). Requiring a recent MFA sign-in still admits any account's principals."""
     policy = anyone({operator: {"aws:MultiFactorAuthAge": values}})
     finding = only(policy, "ANY_AWS_PRINCIPAL")
@@ -218,7 +218,7 @@ def test_a_numeric_condition_on_mfa_age_keeps_no_outsider_out(
 
 
 def test_an_expiry_date_in_the_future_admits_anyone_until_then_and_a_past_one_nobody() -> None:
-    """aws:CurrentTime is when the call is made: the outsider calls now (SEMANTICS.md §6.2)."""
+    """aws:CurrentTime is when the call is made: the outsider calls now (docs/semantics.md §6.2)."""
     later = anyone({"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}})
     finding = only(later, "ANY_AWS_PRINCIPAL")
     assert finding.witness is not None
@@ -236,7 +236,7 @@ def test_null_true_on_a_request_tag_is_met_by_passing_no_tag() -> None:
 
 
 def test_a_required_session_tag_needs_tag_session_allowed_too() -> None:
-    """A call with session tags is also authorised for sts:TagSession (SEMANTICS.md §6.2):
+    """A call with session tags is also authorised for sts:TagSession (docs/semantics.md §6.2):
     when the trust policy allows only sts:AssumeRole, no outsider can pass the tag the
     condition wants, so nobody gets in (and the missing action is the finding)."""
     policy = anyone({"StringEquals": {"aws:RequestTag/team": "ops"}})
@@ -266,7 +266,7 @@ def test_a_parameter_value_sts_would_refuse_admits_nobody(
     key: str, value: str, admitted: bool
 ) -> None:
     """The outsider passes the call's parameters as parameters, so STS's own checks apply: a
-    condition only a refused value meets keeps everyone out (SEMANTICS.md §6.3)."""
+    condition only a refused value meets keeps everyone out (docs/semantics.md §6.3)."""
     actions = ["sts:AssumeRole", "sts:SetSourceIdentity"]
     policy = anyone({"StringEquals": {key: value}}, action=actions)
     assert ("ANY_AWS_PRINCIPAL" in codes(policy)) is admitted
@@ -274,7 +274,7 @@ def test_a_parameter_value_sts_would_refuse_admits_nobody(
 
 def test_a_set_operator_on_the_external_id_still_reads_the_one_value_passed() -> None:
     """ForAnyValue on a single-valued key acts as the base operator when the key is present
-    (SEMANTICS.md §5.12): an outsider passing that ExternalId gets in."""
+    (docs/semantics.md §5.12): an outsider passing that ExternalId gets in."""
     policy = anyone({"ForAnyValue:StringEquals": {"sts:ExternalId": "abc"}})
     finding = only(policy, "ANY_AWS_PRINCIPAL")
     assert finding.witness is not None
@@ -283,7 +283,7 @@ def test_a_set_operator_on_the_external_id_still_reads_the_one_value_passed() ->
 
 
 def test_a_web_identity_witness_also_picks_its_session_name() -> None:
-    """RoleSessionName is a parameter of AssumeRoleWithWebIdentity too (SEMANTICS.md §6.3):
+    """RoleSessionName is a parameter of AssumeRoleWithWebIdentity too (docs/semantics.md §6.3):
     narrowing it narrows nothing."""
     policy = trust(
         allow(
@@ -318,7 +318,7 @@ def test_principal_arn_naming_a_user_of_any_account_is_met_by_a_user_of_that_nam
     "pattern",
     [
         # aws:PrincipalArn of a role session is its role's ARN, never the assumed-role ARN
-        # (SEMANTICS.md §6.1): nobody matches.
+        # (docs/semantics.md §6.1): nobody matches.
         "arn:aws:sts::*:assumed-role/deploy/session",
         # No IAM user can be named with a space (IAM names: [\w+=,.@-]).
         "arn:aws:iam::*:user/de ploy",
@@ -354,10 +354,10 @@ def decided(policy: dict[str, Any]) -> bool:
 @pytest.mark.parametrize(
     ("operator", "code", "applies"),
     [
-        # ForAnyValue is false for a missing key, negated or not (SEMANTICS.md §5.12).
+        # ForAnyValue is false for a missing key, negated or not (docs/semantics.md §5.12).
         ("ForAnyValue:StringEquals", "KEY_ABSENT_FOR_PRINCIPAL", False),
         ("ForAnyValue:StringNotEquals", "KEY_ABSENT_FOR_PRINCIPAL", False),
-        # ForAllValues and IfExists are true for a missing key (SEMANTICS.md §5.12, §9 decision 2).
+        # ForAllValues and IfExists are true for a missing key (docs/semantics.md §5.12, reading 2).
         ("ForAllValues:StringLike", "NEGATED_CONDITION_ON_ABSENT_KEY", True),
         ("ForAnyValue:StringLikeIfExists", "NEGATED_CONDITION_ON_ABSENT_KEY", True),
         ("StringNotLike", "NEGATED_CONDITION_ON_ABSENT_KEY", True),
@@ -368,7 +368,7 @@ def test_set_operators_on_a_principal_key_a_federated_caller_never_has(
     operator: str, code: str, applies: bool
 ) -> None:
     """aws:PrincipalOrgPaths is derived from an IAM principal; a web-identity call has none
-    (SEMANTICS.md §6.6). Whether the clause then never matches or always matches depends on
+    (docs/semantics.md §6.6). Whether the clause then never matches or always matches depends on
     the qualifier, and the finding says which — as the evaluator decides."""
     policy = web_identity_trust(**{operator: {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/*"}})
     found = codes(policy)
@@ -394,7 +394,7 @@ def test_set_operators_on_a_principal_key_a_federated_caller_never_has(
 def test_external_id_on_a_federated_principal_only_when_it_stops_every_call(
     operator: str, reported: bool
 ) -> None:
-    """Web-identity calls cannot pass an ExternalId (SEMANTICS.md §6.3): a clause that needs
+    """Web-identity calls cannot pass an ExternalId (docs/semantics.md §6.3): a clause that needs
     it kills the statement; one that holds without it restricts nothing, but breaks nothing."""
     policy = web_identity_trust(**{operator: {"sts:ExternalId": "abc"}})
     assert ("EXTERNAL_ID_ON_FEDERATED" in codes(policy)) is reported
@@ -402,7 +402,7 @@ def test_external_id_on_a_federated_principal_only_when_it_stops_every_call(
 
 
 def test_an_external_id_condition_gives_a_web_identity_witness_nothing_to_pass() -> None:
-    """Only AssumeRole carries sts:ExternalId (SEMANTICS.md §6.3): no token holder gets past
+    """Only AssumeRole carries sts:ExternalId (docs/semantics.md §6.3): no token holder gets past
     a StringEquals sts:ExternalId, so there is no OIDC_SUB_MISSING witness beside
     EXTERNAL_ID_ON_FEDERATED (the statement never applies)."""
     policy = trust(
@@ -431,7 +431,7 @@ def test_an_external_id_condition_gives_a_web_identity_witness_nothing_to_pass()
     [("ForAnyValue:StringNotEquals", True), ("StringEquals", True), ("StringNotEquals", False)],
 )
 def test_a_saml_only_key_under_an_assume_role_statement(operator: str, reported: bool) -> None:
-    """saml:aud is only in AssumeRoleWithSAML requests (SEMANTICS.md §6.5): a clause that
+    """saml:aud is only in AssumeRoleWithSAML requests (docs/semantics.md §6.5): a clause that
     needs it means the AssumeRole statement never applies."""
     policy = trust(
         allow(
@@ -443,7 +443,7 @@ def test_a_saml_only_key_under_an_assume_role_statement(operator: str, reported:
 
 
 def test_an_allow_with_not_action_elsewhere_may_allow_the_companion_action() -> None:
-    """aws:RequestTag keys are only in requests that also need sts:TagSession (SEMANTICS.md
+    """aws:RequestTag keys are only in requests that also need sts:TagSession (docs/semantics.md
     §6.2). A NotAction Allow that does not exclude it allows it; NotAction has its own
     finding, and no MISSING_ACTION_FOR_CONDITION_KEY is raised."""
     root = {"AWS": "arn:aws:iam::111122223333:root"}
@@ -460,7 +460,7 @@ def test_an_allow_with_not_action_elsewhere_may_allow_the_companion_action() -> 
 
 def test_only_negated_sub_conditions_admit_every_other_subject() -> None:
     """A StringNotEquals on sub keeps out the subjects it names and admits all others: it is
-    no condition on sub at all for an outsider (ECOSYSTEM.md §1.1)."""
+    no condition on sub at all for an outsider (docs/semantics.md §7.1)."""
     policy = trust(
         allow(
             {"Federated": PROVIDER},
@@ -491,7 +491,7 @@ def test_a_negated_sub_condition_that_excludes_every_subject_admits_nobody() -> 
 
 
 def test_a_condition_on_an_unnamed_claim_admits_no_token() -> None:
-    """A claim key needs a claim name after the issuer (SEMANTICS.md §6.4): no token has a
+    """A claim key needs a claim name after the issuer (docs/semantics.md §6.4): no token has a
     claim with an empty name, so no outsider (and nobody else) gets in."""
     policy = trust(
         allow(
@@ -520,7 +520,7 @@ def test_a_negated_audience_leaves_the_outsiders_audience_free() -> None:
 
 
 def test_an_escaped_star_in_a_github_sub_matches_no_real_subject() -> None:
-    """${*} is a literal * (SEMANTICS.md §5.14); no GitHub subject contains one (git refs
+    """${*} is a literal * (docs/semantics.md §5.14); no GitHub subject contains one (git refs
     cannot), so neither another owner's nor another branch's workflow matches."""
     policy = trust(
         allow(
@@ -539,7 +539,7 @@ def test_an_escaped_star_in_a_github_sub_matches_no_real_subject() -> None:
 
 
 def test_a_service_principal_in_the_wrong_case_admits_no_service() -> None:
-    """Service principals are compared exactly (SEMANTICS.md §9 decision 7): Lambda.amazonaws.com
+    """Service principals are compared exactly (docs/semantics.md, reading 7): Lambda.amazonaws.com
     is not lambda.amazonaws.com, so no service acts through it — no confused deputy."""
     wrong_case = trust(allow({"Service": "Lambda.amazonaws.com"}))
     assert "SERVICE_PRINCIPAL_WITHOUT_SOURCE" not in codes(wrong_case)

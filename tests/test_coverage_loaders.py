@@ -3,7 +3,7 @@
 CloudFormation intrinsic functions follow the AWS template reference
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html);
 what trustsim cannot resolve offline is an ``UNRESOLVABLE_INTRINSIC`` problem whose pointer names
-the intrinsic in the template (docs/loaders.md, ECOSYSTEM.md §3.3-§3.5). AWS dumps follow
+the intrinsic in the template (docs/loaders.md, docs/loaders.md). AWS dumps follow
 ``get-account-authorization-details`` (https://docs.aws.amazon.com/IAM/latest/APIReference/
 API_GetAccountAuthorizationDetails.html): groups give their members their policies, only the
 default version of a managed policy is in force, and a permissions boundary is a managed policy.
@@ -441,7 +441,7 @@ def test_a_role_name_gives_the_role_arn_with_its_path() -> None:
 
 
 def test_cdk_out_without_a_construct_path_addresses_by_stack_and_logical_id(tmp_path: Path) -> None:
-    """Nested stacks (``*.nested.template.json``) are stacks of their own (ECOSYSTEM.md §3.4)."""
+    """Nested stacks (``*.nested.template.json``) are stacks of their own (docs/loaders.md)."""
     (tmp_path / "Outer.template.json").write_text(json.dumps({"Resources": {}}))
     (tmp_path / "Inner.nested.template.json").write_text(
         json.dumps(_template({"Ref": "AWS::StackName"}))

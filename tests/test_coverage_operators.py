@@ -1,6 +1,6 @@
 """Operator cases mutation testing showed unpinned: several ARN patterns, IP problem wording.
 
-SEMANTICS.md §5.1: the values of one clause are ORed — a request value matches the clause when
+docs/semantics.md §5.1: the values of one clause are ORed — a request value matches the clause when
 it matches *any* policy value, including the second or the last one; §5.10: ARN operators
 compare the six colon-separated parts, each with wildcards.
 """

@@ -7,7 +7,7 @@ from trustsim.parsing import parse_policy
 
 
 def test_an_rcp_keeps_principal_star_through_its_canonical_form() -> None:
-    """RCPs must say ``"Principal": "*"`` (SEMANTICS.md §4.6); the canonical form keeps the star."""
+    """RCPs must say ``"Principal": "*"`` (docs/semantics.md §4.6); the canonical form keeps the star."""
     document = {
         "Version": "2012-10-17",
         "Statement": [

@@ -38,7 +38,7 @@ def test_a_group_arn_is_not_a_principal() -> None:
 
 @pytest.mark.parametrize("partition", ["azure", "AWS", "aws-"])
 def test_a_principal_arn_outside_the_aws_partitions_is_malformed(partition: str) -> None:
-    """Partitions are ``aws``, ``aws-cn``, ``aws-us-gov``… (SEMANTICS.md §2.5)."""
+    """Partitions are ``aws``, ``aws-cn``, ``aws-us-gov``… (docs/semantics.md §2.5)."""
     [(code, message)] = _codes(f"arn:{partition}:iam::111122223333:root")
     assert code == "MALFORMED_PRINCIPAL"
     assert f'"{partition}" is not an AWS partition' in message

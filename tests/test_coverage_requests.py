@@ -105,7 +105,7 @@ def test_explicit_context_entries_imply_the_companion_actions_they_need(
 
 
 def test_a_chained_session_with_a_source_identity_sets_it_again() -> None:
-    """§4.12 and §9 decision 11: a session that carries a source identity passes it on to the
+    """§4.12 and reading 11: a session that carries a source identity passes it on to the
     next role, which counts as setting it, so the trust policy must allow
     sts:SetSourceIdentity — with or without explicit context entries."""
     outcome = assume_role(SESSION_WITH_SOURCE, ASSUME_ONLY)

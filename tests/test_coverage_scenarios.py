@@ -65,7 +65,7 @@ def run(**change: Any) -> ScenarioResult:
     [
         (["not an object"], "/0", "the scenario must be an object, got str"),
         ([scenario(caller=["x"])], "/0/caller", "caller must be an object, got list"),
-        ([{"name": "n"}], "/0", "missing field(s): role, caller, action, expected"),
+        ([{"name": "n"}], "/0", "missing field(s): role, caller, expected"),
         ([scenario(action="")], "/0/action", "action must be text such as sts:AssumeRole"),
         ([scenario(action=["sts:AssumeRole"])], "/0/action", "action must be text"),
         ([scenario(context={1: "x"})], "/0/context", "context must be an object"),
@@ -197,7 +197,7 @@ def test_a_scenario_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 
 def test_a_role_session_with_every_policy_kind_and_scps_is_decided() -> None:
     """A session's identity policies, boundary, session policy and the SCPs of its account all
-    have to allow the call (SEMANTICS.md §4): the SCP's Deny wins."""
+    have to allow the call (docs/semantics.md §4): the SCP's Deny wins."""
     caller = {
         **SESSION,
         "permissions_boundary": ALLOW_ASSUME,
@@ -206,7 +206,12 @@ def test_a_role_session_with_every_policy_kind_and_scps_is_decided() -> None:
         "org_id": "o-a1b2c3d4e5",
         "org_paths": ["o-a1b2c3d4e5/r-ab12/"],
     }
-    allowed = run(caller=caller, scps=[[ALLOW_ASSUME]])
+    # The path names two levels (the root, the account): the SCPs are given for both. One
+    # level for that path is an organisation that cannot exist, refused as an error.
+    mismatched = run(caller=caller, scps=[[ALLOW_ASSUME]])
+    assert mismatched.decision == "Error"
+    assert "has 1 levels but the path" in str(mismatched.error)
+    allowed = run(caller=caller, scps=[[ALLOW_ASSUME], [ALLOW_ASSUME]])
     assert (allowed.decision, allowed.passed) == ("Allow", True)
     session = allowed.scenario.caller()
     assert isinstance(session, RoleSession)
@@ -285,7 +290,7 @@ def test_a_result_without_outcome_or_error_reports_its_line_only() -> None:
 
 
 def test_a_companion_action_is_decided_alone() -> None:
-    """``sts:TagSession`` is authorized on its own (SEMANTICS.md §4.11): a trust policy that
+    """``sts:TagSession`` is authorized on its own (docs/semantics.md §4.11): a trust policy that
     allows only ``sts:AssumeRole`` does not allow it."""
     result = run(action="sts:TagSession", expected="ImplicitDeny")
     assert result.passed

@@ -91,7 +91,7 @@ def test_a_denial_of_the_wrong_kind_names_both_kinds_and_the_caller() -> None:
 
 
 def test_an_implicit_deny_has_no_deciding_statement_for_a_sid_check() -> None:
-    """An implicit deny is decided by no statement (SEMANTICS.md §4.13): ``sid=`` fails."""
+    """An implicit deny is decided by no statement (docs/semantics.md §4.13): ``sid=`` fails."""
     stranger = SamlIdentity(f"arn:aws:iam::{A}:saml-provider/Other")
     with pytest.raises(AssertionError) as failure:
         assert_denied(stranger, ROLE, sid="NoContractors")

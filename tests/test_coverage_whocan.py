@@ -142,7 +142,7 @@ def test_an_always_allowed_answer_renders_allowed_with_its_notes() -> None:
 
 
 def test_an_rcp_deny_on_a_request_key_becomes_an_unless() -> None:
-    """RCPs of the role's account take part in every assume, same account included (SEMANTICS.md §4.6)."""
+    """RCPs of the role's account take part in every assume, same account included (docs/semantics.md §4.6)."""
     rcp = _policy(
         [{"Effect": "Deny", "Principal": "*", "Action": ASSUME, "Resource": "*",
           "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}],
@@ -181,7 +181,7 @@ def test_an_rcp_on_the_principals_org_is_decided_for_members_and_residual_for_ou
 
 
 def test_a_permissions_boundary_condition_on_mfa_is_part_of_the_residual() -> None:
-    """An account principal needs the identity side, boundary included (SEMANTICS.md §4.3)."""
+    """An account principal needs the identity side, boundary included (docs/semantics.md §4.3)."""
     boundary = _identity({"Effect": "Allow", "Action": "sts:*", "Resource": "*",
                           "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})  # fmt: skip
     alice = _user("alice", policies=[ASSUME_ANY], permissions_boundary=boundary)
@@ -193,7 +193,7 @@ def test_a_permissions_boundary_condition_on_mfa_is_part_of_the_residual() -> No
 
 
 def test_a_session_policy_condition_on_a_request_key_is_part_of_the_residual() -> None:
-    """A session policy limits the session like a boundary (SEMANTICS.md §4.3): the engine
+    """A session policy limits the session like a boundary (docs/semantics.md §4.3): the engine
     rewrites it like every other policy. (Inventory sessions carry none; a caller given to the
     engine may.)"""
     session_policy = _identity({"Effect": "Allow", "Action": ASSUME, "Resource": "*",
@@ -218,7 +218,7 @@ def test_a_session_policy_condition_on_a_request_key_is_part_of_the_residual() -
 
 
 def test_a_unique_id_of_a_role_admits_that_role_in_who_can_and_reach() -> None:
-    """IAM stores a principal ARN as its unique ID; the ID names that role (SEMANTICS.md §3)."""
+    """IAM stores a principal ARN as its unique ID; the ID names that role (docs/semantics.md §3)."""
     ci = InventoryRole(
         _role("ci", _policy([_allow({"Service": "ec2.amazonaws.com"})]), unique_id="AROACIEXAMPLE0000001")
     )  # fmt: skip
@@ -253,7 +253,7 @@ def test_arns_the_inventory_lacks_are_nobody_in_its_accounts_and_classes_outside
 
 
 def test_a_federated_user_principal_is_noted_not_silently_dropped() -> None:
-    """A federated-user ARN is a valid principal (SEMANTICS.md §3); trustsim has no such caller."""
+    """A federated-user ARN is a valid principal (docs/semantics.md §3); trustsim has no such caller."""
     federated = f"arn:aws:sts::{A}:federated-user/bob"
     target = _role("target", _policy([_allow({"AWS": federated})]))
     result = who_can_assume(Inventory.build(users=[_user("bob")], roles=[target]), target.arn)
@@ -262,7 +262,7 @@ def test_a_federated_user_principal_is_noted_not_silently_dropped() -> None:
 
 
 def test_a_session_arn_admits_that_session_only_whatever_its_name() -> None:
-    """A session ARN names one session of one role (SEMANTICS.md §3): even one named like the
+    """A session ARN names one session of one role (docs/semantics.md §3): even one named like the
     representative session who-can evaluates a role through ("trustsim"), it is answered as a
     session, not as every session of the role."""
     ci = InventoryRole(_role("ci", _policy([_allow({"Service": "ec2.amazonaws.com"})])))
@@ -310,7 +310,7 @@ def test_aws_star_narrowed_by_account_or_arn_finds_exactly_the_admitted_principa
 
 
 def test_principal_star_admits_everyone_and_alternatives_join_with_or() -> None:
-    """ "Principal": "*" means every principal (SEMANTICS.md §3; the parser asks for {"AWS": "*"}
+    """ "Principal": "*" means every principal (docs/semantics.md §3; the parser asks for {"AWS": "*"}
     in a trust policy, a hand-built Policy may carry it). Two statements are two ways in."""
     users = [_user("alice"), _user("bob", policies=[ASSUME_ANY])]
     by_ip = _policy([_allow({"AWS": "*"}, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})])
@@ -336,7 +336,7 @@ def test_principal_star_admits_everyone_and_alternatives_join_with_or() -> None:
 
 def test_identity_statements_that_cannot_be_indexed_keep_their_holders_candidates() -> None:
     """NotAction, NotResource and policy variables in Resource are decided per request, so
-    their holders are always evaluated for an account grant (SEMANTICS.md §4.3)."""
+    their holders are always evaluated for an account grant (docs/semantics.md §4.3)."""
     not_action = _identity({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
     not_resource = _identity(
         {"Effect": "Allow", "Action": ASSUME, "NotResource": f"arn:aws:iam::{A}:role/other"}
@@ -367,7 +367,7 @@ def test_identity_statements_that_cannot_be_indexed_keep_their_holders_candidate
 
 
 def test_a_saml_provider_is_a_class_with_its_assertion_conditions_residual() -> None:
-    """SAML federation: the trust policy (and RCPs) alone decide (SEMANTICS.md §4, SAML)."""
+    """SAML federation: the trust policy (and RCPs) alone decide (docs/semantics.md §4, SAML)."""
     okta = f"arn:aws:iam::{A}:saml-provider/okta"
     target = _role("target", _policy([{
         "Effect": "Allow", "Principal": {"Federated": okta}, "Action": "sts:AssumeRoleWithSAML",
@@ -381,7 +381,7 @@ def test_a_saml_provider_is_a_class_with_its_assertion_conditions_residual() -> 
 
 
 def test_a_built_in_web_identity_provider_is_an_oidc_class() -> None:
-    """accounts.google.com is a provider name, not an ARN (SEMANTICS.md §3): no provider note."""
+    """accounts.google.com is a provider name, not an ARN (docs/semantics.md §3): no provider note."""
     target = _role("target", _policy([{
         "Effect": "Allow", "Principal": {"Federated": "accounts.google.com"},
         "Action": "sts:AssumeRoleWithWebIdentity",
@@ -425,7 +425,7 @@ def test_hand_built_principals_aws_would_refuse_are_noted_and_admit_no_one() -> 
 
 
 def test_a_hand_built_not_principal_allow_makes_everyone_a_candidate() -> None:
-    """Allow + NotPrincipal admits every principal not listed (SEMANTICS.md §3; the parser
+    """Allow + NotPrincipal admits every principal not listed (docs/semantics.md §3; the parser
     refuses it in a trust policy, a hand-built Policy may carry it)."""
     alice, bob = _user("alice"), _user("bob")
     trust = Policy((Statement(Effect.ALLOW, not_principal=Principal(aws=(bob.arn,)), action=(ASSUME,)),),
@@ -444,7 +444,7 @@ def test_a_hand_built_not_principal_allow_makes_everyone_a_candidate() -> None:
 
 def test_an_org_unit_scp_and_a_deny_session_statement_together() -> None:
     """A Deny naming one session is answered for that session alone; an OU's SCP applies to
-    every principal of its accounts (SEMANTICS.md §4.5)."""
+    every principal of its accounts (docs/semantics.md §4.5)."""
     scp = _policy([{"Effect": "Allow", "Action": "*", "Resource": "*"},
                    {"Effect": "Deny", "Action": ASSUME, "Resource": "*",
                     "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}], PolicyKind.SCP)  # fmt: skip
@@ -492,7 +492,7 @@ def test_a_hand_built_allow_without_principal_is_answered_as_the_evaluator_decid
 
 
 def test_aws_star_narrowed_by_org_admits_the_members_roles_and_not_the_others() -> None:
-    """aws:PrincipalOrgID is the caller's organisation (SEMANTICS.md §6.1): a role of an account
+    """aws:PrincipalOrgID is the caller's organisation (docs/semantics.md §6.1): a role of an account
     outside the organisation is no candidate, a member account's role is."""
     org = Organization(ORG, ROOT, accounts={A: ROOT})
     inside = InventoryRole(

@@ -4,7 +4,7 @@ Mutation testing (docs/testing.md) found mutants of trustsim/wildcard.py that th
 tables and the hypothesis property let through: a middle chunk allowed to run past the anchored
 last chunk (``*a?*`` matched ``ba``), an off-by-one in the candidate window of a ``?``-chunk.
 Every pattern over ``{a, b, *, ?}`` up to five characters against every subject over ``{a, b}``
-up to six characters leaves such a mutant nowhere to hide (SEMANTICS.md §5.4: ``*`` is any run,
+up to six characters leaves such a mutant nowhere to hide (docs/semantics.md §5.4: ``*`` is any run,
 ``?`` exactly one character, the whole subject must match).
 """
 

@@ -1,4 +1,4 @@
-"""The AssumeRole decision (SEMANTICS.md §4): every row of §4.3 and §4.4, SCPs, RCPs, companions.
+"""The AssumeRole decision (docs/semantics.md §4): every row of §4.3 and §4.4, SCPs, RCPs, companions.
 
 Requests are built by hand (AssumeRoleRequest + RequestContext) so that these tests exercise the
 decision alone; context derivation has its own tests.
@@ -15,6 +15,7 @@ from trustsim.callers import (
     Anonymous,
     Caller,
     IamUser,
+    InvalidCaller,
     OrgMembership,
     Role,
     RoleSession,
@@ -198,7 +199,7 @@ def test_account_grant_same_account_boundary_and_session_policy_block() -> None:
     assert (outcome.decision, outcome.side) == (IMPLICIT, "session")
 
 
-# --- §4.3 row 2: the user's ARN — no identity policy; boundary does not block (decision 1)
+# --- §4.3 row 2: the user's ARN — no identity policy; boundary does not block (reading 1)
 
 
 def test_user_arn_grant_same_account_needs_no_identity_policy() -> None:
@@ -214,7 +215,7 @@ def test_user_arn_grant_with_a_boundary_not_allowing_is_allowed_but_flagged_disp
     )
     assert outcome.decision is ALLOW
     assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 1" in outcome.errors[0].message
+    assert "docs/semantics.md, reading 1" in outcome.errors[0].message
 
 
 def test_user_arn_grant_with_an_allowing_boundary_is_not_flagged() -> None:
@@ -268,13 +269,13 @@ def test_aws_star_without_principal_arn_reads_like_the_callers_row_and_says_so()
     limited = decide(session(session_policy=only_s3(PolicyKind.SESSION)), TRUST_STAR)
     assert (limited.decision, limited.side) == (IMPLICIT, "session")
     assert [d.code for d in limited.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "question 4" in limited.errors[0].message
+    assert limited.errors[0].message.startswith("docs/semantics.md §4.3, reading 4b: ")
     as_user = decide(
         user(permissions_boundary=only_s3(PolicyKind.PERMISSIONS_BOUNDARY)), TRUST_STAR
     )
     assert as_user.decision is ALLOW
     assert {d.code for d in as_user.errors} == {"UNCERTAIN_SEMANTICS"}
-    assert any("decision 1" in d.message for d in as_user.errors)
+    assert any("docs/semantics.md, reading 1" in d.message for d in as_user.errors)
 
 
 # --- §4.4 cross-account: both sides, whatever the trust policy names
@@ -395,7 +396,7 @@ def test_scp_every_level_must_allow() -> None:
     gap = user(BOB_ARN, policies=allows(), org=org([FULL], [s3_only], [FULL]))
     outcome = decide(gap, TRUST_STAR)
     assert (outcome.decision, outcome.side) == (IMPLICIT, "scp")
-    assert "OU 1 level" in outcome.reason
+    assert "first OU level" in outcome.reason  # the second of three levels is the first OU
 
 
 def test_scp_allow_at_a_level_may_come_from_any_policy_of_that_level() -> None:
@@ -414,7 +415,8 @@ def test_scp_deny_is_explicit_and_scps_limit_even_direct_grants() -> None:
     caller = user(org=org([FULL, denies_assume(PolicyKind.SCP)]))
     outcome = decide(caller, TRUST_ALICE)
     assert (outcome.decision, outcome.side) == (DENY, "scp")
-    assert outcome.determined_by[0].policy == "SCP root level, policy 2"
+    # One level given without a path: neither "root" nor "account", the only level.
+    assert outcome.determined_by[0].policy == "SCP only level, policy 1"
 
 
 def test_scps_do_not_apply_to_the_management_account() -> None:
@@ -430,7 +432,11 @@ def test_scps_do_not_apply_to_service_linked_role_sessions() -> None:
     assert decide(caller, trust(stmt(aws=(slr,)))).allowed
 
 
-# --- RCPs: role side, every caller, each level must allow (§4.6, decision 12)
+# --- RCPs: role side, every caller, deny-only (§4.6, reading 12)
+#
+# Organizations user guide, RCP evaluation: RCPFullAWSAccess is attached to the root, every OU
+# and every account and cannot be detached, so every level lets everything through; only Deny
+# statements restrict. RCP syntax: a customer RCP may not allow.
 
 RCP_FULL = policy(stmt(star=True, action=("*",), resource=("*",)), kind=PolicyKind.RCP)
 RCP_DENY_OUTSIDE_ORG = policy(
@@ -449,11 +455,35 @@ RCP_DENY_OUTSIDE_ORG = policy(
 )
 
 
-def test_rcp_levels_must_allow_for_every_caller() -> None:
-    rcp_org = org([RCP_FULL], [only_s3(PolicyKind.RCP)], rcps=True)
-    outcome = decide(user(), TRUST_ALICE, role_org=rcp_org)
-    assert (outcome.decision, outcome.side) == (IMPLICIT, "rcp")
-    assert decide(user(), TRUST_ALICE, role_org=org([RCP_FULL], [RCP_FULL], rcps=True)).allowed
+ONLY_S3_DENY = policy(
+    stmt(Effect.DENY, star=True, action=("s3:*",), resource=("*",)), kind=PolicyKind.RCP
+)
+
+
+def test_an_rcp_level_needs_no_allow_only_denies_bite() -> None:
+    # A level whose only RCP denies something else, and an empty level: nothing denies.
+    for levels in ([[ONLY_S3_DENY]], [[RCP_FULL], [ONLY_S3_DENY], []], [[], []]):
+        outcome = decide(user(), TRUST_ALICE, role_org=org(*levels, rcps=True))
+        assert outcome.allowed, (levels, outcome.reason)
+        assert outcome.side == "trust"
+    deny = org([RCP_FULL], [denies_assume_rcp()], rcps=True)
+    outcome = decide(user(), TRUST_ALICE, role_org=deny)
+    assert (outcome.decision, outcome.side) == (DENY, "rcp")
+    assert outcome.determined_by[0].policy == "RCP account level, policy 0"
+
+
+def denies_assume_rcp() -> Policy:
+    return policy(
+        stmt(Effect.DENY, star=True, action=("sts:AssumeRole",), resource=("*",)),
+        kind=PolicyKind.RCP,
+    )
+
+
+def test_a_customer_rcp_may_not_allow() -> None:
+    # "The effect of Allow is only supported for the RCPFullAWSAccess policy" (RCP syntax).
+    with pytest.raises(InvalidCaller, match="only supported for the RCPFullAWSAccess policy"):
+        org([RCP_FULL], [only_s3(PolicyKind.RCP)], rcps=True)
+    assert org([RCP_FULL], [RCP_FULL], rcps=True).rcps[1] == (RCP_FULL,)
 
 
 def test_rcp_deny_reaches_principals_outside_the_organisation() -> None:
@@ -468,19 +498,23 @@ def test_rcp_deny_reaches_principals_outside_the_organisation() -> None:
 
 
 def test_rcps_apply_to_federated_callers_and_say_it_is_a_reading() -> None:
-    rcp_org = org([only_s3(PolicyKind.RCP)], rcps=True)
+    web_deny = policy(
+        stmt(Effect.DENY, star=True, action=("sts:AssumeRoleWithWebIdentity",), resource=("*",)),
+        kind=PolicyKind.RCP,
+    )
     outcome = decide(
         WebIdentity(GH),
         trust(stmt(federated=(GH,), action=("sts:AssumeRoleWithWebIdentity",))),
-        role_org=rcp_org,
+        role_org=org([web_deny], rcps=True),
     )
-    assert (outcome.decision, outcome.side) == (IMPLICIT, "rcp")
-    assert any("decision 12" in d.message for d in outcome.errors)
+    assert (outcome.decision, outcome.side) == (DENY, "rcp")
+    assert any("docs/semantics.md, reading 12" in d.message for d in outcome.errors)
 
 
 def test_rcps_do_not_apply_to_the_management_account() -> None:
-    rcp_org = org([only_s3(PolicyKind.RCP)], rcps=True, management=True)
+    rcp_org = org([denies_assume_rcp()], rcps=True, management=True)
     assert decide(user(), TRUST_ALICE, role_org=rcp_org).allowed
+    assert decide(user(), TRUST_ALICE, role_org=org([denies_assume_rcp()], rcps=True)).denied
 
 
 # --- root and anonymous (§3.9)
@@ -531,7 +565,7 @@ def test_aws_star_does_not_admit_services_and_says_so() -> None:
     outcome = decide(ServicePrincipal("lambda.amazonaws.com"), TRUST_STAR)
     assert outcome.decision is IMPLICIT
     assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
-    assert "decision 4" in outcome.errors[0].message
+    assert "docs/semantics.md, reading 4" in outcome.errors[0].message
 
 
 # --- companion actions (§4.11)

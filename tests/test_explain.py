@@ -86,7 +86,7 @@ def test_allow_shows_every_statement_that_was_required() -> None:
             '  trust policy statement 0 (Sid "AccountB") [Allow] — applies',
             "    ✓ principal: IAM user arn:aws:iam::222222222222:user/bob matched as account",
             "    ✓ action: sts:AssumeRole",
-            "  identity policy 1 statement 0 [Allow] — applies",
+            "  identity policy 0 statement 0 [Allow] — applies",
             "    ✓ action: sts:AssumeRole",
             "    ✓ resource: arn:aws:iam::111111111111:role/TargetRole",
         ]

@@ -46,7 +46,7 @@ def _records(user_name: str) -> tuple[ts.Outcome, dict[str, StatementRecord]]:
     by_sid = {
         record.ref.sid: record
         for policy in action.policies
-        if policy.label == "identity policy 1"
+        if policy.label == "identity policy 0"
         for record in policy.statements
     }
     return outcome, by_sid  # type: ignore[return-value]

@@ -70,7 +70,7 @@ def test_nested_claim_lists_are_refused_not_stringified():  # was: stored as ("(
 
 def test_a_hand_built_trust_allow_without_principal_grants_nothing():  # was: Allow for everyone
     """A trust policy statement must name a Principal; IAM refuses the document otherwise
-    (MISSING_PRINCIPAL, SEMANTICS.md §2). A hand-built one used to read as {"AWS": "*"}."""
+    (MISSING_PRINCIPAL, docs/semantics.md §2). A hand-built one used to read as {"AWS": "*"}."""
     everyone = ts.Statement(ts.Effect.ALLOW, action=("sts:AssumeRole",))
     guard = ts.Statement(
         ts.Effect.DENY, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"

@@ -39,7 +39,7 @@ def _decide(caller: object, role: Role, action: str = "sts:AssumeRole") -> Decis
 
 
 def test_roles_with_one_arn_but_different_rcps_are_decided_apart() -> None:
-    # RCPs belong to the role's organisation (SEMANTICS.md §4.6): a second Role value with the
+    # RCPs belong to the role's organisation (docs/semantics.md §4.6): a second Role value with the
     # same ARN and a denying RCP must not reuse the first one's caller-side selection.
     web = WebIdentity(GH)
     action = "sts:AssumeRoleWithWebIdentity"
@@ -62,7 +62,7 @@ def test_roles_with_one_arn_but_different_trust_policies_are_decided_apart() -> 
 
 
 def test_users_with_one_arn_but_different_identity_policies_are_decided_apart() -> None:
-    # Cross-account: the caller's identity policy must allow too (SEMANTICS.md §4.4).
+    # Cross-account: the caller's identity policy must allow too (docs/semantics.md §4.4).
     user_arn = "arn:aws:iam::222222222222:user/alice"
     role = Role(ARN, _trust(Principal(aws=("222222222222",))))
     allow = Policy(

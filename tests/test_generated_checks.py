@@ -65,7 +65,7 @@ def test_the_source_is_registered_under_a_named_pseudo_file() -> None:
 
 
 def test_string_equals_compares_the_whole_values_tuple() -> None:
-    # SEMANTICS.md §5.1 and §9 decision 3: exactly one request value, equal to one of the
+    # docs/semantics.md §5.1 and reading 3: exactly one request value, equal to one of the
     # policy's; several values never match; ${*} is read as a literal * (§5.14).
     compiled = _compiled(
         {"StringEquals": {"k": ["a", "b${*}"]}, "StringEqualsIfExists": {"m": "z"}}

@@ -25,7 +25,7 @@ POOL = "us-east-2:11111111-2222-3333-4444-555555555555"
 IDENTITY = "us-east-2:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 
 
-# --- GitHub Actions: the sub forms, exact (GitHub OIDC docs; ECOSYSTEM.md §1.2) --------------
+# --- GitHub Actions: the sub forms, exact (GitHub OIDC docs; docs/semantics.md §7.2) --------------
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_github_subject_forms(kwargs: dict[str, object], sub: str) -> None:
 
 
 def test_github_immutable_subject_appends_ids_with_at_signs() -> None:
-    # github/docs PR 45221: repo:OWNER@OWNER_ID/REPO@REPO_ID:... (ECOSYSTEM.md §1.2).
+    # github/docs PR 45221: repo:OWNER@OWNER_ID/REPO@REPO_ID:... (docs/semantics.md §7.2).
     run = GitHubActions(
         "octocat/my-repo",
         branch="main",
@@ -258,7 +258,7 @@ def test_issuer_claim_sets() -> None:
     )
 
 
-# --- EKS (ECOSYSTEM.md §1.5) -----------------------------------------------------------------
+# --- EKS (docs/semantics.md §7.5) -----------------------------------------------------------------
 
 
 def test_eks_service_account_subject_audience_and_issuer() -> None:
@@ -306,7 +306,7 @@ def test_eks_refuses_malformed_parts(
         EksServiceAccount(*args, **kwargs)
 
 
-# --- Cognito (ECOSYSTEM.md §1.4: aud = pool, sub = identity, amr multi-valued) ---------------
+# --- Cognito (docs/semantics.md §7.4: aud = pool, sub = identity, amr multi-valued) ---------------
 
 
 def test_cognito_authenticated_identity() -> None:
@@ -404,3 +404,37 @@ def test_saml_multivalued_attributes_stay_tuples() -> None:
         SamlIdentity(PROVIDER, {"saml:edupersonaffiliation": ["faculty", "staff"]})
     )
     assert keys["saml:edupersonaffiliation"] == ("faculty", "staff")
+
+
+# --- one spelling of a git ref (issue 21) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ({"branch": "main"}, {"branch": "refs/heads/main"}),
+        ({"branch": "main"}, {"ref": "refs/heads/main"}),
+        ({"branch": "release/2"}, {"branch": "refs/heads/release/2"}),
+        ({"tag": "v1.2.0"}, {"tag": "refs/tags/v1.2.0"}),
+        ({"tag": "v1.2.0"}, {"ref": "refs/tags/v1.2.0"}),
+    ],
+)
+def test_a_branch_or_tag_given_as_its_full_ref_is_the_same_caller(
+    short: dict[str, str], full: dict[str, str]
+) -> None:
+    assert GitHubActions("acme/app", **short) == GitHubActions("acme/app", **full)
+    assert "refs/heads/refs/" not in str(GitHubActions("acme/app", **full).claims["sub"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"branch": "refs/tags/v1"}, "names a tag, not a branch"),
+        ({"tag": "refs/heads/main"}, "names a branch, not a tag"),
+        ({"ref": "main"}, "ref must be a full git ref"),
+        ({"branch": ""}, "branch must be a non-empty name"),
+    ],
+)
+def test_a_ref_of_the_wrong_kind_is_refused(options: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidCaller, match=message):
+        GitHubActions("acme/app", **options)

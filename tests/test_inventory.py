@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from trustsim.callers import IamUser, Role
+from trustsim.decision import Decision
 from trustsim.inventory import (
     FULL_AWS_ACCESS,
     RCP_FULL_AWS_ACCESS,
@@ -63,17 +64,23 @@ def test_membership_walks_from_the_root_through_each_ou_to_the_account() -> None
 
 
 def test_rcps_fill_levels_with_rcp_full_access_once_any_is_named() -> None:
+    # RCPFullAWSAccess is on every level and cannot be detached (Organizations guide, RCP
+    # evaluation): it stays next to the customer RCPs of a level, and is never doubled.
     rcp = parse_policy(
         {
             "Version": "2012-10-17",
-            "Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:*", "Resource": "*"},
+            "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"},
         },
         kind=PolicyKind.RCP,
     )
     org = Organization(ORG, ROOT, accounts={A: ROOT}, account_rcps={A: (rcp,)})
     member = org.membership(A)
     assert member is not None
-    assert member.rcps == ((RCP_FULL_AWS_ACCESS,), (rcp,))
+    assert member.rcps == ((RCP_FULL_AWS_ACCESS,), (RCP_FULL_AWS_ACCESS, rcp))
+    again = Organization(
+        ORG, ROOT, accounts={A: ROOT}, account_rcps={A: (RCP_FULL_AWS_ACCESS, rcp)}
+    )
+    assert again.member(A).rcps == member.rcps
 
 
 def test_management_account_is_marked() -> None:
@@ -98,15 +105,19 @@ def test_an_organisation_that_does_not_hold_together_is_refused(
 
 
 def test_build_applies_the_organisation_so_scps_decide() -> None:
-    """An SCP Deny in the caller's organisation denies the assume (SEMANTICS.md §4.5)."""
+    """An SCP Deny in the caller's organisation denies the assume (docs/semantics.md §4.5)."""
     org = Organization(ORG, ROOT, units=[OrgUnit(OU, ROOT, scps=[_scp("Deny")])], accounts={A: OU})
     alice = IamUser(f"arn:aws:iam::{A}:user/alice")
     inventory = Inventory.build(users=[alice], roles=[_trust(alice.arn)], organization=org)
     placed = inventory.user(alice.arn)
     assert placed.org is not None
     assert placed.org.org_id == ORG
-    assert assume_role(alice, inventory.role(f"arn:aws:iam::{A}:role/target").role).allowed
     assert assume_role(placed, inventory.role(f"arn:aws:iam::{A}:role/target").role).denied
+    # A caller of the same account given no organisation is under its account's SCPs all the
+    # same (it used to be allowed, the role's SCPs ignored without a word), and is told so.
+    bare = assume_role(alice, inventory.role(f"arn:aws:iam::{A}:role/target").role)
+    assert (bare.decision, bare.side) == (Decision.EXPLICIT_DENY, "scp")
+    assert [d.code for d in bare.errors] == ["ORG_FROM_ROLE"]
 
 
 def test_indexes_by_account_and_unique_id() -> None:
@@ -164,10 +175,13 @@ def test_load_inventory_reads_a_dump_or_a_manifest_with_an_organisation(tmp_path
             }
         )
     )
+    # A manifest's references are relative to it and stay inside its folder (docs/security.md).
+    for name in ("authorization-details.json", "authorization-details-vendor.json"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
     manifest = {
         "authorization_details": [
-            str(DATA / "authorization-details.json"),
-            str(DATA / "authorization-details-vendor.json"),
+            "authorization-details.json",
+            "authorization-details-vendor.json",
         ],
         "oidc_providers": [f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com"],
         "organization": {

@@ -32,7 +32,7 @@ def test_positions_are_recorded_for_every_value_by_pointer() -> None:
 
 
 def test_duplicate_keys_are_reported_with_the_later_value_position() -> None:
-    # ECOSYSTEM.md §1.12: a last-one-wins reader silently drops one condition block.
+    # docs/semantics.md §7.12: a last-one-wins reader silently drops one condition block.
     doc = read_json('{"C": {"StringLike": {"k": "a"},\n "StringLike": {"k": "b"}}}')
     [problem] = doc.problems
     assert (problem.code, problem.pointer) == ("DUPLICATE_KEY", "/C/StringLike")
@@ -90,7 +90,7 @@ def test_non_utf8_bytes_are_refused() -> None:
 
 
 def test_url_encoded_documents_from_the_raw_iam_api_are_decoded() -> None:
-    # ECOSYSTEM.md §3.2: the IAM Query API returns documents URL-encoded (RFC 3986).
+    # docs/loaders.md: the IAM Query API returns documents URL-encoded (RFC 3986).
     encoded = urllib.parse.quote(TRUST, safe="")
     assert encoded.startswith("%7B")
     assert decode_text(encoded) == TRUST

@@ -146,7 +146,7 @@ def test_breadth_findings_carry_a_witness_the_evaluator_allows(
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        # ECOSYSTEM.md §1.8: the conditioned {"AWS": "*"} forms naive linters flag.
+        # docs/semantics.md §7.8: the conditioned {"AWS": "*"} forms naive linters flag.
         ({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, []),
         ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/deploy"}}, []),
         ({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/svc/app"}}, []),
@@ -668,7 +668,7 @@ GH_PINNED = {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:sub": "repo:acme/app:ref:r
 @pytest.mark.parametrize(
     ("principal", "action", "condition", "reported"),
     [
-        # A saml: key is only in AssumeRoleWithSAML requests (SEMANTICS.md §6.5).
+        # A saml: key is only in AssumeRoleWithSAML requests (docs/semantics.md §6.5).
         (
             {"Federated": GH_PROVIDER},
             WEB,
@@ -695,7 +695,7 @@ GH_PINNED = {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:sub": "repo:acme/app:ref:r
             {"StringEqualsIfExists": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
             False,
         ),
-        # saml:sub is carried into role chaining's AssumeRole (SEMANTICS.md §6.5).
+        # saml:sub is carried into role chaining's AssumeRole (docs/semantics.md §6.5).
         (DEPLOYER, "sts:AssumeRole", {"StringEquals": {"saml:sub": "alice"}}, False),
         (DEPLOYER, "sts:AssumeRole", {"StringEquals": {"saml:aud": "x"}}, True),
         # A wildcard action is not judged.
@@ -794,7 +794,7 @@ def test_multivalued_key_without_set_operator(operator: str, key: str, reported:
 
 
 def test_cognito_amr_without_set_operator_admits_no_signed_in_identity() -> None:
-    """The finding's claim, checked against the evaluator (SEMANTICS.md §9 decision 3)."""
+    """The finding's claim, checked against the evaluator (docs/semantics.md, reading 3)."""
     policy = statement(
         {"Federated": COGNITO},
         WEB,
@@ -848,7 +848,7 @@ def test_principal_name_only_match_in_a_principal_arn_condition() -> None:
 
 
 def test_principal_name_only_match_is_a_real_miss() -> None:
-    """IAM compares principal ARNs exactly, path included (SEMANTICS.md §9 decision 6)."""
+    """IAM compares principal ARNs exactly, path included (docs/semantics.md, reading 6)."""
     policy = statement({"AWS": "arn:aws:iam::111122223333:role/Deployer"})
     role = Role(ROLE_WITH_PATH, parse_policy(policy))
     caller = RoleSession(ROLE_WITH_PATH, "self", policies=())
@@ -857,7 +857,7 @@ def test_principal_name_only_match_is_a_real_miss() -> None:
     assert assume_role(caller, exact).allowed
 
 
-# --- subject formats of the other CI issuers (ECOSYSTEM.md §1.6) ---------------------------
+# --- subject formats of the other CI issuers (docs/semantics.md §7.6) ---------------------------
 
 BUILDKITE = "agent.buildkite.com"
 CIRCLECI = "oidc.circleci.com/org/6f1b2c3d-aaaa-bbbb-cccc-123456789012"
@@ -977,7 +977,7 @@ def test_unsupported_action_for_condition_key_agrees_with_the_evaluator() -> Non
 
 
 def test_source_ip_condition_refuses_calls_without_a_source_ip() -> None:
-    """Calls through a VPC endpoint carry no aws:SourceIp (SEMANTICS.md §6.2)."""
+    """Calls through a VPC endpoint carry no aws:SourceIp (docs/semantics.md §6.2)."""
     policy = statement(DEPLOYER, IpAddress={"aws:SourceIp": "203.0.113.0/24"})
     role = Role("arn:aws:iam::111122223333:role/r", parse_policy(policy))
     caller = RoleSession("arn:aws:iam::111122223333:role/Deployer", "ci")

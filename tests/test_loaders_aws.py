@@ -1,10 +1,11 @@
-"""Loaders for AWS API output (ECOSYSTEM.md §3.2): get-role, list-roles, authorization details."""
+"""Loaders for AWS API output (docs/loaders.md): get-role, list-roles, authorization details."""
 
 from __future__ import annotations
 
 import json
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +219,37 @@ def test_gaad_user_in_an_unlisted_group_is_an_error() -> None:
     assert [(p.code, p.pointer) for p in caught.value.problems] == [
         ("INVALID_AWS_RESPONSE", "/UserDetailList/0/GroupList/0")
     ]
+
+
+def test_gaad_customer_managed_policies_are_read_as_createpolicy_saved_them() -> None:
+    """Customer managed policies get PolicyKind.MANAGED (CreatePolicy's Version rule),
+    inline ones PolicyKind.IDENTITY, AWS managed ones (account "aws") PolicyKind.IDENTITY."""
+    details = load_authorization_details(GAAD)
+    managed = details.managed_policies[f"arn:aws:iam::{A}:policy/AssumeAudit"]
+    assert managed.kind is PolicyKind.MANAGED
+    bob = next(u for u in details.users if u.arn.endswith(":user/bob"))
+    assert [p.kind for p in bob.policies] == [PolicyKind.IDENTITY, PolicyKind.MANAGED]
+
+
+def _without_version(dump: dict[str, Any], arn: str) -> dict[str, Any]:
+    for policy in dump["Policies"]:
+        if policy["Arn"] == arn:
+            for version in policy["PolicyVersionList"]:
+                version["Document"].pop("Version", None)
+    return dump
+
+
+def test_gaad_customer_managed_policy_without_version_refused_aws_managed_kept() -> None:
+    customer = f"arn:aws:iam::{A}:policy/AssumeAudit"
+    with pytest.raises(InvalidPolicy) as caught:
+        load_authorization_details(_without_version(json.loads(GAAD.read_text()), customer))
+    assert [p.code for p in caught.value.problems] == ["INVALID_VERSION"]
+    assert caught.value.problems[0].aws_says.endswith("must be version 2012-10-17 or greater.")
+    dump = json.loads(GAAD.read_text())
+    aws_owned = "arn:aws:iam::aws:policy/AssumeAudit"
+    for policy in dump["Policies"]:
+        if policy["Arn"] == customer:
+            policy["Arn"] = aws_owned
+    details = load_authorization_details(_without_version(dump, aws_owned))
+    assert details.managed_policies[aws_owned].kind is PolicyKind.IDENTITY
+    assert details.managed_policies[aws_owned].version is None

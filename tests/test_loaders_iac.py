@@ -1,4 +1,4 @@
-"""CloudFormation and Terraform loaders (ECOSYSTEM.md §3.3-§3.5) on realistic files."""
+"""CloudFormation and Terraform loaders (docs/loaders.md) on realistic files."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def test_a_resolved_policy_aws_refuses_points_into_the_template() -> None:
 
 
 def test_yaml_short_tags_and_an_unquoted_version() -> None:
-    """YAML 1.1 would read Version: 2012-10-17 as a date; it must stay the string (ECOSYSTEM.md §3.1)."""
+    """YAML 1.1 would read Version: 2012-10-17 as a date; it must stay the string (docs/loaders.md)."""
     roles = _roles(
         DATA / "cloudformation-vendor.yaml", account_id="111122223333", region="eu-west-1"
     )
@@ -210,7 +210,7 @@ def test_terraform_refused_policy_points_into_the_plan() -> None:
 
 
 def test_cdk_out_stacks_with_construct_paths() -> None:
-    """CDK writes account roots as Fn::Join of AWS::Partition and AWS::AccountId (ECOSYSTEM.md §3.4)."""
+    """CDK writes account roots as Fn::Join of AWS::Partition and AWS::AccountId (docs/loaders.md)."""
     (role,) = load_cdk_out(DATA / "cdk.out", account_id="111122223333")
     assert role.address == "PipelineStack/DeployRole/Resource"
     assert _statement(role)["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}

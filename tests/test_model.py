@@ -27,11 +27,11 @@ def test_if_exists_is_split_off(base: str) -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "NullIfExists",  # SEMANTICS.md §2.6: IfExists is not allowed on Null
+        "NullIfExists",  # docs/semantics.md §2.6: IfExists is not allowed on Null
         "ForAnyValue::StringEquals",  # double colon
         "ForAnyValues:StringEquals",  # misspelt qualifier
         "ForAllValues:ForAnyValue:StringEquals",
-        "stringequals",  # §9 decision 5b: only the documented spelling
+        "stringequals",  # reading 5b: only the documented spelling
         "StringEqualsIfExistsIfExists",
         "IfExists",
         "StringMatches",

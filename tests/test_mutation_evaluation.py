@@ -23,8 +23,8 @@ def _trust(principal: object, **extra: object) -> ts.Policy:
 
 
 def test_root_is_refused_on_the_fast_path_even_where_a_grant_needs_nothing_more() -> None:
-    """STS refuses the root user (SEMANTICS.md §3.9). A same-account {"AWS": "*"} grant
-    needs nothing of a caller's own policies (§4.3, §9 decision 4), so only the refusal keeps
+    """STS refuses the root user (docs/semantics.md §3.9). A same-account {"AWS": "*"} grant
+    needs nothing of a caller's own policies (§4.3, reading 4), so only the refusal keeps
     root out: decide() and evaluate() must refuse before reading the trust policy."""
     role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
     root = ts.AccountRoot(ACCOUNT)
@@ -53,13 +53,13 @@ def test_an_evolved_fast_path_outcome_keeps_every_field() -> None:
 
 
 def test_the_rcp_reading_names_its_section_exactly() -> None:
-    """The note on RCPs applied to a federated caller cites SEMANTICS.md §9 decision 12
+    """The note on RCPs applied to a federated caller cites docs/semantics.md, reading 12
     verbatim, so a reader can find it."""
     github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
     rcp = parse_policy(
         {
             "Version": "2012-10-17",
-            "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+            "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"},
         },
         kind="rcp",
     )
@@ -78,9 +78,9 @@ def test_the_rcp_reading_names_its_section_exactly() -> None:
     )
     run = ts.GitHubActions("acme/app", branch="main", account_id=ACCOUNT)
     outcome = ts.assume_role(run, role)
-    assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
+    assert (outcome.decision, outcome.side) == (ts.Decision.EXPLICIT_DENY, "rcp")
     [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
-    assert note.message.startswith("SEMANTICS.md §9 decision 12: RCPs of the role's account")
+    assert note.message.startswith("docs/semantics.md, reading 12: RCPs of the role's account")
 
 
 def test_the_invalid_policy_note_says_exactly_what_was_left_out() -> None:
@@ -117,7 +117,7 @@ def test_role_and_caller_facts_are_derived_once() -> None:
 def test_a_same_account_star_grant_says_how_it_was_read_and_notes_nothing_unlimited() -> None:
     """§3.9: {"AWS": "*"} lets a same-account caller in with no other permission. The reason
     says the grant was read as one to the caller's own ARN; with no boundary or session
-    policy limiting the caller, the open question of §7.4 does not arise, so no note."""
+    policy limiting the caller, reading 4b of docs/semantics.md does not arise, so no note."""
     role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
     alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
     outcome = ts.assume_role(alice, role)
@@ -134,7 +134,7 @@ def _identity(action: str = "sts:AssumeRole") -> ts.Policy:
 
 
 def test_the_disputed_boundary_reading_explains_itself() -> None:
-    """§9 decision 1: a same-account trust naming the user lets the user in although the
+    """reading 1: a same-account trust naming the user lets the user in although the
     user's permissions boundary does not allow sts:AssumeRole; the note says why."""
     alice_arn = f"arn:aws:iam::{ACCOUNT}:user/alice"
     boundary = parse_policy(
@@ -149,7 +149,7 @@ def test_the_disputed_boundary_reading_explains_itself() -> None:
     assert outcome.allowed
     [note] = outcome.errors
     assert note.message == (
-        "SEMANTICS.md §9 decision 1 (disputed): the trust policy names the user, whose "
+        "docs/semantics.md, reading 1 (disputed): the trust policy names the user, whose "
         "permissions boundary does not allow the action; following the evaluation-logic pages "
         "the boundary does not block (UPDATE-TRUST suggests it would)"
     )
@@ -224,27 +224,28 @@ def test_a_session_arn_grant_gives_its_basis_in_the_reason() -> None:
     assert outcome.reason.endswith("(matched as session ARN; same account, the session ARN)")
 
 
-def test_an_rcp_gap_names_its_level() -> None:
-    """§4.6: every RCP level must allow; the reason names the level that did not."""
-    only_s3 = parse_policy(
+def test_an_rcp_deny_names_its_level() -> None:
+    """§4.6: RCP levels never lack an Allow (RCPFullAWSAccess cannot be detached); a Deny
+    names the level it sits at, by the IDs of the account's path."""
+    deny = parse_policy(
         {"Version": "2012-10-17",
-         "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}},
+         "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"}},
         kind="rcp",
     )  # fmt: skip
-    full = parse_policy(
-        {"Version": "2012-10-17",
-         "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}},
-        kind="rcp",
-    )  # fmt: skip
+    full = ts.RCP_FULL_AWS_ACCESS
+    path = "o-abc1234567/r-ab12/ou-ab12-11111111/"
     alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
-    for levels, name in (([[only_s3], [full]], "root"), ([[full], [full], [only_s3]], "account")):
-        org = ts.OrgMembership("o-abc1234567", rcps=levels)
+    cases = (
+        ([[deny], [full], [full]], "RCP root r-ab12 level"),
+        ([[full], [deny], [full]], "RCP OU ou-ab12-11111111 level"),
+        ([[full], [full], [deny]], "RCP account level"),
+    )
+    for levels, label in cases:
+        org = ts.OrgMembership("o-abc1234567", paths=[path], rcps=levels)
         role = ts.Role(ROLE_ARN, _trust({"AWS": alice.arn}), org=org)
         outcome = ts.assume_role(alice, role)
-        assert (outcome.decision, outcome.side) == (ts.Decision.IMPLICIT_DENY, "rcp")
-        assert f"RCP level {name}" in outcome.reason or f"the {name}" in outcome.reason, (
-            outcome.reason
-        )
+        assert (outcome.decision, outcome.side) == (ts.Decision.EXPLICIT_DENY, "rcp")
+        assert outcome.determined_by[0].policy == f"{label}, policy 0", outcome.determined_by
 
 
 class _Results:
@@ -306,13 +307,13 @@ def test_policy_variables_in_caller_side_and_trust_allows_are_filled_per_request
 
 
 def test_the_service_reading_names_its_section_exactly() -> None:
-    """§9 decision 4: {"AWS": "*"} does not match a service; the note cites the decision."""
+    """reading 4: {"AWS": "*"} does not match a service; the note cites the decision."""
     role = ts.Role(ROLE_ARN, _trust({"AWS": "*"}))
     outcome = ts.assume_role(ts.ServicePrincipal("lambda.amazonaws.com"), role)
     assert outcome.decision is ts.Decision.IMPLICIT_DENY
     [note] = [d for d in outcome.errors if d.code == "UNCERTAIN_SEMANTICS"]
     assert note.message.startswith(
-        'SEMANTICS.md §9 decision 4: {"AWS": "*"} is read as not matching'
+        'docs/semantics.md, reading 4: {"AWS": "*"} is read as not matching'
     )
 
 

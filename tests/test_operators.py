@@ -1,4 +1,4 @@
-"""Condition operators, one table per family (SEMANTICS.md §5, §9 decisions 2, 3, 9, 9b, 9c).
+"""Condition operators, one table per family (docs/semantics.md §5, readings 2, 3, 9, 9b, 9c).
 
 Every row is checked twice: against trustsim (``check_condition``) and against the naive oracle
 of tests/reference_conditions.py, so a row that is wrong in one of them fails.
@@ -124,7 +124,7 @@ def test_strings(operator: str, policy: Any, given: Any, expected: bool) -> None
     ("NumericGreaterThanEquals", "1", ABSENT, False),
     ("NumericLessThanIfExists", "10", ABSENT, True),
     ("NumericLessThanIfExists", "10", "11", False),
-    # unreadable request values: no match, positive and negated alike (decision 9)
+    # unreadable request values: no match, positive and negated alike (reading 9)
     ("NumericEquals", "10", "ten", False),
     ("NumericNotEquals", "10", "ten", False),
     ("NumericLessThan", "10", "1e1", False),
@@ -140,7 +140,7 @@ def test_numbers_are_exact_decimals() -> None:
     assert run("NumericEquals", "0.3", "0.300000000000000000000001") is False
 
 
-# --- dates (§5.6, decision 9b) ------------------------------------------------------------------
+# --- dates (§5.6, reading 9b) ------------------------------------------------------------------
 @table([
     ("DateGreaterThan", "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z", True),
     ("DateGreaterThan", "2024-01-01T00:00:00Z", "2023-12-31T23:59:59Z", False),
@@ -162,7 +162,7 @@ def test_numbers_are_exact_decimals() -> None:
     ("DateEquals", "1735689600", "2025-01-01T00:00:00Z", True),
     # IAM's tolerated forms (§5.6): lower-case t, one-digit hour, hour-only offset
     ("DateEquals", "2016-12-13t2:00:00+23", "2016-12-12T03:00:00Z", True),
-    # unreadable request values: no match, negated too (decision 9)
+    # unreadable request values: no match, negated too (reading 9)
     ("DateGreaterThan", "2024-01-01T00:00:00Z", "tomorrow", False),
     ("DateNotEquals", "2024-01-01T00:00:00Z", "tomorrow", False),
     ("DateNotEquals", "2024-01-01T00:00:00Z", "2024-13-01", False),
@@ -236,7 +236,7 @@ def test_bool_and_binary(operator: str, policy: Any, given: Any, expected: bool)
     ("NotIpAddress", "10.0.0.0/8", "11.1.2.3", True),
     ("NotIpAddress", ["10.0.0.0/8", "11.0.0.0/8"], "11.1.2.3", False),
     ("NotIpAddress", "10.0.0.0/8", ABSENT, True),
-    ("NotIpAddress", "10.0.0.0/8", "not-an-ip", False),  # decision 9
+    ("NotIpAddress", "10.0.0.0/8", "not-an-ip", False),  # reading 9
     ("IpAddress", "10.0.0.0/8", "10.0.0.0/8", False),  # a request carries an address
     ("IpAddressIfExists", "10.0.0.0/8", ABSENT, True),
     ("NotIpAddressIfExists", "10.0.0.0/8", "10.0.0.1", False),
@@ -265,7 +265,7 @@ DOC_ARN = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:fin
     ("ArnNotLike", "arn:aws:iam::1:role/x", "arn:aws:iam::1:role/y", True),
     ("ArnNotLike", "arn:aws:iam::1:role/*", "arn:aws:iam::1:role/y", False),
     ("ArnNotLike", "arn:aws:iam::1:role/x", ABSENT, True),
-    ("ArnNotLike", "arn:aws:iam::1:role/x", "not-an-arn", False),  # decision 9 (PEERS B28)
+    ("ArnNotLike", "arn:aws:iam::1:role/x", "not-an-arn", False),  # reading 9 (PEERS B28)
     ("ArnNotEquals", "arn:aws:iam::1:role/x", "arn:aws:iam::1:role/x", False),
     ("ArnNotEquals", "arn:aws:iam::1:role/x", "arn:aws:iam::2:role/x", True),
     ("ArnLikeIfExists", "arn:aws:iam::1:role/x", ABSENT, True),
@@ -274,19 +274,19 @@ def test_arns(operator: str, policy: Any, given: Any, expected: bool) -> None:
     assert run(operator, policy, given) is expected
 
 
-# --- Null (§5.11, decision 9c) ------------------------------------------------------------------
+# --- Null (§5.11, reading 9c) ------------------------------------------------------------------
 @table([
     ("Null", "true", ABSENT, True),
     ("Null", "true", "x", False),
     ("Null", "false", ABSENT, False),
     ("Null", "false", "x", True),
     ("Null", True, ABSENT, True),
-    ("Null", "false", "", True),  # an empty string is present (decision 9c)
+    ("Null", "false", "", True),  # an empty string is present (reading 9c)
     ("Null", "true", "", False),
     ("Null", "false", ["a", "b"], True),  # presence only: several values do not matter
     ("Null", "true", [], True),  # an empty list carries no value
     ("Null", ["true", "false"], "x", True),
-    ("ForAllValues:Null", "false", ABSENT, True),  # decision 2
+    ("ForAllValues:Null", "false", ABSENT, True),  # reading 2
     ("ForAnyValue:Null", "true", ABSENT, False),
     ("ForAnyValue:Null", "false", ["a"], True),
 ])  # fmt: skip
@@ -310,7 +310,7 @@ def test_null_empty_string_reading_is_flagged() -> None:
     ("ForAllValues:StringEquals", ["a", "b"], ["a", "c"], False),
     ("ForAllValues:StringEquals", ["a", "b"], "a", True),  # single-valued key: one-element set
     ("ForAllValues:StringEquals", ["a", "b"], "c", False),
-    ("ForAllValues:StringNotEquals", ["x"], ABSENT, True),  # decision 2 (negated included)
+    ("ForAllValues:StringNotEquals", ["x"], ABSENT, True),  # reading 2 (negated included)
     ("ForAllValues:StringNotLike", ["x*"], ABSENT, True),
     ("ForAllValues:StringNotEquals", ["x"], ["a", "b"], True),
     ("ForAllValues:StringNotEquals", ["x"], ["a", "x"], False),
@@ -340,7 +340,7 @@ def test_null_empty_string_reading_is_flagged() -> None:
     ("ForAnyValue:NumericGreaterThan", "10", ["20", "x"], False),  # unreadable member
     ("ForAnyValue:StringEqualsIfExists", "a", ABSENT, True),  # IfExists wins on a missing key
     ("ForAnyValue:StringEqualsIfExists", "a", ["b"], False),
-    # no qualifier, several values: no match, positive and negated alike (decision 3)
+    # no qualifier, several values: no match, positive and negated alike (reading 3)
     ("StringEquals", "a", ["a", "b"], False),
     ("StringEquals", ["a", "b"], ["a", "b"], False),
     ("StringNotEquals", "x", ["a", "b"], False),

@@ -1,4 +1,4 @@
-"""An outcome that rests on a reading of SEMANTICS.md §9 says so, whichever way it went.
+"""An outcome that rests on a reading of docs/semantics.md says so, whichever way it went.
 
 docs/fidelity.md promises an ``UNCERTAIN_SEMANTICS`` diagnostic on every outcome resting on
 such a reading. Denials always carried it (the clause that failed is reported); these cases
@@ -39,16 +39,24 @@ def _role(condition: dict[str, Any]) -> ts.Role:
 @pytest.mark.parametrize(
     ("condition", "options", "decision"),
     [
-        # decision 2: ForAllValues over an absent key reads as true, negated operators too
-        ({"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}}, {}, "decision 2"),
-        # decision 9b: a date without a time reads as midnight UTC
+        # reading 2: ForAllValues over an absent key reads as true, negated operators too
+        (
+            {"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}},
+            {},
+            "docs/semantics.md, reading 2",
+        ),
+        # reading 9b: a date without a time reads as midnight UTC
         (
             {"DateGreaterThan": {"aws:CurrentTime": "2026-06-01"}},
             {"at": dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)},
-            "decision 9b",
+            "docs/semantics.md, reading 9b",
         ),
-        # decision 9c: an empty string under Null counts as present
-        ({"Null": {"sts:ExternalId": "false"}}, {"context": {"sts:ExternalId": ""}}, "decision 9c"),
+        # reading 9c: an empty string under Null counts as present
+        (
+            {"Null": {"sts:ExternalId": "false"}},
+            {"context": {"sts:ExternalId": ""}},
+            "docs/semantics.md, reading 9c",
+        ),
     ],
 )
 def test_an_allow_resting_on_a_reading_carries_the_note(

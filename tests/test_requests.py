@@ -244,7 +244,7 @@ def test_session_token_issue_time_and_mfa() -> None:
 
 
 def test_chained_source_identity_is_carried_and_needs_set_source_identity() -> None:
-    # §4.12 [DOC SRCID]: it persists into the chained session; decision 11: the next trust
+    # §4.12 [DOC SRCID]: it persists into the chained session; reading 11: the next trust
     # policy must allow sts:SetSourceIdentity again.
     session = RoleSession("arn:aws:iam::222222222222:role/R", "s1", source_identity="Diego")
     request = build_request(session, ROLE, at=AT)
@@ -308,7 +308,7 @@ def test_without_transitive_tags_resource_tags_are_the_roles() -> None:
     assert single(context, "aws:ResourceTag/Team") == "a"
 
 
-# --- root, anonymous, services (§3.9, decision 10) -------------------------------------------
+# --- root, anonymous, services (§3.9, reading 10) -------------------------------------------
 
 
 def test_root_still_produces_a_request() -> None:
@@ -555,7 +555,7 @@ def test_external_id_refused(value: str) -> None:
 
 @pytest.mark.parametrize("caller", [GitHubActions("acme/app", branch="main"), SAML])
 def test_external_id_exists_only_for_assume_role(caller: Any) -> None:
-    # ECOSYSTEM.md §1.7: web identity (and SAML) calls cannot carry an ExternalId.
+    # docs/semantics.md §7.7: web identity (and SAML) calls cannot carry an ExternalId.
     with pytest.raises(InvalidRequest, match="no ExternalId parameter"):
         build_request(caller, ROLE, external_id="abc")
 

@@ -134,7 +134,7 @@ def test_a_missing_policy_file_is_refused_at_load_with_its_place(tmp_path: Path)
     [
         ({"not": "a list"}, "", "a scenario file holds a JSON array of scenarios"),
         ([scenario(extra=1)], "/0/extra", "unknown field(s) in the scenario: extra"),
-        ([scenario(expected="Deny")], "/0/expected", "unknown expected value 'Deny'"),
+        ([scenario(expected="Denied")], "/0/expected", "unknown expected value 'Denied'"),
         ([scenario(caller={"kind": "robot"})], "/0/caller/kind", "unknown caller kind 'robot'"),
         ([scenario(caller={"kind": "user"})], "/0/caller/arn", "a user caller needs an arn"),
         ([scenario(role={"arn": "x"})], "/0/role", "role needs arn and trust_policy"),
@@ -289,6 +289,12 @@ def test_caller_specs(spec: str, expected: object) -> None:
     ("spec", "subject", "ref"),
     [
         ("github:acme/app@refs/heads/main", "repo:acme/app:ref:refs/heads/main", "refs/heads/main"),
+        ("github:acme/app@main", "repo:acme/app:ref:refs/heads/main", "refs/heads/main"),
+        (
+            "github:acme/app@release/2",
+            "repo:acme/app:ref:refs/heads/release/2",
+            "refs/heads/release/2",
+        ),
         ("github:acme/app@refs/tags/v1", "repo:acme/app:ref:refs/tags/v1", "refs/tags/v1"),
         ("github:acme/app@environment:prod", "repo:acme/app:environment:prod", None),
         ("github:acme/app@pull_request", "repo:acme/app:pull_request", None),
@@ -322,7 +328,7 @@ def test_claims_go_to_oidc_github_and_saml_callers() -> None:
     [
         ("bob", None, "'bob' is not a caller spec"),
         ("github:acme/app", None, "say what runs after '@'"),
-        ("github:acme/app@main", None, "'main' is not refs/heads/BRANCH"),
+        ("github:acme/app@", None, "say what runs after '@'"),
         ("arn:aws:s3:::bucket", None, "an ARN caller is an IAM user"),
         ("arn:aws:iam::1:user/alice", None, "is not an IAM user ARN"),
         ("service:lambda.amazonaws.com", {"sub": "x"}, "claims are for oidc:"),
@@ -348,3 +354,86 @@ def test_a_string_caller_runs_end_to_end() -> None:
     result = github.run()
     assert result.outcome is not None
     assert result.outcome.allowed
+
+
+# --- one spelling everywhere (issue 21): Deny, annotations, the action the caller implies ----
+
+
+def _without_action(**change: Any) -> dict[str, Any]:
+    data = scenario(**change)
+    del data["action"]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("caller", "action"),
+    [
+        ("service:lambda.amazonaws.com", "sts:AssumeRole"),
+        ("arn:aws:iam::111122223333:user/alice", "sts:AssumeRole"),
+        ("github:acme/app@main", "sts:AssumeRoleWithWebIdentity"),
+        ("saml:arn:aws:iam::111122223333:saml-provider/Okta", "sts:AssumeRoleWithSAML"),
+        ({"kind": "federated_oidc", "arn": "accounts.google.com"}, "sts:AssumeRoleWithWebIdentity"),
+        (
+            {"kind": "federated_saml", "arn": "arn:aws:iam::111122223333:saml-provider/Okta"},
+            "sts:AssumeRoleWithSAML",
+        ),
+        (
+            {
+                "kind": "role_session",
+                "arn": "arn:aws:sts::111122223333:assumed-role/r/s1",
+                "role_arn": "arn:aws:iam::111122223333:role/r",
+            },
+            "sts:AssumeRole",
+        ),
+    ],
+)
+def test_the_action_is_the_call_the_caller_makes_when_left_out(caller: object, action: str) -> None:
+    [loaded] = load_scenarios([_without_action(caller=caller)])
+    assert loaded.action == action
+
+
+def test_an_action_the_caller_cannot_say_is_still_required() -> None:
+    with pytest.raises(MalformedScenario, match=r"missing field\(s\): action"):
+        load_scenarios([_without_action(caller="bob")])
+
+
+def test_deny_expects_either_denial_and_nothing_else() -> None:
+    allowed, implicit = load_scenarios(
+        [
+            scenario(name="allowed", expected="Deny"),
+            scenario(
+                name="implicit", expected="Deny", context={}, caller="service:ec2.amazonaws.com"
+            ),
+        ]
+    )
+    assert allowed.run().decision == "Allow"
+    assert not allowed.run().passed
+    assert implicit.run().decision == "ImplicitDeny"
+    assert implicit.run().passed
+    explicit_role = {
+        **ROLE,
+        "trust_policy": {
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                },
+            ]
+        },
+    }
+    [explicit] = load_scenarios([scenario(role=explicit_role, expected="Deny")])
+    assert explicit.run().decision == "ExplicitDeny"
+    assert explicit.run().passed
+
+
+def test_scenarios_carry_notes_ids_and_comments() -> None:
+    [loaded] = load_scenarios([scenario(note="why", comment="who", id="S-1", description="d")])
+    assert loaded.data["note"] == "why"
+    assert loaded.run().passed
+    [numbered] = load_scenarios([scenario(id=7)])
+    assert numbered.data["id"] == 7
+    with pytest.raises(MalformedScenario, match="note must be text"):
+        load_scenarios([scenario(note=["x"])])
+    with pytest.raises(MalformedScenario, match="unknown field"):
+        load_scenarios([scenario(remark="x")])

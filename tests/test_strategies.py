@@ -179,8 +179,10 @@ def test_callers_shrink_to_the_simplest_of_the_first_kind() -> None:
     assert find(ts_st.callers(kinds=["iam_user"]), lambda _: True) == IamUser(
         "arn:aws:iam::111122223333:user/alice"
     )
+    # Real tokens always carry the owner and repository IDs (RCPs fence on them): so does the
+    # simplest run (issue 23).
     assert find(ts_st.callers(kinds=["github"]), lambda _: True) == GitHubActions(
-        "acme/app", branch="main"
+        "acme/app", branch="main", owner_id=1, repository_id=1
     )
 
 
@@ -232,7 +234,7 @@ def no_outsider_property(role: Role) -> object:
 def test_the_outsider_property_finds_the_planted_repo_acme_star_mistake() -> None:
     """``repo:acme*`` also matches ``repo:acme-evil/…``: GitHub owners are not AWS accounts.
 
-    ECOSYSTEM.md §1.2: a ``sub`` pattern without the ``/`` after the owner admits every
+    docs/semantics.md §7.2: a ``sub`` pattern without the ``/`` after the owner admits every
     repository whose owner *starts with* the name.
     """
     with pytest.raises(AssertionError) as failure:

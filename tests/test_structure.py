@@ -1,6 +1,6 @@
 """Structuring decoded JSON into the model: shapes, pointers, every problem at once.
 
-Sources: SEMANTICS.md §2.1–2.3 and §2.6 (moto's experiments against IAM, DOC STATEMENT, STS-API).
+Sources: docs/semantics.md §2.1–2.3 and §2.6 (moto's experiments against IAM, DOC STATEMENT, STS-API).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def test_condition_clauses_keep_document_order_and_value_shape() -> None:
 
 
 def test_booleans_and_numbers_become_text() -> None:
-    # STS-API writes {"Bool": {"aws:MultiFactorAuthPresent": true}}; §9 decision 5 accepts numbers.
+    # STS-API writes {"Bool": {"aws:MultiFactorAuthPresent": true}}; reading 5 accepts numbers.
     policy = parse_policy(
         {
             "Statement": statement(

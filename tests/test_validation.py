@@ -1,6 +1,6 @@
 """What AWS refuses beyond shape, per policy kind — every rule on both sides.
 
-Sources are cited per test (keys of SEMANTICS.md §1).
+Sources are cited per test (keys of docs/semantics.md §1).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def accepted(document: dict[str, Any], kind: PolicyKind = PolicyKind.TRUST) -> P
     return parse_policy(document, kind=kind)
 
 
-# --- Action / NotAction (SEMANTICS.md §2.3–2.4; MOTO-TESTS, TF-32872, §9 decision 5) -------
+# --- Action / NotAction (docs/semantics.md §2.3–2.4; MOTO-TESTS, TF-32872, reading 5) -------
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_the_typo_suggestion_names_the_family_member() -> None:
 
 
 def test_not_action_is_accepted_and_not_restricted_to_the_family() -> None:
-    # §9 decision 5: NotAction is accepted (the linter reports it).
+    # reading 5: NotAction is accepted (the linter reports it).
     accepted(trust(Action=None, NotAction="s3:GetObject"))
     assert refused(trust(Action=None, NotAction="GetObject")) == [
         ("INVALID_ACTION", "/Statement/0/NotAction")
@@ -342,7 +342,7 @@ def test_duplicate_sids_are_refused_but_empty_and_unusual_sids_are_accepted() ->
     accepted({"Statement": [trust(Sid="a")["Statement"][0], trust(Sid="A")["Statement"][0]]})
 
 
-# --- Conditions (MOTO-TESTS, AA-CHECKS, §9 decision 5b) --------------------------------------
+# --- Conditions (MOTO-TESTS, AA-CHECKS, reading 5b) --------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -404,12 +404,12 @@ def test_condition_values_are_checked_by_their_operator() -> None:
 
 
 def test_json_numbers_in_conditions_are_accepted() -> None:
-    # §9 decision 5: accepted, normalised to decimal text (the linter reports them).
+    # reading 5: accepted, normalised to decimal text (the linter reports them).
     policy = accepted(trust(Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}}))
     assert policy.statements[0].condition[0].values == ("3600",)
 
 
-# --- GitHub OIDC guardrail (OIDC-CONTROLS; §9 decision 8; ECOSYSTEM.md §1.1) -------------------
+# --- GitHub OIDC guardrail (OIDC-CONTROLS; reading 8; docs/semantics.md §7.1) -------------------
 
 
 def github(condition: dict[str, Any] | None, effect: str = "Allow") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Policy variables in condition values (SEMANTICS.md §5.14)."""
+"""Policy variables in condition values (docs/semantics.md §5.14)."""
 
 from __future__ import annotations
 

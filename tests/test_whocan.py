@@ -70,7 +70,7 @@ def dumps() -> Inventory:
 
 
 def test_account_principal_admits_the_users_whose_identity_policies_allow(dumps: Inventory) -> None:
-    """An account principal delegates to the account: the identity side must allow (SEMANTICS.md §4.3)."""
+    """An account principal delegates to the account: the identity side must allow (docs/semantics.md §4.3)."""
     result = who_can_assume(dumps, "arn:aws:iam::111122223333:role/ci/deploy")
     assert [(a.principal, a.access) for a in result.principals] == [
         ("arn:aws:iam::111122223333:user/eng/alice", Access.ALWAYS)
@@ -227,7 +227,7 @@ def test_aws_star_narrowed_by_org_keeps_members_and_reports_outsiders() -> None:
     inventory = Inventory.build(users=[member, stranger], roles=[role], organization=org)
     result = who_can_assume(inventory, role.arn)
     # the role's own sessions too: a same-account {"AWS": "*"} grant is read like one to the
-    # caller's own ARN, which needs no identity policy (SEMANTICS.md §4.3, §7 question 4)
+    # caller's own ARN, which needs no identity policy (docs/semantics.md §4.3, reading 4b)
     assert [a.principal for a in result.principals] == [member.arn, role.arn]
     (outside,) = result.classes
     assert outside.kind == "any-aws"
@@ -577,12 +577,14 @@ def test_cli_reach_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_identity_patterns_are_found_through_their_resource_prefix() -> None:
     """A wildcard resource is indexed by its literal resource prefix; a "*" earlier in the ARN
-    may still take in a colon of the role's path (paths allow any printable ASCII)."""
-    role = Role(f"arn:aws:iam::{A}:role/a:b/x", _policy([_allow({"AWS": A})]))
+    may still take in a colon of the role's path (paths allow any printable ASCII). The pattern
+    names an IAM resource type, as IAM requires of an identity policy's IAM resources."""
+    role = Role(f"arn:aws:iam::{A}:role/a:role/b/x", _policy([_allow({"AWS": A})]))
     other = Role(f"arn:aws:iam::{A}:role/team-1", _policy([_allow({"AWS": A})]))
     users = [
         IamUser(f"arn:aws:iam::{A}:user/colon", policies=[_policy(
-            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:b/x"}], PolicyKind.IDENTITY)]),
+            [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/b/x"}],
+            PolicyKind.IDENTITY)]),
         IamUser(f"arn:aws:iam::{A}:user/team", policies=[_policy(
             [{"Effect": "Allow", "Action": "sts:*", "Resource": "arn:aws:iam::*:role/team-*"}], PolicyKind.IDENTITY)]),
     ]  # fmt: skip
@@ -612,7 +614,7 @@ def test_a_provider_the_inventory_does_not_list_is_noted() -> None:
 
 
 def test_a_role_sessions_userid_depends_on_its_name_and_stays_residual() -> None:
-    """aws:userid of a session is ROLEID:SESSIONNAME (SEMANTICS.md §6.1): the role alone does not fix it."""
+    """aws:userid of a session is ROLEID:SESSIONNAME (docs/semantics.md §6.1): the role alone does not fix it."""
     allow_all = _policy(
         [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}], PolicyKind.IDENTITY
     )

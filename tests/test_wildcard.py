@@ -1,4 +1,4 @@
-"""IAM wildcard matching (SEMANTICS.md §5.4; DESIGN.md §3.1)."""
+"""IAM wildcard matching (docs/semantics.md §5.4; DESIGN.md §3.1)."""
 
 from __future__ import annotations
 

@@ -75,8 +75,12 @@ if TYPE_CHECKING:
         OidcIdentity,
     )
     from trustsim.inventory import (
+        FULL_AWS_ACCESS,
+        RCP_FULL_AWS_ACCESS,
         Inventory,
         InventoryError,
+        Organization,
+        OrgUnit,
         load_inventory,
     )
     from trustsim.linter import (
@@ -127,6 +131,7 @@ if TYPE_CHECKING:
         assert_grants,
         assert_no_access_beyond,
     )
+    from trustsim.sts import request_from_sts
     from trustsim.testing import (
         assert_allowed,
         assert_denied,
@@ -179,6 +184,10 @@ _LAZY: dict[str, str] = {
     "InvalidRequest": "trustsim.errors",
     "Inventory": "trustsim.inventory",
     "InventoryError": "trustsim.inventory",
+    "FULL_AWS_ACCESS": "trustsim.inventory",
+    "RCP_FULL_AWS_ACCESS": "trustsim.inventory",
+    "Organization": "trustsim.inventory",
+    "OrgUnit": "trustsim.inventory",
     "lint": "trustsim.linter",
     "load_authorization_details": "trustsim.loaders.aws",
     "load_cdk_out": "trustsim.loaders.iac",
@@ -200,6 +209,7 @@ _LAZY: dict[str, str] = {
     "Principal": "trustsim.model",
     "Problem": "trustsim.errors",
     "ProvidedContext": "trustsim.requests",
+    "request_from_sts": "trustsim.sts",
     "reachable_from": "trustsim.whocan",
     "ReachResult": "trustsim.whocan",
     "RequestContext": "trustsim.context",
@@ -220,6 +230,8 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "FULL_AWS_ACCESS",
+    "RCP_FULL_AWS_ACCESS",
     "AccountRoot",
     "Anonymous",
     "Arn",
@@ -246,6 +258,8 @@ __all__ = [
     "MalformedScenario",
     "OidcIdentity",
     "OrgMembership",
+    "OrgUnit",
+    "Organization",
     "Outcome",
     "Policy",
     "PolicyKind",
@@ -294,6 +308,7 @@ __all__ = [
     "load_terraform",
     "parse_policy",
     "reachable_from",
+    "request_from_sts",
     "who_can_assume",
 ]
 

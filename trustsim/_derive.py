@@ -1,4 +1,4 @@
-"""The request context AWS derives for an AssumeRole-family call (SEMANTICS.md §6).
+"""The request context AWS derives for an AssumeRole-family call (docs/semantics.md §6).
 
 :func:`derive_context` writes the keys straight into the folded form a
 :class:`~trustsim.context.RequestContext` keeps. The keys trustsim spells itself are folded
@@ -72,6 +72,8 @@ SOURCE_IP = _key("aws:SourceIp")
 REQUESTED_REGION = _key("aws:RequestedRegion")
 VIA_AWS_SERVICE = _key("aws:ViaAWSService")
 RESOURCE_ACCOUNT = _key("aws:ResourceAccount")
+RESOURCE_ORG_ID = _key("aws:ResourceOrgID")
+RESOURCE_ORG_PATHS = _key("aws:ResourceOrgPaths")
 ROLE_SESSION_NAME = _key("sts:RoleSessionName")
 EXTERNAL_ID = _key("sts:ExternalId")
 STS_SOURCE_IDENTITY = _key("sts:SourceIdentity")
@@ -175,8 +177,15 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     if options.source_ip is not None:
         values[SOURCE_IP] = (options.source_ip,)
     values[RESOURCE_ACCOUNT] = (role.account_id,)
+    # The role's organisation, when its account is a member (STS is not among the services
+    # that leave these keys out) [DOC GLOBAL aws:ResourceOrgID, aws:ResourceOrgPaths].
+    if role.org is not None:
+        values[RESOURCE_ORG_ID] = (role.org.org_id,)
+        if role.org.paths:
+            values[RESOURCE_ORG_PATHS] = role.org.paths
+            multi.add(RESOURCE_ORG_PATHS)
     # Incoming transitive tags replace the role's tags of the same key before the trust
-    # policy is read [DOC TAGS §Chaining roles with session tags; SEMANTICS.md §4.12].
+    # policy is read [DOC TAGS §Chaining roles with session tags; docs/semantics.md §4.12].
     for key, value in overlay(role.tags, options.incoming).items():
         out.add(f"aws:ResourceTag/{key}", value)
         out.add(f"iam:ResourceTag/{key}", value)
@@ -253,7 +262,7 @@ def _principal_keys(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool |
 
 
 def _principal(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None) -> None:
-    """Caller-side keys per caller kind (SEMANTICS.md §6.1, decision 10)."""
+    """Caller-side keys per caller kind (docs/semantics.md §6.1, reading 10)."""
     values = out.values
     kind = type(caller)
     if kind is IamUser:
@@ -280,7 +289,7 @@ def _principal(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None
     elif kind is SamlIdentity:
         for key, value in saml_condition_keys(caller).items():  # type: ignore[arg-type]
             out.add(key, value)
-    # Anonymous: STS refuses unsigned AssumeRole; the evaluator says so (SEMANTICS.md §3.9).
+    # Anonymous: STS refuses unsigned AssumeRole; the evaluator says so (docs/semantics.md §3.9).
 
 
 def _org(out: _Derived, org: OrgMembership | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim._lint_catalogue import Severity
 from trustsim.callers import (
     Caller,
@@ -108,3 +109,6 @@ class Finding:
             "fix": self.fix,
             "witness": None if self.witness is None else self.witness.to_dict(),
         }
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

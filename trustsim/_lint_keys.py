@@ -1,8 +1,8 @@
 """Condition keys against the statement's actions, and keys whose shape is a trap.
 
 Access Analyzer's "Unsupported action for condition key" and "Missing action for condition
-key" (ECOSYSTEM.md §2.1), "Confirm audience claim type", a base operator on a multivalued key
-(SEMANTICS.md §5.12, §9 decision 3) and ``aws:SourceIp`` (SEMANTICS.md §6.2, §6.6).
+key" (docs/lint.md, Access Analyzer's checks), "Confirm audience claim type", a base operator on a multivalued key
+(docs/semantics.md §5.12, reading 3) and ``aws:SourceIp`` (docs/semantics.md §6.2, §6.6).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ _AR, _WEB, _SAML = (
 _SPELLED = {_AR: ASSUME_ROLE, _WEB: ASSUME_ROLE_WITH_WEB_IDENTITY, _SAML: ASSUME_ROLE_WITH_SAML}
 
 #: SAML keys a session born from AssumeRoleWithSAML carries into the calls it makes later,
-#: role chaining's AssumeRole included (SEMANTICS.md §6.5).
+#: role chaining's AssumeRole included (docs/semantics.md §6.5).
 _SAML_KEYS_CARRIED = frozenset({"saml:namequalifier", "saml:sub", "saml:sub_type"})
 
 #: Keys that exist only when the caller passes session tags or a source identity: STS then
-#: also authorises the companion action (SEMANTICS.md §6.2, §6.3).
+#: also authorises the companion action (docs/semantics.md §6.2, §6.3).
 _TAG_KEYS = frozenset({"aws:tagkeys", "sts:transitivetagkeys"})
 
 #: Keys that tell the request came through a VPC endpoint or from an AWS service; a
@@ -45,7 +45,7 @@ def carrying_actions(key: str) -> frozenset[str] | None:
     ``sts:ExternalId`` is an AssumeRole parameter; ``saml:`` keys come from a SAML assertion;
     an OIDC claim key (``<issuer host>:<claim>``) from a web-identity token. A session born
     from federation carries its provider's keys into the AssumeRole calls it makes later
-    (SEMANTICS.md §6.3), so plain AssumeRole counts as carrying those.
+    (docs/semantics.md §6.3), so plain AssumeRole counts as carrying those.
     """
     if key == "sts:externalid":
         return frozenset({_AR})
@@ -67,7 +67,7 @@ def companion_action(key: str) -> str | None:
 
 
 def _requires_the_key(clause: ConditionClause) -> bool:
-    # True only for clauses that fail when the key is absent (SEMANTICS.md §5.3, §5.12).
+    # True only for clauses that fail when the key is absent (docs/semantics.md §5.3, §5.12).
     return clause.operator.base != "Null" and not holds_without_key(clause)
 
 

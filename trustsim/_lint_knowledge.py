@@ -24,7 +24,7 @@ COGNITO = "cognito-identity.amazonaws.com"
 OUTSIDER_ACCOUNT = "999999999999"
 OUTSIDER = "trustsim-outsider"
 
-#: Keys that carry several values (SEMANTICS.md §6); every other key is single-valued.
+#: Keys that carry several values (docs/semantics.md §6); every other key is single-valued.
 MULTIVALUED_KEYS = frozenset(
     {
         "aws:tagkeys",
@@ -38,7 +38,7 @@ MULTIVALUED_KEYS = frozenset(
     }
 ) | {key.lower() for key in SAML_MULTIVALUED_KEYS}
 
-#: Keys whose absence must never let a request through (ECOSYSTEM.md §1.7, §1.13).
+#: Keys whose absence must never let a request through (docs/semantics.md §7.7, §7.13).
 SECURITY_KEYS = frozenset(
     {
         "sts:externalid",
@@ -55,7 +55,7 @@ SECURITY_KEYS = frozenset(
 SECURITY_CLAIMS = ("sub", "aud", "amr", "oaud")
 
 #: Keys AWS derives from an AWS principal (user, role session); absent for federated and
-#: service callers (SEMANTICS.md §6.1, §6.6, §9 decision 10).
+#: service callers (docs/semantics.md §6.1, §6.6, reading 10).
 PRINCIPAL_KEYS = frozenset(
     {
         "aws:principalarn",
@@ -72,7 +72,7 @@ PRINCIPAL_KEYS = frozenset(
 PRINCIPAL_KEY_PREFIXES = ("aws:principaltag/",)
 
 #: What an outsider using its own IAM user chooses freely: the call's parameters, its own
-#: user's name, tags and MFA, and when it calls (SEMANTICS.md §6.1-§6.3).
+#: user's name, tags and MFA, and when it calls (docs/semantics.md §6.1-§6.3).
 AWS_CONTROLLED = frozenset(
     {
         "sts:externalid",
@@ -90,8 +90,8 @@ AWS_CONTROLLED = frozenset(
 )
 AWS_CONTROLLED_PREFIXES = ("aws:requesttag/", "aws:principaltag/")
 #: What a web-identity caller chooses besides its token's claims: the call's parameters
-#: and when it calls. It has no IAM principal (no user name, tags or MFA: SEMANTICS.md §6.1,
-#: §6.6), and only AssumeRole takes an ExternalId (SEMANTICS.md §6.3).
+#: and when it calls. It has no IAM principal (no user name, tags or MFA: docs/semantics.md §6.1,
+#: §6.6), and only AssumeRole takes an ExternalId (docs/semantics.md §6.3).
 WEB_IDENTITY_CONTROLLED = AWS_CONTROLLED - PRINCIPAL_KEYS - {"sts:externalid"}
 
 #: Claims a GitHub Actions workflow of another owner cannot choose: they name the owner,
@@ -109,7 +109,7 @@ GITHUB_OWNER_BOUND = frozenset(
 )
 
 #: Compute services that do not pass aws:SourceAccount/aws:SourceArn when they assume an
-#: execution role, so the check would only break them (ECOSYSTEM.md §1.10).
+#: execution role, so the check would only break them (docs/semantics.md §7.10).
 SERVICES_WITHOUT_SOURCE_KEYS = frozenset(
     {
         "ec2.amazonaws.com",
@@ -207,7 +207,7 @@ EKS_FORMAT = SubjectFormat(
     owner_word="namespace",
 )
 #: Buildkite's shared issuer; its sub names organization, pipeline, ref, commit and step
-#: (ECOSYSTEM.md §1.6, which marks the exact grammar unverified; Buildkite's AWS guide).
+#: (docs/semantics.md §7.6, which marks the exact grammar unverified; Buildkite's AWS guide).
 BUILDKITE_FORMAT = SubjectFormat(
     "Buildkite",
     re.compile(r"organization:([^:]+):"),
@@ -295,8 +295,8 @@ def holds_without_key(clause: ConditionClause) -> bool:
     """Whether a non-``Null`` clause is true for a request that lacks its key.
 
     ``…IfExists`` and ``ForAllValues:`` hold (vacuously); ``ForAnyValue:`` does not, negated or
-    not; a plain positive operator does not and a plain negated one does (SEMANTICS.md §5.3,
-    §5.12, §9 decision 2).
+    not; a plain positive operator does not and a plain negated one does (docs/semantics.md §5.3,
+    §5.12, reading 2).
     """
     operator = clause.operator
     if operator.if_exists or operator.qualifier is SetQualifier.FOR_ALL_VALUES:

@@ -92,7 +92,7 @@ class StructureRules(LintBase):
     def name_only_match(self, statement: Statement) -> None:
         """A principal naming this very role by name, but with another path or case.
 
-        IAM compares principal ARNs exactly, path included (SEMANTICS.md §9 decision 6), so
+        IAM compares principal ARNs exactly, path included (docs/semantics.md, reading 6), so
         such a principal never matches the role's own sessions. Only the role itself is
         known to the linter, so only it is checked, and only when its ARN was given.
         """

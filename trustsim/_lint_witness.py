@@ -204,7 +204,7 @@ class WitnessBuilder(LintBase):
 
 
 #: Keys of the call's own parameters: the witness passes them as the parameters, so that
-#: STS's checks on them apply (SEMANTICS.md §6.3: ExternalId, RoleSessionName and
+#: STS's checks on them apply (docs/semantics.md §6.3: ExternalId, RoleSessionName and
 #: SourceIdentity have their own character sets; session tags need sts:TagSession, §6.2).
 _PARAMETER_KEYS = {
     "sts:externalid": "external_id",

@@ -41,6 +41,7 @@ from trustsim.model import (
     parse_operator_name,
 )
 from trustsim.validation import (
+    IAM_KINDS,
     LEGACY_PARSING,
     SYNTAX_ERRORS,
     did_you_mean,
@@ -114,7 +115,7 @@ def _wrong_type(expected: str, value: object) -> _Shape:
 
 
 def number_text(value: int | float | Decimal) -> str:
-    """A JSON number as the decimal text IAM compares (SEMANTICS.md §9 decision 5).
+    """A JSON number as the decimal text IAM compares (docs/semantics.md, reading 5).
 
     >>> number_text(3), number_text(Decimal("1.50")), number_text(Decimal("1E+3")), number_text(0.5)
     ('3', '1.50', '1000', '0.5')
@@ -449,7 +450,9 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         if key not in POLICY_ELEMENTS
     ]
     version = raw.get("Version")
+    skip: dict[int, frozenset[str]] = {}
     if "Version" in raw and version not in VERSIONS:
+        skip[-1] = frozenset({"Version"})
         problems.append(
             Problem(
                 "INVALID_VERSION",
@@ -473,9 +476,13 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         )
         policy_id = None
     statements: list[Statement] = []
-    skip: dict[int, frozenset[str]] = {}
     found = _statements(raw, problems)
-    for index, pointer, item in found:
+    for index, pointer, raw_statement in found:
+        item = raw_statement
+        vacuous = _vacuous_unknown_operators(item) if kind in IAM_KINDS else ()
+        if vacuous:
+            condition = {k: v for k, v in item["Condition"].items() if k not in vacuous}
+            item = {**item, "Condition": condition}
         statement, statement_problems, broken = _statement(item, pointer)
         problems += statement_problems
         if statement is None:
@@ -491,6 +498,23 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         origin=origin,
     )
     return Draft(policy if statements else None, tuple(problems), skip)
+
+
+def _vacuous_unknown_operators(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """Unknown operator names whose block names no key: ``{"Condition": {"x": {}}}``.
+
+    IAM accepts them in identity policies (moto's recorded CreatePolicy answers) and they
+    constrain nothing, like a known operator with ``{}``; structuring drops them for the IAM
+    kinds. A role trust policy still refuses them (docs/errors.md, ``UNKNOWN_OPERATOR``).
+    """
+    condition = raw.get("Condition")
+    if not isinstance(condition, dict):
+        return ()
+    return tuple(
+        name
+        for name, block in condition.items()
+        if isinstance(block, dict) and not block and parse_operator_name(name) is None
+    )
 
 
 _Link = tuple[Token, Any] | None  # (token, parent link): a path whose prefixes are shared

@@ -30,10 +30,12 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim._frozen import FrozenDict
+from trustsim._org_rules import check_levels
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
-from trustsim.model import Policy
+from trustsim.model import Policy, PolicyKind
 
 __all__ = [
     "BUILTIN_WEB_IDENTITY_PROVIDERS",
@@ -63,7 +65,7 @@ class InvalidCaller(TrustsimError, ValueError):
 
 
 #: The web identity providers that need no IAM OIDC provider: a trust policy names them
-#: directly in ``Federated`` (SEMANTICS.md §3.8).
+#: directly in ``Federated`` (docs/semantics.md §3.8).
 BUILTIN_WEB_IDENTITY_PROVIDERS: frozenset[str] = frozenset(
     {
         "cognito-identity.amazonaws.com",
@@ -84,6 +86,7 @@ _SAML_PROVIDER_ARN = re.compile(
     rf"arn:({_PARTITION}):iam::({_ACCOUNT}):saml-provider/([A-Za-z0-9_.-]{{1,128}})"
 )
 _ACCOUNT_ID = re.compile(_ACCOUNT)
+_ROOT_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):root")
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -209,13 +212,19 @@ class OrgMembership:
     """An account's place in AWS Organizations, and the SCPs and RCPs attached over it.
 
     ``scps`` and ``rcps`` hold one tuple of policies per level of the hierarchy, root first,
-    then each OU, then the account itself; every level must allow (SEMANTICS.md §4.5, §4.6).
+    then each OU, then the account itself (with ``paths``, one level per part of the path).
+    Every SCP level must allow; an RCP level always lets everything through (AWS attaches
+    ``RCPFullAWSAccess`` to every level and it cannot be detached), so only the ``Deny``
+    statements of RCPs restrict, and a customer RCP may not allow (docs/organizations.md;
+    docs/semantics.md §4.5, §4.6).
     A caller's SCPs restrict what it may call; a role's RCPs restrict who may assume it.
     ``management_account`` is true for the organisation's management account, whose
     principals and resources SCPs and RCPs never restrict.
+    :meth:`trustsim.inventory.Organization.member` builds one from an organisation.
 
     ``org_id`` becomes ``aws:PrincipalOrgID`` and ``paths`` ``aws:PrincipalOrgPaths`` for the
-    account's principals (SEMANTICS.md §6.1).
+    account's principals; for a role, ``aws:ResourceOrgID`` and ``aws:ResourceOrgPaths``
+    (docs/semantics.md §6.1).
 
     >>> OrgMembership("o-a1b2c3d4e5", paths=["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"]).paths
     ('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',)
@@ -230,6 +239,12 @@ class OrgMembership:
     def __attrs_post_init__(self) -> None:
         _check("OrgMembership.org_id", self.org_id, _ORG_ID, "an organization ID (o-…)")
         _check_org_paths("OrgMembership.paths", self.paths, self.org_id)
+        # Levels of the right kind, RCPs deny-only, one level per part of the path
+        # (trustsim._org_rules; docs/organizations.md).
+        for field, kind in (("scps", PolicyKind.SCP), ("rcps", PolicyKind.RCP)):
+            wrong = check_levels(f"OrgMembership.{field}", getattr(self, field), kind, self.paths)
+            if wrong is not None:
+                raise InvalidCaller(wrong)
 
 
 @attrs.frozen(cache_hash=True)
@@ -240,7 +255,7 @@ class IamUser:
     ``unique_id`` (``AIDA…``) becomes ``aws:userid`` when given; trustsim never makes one up.
     ``mfa_authenticated``: ``None`` for plain access keys (``aws:MultiFactorAuthPresent`` is
     then *absent*), ``True`` when an MFA code is passed with the call, ``False`` for
-    credentials that carry the flag without MFA (SEMANTICS.md §6.1).
+    credentials that carry the flag without MFA (docs/semantics.md §6.1).
 
     >>> IamUser("arn:aws:iam::111122223333:user/alice", tags={"team": "blue"}).tags
     {'team': 'blue'}
@@ -292,14 +307,14 @@ class RoleSession:
 
     ``role_arn`` keeps the role's path; the session ARN (``assumed-role/NAME/SESSION``) has none.
     ``session_tags`` are the session's tags, inherited transitive tags included, and
-    ``transitive_tag_keys`` names those that pass on to the next role (SEMANTICS.md §4.12).
+    ``transitive_tag_keys`` names those that pass on to the next role (docs/semantics.md §4.12).
     ``issued_at`` is when the session's credentials were issued (``aws:TokenIssueTime``; when
     omitted, the request time is used). ``mfa_authenticated`` says whether MFA was used to get
     the session (sessions always carry ``aws:MultiFactorAuthPresent``; ``None`` reads as
     ``False``). ``federated_provider`` is the identity provider of a session born from
     ``AssumeRoleWithWebIdentity``/``…WithSAML`` (``aws:FederatedProvider``), and
     ``carried_keys`` the federation condition keys such a session carries into later calls
-    (``saml:sub``, ``accounts.google.com:aud``…; SEMANTICS.md §6.3, §6.5).
+    (``saml:sub``, ``accounts.google.com:aud``…; docs/semantics.md §6.3, §6.5).
 
     >>> s = RoleSession("arn:aws:iam::111122223333:role/ci/Deployer", "run-42")
     >>> s.session_arn
@@ -389,7 +404,7 @@ class RoleSession:
 
     @property
     def transitive_tags(self) -> dict[str, str]:
-        """The session tags that pass on to the next role in a chain (SEMANTICS.md §4.12)."""
+        """The session tags that pass on to the next role in a chain (docs/semantics.md §4.12)."""
         keys = {key.lower() for key in self.transitive_tag_keys}
         return {key: value for key, value in self.session_tags.items() if key.lower() in keys}
 
@@ -398,8 +413,12 @@ class RoleSession:
 class AccountRoot:
     """The root user of an account. AWS refuses to let it assume roles at all.
 
+    The account is given as its ID or as its root ARN, as a trust policy names it:
+
     >>> AccountRoot("111122223333").arn
     'arn:aws:iam::111122223333:root'
+    >>> AccountRoot("arn:aws-cn:iam::111122223333:root") == AccountRoot("111122223333", "aws-cn")
+    True
     """
 
     account_id: str
@@ -407,7 +426,22 @@ class AccountRoot:
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check("AccountRoot.account_id", self.account_id, _ACCOUNT_ID, "a 12-digit account ID")
+        root = _ROOT_ARN.fullmatch(str(self.account_id))
+        if root is not None:
+            partition, account = root.groups()
+            if self.partition not in {"aws", partition}:
+                raise InvalidCaller(
+                    f"AccountRoot: the root ARN {self.account_id!r} is in partition "
+                    f"{partition!r}, not {self.partition!r}"
+                )
+            object.__setattr__(self, "account_id", account)
+            object.__setattr__(self, "partition", partition)
+        _check(
+            "AccountRoot.account_id",
+            self.account_id,
+            _ACCOUNT_ID,
+            "a 12-digit account ID or its root ARN (arn:aws:iam::111122223333:root)",
+        )
 
     @property
     def arn(self) -> str:
@@ -435,7 +469,7 @@ class ServicePrincipal:
     ``source_account`` / ``source_arn`` / ``source_org_id`` / ``source_org_paths`` are what the
     service passes as ``aws:SourceAccount`` / ``aws:SourceArn`` / ``aws:SourceOrgID`` /
     ``aws:SourceOrgPaths`` (services differ in which they send; leave a field ``None`` when the
-    service sends nothing; SEMANTICS.md §6.2, ECOSYSTEM.md §1.10).
+    service sends nothing; docs/semantics.md §6.2, docs/semantics.md §7.10).
 
     >>> ServicePrincipal("lambda.amazonaws.com", source_account="111122223333").source_account
     '111122223333'
@@ -488,7 +522,7 @@ class WebIdentity:
     *in the role's account*; :func:`trustsim.requests.build_request` resolves it.
 
     ``claims`` are the token's claims by claim name (``sub``, ``aud``…), all of them: AWS turns
-    only some into condition keys (SEMANTICS.md §6.4), and ``condition_claims`` overrides
+    only some into condition keys (docs/semantics.md §6.4), and ``condition_claims`` overrides
     which, for issuers trustsim does not know (``None``: the documented set for the issuer).
 
     >>> w = WebIdentity("arn:aws:iam::111122223333:oidc-provider/auth.example.com/tenant",
@@ -559,7 +593,7 @@ class WebIdentity:
 _RESOLVED: dict[tuple[WebIdentity, str, str], WebIdentity] = {}
 
 
-#: SAML condition keys AWS documents as multi-valued (SEMANTICS.md §6.5).
+#: SAML condition keys AWS documents as multi-valued (docs/semantics.md §6.5).
 SAML_MULTIVALUED_KEYS: frozenset[str] = frozenset(
     {
         "saml:cn",
@@ -586,7 +620,7 @@ SAML_MULTIVALUED_KEYS: frozenset[str] = frozenset(
         "saml:x500UniqueIdentifier",
     }
 )
-#: SAML condition keys AWS documents as single-valued (SEMANTICS.md §6.5).
+#: SAML condition keys AWS documents as single-valued (docs/semantics.md §6.5).
 SAML_SINGLE_VALUED_KEYS: frozenset[str] = frozenset(
     {
         "saml:aud",
@@ -611,7 +645,7 @@ def _saml_attributes(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue
         if key is None:
             raise InvalidCaller(
                 f"SamlIdentity.attributes: {raw_key!r} is not a SAML condition key AWS documents "
-                f"(SEMANTICS.md §6.5: {', '.join(sorted(_SAML_SPELLING.values()))}); "
+                f"(docs/semantics.md §6.5: {', '.join(sorted(_SAML_SPELLING.values()))}); "
                 "put other keys in context="
             )
         if key == "saml:doc":
@@ -640,7 +674,7 @@ class SamlIdentity:
     """A caller holding a SAML assertion: ``sts:AssumeRoleWithSAML``.
 
     ``provider`` is the IAM SAML provider ARN; ``attributes`` maps ``saml:…`` condition keys to
-    values (SEMANTICS.md §6.5). Keys are spelled as AWS documents them whatever case you use;
+    values (docs/semantics.md §6.5). Keys are spelled as AWS documents them whatever case you use;
     the multi-valued ones always become tuples; a key AWS does not document is refused, and
     ``saml:doc`` is derived from the provider, never given.
 
@@ -683,7 +717,7 @@ class SamlIdentity:
 class Role:
     """The role to be assumed: its ARN (with path), trust policy, tags and the RCPs over it.
 
-    ``tags`` become ``aws:ResourceTag/…`` of the request (SEMANTICS.md §6.2).
+    ``tags`` become ``aws:ResourceTag/…`` of the request (docs/semantics.md §6.2).
 
     >>> from trustsim.model import Effect, Policy, Principal, Statement
     >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(service=("ec2.amazonaws.com",)),
@@ -734,3 +768,6 @@ class Role:
 Caller = (
     IamUser | RoleSession | AccountRoot | Anonymous | ServicePrincipal | WebIdentity | SamlIdentity
 )
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -26,23 +26,28 @@ import argparse
 import contextlib
 import hashlib
 import json
+import re
 import sys
+import traceback
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, whocan
+from trustsim import __version__, _files, whocan
 from trustsim.analysis import cli as analysis_cli
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position
+from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, escape
 from trustsim.explain import StatementRecord
+from trustsim.inventory import RCP_FULL_AWS_ACCESS
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
+from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
@@ -70,6 +75,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     parser = argparse.ArgumentParser(
         prog="trustsim",
         description="Decide locally, the way AWS IAM would, whether a caller may assume an IAM role.",
+        allow_abbrev=False,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
@@ -91,7 +97,43 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    return parser, {**whocan.register_cli(commands), **analysis_cli.register_cli(commands)}
+    handlers = {**whocan.register_cli(commands), **analysis_cli.register_cli(commands)}
+    for command in commands.choices.values():
+        _safety_options(command)
+    return parser, handlers
+
+
+def _safety_options(parser: argparse.ArgumentParser) -> None:
+    """The read boundary's options, on every command (docs/security.md)."""
+    parser.allow_abbrev = False  # a file named --form cannot pass for --format
+    parser.add_argument(
+        "--allow-outside",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also read this file, or files under this folder, outside the allowed root "
+        "(repeat for several)",
+    )
+    parser.add_argument(
+        "--max-file-size",
+        type=_positive_int,
+        default=_files.DEFAULT_MAX_BYTES,
+        metavar="BYTES",
+        help=f"refuse files larger than this (default: {_files.DEFAULT_MAX_BYTES:,})",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an unexpected error"
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
 
 
 def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
@@ -101,6 +143,40 @@ def _format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
         default="text",
         help="output format (default: text)",
     )
+
+
+def _rcp_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--role-org-id",
+        metavar="ID",
+        help="the role's organization (aws:ResourceOrgID; default: --org-id when --rcp is given)",
+    )
+    parser.add_argument(
+        "--rcp",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a resource control policy over the role's account (repeat for several; only "
+        "their Deny statements restrict: RCPFullAWSAccess is always attached)",
+    )
+
+
+def _role_org(role: Role, arguments: argparse.Namespace) -> Role:
+    """The role with --role-org-id's organisation and the --rcp policies over its account."""
+    files: list[str] = arguments.rcp
+    org_id = arguments.role_org_id or (arguments.org_id if files else None)
+    if org_id is None:
+        if files:
+            raise _UsageError("--rcp needs the role's organization: give --role-org-id")
+        return role
+    try:
+        rcps = tuple(_read_policy(name, PolicyKind.RCP) for name in files)
+    except InvalidPolicy as error:
+        raise _UsageError(f"--rcp: {error}") from None
+    except OSError as error:
+        raise _UsageError(f"--rcp: cannot read {error.filename}: {_reason(error)}") from None
+    levels = [(RCP_FULL_AWS_ACCESS, *rcps)] if rcps else []
+    return attrs.evolve(role, org=OrgMembership(org_id, rcps=levels))
 
 
 def _check_parser(commands: Any) -> None:
@@ -155,6 +231,7 @@ def _check_parser(commands: Any) -> None:
         metavar="ID",
         help="the organization of every IAM user and role session (aws:PrincipalOrgID)",
     )
+    _rcp_options(check)
     check.add_argument(
         "--context",
         action="append",
@@ -264,6 +341,7 @@ def _explain_parser(commands: Any) -> None:
     explain.add_argument(
         "--org-id", metavar="ID", help="the caller's organization (aws:PrincipalOrgID)"
     )
+    _rcp_options(explain)
     explain.add_argument(
         "--view",
         choices=["summary", "determining", "failures", "all"],
@@ -290,12 +368,83 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         ✗ StringEquals token.actions.githubusercontent.com:sub expected ..., got "repo:acme/app:pull_request"
     1
     """
-    out = stdout or sys.stdout
+    given = list(sys.argv[1:] if argv is None else argv)
+    safe_out = _SafeText(stdout or sys.stdout)
+    safe_err = _SafeText(sys.stderr)
     try:
-        parser, handlers = _parser()
-        arguments = parser.parse_args(argv)
+        with contextlib.redirect_stderr(safe_err):
+            parser, handlers = _parser()
+            arguments = parser.parse_args(_after_double_dash(given))
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
+    if len(getattr(arguments, "files", ())) > 1:
+        # Among several files (a glob's expansion), '-' is a file: stdin only when alone.
+        arguments.files = ["./-" if name == "-" else name for name in arguments.files]
+    try:
+        with (
+            contextlib.redirect_stderr(safe_err),
+            _files.limits(allow_outside=arguments.allow_outside, max_bytes=arguments.max_file_size),
+        ):
+            return _dispatch(arguments, handlers, safe_out)  # type: ignore[arg-type]
+    except Exception as error:
+        if arguments.debug:
+            traceback.print_exc(file=safe_err)
+        reason = escape(str(error))[:300] or "no detail"
+        print(
+            f"trustsim {arguments.command}: error: unexpected {type(error).__name__}: {reason}"
+            + ("" if arguments.debug else " (--debug prints the traceback)"),
+            file=safe_err,
+        )
+        return EXIT_USAGE
+
+
+def _after_double_dash(argv: list[str]) -> list[str]:
+    """After ``--`` every argument is a file: ``-`` there is the file named ``-``, not stdin."""
+    if "--" not in argv:
+        return argv
+    at = argv.index("--")
+    return argv[: at + 1] + ["./-" if item == "-" else item for item in argv[at + 1 :]]
+
+
+_WORKFLOW_COMMAND_STARTS = ("::", "##")
+#: GitHub's old "##[command]" and Azure Pipelines' "##vso[command]", wherever in a line.
+_LOGGING_COMMAND = re.compile(r"##(?=(?:vso)?\[)", re.IGNORECASE)
+
+
+class _SafeText:
+    """A text stream that escapes what came from input and cannot start a workflow command.
+
+    Control, bidi and non-printable characters are escaped (all but the line breaks trustsim
+    writes), and no line may begin a CI workflow command (``::error``, ``##[…]``, ``##vso[…]``).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.at_line_start = True
+
+    def write(self, text: str) -> int:
+        lines = text.split("\n")
+        safe: list[str] = []
+        for number, raw in enumerate(lines):
+            line = escape(raw)
+            starts_line = number > 0 or self.at_line_start
+            if starts_line and line.lstrip().startswith(_WORKFLOW_COMMAND_STARTS):
+                indent = len(line) - len(line.lstrip())
+                line = line[:indent] + "\\x" + f"{ord(line[indent]):02x}" + line[indent + 1 :]
+            safe.append(_LOGGING_COMMAND.sub("#\\\\x23", line))
+        if text:
+            self.at_line_start = text.endswith("\n")
+        self.stream.write("\n".join(safe))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _dispatch(arguments: argparse.Namespace, handlers: dict[str, _Handler], out: TextIO) -> int:
     match arguments.command:
         case "check" if arguments.callers:
             return _run_table(arguments, out)
@@ -334,12 +483,13 @@ def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
     label = "<stdin>" if name == "-" else name
     try:
         policy = (
-            load_policy(sys.stdin.buffer.read(), kind=kind, origin="<stdin>")
+            load_policy(_files.read_stdin(), kind=kind, origin="<stdin>")
             if name == "-"
             else load_policy(Path(name), kind=kind, origin=name)
         )
     except InvalidPolicy as error:
-        return {"file": name, "valid": False, "problems": _problem_dicts(error)}, str(error)
+        report = {"file": name, "valid": False, "aws_says": error.aws_says}
+        return {**report, "problems": _problem_dicts(error)}, str(error)
     except OSError as error:
         reason = error.strerror or str(error)
         report = {"file": name, "valid": False, "error": reason}
@@ -368,6 +518,7 @@ def _problem_dicts(error: InvalidPolicy) -> list[dict[str, Any]]:
 _KIND_NAMES = {
     PolicyKind.TRUST: "trust policy",
     PolicyKind.IDENTITY: "identity policy",
+    PolicyKind.MANAGED: "managed policy",
     PolicyKind.PERMISSIONS_BOUNDARY: "permissions boundary",
     PolicyKind.SESSION: "session policy",
     PolicyKind.SCP: "service control policy",
@@ -383,7 +534,7 @@ def _summary(name: str, policy: Policy) -> str:
         f"{count} statement{'s' if count != 1 else ''})"
     ]
     for statement in policy.statements:
-        lines += _statement_summary(statement)
+        lines += [escape(line) for line in _statement_summary(statement)]
     return "\n".join(lines)
 
 
@@ -435,9 +586,11 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
     for name in files:
         try:
             if name == "-":
-                data = json.loads(sys.stdin.buffer.read() or b"null")
+                data: Any = read_json(_files.read_stdin() or b"null").value  # depth-bounded
                 if isinstance(data, dict):
                     raise _PolicyNotScenarios
+                if isinstance(data, str):  # a JSON string is not a file name to open
+                    raise ValueError("standard input holds a JSON string, not scenarios")
                 scenarios = load_scenarios(data, origin="<stdin>")
             else:
                 if _holds_an_object(name):
@@ -486,9 +639,8 @@ class _PolicyNotScenarios(Exception):
 
 def _holds_an_object(name: str) -> bool:
     """Whether the file's JSON text starts an object (a policy) rather than an array."""
-    with Path(name).open("rb") as file:
-        start = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return start.startswith(b"{")
+    data, _ = _files.read_named(name)
+    return data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
 
 
 # --- check: a table of callers against one role --------------------------------------------
@@ -521,7 +673,7 @@ class _Row:
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         expected = f" (expected {self.expected})" if self.expected else ""
-        return f"{verdict} {self.spec}: {self.outcome.decision}{expected} — {self.why()}"
+        return escape(f"{verdict} {self.spec}: {self.outcome.decision}{expected} — {self.why()}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -560,7 +712,7 @@ def _run_table(arguments: argparse.Namespace, out: TextIO) -> int:
         return EXIT_USAGE
     name = files[0]
     try:
-        source: bytes = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        source: bytes = _files.read_stdin() if name == "-" else _files.read_named(name)[0]
     except OSError as error:
         print(f"{_label(name)}: cannot read the file: {_reason(error)}", file=out)
         return EXIT_USAGE
@@ -607,7 +759,7 @@ def _run_table(arguments: argparse.Namespace, out: TextIO) -> int:
 def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
     claims = claims_from_pairs(arguments.claim)
     context = _context(arguments.context)
-    role = Role(arguments.role_arn or _default_role_arn(policy), policy)
+    role = _role_org(Role(arguments.role_arn or _default_role_arn(policy), policy), arguments)
     rows = []
     for text in arguments.callers:
         spec, expected = _expectation(text)
@@ -633,7 +785,8 @@ def _table_identity(
 
 
 def _label(name: str) -> str:
-    return "<stdin>" if name == "-" else name
+    """A file name for text output: escaped, so that it cannot break or forge a line."""
+    return "<stdin>" if name == "-" else escape(name)
 
 
 def _reason(error: Exception) -> str:
@@ -645,7 +798,7 @@ def _reason(error: Exception) -> str:
 def _result_line(name: str, result: ScenarioResult) -> str:
     verdict = "PASS" if result.passed else "FAIL"
     return (
-        f"{verdict} {_label(name)}::{result.scenario.name}: {result.decision} "
+        f"{verdict} {_label(name)}::{escape(result.scenario.name)}: {result.decision} "
         f"(expected {result.expected})"
     )
 
@@ -662,7 +815,7 @@ def _failure_detail(result: ScenarioResult) -> str:
     lines = explanation.to_text("determining").splitlines()
     misses = ["closest Allow statements:"] if explanation.failures else []
     for statement in explanation.failures:
-        misses += ["  " + line for line in statement.lines(only_failures=True)]
+        misses += ["  " + escape(line) for line in statement.lines(only_failures=True)]
     at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
     return "\n".join([*lines[:at], *misses, *lines[at:]])
 
@@ -714,7 +867,7 @@ def _run_explain(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _read_policy(name: str, kind: PolicyKind) -> Policy:
     if name == "-":
-        return load_policy(sys.stdin.buffer.read(), kind=kind, origin="<stdin>")
+        return load_policy(_files.read_stdin(), kind=kind, origin="<stdin>")
     return load_policy(Path(name), kind=kind, origin=name)
 
 
@@ -767,7 +920,7 @@ def _with_caller_policies(caller: Caller, arguments: argparse.Namespace, role_ar
 
 def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
     claims = claims_from_pairs(arguments.claim)
-    role = Role(arguments.role_arn or _default_role_arn(policy), policy)
+    role = _role_org(Role(arguments.role_arn or _default_role_arn(policy), policy), arguments)
     caller = _with_caller_policies(caller_from_spec(arguments.caller, claims), arguments, role.arn)
     options: dict[str, Any] = {
         "external_id": arguments.external_id,
@@ -803,7 +956,7 @@ class _Linted:
 
 def _lint_file(name: str, role_arn: str | None, ignore: frozenset[str]) -> _Linted:
     try:
-        source: bytes | Path = sys.stdin.buffer.read() if name == "-" else Path(name)
+        source: bytes | Path = _files.read_stdin() if name == "-" else Path(name)
         findings = lint(source, role_arn=role_arn)
         return _Linted(name, tuple(f for f in findings if f.code not in ignore))
     except InvalidPolicy as error:
@@ -858,13 +1011,12 @@ def _lint_text(results: Sequence[_Linted]) -> str:
             place = (
                 f":{finding.position.line}:{finding.position.column}" if finding.position else ""
             )
-            lines.append(
-                f"{label}{place}: {finding.severity} {finding.code} {finding.pointer or '(document)'}"
-            )
-            lines.append(f"  {finding.message}")
-            lines.append(f"  fix: {finding.fix}")
+            pointer = escape(finding.pointer) or "(document)"
+            lines.append(f"{label}{place}: {finding.severity} {finding.code} {pointer}")
+            lines.append(f"  {escape(finding.message)}")
+            lines.append(f"  fix: {escape(finding.fix)}")
             if finding.witness is not None:
-                lines.append(f"  witness: {finding.witness}")
+                lines.append(f"  witness: {escape(str(finding.witness))}")
             counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
     total = sum(counts.values())
     if total:
@@ -953,6 +1105,21 @@ def _sarif_result(
     }
 
 
+def _sarif_uri(name: str) -> str:
+    """A file name as an RFC 3986 URI reference, for SARIF's ``artifactLocation.uri``.
+
+    Every byte outside the path characters (``%``, ``#``, ``?``, space, controls, non-ASCII
+    as UTF-8) is percent-encoded.
+
+    >>> _sarif_uri("policies/x#y p%41.json")
+    'policies/x%23y%20p%2541.json'
+    >>> _sarif_uri("a:b.json")
+    'a%3Ab.json'
+    """
+    # pchar minus ":" (a colon in the first segment would read as a scheme).
+    return urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
+
+
 def _sarif(results: Sequence[_Linted]) -> dict[str, Any]:
     """A SARIF 2.1.0 log of one run: rules with ``security-severity``, one result per finding."""
     codes: list[str] = []
@@ -965,7 +1132,7 @@ def _sarif(results: Sequence[_Linted]) -> dict[str, Any]:
     found: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     for result in results:
-        uri = "stdin" if result.name == "-" else Path(result.name).as_posix()
+        uri = "stdin" if result.name == "-" else _sarif_uri(result.name)
         if result.unreadable is not None:
             notes.append(
                 {

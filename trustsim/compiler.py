@@ -6,7 +6,7 @@ one :class:`CompiledStatement` per statement, each tagged with its
 
 * a :class:`PrincipalMatcher`: the statement's principals indexed once (exact user, role and
   session ARNs, account IDs and root ARNs, unique IDs, services, federated providers,
-  ``{"AWS": "*"}``). Matching a caller returns the *kind* of match (SEMANTICS.md §3.12),
+  ``{"AWS": "*"}``). Matching a caller returns the *kind* of match (docs/semantics.md §3.12),
   which the decision table of §4.3 needs;
 * an :class:`ActionMatcher` (case-insensitive, ``*``/``?``, ``NotAction``);
 * a :class:`ResourceMatcher` for caller-side policies, matched against the role's ARN
@@ -67,7 +67,7 @@ _SERVICE_LINKED_PATH = "role/aws-service-role/"
 
 
 class MatchKind(enum.Enum):
-    """How a statement's principal matched the caller (SEMANTICS.md §3.12)."""
+    """How a statement's principal matched the caller (docs/semantics.md §3.12)."""
 
     NO = "no match"
     ACCOUNT = "account"
@@ -80,7 +80,7 @@ class MatchKind(enum.Enum):
 
 
 class CallerKind(enum.Enum):
-    """The kinds of caller of the AssumeRole family (SEMANTICS.md §3.1)."""
+    """The kinds of caller of the AssumeRole family (docs/semantics.md §3.1)."""
 
     USER = "IAM user"
     ROLE_SESSION = "role session"
@@ -97,7 +97,7 @@ class CallerIdentity:
 
     ``arn`` is the user ARN, the session ARN (``assumed-role/NAME/SESSION``, no path) or the
     root ARN; ``role_arn`` is a session's role ARN *with* its path, through which a role
-    principal matches (never by parsing the session ARN, SEMANTICS.md §3.4).
+    principal matches (never by parsing the session ARN, docs/semantics.md §3.4).
 
     >>> from trustsim.callers import RoleSession
     >>> who = CallerIdentity.of(RoleSession("arn:aws:iam::111122223333:role/ci/Deployer", "run-1"))
@@ -172,11 +172,11 @@ class CallerIdentity:
 
 @attrs.frozen
 class PrincipalMatcher:
-    """A statement's ``Principal`` indexed once (SEMANTICS.md §3.2–3.9, §3.11, §3.12).
+    """A statement's ``Principal`` indexed once (docs/semantics.md §3.2–3.9, §3.11, §3.12).
 
     ``account_ids`` hold bare 12-digit IDs (read in the role's partition, §3.11);
     ``account_roots`` hold (partition, account) pairs from root ARNs. User, role and session
-    ARNs are compared exactly, path and case included (SEMANTICS.md §9 decision 6).
+    ARNs are compared exactly, path and case included (docs/semantics.md, reading 6).
     """
 
     everyone: bool = False
@@ -235,7 +235,7 @@ class PrincipalMatcher:
         """The kind of match of ``who`` (the most specific one when several values match).
 
         ``{"AWS": "*"}`` matches IAM users and role sessions only, never services or
-        federated callers (SEMANTICS.md §9 decision 4); an account principal matches the IAM
+        federated callers (docs/semantics.md, reading 4); an account principal matches the IAM
         identities of that account in that partition (§3.2, §3.11).
         """
         if self.everyone:
@@ -266,7 +266,7 @@ class PrincipalMatcher:
     def star_skipped(self, who: CallerIdentity) -> bool:
         """Whether ``{"AWS": "*"}`` is here and ``who`` is a service or federated caller.
 
-        Such a caller is not matched by it (decision 4); evaluation notes it when that reading
+        Such a caller is not matched by it (reading 4); evaluation notes it when that reading
         is what decided.
         """
         return self.aws_star and who.kind in (

@@ -1,24 +1,24 @@
 """Compiled ``Condition`` blocks: a fast yes/no, and the same plan replayed with records.
 
-Rules (SEMANTICS.md §5), applied to each clause (one key under one operator); all clauses AND:
+Rules (docs/semantics.md §5), applied to each clause (one key under one operator); all clauses AND:
 
 ================================  =========================================================
 situation                         result of the clause
 ================================  =========================================================
-key absent (or given as ``[]``)   ``…IfExists``: true; ``ForAllValues:``: true (§9 decision 2,
+key absent (or given as ``[]``)   ``…IfExists``: true; ``ForAllValues:``: true (reading 2,
                                   negated operators included); ``ForAnyValue:``: false;
                                   ``Null``: its value is ``"true"``; otherwise false for
                                   positive operators and true for negated ones (§5.3)
 one value, no qualifier           positive: it matches some policy value (OR); negated: it
                                   matches none (NOR) (§5.1)
-several values, no qualifier      no match, positive and negated alike (§9 decision 3)
+several values, no qualifier      no match, positive and negated alike (reading 3)
 ``ForAllValues:``                 every request value satisfies the operator (§5.12)
 ``ForAnyValue:``                  at least one request value satisfies it (§5.12)
-unreadable request value          no match, positive and negated alike (§9 decision 9)
+unreadable request value          no match, positive and negated alike (reading 9)
 ================================  =========================================================
 
 ``Null`` asks only whether the key is present, so several values do not trouble it; a
-present empty string counts as present (§9 decision 9c). Policy variables are filled from the
+present empty string counts as present (reading 9c). Policy variables are filled from the
 context at evaluation time (:mod:`trustsim.variables`); everything else — key folding,
 parsing of dates, numbers, networks and ARNs, wildcard compilation — happens once, in
 :func:`compile_condition`.
@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer
+from trustsim import _pointer, _reprs
 from trustsim.context import ContextValue, RequestContext, normalize_key
 from trustsim.errors import Diagnostic, InvalidPolicy, Problem
 from trustsim.model import ConditionClause, SetQualifier, parse_operator_name
@@ -72,7 +72,8 @@ class ClauseResult:
     """The record of one clause: what was compared and the verdict.
 
     ``request_values`` is ``None`` when the key was absent; ``policy_values`` are the values
-    after policy variables were filled in (a variable whose key is absent stays as written).
+    after policy variables were filled in (a variable whose key is absent stays as written,
+    and ``note`` then says that such a value matches nothing).
 
     >>> result = check_condition({"StringLike": {"aws:PrincipalTag/team": "plat*"}},
     ...                          {"aws:PrincipalTag/team": "payments"})
@@ -88,6 +89,7 @@ class ClauseResult:
     matched: bool
     pointer: str
     diagnostic: Diagnostic | None = None
+    note: str = ""
 
     def __str__(self) -> str:
         got = "absent" if self.request_values is None else _show(self.request_values)
@@ -95,6 +97,8 @@ class ClauseResult:
         text = f"{self.operator} {self.key}: request {got}, policy {_show(self.policy_values)} → {verdict}"
         if self.diagnostic is not None:
             text += f"\n    {self.diagnostic.code}: {self.diagnostic.message}"
+        if self.note:
+            text += f"\n    note: {self.note}"
         return text
 
 
@@ -189,7 +193,7 @@ class _Clause:
         self.prepared: tuple[Any, ...] = ()
         self.null_wants: frozenset[bool] = frozenset()
         self.date_only_policy = False
-        #: Whether the only diagnostic this clause can have is "several values" (§9 decision 3).
+        #: Whether the only diagnostic this clause can have is "several values" (reading 3).
         self.several_only = False
         #: For a typed clause that can only note several values or an unreadable one: its
         #: matcher (which answers ``None`` for a value it cannot read).
@@ -239,7 +243,7 @@ class _Clause:
                     return missing
                 if len(values) == 1:
                     return any_match(values[0]) is wanted
-                return missing if not values else False  # several values: §9 decision 3
+                return missing if not values else False  # several values: reading 3
 
             return single
         if self.qualifier is _ALL:
@@ -264,7 +268,7 @@ class _Clause:
             for value in values:
                 hit = any_match(value)
                 if hit is None:
-                    return False  # unreadable: the clause does not match (§9 decision 9)
+                    return False  # unreadable: the clause does not match (reading 9)
                 if hit is not negated:
                     found = True
             return found
@@ -313,7 +317,7 @@ class _Clause:
                     tuple(shown),
                     (
                         f"policy variable {variable.text} names {variable.key!r}, which carries several "
-                        "values; multi-valued keys cannot be policy variables (SEMANTICS.md §5.14), so "
+                        "values; multi-valued keys cannot be policy variables (docs/semantics.md §5.14), so "
                         "the clause does not match"
                     ),
                 )
@@ -327,7 +331,7 @@ class _Clause:
                     tuple(shown),
                     (
                         f"policy value {template.text!r} became {text!r} after substitution: {error}; "
-                        "the clause does not match (SEMANTICS.md §9 decision 9)"
+                        "the clause does not match (docs/semantics.md, reading 9)"
                     ),
                 )
         return self.spec.build(prepared), tuple(shown), ""
@@ -357,7 +361,29 @@ class _Clause:
             matched,
             self.pointer,
             diagnostic,
+            self._absent_variables_note(context, matched) if self.templates else "",
         )
+
+    def _absent_variables_note(self, context: RequestContext, matched: bool) -> str:
+        """Why a value with a variable the request does not carry took no part (explain only)."""
+        absent = []
+        for template in self.templates:
+            segments, unresolved = template.resolve(context)
+            if segments is None and unresolved is not None and unresolved[0] is Unresolved.ABSENT:
+                absent.append(f"{template.text!r} ({unresolved[1].key} is absent)")
+        if not absent:
+            return ""
+        several = len(absent) > 1
+        text = (
+            f"the polic{'y values' if several else 'y value'} {', '.join(absent)} "
+            f"match{'' if several else 'es'} nothing: a policy variable whose key the request "
+            "does not carry has no value (IAM's policy variables page: it is treated as null)"
+        )
+        if self.negated and matched:
+            text += f"; {self.operator} holds because no policy value matches the request"
+        elif not self.negated and not matched:
+            text += f"; {self.operator} cannot match through {'them' if several else 'it'}"
+        return text
 
     def diagnostic(self, context: RequestContext) -> Diagnostic | None:
         """The diagnostic :meth:`explain` would record, alone (the reason path's question)."""
@@ -377,7 +403,7 @@ class _Clause:
                 return self._diagnostic(
                     UNCERTAIN,
                     "the key is present with an empty string, which trustsim counts as present "
-                    "(SEMANTICS.md §9 decision 9c: empty string under Null)",
+                    "(docs/semantics.md, reading 9c: empty string under Null)",
                 )
             return None
         if values is None:
@@ -385,7 +411,7 @@ class _Clause:
                 return self._diagnostic(
                     UNCERTAIN,
                     "the key is absent and ForAllValues is read as true even for a negated "
-                    "operator (SEMANTICS.md §9 decision 2: ForAllValues with a missing key)",
+                    "operator (docs/semantics.md, reading 2: ForAllValues with a missing key)",
                 )
             return None
         if self.qualifier is None and len(values) > 1:
@@ -393,7 +419,7 @@ class _Clause:
                 UNCERTAIN,
                 f"the key carries {len(values)} values and {self.operator} has no ForAllValues:/"
                 "ForAnyValue: qualifier; trustsim reads this as no match, positive and negated "
-                "operators alike (SEMANTICS.md §9 decision 3)",
+                "operators alike (docs/semantics.md, reading 3)",
             )
         if any_match is not None and family is not Family.STRING:  # text is always readable
             unreadable = [value for value in values if any_match(value) is None]
@@ -402,7 +428,7 @@ class _Clause:
                     UNREADABLE,
                     f"request value {_show(unreadable)} cannot be read as "
                     f"{_TYPE_NAMES[family]}; the clause does not match, positive and negated "
-                    "operators alike (SEMANTICS.md §9 decision 9)",
+                    "operators alike (docs/semantics.md, reading 9)",
                 )
         if family is Family.DATE and (
             self.date_only_policy
@@ -413,7 +439,7 @@ class _Clause:
             return self._diagnostic(
                 UNCERTAIN,
                 "a date without a time took part and was read as midnight UTC "
-                "(SEMANTICS.md §9 decision 9b: date-only values)",
+                "(docs/semantics.md, reading 9b: date-only values)",
             )
         return None
 
@@ -475,7 +501,7 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
         and not clause.negated
     ):
         # StringEquals: the request must carry exactly one value, one of the policy's (§5.1,
-        # §9 decision 3), so the values tuple is compared whole; absent or [] takes the
+        # reading 3), so the values tuple is compared whole; absent or [] takes the
         # missing-key result (false, or true under IfExists).
         expected = frozenset((text,) for text in clause.prepared)
         single = len(expected) == 1
@@ -485,7 +511,7 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
             return [f"    v = values.get({key})", f"    if v and v {test}:", "        return False"]
         return [f"    if values.get({key}) {test}:", "        return False"]
     if clause.qualifier is None and clause.static_match is not None:
-        # §5.1 and §9 decision 3: one value tested, several values never match; an absent
+        # §5.1 and reading 3: one value tested, several values never match; an absent
         # key (or one given as []) takes the missing-key result.
         names[f"match{index}"] = clause.static_match
         wanted = not clause.negated
@@ -565,7 +591,7 @@ class CompiledCondition:
         )
         self._diagnosing = tuple(clause for clause in self._clauses if clause.can_diagnose)
         # A plain text clause (no qualifier, no variables) has a diagnostic only when its key
-        # carries several values (§9 decision 3): the reason path tests that alone first.
+        # carries several values (reading 3): the reason path tests that alone first.
         # A typed clause of that kind notes only several values or one it cannot read.
         self._several_only = tuple(c.folded for c in self._diagnosing if c.several_only)
         self._readable_single = tuple(
@@ -839,3 +865,6 @@ def check_condition(
     ctx = context if isinstance(context, RequestContext) else RequestContext.of(context)
     compiled = compile_condition(clauses, expand_variables=version == "2012-10-17")
     return compiled.evaluate(ctx)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.errors import InvalidContext
 
 __all__ = ["ContextValue", "RequestContext", "normalize_key"]
@@ -242,3 +243,6 @@ _new = object.__new__
 _set_values = RequestContext.__dict__["folded"].__set__
 _set_spelling = RequestContext.__dict__["_spelling"].__set__
 _set_multivalued = RequestContext.__dict__["_multivalued"].__set__
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.errors import Diagnostic
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 
-#: The sides that can decide an outcome (SEMANTICS.md §4.1): the role's trust policy, the
+#: The sides that can decide an outcome (docs/semantics.md §4.1): the role's trust policy, the
 #: caller's identity policies, permissions boundary and session policy, the SCPs of the
 #: caller's organisation, the RCPs of the role's, and the caller itself (root, anonymous).
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
@@ -33,7 +34,7 @@ _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
 class Decision(enum.Enum):
-    """What AWS answers (SEMANTICS.md §4.13).
+    """What AWS answers (docs/semantics.md §4.13).
 
     >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
     True
@@ -54,16 +55,17 @@ class StatementRef:
     """One statement of one policy, named so a person can find it.
 
     Attributes:
-        policy: the policy's label: ``"trust policy"``, ``"identity policy 2"``,
-            ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 1"``…
+        policy: the policy's label: ``"trust policy"``, ``"identity policy 0"`` (the caller's
+            first), ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 0"``…
+            Every index in a label counts from 0, as statement indexes and JSON pointers do.
         index: the statement's position in the document (0-based, as in its pointer).
         sid: the statement's ``Sid``, or ``None``.
         pointer: the statement's JSON pointer (``/Statement/0``).
 
     >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
     trust policy statement 1 (Sid "GitHubMain")
-    >>> print(StatementRef("identity policy 1", 0, None, "/Statement"))
-    identity policy 1 statement 0
+    >>> print(StatementRef("identity policy 0", 0, None, "/Statement"))
+    identity policy 0 statement 0
     """
 
     policy: str
@@ -87,7 +89,7 @@ class Outcome:
             required (identity, boundary, session policy, each SCP and RCP level); empty for an
             implicit deny (nothing matched — :attr:`reason` says what was missing).
         errors: diagnostics: clauses that could not be evaluated (they did not match), and
-            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of SEMANTICS.md §9.
+            ``UNCERTAIN_SEMANTICS`` notes when the result rests on a reading of docs/semantics.md.
         request: the request decided (not part of equality).
         side: which side decided (one of :data:`SIDES`).
         reason: one line saying why, for people.
@@ -168,3 +170,6 @@ class Outcome:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable explanation, not the one-line repr.
         printer.text(repr(self) if cycle else self.explain().to_text())
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

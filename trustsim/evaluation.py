@@ -1,4 +1,4 @@
-"""The AssumeRole decision: trust × identity × boundary × session × SCPs × RCPs (SEMANTICS.md §4).
+"""The AssumeRole decision: trust × identity × boundary × session × SCPs × RCPs (docs/semantics.md §4).
 
 :func:`evaluate` decides a whole call: the assume action and every companion action the
 request exercises (``sts:TagSession``, ``sts:SetSourceIdentity``, ``sts:SetContext``), each
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
+from trustsim._org_rules import level_names
 from trustsim.arn import Arn
 from trustsim.callers import (
     IamUser,
@@ -62,6 +63,8 @@ __all__ = ["Recorder", "decide", "evaluate", "evaluate_action", "replay"]
 
 UNCERTAIN = "UNCERTAIN_SEMANTICS"
 _PRINCIPAL_ARN_KEY = "aws:principalarn"
+_SERVICE_LINKED_ROLE_PATH = "/aws-service-role/"
+_SERVICE_KEY = "aws:principalisawsservice"
 _T = TypeVar("_T")
 
 
@@ -109,9 +112,12 @@ class _Plan:
         "refused",
         "role_account",
         "role_arn",
+        "role_org",
         "role_partition",
         "same_account",
+        "scp_names",
         "scps",
+        "scps_from_role",
         "session",
         "sig",
         "subject",
@@ -135,34 +141,45 @@ class _Plan:
         self.identity = caller.identity
         self.boundary = caller.boundary
         self.session = caller.session
-        self.scps = caller.scps
-        self.rcps = () if caller.service_linked else role.rcps
         self.same_account = who.partition == role.partition and who.account == role.account
+        self.scps, self.scp_names = _scps(caller, role, same_account=self.same_account)
+        #: The caller was given no organisation: its account's SCPs come from the role's.
+        self.scps_from_role = bool(self.scps) and self.scps is role.scps
+        #: The role's organisation, for the notes on RCPs.
+        self.role_org = role.role.org
+        self.rcps = () if caller.service_linked else role.rcps
         #: No caller-side policy, SCP or RCP: the trust policy decides alone.
         self.trust_alone = not (
             self.identity or self.boundary or self.session or self.scps or self.rcps
         )
 
 
-def _level_name(index: int, count: int) -> str:
-    if index == 0:
-        return "root"
-    if index == count - 1:
-        return "account"
-    return f"OU {index}"
-
-
 def _org_levels(
-    kind: str, levels: Sequence[Sequence[Policy]]
+    kind: str, levels: Sequence[Sequence[Policy]], names: Sequence[str]
 ) -> tuple[tuple[CompiledPolicy, ...], ...]:
-    count = len(levels)
     return tuple(
         tuple(
-            compile_policy(policy, label=f"{kind} {_level_name(i, count)} level, policy {j + 1}")
+            compile_policy(policy, label=f"{kind} {names[i]} level, policy {j}")
             for j, policy in enumerate(level)
         )
         for i, level in enumerate(levels)
     )
+
+
+_Levels = tuple[tuple[CompiledPolicy, ...], ...]
+
+
+def _scps(
+    caller: _CallerFacts, role: _RoleFacts, *, same_account: bool
+) -> tuple[_Levels, tuple[str, ...]]:
+    """The SCP levels that restrict ``caller`` calling on ``role``, and their names.
+
+    An account belongs to one organisation: an IAM caller given no ``org`` in the role's own
+    account is under the SCPs of the role's organisation (fail closed; the outcome says so).
+    """
+    if caller.scps or not (same_account and caller.orgless_iam):
+        return caller.scps, caller.scp_names
+    return role.scps, role.scp_names
 
 
 class _CallerFacts:
@@ -179,8 +196,10 @@ class _CallerFacts:
         "described",
         "identity",
         "memo",
+        "orgless_iam",
         "policies",
         "refused",
+        "scp_names",
         "scps",
         "service_linked",
         "session",
@@ -220,9 +239,12 @@ class _CallerFacts:
         self.boundary: CompiledPolicy | None = None
         self.session: CompiledPolicy | None = None
         self.scps: tuple[tuple[CompiledPolicy, ...], ...] = ()
+        self.scp_names: tuple[str, ...] = ()
+        #: An IAM caller (not of a service-linked role) given no organisation.
+        self.orgless_iam = False
         if isinstance(caller, (IamUser, RoleSession)):
             self.identity = tuple(
-                compile_policy(p, label=f"identity policy {i + 1}")
+                compile_policy(p, label=f"identity policy {i}")
                 for i, p in enumerate(caller.policies)
             )
             if caller.permissions_boundary is not None:
@@ -231,8 +253,11 @@ class _CallerFacts:
                 )
             if isinstance(caller, RoleSession) and caller.session_policy is not None:
                 self.session = compile_policy(caller.session_policy, label="session policy")
-            if _org_applies(caller.org) and not self.service_linked:
-                self.scps = _org_levels("SCP", caller.org.scps)  # type: ignore[union-attr]
+            self.orgless_iam = caller.org is None and not self.service_linked
+            org = caller.org
+            if org is not None and _org_applies(org) and not self.service_linked:
+                self.scp_names = level_names(org.paths, len(org.scps))
+                self.scps = _org_levels("SCP", org.scps, self.scp_names)
         #: Every caller-side policy, for the deny scan.
         self.policies: tuple[CompiledPolicy, ...] = (
             *self.identity,
@@ -246,9 +271,25 @@ class _CallerFacts:
 
 
 class _RoleFacts:
-    """What evaluation needs of one role, derived once per role object."""
+    """What evaluation needs of one role, derived once per role object.
 
-    __slots__ = ("account", "arn", "memo", "partition", "rcps", "role", "trust")
+    ``rcps`` are the RCP levels over the role (none for a service-linked role: its trust
+    policy is not subject to RCPs); ``scps`` those of its organisation, which restrict only
+    callers of its own account given no organisation of their own (see :func:`_scps`).
+    """
+
+    __slots__ = (
+        "account",
+        "arn",
+        "memo",
+        "partition",
+        "rcp_names",
+        "rcps",
+        "role",
+        "scp_names",
+        "scps",
+        "trust",
+    )
 
     def __init__(self, role: Role) -> None:
         arn = Arn.try_parse(role.arn)
@@ -259,9 +300,19 @@ class _RoleFacts:
         self.trust = compile_policy(role.trust_policy, label="trust policy")
         #: The trust policy's statement selection by (caller sig, action): see _candidates.
         self.memo: dict[tuple[str, str], Any] = {}
-        self.rcps: tuple[tuple[CompiledPolicy, ...], ...] = ()
-        if _org_applies(role.org):
-            self.rcps = _org_levels("RCP", role.org.rcps)  # type: ignore[union-attr]
+        self.rcps: _Levels = ()
+        self.scps: _Levels = ()
+        self.rcp_names: tuple[str, ...] = ()
+        self.scp_names: tuple[str, ...] = ()
+        org = role.org
+        if org is not None and _org_applies(org):
+            self.scp_names = level_names(org.paths, len(org.scps))
+            self.scps = _org_levels("SCP", org.scps, self.scp_names)
+            # A service-linked role's trust policy is not subject to RCPs (Organizations
+            # guide, RCPs: what they do not restrict); docs/organizations.md.
+            if not role.path.startswith(_SERVICE_LINKED_ROLE_PATH):
+                self.rcp_names = level_names(org.paths, len(org.rcps))
+                self.rcps = _org_levels("RCP", org.rcps, self.rcp_names)
 
 
 # Facts by object identity. Each entry holds its object, so an id is never reused while its
@@ -355,7 +406,8 @@ def _iam_parts(caller: IamUser | RoleSession) -> tuple[tuple[str, ...], tuple[ob
     """
     org = caller.org
     levels: tuple[object, ...] = ()
-    shape = "no SCPs"
+    # (whether it has an organisation at all decides whether a role's SCPs may apply: _scps)
+    shape = "no org" if org is None else "no SCPs"
     if _org_applies(org):
         scps = org.scps  # type: ignore[union-attr]
         shape = "SCPs " + ",".join(str(len(level)) for level in scps)
@@ -448,8 +500,8 @@ class StaticScan:
     ``entries``: every statement's :data:`_Static`; ``candidates``: (statement, principal
     match, resource result, position) of those whose principal and action matched and whose
     resource is not ruled out (the only ones whose conditions can decide); ``skipped``: the
-    statements ``{"AWS": "*"}`` would have matched but for the caller's kind (SEMANTICS.md §9
-    decision 4).
+    statements ``{"AWS": "*"}`` would have matched but for the caller's kind (docs/semantics.md,
+    reading 4).
     """
 
     __slots__ = ("candidates", "entries", "needs", "records", "skipped", "tables")
@@ -587,7 +639,7 @@ def _located(statement: CompiledStatement, found: Sequence[Diagnostic]) -> list[
 
 @attrs.frozen
 class Needs:
-    """Which caller-side policies must allow, for one trust grant (SEMANTICS.md §4.3/§4.4)."""
+    """Which caller-side policies must allow, for one trust grant (docs/semantics.md §4.3/§4.4)."""
 
     identity: bool
     boundary: bool
@@ -603,7 +655,7 @@ _NOTHING = Needs(False, False, False, "the trust policy alone decides")
 def _needs(plan: _Plan, statement: CompiledStatement, kind: MatchKind) -> Needs:
     """The requirements of one matching trust statement, by kind of match and account.
 
-    Same account: the table of SEMANTICS.md §4.3 (DOC EVAL "Resource-based policies",
+    Same account: the table of docs/semantics.md §4.3 (DOC EVAL "Resource-based policies",
     DOC STS-API, DOC PRINCIPAL). Cross-account: every side, whatever the principal named
     (§4.4, DOC XACCT). Services and federated callers have no identity side (§3.7, §3.8, §4.9).
     """
@@ -623,7 +675,7 @@ def _needs_for(
             return Needs(False, False, False, '{"AWS": "*"} restricted by aws:PrincipalArn')
         # §4.3 "{"AWS":"*"} without aws:PrincipalArn": read as the row of the actual caller.
         reading = (
-            'SEMANTICS.md §7 question 4: a same-account grant through {"AWS": "*"} without an '
+            'a same-account grant through {"AWS": "*"} without an '
             "aws:PrincipalArn condition is read like a grant to the caller's own ARN"
         )
         kind = MatchKind.DIRECT_USER if who.kind is CallerKind.USER else MatchKind.DIRECT_ROLE
@@ -641,7 +693,7 @@ def _same_account_needs(kind: MatchKind) -> Needs:
             return Needs(True, True, True, "same account, account principal: a delegation")
         case MatchKind.DIRECT_USER:
             # user ARN: no identity policy needed; boundary does not block [DOC EVAL "IAM user"]
-            # — disputed by UPDATE-TRUST; SEMANTICS.md §9 decision 1
+            # — disputed by UPDATE-TRUST; docs/semantics.md, reading 1
             return Needs(False, False, False, "same account, the user's ARN")
         case MatchKind.DIRECT_ROLE:
             # role ARN: no identity policy, but boundary and session policy limit [DOC EVAL "IAM role"]
@@ -794,6 +846,12 @@ def _decide(plan: _Plan, action: str, recorder: Recorder | None) -> ActionResult
             table = _remembered(tables, key, _table(plan, action, scans))
     decision, side, reason, determined, grant, refused, notes = table
     errors = _unique([*refused, *diagnostics, *notes]) if diagnostics or notes else refused
+    # Notes that depend on more than the decision table's key (the caller's organisation, the
+    # token's claims) are made per call, never memoised with the table.
+    if plan.scps_from_role:
+        errors = _unique([*errors, _org_from_role(plan)])
+    if plan.subject is not None and plan.subject[1].startswith(_GITHUB_PREFIX):
+        errors = _unique([*errors, *_claims_not_given(plan, action, lower)])
     if grant is None:
         result = ActionResult(action, decision, side, reason, determined, errors)
     else:
@@ -853,12 +911,13 @@ _Table = tuple[
 
 
 def _table(plan: _Plan, action: str, scans: _Scans) -> _Table:
-    """Decide one action from the statements that applied in each policy (SEMANTICS.md §4)."""
+    """Decide one action from the statements that applied in each policy (docs/semantics.md §4)."""
     every = scans.every
     trust = scans.trust
     denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
     refused = tuple([_refused(scan.policy) for scan in every if scan.policy.refused])
-    rcp_gap = _first_gap(scans.rcps) if scans.rcps else None
+    # RCP levels need no Allow: RCPFullAWSAccess is on every level and cannot be detached, so
+    # only their Deny statements (gathered above) restrict [Organizations guide, RCP evaluation].
     scp_gap = _first_gap(scans.scps) if scans.scps else None
     boundary, session = scans.boundary, scans.session
     # (an absent boundary or session policy allows)
@@ -882,7 +941,6 @@ def _table(plan: _Plan, action: str, scans: _Scans) -> _Table:
         plan,
         action,
         denies=denies,
-        rcp_gap=rcp_gap,
         scp_gap=scp_gap,
         grant=grant,
         identity_missing=identity_missing,
@@ -925,8 +983,6 @@ def _determined(
         determined += _refs([scans.session])
     if scans.scps:
         determined += _refs([s for level in scans.scps for s in level])
-    if scans.rcps:
-        determined += _refs([s for level in scans.rcps for s in level])
     return tuple(determined)
 
 
@@ -935,14 +991,13 @@ def _combine(
     action: str,
     *,
     denies: Sequence[tuple[str, StatementRef]],
-    rcp_gap: int | None,
     scp_gap: int | None,
     grant: tuple[CompiledStatement, MatchKind, Needs] | None,
     identity_missing: bool,
     boundary_missing: bool,
     session_missing: bool,
 ) -> tuple[Decision, str, str]:
-    """The decision table for one action (SEMANTICS.md §4.1, §4.3, §4.4, §4.13).
+    """The decision table for one action (docs/semantics.md §4.1, §4.3, §4.4, §4.13).
 
     Each arm: the facts, the answer, and the rule with its source.
     """
@@ -952,18 +1007,10 @@ def _combine(
         side, ref = denies[0]
         more = f" (and {len(denies) - 1} more)" if len(denies) > 1 else ""
         return Decision.EXPLICIT_DENY, side, f"{action} is explicitly denied by {ref}{more}"
-    if rcp_gap is not None:
-        # Every RCP level of the role's account must allow [DOC EVAL step 2; RCP]; a missing
-        # allow is an implicit deny [DOC DENY-KINDS].
-        level = _level_name(rcp_gap, len(plan.rcps))
-        return (
-            Decision.IMPLICIT_DENY,
-            "rcp",
-            f"no RCP at the {level} level of the role's organisation allows {action} on {role}",
-        )
     if scp_gap is not None:
-        # Every SCP level of the caller's account must allow [DOC EVAL step 3; SCP].
-        level = _level_name(scp_gap, len(plan.scps))
+        # Every SCP level of the caller's account must allow [DOC EVAL step 3; SCP]. (RCP
+        # levels always allow: only their Deny statements, above, restrict.)
+        level = plan.scp_names[scp_gap]
         return (
             Decision.IMPLICIT_DENY,
             "scp",
@@ -1032,7 +1079,10 @@ def _readings(
         statement, kind, needs = grant
         limited = (has_boundary and not boundary_allows) or (has_session and not session_allows)
         if limited and needs.readings:
-            notes += [_uncertain("§4.3 / §7 question 4", r, statement.ref) for r in needs.readings]
+            notes += [
+                _uncertain("docs/semantics.md §4.3, reading 4b", r, statement.ref)
+                for r in needs.readings
+            ]
         if (
             plan.same_account
             and has_boundary
@@ -1043,7 +1093,7 @@ def _readings(
         ):
             notes.append(
                 _uncertain(
-                    "SEMANTICS.md §9 decision 1 (disputed)",
+                    "docs/semantics.md, reading 1 (disputed)",
                     "the trust policy names the user, whose permissions boundary does not allow "
                     "the action; following the evaluation-logic pages the boundary does not block "
                     "(UPDATE-TRUST suggests it would)",
@@ -1055,7 +1105,7 @@ def _readings(
         if statement.is_deny == (decision is Decision.ALLOW):
             notes.append(
                 _uncertain(
-                    "SEMANTICS.md §9 decision 4",
+                    "docs/semantics.md, reading 4",
                     f'{{"AWS": "*"}} is read as not matching {plan.described} '
                     "(services and federated callers match only through Service / Federated)",
                     statement.ref,
@@ -1064,10 +1114,87 @@ def _readings(
     if side == "rcp" and decision is not Decision.ALLOW and not who.is_iam_principal:
         notes.append(
             _uncertain(
-                "SEMANTICS.md §9 decision 12",
+                "docs/semantics.md, reading 12",
                 f"RCPs of the role's account are applied to {plan.described}",
             )
         )
+    if plan.subject is not None and plan.rcps:
+        notes += _federated_service_key(plan, every)
+    return notes
+
+
+def _org_from_role(plan: _Plan) -> Diagnostic:
+    return Diagnostic(
+        "ORG_FROM_ROLE",
+        f"{plan.described} was given no organisation; it is in the role's account, so the SCPs "
+        "of the role's organisation were applied to it (an account belongs to one "
+        "organisation: give callers org=Organization.member(account))",
+    )
+
+
+#: GitHub claims every real Actions token carries (enterprise_id: every token of a repository
+#: owned by an enterprise), which a GitHubActions caller holds only when given.
+_GITHUB_PREFIX = "token.actions.githubusercontent.com:"
+_GITHUB_ALWAYS = {
+    f"{_GITHUB_PREFIX}repository_owner_id": "owner_id=",
+    f"{_GITHUB_PREFIX}repository_id": "repository_id=",
+    f"{_GITHUB_PREFIX}enterprise_id": "enterprise_id= (for a repository owned by an enterprise)",
+}
+
+
+def _claims_not_given(plan: _Plan, action: str, lower: str) -> list[Diagnostic]:
+    """A note for each statement that can apply and tests a GitHub ID claim the run lacks.
+
+    Real tokens always carry the repository and owner IDs; a :func:`GitHubActions` caller
+    carries them only when given, so a ``…IfExists`` / negated condition on them decides
+    differently than it would in AWS. The note depends on the request, so it is not memoised.
+    """
+    missing = [key for key in _GITHUB_ALWAYS if key not in plan.context.folded]
+    if not missing:
+        return []
+    statements = [
+        statement
+        for policy in (plan.trust, *(p for level in plan.rcps for p in level))
+        for statement, _, _, _ in _static_scan(policy, plan, action, lower).candidates
+    ]
+    return [
+        Diagnostic(
+            "CLAIM_NOT_GIVEN",
+            f"{key} is absent from this token: real GitHub Actions tokens carry it, a "
+            f"GitHubActions caller only when given {_GITHUB_ALWAYS[key]}; this statement "
+            "tests it",
+            statement.ref.pointer,
+            statement.ref.policy,
+        )
+        for statement in statements
+        for key in missing
+        if key in statement.condition.keys
+    ]
+
+
+def _federated_service_key(plan: _Plan, every: Sequence[_Scan]) -> list[Diagnostic]:
+    """Reading 12 (docs/semantics.md) for a federated caller and an RCP that reads aws:PrincipalIsAWSService.
+
+    An AssumeRoleWithWebIdentity / AssumeRoleWithSAML call is unsigned: trustsim derives no
+    ``aws:PrincipalIsAWSService`` for it, and the documentation does not say whether AWS does.
+    Wherever an RCP statement that can apply to the call tests the key, the outcome may rest
+    on that reading.
+    """
+    notes: list[Diagnostic] = []
+    for scan in every:
+        if scan.side != "rcp":
+            continue
+        for statement, _, _, _ in scan.static.candidates:
+            if statement.is_deny and _SERVICE_KEY in statement.condition.keys:
+                notes.append(
+                    _uncertain(
+                        "docs/semantics.md, reading 12",
+                        f"{plan.described} makes an unsigned call: aws:PrincipalIsAWSService "
+                        "is read as absent from its request (the documentation does not say), "
+                        "and this RCP statement tests it",
+                        statement.ref,
+                    )
+                )
     return notes
 
 
@@ -1173,8 +1300,9 @@ _ALWAYS: tuple[_Check, ...] = (None,)
 class _CallerSide:
     """The caller-side and organisation policies for one caller, role and action, flattened.
 
-    ``denies`` gathers the Deny checks of every caller-side policy and RCP; ``levels`` the
-    Allow checks of each RCP then SCP level (each level must allow); ``identity`` the Allow
+    ``denies`` gathers the Deny checks of every caller-side policy, SCP and RCP; ``levels``
+    the Allow checks of each SCP level (each must allow; RCP levels always let everything
+    through, so only their Deny statements count); ``identity`` the Allow
     checks of all identity policies; ``boundary`` / ``session`` those of the boundary and the
     session policy, ``None`` when there is none (which allows).
     """
@@ -1183,6 +1311,8 @@ class _CallerSide:
 
     def __init__(self, caller: _CallerFacts, role: _RoleFacts, action: str) -> None:
         rcps = () if caller.service_linked else role.rcps
+        same_account = (caller.who.partition, caller.who.account) == (role.partition, role.account)
+        scps = _scps(caller, role, same_account=same_account)[0]
 
         def allows(policy: CompiledPolicy) -> tuple[_Check, ...]:
             return tuple(check for check, _ in _candidates(policy, caller, role, action)[1])
@@ -1193,12 +1323,15 @@ class _CallerSide:
 
         self.denies = tuple(
             check
-            for policy in (*(p for level in rcps for p in level), *caller.policies)
+            for policy in (
+                *(p for level in rcps for p in level),
+                *caller.policies,
+                *(p for level in scps if scps is not caller.scps for p in level),
+            )
             for check in _candidates(policy, caller, role, action)[0]
         )
         self.levels = tuple(
-            settled(tuple(check for policy in level for check in allows(policy)))
-            for level in (*rcps, *caller.scps)
+            settled(tuple(check for policy in level for check in allows(policy))) for level in scps
         )
         self.identity = settled(
             tuple(check for policy in caller.identity for check in allows(policy))
@@ -1424,7 +1557,7 @@ def _unique(items: Sequence[_T]) -> tuple[_T, ...]:
 
 
 def _summary(results: Sequence[ActionResult]) -> _Summary:
-    """Combine the decisions on each action of one call (SEMANTICS.md §4.11)."""
+    """Combine the decisions on each action of one call (docs/semantics.md §4.11)."""
     if len(results) == 1:
         # One action: its result is the call's (its diagnostics are already unique).
         only = results[0]
@@ -1472,7 +1605,7 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     """Decide a whole call: ``request.action`` and every companion action it exercises.
 
     Each action is decided separately; the call is allowed only if all are, and an explicit
-    deny in any of them is an explicit deny (SEMANTICS.md §4.11).
+    deny in any of them is an explicit deny (docs/semantics.md §4.11).
 
     >>> from trustsim.callers import IamUser, Role
     >>> from trustsim.context import RequestContext
@@ -1586,7 +1719,8 @@ def _pair_plan(caller: Caller, role: Role, action: str) -> _Pair:
         plan = (caller, role, (), (), None)
     else:
         denies, allows, alone = _trust_entry(facts, role_facts, action)
-        if facts.trust_only and not role_facts.rcps:
+        inherits = role_facts.scps and facts.orgless_iam
+        if facts.trust_only and not role_facts.rcps and not inherits:
             plan = (caller, role, denies, alone, None)
         else:
             plan = (caller, role, denies, allows, _caller_side(facts, role_facts, action))

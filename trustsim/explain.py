@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
+from trustsim.errors import escape
 from trustsim.evaluation import ActionResult, _decide, _Plan, _plan, _summary
 
 if TYPE_CHECKING:
@@ -213,6 +215,8 @@ class ClauseRecord(_Record):
         text = f"{result.operator} {result.key} expected {wanted}, got {got}"
         if diagnostic:
             text += f" ({diagnostic})"
+        if result.note:
+            text += f" (note: {result.note})"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -430,7 +434,7 @@ class PolicyRecord(_Record):
 
     @property
     def label(self) -> str:
-        """The policy's label (``trust policy``, ``identity policy 1``…)."""
+        """The policy's label (``trust policy``, ``identity policy 0``…)."""
         return self._f[0]  # type: ignore[no-any-return]
 
     @property
@@ -701,7 +705,7 @@ class Explanation:
         if self.errors:
             lines.append("diagnostics:")
             lines += [f"  {error}" for error in self.errors]
-        return "\n".join(lines)
+        return "\n".join(escape(line) for line in lines)  # values came from input
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data: the decision, the views, and every record."""
@@ -721,7 +725,8 @@ class Explanation:
         return self.to_text()
 
     def __repr__(self) -> str:
-        return f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}>"
+        text = f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}"
+        return _reprs.clip(text, _reprs.LIMIT - 1) + ">"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable text, as print() shows it.
@@ -877,3 +882,6 @@ def _describe_caller(request: AssumeRoleRequest, plan: _Plan) -> str:
         return described
     shown = ", ".join(f'"{value}"' for value in subject)
     return f"{described} {label} {shown}"
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

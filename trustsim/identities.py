@@ -3,7 +3,7 @@
 The constructors build :class:`~trustsim.callers.WebIdentity` values whose claims are the ones
 users most often get wrong in trust policies: GitHub's ``sub`` forms (branch, tag, environment,
 pull request, ID-based), EKS service-account subjects, Cognito's multi-valued ``amr``, Google's
-``aud``/``oaud`` swap (SEMANTICS.md §6.4, ECOSYSTEM.md §1.1-§1.5).
+``aud``/``oaud`` swap (docs/semantics.md §6.4, docs/semantics.md §7.1–§7.5).
 
 >>> run = GitHubActions("acme/app", branch="main")
 >>> run.claims["sub"], run.claims["aud"]
@@ -60,7 +60,7 @@ _SAML_SIGNIN = "https://signin.aws.amazon.com/saml"
 # Claims AWS turns into condition keys for any IAM OIDC provider [DOC STSKEYS §OIDC].
 _GENERIC_CLAIMS = frozenset({"aud", "sub", "amr", "azp", "email", "oaud"})
 # GitHub Actions' extra keys; event_name, workflow_ref, repository_owner… are not keys
-# [DOC STSKEYS GitHub tab; SEMANTICS.md §6.4; ECOSYSTEM.md §1.2].
+# [DOC STSKEYS GitHub tab; docs/semantics.md §6.4; docs/semantics.md §7.2].
 _GITHUB_CLAIMS = _GENERIC_CLAIMS | {
     "actor",
     "actor_id",
@@ -89,6 +89,7 @@ _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 _EKS_ID = re.compile(r"[A-Z0-9]+")
 _COGNITO_ID = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d:[0-9a-f-]+")
 _ACCOUNT = re.compile(r"\d{12}")
+_ROOT_ARN = re.compile(r"arn:([a-z][a-z0-9-]*):iam::(\d{12}):root")
 
 
 def _is_github(issuer: str) -> bool:
@@ -96,7 +97,7 @@ def _is_github(issuer: str) -> bool:
 
 
 def condition_claims_for(issuer: str) -> frozenset[str]:
-    """The claims AWS turns into condition keys for tokens of ``issuer`` (SEMANTICS.md §6.4).
+    """The claims AWS turns into condition keys for tokens of ``issuer`` (docs/semantics.md §6.4).
 
     >>> sorted(condition_claims_for("cognito-identity.amazonaws.com"))
     ['amr', 'aud', 'sub']
@@ -111,7 +112,7 @@ def condition_claims_for(issuer: str) -> frozenset[str]:
 
 
 def oidc_condition_keys(identity: WebIdentity) -> dict[str, ClaimValue]:
-    """The condition keys AWS derives from a web identity's token (SEMANTICS.md §6.4).
+    """The condition keys AWS derives from a web identity's token (docs/semantics.md §6.4).
 
     Keys are ``<issuer>:<claim>`` for the claims AWS maps for that issuer; a tuple value makes
     a multi-valued key. Google's rule applies: ``accounts.google.com:aud`` is the token's
@@ -147,7 +148,7 @@ def oidc_condition_keys(identity: WebIdentity) -> dict[str, ClaimValue]:
 
 
 def saml_condition_keys(identity: SamlIdentity) -> dict[str, ClaimValue]:
-    """The ``saml:*`` condition keys AWS derives from an assertion (SEMANTICS.md §6.5).
+    """The ``saml:*`` condition keys AWS derives from an assertion (docs/semantics.md §6.5).
 
     ``saml:doc`` is ``<account>/<provider name>``; ``saml:namequalifier``, unless given, is
     computed as AWS documents it (base64 of the SHA-1 of ``saml:iss`` + account + ``/`` +
@@ -178,8 +179,19 @@ def _provider(issuer: str, account_id: str | None, partition: str, provider_arn:
     if provider_arn is not None:
         return provider_arn
     if account_id is not None:
-        if not _ACCOUNT.fullmatch(account_id):
-            raise InvalidCaller(f"account_id: {account_id!r} is not a 12-digit account ID")
+        # The account as its ID or its root ARN, as a trust policy names it.
+        root = _ROOT_ARN.fullmatch(str(account_id))
+        if root is not None:
+            if partition not in {"aws", root.group(1)}:
+                raise InvalidCaller(
+                    f"account_id: {account_id!r} is in partition {root.group(1)!r}, "
+                    f"not {partition!r}"
+                )
+            partition, account_id = root.groups()
+        if not _ACCOUNT.fullmatch(str(account_id)):
+            raise InvalidCaller(
+                f"account_id: {account_id!r} is not a 12-digit account ID or its root ARN"
+            )
         return f"arn:{partition}:iam::{account_id}:oidc-provider/{issuer}"
     return issuer
 
@@ -224,10 +236,15 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     The provider is the IAM OIDC provider of ``token.actions.githubusercontent.com`` in
     ``account_id`` (or ``provider_arn``); without either, in the role's account. Claims you do
     not give (``actor``, ``workflow``, IDs…) are left out of the token, so a trust policy that
-    tests them denies (fail closed) until you give them.
+    tests them denies (fail closed) until you give them. Real tokens always carry
+    ``repository_owner_id`` and ``repository_id`` (``enterprise_id`` for an enterprise's
+    repositories): a statement testing one you did not give gets a ``CLAIM_NOT_GIVEN`` note on
+    the outcome (an ``…IfExists`` or negated condition decides differently without it).
 
     >>> GitHubActions("acme/app", tag="v1.2.0").claims["sub"]
     'repo:acme/app:ref:refs/tags/v1.2.0'
+    >>> GitHubActions("acme/app", branch="refs/heads/main").claims["sub"]  # one spelling
+    'repo:acme/app:ref:refs/heads/main'
     >>> GitHubActions("acme/app", branch="main", environment="prod").claims["sub"]
     'repo:acme/app:environment:prod'
     >>> GitHubActions("acme/app", branch="main", immutable_subject=True,
@@ -241,9 +258,14 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
         raise InvalidCaller("GitHubActions: give at most one of branch=, tag= and ref=")
     pr_number = pull_request if type(pull_request) is int else None
     if branch is not None:
-        ref = f"refs/heads/{branch}"
+        ref = f"refs/heads/{_short_ref('branch', branch, 'refs/heads/', 'refs/tags/')}"
     elif tag is not None:
-        ref = f"refs/tags/{tag}"
+        ref = f"refs/tags/{_short_ref('tag', tag, 'refs/tags/', 'refs/heads/')}"
+    elif ref is not None and not str(ref).startswith("refs/"):
+        raise InvalidCaller(
+            f"GitHubActions: ref must be a full git ref (refs/heads/main, refs/tags/v1, "
+            f"refs/pull/7/merge), got {ref!r}; for a branch name use branch="
+        )
     elif ref is None and pr_number is not None:
         ref = f"refs/pull/{pr_number}/merge"
     if ref is None and environment is None and not pull_request:
@@ -288,6 +310,22 @@ def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     return WebIdentity(_provider(issuer, account_id, partition, provider_arn), present)
 
 
+def _short_ref(option: str, value: object, own: str, other: str) -> str:
+    """A branch or tag name, given bare (``main``) or as its full ref (``refs/heads/main``).
+
+    >>> _short_ref("branch", "refs/heads/main", "refs/heads/", "refs/tags/")
+    'main'
+    """
+    if not isinstance(value, str) or not value:
+        raise InvalidCaller(f"GitHubActions: {option} must be a non-empty name, got {value!r}")
+    if value.startswith(other):
+        raise InvalidCaller(
+            f"GitHubActions: {option}={value!r} names a "
+            f"{'tag' if other == 'refs/tags/' else 'branch'}, not a {option}"
+        )
+    return value.removeprefix(own)
+
+
 @functools.lru_cache(maxsize=1024)  # a suite builds runs of the same few repositories
 def _repo_parts(repo: object) -> tuple[str, str]:
     owner, slash, name = repo.partition("/") if isinstance(repo, str) else ("", "", "")
@@ -321,7 +359,7 @@ def EksServiceAccount(  # noqa: N802 - reads as the caller it builds, like a cla
 
     The issuer is ``oidc.eks.<region>.amazonaws.com/id/<cluster_id>`` (``.com.cn`` in China),
     ``sub`` is ``system:serviceaccount:<namespace>:<service account>`` and ``aud``
-    ``sts.amazonaws.com`` (ECOSYSTEM.md §1.5).
+    ``sts.amazonaws.com`` (docs/semantics.md §7.5).
 
     >>> pod = EksServiceAccount("payments", "api", cluster_id="EXAMPLED539D4633E53DE1B71EXAMPLE",
     ...                         region="us-east-1")
@@ -360,7 +398,7 @@ def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
 
     ``aud`` is the identity pool ID, ``sub`` the identity ID, and ``amr`` — always
     multi-valued — is ``unauthenticated`` for guests, or ``authenticated`` followed by the
-    login providers used (SEMANTICS.md §6.4; ECOSYSTEM.md §1.4).
+    login providers used (docs/semantics.md §6.4; docs/semantics.md §7.4).
 
     >>> guest = CognitoIdentity("us-east-2:11111111-2222-3333-4444-555555555555",
     ...                         "us-east-2:aaaaaaaa-2222-3333-4444-555555555555",
@@ -398,7 +436,7 @@ def GoogleIdentity(  # noqa: N802 - reads as the caller it builds, like a class
 
     ``audience`` is the token's ``aud`` and ``authorized_party`` its ``azp``. AWS swaps them in
     the condition keys: ``accounts.google.com:aud`` is ``azp`` when present (else ``aud``) and
-    ``accounts.google.com:oaud`` is ``aud`` (SEMANTICS.md §6.4) — see
+    ``accounts.google.com:oaud`` is ``aud`` (docs/semantics.md §6.4) — see
     :func:`oidc_condition_keys`.
 
     >>> GoogleIdentity("10987", audience="123-example.apps.googleusercontent.com").provider

@@ -22,19 +22,23 @@ Build it by hand with :meth:`Inventory.build`, or from account dumps with
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from trustsim import _reprs
+from trustsim._files import read_named, read_reference
+from trustsim._org_rules import rcp_allow_problem
 from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
-from trustsim.errors import TrustsimError
+from trustsim.errors import InvalidPolicy, TrustsimError
 from trustsim.loaders import load_policy
 from trustsim.loaders.aws import AuthorizationDetails, RoleDetail, load_authorization_details
-from trustsim.model import Effect, Policy, PolicyKind, Statement
+from trustsim.loaders.json_text import read_json
+from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 
 __all__ = [
     "FULL_AWS_ACCESS",
@@ -62,18 +66,28 @@ class InventoryError(TrustsimError, ValueError):
 
 
 def _full_access(kind: PolicyKind) -> Policy:
+    # The documents of the AWS-managed policies p-FullAWSAccess and p-RCPFullAWSAccess (an
+    # RCP statement always names Principal "*").
+    star = Principal(star=True) if kind is PolicyKind.RCP else None
     return Policy(
-        (Statement(Effect.ALLOW, action=("*",), resource=("*",)),),
+        (Statement(Effect.ALLOW, principal=star, action=("*",), resource=("*",)),),
         version="2012-10-17",
         kind=kind,
         origin="FullAWSAccess" if kind is PolicyKind.SCP else "RCPFullAWSAccess",
     )
 
 
-#: The SCP AWS attaches to every root, OU and account when SCPs are enabled.
+#: The SCP AWS attaches to every root, OU and account when SCPs are enabled; it can be
+#: detached from a level once another SCP is attached there.
 FULL_AWS_ACCESS = _full_access(PolicyKind.SCP)
-#: The RCP AWS attaches to every root, OU and account when RCPs are enabled.
+#: The RCP AWS attaches to every root, OU and account when RCPs are enabled; it cannot be
+#: detached, so an RCP level never lacks an Allow (only Deny statements restrict).
 RCP_FULL_AWS_ACCESS = _full_access(PolicyKind.RCP)
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+_ROOT_ID = re.compile(r"r-[0-9a-z]{4,32}")
+_OU_ID = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
 
 
 def _policies(value: Iterable[Policy]) -> tuple[Policy, ...]:
@@ -111,19 +125,51 @@ class OrgUnit:
 class Organization:
     """An AWS Organization: root, OUs, where each account sits, and the SCPs/RCPs at each level.
 
-    ``accounts`` maps each member account to the ID of its parent (the root or an OU);
-    ``account_scps`` / ``account_rcps`` hold the policies attached to an account itself.
-    A level given no SCP is read as holding ``FullAWSAccess`` (AWS keeps at least one SCP at
-    every level, and attaches that one by default); the same for RCPs. An organisation that
-    names no SCP (no RCP) anywhere has them disabled: they restrict nothing.
+    Build it once and hand each account's place to its callers and roles with :meth:`member`
+    (``org=org.member("111122223333")``): the path, the SCP levels and the RCP levels are then
+    the same for both, as AWS has them.
 
-    >>> org = Organization("o-a1b2c3d4e5", "r-ab12",
+    ``accounts`` maps each member account to the ID of its parent (the root or an OU);
+    ``account_scps`` / ``account_rcps`` hold the policies attached to an account itself. The
+    management account is placed under the root when ``accounts`` does not place it.
+
+    Policies are attached as AWS attaches them (Organizations user guide):
+
+    * SCPs: a level given no SCP holds ``FullAWSAccess`` (AWS attaches it by default and every
+      level keeps at least one SCP); a level given SCPs holds exactly those — attach
+      :data:`FULL_AWS_ACCESS` yourself for a deny-list strategy. Every SCP level must allow.
+    * RCPs: every level holds ``RCPFullAWSAccess``, which cannot be detached, plus the RCPs
+      given; customer RCPs can only deny ("The effect of Allow is only supported for the
+      RCPFullAWSAccess policy"), so only their ``Deny`` statements restrict.
+    * An organisation that names no SCP (no RCP) anywhere has them disabled: they restrict
+      nothing. Neither restricts the management account.
+
+    Checked at construction: IDs of the right shape, parents that exist, no OU its own
+    ancestor, SCP-kind policies among the SCPs and deny-only RCP-kind policies among the RCPs
+    (:class:`InventoryError` otherwise; :class:`TypeError` for a value that is not a policy).
+
+    >>> from trustsim.parsing import parse_policy
+    >>> deny_outside = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Deny",
+    ...     "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*", "Condition": {
+    ...         "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+    ...         "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}}, kind="rcp")
+    >>> org = Organization("o-a1b2c3d4e5", "r-ab12", management_account="999988887777",
+    ...     root_rcps=[deny_outside],
     ...     units=[OrgUnit("ou-ab12-11111111", "r-ab12")],
     ...     accounts={"111122223333": "ou-ab12-11111111"})
-    >>> org.membership("111122223333").paths
+    >>> member = org.member("111122223333")
+    >>> member.paths
     ('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',)
-    >>> org.membership("999999999999") is None
+    >>> [[p.origin for p in level] for level in member.rcps]
+    [['RCPFullAWSAccess', None], ['RCPFullAWSAccess'], ['RCPFullAWSAccess']]
+    >>> org.member("999988887777").management_account
     True
+    >>> org.membership("444455556666") is None
+    True
+    >>> org.member("444455556666")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    trustsim.inventory.InventoryError: account 444455556666 is not a member of ... o-a1b2c3d4e5 ...
     """
 
     org_id: str
@@ -137,6 +183,10 @@ class Organization:
     account_rcps: Mapping[str, tuple[Policy, ...]] = attrs.field(factory=dict, converter=_attached)
 
     def __attrs_post_init__(self) -> None:
+        self._check_ids()
+        if self.management_account is not None and self.management_account not in self.accounts:
+            placed = {**self.accounts, self.management_account: self.root_id}
+            object.__setattr__(self, "accounts", placed)
         known = {self.root_id, *(unit.id for unit in self.units)}
         for unit in self.units:
             if unit.parent not in known:
@@ -153,11 +203,56 @@ class Organization:
                 raise InventoryError(
                     f"account {account} has policies but no place in the organisation"
                 )
+        for unit in self.units:
+            self._chain_from(unit.id)  # raises on a cycle
+        self._check_kinds()
 
-    def _chain(self, account_id: str) -> list[OrgUnit]:
+    def _check_ids(self) -> None:
+        shapes = [("organization ID", self.org_id, _ORG_ID), ("root ID", self.root_id, _ROOT_ID)]
+        shapes += [("OU ID", unit.id, _OU_ID) for unit in self.units]
+        shapes += [("account ID", account, _ACCOUNT_ID) for account in self.accounts]
+        if self.management_account is not None:
+            shapes.append(("management account", self.management_account, _ACCOUNT_ID))
+        for label, value, pattern in shapes:
+            if not isinstance(value, str):
+                raise TypeError(f"Organization: {label} must be a str, got {type(value).__name__}")
+            if not pattern.fullmatch(value):
+                raise InventoryError(f"Organization: {value!r} is not a valid {label}")
+
+    def _check_kinds(self) -> None:
+        attached: list[tuple[str, tuple[Policy, ...], PolicyKind]] = [
+            ("root scps", self.root_scps, PolicyKind.SCP),
+            ("root rcps", self.root_rcps, PolicyKind.RCP),
+        ]
+        for unit in self.units:
+            attached += [(f"OU {unit.id} scps", unit.scps, PolicyKind.SCP)]
+            attached += [(f"OU {unit.id} rcps", unit.rcps, PolicyKind.RCP)]
+        for account, policies in self.account_scps.items():
+            attached.append((f"account {account} scps", policies, PolicyKind.SCP))
+        for account, policies in self.account_rcps.items():
+            attached.append((f"account {account} rcps", policies, PolicyKind.RCP))
+        for where, policies, kind in attached:
+            for index, policy in enumerate(policies):
+                if not isinstance(policy, Policy):
+                    raise TypeError(
+                        f"Organization: {where}[{index}] must be a Policy, got "
+                        f"{type(policy).__name__}"
+                    )
+                if policy.kind is not kind:
+                    raise InventoryError(
+                        f"Organization: {where}[{index}] is a {policy.kind.value} policy, not "
+                        f"an {kind.value.upper()} (parse it with kind=PolicyKind.{kind.name})"
+                    )
+                for statement in policy.statements if kind is PolicyKind.RCP else ():
+                    problem = rcp_allow_problem(statement)
+                    if problem is not None:
+                        raise InventoryError(
+                            f"Organization: {where}[{index}] {problem.pointer}: {problem.message}"
+                        )
+
+    def _chain_from(self, parent: str) -> list[OrgUnit]:
         units = {unit.id: unit for unit in self.units}
         chain: list[OrgUnit] = []
-        parent = self.accounts[account_id]
         while parent != self.root_id:
             unit = units[parent]
             if unit in chain:
@@ -165,6 +260,24 @@ class Organization:
             chain.append(unit)
             parent = unit.parent
         return chain[::-1]
+
+    def _chain(self, account_id: str) -> list[OrgUnit]:
+        return self._chain_from(self.accounts[account_id])
+
+    def member(self, account_id: str) -> OrgMembership:
+        """The account's :class:`~trustsim.callers.OrgMembership`, for its callers and roles.
+
+        Raises:
+            InventoryError: the account is not a member of the organisation.
+        """
+        membership = self.membership(account_id)
+        if membership is None:
+            members = ", ".join(sorted(self.accounts)) or "none"
+            raise InventoryError(
+                f"account {account_id} is not a member of organization {self.org_id} "
+                f"(members: {members})"
+            )
+        return membership
 
     def membership(self, account_id: str) -> OrgMembership | None:
         """The account's :class:`~trustsim.callers.OrgMembership`, or ``None`` if not a member."""
@@ -175,12 +288,10 @@ class Organization:
         scps = self._levels(
             [self.root_scps, *(u.scps for u in chain), self.account_scps.get(account_id, ())],
             self._uses("scps", "root_scps", "account_scps"),
-            FULL_AWS_ACCESS,
         )
-        rcps = self._levels(
+        rcps = self._rcp_levels(
             [self.root_rcps, *(u.rcps for u in chain), self.account_rcps.get(account_id, ())],
             self._uses("rcps", "root_rcps", "account_rcps"),
-            RCP_FULL_AWS_ACCESS,
         )
         # Keyword arguments through a mapping: mypy's attrs plugin cannot type converter=tuple.
         fields: dict[str, Any] = {"paths": (path,), "scps": scps, "rcps": rcps}
@@ -196,12 +307,21 @@ class Organization:
         )
 
     @staticmethod
-    def _levels(
-        levels: list[tuple[Policy, ...]], enabled: bool, default: Policy
+    def _levels(levels: list[tuple[Policy, ...]], enabled: bool) -> tuple[tuple[Policy, ...], ...]:
+        if not enabled:
+            return ()
+        return tuple(tuple(level) if level else (FULL_AWS_ACCESS,) for level in levels)
+
+    @staticmethod
+    def _rcp_levels(
+        levels: list[tuple[Policy, ...]], enabled: bool
     ) -> tuple[tuple[Policy, ...], ...]:
         if not enabled:
             return ()
-        return tuple(tuple(level) if level else (default,) for level in levels)
+        return tuple(
+            (RCP_FULL_AWS_ACCESS, *(p for p in level if p != RCP_FULL_AWS_ACCESS))
+            for level in levels
+        )
 
 
 @attrs.frozen
@@ -539,13 +659,21 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
         OSError: a file cannot be read.
     """
     location = Path(path)
-    text = location.read_text(encoding="utf-8-sig")
+    data, root = read_named(location)
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InventoryError(f"{location}: not JSON: {error}") from None
+        document = read_json(data)
+    except InvalidPolicy as error:
+        reason = error.problems[0].message if error.problems else "unreadable"
+        position = error.position_of("")
+        where = f" (line {position})" if position is not None else ""
+        raise InventoryError(f"{location}: not JSON{where}: {reason}") from None
+    value = document.value
     if not (isinstance(value, dict) and "authorization_details" in value):
-        return Inventory.from_authorization_details(location)
+        return Inventory.from_authorization_details(
+            load_authorization_details(data, origin=str(location))
+        )
+    if document.problems:
+        raise InventoryError(f"{location}: {document.problems[0].message}")
     base = location.parent
     dumps = value["authorization_details"]
     if not isinstance(dumps, list) or not all(isinstance(d, str) for d in dumps):
@@ -553,9 +681,14 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     where = str(location)
     organization = None
     if value.get("organization") is not None:
-        organization = _organization(value["organization"], base, where)
+        organization = _organization(value["organization"], base, root, where)
     return Inventory.from_authorization_details(
-        *(base / d for d in dumps),
+        *(
+            load_authorization_details(
+                read_reference(d, folder=base, root=root), origin=str(base / d)
+            )
+            for d in dumps
+        ),
         organization=organization,
         oidc_providers=_strings(value.get("oidc_providers", []), where, "oidc_providers"),
         saml_providers=_strings(value.get("saml_providers", []), where, "saml_providers"),
@@ -581,18 +714,62 @@ def _object(value: object, where: str, label: str) -> dict[str, Any]:
     return value
 
 
-def _organization(spec: object, base: Path, where: str) -> Organization:
+#: Reads one policy of an organisation block: (the item as written, its kind, a label).
+PolicyReader = Callable[[object, PolicyKind, str], Policy]
+
+
+def organization_from_spec(spec: object, where: str, read: PolicyReader) -> Organization:
+    """An :class:`Organization` from its JSON block (inventory manifests, scenario files).
+
+    ``{"id", "root", "management_account", "scps", "rcps", "units": [{"id", "parent",
+    "scps", "rcps"}], "accounts": {ACCOUNT: PARENT or {"parent", "scps", "rcps"}}}``; each
+    policy item is handed to ``read``.
+
+    Raises:
+        InventoryError: the block is malformed, or the organisation does not hold together.
+        trustsim.errors.InvalidPolicy: a policy is refused.
+    """
+    return _organization(spec, Path(), Path(), where, read)
+
+
+_ORG_FIELDS = frozenset({"id", "root", "management_account", "scps", "rcps", "units", "accounts"})
+_UNIT_FIELDS = frozenset({"id", "parent", "scps", "rcps", "name"})
+_ACCOUNT_FIELDS = frozenset({"parent", "scps", "rcps"})
+
+
+def _known(block: Mapping[str, object], fields: frozenset[str], where: str, label: str) -> None:
+    # A misspelt member ("rcp") would silently drop its policies: refused instead.
+    unknown = sorted(set(block) - fields)
+    if unknown:
+        raise InventoryError(
+            f"{where}: unknown field(s) in {label}: {', '.join(unknown)} "
+            f"(expected {', '.join(sorted(fields))})"
+        )
+
+
+def _organization(
+    spec: object, base: Path, allowed: Path, where: str, read: PolicyReader | None = None
+) -> Organization:
     if not isinstance(spec, dict) or "id" not in spec or "root" not in spec:
         raise InventoryError(f"{where}: organization needs at least 'id' and 'root'")
     root = _text(spec, "root", where, "organization")
+    _known(spec, _ORG_FIELDS, where, "organization")
 
     def policies(items: object, kind: PolicyKind, label: str) -> tuple[Policy, ...]:
         if items is None:
             return ()
         if not isinstance(items, list):
             raise InventoryError(f"{where}: {label} must be a list of files or policies")
+        if read is not None:
+            return tuple(read(item, kind, f"{label}[{i}]") for i, item in enumerate(items))
         return tuple(
-            load_policy(item if isinstance(item, dict) else base / str(item), kind=kind)
+            load_policy(item, kind=kind)
+            if isinstance(item, dict)
+            else load_policy(
+                read_reference(str(item), folder=base, root=allowed),
+                kind=kind,
+                origin=str(base / str(item)),
+            )
             for item in items
         )
 
@@ -602,6 +779,7 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
     units = []
     for item in unit_specs:
         unit = _object(item, where, "each organization unit")
+        _known(unit, _UNIT_FIELDS, where, "an organization unit")
         unit_id = _text(unit, "id", where, "an organization unit")
         units.append(
             OrgUnit(
@@ -621,13 +799,17 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
             accounts[account_id] = placement
             continue
         place = _object(placement, where, f"account {account_id}")
+        _known(place, _ACCOUNT_FIELDS, where, f"account {account_id}")
         accounts[account_id] = _text({"parent": root, **place}, "parent", where, account_id)
         account_scps[account_id] = policies(place.get("scps"), PolicyKind.SCP, account_id)
         account_rcps[account_id] = policies(place.get("rcps"), PolicyKind.RCP, account_id)
+    management = spec.get("management_account")
+    if management is not None and not isinstance(management, str):
+        raise InventoryError(f"{where}: organization management_account must be text")
     return Organization(
         _text(spec, "id", where, "organization"),
         root,
-        management_account=spec.get("management_account"),
+        management_account=management,
         root_scps=policies(spec.get("scps"), PolicyKind.SCP, "root scps"),
         root_rcps=policies(spec.get("rcps"), PolicyKind.RCP, "root rcps"),
         units=units,
@@ -635,3 +817,6 @@ def _organization(spec: object, base: Path, where: str) -> Organization:
         account_scps=account_scps,
         account_rcps=account_rcps,
     )
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import attrs
 
+from trustsim._files import read_named
 from trustsim._lint_breadth import BreadthRules
 from trustsim._lint_catalogue import RULES, Rule, Severity
 from trustsim._lint_conditions import ConditionRules
@@ -107,7 +108,7 @@ def lint(
             origin = "<string>"
         else:
             path = Path(os.fspath(policy))  # type: ignore[arg-type]
-            text = path.read_bytes()
+            text, _ = read_named(path)
             origin = str(path)
         document = load_policy(text, kind=PolicyKind.TRUST, origin=origin)
         positions = read_json(text).positions

@@ -6,7 +6,7 @@ boundaries, session policies, SCPs and RCPs). :class:`PolicyKind` records which 
 document is, because AWS accepts different shapes for each (a trust policy must name a
 ``Principal`` and must not name a ``Resource``; an identity policy is the opposite).
 
-Grammar (SEMANTICS.md §2)::
+Grammar (docs/semantics.md §2)::
 
     Policy      := {Version?: "2012-10-17" | "2008-10-17", Id?: str,
                     Statement: Statement | [Statement, …]}
@@ -30,6 +30,8 @@ from typing import Any
 
 import attrs
 
+from trustsim import _reprs
+
 __all__ = [
     "BASE_OPERATORS",
     "ConditionClause",
@@ -43,7 +45,7 @@ __all__ = [
     "parse_operator_name",
 ]
 
-#: Every base condition operator IAM knows (SEMANTICS.md §5), spelled as documented.
+#: Every base condition operator IAM knows (docs/semantics.md §5), spelled as documented.
 #: Each may take ``IfExists`` (except ``Null``) and one set qualifier.
 BASE_OPERATORS: frozenset[str] = frozenset(
     {
@@ -87,10 +89,23 @@ class PolicyKind(enum.Enum):
     ...     kind=PolicyKind.PERMISSIONS_BOUNDARY)
     >>> boundary.kind
     <PolicyKind.PERMISSIONS_BOUNDARY: 'permissions-boundary'>
+
+    ``MANAGED`` is an identity policy saved with ``CreatePolicy`` (a customer managed policy):
+    IAM applies the rules of ``IDENTITY`` (an inline policy) and also insists on
+    ``"Version": "2012-10-17"``.
+
+    >>> parse_policy({"Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+    ...                             "Resource": "*"}}, kind=PolicyKind.MANAGED)
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidPolicy: invalid policy: 1 problem
+    (document): a managed policy must have "Version": "2012-10-17" ... [INVALID_VERSION]
+      AWS says: MalformedPolicyDocument: Policy document must be version 2012-10-17 or greater.
     """
 
     TRUST = "trust"
     IDENTITY = "identity"
+    MANAGED = "managed"
     PERMISSIONS_BOUNDARY = "permissions-boundary"
     SESSION = "session"
     SCP = "scp"
@@ -109,7 +124,7 @@ class Effect(enum.Enum):
 
 
 class SetQualifier(enum.Enum):
-    """The set operator prefix of a condition operator (SEMANTICS.md §5.12)."""
+    """The set operator prefix of a condition operator (docs/semantics.md §5.12)."""
 
     FOR_ALL_VALUES = "ForAllValues"
     FOR_ANY_VALUE = "ForAnyValue"
@@ -135,7 +150,7 @@ def parse_operator_name(name: str) -> ConditionOperator | None:
 
     Returns ``None`` when the name is not one IAM accepts: an unknown base, a malformed
     set-operator prefix (``ForAnyValue::StringEquals``), wrong case (``stringequals``,
-    SEMANTICS.md §9 decision 5b) or ``NullIfExists``.
+    docs/semantics.md, reading 5b) or ``NullIfExists``.
 
     >>> parse_operator_name("StringEquals").base
     'StringEquals'
@@ -195,7 +210,7 @@ class Principal:
     values of each principal type in the order written. ``{"AWS": "*"}`` is ``aws=("*",)``.
 
     >>> Principal(service=("lambda.amazonaws.com",))
-    Principal(aws=(), service=('lambda.amazonaws.com',), federated=(), canonical_user=(), star=False)
+    Principal(Service lambda.amazonaws.com)
     """
 
     aws: tuple[str, ...] = ()
@@ -280,3 +295,6 @@ class Policy:
         from trustsim.serialize import to_json  # noqa: PLC0415 (serialize imports this module)
 
         return to_json(self, indent=indent)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -1,6 +1,6 @@
 """The registry of condition operators: how each reads policy values and compares request values.
 
-``OPERATORS`` maps every base operator name of SEMANTICS.md §5 to an :class:`OperatorSpec`.
+``OPERATORS`` maps every base operator name of docs/semantics.md §5 to an :class:`OperatorSpec`.
 Qualifiers (``ForAllValues:``, ``ForAnyValue:``, ``IfExists``) are split off by
 :func:`trustsim.model.parse_operator_name` and applied by :mod:`trustsim.conditions`, so a spec
 only knows its base operator:
@@ -16,7 +16,7 @@ only knows its base operator:
 
 Value types (§5.5–§5.11): numbers are integers or decimals read exactly with
 :class:`decimal.Decimal`; dates are W3C ISO 8601 (with the permissive extras IAM tolerates) or
-epoch *seconds*, a date alone meaning midnight UTC (§9 decision 9b); IP values are IPv4 or IPv6
+epoch *seconds*, a date alone meaning midnight UTC (reading 9b); IP values are IPv4 or IPv6
 CIDR blocks (a bare address is one host); ARNs match part by part; ``BinaryEquals`` compares
 base64-decoded bytes (request values are base64 text too); ``Bool`` takes ``true``/``false`` in
 any letter case (AWS leaves the case undocumented, §5.2; peers ignore it).
@@ -122,10 +122,15 @@ def parse_number(text: str) -> Decimal | None:
 
 # --- dates (§5.6) -----------------------------------------------------------------------------
 
+#: date := year ("-" month ("-" day)?)? ("T" time?)?  — the ``T`` may follow the year, the
+#: month or the day, as in IAM's save-time reader (moto's recorded answers: ``"01T"`` and
+#: ``"2019-07-01T"`` are accepted, ``"234-13"`` is refused for its month). A year has 1-4
+#: digits when a ``-`` or ``T`` follows; bare digits are a year only when there are four.
 _DATE = re.compile(
-    r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
-    r"(?:[Tt](?:(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?"
-    r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?)?)?)?)?"
+    r"(?P<year>\d{1,4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?"
+    r"(?:(?P<t>[Tt])(?:(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?"
+    r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?)?)?"
 )
 # At most 19 digits: the limit is 2**63 - 1, and longer texts must never reach int() (which
 # refuses more than 4,300 digits with a ValueError).
@@ -145,9 +150,10 @@ class Instant:
 def parse_date(text: str) -> Instant | None:
     """Read an IAM date: W3C ISO 8601 (plus IAM's tolerated forms) or epoch seconds.
 
-    A value with no time is midnight UTC of that day (§9 decision 9b); a time without a zone
+    A value with no time is midnight UTC of that day (reading 9b); a time without a zone
     is read as UTC. Four digits alone are a year (the W3C ``YYYY`` form), any other integer
-    is epoch seconds. Returns ``None`` when the text is no date.
+    is epoch seconds; a year followed by ``T`` (``"2019T"``, ``"01T"``) is that year's first
+    day, as IAM reads it. Returns ``None`` when the text is no date.
 
     >>> parse_date("2026-01-01T02:00:00+02:00") == parse_date("2026-01-01")
     True
@@ -157,8 +163,14 @@ def parse_date(text: str) -> Instant | None:
     True
     >>> parse_date("2016-12-13T02:00:00+1") is None, parse_date("234-13") is None
     (True, True)
+    >>> parse_date("2019T") == parse_date("2019-01-01") == parse_date("2019-01-01T")
+    True
+    >>> parse_date("01T") == parse_date("0001-01-01"), parse_date("01") == parse_date("1")
+    (True, True)
     """
     found = _DATE.fullmatch(text)
+    if found is not None and found["month"] is None and found["t"] is None:
+        found = found if len(text) == 4 else None  # bare digits: a year only when four
     if found is None:
         if _EPOCH.fullmatch(text) and abs(int(text)) <= _EPOCH_LIMIT:
             return Instant(Decimal(int(text)))
@@ -477,7 +489,7 @@ def _specs() -> dict[str, OperatorSpec]:
     return {spec.name: spec for spec in specs}
 
 
-#: Every base operator of SEMANTICS.md §5, by name (exactly :data:`trustsim.model.BASE_OPERATORS`).
+#: Every base operator of docs/semantics.md §5, by name (exactly :data:`trustsim.model.BASE_OPERATORS`).
 OPERATORS: Mapping[str, OperatorSpec] = _specs()
 assert frozenset(OPERATORS) == BASE_OPERATORS  # noqa: S101 - a registry drift is a bug at import
 

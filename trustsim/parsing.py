@@ -3,7 +3,8 @@
 :func:`parse_policy` structures the document (``trustsim._structure``), applies the rules
 AWS enforces for its :class:`~trustsim.model.PolicyKind` (:mod:`trustsim.validation`), and
 either returns the policy or raises :class:`~trustsim.errors.InvalidPolicy` listing every
-problem, in document order.
+problem, in document order; its ``first`` problem is the one AWS would report (AWS's check
+order, :func:`trustsim.validation.aws_check_order`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from trustsim import _pointer
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.model import Policy, PolicyKind
-from trustsim.validation import validate_policy
+from trustsim.validation import aws_check_order, validate_policy, worded_for
 
 __all__ = ["parse_policy"]
 
@@ -65,8 +66,10 @@ def parse_document(
     if draft.policy is not None:
         found += validate_policy(draft.policy, skip=draft.skip)
     if found:
+        ordered = _in_document_order(raw, [_fit(raw, worded_for(p, kind)) for p in found])
         raise InvalidPolicy(
-            _in_document_order(raw, [_fit(raw, problem) for problem in found]),
+            ordered,
+            first=min(ordered, key=aws_check_order),
             origin=origin,
             text=text,
             positions=positions,
@@ -102,6 +105,9 @@ def _fit(raw: object, problem: Problem) -> Problem:
 
 
 def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
+    # Each object's key order, computed once (a scan per problem was quadratic in the keys).
+    orders: dict[int, dict[str, int]] = {}
+
     def rank(problem: Problem) -> tuple[int, ...]:
         # The place of each step of the pointer among its siblings: tuples compare in
         # pre-order (a parent before its children, siblings in document order). Walking only
@@ -110,7 +116,10 @@ def _in_document_order(raw: object, problems: list[Problem]) -> list[Problem]:
         node = raw
         for token in _pointer.split(problem.pointer):
             if isinstance(node, dict) and token in node:
-                place.append(list(node).index(token))
+                order = orders.get(id(node))
+                if order is None:
+                    order = orders[id(node)] = {key: i for i, key in enumerate(node)}
+                place.append(order[token])
                 node = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 place.append(int(token))

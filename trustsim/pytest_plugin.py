@@ -214,3 +214,15 @@ def policy_file(request: pytest.FixtureRequest) -> Callable[..., Policy]:
     ``"session"``, ``"scp"``, ``"rcp"``, ``"trust"``) and defaults to ``"identity"``.
     """
     return _loader(request, "identity")
+
+
+@pytest.fixture
+def moto_trust() -> Iterator[None]:
+    """Moto's STS decides assume calls with trustsim for the test (docs/moto.md).
+
+    Needs moto (``pip install 'trustsim[moto]'``); imported only when a test asks for it.
+    """
+    from trustsim.moto import enforcing  # noqa: PLC0415 - moto is an optional extra
+
+    with enforcing():
+        yield

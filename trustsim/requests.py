@@ -1,7 +1,7 @@
 """AssumeRole-family requests: what a caller asks STS for, and the context AWS derives.
 
 :func:`build_request` turns a caller, a role and the call's options into an
-:class:`AssumeRoleRequest` carrying the request context AWS would build (SEMANTICS.md §6):
+:class:`AssumeRoleRequest` carrying the request context AWS would build (docs/semantics.md §6):
 the caller's principal keys, time and transport keys, the ``sts:*`` keys of the call, the
 role's tags, OIDC claim keys and SAML keys. It refuses, with :class:`InvalidRequest`, what STS
 itself refuses before reading any policy. :func:`assume_role` decides the whole call;
@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from trustsim import _reprs
 from trustsim._derive import CallOptions, derive_context
 from trustsim.callers import (
     AccountRoot,
@@ -99,7 +100,7 @@ ASSUME_ACTIONS: frozenset[str] = frozenset(
 COMPANION_ACTIONS: tuple[str, ...] = (TAG_SESSION, SET_SOURCE_IDENTITY, SET_CONTEXT)
 
 #: The session name used when none is given. STS requires one for every call of the family
-#: (``sts:RoleSessionName`` is always present, SEMANTICS.md §6.3), so trustsim supplies this
+#: (``sts:RoleSessionName`` is always present, docs/semantics.md §6.3), so trustsim supplies this
 #: one rather than leave the key out; pass ``session_name=`` to test a policy that checks it.
 DEFAULT_SESSION_NAME = "trustsim"
 
@@ -145,7 +146,7 @@ class ProvidedContext:
 
     ``provider_arn`` becomes a value of the multi-valued ``sts:RequestContextProviders`` and
     each ``context`` entry ``sts:RequestContext/<key>``; passing any needs ``sts:SetContext``
-    (SEMANTICS.md §4.11).
+    (docs/semantics.md §4.11).
 
     >>> ProvidedContext("arn:aws:iam::aws:contextProvider/IdentityCenter").provider_arn
     'arn:aws:iam::aws:contextProvider/IdentityCenter'
@@ -227,7 +228,7 @@ def build_request(
             colliding with an inherited transitive tag, …).
         trustsim.errors.InvalidContext: ``context`` holds a value of a shape AWS never sends.
 
-    The derived keys follow SEMANTICS.md §6 per caller kind; keys AWS documents as absent
+    The derived keys follow docs/semantics.md §6 per caller kind; keys AWS documents as absent
     (MFA for plain access keys, ``aws:username`` for roles, principal keys for federated and
     service callers) are left out, as are values trustsim cannot know (``aws:userid`` without
     the caller's unique ID, ``aws:SourceIp`` unless given).
@@ -395,7 +396,7 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
     provided_contexts: Sequence[ProvidedContext | str] | None,
     context: RequestContext | Mapping[str, ContextValue] | None,
 ) -> tuple[RequestContext, tuple[str, ...], Caller, str]:
-    """Check the call as STS does and derive its context (SEMANTICS.md §6)."""
+    """Check the call as STS does and derive its context (docs/semantics.md §6)."""
     _check_types(caller, role)
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
@@ -628,7 +629,7 @@ def _checked_source_identity(value: str | None, caller: Caller) -> str | None:
             )
         _check_pattern("SourceIdentity", value, _SOURCE_IDENTITY, "2-64 characters of [\\w+=,.@-]")
         # Once set, a source identity persists through role chaining and cannot be changed
-        # [DOC SRCID; SEMANTICS.md §4.12].
+        # [DOC SRCID; docs/semantics.md §4.12].
         if inherited is not None and value != inherited:
             raise InvalidRequest(
                 f"SourceIdentity {value!r} differs from the calling session's source identity "
@@ -690,7 +691,7 @@ def _check_api_options(
 ) -> None:
     if external_id is not None:
         if api != ASSUME_ROLE:
-            # Only AssumeRole has an ExternalId parameter (ECOSYSTEM.md §1.7).
+            # Only AssumeRole has an ExternalId parameter (docs/semantics.md §7.7).
             raise InvalidRequest(f"{api} has no ExternalId parameter")
         _check_pattern(
             "ExternalId", external_id, _EXTERNAL_ID, "2-1224 characters of [\\w+=,.@:/-]"
@@ -717,7 +718,7 @@ def _derived_companions(
     caller: Caller, *, tags: bool, source_identity: bool, provided: bool
 ) -> tuple[str, ...]:
     """What :func:`_companions` answers for a context derived without explicit entries."""
-    # A chained session that carries a source identity passes it on, and decision 11 reads
+    # A chained session that carries a source identity passes it on, and reading 11 says
     # that as setting it again (the derived context then holds sts:SourceIdentity too).
     source = source_identity or (
         isinstance(caller, RoleSession) and caller.source_identity is not None
@@ -747,7 +748,7 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
     companions: list[str] = []
     if tags:
         companions.append(TAG_SESSION)
-    # A chained session that carries a source identity passes it on, and decision 11 reads
+    # A chained session that carries a source identity passes it on, and reading 11 says
     # that as setting it again.
     if "sts:sourceidentity" in folded or (
         isinstance(caller, RoleSession) and "aws:sourceidentity" in folded
@@ -756,3 +757,6 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
     if provided:
         companions.append(SET_CONTEXT)
     return tuple(companions)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

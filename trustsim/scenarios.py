@@ -41,7 +41,8 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer
+from trustsim import _pointer, _reprs
+from trustsim._files import read_named, read_reference, root_of
 from trustsim.arn import Arn
 from trustsim.callers import (
     AccountRoot,
@@ -60,11 +61,19 @@ from trustsim.callers import (
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, TrustsimError
 from trustsim.identities import GitHubActions
+from trustsim.inventory import InventoryError, Organization, organization_from_spec
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
-from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+from trustsim.requests import (
+    ASSUME_ACTIONS,
+    ASSUME_ROLE,
+    assume_action_for,
+    assume_role,
+    check_action,
+)
+from trustsim.sts import STS_APIS, sts_options
 
 __all__ = [
     "EXPECTED_DECISIONS",
@@ -75,16 +84,40 @@ __all__ = [
     "load_scenarios",
 ]
 
-#: What a scenario may expect: a decision, or that AWS refuses one of its policies.
-EXPECTED_DECISIONS = frozenset({"Allow", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+#: What a scenario may expect: a decision, ``Deny`` (either denial), or that AWS refuses one
+#: of its policies.
+EXPECTED_DECISIONS = frozenset({"Allow", "Deny", "ExplicitDeny", "ImplicitDeny", "InvalidPolicy"})
+_DENIALS = frozenset({"ExplicitDeny", "ImplicitDeny"})
+#: Annotations a scenario may carry for its readers; trustsim only checks they are text.
+_NOTE_FIELDS = ("note", "comment", "id")
 #: What :attr:`ScenarioResult.decision` is when the scenario could not run at all.
 ERROR = "Error"
 
 _SCENARIO_FIELDS = frozenset(
-    {"name", "description", "source", "role", "caller", "scps", "action", "context", "expected"}
+    {
+        "name",
+        "description",
+        "source",
+        "role",
+        "caller",
+        "scps",
+        "rcps",
+        "organization",
+        "action",
+        "context",
+        "request",
+        "expected",
+        *_NOTE_FIELDS,
+    }
 )
-_REQUIRED_FIELDS = ("name", "role", "caller", "action", "expected")
-_ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags"})
+_REQUIRED_FIELDS = ("name", "role", "caller", "expected")
+#: The assume call each caller kind makes, when a scenario leaves ``action`` out.
+_KIND_ACTIONS = {
+    "federated_oidc": "sts:AssumeRoleWithWebIdentity",
+    "federated_saml": "sts:AssumeRoleWithSAML",
+}
+_ROLE_FIELDS = frozenset({"arn", "trust_policy", "tags", "org_id", "org_paths"})
+_ORG_POLICY_LISTS = ("scps", "rcps")
 _CALLER_FIELDS = frozenset(
     {
         "kind",
@@ -108,6 +141,9 @@ _CALLER_KINDS = (
     "federated_oidc",
     "federated_saml",
     "anonymous",
+)
+_ORGANIZATION_FIELDS = frozenset(
+    {"id", "root", "management_account", "scps", "rcps", "units", "accounts"}
 )
 # Caller-side members that only IAM users and role sessions have.
 _PRINCIPAL_ONLY = ("identity_policies", "permissions_boundary", "session_policy", "tags", "org_id")
@@ -203,7 +239,37 @@ class Scenario:
         """
         spec: Mapping[str, Any] = self.data["role"]
         trust = self._policy(spec["trust_policy"], PolicyKind.TRUST, "trust_policy")
-        return Role(spec["arn"], trust, tags=spec.get("tags", {}))
+        role = Role(spec["arn"], trust, tags=spec.get("tags", {}))
+        organization = self.organization()
+        if organization is not None:
+            return attrs.evolve(role, org=organization.membership(role.account_id))
+        if "org_id" in spec:
+            levels = [
+                tuple(
+                    self._policy(policy, PolicyKind.RCP, f"rcps[{i}][{j}]")
+                    for j, policy in enumerate(level)
+                )
+                for i, level in enumerate(self.data.get("rcps") or [])
+            ]
+            paths = tuple(spec.get("org_paths", ()))
+            return attrs.evolve(role, org=OrgMembership(spec["org_id"], paths=paths, rcps=levels))
+        return role
+
+    def organization(self) -> Organization | None:
+        """The scenario's ``organization`` block, built (``None`` without one).
+
+        Raises:
+            InvalidPolicy: AWS would refuse one of its SCPs or RCPs.
+            InventoryError: the organisation does not hold together.
+        """
+        spec = self.data.get("organization")
+        if spec is None:
+            return None
+        return organization_from_spec(
+            spec,
+            f"{self.label} organization",
+            lambda item, kind, label: self._policy(item, kind, f"organization {label}"),
+        )
 
     def caller(self) -> Caller:
         """The caller the scenario describes, through the public caller models.
@@ -213,30 +279,38 @@ class Scenario:
             InvalidCaller: a value has a shape AWS never produces.
         """
         spec = self.data["caller"]
-        if isinstance(spec, str):
-            return caller_from_spec(spec)
-        return _build_caller(self, spec)
+        caller = caller_from_spec(spec) if isinstance(spec, str) else _build_caller(self, spec)
+        organization = self.organization()
+        if organization is not None and isinstance(caller, (IamUser, RoleSession, AccountRoot)):
+            return attrs.evolve(caller, org=organization.membership(caller.account_id))
+        return caller
 
     def run(self) -> ScenarioResult:
         """Decide the scenario; never raises for a problem of the scenario's values.
 
         An assume action decides the whole call (companion actions included); any other
-        action (``sts:TagSession``…) is decided alone (SEMANTICS.md §4.11).
+        action (``sts:TagSession``…) is decided alone (docs/semantics.md §4.11).
         """
         try:
             role = self.role()
             caller = self.caller()
         except InvalidPolicy as error:
             return ScenarioResult(self, "InvalidPolicy", error=error)
-        except InvalidCaller as error:
+        except (InvalidCaller, InventoryError) as error:
             return ScenarioResult(self, ERROR, error=error)
         context = dict(self.data.get("context", {}))
         try:
-            if self.action.lower() in _ASSUME_ACTIONS_FOLDED:
+            if "request" in self.data:
+                # boto3's arguments of the assume call (docs/moto.md); RoleArn is the role's.
+                api = self.action.split(":", 1)[-1]
+                params = {"RoleArn": role.arn, **self.data["request"]}
+                caller, _, options = sts_options(api, params, caller)
+                outcome = assume_role(caller, role, context=context, **options)
+            elif self.action.lower() in _ASSUME_ACTIONS_FOLDED:
                 outcome = assume_role(caller, role, action=self.action, context=context)
             else:
                 outcome = check_action(caller, role, self.action, context=context)
-        except (InvalidRequest, InvalidContext) as error:
+        except (InvalidRequest, InvalidContext, TypeError, ValueError) as error:
             return ScenarioResult(self, ERROR, error=error)
         return ScenarioResult(self, outcome.decision.value, outcome=outcome)
 
@@ -286,8 +360,9 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the decision is the expected one."""
-        return self.decision == self.scenario.expected
+        """Whether the decision is the expected one (``Deny``: either denial)."""
+        expected = self.scenario.expected
+        return self.decision == expected or (expected == "Deny" and self.decision in _DENIALS)
 
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -318,7 +393,9 @@ def load_scenarios(
     """Read and check every scenario of a file (a path) or of an already-decoded list.
 
     Policy documents given as paths are read now, relative to the scenario file's folder
-    (or ``base_dir``, default the current directory, for an in-memory list). ``origin``
+    (or ``base_dir``, default the current directory, for an in-memory list), and only from
+    inside the scenario file's root: absolute paths and paths leaving it are refused
+    (docs/security.md). ``origin``
     names the source in reports (default: the path, or ``<scenarios>``).
 
     >>> load_scenarios([{"name": "x", "role": {}, "caller": "anonymous",
@@ -338,8 +415,9 @@ def load_scenarios(
         path = Path(source)
         origin = origin or str(source)
         folder = path.parent
+        raw, root = read_named(path)
         try:
-            document = read_json(path.read_bytes())
+            document = read_json(raw)
         except InvalidPolicy as error:
             problem = error.problems[0]
             raise MalformedScenario(
@@ -355,8 +433,9 @@ def load_scenarios(
     else:
         origin = origin or "<scenarios>"
         folder = Path(base_dir) if base_dir is not None else Path()
+        root = root_of(folder / "scenarios")
         data = source
-    return _Reader(origin, folder, positions).scenarios(data)
+    return _Reader(origin, folder, positions, root).scenarios(data)
 
 
 @attrs.define
@@ -364,6 +443,7 @@ class _Reader:
     origin: str
     folder: Path
     positions: Mapping[str, Position]
+    root: Path
 
     def refuse(self, pointer: str, reason: str, name: str | None = None) -> MalformedScenario:
         text = reason if name is None else f"scenario {name!r}: {reason}"
@@ -413,16 +493,110 @@ class _Reader:
                 f"(expected one of {', '.join(sorted(EXPECTED_DECISIONS))})",
                 name,
             )
+        for field in _NOTE_FIELDS:
+            if field in scenario and not isinstance(scenario[field], str | int):
+                raise self.refuse(f"{here}/{field}", f"{field} must be text", name)
+        if "action" not in scenario:
+            scenario["action"] = self.inferred_action(here, name, scenario["caller"])
         if not isinstance(scenario["action"], str) or not scenario["action"]:
             raise self.refuse(f"{here}/action", "action must be text such as sts:AssumeRole", name)
         context = scenario.get("context", {})
         if not isinstance(context, Mapping) or not all(isinstance(k, str) for k in context):
             raise self.refuse(f"{here}/context", "context must be an object", name)
+        if "organization" in scenario:
+            self.organization_conflicts(here, name, scenario)
+        if "request" in scenario:
+            self.request(f"{here}/request", name, scenario["request"], scenario["action"])
         scenario["role"] = self.role(f"{here}/role", name, scenario["role"])
         scenario["caller"] = self.caller(f"{here}/caller", name, scenario["caller"], scenario)
         if "scps" in scenario:
             scenario["scps"] = self.scps(f"{here}/scps", name, scenario["scps"])
+        if "rcps" in scenario:
+            if "org_id" not in scenario["role"]:
+                raise self.refuse(f"{here}/rcps", "rcps need the role's org_id", name)
+            scenario["rcps"] = self.scps(f"{here}/rcps", name, scenario["rcps"], "rcps")
+        if "organization" in scenario:
+            scenario["organization"] = self.organization(here, name, scenario)
         return Scenario(name, self.origin, index, scenario)
+
+    def organization_conflicts(self, here: str, name: str, scenario: Mapping[str, Any]) -> None:
+        """Members an organisation block would silently override are refused."""
+        for field in ("scps", "rcps"):
+            if field in scenario:
+                raise self.refuse(
+                    f"{here}/{field}",
+                    f"with an organization block, give {field} in it (root, OUs, accounts)",
+                    name,
+                )
+        for owner in ("caller", "role"):
+            spec = scenario[owner]
+            given = [f for f in ("org_id", "org_paths") if isinstance(spec, dict) and f in spec]
+            if given:
+                raise self.refuse(
+                    f"{here}/{owner}/{given[0]}",
+                    f"the organization block places the {owner}: drop its {given[0]}",
+                    name,
+                )
+
+    def organization(self, here: str, name: str, scenario: Mapping[str, Any]) -> dict[str, Any]:
+        """The organisation block, its policy paths read (the rest is checked when built)."""
+        pointer = f"{here}/organization"
+        block = self.fields(
+            pointer, name, "organization", scenario["organization"], _ORGANIZATION_FIELDS
+        )
+
+        def read(where: str, holder: dict[str, Any]) -> None:
+            for field in _ORG_POLICY_LISTS:
+                items = holder.get(field)
+                if isinstance(items, list):
+                    holder[field] = [
+                        self.policy(f"{where}/{field}/{i}", name, item)
+                        for i, item in enumerate(items)
+                    ]
+
+        read(pointer, block)
+        units = block.get("units")
+        if isinstance(units, list):
+            block["units"] = [dict(u) if isinstance(u, Mapping) else u for u in units]
+            for i, unit in enumerate(block["units"]):
+                if isinstance(unit, dict):
+                    read(f"{pointer}/units/{i}", unit)
+        accounts = block.get("accounts")
+        if isinstance(accounts, Mapping):
+            block["accounts"] = {
+                k: dict(v) if isinstance(v, Mapping) else v for k, v in accounts.items()
+            }
+            for account, placement in block["accounts"].items():
+                if isinstance(placement, dict):
+                    read(_pointer.join(f"{pointer}/accounts", account), placement)
+        return block
+
+    def inferred_action(self, here: str, name: str, caller: object) -> str:
+        """The assume call the caller makes, for a scenario without ``action``."""
+        if isinstance(caller, Mapping) and isinstance(caller.get("kind"), str):
+            return _KIND_ACTIONS.get(caller["kind"], ASSUME_ROLE)
+        if isinstance(caller, str):
+            try:
+                return assume_action_for(caller_from_spec(caller))
+            except InvalidCaller:
+                pass
+        raise self.refuse(
+            here, "missing field(s): action (the caller does not say which call it makes)", name
+        )
+
+    def request(self, pointer: str, name: str, raw: object, action: str) -> None:
+        api = action.split(":", 1)[-1]
+        if api not in STS_APIS or not action.lower().startswith("sts:"):
+            raise self.refuse(
+                pointer, f"request holds boto3's arguments of an assume call, not {action}", name
+            )
+        if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
+            raise self.refuse(pointer, "request must be an object of boto3 arguments", name)
+        unknown = sorted(set(raw) - STS_APIS[api][0])
+        if unknown:
+            raise self.refuse(
+                pointer, f"{api} takes no {', '.join(unknown)} (boto3's parameter names)", name
+            )
 
     def role(self, pointer: str, name: str, raw: object) -> dict[str, Any]:
         role = self.fields(pointer, name, "role", raw, _ROLE_FIELDS)
@@ -430,6 +604,12 @@ class _Reader:
             raise self.refuse(pointer, "role needs arn and trust_policy", name)
         if not isinstance(role["arn"], str):
             raise self.refuse(f"{pointer}/arn", "the role ARN must be text", name)
+        if "org_paths" in role and "org_id" not in role:
+            raise self.refuse(f"{pointer}/org_paths", "org_paths need the role's org_id", name)
+        for field, shape in (("org_id", str), ("org_paths", list)):
+            if field in role and not isinstance(role[field], shape):
+                kind = "text" if shape is str else "a list of paths"
+                raise self.refuse(f"{pointer}/{field}", f"{field} must be {kind}", name)
         self.tags(f"{pointer}/tags", name, role.get("tags", {}))
         role["trust_policy"] = self.policy(f"{pointer}/trust_policy", name, role["trust_policy"])
         return role
@@ -495,9 +675,11 @@ class _Reader:
                 caller[field] = self.policy(f"{pointer}/{field}", name, caller[field])
         return caller
 
-    def scps(self, pointer: str, name: str, raw: object) -> list[list[object]]:
+    def scps(self, pointer: str, name: str, raw: object, field: str = "scps") -> list[list[object]]:
         if not isinstance(raw, list) or not all(isinstance(level, list) for level in raw):
-            raise self.refuse(pointer, "scps is a list of levels, each a list of policies", name)
+            raise self.refuse(
+                pointer, f"{field} is a list of levels, each a list of policies", name
+            )
         return [
             [self.policy(f"{pointer}/{i}/{j}", name, policy) for j, policy in enumerate(level)]
             for i, level in enumerate(raw)
@@ -510,7 +692,7 @@ class _Reader:
             raise self.refuse(pointer, "a policy is a JSON object or the path of a JSON file", name)
         path = self.folder / raw
         try:
-            return _PolicyFile(path, path.read_bytes())
+            return _PolicyFile(path, read_reference(raw, folder=self.folder, root=self.root))
         except OSError as error:
             reason = error.strerror or str(error)
             message = f"cannot read policy file {str(path)!r}: {reason}"
@@ -604,10 +786,10 @@ CALLER_SPEC_FORMS = (
     "arn:aws:iam::ACCOUNT:user/PATH/NAME          an IAM user",
     "arn:aws:iam::ACCOUNT:role/PATH/NAME[#SESSION] a session of that role",
     "arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION a session of role NAME (path /)",
-    "arn:aws:iam::ACCOUNT:root                    the account's root user",
+    "arn:aws:iam::ACCOUNT:root                    the account's root user (or the bare ACCOUNT)",
     "service:NAME                                 a service principal (lambda.amazonaws.com)",
-    "github:OWNER/REPO@refs/heads/BRANCH          a GitHub Actions run (also @refs/tags/T,",
-    "                                             @environment:NAME, @pull_request)",
+    "github:OWNER/REPO@BRANCH                     a GitHub Actions run (also @refs/heads/B,",
+    "                                             @refs/tags/T, @environment:NAME, @pull_request)",
     "saml:SAML-PROVIDER-ARN                       a SAML federated user (attributes: claims)",
     "oidc:ISSUER-OR-PROVIDER-ARN                  any OIDC token (claims: sub=…, aud=…)",
     "anonymous                                    an unsigned caller",
@@ -622,7 +804,7 @@ def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) 
     A bare OIDC issuer stands for its IAM OIDC provider in the role's account.
 
     >>> caller_from_spec("arn:aws:iam::111122223333:role/ci/Deployer#run-7")
-    RoleSession(role_arn='arn:aws:iam::111122223333:role/ci/Deployer', session_name='run-7', ...)
+    RoleSession('arn:aws:iam::111122223333:role/ci/Deployer', 'run-7')
     >>> caller_from_spec("github:acme/app@environment:prod").claims["sub"]
     'repo:acme/app:environment:prod'
     >>> caller_from_spec("oidc:https://gitlab.com", {"sub": "project_path:acme/app"}).provider
@@ -657,6 +839,8 @@ def caller_from_spec(spec: str, claims: Mapping[str, ClaimValue] | None = None) 
         given = {}
     elif scheme == "arn" and colon:
         caller = _arn_caller(spec)
+    elif spec.isascii() and spec.isdigit() and len(spec) == 12:
+        caller = AccountRoot(spec)  # an account ID names the account, as in a trust policy
     else:
         raise InvalidCaller(f"{spec!r} is not a caller spec; use one of: {_forms()}")
     if given:
@@ -693,8 +877,8 @@ def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
     repo, at, what = rest.partition("@")
     if not at or not what:
         raise InvalidCaller(
-            f"github:{rest}: say what runs after '@': refs/heads/BRANCH, refs/tags/TAG, "
-            "environment:NAME or pull_request"
+            f"github:{rest}: say what runs after '@': BRANCH, refs/heads/BRANCH, "
+            "refs/tags/TAG, environment:NAME or pull_request"
         )
     options: dict[str, Any] = {}
     if what == "pull_request":
@@ -704,10 +888,8 @@ def _github(rest: str, claims: Mapping[str, ClaimValue]) -> Caller:
     elif what.startswith("refs/"):
         options["ref"] = what
     else:
-        raise InvalidCaller(
-            f"github:{rest}: {what!r} is not refs/heads/BRANCH, refs/tags/TAG, "
-            "environment:NAME or pull_request"
-        )
+        # A bare name is a branch, as GitHub reads it: @main is @refs/heads/main.
+        options["branch"] = what
     return GitHubActions(repo, extra_claims=claims, **options)
 
 
@@ -730,3 +912,6 @@ def claims_from_pairs(pairs: Iterable[str]) -> dict[str, ClaimValue]:
         else:
             claims[key] = (previous, value)
     return claims
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

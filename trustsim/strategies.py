@@ -26,7 +26,7 @@ organisation can assume this role" is three lines.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from hypothesis import strategies as st
@@ -286,11 +286,15 @@ def service_principals(
     return build()
 
 
+#: GitHub's numeric IDs (owners, repositories).
+_GITHUB_IDS = st.integers(min_value=1, max_value=2**31 - 1)
+
+
 def _github_owners(owners: Sequence[str], outside: bool) -> st.SearchStrategy[str]:
     if not outside:
         return st.sampled_from(owners) if owners else st.just("acme")
     taken = {owner.lower() for owner in owners}
-    # Look-alikes first: they are what an over-broad ``repo:acme*`` lets in (ECOSYSTEM.md §1.2).
+    # Look-alikes first: they are what an over-broad ``repo:acme*`` lets in (docs/semantics.md §7.2).
     look_alikes = [
         form
         for owner in owners
@@ -302,7 +306,12 @@ def _github_owners(owners: Sequence[str], outside: bool) -> st.SearchStrategy[st
 
 
 def github_runs(
-    *, owners: Sequence[str] = (), outside: bool = False, account_id: str | None = None
+    *,
+    owners: Sequence[str] = (),
+    outside: bool = False,
+    account_id: str | None = None,
+    owner_ids: Mapping[str, int] | None = None,
+    enterprise_id: int | None = None,
 ) -> st.SearchStrategy[WebIdentity]:
     """GitHub Actions runs (OIDC tokens of ``token.actions.githubusercontent.com``).
 
@@ -311,9 +320,21 @@ def github_runs(
     (``acme-evil``, ``acmecorp``, ``evil-acme``…). The provider is the role account's IAM
     OIDC provider unless ``account_id`` names another account.
 
-    Shrinks towards ``GitHubActions("<first owner>/app", branch="main")`` (``acme/app`` without
-    owners; ``<owner>-evil/app`` with ``outside=True``).
+    Every run carries ``repository_owner_id`` and ``repository_id``, as real tokens do (RCPs
+    and trust policies fence on them): an owner's ID from ``owner_ids`` when given, else
+    drawn; an outsider's never one of ``owner_ids``. ``enterprise_id`` is carried by runs of
+    ``owners`` (repositories of that enterprise), never by outsiders.
+
+    Shrinks towards ``GitHubActions("<first owner>/app", branch="main", owner_id=…,
+    repository_id=1)`` (``acme/app`` without owners; ``<owner>-evil/app`` with
+    ``outside=True``).
+
+    >>> from hypothesis import find
+    >>> run = find(github_runs(owners=["acme"], owner_ids={"acme": 5551234}), lambda _: True)
+    >>> run.claims["repository_owner_id"], run.claims["repository_id"]
+    ('5551234', '1')
     """
+    known = {owner.lower(): owner_id for owner, owner_id in (owner_ids or {}).items()}
 
     @st.composite
     def build(draw: st.DrawFn) -> WebIdentity:
@@ -336,7 +357,17 @@ def github_runs(
             "tag": {"tag": tag},
         }
         options = by_trigger[trigger]
-        return GitHubActions(f"{owner}/{repo}", account_id=account_id, **options)
+        drawn = draw(_GITHUB_IDS.filter(lambda i: i not in known.values()))
+        owner_id = known.get(owner.lower(), drawn) if not outside else drawn
+        enterprise = None if outside else enterprise_id
+        return GitHubActions(
+            f"{owner}/{repo}",
+            account_id=account_id,
+            owner_id=owner_id,
+            repository_id=draw(_GITHUB_IDS),
+            enterprise_id=enterprise,
+            **options,
+        )
 
     return build()
 
@@ -462,7 +493,7 @@ def callers(*, kinds: Iterable[str] | None = None) -> st.SearchStrategy[Caller]:
     >>> find(callers(), lambda _: True)
     Anonymous()
     >>> find(callers(kinds=["iam_user"]), lambda _: True)
-    IamUser(arn='arn:aws:iam::111122223333:user/alice', policies=(), ...)
+    IamUser('arn:aws:iam::111122223333:user/alice')
     """
     table = _kind_strategies(None, None, (), outside=False)
     return st.one_of([table[kind] for kind in _chosen(kinds)])
@@ -748,8 +779,8 @@ def _statement_documents(
             "Principal": principal,
             "Action": actions[0] if len(actions) == 1 else actions,
         }
-        # A GitHub trust must test the token's ``sub`` or AWS refuses it (SEMANTICS.md §9
-        # decision 8), so one ``sub`` clause is always drawn and used only for GitHub.
+        # A GitHub trust must test the token's ``sub`` or AWS refuses it (docs/semantics.md,
+        # reading 8), so one ``sub`` clause is always drawn and used only for GitHub.
         required = [draw(st.sampled_from(_GITHUB_SUB_CLAUSES))] if is_github else []
         optional = draw(
             st.lists(st.sampled_from(menu), max_size=2 if conditions else 0, unique_by=_clause_id)

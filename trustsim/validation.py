@@ -2,7 +2,7 @@
 
 The shape (types, known elements, operator names, condition value types) is checked while
 structuring (``trustsim._structure``); this module checks the rules IAM and Organizations
-apply to a well-shaped document. Each rule names its source; SEMANTICS.md §2.7 is the
+apply to a well-shaped document. Each rule names its source; docs/semantics.md §2.7 is the
 summary for trust policies.
 
 Rules per kind::
@@ -10,10 +10,14 @@ Rules per kind::
     trust      := Principal required, not "*", each value a principal IAM can resolve;
                   no NotPrincipal, Resource, NotResource; Action ⊆ the AssumeRole family;
                   a GitHub Actions OIDC principal needs a condition on its ``sub`` claim
-    identity, permissions-boundary, session
-               := no Principal / NotPrincipal; Resource or NotResource required
+    identity, managed, permissions-boundary, session
+               := no Principal / NotPrincipal; Resource or NotResource required, each
+                  resource one IAM reads (trustsim._resource_arns); an unknown condition
+                  operator is a syntax error
+    managed    := Version 2012-10-17 (CreatePolicy)
     scp        := no Principal / NotPrincipal
-    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17
+    rcp        := Principal "*" required; no NotPrincipal, no NotAction; Version 2012-10-17;
+                  Effect Deny (Allow only as AWS's own RCPFullAWSAccess statement)
     every kind := exactly one of Action / NotAction, each ``vendor:name`` or "*";
                   at most one of Resource / NotResource; unique non-empty Sids;
                   condition values readable by their operator
@@ -26,6 +30,8 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from trustsim import _pointer
+from trustsim._org_rules import rcp_allow_problem
+from trustsim._resource_arns import resource_problem
 from trustsim.arn import Arn
 from trustsim.errors import Problem
 from trustsim.model import (
@@ -50,12 +56,14 @@ from trustsim.wildcard import compile_pattern
 
 __all__ = [
     "ASSUME_ROLE_FAMILY",
+    "IAM_KINDS",
+    "aws_check_order",
     "suggest",
     "unknown_operator_problem",
     "validate_policy",
 ]
 
-#: IAM's answers, as recorded by the sources of SEMANTICS.md §1.
+#: IAM's answers, as recorded by the sources of docs/semantics.md §1.
 SYNTAX_ERRORS = "MalformedPolicyDocument: Syntax errors in policy."
 LEGACY_PARSING = "MalformedPolicyDocument: The policy failed legacy parsing"
 MALFORMED = "MalformedPolicyDocument"
@@ -69,8 +77,43 @@ _ORGANIZATIONS = (
     "MalformedPolicyException: The provided policy document does not meet the requirements "
     "of the specified policy type."
 )
+_MANAGED_VERSION = "MalformedPolicyDocument: Policy document must be version 2012-10-17 or greater."
 
-#: The actions a role trust policy may name (SEMANTICS.md §2.4; TF-32872, SAR-STS).
+#: The caller-side kinds IAM (or STS, for session policies) validates with its own identity
+#: policy rules; SCPs and RCPs are Organizations' business, trust policies have their own.
+IAM_KINDS = frozenset(
+    {PolicyKind.IDENTITY, PolicyKind.MANAGED, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION}
+)
+
+#: Problems IAM reports as "Syntax errors in policy." for an identity policy while a role's
+#: trust policy gets its own wording (recorded CreatePolicy answers; CreateRole's wording for
+#: text that is no JSON and for an unknown condition operator is quoted in docs/errors.md).
+_SYNTAX_FOR_IAM_KINDS = frozenset(
+    {
+        "UNKNOWN_OPERATOR",
+        "INVALID_SET_OPERATOR",
+        "NULL_IF_EXISTS",
+        "JSON_SYNTAX",
+        "INVALID_ENCODING",
+    }
+)
+
+#: AWS's check order after the syntax check and the Version rule (moto's recorded CreatePolicy
+#: answers: each names the first failing check in this order, whatever the document order).
+_LATER_CHECKS: Mapping[str, int] = {
+    "DUPLICATE_SID": 3,
+    "MISSING_ACTION": 4,
+    "INVALID_RESOURCE": 5,
+    "INVALID_PARTITION": 5,
+    "INCOMPLETE_RESOURCE_ARN": 5,
+    "REGION_IN_RESOURCE": 5,
+    "INVALID_IAM_RESOURCE": 5,
+    "INVALID_ACTION": 6,
+    "MISSING_RESOURCE": 7,
+}
+_SYNTAX_CODES = frozenset({*_SYNTAX_FOR_IAM_KINDS, "POLICY_NOT_OBJECT"})
+
+#: The actions a role trust policy may name (docs/semantics.md §2.4; TF-32872, SAR-STS).
 ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     ASSUME_ROLE,
     ASSUME_ROLE_WITH_WEB_IDENTITY,
@@ -91,7 +134,7 @@ _BUILT_IN_WEB_IDPS = frozenset(
 )
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
-#: (OIDC-CONTROLS; SEMANTICS.md §9 decision 8): the provider path → the claim.
+#: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
 _SHARED_OIDC_ISSUERS: Mapping[str, str] = {"token.actions.githubusercontent.com": "sub"}
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z")
@@ -145,7 +188,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 def unknown_operator_problem(name: str, pointer: str) -> Problem:
     """The problem for an operator name IAM does not accept, with a suggestion.
 
-    Names are case-sensitive (SEMANTICS.md §9 decision 5b); ``IfExists`` is refused on
+    Names are case-sensitive (docs/semantics.md, reading 5b); ``IfExists`` is refused on
     ``Null`` [DOC AA-CHECKS "Null with if exists"]; the set-operator prefix must be exactly
     ``ForAllValues:`` or ``ForAnyValue:`` [EXP MOTO-TESTS].
 
@@ -185,7 +228,8 @@ def validate_policy(
     """Every rule of its kind that ``policy`` breaks, in document order.
 
     ``skip`` maps a statement index to the elements whose own shape was already refused
-    (so the rules that read them are not applied to a placeholder).
+    (so the rules that read them are not applied to a placeholder); index ``-1`` stands for
+    the document itself (``{"Version"}`` when its Version was refused).
 
     >>> from trustsim.model import Statement, Effect
     >>> policy = Policy((Statement(Effect.ALLOW, principal=Principal(star=True),
@@ -195,7 +239,7 @@ def validate_policy(
     """
     skipped = skip or {}
     problems: list[Problem] = []
-    problems += _version_problems(policy)
+    problems += _version_problems(policy, "Version" in skipped.get(-1, ()))
     seen_sids: set[str] = set()
     for statement in policy.statements:
         ignored = frozenset(skipped.get(statement.index, ()))
@@ -215,7 +259,19 @@ def validate_policy(
     return problems
 
 
-def _version_problems(policy: Policy) -> list[Problem]:
+def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
+    if policy.kind is PolicyKind.MANAGED and policy.version != "2012-10-17" and not refused:
+        # [EXP MOTO-TESTS] CreatePolicy refuses a document with no Version or "2008-10-17";
+        # inline policies (PutUserPolicy…) accept both.
+        return [
+            Problem(
+                "INVALID_VERSION",
+                "/Version" if policy.version is not None else "",
+                'a managed policy must have "Version": "2012-10-17" (CreatePolicy refuses '
+                f"{'2008-10-17' if policy.version else 'a document without Version'})",
+                _MANAGED_VERSION,
+            )
+        ]
     # RCP syntax page (Organizations user guide): every RCP must carry Version 2012-10-17.
     if policy.kind is PolicyKind.RCP and policy.version != "2012-10-17":
         return [
@@ -234,6 +290,8 @@ def _statement_problems(
 ) -> list[Problem]:
     kind = policy.kind
     problems: list[Problem] = []
+    if kind is PolicyKind.RCP and "Effect" not in ignored:
+        problems += _rcp_allow_problems(statement)
     if not ignored & {"Action", "NotAction"}:
         problems += _action_problems(statement, kind)
     if not ignored & {"Resource", "NotResource"}:
@@ -247,13 +305,21 @@ def _statement_problems(
     return problems
 
 
+def _rcp_allow_problems(statement: Statement) -> list[Problem]:
+    # RCP syntax page (Organizations user guide): Allow is supported only in the AWS-managed
+    # RCPFullAWSAccess policy; a customer RCP can only deny. That policy's own statement is
+    # accepted, so that a dump of an organisation's attached RCPs loads as it is.
+    problem = rcp_allow_problem(statement)
+    return [] if problem is None else [problem]
+
+
 # --- Action / NotAction --------------------------------------------------------------------
 
 
 def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
     if statement.action is not None and statement.not_action is not None:
-        # SEMANTICS.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
+        # docs/semantics.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
         return [
             Problem(
                 "ACTION_AND_NOT_ACTION",
@@ -299,7 +365,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 
 
 def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
-    """Action := "*" | vendor ":" name   (SEMANTICS.md §2.4, moto's recorded IAM answers)."""
+    """Action := "*" | vendor ":" name   (docs/semantics.md §2.4, moto's recorded IAM answers)."""
     if action == "*":
         return None
     vendor, colon, name = action.partition(":")
@@ -330,7 +396,7 @@ def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
 
 def _trust_action_problem(action: str, pointer: str) -> Problem | None:
     # Names compare case-insensitively [DOC ACTION]; "*" and "sts:*" are accepted
-    # (SEMANTICS.md §9 decision 5), as is any pattern that can match a family member.
+    # (docs/semantics.md, reading 5), as is any pattern that can match a family member.
     matches = compile_pattern(action, ignore_case=True)
     if any(matches(member) for member in ASSUME_ROLE_FAMILY):
         return None
@@ -373,11 +439,7 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
                 SYNTAX_ERRORS,
             )
         ]
-    needs_resource = kind in {
-        PolicyKind.IDENTITY,
-        PolicyKind.PERMISSIONS_BOUNDARY,
-        PolicyKind.SESSION,
-    }
+    needs_resource = kind in IAM_KINDS
     resources = statement.resource if statement.resource is not None else statement.not_resource
     if needs_resource and not resources:
         # [EXP MOTO-TESTS]: identity-based documents must say which resources they cover.
@@ -391,6 +453,12 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
             )
         ]
     element = "Resource" if statement.resource is not None else "NotResource"
+    if kind in IAM_KINDS:
+        found = (
+            resource_problem(resource, _pointer.join(where, element, index))
+            for index, resource in enumerate(resources or ())
+        )
+        return [problem for problem in found if problem is not None]
     return [
         Problem(
             "INVALID_RESOURCE",
@@ -410,6 +478,7 @@ def _kind_phrase(kind: PolicyKind) -> str:
     return {
         PolicyKind.TRUST: "a role trust policy",
         PolicyKind.IDENTITY: "an identity policy",
+        PolicyKind.MANAGED: "a managed policy",
         PolicyKind.PERMISSIONS_BOUNDARY: "a permissions boundary",
         PolicyKind.SESSION: "a session policy",
         PolicyKind.SCP: "a service control policy",
@@ -535,7 +604,7 @@ def _invalid_principal(kind: str, value: str) -> str:
 def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
     """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
 
-    The forms are those of SEMANTICS.md §2.5; federated-user ARNs are accepted too.
+    The forms are those of docs/semantics.md §2.5; federated-user ARNs are accepted too.
     """
     if value == "*":
         return
@@ -696,11 +765,10 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
         pointer = _pointer.join(base, clause.operator.name, clause.key)
         if parse_operator_name(clause.operator.name) != clause.operator:
             # Only a hand-built clause can get here: parsing refuses unknown names earlier.
-            problems.append(
-                unknown_operator_problem(
-                    clause.operator.name, _pointer.join(base, clause.operator.name)
-                )
+            problem = unknown_operator_problem(
+                clause.operator.name, _pointer.join(base, clause.operator.name)
             )
+            problems.append(worded_for(problem, policy.kind))
             continue
         problems += policy_value_problems(
             clause, pointer, expand_variables=policy.expands_variables
@@ -712,7 +780,7 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
     """A GitHub Actions OIDC trust needs a condition on ``token.actions.githubusercontent.com:sub``.
 
     OIDC-CONTROLS: for recognised shared OIDC providers IAM requires the trust policy to
-    evaluate specific claims; SEMANTICS.md §9 decision 8 refuses a statement with no
+    evaluate specific claims; docs/semantics.md, reading 8 refuses a statement with no
     condition on the claim at all (an over-broad one is the linter's business).
     """
     if statement.effect is not Effect.ALLOW or statement.principal is None:
@@ -737,3 +805,52 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
             )
         )
     return problems
+
+
+# --- AWS's wording and order ---------------------------------------------------------------
+
+
+def worded_for(problem: Problem, kind: PolicyKind) -> Problem:
+    """``problem`` with the answer the API that saves a ``kind`` document gives.
+
+    IAM's identity-policy validator answers "Syntax errors in policy." where CreateRole
+    names the fault (text that is no JSON, an unknown condition operator).
+
+    >>> problem = unknown_operator_problem("x", "/Statement/0/Condition/x")
+    >>> worded_for(problem, PolicyKind.MANAGED).aws_says
+    'MalformedPolicyDocument: Syntax errors in policy.'
+    >>> worded_for(problem, PolicyKind.TRUST).aws_says
+    'MalformedPolicyDocument: Invalid Condition type : x'
+    """
+    if kind in IAM_KINDS and problem.code in _SYNTAX_FOR_IAM_KINDS:
+        return Problem(
+            problem.code, problem.pointer, problem.message, SYNTAX_ERRORS, problem.severity
+        )
+    return problem
+
+
+def aws_check_order(problem: Problem) -> int:
+    """Where ``problem``'s check comes in AWS's order: the smallest is the one AWS reports.
+
+    IAM stops at the first failing check of: syntax → Version → legacy parsing → duplicate
+    Sid → missing actions → resource ARNs → action prefixes → missing resources; checks it does
+    not order on record (principals, trust-only rules, trustsim's own refusals) come last.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> from trustsim.errors import InvalidPolicy
+    >>> try:
+    ...     parse_policy({"Statement": [{"Effect": "Allow", "Action": "s3:Get:Object"},
+    ...                                 {"Effect": "allow", "Action": "s3:GetObject",
+    ...                                  "Resource": "*"}]}, kind="identity")
+    ... except InvalidPolicy as error:
+    ...     [p.code for p in error.problems], error.first.code
+    (['MISSING_RESOURCE', 'INVALID_ACTION', 'INVALID_EFFECT'], 'INVALID_EFFECT')
+    """
+    says = problem.aws_says
+    if problem.code in _SYNTAX_CODES or says.startswith(SYNTAX_ERRORS.rstrip(".")):
+        return 0
+    if says == _MANAGED_VERSION:
+        return 1
+    if says == LEGACY_PARSING:
+        return 2
+    return _LATER_CHECKS.get(problem.code, 8)

@@ -1,4 +1,4 @@
-"""Policy variables in condition values (SEMANTICS.md §5.14).
+"""Policy variables in condition values (docs/semantics.md §5.14).
 
 Grammar, under ``Version: "2012-10-17"`` only (otherwise ``${…}`` is plain text)::
 
@@ -12,7 +12,7 @@ text. Variables are allowed only in the values of String, Arn and Bool operators
 refuse them when the policy is validated (:func:`trustsim.operators.policy_value_problems`).
 
 Substituted text is literal: a ``*`` inside a tag value substituted into a ``StringLike``
-pattern matches only a ``*`` (SEMANTICS.md §5.14 recommends escaping; AWS does not say).
+pattern matches only a ``*`` (docs/semantics.md §5.14 recommends escaping; AWS does not say).
 
 Outcomes when a variable cannot be filled:
 
@@ -22,7 +22,7 @@ Outcomes when a variable cannot be filled:
 * the key carries several values, or was given as a list (a multi-valued key such as
   ``aws:TagKeys``) → AWS says multi-valued keys cannot be variables; trustsim does not guess a
   value, and the whole clause does not match, for positive and negated operators alike, with
-  a diagnostic (the fail-closed reading of decision 9, §9).
+  a diagnostic (the fail-closed reading 9 of docs/semantics.md).
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ from typing import Any, TextIO, TypeVar
 
 import attrs
 
+from trustsim import _reprs
 from trustsim.arn import Arn
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
@@ -66,6 +67,7 @@ from trustsim.callers import (
 from trustsim.conditions import compile_condition
 from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome
+from trustsim.errors import escape
 from trustsim.evaluation import evaluate
 from trustsim.inventory import Inventory, InventoryError, InventoryRole
 from trustsim.model import (
@@ -146,6 +148,19 @@ _DEFAULT_SESSION = "trustsim"
 _ASSUME = ASSUME_ROLE
 #: The most request-time conditions a single answer may involve (2**n evaluations).
 MAX_ATOMS = 10
+#: The most statement evaluations one query (:func:`who_can_assume`, :func:`reachable_from`)
+#: may spend enumerating; past it, the answers left are :attr:`Access.UNDETERMINED`. A pair
+#: costs its evaluations (2**atoms) times the statements involved, charged whether or not the
+#: answer was remembered from an earlier query, so the limit never depends on what was cached.
+MAX_ENUMERATION = 2_000_000
+
+
+def _budget_note() -> str:
+    return (
+        f"not enumerated: the query reached its limit of {MAX_ENUMERATION:,} statement evaluations"
+    )
+
+
 _OUTSIDE_ACCOUNT = "000000000000"
 _REPRESENTATIVE = "trustsim-any-principal"
 
@@ -482,7 +497,7 @@ class WhoCanResult:
         if self.notes:
             lines.append("notes:")
             lines += [f"  {note}" for note in self.notes]
-        return "\n".join(lines)
+        return "\n".join(escape(line) for line in lines)  # values came from input
 
     def __str__(self) -> str:
         return self.to_text()
@@ -517,8 +532,25 @@ class _Evaluator:
         #: For role sessions, ``aws:userid`` (``AROA…:<session name>``) depends on the name the
         #: session was given, which the role does not fix: it stays unknown too.
         self.session_atoms = _Atoms(lambda key: _request_key(key) or key == "aws:userid")
-        self.pairs: dict[tuple[str, str], Answer] = {}
+        self.pairs: dict[tuple[str, str], tuple[Answer, int]] = {}
         self.assume_index = _AssumeIndex(inventory)
+        self.remaining = MAX_ENUMERATION
+        self.last_cost = 0
+        self.last_refused = False
+        self.exhausted = False
+
+    def start_query(self) -> None:
+        """A new query: a fresh enumeration budget."""
+        self.remaining = MAX_ENUMERATION
+        self.exhausted = False
+
+    def charge(self, cost: int) -> bool:
+        """Spend ``cost`` statement evaluations if the budget holds them."""
+        if cost > self.remaining:
+            self.exhausted = True
+            return False
+        self.remaining -= cost
+        return True
 
     def session(self, entry: InventoryRole) -> RoleSession:
         found = self.sessions.get(entry.arn)
@@ -592,11 +624,16 @@ class _Evaluator:
         rw_caller, caller_atoms = self._rewrite_caller(plain.caller, atoms)
         rw_role, role_atoms = self._rewrite_role(role, atoms)
         involved = sorted(caller_atoms | role_atoms)
+        self.last_cost, self.last_refused = 0, False
+        if len(involved) > MAX_ATOMS:
+            return Access.UNDETERMINED, None, outcome
+        self.last_cost = _weight(rw_caller, rw_role) << len(involved)
+        if not self.charge(self.last_cost):
+            self.last_refused = True
+            return Access.UNDETERMINED, None, outcome
         if not involved:
             decided = evaluate(outcome)
             return (Access.ALWAYS if decided.allowed else Access.NEVER), None, decided
-        if len(involved) > MAX_ATOMS:
-            return Access.UNDETERMINED, None, outcome
         base = plain.context
         satisfying: set[int] = set()
         names = [f"{_ATOM_PREFIX}{atom}" for atom in involved]
@@ -634,24 +671,47 @@ class _Evaluator:
     def pair(self, caller: IamUser | InventoryRole, role: InventoryRole) -> Answer:
         """The answer for one inventory principal and one inventory role (memoised)."""
         key = (caller.arn, role.arn)
-        found = self.pairs.get(key)
-        if found is None:
-            if isinstance(caller, IamUser):
-                who: Caller = caller
-                kind = "user"
-                notes: tuple[str, ...] = ()
-            else:
-                who = self.session(caller)
-                kind = "role"
-                notes = () if caller.identity_known else ("its identity policies are unknown",)
-            atoms = self.known_atoms if isinstance(caller, IamUser) else self.session_atoms
-            access, residual, outcome = self.decide(who, role.role, atoms)
-            found = Answer(caller.arn, kind, access, outcome, residual, notes, who)
-            self.pairs[key] = found
+        remembered = self.pairs.get(key)
+        if remembered is not None:
+            found, cost = remembered
+            if self.charge(cost):
+                return found
+            return attrs.evolve(
+                found,
+                access=Access.UNDETERMINED,
+                residual=None,
+                notes=(*found.notes, _budget_note()),
+            )
+        if isinstance(caller, IamUser):
+            who: Caller = caller
+            kind = "user"
+            notes: tuple[str, ...] = ()
+        else:
+            who = self.session(caller)
+            kind = "role"
+            notes = () if caller.identity_known else ("its identity policies are unknown",)
+        atoms = self.known_atoms if isinstance(caller, IamUser) else self.session_atoms
+        access, residual, outcome = self.decide(who, role.role, atoms)
+        if self.last_refused:  # not remembered: a later query has its own budget
+            return Answer(caller.arn, kind, access, outcome, None, (*notes, _budget_note()), who)
+        found = Answer(caller.arn, kind, access, outcome, residual, notes, who)
+        self.pairs[key] = (found, self.last_cost)
         return found
 
 
 # --------------------------------------------------------------------------- candidates
+
+
+def _weight(caller: Caller, role: Role) -> int:
+    """How many statements one evaluation of ``caller`` against ``role`` reads, at least 1."""
+    policies: list[Policy | None] = [role.trust_policy]
+    policies += list(getattr(caller, "policies", ()))
+    policies += [getattr(caller, "permissions_boundary", None)]
+    policies += [getattr(caller, "session_policy", None)]
+    for org in (getattr(caller, "org", None), role.org):
+        for level in getattr(org, "scps", ()) + getattr(org, "rcps", ()):
+            policies += list(level)
+    return max(1, sum(len(p.statements) for p in policies if p is not None))
 
 
 def _allow_statements(policy: Policy) -> Iterator[Statement]:
@@ -682,7 +742,7 @@ class _AssumeIndex:
     """Which principals' identity policies can allow ``sts:AssumeRole`` on a given role.
 
     An account principal (and any cross-account grant) needs the caller's identity policies
-    to allow the call too (SEMANTICS.md §4.3, §4.4), so a principal none of whose Allow
+    to allow the call too (docs/semantics.md §4.3, §4.4), so a principal none of whose Allow
     statements covers the action and the role's ARN can never use such a grant: it need not
     be evaluated. Literal resources are indexed by ARN, wildcard resources grouped by pattern
     (each pattern is matched once per role); ``NotAction``/``NotResource`` and policy
@@ -1073,6 +1133,7 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
     if entry is None:
         raise InventoryError(f"the inventory has no role {role_arn}")
     evaluator = _evaluator(inventory)
+    evaluator.start_query()
     found = _collect(inventory, entry, evaluator.assume_index)
     principals: list[Answer] = []
     for user in found.users.values():
@@ -1086,7 +1147,8 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
     for (_, session), caller_entry in found.sessions.items():
         who = attrs.evolve(evaluator.session(caller_entry), session_name=session)
         access, residual, outcome = evaluator.decide(who, entry.role, evaluator.known_atoms)
-        answer = Answer(who.session_arn, "session", access, outcome, residual, caller=who)
+        refused = (_budget_note(),) if evaluator.last_refused else ()
+        answer = Answer(who.session_arn, "session", access, outcome, residual, refused, who)
         if answer.access is not Access.NEVER:
             principals.append(answer)
     classes: list[Answer] = []
@@ -1094,12 +1156,16 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
         atoms = evaluator.class_atoms_for(extra, prefixes)
         access, residual, outcome = evaluator.decide(caller, entry.role, atoms)
         if access is not Access.NEVER:
-            noted = (note,) if note else ()
+            noted = ((note,) if note else ()) + (
+                (_budget_note(),) if evaluator.last_refused else ()
+            )
             classes.append(Answer(name, kind, access, outcome, residual, noted, caller))
     notes = list(found.notes)
     if not entry.identity_known:
         notes.append("the role's own identity policies are unknown (not in the source)")
     notes += [n for n in inventory.notes if n.startswith(role_arn + ":")]
+    if evaluator.exhausted:
+        notes.append(f"{_budget_note()}; the answers past it are undetermined")
     return WhoCanResult(
         role_arn,
         tuple(principals),
@@ -1159,9 +1225,11 @@ class ReachResult:
 
     principal_arn: str
     reached: tuple[Reached, ...]
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as JSON data."""
+        """The result as JSON data (``notes`` only when there are some)."""
+        noted = {"notes": list(self.notes)} if self.notes else {}
         return {
             "principal": self.principal_arn,
             "reached": [
@@ -1179,7 +1247,7 @@ class ReachResult:
                 }
                 for r in self.reached
             ],
-        }
+        } | noted
 
     def to_text(self) -> str:
         """The result for people: each role and the chain to it."""
@@ -1187,7 +1255,8 @@ class ReachResult:
         for reached in self.reached:
             lines.append(f"  {reached.role_arn}")
             lines += [f"    {step}" for step in reached.path]
-        return "\n".join(lines)
+        lines += [f"note: {note}" for note in self.notes]
+        return "\n".join(escape(line) for line in lines)  # values came from input
 
     def __str__(self) -> str:
         return self.to_text()
@@ -1336,6 +1405,7 @@ def reachable_from(inventory: Inventory, principal_arn: str) -> ReachResult:
     if start is None:
         raise InventoryError(f"the inventory has no user or role {principal_arn}")
     evaluator = _evaluator(inventory)
+    evaluator.start_query()
     index = _reverse_index(inventory)
     paths: dict[str, tuple[Step, ...]] = {}
     queue: deque[tuple[IamUser | InventoryRole, tuple[Step, ...]]] = deque([(start, ())])
@@ -1350,7 +1420,10 @@ def reachable_from(inventory: Inventory, principal_arn: str) -> ReachResult:
             step = Step(principal.arn, arn, answer.access, answer.residual)
             paths[arn] = (*path, step)
             queue.append((entry, paths[arn]))
-    return ReachResult(principal_arn, tuple(Reached(arn, path) for arn, path in paths.items()))
+    notes = (f"{_budget_note()}; roles past it may be missing",) if evaluator.exhausted else ()
+    return ReachResult(
+        principal_arn, tuple(Reached(arn, path) for arn, path in paths.items()), notes
+    )
 
 
 # --------------------------------------------------------------------------- command line
@@ -1411,3 +1484,6 @@ def _run_who_can(args: argparse.Namespace) -> int:
 
 def _run_reach(args: argparse.Namespace) -> int:
     return _run(args, reachable_from, args.principal_arn)
+
+
+_reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

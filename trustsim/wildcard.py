@@ -1,6 +1,6 @@
 r"""IAM wildcard patterns: ``*`` and ``?``, compiled once into the cheapest matcher.
 
-Grammar (SEMANTICS.md §5.4)::
+Grammar (docs/semantics.md §5.4)::
 
     pattern := (literal-char | "*" | "?")*
     "*"     := any run of characters, empty included, crossing "/" and ":" and everything else
@@ -316,7 +316,7 @@ def _compiled(segments: tuple[Segment, ...], ignore_case: bool) -> tuple[str, Ma
 def compile_segments(segments: Sequence[Segment], *, ignore_case: bool = False) -> Matcher:
     """Compile a pattern given as segments, some of them literal (from policy variables).
 
-    Text that a policy variable put into a pattern is never a wildcard (SEMANTICS.md §5.14),
+    Text that a policy variable put into a pattern is never a wildcard (docs/semantics.md §5.14),
     so ``("team-", True), ("a*b", False)`` matches only ``team-a*b``.
 
     >>> match = compile_segments([("team-", True), ("a*b", False), ("*", True)])

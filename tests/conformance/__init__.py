@@ -1,6 +1,6 @@
 """The conformance case runner: the shared cases, read and decided by :mod:`trustsim.scenarios`.
 
-Case format: ../shared/conformance/README.md — the scenario-file format users write for their
+Case format: tests/data/conformance/README.md — the scenario-file format users write for their
 own roles (docs/scenarios.md), so a case that passes here passes for a user writing the same
 thing. Malformed cases are refused with :class:`~trustsim.scenarios.MalformedScenario`
 naming the file, the JSON pointer and the reason; a case the library cannot run is a failure,

@@ -68,7 +68,7 @@ GOOD = {
         ({"role": {**GOOD["role"], "policy": {}}}, "unknown field(s) in role: policy"),
         ({"caller": {"kind": "anonymous", "name": "x"}}, "unknown field(s) in caller: name"),
         ({"caller": {"kind": "robot"}}, "unknown caller kind 'robot'"),
-        ({"expected": "Deny"}, "unknown expected value 'Deny'"),
+        ({"expected": "Denied"}, "unknown expected value 'Denied'"),
     ],
 )
 def test_malformed_cases_are_refused(

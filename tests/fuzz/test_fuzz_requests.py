@@ -6,7 +6,7 @@ are the documented ones — :class:`InvalidContext` (a context value of a shape 
 :class:`InvalidCaller` (a caller AWS never produces) and :class:`InvalidRequest` (a call STS
 refuses). A request that is built is evaluated against a trust policy with a condition of every
 operator family over the keys the fuzz sets: unreadable request values must end in a decision
-(SEMANTICS.md §9 decision 9), never in an exception.
+(docs/semantics.md, reading 9), never in an exception.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,7 +28,8 @@ from trustsim.callers import OrgMembership, Role
 from trustsim.context import RequestContext
 from trustsim.decision import Outcome
 from trustsim.evaluation import decide, evaluate, evaluate_action, replay
-from trustsim.model import PolicyKind
+from trustsim.inventory import RCP_FULL_AWS_ACCESS
+from trustsim.model import Effect, Policy, PolicyKind
 from trustsim.requests import AssumeRoleRequest
 
 pytestmark = pytest.mark.property
@@ -58,7 +60,23 @@ def _same(fast: Outcome, full: Outcome) -> None:
     )
 
 
-rcp_levels = st.lists(st.lists(caller_policies(PolicyKind.RCP), min_size=1, max_size=2), max_size=2)
+def _deny_only(policy: Policy) -> Policy:
+    return attrs.evolve(
+        policy,
+        statements=tuple(attrs.evolve(s, effect=Effect.DENY) for s in policy.statements),
+    )
+
+
+#: RCP levels: customer RCPs can only deny (RCP syntax; an Allow is refused), next to the
+#: RCPFullAWSAccess AWS keeps on every level.
+rcp_levels = st.lists(
+    st.lists(
+        st.just(RCP_FULL_AWS_ACCESS) | caller_policies(PolicyKind.RCP).map(_deny_only),
+        min_size=1,
+        max_size=2,
+    ),
+    max_size=2,
+)
 
 
 @settings(max_examples=300)

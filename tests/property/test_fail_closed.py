@@ -5,11 +5,11 @@ down, so these properties pin the direction of every uncertainty:
 
 * a clause that cannot be evaluated (a request value that is no date, number, IP address,
   boolean, base64 text or ARN; several values under an operator without a set qualifier) never
-  makes an Allow statement apply (SEMANTICS.md §9 decisions 3 and 9: the clause does not match,
+  makes an Allow statement apply (docs/semantics.md readings 3 and 9: the clause does not match,
   positive and negated operators alike), and never makes a Deny statement stop applying
   without a diagnostic on the outcome naming that clause ("fail closed and say so");
 * adding any Deny statement, to any policy, never turns a denied request into an allowed one
-  (an explicit deny overrides every allow, SEMANTICS.md §4.1);
+  (an explicit deny overrides every allow, docs/semantics.md §4.1);
 * removing a condition clause from a Deny statement never turns a denied request into an
   allowed one (the clauses of a block are ANDed, §5.1: fewer clauses match more requests);
 * adding a condition clause to an Allow statement never turns a denied request into an
@@ -195,7 +195,7 @@ def unevaluable_clauses(draw: st.DrawFn) -> tuple[ConditionClause, Any]:
             value = bad
         name = f"{qualifier}{base}{suffix}"
         values = (policy_value,)
-    else:  # several values, no qualifier: §9 decision 3 (no match, positive and negated alike)
+    else:  # several values, no qualifier: reading 3 (no match, positive and negated alike)
         name = draw(
             st.sampled_from(
                 [

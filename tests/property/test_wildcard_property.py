@@ -1,4 +1,4 @@
-"""The compiled wildcard matcher agrees with the dynamic-programming oracle (SEMANTICS.md §5.4)."""
+"""The compiled wildcard matcher agrees with the dynamic-programming oracle (docs/semantics.md §5.4)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def test_question_heavy_chunks_by_scan_alone_agree_with_oracle(pattern: str, sub
 def test_question_heavy_chunks_ignoring_case_are_the_oracle_on_folded_text(
     pattern: str, subject: str
 ) -> None:
-    """IgnoreCase: casefold both sides, then match (SEMANTICS.md §5.4)."""
+    """IgnoreCase: casefold both sides, then match (docs/semantics.md §5.4)."""
     expected = wildcard_match(pattern.casefold(), subject.casefold())
     assert compile_pattern(pattern, ignore_case=True)(subject) is expected
     with mock.patch.object(wildcard, "CANDIDATE_BUDGET", 1):

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from trustsim import __version__
+from trustsim import __version__, _files
 from trustsim.analysis.compare import Comparison, compare
 from trustsim.analysis.grants import Grants, grants
 from trustsim.errors import InvalidPolicy
@@ -57,7 +58,10 @@ def register_cli(subparsers: Any) -> dict[str, _Handler]:
 
 
 def _read(name: str) -> Policy:
-    return load_policy(name, kind=PolicyKind.TRUST)
+    """A trust policy file (``-``: stdin), read within the CLI's read boundary (docs/security.md)."""
+    if name == "-":
+        return load_policy(_files.read_stdin(), kind=PolicyKind.TRUST, origin="<stdin>")
+    return load_policy(Path(name), kind=PolicyKind.TRUST, origin=name)
 
 
 def _run_grants(arguments: argparse.Namespace) -> int:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
+from trustsim._files import read_named
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
 from trustsim.loaders.json_text import read_json
@@ -54,7 +54,8 @@ def load_policy(
 
     Raises:
         InvalidPolicy: the document is not JSON, or AWS would refuse it.
-        OSError: the file cannot be read.
+        OSError: the file cannot be read; :class:`~trustsim._files.RefusedFile` when it is
+            not a regular file, resolves outside its folder (docs/security.md) or is too large.
     """
     policy_kind = PolicyKind(kind)
     if isinstance(source, Mapping):
@@ -66,8 +67,8 @@ def load_policy(
     if isinstance(source, str) and "\x00" in source:
         # Neither a document nor a file name (the OS refuses NUL in paths).
         raise FileNotFoundError(f"not a JSON document, and no file can be named {source!r}")
-    path = Path(source)
-    return _from_text(path.read_bytes(), policy_kind, origin or str(source))
+    data, _ = read_named(source)
+    return _from_text(data, policy_kind, origin or os.fspath(source))
 
 
 def _looks_like_document(text: str) -> bool:
@@ -77,12 +78,14 @@ def _looks_like_document(text: str) -> bool:
 
 def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     from trustsim.errors import InvalidPolicy  # noqa: PLC0415
+    from trustsim.validation import worded_for  # noqa: PLC0415
 
     try:
         document = read_json(text)
     except InvalidPolicy as error:
+        problems = [worded_for(problem, kind) for problem in error.problems]
         raise InvalidPolicy(
-            error.problems, origin=origin, text=error.text, positions=error.positions
+            problems, origin=origin, text=error.text, positions=error.positions
         ) from None
     return parse_document(
         document.value,

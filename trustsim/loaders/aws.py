@@ -2,7 +2,7 @@
 
 Each loader accepts what boto3 or the AWS CLI returns (a decoded ``dict``, JSON text, bytes or
 a file path) and the URL-encoded policy strings the raw IAM Query API and some SDKs return
-(ECOSYSTEM.md §3.2). Every policy document comes back as a :class:`~trustsim.model.Policy`
+(docs/loaders.md). Every policy document comes back as a :class:`~trustsim.model.Policy`
 whose ``origin`` names the file and the JSON pointer of the document inside it
 (``gaad.json#/RoleDetailList/3/AssumeRolePolicyDocument``).
 
@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from trustsim import _pointer
+from trustsim._files import read_named
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.loaders.json_text import read_json
@@ -214,8 +214,8 @@ def _read(source: Source, origin: str | None) -> _Input:
         label = origin or "<bytes>"
         raw = source
     else:
-        label = origin or str(source)
-        raw = Path(source).read_bytes()  # type: ignore[arg-type]
+        label = origin or os.fspath(source)  # type: ignore[arg-type]
+        raw, _ = read_named(source)  # type: ignore[arg-type]
     try:
         document = read_json(raw)
     except InvalidPolicy as error:
@@ -592,7 +592,11 @@ def _managed(item: object, pointer: str, collect: _Collector, managed: dict[str,
         )
         if is_default and "Document" in version:
             where = _pointer.join(pointer, "PolicyVersionList", index, "Document")
-            policy = collect.policy(version["Document"], where, PolicyKind.IDENTITY)
+            # A customer managed policy was saved by CreatePolicy (Version 2012-10-17 enforced);
+            # AWS managed policies (account "aws") are AWS's own documents.
+            aws_managed = arn.split(":")[4:5] == ["aws"]
+            kind = PolicyKind.IDENTITY if aws_managed else PolicyKind.MANAGED
+            policy = collect.policy(version["Document"], where, kind)
             if policy is not None:
                 managed[arn] = policy
             return

@@ -1,7 +1,7 @@
 """Trust policies from infrastructure as code: CloudFormation (and CDK) templates, Terraform JSON.
 
 :func:`load_cloudformation` reads a template (JSON; YAML when PyYAML is installed) and resolves
-the intrinsic functions that have an answer offline (ECOSYSTEM.md §3.3): ``Ref`` to parameters
+the intrinsic functions that have an answer offline (docs/loaders.md): ``Ref`` to parameters
 and pseudo-parameters, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``,
 ``Fn::FindInMap``, ``Fn::If`` with ``Conditions`` (``Fn::Equals``/``Not``/``And``/``Or``),
 ``Fn::Base64``. ``Fn::GetAtt`` and ``Ref`` to another resource become an ARN-shaped value
@@ -26,17 +26,18 @@ every ``aws_iam_role``; a trust policy that is unknown until apply is reported a
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from trustsim import _pointer
-from trustsim.errors import InvalidPolicy, Position, Problem
+from trustsim._files import read_named, read_reference, root_of
+from trustsim.errors import InvalidPolicy, Position, Problem, escape
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
@@ -79,11 +80,12 @@ def _read(
     if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
         label, raw = origin or "<string>", source
     elif isinstance(source, bytes):
-        label, raw = origin or "<bytes>", source.decode("utf-8-sig")
+        label = origin or "<bytes>"
+        raw = _decoded(source, label)
     else:
         path = Path(os.fspath(source))  # type: ignore[call-overload]
         label = origin or str(path)
-        raw = path.read_text(encoding="utf-8-sig")
+        raw = _decoded(read_named(path)[0], label)
         if path.suffix.lower() in (".yaml", ".yml", ".template") and raw.lstrip()[:1] != "{":
             return _yaml(raw, label), label, None, {}
     try:
@@ -99,11 +101,30 @@ def _read(
     return document.value, label, document.text, document.positions
 
 
+def _decoded(data: bytes, label: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        message = f"the template is not UTF-8 text (byte {error.start} cannot be decoded)"
+        raise InvalidPolicy([Problem("INVALID_ENCODING", "", message)], origin=label) from None
+
+
 # --------------------------------------------------------------------------- YAML (optional)
 
 
+#: How deep a YAML template may nest (CloudFormation templates rarely pass 20 levels).
+MAX_YAML_DEPTH = 100
+
+
 def _yaml(text: str, origin: str) -> object:
-    """A CloudFormation YAML template, short tags turned into their long JSON forms."""
+    """A CloudFormation YAML template, short tags turned into their long JSON forms.
+
+    Bounded and strict: aliases (``*name``) and merge keys (``<<``) are refused — CloudFormation
+    supports neither, and resolving shared nodes is how a 500-byte "billion laughs" document
+    grows to gigabytes; nesting past :data:`MAX_YAML_DEPTH` is refused; a key given twice in a
+    mapping is ``DUPLICATE_KEY`` (a YAML reader would keep the last one silently, as a JSON
+    reader would); a key that is not text (``null:``, ``1:``) is refused.
+    """
     try:
         import yaml  # noqa: PLC0415 - optional (the "yaml" extra)
     except ImportError:  # pragma: no cover - depends on the environment
@@ -116,7 +137,11 @@ def _yaml(text: str, origin: str) -> object:
             origin=origin,
         ) from None
 
-    loader_class: Any = type("Loader", (yaml.SafeLoader,), {})
+    loader_class: Any = type(
+        "Loader",
+        (yaml.SafeLoader,),
+        {"compose_node": _compose_node, "construct_mapping": _construct_mapping},
+    )
 
     def construct(tag: str) -> Any:
         name = "Ref" if tag == "Ref" else ("Condition" if tag == "Condition" else f"Fn::{tag}")
@@ -139,12 +164,121 @@ def _yaml(text: str, origin: str) -> object:
         loader_class.add_constructor(f"!{tag}", construct(tag))
     # YAML 1.1 reads an unquoted 2012-10-17 as a date; CloudFormation keeps it as text.
     loader_class.add_constructor("tag:yaml.org,2002:timestamp", loader_class.construct_yaml_str)
+    loader: Any = None
     try:
-        return yaml.load(text, Loader=loader_class)  # noqa: S506 - a SafeLoader subclass
+        loader = loader_class(text)
+        loader.trustsim_depth = 0
+        loader.trustsim_problems = []
+        value = loader.get_single_data()
+    except _YamlRefused as refused:
+        raise InvalidPolicy([refused.problem], origin=origin) from None
+    except yaml.reader.ReaderError as error:
+        message = (
+            f"the template is not YAML: the character #x{error.character:04x} at position "
+            f"{error.position} is not allowed"
+        )
+        raise InvalidPolicy([Problem(_SHAPE, "", message)], origin=origin) from None
     except yaml.YAMLError as error:
-        raise InvalidPolicy(
-            [Problem(_SHAPE, "", f"the template is not YAML: {error}")], origin=origin
-        ) from None
+        # The reason and the place only: PyYAML's own message quotes the offending line.
+        reason = getattr(error, "problem", None) or getattr(error, "context", None) or "unreadable"
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        message = f"the template is not YAML: {escape(str(reason))}{where}"
+        raise InvalidPolicy([Problem(_SHAPE, "", message)], origin=origin) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.trustsim_problems:
+        raise InvalidPolicy(loader.trustsim_problems, origin=origin)
+    return value
+
+
+class _YamlRefused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _at_mark(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _compose_node(loader: Any, parent: Any, index: Any) -> Any:
+    import yaml  # noqa: PLC0415 - optional, imported by _yaml already
+
+    if loader.check_event(yaml.AliasEvent):
+        mark = loader.peek_event().start_mark
+        raise _YamlRefused(
+            Problem(
+                _SHAPE,
+                "",
+                f"YAML aliases are not supported in CloudFormation templates ({_at_mark(mark)}): "
+                "write the value out",
+            )
+        )
+    loader.trustsim_depth += 1
+    try:
+        if loader.trustsim_depth > MAX_YAML_DEPTH:
+            mark = loader.peek_event().start_mark
+            raise _YamlRefused(
+                Problem(
+                    _SHAPE,
+                    "",
+                    f"the template nests deeper than {MAX_YAML_DEPTH} levels ({_at_mark(mark)})",
+                )
+            )
+        return yaml.SafeLoader.compose_node(loader, parent, index)
+    finally:
+        loader.trustsim_depth -= 1
+
+
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[str, object]:
+    import yaml  # noqa: PLC0415 - optional, imported by _yaml already
+
+    if not isinstance(node, yaml.MappingNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a mapping, found {node.id}", node.start_mark
+        )
+    mapping: dict[str, object] = {}
+    first: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise _YamlRefused(
+                Problem(
+                    _SHAPE,
+                    "",
+                    "YAML merge keys (<<) are not supported in CloudFormation templates "
+                    f"({_at_mark(key_node.start_mark)})",
+                )
+            )
+        key = (
+            loader.construct_object(key_node, deep=deep)
+            if isinstance(key_node, yaml.ScalarNode)
+            else None
+        )
+        if not isinstance(key, str):
+            raise _YamlRefused(
+                Problem(
+                    _SHAPE,
+                    "",
+                    f"a mapping key that is not text ({_at_mark(key_node.start_mark)}): "
+                    "CloudFormation keys are names; quote it",
+                )
+            )
+        if key in first:
+            loader.trustsim_problems.append(
+                Problem(
+                    "DUPLICATE_KEY",
+                    "",
+                    f"the key {escape(repr(key))} appears more than once in this mapping "
+                    f"({_at_mark(key_node.start_mark)}; first at {_at_mark(first[key])}); a YAML "
+                    "reader keeps only the last one and silently drops the others",
+                )
+            )
+        else:
+            first[key] = key_node.start_mark
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
 
 
 # --------------------------------------------------------------------------- CloudFormation
@@ -158,6 +292,12 @@ class _Unresolvable(Exception):
 
 
 _NO_VALUE = object()
+#: The longest string one intrinsic function may make (a trust policy holds at most 4,096).
+MAX_INTRINSIC_CHARS = 1_000_000
+#: The most characters the intrinsic functions of one template may make in all.
+MAX_PRODUCED_CHARS = 20_000_000
+#: How deep intrinsic functions, and conditions naming conditions, may nest.
+MAX_RESOLVE_DEPTH = 128
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -174,6 +314,25 @@ class _Resolver:
         self.placeholders: list[str] = []
         self.conditions: dict[str, bool] = {}
         self.evaluating: set[str] = set()
+        self.depth = 0
+        self.produced = 0
+
+    def text(self, value: str, pointer: str) -> str:
+        """A string an intrinsic function made, counted against the bounds."""
+        if len(value) > MAX_INTRINSIC_CHARS:
+            raise _Unresolvable(
+                pointer,
+                f"the intrinsic function makes a string of {len(value):,} characters, more than "
+                f"the limit of {MAX_INTRINSIC_CHARS:,}",
+            )
+        self.produced += len(value)
+        if self.produced > MAX_PRODUCED_CHARS:
+            raise _Unresolvable(
+                pointer,
+                f"the template's intrinsic functions make more than {MAX_PRODUCED_CHARS:,} "
+                "characters in all",
+            )
+        return value
 
     @staticmethod
     def _parameters(declared: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, object]:
@@ -264,6 +423,19 @@ class _Resolver:
         return self.conditions[name]
 
     def resolve(self, value: object, pointer: str) -> object:
+        self.depth += 1
+        try:
+            if self.depth > MAX_RESOLVE_DEPTH:
+                raise _Unresolvable(
+                    pointer,
+                    f"intrinsic functions and conditions nest deeper than {MAX_RESOLVE_DEPTH} "
+                    "levels",
+                )
+            return self._resolve(value, pointer)
+        finally:
+            self.depth -= 1
+
+    def _resolve(self, value: object, pointer: str) -> object:
         if isinstance(value, str):
             if "{{resolve:" in value:
                 raise _Unresolvable(
@@ -319,9 +491,7 @@ class _Resolver:
         if name == "Fn::Sub":
             return self.sub(args, pointer)
         if name == "Fn::Join":
-            if not (isinstance(args, list) and len(args) == 2 and isinstance(args[1], list)):
-                raise _Unresolvable(pointer, "Fn::Join takes [delimiter, [values…]]")
-            return str(args[0]).join(str(item) for item in args[1])
+            return self.join(args, pointer)
         if name == "Fn::Select":
             if not (isinstance(args, list) and len(args) == 2 and isinstance(args[1], list)):
                 raise _Unresolvable(pointer, "Fn::Select takes [index, [values…]]")
@@ -339,6 +509,8 @@ class _Resolver:
         if name == "Fn::Split":
             if not (isinstance(args, list) and len(args) == 2):
                 raise _Unresolvable(pointer, "Fn::Split takes [delimiter, text]")
+            if not str(args[0]):
+                raise _Unresolvable(pointer, "Fn::Split needs a delimiter that is not empty")
             return str(args[1]).split(str(args[0]))
         if name == "Fn::FindInMap":
             if not (isinstance(args, list) and len(args) >= 3):
@@ -365,12 +537,29 @@ class _Resolver:
         if name in ("Fn::Not", "Fn::And", "Fn::Or"):
             if not (isinstance(args, list) and all(isinstance(a, bool) for a in args)):
                 raise _Unresolvable(pointer, f"{name} takes a list of conditions")
+            # CloudFormation: Fn::Not takes one condition, Fn::And and Fn::Or 2 to 10.
+            if not (len(args) == 1 if name == "Fn::Not" else 2 <= len(args) <= 10):
+                wanted = "one condition" if name == "Fn::Not" else "2 to 10 conditions"
+                raise _Unresolvable(pointer, f"{name} takes {wanted}, not {len(args)}")
             if name == "Fn::Not":
                 return not args[0]
             return all(args) if name == "Fn::And" else any(args)
         if name == "Fn::Base64":
-            return base64.b64encode(str(args).encode()).decode()
+            if not isinstance(args, (str, int, float, Decimal)):
+                raise _Unresolvable(pointer, "Fn::Base64 encodes a text value")
+            return self.text(base64.b64encode(str(args).encode()).decode(), pointer)
         raise _Unresolvable(pointer, f"{name} is not an intrinsic function trustsim resolves")
+
+    def join(self, args: object, pointer: str) -> str:
+        if not (isinstance(args, list) and len(args) == 2 and isinstance(args[1], list)):
+            raise _Unresolvable(pointer, "Fn::Join takes [delimiter, [values…]]")
+        if not all(isinstance(item, (str, int, float, Decimal)) for item in args[1]):
+            raise _Unresolvable(pointer, "Fn::Join joins text values")
+        total = sum(len(str(item)) for item in args[1])
+        total += len(str(args[0])) * max(0, len(args[1]) - 1)
+        if total > MAX_INTRINSIC_CHARS:
+            self.text("x" * (MAX_INTRINSIC_CHARS + 1), pointer)  # refused, nothing built
+        return self.text(str(args[0]).join(str(item) for item in args[1]), pointer)
 
     def sub(self, args: object, pointer: str) -> str:
         if isinstance(args, str):
@@ -394,7 +583,16 @@ class _Resolver:
                 raise _Unresolvable(pointer, f"Fn::Sub: ${{{name}}} is a list")
             return str(value)
 
-        return _SUB_VARIABLE.sub(replace, template)
+        made = [len(template)]
+
+        def counted(match: re.Match[str]) -> str:
+            text = replace(match)
+            made[0] += len(text)
+            if made[0] > MAX_INTRINSIC_CHARS:
+                self.text("x" * (MAX_INTRINSIC_CHARS + 1), pointer)  # refused before building
+            return text
+
+        return self.text(_SUB_VARIABLE.sub(counted, template), pointer)
 
 
 _URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
@@ -455,6 +653,14 @@ def load_cloudformation(
         "AWS::StackName": stack_name,
         "AWS::StackId": f"arn:{partition}:cloudformation:{region}:{account_id}:stack/{stack_name}/{PLACEHOLDER}",
     }
+    sections = ("Resources", "Parameters", "Mappings", "Conditions")
+    misshapen = [
+        Problem(_SHAPE, f"/{section}", f"{section} must be an object")
+        for section in sections
+        if value.get(section) is not None and not isinstance(value.get(section), Mapping)
+    ]
+    if misshapen:
+        raise InvalidPolicy(misshapen, origin=label, text=text, positions=positions)
     resolver = _Resolver(value, _parameter_values(parameters), pseudo)
     problems: list[Problem] = []
     roles: list[IacRole] = []
@@ -499,12 +705,20 @@ def load_cdk_out(
 
     Raises:
         InvalidPolicy: as :func:`load_cloudformation`, for the first template that fails.
+        OSError: a template cannot be read; :class:`~trustsim._files.RefusedFile` when it is
+            not a regular file, resolves outside the directory or is too large.
     """
     found: list[IacRole] = []
-    for path in sorted(Path(directory).glob("*.template.json")):
+    folder = Path(directory)
+    # The directory is named like a file: its root is the current directory when it lies
+    # under it (so a cdk.out symlinked out of the checkout is refused), else itself.
+    root = root_of(folder / "manifest.json")
+    for path in sorted(folder.glob("*.template.json")):
         stack = path.name.removesuffix(".template.json").removesuffix(".nested")
+        # A template is read only if it is a regular file resolving inside the directory.
+        data = read_reference(path.name, folder=folder, root=root)
         roles = load_cloudformation(
-            path,
+            data,
             account_id=account_id,
             region=region,
             partition=partition,
@@ -512,7 +726,7 @@ def load_cdk_out(
             origin=str(path),
         )
         # Read and checked above: every role comes from the template's Resources.
-        resources = json.loads(path.read_text(encoding="utf-8-sig"))["Resources"] if roles else {}
+        resources: Any = read_json(data).value["Resources"] if roles else {}  # type: ignore[index]
         for role in roles:
             metadata = resources[role.address].get("Metadata")
             cdk_path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
@@ -664,7 +878,8 @@ def load_terraform(
     problems: list[Problem] = []
     roles: dict[str, IacRole] = {}
     unknown: dict[str, str] = {}
-    for index, change in enumerate(value.get("resource_changes") or []):
+    changes = value.get("resource_changes")
+    for index, change in enumerate(changes if isinstance(changes, list) else []):
         if not isinstance(change, Mapping) or change.get("type") != "aws_iam_role":
             continue
         after_unknown = _at(change, "/change/after_unknown")
@@ -694,51 +909,59 @@ def _at(value: object, pointer: str) -> object:
     return value
 
 
-def _terraform_module(  # noqa: PLR0917 - recursive walk carrying its accumulators
-    module: Mapping[str, Any],
-    pointer: str,
+def _terraform_module(  # noqa: PLR0917 - a walk carrying its accumulators
+    root: Mapping[str, Any],
+    root_pointer: str,
     label: str,
     unknown: Mapping[str, str],
     roles: dict[str, IacRole],
     problems: list[Problem],
 ) -> None:
-    for index, resource in enumerate(module.get("resources") or []):
-        if (
-            not isinstance(resource, Mapping)
-            or resource.get("type") != "aws_iam_role"
-            or resource.get("mode", "managed") != "managed"
-        ):
-            continue
-        address = str(resource.get("address"))
-        where = _pointer.join(pointer, "resources", index)
-        arn = _at(resource, "/values/arn")
-        document = _at(resource, "/values/assume_role_policy")
-        if document is None:
-            if address not in unknown:
-                problems.append(
-                    Problem(
-                        _SHAPE,
-                        _pointer.join(where, "values"),
-                        f"{address} has no assume_role_policy",
-                    )
+    """Every role of a module and of its child modules, depth first, without recursion."""
+    pending: list[tuple[Mapping[str, Any], str]] = [(root, root_pointer)]
+    while pending:
+        module, pointer = pending.pop()
+        resources = module.get("resources")
+        for index, resource in enumerate(resources if isinstance(resources, list) else []):
+            where = _pointer.join(pointer, "resources", index)
+            _terraform_role(resource, where, label, unknown, roles, problems)
+        children = module.get("child_modules")
+        found = list(enumerate(children if isinstance(children, list) else []))
+        pending += [
+            (child, _pointer.join(pointer, "child_modules", index))
+            for index, child in reversed(found)
+            if isinstance(child, Mapping)
+        ]
+
+
+def _terraform_role(  # noqa: PLR0917 - one resource, with where it sits and where to report
+    resource: object,
+    where: str,
+    label: str,
+    unknown: Mapping[str, str],
+    roles: dict[str, IacRole],
+    problems: list[Problem],
+) -> None:
+    if (
+        not isinstance(resource, Mapping)
+        or resource.get("type") != "aws_iam_role"
+        or resource.get("mode", "managed") != "managed"
+    ):
+        return
+    address = str(resource.get("address"))
+    arn = _at(resource, "/values/arn")
+    document = _at(resource, "/values/assume_role_policy")
+    if document is None:
+        if address not in unknown:
+            problems.append(
+                Problem(
+                    _SHAPE, _pointer.join(where, "values"), f"{address} has no assume_role_policy"
                 )
-            continue
-        policy_pointer = _pointer.join(where, "values", "assume_role_policy")
-        policy = _parse_at(document, policy_pointer, f"{label}#{policy_pointer}", problems)
-        if policy is not None:
-            roles[address] = IacRole(
-                address,
-                policy,
-                arn=arn if isinstance(arn, str) else None,
-                origin=f"{label}#{where}",
             )
-    for index, child in enumerate(module.get("child_modules") or []):
-        if isinstance(child, Mapping):
-            _terraform_module(
-                child,
-                _pointer.join(pointer, "child_modules", index),
-                label,
-                unknown,
-                roles,
-                problems,
-            )
+        return
+    policy_pointer = _pointer.join(where, "values", "assume_role_policy")
+    policy = _parse_at(document, policy_pointer, f"{label}#{policy_pointer}", problems)
+    if policy is not None:
+        roles[address] = IacRole(
+            address, policy, arn=arn if isinstance(arn, str) else None, origin=f"{label}#{where}"
+        )
