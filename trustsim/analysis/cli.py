@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import urllib.parse
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +25,7 @@ from trustsim.errors import InvalidPolicy
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind
 from trustsim.requests import AssumeRoleRequest
+from trustsim.testing import describe_caller
 
 __all__ = ["register_cli"]
 
@@ -68,7 +71,7 @@ def _run_grants(arguments: argparse.Namespace) -> int:
     try:
         found = grants(_read(arguments.policy), role_arn=arguments.role_arn)
     except (InvalidPolicy, OSError, ValueError) as error:
-        print(f"{arguments.policy}: {error}")
+        print(f"trustsim grants: {arguments.policy}: {error}", file=sys.stderr)
         return 2
     if arguments.format == "json":
         print(json.dumps(found.to_dict(), indent=2))
@@ -96,7 +99,7 @@ def _run_diff(arguments: argparse.Namespace) -> int:
         old, new = _read(arguments.old), _read(arguments.new)
         result = compare(new, old, role_arn=arguments.role_arn)
     except (InvalidPolicy, OSError, ValueError) as error:
-        print(f"diff: {error}")
+        print(f"trustsim diff: {error}", file=sys.stderr)
         return 2
     if arguments.format == "json":
         print(json.dumps(comparison_dict(result), indent=2))
@@ -118,14 +121,29 @@ def _request_dict(request: AssumeRoleRequest) -> dict[str, Any]:
     }
 
 
+#: Keys every request of a class carries alike: left out of the one-line form of a request.
+_SAME_FOR_ALL = frozenset(
+    {
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:securetransport",
+        "aws:viaawsservice",
+        "aws:resourceaccount",
+        "aws:principalisawsservice",
+        "aws:principaltype",
+        "aws:federatedprovider",
+    }
+)
+
+
 def _request_text(request: AssumeRoleRequest) -> str:
-    keys = ", ".join(
-        f"{key}={value}"
-        for key, value in request.context.to_dict().items()
-        if not key.startswith(("aws:CurrentTime", "aws:EpochTime"))
+    keys = "; ".join(
+        f"{key} = {', '.join(json.dumps(value) for value in request.context[key])}"
+        for key in sorted(request.context, key=str.lower)
+        if key.lower() not in _SAME_FOR_ALL
     )
     extra = f" with {', '.join(request.companion_actions)}" if request.companion_actions else ""
-    return f"{request.action}{extra} by {request.caller!r}: {keys}"
+    return f"{request.action}{extra} by {describe_caller(request.caller)}: {keys}"
 
 
 def comparison_dict(result: Comparison) -> dict[str, Any]:
@@ -150,6 +168,15 @@ def comparison_text(result: Comparison) -> str:
     return "\n".join(lines)
 
 
+def _uri(name: str) -> str:
+    """A file name as a SARIF ``artifactLocation.uri`` (``-`` is ``stdin``)."""
+    return (
+        "stdin"
+        if name == "-"
+        else urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
+    )
+
+
 def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
     results = [
         {
@@ -159,7 +186,7 @@ def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
                 "text": "the new trust policy allows a request the old one denies: "
                 + _request_text(request)
             },
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(uri)}}}],
             "properties": {"counterexample": _request_dict(request)},
         }
         for request in result.counterexamples
@@ -180,7 +207,6 @@ def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
                                 "shortDescription": {
                                     "text": "The trust policy grants access the old one did not"
                                 },
-                                "helpUri": "docs/analysis.md",
                             }
                         ],
                     }

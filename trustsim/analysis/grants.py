@@ -1,4 +1,4 @@
-"""Every request a trust policy allows, as a finite list of readable :class:`Grant`\\ s.
+"""Every request a trust policy allows, as a finite list of readable Grants.
 
 :func:`grants` splits the requests of every caller class into cells (:mod:`.cells`), asks
 :func:`trustsim.evaluate` about one witness per cell, and merges the allowed cells back into
@@ -15,8 +15,8 @@ allows, said in words.
 True
 >>> for grant in found:
 ...     print(grant)
-IAM users, sts:AssumeRole: aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1"; no source identity; no session tags; no provided contexts [the caller's own policies must allow too]
-IAM role sessions, sts:AssumeRole: aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1"; no source identity; no session tags; no provided contexts [the caller's own policies must allow too]
+IAM users, sts:AssumeRole: aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1" [the caller's own policies must allow too]
+IAM role sessions, sts:AssumeRole: aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1" [the caller's own policies must allow too]
 >>> found[0].witness.context["sts:ExternalId"]
 ('a8f3c2e1',)
 """

@@ -85,8 +85,7 @@ def assert_grants(
     >>> lambda_only = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
     ...     "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}})
     >>> len(assert_grants(lambda_only, [
-    ...     "AWS services, sts:AssumeRole: service is lambda.amazonaws.com; no source identity; "
-    ...     "no session tags; no provided contexts"]))
+    ...     "AWS services, sts:AssumeRole: service is lambda.amazonaws.com"]))
     1
     """
     __tracebackhide__ = True
