@@ -14,7 +14,7 @@ from trustsim.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 EXACT = str(REPO / "examples" / "github-deploy-trust.json")
-WIDENED = str(REPO / "examples" / "github-deploy-trust-widened.json")
+WIDENED = str(REPO / "examples" / "mistakes" / "github-deploy-trust-widened.json")
 VENDOR = str(REPO / "examples" / "cross-account-external-id.json")
 GITHUB_GRANT = (
     "web identities of arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com,"
@@ -160,7 +160,7 @@ def test_diff_sarif_is_valid_and_holds_one_result_per_counterexample() -> None:
         'token.actions.githubusercontent.com:sub = "repo:acme"'
     )
     location = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert location.endswith("examples/github-deploy-trust-widened.json")
+    assert location.endswith("examples/mistakes/github-deploy-trust-widened.json")
 
 
 def test_diff_sarif_with_no_new_access_is_an_empty_run() -> None:
