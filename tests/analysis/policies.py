@@ -45,6 +45,7 @@ _KEYS = {
     ],
     "aws:SourceAccount": _ACCOUNTS,
     "aws:MultiFactorAuthPresent": ["true", "false"],
+    "aws:PrincipalTag/team": ["ab", "a*", "AB"],
 }
 _STRING_OPERATORS = [
     "StringEquals",
@@ -113,6 +114,9 @@ def trust_policies(draw: st.DrawFn) -> Any:
         reject()
 
 
+_PRINCIPAL_TAGS = st.sampled_from(
+    [{}, {"team": "ab"}, {"Team": "aab"}, {"team": "AB"}, {"team": ""}]
+)
 _TEXTS = st.sampled_from(["ab", "aab", "ba", "AB", "bb", "ab*", "a", "b"])
 _CLAIM = st.one_of(_TEXTS, st.lists(_TEXTS, min_size=1, max_size=2).map(tuple))
 
@@ -128,6 +132,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             draw(st.sampled_from(_USERS)),
             policies=[CALLER_ALLOWS],
             mfa_authenticated=draw(st.sampled_from([None, True, False])),
+            tags=draw(_PRINCIPAL_TAGS),
         )
     elif kind == "session":
         caller = RoleSession(
@@ -135,6 +140,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             "caller",
             policies=[CALLER_ALLOWS],
             mfa_authenticated=draw(st.booleans()),
+            role_tags=draw(_PRINCIPAL_TAGS),
         )
     elif kind == "service":
         caller = ServicePrincipal(

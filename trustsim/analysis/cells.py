@@ -572,6 +572,22 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                     optional=True,
                 )
             )
+        for key in tested:
+            if key.startswith("aws:principaltag/"):
+                # the caller's own tags (a user's, or the role's of a session): any text
+                handled.add(key)
+                spelled = tested[key][0].spelled
+                slots.append(
+                    _string_slot(
+                        spelled,
+                        f"ptag:{spelled.partition('/')[2]}",
+                        (key,),
+                        d.TEXT,
+                        tested[key],
+                        reader,
+                        optional=True,
+                    )
+                )
         if kind == "session":
             for key in tested:
                 if _is_oidc_key(key) or key.startswith("saml:"):
@@ -865,6 +881,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 policies=policies,
                 mfa_authenticated=values.get("mfa"),
                 org=_org(values),
+                tags=_principal_tags(values),
             )
         elif kind == "session":
             carried = {
@@ -879,6 +896,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 mfa_authenticated=values.get("mfa", False),
                 org=_org(values),
                 carried_keys=carried,
+                role_tags=_principal_tags(values),
             )
         elif kind == "service":
             caller = ServicePrincipal(
@@ -921,6 +939,14 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         return None
     _check_realised(request, cell)
     return request
+
+
+def _principal_tags(values: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        knob.partition(":")[2]: value
+        for knob, value in values.items()
+        if knob.startswith("ptag:") and value is not None
+    }
 
 
 def _org(values: Mapping[str, Any]) -> OrgMembership | None:
