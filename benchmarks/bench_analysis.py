@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.corpus_gen import generate
 from trustsim import compiler
 from trustsim.analysis import automata, compare, grants
-from trustsim.callers import Role
 from trustsim.parsing import parse_policy
 
 _cells = sys.modules["trustsim.analysis.cells"]
@@ -191,7 +190,7 @@ def adversarial() -> None:
         size = len(json.dumps(document, separators=(",", ":")))
         policy = parse_policy(document)
         seconds, found = timed(lambda policy=policy: grants(policy, role_arn=ROLE_ARN))
-        compared, result = timed(lambda policy=policy: compare(policy, policy, role_arn=ROLE_ARN))
+        compared, _ = timed(lambda policy=policy: compare(policy, policy, role_arn=ROLE_ARN))
         gap = "" if found.complete else f"  gap: {found.gaps[0].reason[:70]}"
         print(
             f"  {label:<40} {size:>5} chars  grants {_ms(seconds)}  compare {_ms(compared)}  "

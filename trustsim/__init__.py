@@ -22,6 +22,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from trustsim.analysis.testing import (
+        assert_grants,
+        assert_no_access_beyond,
+    )
     from trustsim.arn import (
         Arn,
     )
@@ -126,10 +130,6 @@ if TYPE_CHECKING:
         ScenarioResult,
         caller_from_spec,
         load_scenarios,
-    )
-    from trustsim.analysis.testing import (
-        assert_grants,
-        assert_no_access_beyond,
     )
     from trustsim.sts import request_from_sts
     from trustsim.testing import (

@@ -250,9 +250,9 @@ def _folds() -> dict[str, tuple[str, ...]]:
 
 
 def fold_sources(folded: str) -> tuple[str, ...]:
-    """Every character whose case folding is ``folded`` (``"k"`` → ``k``, ``K``, KELVIN SIGN).
+    r"""Every character whose case folding is ``folded`` (``"k"`` → ``k``, ``K``, KELVIN SIGN).
 
-    >>> "\\u212a" in fold_sources("k")
+    >>> "\u212a" in fold_sources("k")
     True
     """
     found = _folds().get(folded, ())
@@ -340,9 +340,8 @@ def seq(*parts: Nfa | Label | str, repeat: tuple[int, int | None] | None = None)
     builder = _Builder()
     start = builder.state()
     current = {start}
-    for part in parts:
-        if isinstance(part, str):
-            part = literal(part)
+    for given in parts:
+        part = literal(given) if isinstance(given, str) else given
         if isinstance(part, Label):
             nxt = builder.state()
             for state in current:

@@ -245,7 +245,7 @@ class _Reach:
 
 
 def _clauses(policy: Policy) -> list[_Clause]:
-    found = []
+    found: list[_Clause] = []
     for statement in policy.statements:
         reach = _Reach.of(statement)
         found.extend(
@@ -357,8 +357,8 @@ def _string_slot(
     keys: tuple[str, ...],
     domain: d.Domain,
     clauses: Sequence[_Clause],
-    reader: _Reader,
     *,
+    reader: _Reader,
     optional: bool,
     multi: bool = False,
     extra: Sequence[d.Language] = (),
@@ -399,7 +399,7 @@ def _companion_slots(
                 ("sts:sourceidentity",),
                 d.SOURCE_IDENTITY,
                 tested.get("sts:sourceidentity", []),
-                reader,
+                reader=reader,
                 optional=True,
             )
         )
@@ -421,7 +421,7 @@ def _session_name_slot(tested: Mapping[str, list[_Clause]], reader: _Reader) -> 
             ("sts:rolesessionname",),
             d.SESSION_NAME,
             clauses,
-            reader,
+            reader=reader,
             optional=False,
         )
     ]
@@ -450,10 +450,11 @@ _TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys", "sts:req
 def _classify(
     kind: str,
     key: str,
+    clauses: Sequence[_Clause],
+    *,
     handled: set[str],
     reader: _Reader,
     label: str,
-    clauses: Sequence[_Clause],
     issuer: str | None = None,
 ) -> None:
     """Record a gap when ``key`` is neither set by a slot nor fixed for this class."""
@@ -528,7 +529,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                 ("aws:principalarn",),
                 domain,
                 [*tested.get("aws:principalarn", []), *tested.get("aws:principalaccount", [])],
-                reader,
+                reader=reader,
                 optional=False,
                 extra=principal_languages,
                 account_keys=frozenset({"aws:principalaccount"}),
@@ -543,7 +544,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                     ("sts:externalid",),
                     d.EXTERNAL_ID,
                     tested["sts:externalid"],
-                    reader,
+                    reader=reader,
                     optional=True,
                 )
             )
@@ -568,7 +569,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                     ("aws:principalorgid",),
                     d.ORG_ID,
                     tested["aws:principalorgid"],
-                    reader,
+                    reader=reader,
                     optional=True,
                 )
             )
@@ -584,7 +585,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                         (key,),
                         d.TEXT,
                         tested[key],
-                        reader,
+                        reader=reader,
                         optional=True,
                     )
                 )
@@ -599,7 +600,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                             (key,),
                             d.TEXT,
                             tested[key],
-                            reader,
+                            reader=reader,
                             optional=True,
                             multi=True,
                         )
@@ -607,7 +608,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
         slots += _companion_slots(tested, reader, contexts=True)
         handled |= {"sts:sourceidentity", "sts:rolesessionname"}
         for key, clauses in tested.items():
-            _classify(kind, key, handled, reader, label, clauses)
+            _classify(kind, key, clauses, handled=handled, reader=reader, label=label)
         classes.append(CallerClass(kind, label, "sts:AssumeRole", None, tuple(slots)))
     return classes
 
@@ -629,13 +630,19 @@ def _service_class(reader: _Reader) -> CallerClass:
             handled.add(key)
             slots.append(
                 _string_slot(
-                    tested[key][0].spelled, knob, (key,), domain, tested[key], reader, optional=True
+                    tested[key][0].spelled,
+                    knob,
+                    (key,),
+                    domain,
+                    tested[key],
+                    reader=reader,
+                    optional=True,
                 )
             )
     slots += _session_name_slot(tested, reader)
     slots += _companion_slots(tested, reader, contexts=True)
     for key, clauses in tested.items():
-        _classify("service", key, handled, reader, "AWS services", clauses)
+        _classify("service", key, clauses, handled=handled, reader=reader, label="AWS services")
     return CallerClass("service", "AWS services", "sts:AssumeRole", None, tuple(slots))
 
 
@@ -683,7 +690,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                         (key,),
                         d.TEXT,
                         clauses,
-                        reader,
+                        reader=reader,
                         optional=True,
                         multi=True,
                     )
@@ -691,7 +698,15 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
         slots += _session_name_slot(tested, reader)
         slots += _companion_slots(tested, reader, contexts=False)
         for key, clauses in tested.items():
-            _classify("web", key, handled, reader, label, clauses, issuer.lower())
+            _classify(
+                "web",
+                key,
+                clauses,
+                handled=handled,
+                reader=reader,
+                label=label,
+                issuer=issuer.lower(),
+            )
         classes.append(
             CallerClass("web", label, "sts:AssumeRoleWithWebIdentity", provider, tuple(slots))
         )
@@ -716,7 +731,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                         (key,),
                         d.TEXT,
                         clauses,
-                        reader,
+                        reader=reader,
                         optional=key != "saml:aud" and default is None,
                         multi=spelled in _SAML_MULTI,
                     )
@@ -724,7 +739,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
         slots += _session_name_slot(tested, reader)
         slots += _companion_slots(tested, reader, contexts=False)
         for key, clauses in tested.items():
-            _classify("saml", key, handled, reader, label, clauses)
+            _classify("saml", key, clauses, handled=handled, reader=reader, label=label)
         classes.append(CallerClass("saml", label, "sts:AssumeRoleWithSAML", provider, tuple(slots)))
     return classes
 

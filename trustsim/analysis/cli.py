@@ -14,8 +14,8 @@ import argparse
 import json
 import sys
 import urllib.parse
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from trustsim import __version__, _files

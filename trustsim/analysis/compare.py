@@ -1,4 +1,4 @@
-"""Does a new trust policy allow anything a reference does not? (``CheckNoNewAccess``, locally.)
+"""Whether a new trust policy allows anything a reference does not: ``CheckNoNewAccess``, locally.
 
 Both policies' constants split the requests into one set of cells; each cell's witness is
 decided by :func:`trustsim.evaluate` under both roles. A cell the new policy allows and the

@@ -14,9 +14,9 @@ allows, said in words.
 >>> found.complete
 True
 >>> for grant in found:
-...     print(grant)
-IAM users, sts:AssumeRole: aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1" [the caller's own policies must allow too]
-IAM role sessions, sts:AssumeRole: aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1" [the caller's own policies must allow too]
+...     print(grant.principal, "|", "; ".join(grant.constraints), "|", grant.caller_policies)
+IAM users | aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1" | True
+IAM role sessions | aws:PrincipalArn in account 444455556666; sts:ExternalId = "a8f3c2e1" | True
 >>> found[0].witness.context["sts:ExternalId"]
 ('a8f3c2e1',)
 """
@@ -41,7 +41,7 @@ from trustsim.analysis.cells import (
     regions,
     witness,
 )
-from trustsim.callers import Role
+from trustsim.callers import IamUser, Role, RoleSession, SamlIdentity, ServicePrincipal, WebIdentity
 from trustsim.evaluation import evaluate
 from trustsim.model import Policy, PolicyKind
 from trustsim.requests import AssumeRoleRequest
@@ -191,8 +191,6 @@ _COMPANION_KNOBS = (
 
 
 def _same_class(caller_class: CallerClass, request: AssumeRoleRequest) -> bool:
-    from trustsim.callers import IamUser, RoleSession, SamlIdentity, ServicePrincipal, WebIdentity
-
     caller = request.caller
     kind = caller_class.kind
     if kind == "user":
@@ -291,7 +289,7 @@ def _merge(boxes: list[tuple[frozenset[int], ...]]) -> list[tuple[frozenset[int]
                 groups[rest] = groups.get(rest, frozenset()) | box[axis]
             if len(groups) < len(boxes):
                 changed = True
-            boxes = [rest[:axis] + (axis_set,) + rest[axis:] for rest, axis_set in groups.items()]
+            boxes = [(*rest[:axis], axis_set, *rest[axis:]) for rest, axis_set in groups.items()]
     return boxes
 
 

@@ -25,6 +25,7 @@ from trustsim.analysis.grants import Grants, grants
 from trustsim.callers import Role
 from trustsim.evaluation import evaluate
 from trustsim.model import Policy
+from trustsim.testing import describe_caller
 
 __all__ = ["assert_grants", "assert_no_access_beyond"]
 
@@ -60,8 +61,6 @@ def assert_no_access_beyond(
             "cannot prove the policy grants nothing beyond the reference: "
             + "; ".join(str(gap) for gap in result.gaps)
         )
-    from trustsim.testing import describe_caller
-
     request = result.counterexamples[0]
     outcome = evaluate(request)
     more = len(result.counterexamples) - 1
@@ -102,8 +101,6 @@ def assert_grants(
     if missing:
         problems.append("missing:\n" + "\n".join(f"  {line}" for line in missing))
     if extra:
-        from trustsim.testing import describe_caller
-
         problems.append(
             "unexpected:\n"
             + "\n".join(
