@@ -90,6 +90,20 @@ SUB_POLICIES = {
     "any value": _github(
         {"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:sub": "?/*"}}
     ),
+    "every value in a union": _github(
+        {"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": ["a*", "?/*"]}}
+    ),
+    "some value outside": _github(
+        {"ForAnyValue:StringNotLike": {"token.actions.githubusercontent.com:sub": ["ab*", "b"]}}
+    ),
+    "six patterns": _github(
+        {
+            "StringLike": {
+                "token.actions.githubusercontent.com:sub": ["a", "b", "ab", "ba", "a/*", "b/*"]
+            },
+            "ForAllValues:StringNotEquals": {"token.actions.githubusercontent.com:sub": "a/b"},
+        }
+    ),
 }
 
 
@@ -109,6 +123,10 @@ def _sub_requests(role: Role) -> list:
     out += [
         build_request(WebIdentity(GITHUB, {"sub": [a, b]}), role, at=WITNESS_TIME)
         for a, b in itertools.combinations(_SUBS[:8], 2)
+    ]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": list(three)}), role, at=WITNESS_TIME)
+        for three in itertools.combinations(["", "a", "ab", "b/", "a/b", "ba", "a/"], 3)
     ]
     return out
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -133,6 +134,13 @@ class Slot:
     optional: bool = False
     multi: bool = False
     choices: tuple[Any, ...] = ()
+    #: For a multi-valued slot: the sets of languages (by position) whose union one clause's
+    #: values match, and the ARN-shaped values when an ``Arn*`` operator reads the key. A
+    #: clause matches one value when the value lies in its union (negated: does not), and
+    #: reads several values only through "does some value / does every value lie in it?"
+    #: (ForAnyValue, ForAllValues; ``Arn*`` fail on an unreadable value; a qualifier-less
+    #: operator never matches several values), so these answers tell sets of values apart.
+    unions: tuple[frozenset[int], ...] = ()
 
 
 @attrs.frozen(eq=False)
@@ -365,6 +373,7 @@ def _string_slot(
     account_keys: frozenset[str] = frozenset(),
 ) -> Slot:
     languages = list(extra)
+    clause_keys: list[list[tuple[str, ...]]] = []
     for clause in clauses:
         if clause.base not in _STRING_BASES:
             reader.gaps.append(
@@ -377,14 +386,31 @@ def _string_slot(
             continue
         if clause.base.startswith("Arn"):
             languages.append(d.arn_readable())
+        own = []
         for value in clause.values:
             found = d.language_for(clause.base, value, account_key=clause.key in account_keys)
             if found is not None:
                 languages.append(found)
+                own.append(found.key)
+        clause_keys.append(own)
     unique: dict[tuple[str, ...], d.Language] = {}
     for language in languages:
         unique.setdefault(language.key, language)
-    return Slot(name, knob, keys, domain, tuple(unique.values()), optional=optional, multi=multi)
+    position = {key: index for index, key in enumerate(unique)}
+    unions = {frozenset(position[key] for key in own) for own in clause_keys if own}
+    readable = d.arn_readable().key
+    if readable in position:  # Arn* operators cannot read a value of fewer than six parts
+        unions.add(frozenset({position[readable]}))
+    return Slot(
+        name,
+        knob,
+        keys,
+        domain,
+        tuple(unique.values()),
+        optional=optional,
+        multi=multi,
+        unions=tuple(sorted(unions, key=sorted)),
+    )
 
 
 def _companion_slots(
@@ -784,12 +810,19 @@ def _unique_gaps(gaps: Sequence[Gap]) -> list[Gap]:
 
 # --------------------------------------------------------------------------- regions and cells
 
-#: Most value regions a multi-valued slot is split by (its cells are their subsets).
-MULTI_LIMIT = 4
+#: Most kinds of several-valued sets one multi-valued slot is split into.
+MULTI_LIMIT = 4096
 
 
 def regions(slot: Slot, budget: int) -> list[Region]:
-    """Every region of ``slot``, each with its witness value (raises TooLarge past ``budget``)."""
+    """Every region of ``slot``, each with its witness value (raises TooLarge past ``budget``).
+
+    A multi-valued slot has, besides absence, one region per value region holding exactly one
+    value, and one region per *behaviour* of several values: for each union of
+    :attr:`Slot.unions`, whether some value lies in it and whether every value does. The
+    behaviours reachable are found by closing the one-value behaviours under adding a value,
+    so their number, not the number of sets of value regions, bounds the work.
+    """
     if slot.domain is None:
         return [Region(choice, choice, _choice_text(slot, choice)) for choice in slot.choices]
     found = _explored(slot, budget)
@@ -803,21 +836,50 @@ def regions(slot: Slot, budget: int) -> list[Region]:
         out.append(Region(None, None, absent))
     if not slot.multi:
         return out + values
-    if len(values) > MULTI_LIMIT:
-        raise TooLarge(f"{slot.name}: more than {MULTI_LIMIT} regions of a multi-valued key")
-    for size in range(1, len(values) + 1):
-        for subset in itertools.combinations(values, size):
-            words = tuple(r.value for r in subset)
-            signatures = frozenset(r.signature for r in subset)
-            text = " and ".join(r.text for r in subset)
-            if size == 1:
-                out.append(Region(words, ("set", signatures, False), text))
-                out.append(
-                    Region(words * 2, ("set", signatures, True), f"several values, all: {text}")
-                )
-            else:
-                out.append(Region(words, ("set", signatures, True), f"values: {text}"))
+    out.extend(
+        Region((region.value,), ("set", frozenset({region.signature}), False), region.text)
+        for region in values
+    )
+    seen: dict[tuple[tuple[bool, bool], ...], tuple[str, ...]] = {}
+    todo = []
+    for region in values:
+        behaviour = _behaviour(slot, [region.signature, region.signature])
+        if behaviour not in seen:
+            seen[behaviour] = (region.value, region.value)
+            todo.append(behaviour)
+    while todo:
+        behaviour = todo.pop(0)
+        words = seen[behaviour]
+        for region in values:
+            joined = _join(behaviour, _behaviour(slot, [region.signature]))
+            if joined not in seen:
+                if len(seen) >= MULTI_LIMIT:
+                    raise TooLarge(f"{slot.name}: more than {MULTI_LIMIT} kinds of sets of values")
+                seen[joined] = (*words, region.value)
+                todo.append(joined)
+    for behaviour, words in seen.items():
+        texts = sorted({json.dumps(value) for value in words})
+        out.append(
+            Region(
+                words, ("many", behaviour), f"{slot.name} several values, e.g. {', '.join(texts)}"
+            )
+        )
     return out
+
+
+def _behaviour(slot: Slot, signatures: Sequence[tuple[bool, ...]]) -> tuple[tuple[bool, bool], ...]:
+    """For each union of ``slot``: whether some value lies in it, and whether every value does."""
+    out = []
+    for union in slot.unions:
+        hits = [any(signature[p] for p in union) for signature in signatures]
+        out.append((any(hits), all(hits)))
+    return tuple(out)
+
+
+def _join(
+    left: tuple[tuple[bool, bool], ...], right: tuple[tuple[bool, bool], ...]
+) -> tuple[tuple[bool, bool], ...]:
+    return tuple((a or c, b and d) for (a, b), (c, d) in zip(left, right, strict=True))
 
 
 #: Regions found lately, by what they depend on: the domain, the languages (by what built
@@ -993,8 +1055,11 @@ def region_of(slot: Slot, found: Sequence[Region], request: AssumeRoleRequest) -
         signature: Any = None
     elif slot.multi:
         # conditions read the values alone (one value or a one-item list alike)
-        signatures = frozenset(_signature(slot, item) for item in value)
-        signature = ("set", signatures, len(value) > 1)
+        signatures = [_signature(slot, item) for item in value]
+        one = len(value) == 1
+        signature = (
+            ("set", frozenset(signatures), False) if one else ("many", _behaviour(slot, signatures))
+        )
     else:
         if len(value) != 1:
             return None
