@@ -208,6 +208,8 @@ def as_role(
     role_or_policy: Role | Policy, role_arn: str | None, name: str = "role_or_policy"
 ) -> Role:
     """A role to analyse: the role itself, or the policy as the trust policy of ``role_arn``."""
+    if role_arn is not None and not isinstance(role_arn, str):
+        raise TypeError(f"role_arn: expected an ARN as text, got {role_arn!r}")
     if isinstance(role_or_policy, Role):
         if role_arn is not None and role_arn != role_or_policy.arn:
             return attrs.evolve(role_or_policy, arn=role_arn)
@@ -215,7 +217,8 @@ def as_role(
     if isinstance(role_or_policy, Policy):
         if role_or_policy.kind is not PolicyKind.TRUST:
             raise TypeError(
-                f"{name}: expected a trust policy, got a {role_or_policy.kind.value} policy"
+                f"{name}: expected a trust policy, got a policy of kind "
+                f"{role_or_policy.kind.value!r} (only a role's trust policy says who may assume it)"
             )
         return Role(role_arn or _DEFAULT_ROLE, role_or_policy)
     raise TypeError(f"{name}: expected a Role or a trust Policy, got {role_or_policy!r}")
@@ -430,8 +433,6 @@ def grants(role_or_policy: Role | Policy, *, role_arn: str | None = None) -> Gra
     ``role_or_policy`` is a :class:`trustsim.Role` or a trust :class:`trustsim.Policy` (then
     ``role_arn`` names the role it trusts for; by default a role in account 111122223333).
     """
-    if role_arn is not None and not isinstance(role_arn, str):
-        raise TypeError(f"role_arn: expected an ARN as text, got {role_arn!r}")
     role = as_role(role_or_policy, role_arn)
     decided = decide_cells([role], [role.trust_policy])
     return build_grants(decided, 0, role)
