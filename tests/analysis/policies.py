@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 from hypothesis import reject
@@ -46,6 +47,14 @@ _KEYS = {
     "aws:SourceAccount": _ACCOUNTS,
     "aws:MultiFactorAuthPresent": ["true", "false"],
     "aws:PrincipalTag/team": ["ab", "a*", "AB"],
+    "aws:SourceIp": ["10.0.0.0/24", "10.0.0.128/25", "2001:db8::/32"],
+    "aws:CurrentTime": ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.5Z", "2025"],
+    "aws:EpochTime": ["1767225600", "1767225601.5"],
+}
+_ORDERED_OPERATORS = {
+    "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
+    "aws:CurrentTime": ["DateLessThan", "DateGreaterThanEquals", "DateEquals", "DateNotEquals"],
+    "aws:EpochTime": ["NumericLessThanEquals", "NumericGreaterThan", "NumericEquals"],
 }
 _STRING_OPERATORS = [
     "StringEquals",
@@ -71,6 +80,8 @@ def clauses(draw: st.DrawFn) -> tuple[str, str, list[str]]:
         operator = draw(st.sampled_from(["Bool", "BoolIfExists", "StringEquals"]))
     elif key == "aws:PrincipalArn":
         operator = draw(st.sampled_from(_ARN_OPERATORS))
+    elif key in _ORDERED_OPERATORS:
+        operator = draw(st.sampled_from(_ORDERED_OPERATORS[key]))
     else:
         operator = draw(st.sampled_from(_STRING_OPERATORS))
     values = draw(st.lists(st.sampled_from(_KEYS[key]), min_size=1, max_size=2, unique=True))
@@ -114,6 +125,18 @@ def trust_policies(draw: st.DrawFn) -> Any:
         reject()
 
 
+_AT = st.sampled_from(
+    [
+        WITNESS_TIME,
+        WITNESS_TIME - _dt.timedelta(seconds=1),
+        WITNESS_TIME + _dt.timedelta(seconds=1),
+        WITNESS_TIME + _dt.timedelta(seconds=2),
+        WITNESS_TIME - _dt.timedelta(days=400),
+    ]
+)
+_SOURCE_IPS = st.sampled_from(
+    [None, "10.0.0.1", "10.0.0.200", "10.0.1.0", "2001:db8::7", "2001:db9::", "192.0.2.1"]
+)
 _PRINCIPAL_TAGS = st.sampled_from(
     [{}, {"team": "ab"}, {"Team": "aab"}, {"team": "AB"}, {"team": ""}]
 )
@@ -125,7 +148,10 @@ _CLAIM = st.one_of(_TEXTS, st.lists(_TEXTS, min_size=1, max_size=2).map(tuple))
 def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
     """A request of the analysed universe (callers whose own policies allow)."""
     kind = draw(st.sampled_from(["user", "session", "service", "web"]))
-    options: dict[str, Any] = {"at": WITNESS_TIME}
+    options: dict[str, Any] = {"at": draw(_AT)}
+    source_ip = draw(_SOURCE_IPS)
+    if source_ip is not None:
+        options["source_ip"] = source_ip
     caller: Any
     if kind == "user":
         caller = IamUser(

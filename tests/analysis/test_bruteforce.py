@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 
 import pytest
@@ -131,9 +132,65 @@ def _sub_requests(role: Role) -> list:
     return out
 
 
-CASES = [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()] + [
-    (name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()
+_TIMES = [
+    _dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 1, 1, 0, 0, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 6, 15, 12, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2027, 1, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc),
+    _dt.datetime(9999, 1, 1, tzinfo=_dt.timezone.utc),
 ]
+# Addresses a caller may call from (not an address to bind): the first of IPv4 included.
+_IPS = [
+    None, "0.0.0.0", "10.0.0.0",  # noqa: S104 "10.0.0.255", "10.0.1.0", "9.255.255.255", "10.255.255.255",
+    "11.0.0.0", "192.0.2.1", "255.255.255.255", "::", "2001:db8::", "2001:db8::1",
+    "2001:db9::", "::ffff:10.0.0.1", "ffff::1",
+]  # fmt: skip
+_WINDOW = {"DateGreaterThanEquals": {"aws:CurrentTime": "2026-01-01T00:00:00Z"},
+           "NumericLessThan": {"aws:EpochTime": "1798761600"}}  # fmt: skip
+TIME_IP_POLICIES = {
+    "time window": _vendor([{**_ALLOW_VENDOR, "Condition": _WINDOW}]),
+    "ip blocks": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/24", "2001:db8::/32"]}},
+            }
+        ]
+    ),
+    "not in ip block, if given": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"NotIpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}}]
+    ),
+    "deny outside window": _vendor(
+        [
+            _ALLOW_VENDOR,
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"DateLessThan": {"aws:CurrentTime": "2026-06-15T12:00:00.5Z"}},
+            },
+        ]
+    ),
+}
+
+
+def _time_ip_requests(role: Role) -> list:
+    caller = IamUser("arn:aws:iam::444455556666:user/bot", policies=[CALLER_ALLOWS])
+    return [
+        build_request(caller, role, at=at, **({"source_ip": ip} if ip else {}))
+        for at in _TIMES
+        for ip in _IPS
+    ]
+
+
+CASES = (
+    [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()]
+    + [(name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()]
+    + [(name, policy, _time_ip_requests) for name, policy in TIME_IP_POLICIES.items()]
+)
 
 
 @pytest.mark.parametrize(("name", "policy", "universe"), CASES, ids=[c[0] for c in CASES])
@@ -153,8 +210,12 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
 
 @pytest.mark.parametrize(
     ("policies", "universe"),
-    [(EXTERNAL_ID_POLICIES, _external_id_requests), (SUB_POLICIES, _sub_requests)],
-    ids=["external-id", "sub"],
+    [
+        (EXTERNAL_ID_POLICIES, _external_id_requests),
+        (SUB_POLICIES, _sub_requests),
+        (TIME_IP_POLICIES, _time_ip_requests),
+    ],
+    ids=["external-id", "sub", "time-and-ip"],
 )
 def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
     for new, reference in itertools.permutations(policies.values(), 2):
@@ -176,7 +237,14 @@ def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
 
 
 def _options(request) -> dict:
-    out = {"at": WITNESS_TIME}
+    out = {
+        "at": _dt.datetime.fromisoformat(
+            request.context["aws:CurrentTime"][0].replace("Z", "+00:00")
+        )
+    }
+    source_ip = request.context.get_values("aws:SourceIp")
+    if source_ip is not None:
+        out["source_ip"] = source_ip[0]
     external = request.context.get_values("sts:ExternalId")
     if external is not None:
         out["external_id"] = external[0]

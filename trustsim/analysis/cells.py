@@ -22,7 +22,9 @@ from typing import Any
 
 import attrs
 
+from trustsim._derive import _epoch_text
 from trustsim.analysis import domains as d
+from trustsim.analysis import probes
 from trustsim.analysis.automata import TooLarge, explore, glob
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
@@ -43,9 +45,9 @@ from trustsim.callers import (
     ServicePrincipal,
     WebIdentity,
 )
-from trustsim.context import normalize_key
+from trustsim.context import _utc_text, normalize_key
 from trustsim.errors import InvalidRequest
-from trustsim.model import Policy, PolicyKind, Statement
+from trustsim.model import ConditionClause, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, build_request
 
@@ -141,6 +143,9 @@ class Slot:
     #: (ForAnyValue, ForAllValues; ``Arn*`` fail on an unreadable value; a qualifier-less
     #: operator never matches several values), so these answers tell sets of values apart.
     unions: tuple[frozenset[int], ...] = ()
+    #: For a probed slot (the time, the source IP): the clauses whose answers name a region;
+    #: ``choices`` are then the probe values (:mod:`trustsim.analysis.probes`).
+    probes: tuple[ConditionClause, ...] = ()
 
 
 @attrs.frozen(eq=False)
@@ -188,6 +193,7 @@ class _Clause:
     values: tuple[str, ...]
     where: str
     reach: _Reach
+    clause: ConditionClause = attrs.field(eq=False, repr=False)
 
 
 #: The actions a request of each caller kind exercises: its API and the companion actions.
@@ -264,6 +270,7 @@ def _clauses(policy: Policy) -> list[_Clause]:
                 clause.values,
                 statement.pointer,
                 reach,
+                clause,
             )
             for clause in statement.condition
         )
@@ -470,6 +477,50 @@ _IAM_ONLY_KEYS = frozenset(
 _SOURCE_KEYS = frozenset(
     {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 )
+#: Operators whose answers on an ordered key the probes show completely (with ``Null``).
+_TIME_BASES = ("Date", "Numeric")
+_IP_BASES = ("IpAddress", "NotIpAddress")
+
+
+def _probe_slots(tested: Mapping[str, list[_Clause]], handled: set[str]) -> list[Slot]:
+    """The time of the call and the caller's IP address, when only ordered operators test them.
+
+    Every request carries the time (``aws:CurrentTime`` and ``aws:EpochTime``, one instant);
+    ``aws:SourceIp`` is present only when the caller says where it calls from. A key tested
+    by another operator (``StringLike`` on the time…) stays a gap.
+    """
+    slots = []
+    time_clauses = [c for key in ("aws:currenttime", "aws:epochtime") for c in tested.get(key, [])]
+    if time_clauses and all(
+        c.base == "Null" or c.base.startswith(_TIME_BASES) for c in time_clauses
+    ):
+        handled |= {"aws:currenttime", "aws:epochtime"}
+        found = probes.time_probes((c.clause for c in time_clauses), usual=WITNESS_TIME)
+        slots.append(
+            Slot(
+                "the time of the call",
+                "at",
+                tuple(normalize_key(key) for key in probes.TIME_KEYS),
+                choices=(WITNESS_TIME, *found),
+                probes=tuple(c.clause for c in time_clauses),
+            )
+        )
+    ip_clauses = tested.get("aws:sourceip", [])
+    if ip_clauses and all(c.base in ("Null", *_IP_BASES) for c in ip_clauses):
+        handled.add("aws:sourceip")
+        slots.append(
+            Slot(
+                ip_clauses[0].spelled,
+                "source_ip",
+                ("aws:sourceip",),
+                optional=True,
+                choices=(None, *probes.ip_probes(c.clause for c in ip_clauses)),
+                probes=tuple(c.clause for c in ip_clauses),
+            )
+        )
+    return slots
+
+
 _TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys", "sts:requestcontext")
 
 
@@ -575,6 +626,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                 )
             )
         slots += _session_name_slot(tested, reader)
+        slots += _probe_slots(tested, handled)
         if "aws:multifactorauthpresent" in tested:
             handled.add("aws:multifactorauthpresent")
             choices = (None, True, False) if kind == "user" else (True, False)
@@ -666,6 +718,7 @@ def _service_class(reader: _Reader) -> CallerClass:
                 )
             )
     slots += _session_name_slot(tested, reader)
+    slots += _probe_slots(tested, handled)
     slots += _companion_slots(tested, reader, contexts=True)
     for key, clauses in tested.items():
         _classify("service", key, clauses, handled=handled, reader=reader, label="AWS services")
@@ -722,6 +775,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                     )
                 )
         slots += _session_name_slot(tested, reader)
+        slots += _probe_slots(tested, handled)
         slots += _companion_slots(tested, reader, contexts=False)
         for key, clauses in tested.items():
             _classify(
@@ -763,6 +817,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                     )
                 )
         slots += _session_name_slot(tested, reader)
+        slots += _probe_slots(tested, handled)
         slots += _companion_slots(tested, reader, contexts=False)
         for key, clauses in tested.items():
             _classify("saml", key, clauses, handled=handled, reader=reader, label=label)
@@ -823,6 +878,8 @@ def regions(slot: Slot, budget: int) -> list[Region]:
     behaviours reachable are found by closing the one-value behaviours under adding a value,
     so their number, not the number of sets of value regions, bounds the work.
     """
+    if slot.probes:
+        return _probed_regions(slot)
     if slot.domain is None:
         return [Region(choice, choice, _choice_text(slot, choice)) for choice in slot.choices]
     found = _explored(slot, budget)
@@ -865,6 +922,44 @@ def regions(slot: Slot, budget: int) -> list[Region]:
             )
         )
     return out
+
+
+def _probed_regions(slot: Slot) -> list[Region]:
+    """One region per way the slot's clauses answer on the probe values (first probe kept)."""
+    out: dict[Any, Region] = {}
+    for choice in slot.choices:
+        signature = _probe_signature(slot, _probe_values(slot, choice))
+        if signature not in out:
+            out[signature] = Region(choice, signature, _probe_text(slot, choice, signature))
+    return list(out.values())
+
+
+def _probe_values(slot: Slot, choice: Any) -> dict[str, str | tuple[str, ...]] | None:
+    if choice is None:
+        return None
+    if slot.knob == "at":
+        return {"aws:CurrentTime": _utc_text(choice), "aws:EpochTime": _epoch_text(choice)}
+    return {slot.keys[0]: str(choice)}
+
+
+def _probe_signature(slot: Slot, values: Mapping[str, str | tuple[str, ...]] | None) -> Any:
+    if values is None:
+        return None
+    return ("probe", probes.outcomes(slot.probes, values))
+
+
+def _probe_text(slot: Slot, choice: Any, signature: Any) -> str:
+    if signature is None:
+        return f"{slot.name} absent"
+    parts = [
+        f"{'' if hit else 'not '}{clause.operator.name} {clause.key} {_listed(clause.values)}"
+        for clause, hit in zip(slot.probes, signature[1], strict=True)
+    ]
+    return f"{slot.name} such that " + " and ".join(dict.fromkeys(parts))
+
+
+def _listed(values: Sequence[str]) -> str:
+    return json.dumps(values[0]) if len(values) == 1 else json.dumps(list(values))
 
 
 def _behaviour(slot: Slot, signatures: Sequence[tuple[bool, ...]]) -> tuple[tuple[bool, bool], ...]:
@@ -1004,6 +1099,10 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         options["external_id"] = values["external_id"]
     if values.get("session_name") is not None:
         options["session_name"] = values["session_name"]
+    if values.get("at") is not None:
+        options["at"] = values["at"]
+    if values.get("source_ip") is not None:
+        options["source_ip"] = values["source_ip"]
     if values.get("source_identity") is not None:
         options["source_identity"] = values["source_identity"]
     if values.get("tags"):
@@ -1044,6 +1143,14 @@ def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:
 
 def region_of(slot: Slot, found: Sequence[Region], request: AssumeRoleRequest) -> int | None:
     """The index of the region of ``slot`` that ``request`` lies in, or ``None``."""
+    if slot.probes:
+        carried = {key: request.context.get_values(key) for key in slot.keys}
+        present = {key: values for key, values in carried.items() if values is not None}
+        probed = _probe_signature(slot, present or None)
+        for index, region in enumerate(found):
+            if region.signature == probed:
+                return index
+        return None
     if slot.domain is None:
         choice = _request_choice(slot, request)
         for index, region in enumerate(found):
