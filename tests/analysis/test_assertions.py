@@ -35,12 +35,12 @@ SERVICES = _trust(
         "Action": "sts:AssumeRole",
     }
 )
-SOURCE_IP = _trust(
+MFA_AGE = _trust(
     {
         "Effect": "Allow",
         "Principal": {"AWS": "444455556666"},
         "Action": "sts:AssumeRole",
-        "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+        "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
     }
 )
 IDENTITY = parse_policy(
@@ -65,17 +65,17 @@ def test_no_access_beyond_passes_on_a_proof_and_returns_it() -> None:
 
 def test_no_access_beyond_fails_when_undetermined_naming_the_part() -> None:
     with pytest.raises(AssertionError) as failure:
-        assert_no_access_beyond(SOURCE_IP, SOURCE_IP)
+        assert_no_access_beyond(MFA_AGE, MFA_AGE)
     assert str(failure.value).startswith(
         "cannot prove the policy grants nothing beyond the reference: "
-        "/Statement aws:SourceIp for IAM users: the analysis does not model the values this key"
+        "/Statement aws:MultiFactorAuthAge for IAM users: the analysis does not model the values this key"
     )
 
 
 def test_compare_says_why_when_undetermined() -> None:
-    result = compare(SOURCE_IP, SERVICES)
+    result = compare(MFA_AGE, SERVICES)
     assert result.no_new_access is None
-    assert result.reason.startswith("undetermined: /Statement aws:SourceIp for IAM users")
+    assert result.reason.startswith("undetermined: /Statement aws:MultiFactorAuthAge for IAM users")
 
 
 def test_assert_grants_lists_missing_and_unexpected_grants() -> None:
@@ -105,8 +105,10 @@ def test_assert_grants_passes_on_the_exact_lines() -> None:
 
 
 def test_assert_grants_fails_on_an_incomplete_answer_even_if_the_lines_agree() -> None:
-    with pytest.raises(AssertionError, match="the Grants are incomplete: /Statement aws:SourceIp"):
-        assert_grants(SOURCE_IP, [])
+    with pytest.raises(
+        AssertionError, match="the Grants are incomplete: /Statement aws:MultiFactorAuthAge"
+    ):
+        assert_grants(MFA_AGE, [])
 
 
 @pytest.mark.parametrize(
