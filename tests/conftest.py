@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from trustsim import _memo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,3 +42,17 @@ def conformance_path() -> Path:
     path = conformance_dir()
     assert path.is_dir(), f"conformance folder not found: {path} (set TRUSTSIM_CONFORMANCE_DIR)"
     return path
+
+
+@pytest.fixture(autouse=True)
+def _cold_when_asked() -> Iterator[None]:
+    """With ``TRUSTSIM_FRESH_CACHES=1``, every public call of every test starts cold.
+
+    The switch that proves speed code never decides: the suite (its decision properties
+    first: ``TRUSTSIM_FRESH_CACHES=1 pytest tests/property``) must pass the same with it.
+    """
+    if os.environ.get("TRUSTSIM_FRESH_CACHES") != "1":
+        yield
+        return
+    with _memo.fresh_caches():
+        yield

@@ -39,25 +39,29 @@ TRUSTS_B = Role(
     [
         (
             lambda: IamUser(f"arn:aws:iam::{A}:user/a", tags={"team": 3}),  # type: ignore[dict-item]
-            "IamUser.tags: tag keys must be non-empty text, values text: 'team'",
+            "IamUser.tags: tag keys and values must be text (str), got str: 'team' = int: 3",
         ),
         (
             lambda: IamUser(f"arn:aws:iam::{A}:user/a", tags={"": "blue"}),
-            "IamUser.tags: tag keys must be non-empty text, values text: ''",
+            "IamUser.tags: tag keys must be non-empty text",
         ),
         (
             lambda: Role(ROLE_ARN, Policy(()), tags={1: "blue"}),  # type: ignore[dict-item]
-            "Role.tags: tag keys must be non-empty text, values text: 1",
+            "Role.tags: tag keys and values must be text (str), got int: 1 = str: 'blue'",
         ),
         (
             lambda: RoleSession(f"arn:aws:iam::{A}:role/r", "s1", session_tags={"t": None}),  # type: ignore[dict-item]
-            "RoleSession.session_tags: tag keys must be non-empty text, values text: 't'",
+            "RoleSession.session_tags: tag keys and values must be text (str), "
+            "got str: 't' = NoneType: None",
         ),
     ],
 )
 def test_tags_must_be_text_keys_and_text_values(build: object, message: str) -> None:
-    """IAM tag keys are 1-128 characters and values 0-256 characters of text [DOC TAGS]."""
-    with pytest.raises(InvalidCaller) as raised:
+    """IAM tag keys are 1-128 characters and values 0-256 characters of text [DOC TAGS].
+
+    A key or value that is not text is a wrong type (TypeError, issue 17); an empty key is a
+    wrong value (InvalidCaller)."""
+    with pytest.raises((InvalidCaller, TypeError)) as raised:
         build()  # type: ignore[operator]
     assert str(raised.value) == message
 
@@ -82,7 +86,9 @@ def test_web_identity_claims_are_named_texts_or_flat_lists(
 
 
 def test_a_web_identity_provider_must_be_text() -> None:
-    with pytest.raises(InvalidCaller, match=r"^WebIdentity\.provider: expected text, got 42$"):
+    with pytest.raises(
+        TypeError, match=r"^WebIdentity\.provider: expected text \(str\), got int: 42$"
+    ):
         WebIdentity(42)  # type: ignore[arg-type]
 
 

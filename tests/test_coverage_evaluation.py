@@ -375,14 +375,16 @@ def test_a_chained_session_passes_its_transitive_tags_into_the_next_trust_policy
     tags: dict[str, str], expected: Decision
 ) -> None:
     """§4.12: transitive session tags of the calling session are in the next call's context
-    (``aws:PrincipalTag``) and the trust policy can require them."""
+    (``aws:PrincipalTag``) and the trust policy can require them. The new session inherits
+    them as session tags, so the trust policy allows ``sts:TagSession`` too (§9 decision 16;
+    before issue 17 this test allowed ``sts:AssumeRole`` alone, which AWS refuses)."""
     role = Role(
         ROLE_ARN,
         trust(
             {
                 "Effect": "Allow",
                 "Principal": {"AWS": BUILDER_ARN},
-                "Action": "sts:AssumeRole",
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}},
             }
         ),

@@ -97,7 +97,7 @@ def test_recorded_records_equal_records_built_by_hand_and_hash_alike() -> None:
 def test_records_pickle_and_print_field_by_field() -> None:
     """Records survive pickling, and repr names every field (as attrs classes did)."""
     statement = _statement("payments")
-    assert pickle.loads(pickle.dumps(statement))  # noqa: S301 - our own bytes == statement
+    assert pickle.loads(pickle.dumps(statement)) == statement  # noqa: S301 - our own bytes
     assert repr(statement.clauses[0]) == (
         "ClauseRecord(operator='StringEquals', key='aws:PrincipalTag/team', "
         "request_values=('payments',), policy_values=('platform',), matched=False, "
@@ -106,7 +106,7 @@ def test_records_pickle_and_print_field_by_field() -> None:
     policy = PolicyRecord("trust policy", "trust", (statement,))
     action = ActionRecord("sts:AssumeRole", Decision.IMPLICIT_DENY, "trust", "why", (), (policy,))
     assert repr(policy).startswith("PolicyRecord(label='trust policy', side='trust', statements=(")
-    assert pickle.loads(pickle.dumps(action))  # noqa: S301 - our own bytes == action
+    assert pickle.loads(pickle.dumps(action)) == action  # noqa: S301 - our own bytes
     assert action.statements() == (statement,)
 
 

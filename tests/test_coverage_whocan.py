@@ -182,8 +182,9 @@ def test_an_rcp_on_the_principals_org_is_decided_for_members_and_residual_for_ou
 
 def test_a_permissions_boundary_condition_on_mfa_is_part_of_the_residual() -> None:
     """An account principal needs the identity side, boundary included (docs/semantics.md §4.3)."""
-    boundary = _identity({"Effect": "Allow", "Action": "sts:*", "Resource": "*",
-                          "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})  # fmt: skip
+    boundary = _policy([{"Effect": "Allow", "Action": "sts:*", "Resource": "*",
+                         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}],
+                       PolicyKind.PERMISSIONS_BOUNDARY)  # fmt: skip
     alice = _user("alice", policies=[ASSUME_ANY], permissions_boundary=boundary)
     target = _role("target", _policy([_allow({"AWS": A})]))
     inventory = Inventory.build(users=[alice], roles=[target])
@@ -196,8 +197,9 @@ def test_a_session_policy_condition_on_a_request_key_is_part_of_the_residual() -
     """A session policy limits the session like a boundary (docs/semantics.md §4.3): the engine
     rewrites it like every other policy. (Inventory sessions carry none; a caller given to the
     engine may.)"""
-    session_policy = _identity({"Effect": "Allow", "Action": ASSUME, "Resource": "*",
-                                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})  # fmt: skip
+    session_policy = _policy([{"Effect": "Allow", "Action": ASSUME, "Resource": "*",
+                               "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}],
+                             PolicyKind.SESSION)  # fmt: skip
     ci = InventoryRole(_role("ci", _policy([_allow({"Service": "ec2.amazonaws.com"})])),
                        policies=[ASSUME_ANY])  # fmt: skip
     target = _role("target", _policy([_allow({"AWS": A})]))

@@ -78,16 +78,14 @@ def test_fresh_users_share_facts_only_over_the_same_policy_objects() -> None:
     user_arn = "arn:aws:iam::222222222222:user/alice"
     role = Role(ARN, _trust(Principal(aws=("222222222222",))))
 
-    def identity(effect: Effect) -> Policy:
-        return Policy(
-            (Statement(effect, action=("sts:AssumeRole",), resource=("*",)),),
-            kind=PolicyKind.IDENTITY,
-        )
+    def identity(effect: Effect, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
+        return Policy((Statement(effect, action=("sts:AssumeRole",), resource=("*",)),), kind=kind)
 
     allow, deny = identity(Effect.ALLOW), identity(Effect.DENY)
+    deny_boundary = identity(Effect.DENY, PolicyKind.PERMISSIONS_BOUNDARY)
     assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
     assert _decide(IamUser(user_arn, policies=[deny]), role) is Decision.EXPLICIT_DENY
     assert _decide(IamUser(user_arn, policies=[allow]), role) is Decision.ALLOW
-    assert _decide(IamUser(user_arn, policies=[allow], permissions_boundary=deny), role) is (
-        Decision.EXPLICIT_DENY
-    )
+    assert _decide(
+        IamUser(user_arn, policies=[allow], permissions_boundary=deny_boundary), role
+    ) is (Decision.EXPLICIT_DENY)

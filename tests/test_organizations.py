@@ -567,11 +567,11 @@ def test_an_organisation_is_checked_when_built() -> None:
     with pytest.raises(TypeError, match="must be a Policy"):
         ts.Organization(ORG_ID, ROOT, root_scps=["deny.json"])  # type: ignore[list-item]
     # Memberships built by hand: levels of the right kind, one per part of the path.
-    with pytest.raises(ts.InvalidCaller, match="is a rcp policy"):
+    with pytest.raises(ts.InvalidCaller, match=r"scps\[0\]\[0\]: expected an SCP, got an RCP"):
         ts.OrgMembership(ORG_ID, scps=[[ts.RCP_FULL_AWS_ACCESS]])
     with pytest.raises(ts.InvalidCaller, match="has 3 levels but the path"):
         ts.OrgMembership(ORG_ID, paths=[f"{ORG_ID}/{ROOT}/"], scps=[[scp], [scp], [scp]])
-    with pytest.raises(TypeError, match="expected a Policy"):
+    with pytest.raises(TypeError, match=r"rcps\[0\]\[0\]: expected a trustsim.Policy, got str"):
         ts.OrgMembership(ORG_ID, rcps=[["p"]])  # type: ignore[list-item]
     # The management account is placed under the root when not placed.
     assert ts.Organization(ORG_ID, ROOT, management_account=MANAGEMENT).member(

@@ -134,13 +134,17 @@ def _caller_side_variants() -> list[dict[str, Any]]:
     allow, deny = _policy("Allow"), _policy("Deny")
     other = _policy("Allow", "s3:GetObject")
     full, none = _policy("Allow", "*", "scp"), _policy("Allow", "s3:*", "scp")
+    bound, bound_other = (
+        _policy("Allow", kind="permissions-boundary"),
+        _policy("Allow", "s3:GetObject", "permissions-boundary"),
+    )
     org = "o-abcdefghij"
     return [
         {"policies": [allow]},
         {"policies": [other]},
         {"policies": [allow, deny]},
-        {"policies": [allow], "permissions_boundary": allow},
-        {"policies": [allow], "permissions_boundary": other},
+        {"policies": [allow], "permissions_boundary": bound},
+        {"policies": [allow], "permissions_boundary": bound_other},
         {"policies": [allow], "org": ts.OrgMembership(org, scps=[[full]])},
         {"policies": [allow], "org": ts.OrgMembership(org, scps=[[full], [none]])},
         # The same SCPs as the one before, in one level: the scans are the same, the levels

@@ -17,26 +17,26 @@ from trustsim.scenarios import load_scenarios
 
 LIMIT = 200
 ROOT = "arn:aws:iam::111122223333"
-IDENTITY = ts.parse_policy(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
-            {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
-        ],
-    },
-    kind=ts.PolicyKind.IDENTITY,
-)
+IDENTITY_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+    ],
+}
+IDENTITY = ts.parse_policy(IDENTITY_DOCUMENT, kind=ts.PolicyKind.IDENTITY)
+BOUNDARY = ts.parse_policy(IDENTITY_DOCUMENT, kind=ts.PolicyKind.PERMISSIONS_BOUNDARY)
+SESSION_POLICY = ts.parse_policy(IDENTITY_DOCUMENT, kind=ts.PolicyKind.SESSION)
 TRUST = ts.load_policy("examples/github-deploy-trust.json")
 ROLE = ts.Role(f"{ROOT}:role/ci/deploy", TRUST, tags={"team": "platform", "env": "prod"})
 USER = ts.IamUser(
     f"{ROOT}:user/engineering/alice",
     policies=[IDENTITY, IDENTITY],
-    permissions_boundary=IDENTITY,
+    permissions_boundary=BOUNDARY,
     tags={"team": "platform"},
 )
 SESSION = ts.RoleSession(
-    f"{ROOT}:role/ci/deploy", "run-42", policies=[IDENTITY], session_policy=IDENTITY
+    f"{ROOT}:role/ci/deploy", "run-42", policies=[IDENTITY], session_policy=SESSION_POLICY
 )
 GITHUB = ts.GitHubActions("acme/app", branch="main", actor="octocat", workflow="deploy")
 OUTCOME = ts.assume_role(ts.GitHubActions("acme/app", pull_request=True), ROLE)

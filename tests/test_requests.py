@@ -278,13 +278,18 @@ CHAINED = RoleSession(
 )
 
 
-def test_incoming_transitive_tags_override_resource_tags_case_insensitively() -> None:
+def test_incoming_transitive_tags_leave_the_roles_resource_tags_alone() -> None:
+    """aws:ResourceTag is the tags attached to the role. The IAM guide's chaining section has
+    inherited transitive tags override the role's tags in the new session's *principal* tags;
+    no source says they replace aws:ResourceTag when the trust policy is read (issue 17: the
+    former test asserted that unsourced override, which let a transitive ``env=dev`` slip past
+    a trust Deny on the role's own ``env=prod``)."""
     context = ctx(CHAINED)
-    assert single(context, "aws:ResourceTag/env") == "dev"
-    assert single(context, "iam:ResourceTag/env") == "dev"
-    assert context.original_key("aws:resourcetag/env") == "aws:ResourceTag/ENV"
-    assert single(context, "aws:ResourceTag/Team") == "a"  # untouched role tag
-    assert "aws:ResourceTag/cost" not in context  # not transitive: does not reach the role
+    assert single(context, "aws:ResourceTag/env") == "prod"
+    assert single(context, "iam:ResourceTag/env") == "prod"
+    assert context.original_key("aws:resourcetag/env") == "aws:ResourceTag/env"
+    assert single(context, "aws:ResourceTag/Team") == "a"
+    assert "aws:ResourceTag/cost" not in context
 
 
 def test_incoming_transitive_tags_are_principal_tags_not_request_tags() -> None:
@@ -292,7 +297,8 @@ def test_incoming_transitive_tags_are_principal_tags_not_request_tags() -> None:
     assert single(request.context, "aws:PrincipalTag/ENV") == "dev"
     assert "aws:TagKeys" not in request.context
     assert "aws:RequestTag/ENV" not in request.context
-    assert request.companion_actions == ()
+    # They become session tags of the new session: the call needs sts:TagSession (§9 #16).
+    assert request.companion_actions == ("sts:TagSession",)
 
 
 def test_a_passed_tag_colliding_with_an_inherited_transitive_tag_fails() -> None:

@@ -15,11 +15,11 @@ The input checks STS makes before deriving anything live in :mod:`trustsim.reque
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
 import attrs
 
+from trustsim._memo import cached, memo
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -184,9 +184,12 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
         if role.org.paths:
             values[RESOURCE_ORG_PATHS] = role.org.paths
             multi.add(RESOURCE_ORG_PATHS)
-    # Incoming transitive tags replace the role's tags of the same key before the trust
-    # policy is read [DOC TAGS §Chaining roles with session tags; docs/semantics.md §4.12].
-    for key, value in overlay(role.tags, options.incoming).items():
+    # The role's own IAM tags: aws:ResourceTag is "the tags attached to the resource". The
+    # IAM guide's "Chaining roles with session tags" has incoming transitive tags override
+    # the role's tags of the same key in the *new session's principal tags*; nothing says
+    # they replace the role's resource tags when its trust policy is read, so they do not
+    # (docs/fidelity.md, "Chained calls and session tags").
+    for key, value in role.tags.items():
         out.add(f"aws:ResourceTag/{key}", value)
         out.add(f"iam:ResourceTag/{key}", value)
     values[ROLE_SESSION_NAME] = (options.session_name,)
@@ -222,7 +225,7 @@ def overlay(base: Mapping[str, str], top: Mapping[str, str]) -> dict[str, str]:
     return dict(merged.values())
 
 
-@functools.lru_cache(maxsize=256)  # the requests of one test run share a handful of times
+@cached(256)  # the requests of one test run share a handful of times
 def _epoch_text(when: _dt.datetime) -> str:
     return str(int(when.timestamp()))
 
@@ -234,7 +237,7 @@ _Values = dict[str, tuple[str, ...]]
 #: written, multi-valued keys. Only a role session's keys depend on the time; those are
 #: derived every time.
 _Fragment = tuple[dict[str, tuple[str, ...]], dict[str, str], frozenset[str]]
-_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = {}
+_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = memo("derive: caller keys", 4096)
 _FRAGMENTS_SIZE = 4096
 
 

@@ -23,7 +23,6 @@ trustsim.callers.InvalidCaller: IamUser.arn: 'arn:aws:iam::1111:user/alice' is n
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,6 +31,8 @@ import attrs
 
 from trustsim import _reprs
 from trustsim._frozen import FrozenDict
+from trustsim._inputs import expect_bool, expect_policy, expect_text, expect_time, shown
+from trustsim._memo import cached, memo
 from trustsim._org_rules import check_levels
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
@@ -87,6 +88,7 @@ _SAML_PROVIDER_ARN = re.compile(
 )
 _ACCOUNT_ID = re.compile(_ACCOUNT)
 _ROOT_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):root")
+_PARTITION_NAME = re.compile(_PARTITION)
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -99,7 +101,7 @@ _USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
 _ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
 
 
-@functools.lru_cache(maxsize=4096)  # the same ARNs are checked and read again and again
+@cached(4096)  # the same ARNs are checked and read again and again
 def _groups(pattern: re.Pattern[str], text: str) -> tuple[str, ...] | None:
     match = pattern.fullmatch(text)
     return None if match is None else match.groups()
@@ -112,9 +114,13 @@ def _is_arn(value: object) -> bool:
 
 
 def _check(field: str, value: object, pattern: re.Pattern[str], shape: str) -> tuple[str, ...]:
-    groups = _groups(pattern, value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{field}: expected text (str), {shape}; got {type(value).__name__}: {shown(value)}"
+        )
+    groups = _groups(pattern, value)
     if groups is None:
-        raise InvalidCaller(f"{field}: {value!r} is not {shape}")
+        raise InvalidCaller(f"{field}: {shown(value)} is not {shape}")
     return groups
 
 
@@ -129,15 +135,31 @@ def _part(pattern: re.Pattern[str], text: str, group: int) -> str:
 def _tags(value: Mapping[str, str] | None) -> Mapping[str, str]:
     if type(value) is FrozenDict:
         return value
+    if value is not None and not isinstance(value, Mapping):
+        # Checked again, by field name, after construction; a list of pairs is not a mapping.
+        return value  # type: ignore[unreachable]
     return FrozenDict(value or {})
+
+
+def _check_mapping(field: str, value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{field}: expected a mapping (dict), got {type(value).__name__}: {shown(value)}"
+        )
 
 
 def _check_tags(field: str, tags: Mapping[Any, Any]) -> None:
     # Tag keys are case-insensitive in IAM and STS: "Team" and "team" are one key [DOC TAGS].
+    _check_mapping(field, tags)
     seen: dict[str, str] = {}
     for key, value in tags.items():
-        if not isinstance(key, str) or not key or not isinstance(value, str):
-            raise InvalidCaller(f"{field}: tag keys must be non-empty text, values text: {key!r}")
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(
+                f"{field}: tag keys and values must be text (str), got "
+                f"{type(key).__name__}: {shown(key)} = {type(value).__name__}: {shown(value)}"
+            )
+        if not key:
+            raise InvalidCaller(f"{field}: tag keys must be non-empty text")
         if key.lower() in seen:
             raise InvalidCaller(
                 f"{field}: tag keys {seen[key.lower()]!r} and {key!r} differ only in case; "
@@ -149,11 +171,44 @@ def _check_tags(field: str, tags: Mapping[Any, Any]) -> None:
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
     # A typed stand-in for ``converter=tuple``: mypy cannot infer the item type through
     # ``tuple``'s generic constructor, so users' ``mypy --strict`` rejected list arguments.
+    # Text is not split into characters, nor is a non-iterable let through: both are left
+    # as they are for the owner's check to refuse by field name.
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]
     return tuple(value)
 
 
-def _policy_levels(value: Iterable[tuple[Policy, ...]]) -> tuple[tuple[Policy, ...], ...]:
-    return tuple(value)
+def _check_strings(field: str, values: object) -> None:
+    if not isinstance(values, tuple) or not all(isinstance(item, str) for item in values):
+        got = type(values).__name__
+        raise TypeError(f"{field}: expected a list of texts (str), got {got}: {shown(values)}")
+
+
+def _policy_levels(value: Iterable[Iterable[Policy]]) -> tuple[tuple[Policy, ...], ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]
+    levels: list[object] = []
+    items: Iterable[object] = value
+    for level in items:
+        flat = isinstance(level, Iterable) and not isinstance(level, (str, bytes, Mapping))
+        levels.append(tuple(level) if flat else level)  # type: ignore[arg-type]
+    return tuple(levels)  # type: ignore[arg-type]  # checked by _check_levels
+
+
+def _check_levels(field: str, levels: object, kind: PolicyKind) -> None:
+    if not isinstance(levels, tuple):
+        raise TypeError(
+            f"{field}: expected one list of {kind.value} policies per level (root first), "
+            f"got {type(levels).__name__}: {shown(levels)}"
+        )
+    for number, level in enumerate(levels):
+        if not isinstance(level, tuple):
+            raise TypeError(
+                f"{field}[{number}]: expected a list of {kind.value} policies, got "
+                f"{type(level).__name__}: {shown(level)}"
+            )
+        for index, policy in enumerate(level):
+            expect_policy(f"{field}[{number}][{index}]", policy, kind, InvalidCaller)
 
 
 def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
@@ -163,7 +218,35 @@ def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
         return value
     if isinstance(value, Policy):
         return (value,)
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return (value,)  # type: ignore[return-value]  # refused by field name after construction
     return tuple(value)
+
+
+def _check_policies(field: str, policies: tuple[Policy, ...], kind: PolicyKind) -> None:
+    for index, policy in enumerate(policies):
+        expect_policy(f"{field}[{index}]", policy, kind, InvalidCaller)
+
+
+def _check_optional_policy(field: str, policy: object, kind: PolicyKind) -> None:
+    if policy is not None:
+        expect_policy(field, policy, kind, InvalidCaller)
+
+
+def _check_org(field: str, org: object) -> None:
+    if org is not None and not isinstance(org, OrgMembership):
+        raise TypeError(
+            f"{field}: expected a trustsim.OrgMembership or None, got "
+            f"{type(org).__name__}: {shown(org)}"
+        )
+
+
+def _set_time(owner: object, field: str, value: object) -> None:
+    # A time is kept as its UTC instant: fold=0 and fold=1 of one local time compare equal
+    # in Python though they are an hour apart, and callers are memo keys.
+    instant = expect_time(field, value, InvalidCaller)
+    if instant is not value:
+        object.__setattr__(owner, field.rpartition(".")[2], instant)
 
 
 #: An OIDC claim value: text, or a tuple of texts for array claims (``amr``, array ``aud``).
@@ -183,18 +266,26 @@ def _claim_value(name: str, value: object) -> ClaimValue:
         for item in value:
             if isinstance(item, (list, tuple)):
                 raise InvalidCaller(
-                    f"claim {name!r}: an array claim holds texts, not a nested {type(item).__name__}"
+                    f"claim {shown(name)}: an array claim holds texts, not a nested {type(item).__name__}"
                 )
             items.append(str(_claim_value(name, item)))
         return tuple(items)
-    raise InvalidCaller(f"claim {name!r}: a value must be text or a list of texts, got {value!r}")
+    raise InvalidCaller(
+        f"claim {shown(name)}: a value must be text or a list of texts, got "
+        f"{type(value).__name__}: {shown(value)}"
+    )
 
 
 def _claims(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
     claims: dict[str, ClaimValue] = {}
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(
+            f"claims: expected a mapping of claim name to value, got {type(value).__name__}: "
+            f"{shown(value)}"
+        )
     for name, item in (value or {}).items():
         if not isinstance(name, str) or not name:
-            raise InvalidCaller(f"a claim name must be non-empty text, got {name!r}")
+            raise InvalidCaller(f"a claim name must be non-empty text, got {shown(name)}")
         # Most claims are text: stored as they are, without the conversions below.
         claims[name] = item if type(item) is str else _claim_value(name, item)
     return FrozenDict(claims)
@@ -238,13 +329,17 @@ class OrgMembership:
 
     def __attrs_post_init__(self) -> None:
         _check("OrgMembership.org_id", self.org_id, _ORG_ID, "an organization ID (o-…)")
+        _check_strings("OrgMembership.paths", self.paths)
         _check_org_paths("OrgMembership.paths", self.paths, self.org_id)
-        # Levels of the right kind, RCPs deny-only, one level per part of the path
-        # (trustsim._org_rules; docs/organizations.md).
+        _check_levels("OrgMembership.scps", self.scps, PolicyKind.SCP)
+        _check_levels("OrgMembership.rcps", self.rcps, PolicyKind.RCP)
+        # RCPs deny-only, one level per part of the path (trustsim._org_rules;
+        # docs/organizations.md).
         for field, kind in (("scps", PolicyKind.SCP), ("rcps", PolicyKind.RCP)):
             wrong = check_levels(f"OrgMembership.{field}", getattr(self, field), kind, self.paths)
             if wrong is not None:
                 raise InvalidCaller(wrong)
+        expect_bool("OrgMembership.management_account", self.management_account, optional=False)
 
 
 @attrs.frozen(cache_hash=True)
@@ -276,9 +371,17 @@ class IamUser:
             _USER_ARN,
             "an IAM user ARN (arn:<partition>:iam::<12-digit account>:user/<path>/<name>)",
         )
+        _check_policies("IamUser.policies", self.policies, PolicyKind.IDENTITY)
+        _check_optional_policy(
+            "IamUser.permissions_boundary",
+            self.permissions_boundary,
+            PolicyKind.PERMISSIONS_BOUNDARY,
+        )
         _check_tags("IamUser.tags", self.tags)
         if self.unique_id is not None:
             _check("IamUser.unique_id", self.unique_id, _USER_UNIQUE_ID, "a user ID (AIDA…)")
+        _check_org("IamUser.org", self.org)
+        expect_bool("IamUser.mfa_authenticated", self.mfa_authenticated)
 
     @property
     def partition(self) -> str:
@@ -352,8 +455,21 @@ class RoleSession:
             _SESSION_NAME,
             "a role session name (2-64 characters of letters, digits and _+=,.@-)",
         )
+        _check_policies("RoleSession.policies", self.policies, PolicyKind.IDENTITY)
+        _check_optional_policy(
+            "RoleSession.permissions_boundary",
+            self.permissions_boundary,
+            PolicyKind.PERMISSIONS_BOUNDARY,
+        )
+        _check_optional_policy(
+            "RoleSession.session_policy", self.session_policy, PolicyKind.SESSION
+        )
         _check_tags("RoleSession.role_tags", self.role_tags)
         _check_tags("RoleSession.session_tags", self.session_tags)
+        _check_strings("RoleSession.transitive_tag_keys", self.transitive_tag_keys)
+        _check_org("RoleSession.org", self.org)
+        expect_bool("RoleSession.mfa_authenticated", self.mfa_authenticated)
+        expect_text("RoleSession.federated_provider", self.federated_provider)
         session_keys = {key.lower() for key in self.session_tags}
         for key in self.transitive_tag_keys:
             if key.lower() not in session_keys:
@@ -375,8 +491,7 @@ class RoleSession:
                 _ROLE_UNIQUE_ID,
                 "a role ID (AROA…)",
             )
-        if self.issued_at is not None and self.issued_at.tzinfo is None:
-            raise InvalidCaller("RoleSession.issued_at: give a time zone (AWS keeps times in UTC)")
+        _set_time(self, "RoleSession.issued_at", self.issued_at)
 
     @property
     def partition(self) -> str:
@@ -426,7 +541,8 @@ class AccountRoot:
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        root = _ROOT_ARN.fullmatch(str(self.account_id))
+        given: object = self.account_id  # checked for its type by _check below
+        root = _ROOT_ARN.fullmatch(given) if isinstance(given, str) else None
         if root is not None:
             partition, account = root.groups()
             if self.partition not in {"aws", partition}:
@@ -442,6 +558,10 @@ class AccountRoot:
             _ACCOUNT_ID,
             "a 12-digit account ID or its root ARN (arn:aws:iam::111122223333:root)",
         )
+        _check(
+            "AccountRoot.partition", self.partition, _PARTITION_NAME, "a partition (aws, aws-cn…)"
+        )
+        _check_org("AccountRoot.org", self.org)
 
     @property
     def arn(self) -> str:
@@ -495,6 +615,7 @@ class ServicePrincipal:
                 _ACCOUNT_ID,
                 "a 12-digit account ID",
             )
+        expect_text("ServicePrincipal.source_arn", self.source_arn)
         if self.source_arn is not None and not _is_arn(self.source_arn):
             raise InvalidCaller(f"ServicePrincipal.source_arn: {self.source_arn!r} is not an ARN")
         if self.source_org_id is not None:
@@ -504,11 +625,24 @@ class ServicePrincipal:
                 _ORG_ID,
                 "an organization ID (o-…)",
             )
+        _check_strings("ServicePrincipal.source_org_paths", self.source_org_paths)
         _check_org_paths("ServicePrincipal.source_org_paths", self.source_org_paths, None)
 
 
 def _condition_claims(value: Iterable[str] | None) -> frozenset[str] | None:
-    return None if value is None else frozenset(value)
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(
+            "WebIdentity.condition_claims: expected a set of claim names (str) or None, got "
+            f"{type(value).__name__}: {shown(value)}"
+        )
+    names = frozenset(value)
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError(
+            f"WebIdentity.condition_claims: claim names must be text, got {shown(sorted(map(repr, names)))}"
+        )
+    return names
 
 
 @attrs.frozen(cache_hash=True)
@@ -539,8 +673,7 @@ class WebIdentity:
 
     def __attrs_post_init__(self) -> None:
         provider = self.provider
-        if not isinstance(provider, str):
-            raise InvalidCaller(f"WebIdentity.provider: expected text, got {provider!r}")
+        expect_text("WebIdentity.provider", provider, optional=False)
         if provider.startswith("arn:"):
             _check(
                 "WebIdentity.provider",
@@ -590,7 +723,9 @@ class WebIdentity:
 
 #: Resolved identities by (identity, account, partition): equal tokens, built afresh for
 #: each call, resolve to one object (and so share the evaluator's caches).
-_RESOLVED: dict[tuple[WebIdentity, str, str], WebIdentity] = {}
+_RESOLVED: dict[tuple[WebIdentity, str, str], WebIdentity] = memo(
+    "callers: resolved web identities", 1024
+)
 
 
 #: SAML condition keys AWS documents as multi-valued (docs/semantics.md §6.5).
@@ -639,12 +774,17 @@ _SAML_SPELLING = {key.lower(): key for key in SAML_MULTIVALUED_KEYS | SAML_SINGL
 
 
 def _saml_attributes(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(
+            "SamlIdentity.attributes: expected a mapping of saml: key to value, got "
+            f"{type(value).__name__}: {shown(value)}"
+        )
     attributes: dict[str, ClaimValue] = {}
     for raw_key, raw_value in (value or {}).items():
         key = _SAML_SPELLING.get(raw_key.lower()) if isinstance(raw_key, str) else None
         if key is None:
             raise InvalidCaller(
-                f"SamlIdentity.attributes: {raw_key!r} is not a SAML condition key AWS documents "
+                f"SamlIdentity.attributes: {shown(raw_key)} is not a SAML condition key AWS documents "
                 f"(docs/semantics.md §6.5: {', '.join(sorted(_SAML_SPELLING.values()))}); "
                 "put other keys in context="
             )
@@ -740,9 +880,13 @@ class Role:
             _ROLE_ARN,
             "an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path>/<name>)",
         )
+        # A policy of another kind is refused: an identity policy's statements name no
+        # Principal, and read as a trust policy they would trust every caller.
+        expect_policy("Role.trust_policy", self.trust_policy, PolicyKind.TRUST, InvalidCaller)
         _check_tags("Role.tags", self.tags)
         if self.unique_id is not None:
             _check("Role.unique_id", self.unique_id, _ROLE_UNIQUE_ID, "a role ID (AROA…)")
+        _check_org("Role.org", self.org)
 
     @property
     def partition(self) -> str:

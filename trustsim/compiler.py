@@ -20,7 +20,6 @@ compiling the same policy again costs one dictionary lookup.
 from __future__ import annotations
 
 import enum
-import functools
 import re
 import weakref
 from collections.abc import Callable
@@ -28,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustsim._memo import cached, memo
+from trustsim._memo import clear_caches as clear_every_cache
 from trustsim.arn import Arn
 from trustsim.callers import (
     AccountRoot,
@@ -38,12 +39,12 @@ from trustsim.callers import (
     ServicePrincipal,
     WebIdentity,
 )
-from trustsim.conditions import clear_condition_caches, compile_condition
+from trustsim.conditions import compile_condition
 from trustsim.decision import StatementRef
 from trustsim.errors import Problem
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.variables import Template, parse_template
-from trustsim.wildcard import clear_pattern_cache, compile_pattern, compile_segments
+from trustsim.wildcard import compile_pattern, compile_segments
 
 if TYPE_CHECKING:
     from trustsim.callers import Caller
@@ -189,6 +190,9 @@ class PrincipalMatcher:
     unique_ids: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
     federated: frozenset[str] = frozenset()
+    #: User, role and session ARNs and service names folded (case, and the path of user and
+    #: role ARNs, dropped): what would match if IAM compared them loosely (readings 6, 7).
+    loose: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, principal: Principal) -> PrincipalMatcher:
@@ -229,7 +233,32 @@ class PrincipalMatcher:
             unique_ids=frozenset(unique_ids),
             services=frozenset(principal.service),
             federated=frozenset(principal.federated),
+            loose=frozenset(
+                [_loose_arn(value) for value in (*users, *roles, *sessions)]
+                + [f"service:{name.lower()}" for name in principal.service]
+            ),
         )
+
+    def near_miss(self, who: CallerIdentity) -> str | None:
+        """The reading a non-match rests on, when a value names ``who`` but for case or path.
+
+        ``"6"`` when a user or role ARN (or a session ARN) differs from the caller's only in
+        letter case or IAM path, ``"7"`` when a service name differs only in case; ``None``
+        otherwise. Such values are compared exactly (docs/semantics.md, readings 6 and 7), and an
+        outcome resting on that reading says so.
+        """
+        if not self.loose:
+            return None
+        kind = who.kind
+        if kind is CallerKind.SERVICE:
+            name = who.name or ""
+            return "7" if f"service:{name.lower()}" in self.loose else None
+        if kind is CallerKind.USER and who.arn:
+            return "6" if _loose_arn(who.arn) in self.loose else None
+        if kind is CallerKind.ROLE_SESSION:
+            arns = (who.arn, who.role_arn)
+            return "6" if any(arn and _loose_arn(arn) in self.loose for arn in arns) else None
+        return None
 
     def match(self, who: CallerIdentity, role_partition: str) -> MatchKind:
         """The kind of match of ``who`` (the most specific one when several values match).
@@ -292,6 +321,15 @@ class PrincipalMatcher:
 
 
 _MATCH_ANY_PRINCIPAL = PrincipalMatcher(everyone=True)
+
+
+def _loose_arn(arn: str) -> str:
+    """An IAM ARN folded to lower case, the path of a user or role ARN dropped."""
+    head, _, resource = arn.lower().rpartition(":")
+    kind, _, rest = resource.partition("/")
+    if kind in ("user", "role"):
+        rest = rest.rpartition("/")[2]
+    return f"{head}:{kind}/{rest}"
 
 
 def _has_wildcard(text: str) -> bool:
@@ -474,31 +512,35 @@ def _compile_statement(statement: Statement, policy: Policy, label: str) -> Comp
 
 # Matchers are immutable values: statements naming the same principals or actions (the same
 # GitHub provider, the same partner account across many roles) share one.
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _principal_matcher(principal: Principal) -> PrincipalMatcher:
     return PrincipalMatcher.of(principal)
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _action_matcher(
     action: tuple[str, ...] | None, not_action: tuple[str, ...] | None
 ) -> ActionMatcher:
     return ActionMatcher.of(Statement(Effect.ALLOW, action=action, not_action=not_action))
 
 
-_CACHE: dict[tuple[int, str], tuple[weakref.ref[Policy], CompiledPolicy]] = {}
+_CACHE: dict[tuple[int, str], tuple[weakref.ref[Policy], CompiledPolicy]] = memo(
+    "compiler: compiled policies", 8192
+)
+_CACHE_SIZE = 8192
 
 
 def clear_caches() -> None:
-    """Forget every compiled policy and every compile-time cache (benchmarks measure cold compiles).
+    """Forget everything trustsim remembers between calls, in every module.
+
+    Compiled policies, generated condition code (and the :mod:`linecache` entries it
+    registered), derived contexts, decision plans, explanation texts: every cache is made
+    through one mechanism (``trustsim._memo``), bounded, and emptied here. Benchmarks call it
+    to measure cold runs; no answer depends on it.
 
     >>> clear_caches()
     """
-    _CACHE.clear()
-    _principal_matcher.cache_clear()
-    _action_matcher.cache_clear()
-    clear_condition_caches()
-    clear_pattern_cache()
+    clear_every_cache()
 
 
 def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Policy]], None]:
@@ -542,5 +584,7 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
         denies=tuple(s for s in statements if s.is_deny),
         refused=refused,
     )
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
     _CACHE[key] = (weakref.ref(policy, _forget(key)), compiled)
     return compiled

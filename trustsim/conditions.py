@@ -26,7 +26,8 @@ parsing of dates, numbers, networks and ARNs, wildcard compilation — happens o
 
 from __future__ import annotations
 
-import functools
+import ipaddress
+import itertools
 import linecache
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +36,8 @@ from typing import Any
 import attrs
 
 from trustsim import _pointer, _reprs
+from trustsim._inputs import shown, too_deep
+from trustsim._memo import cached, register
 from trustsim.context import ContextValue, RequestContext, normalize_key
 from trustsim.errors import Diagnostic, InvalidPolicy, Problem
 from trustsim.model import ConditionClause, SetQualifier, parse_operator_name
@@ -424,11 +427,17 @@ class _Clause:
         if any_match is not None and family is not Family.STRING:  # text is always readable
             unreadable = [value for value in values if any_match(value) is None]
             if unreadable:
+                what = f"cannot be read as {_TYPE_NAMES[family]}"
+                if family is Family.IP and all(_ipv4_mapped(value) for value in unreadable):
+                    what = (
+                        "is an IPv4-mapped IPv6 address and the policy names IPv4 blocks; AWS "
+                        "does not document whether it reads such an address as IPv4, so it "
+                        "counts as unreadable"
+                    )
                 return self._diagnostic(
                     UNREADABLE,
-                    f"request value {_show(unreadable)} cannot be read as "
-                    f"{_TYPE_NAMES[family]}; the clause does not match, positive and negated "
-                    "operators alike (docs/semantics.md, reading 9)",
+                    f"request value {_show(unreadable)} {what}; the clause does not match, "
+                    "positive and negated operators alike (docs/semantics.md, reading 9)",
                 )
         if family is Family.DATE and (
             self.date_only_policy
@@ -445,6 +454,14 @@ class _Clause:
 
     def _diagnostic(self, code: str, message: str) -> Diagnostic:
         return Diagnostic(code, f"{self.operator} {self.written_key}: {message}", self.pointer)
+
+
+def _ipv4_mapped(value: str) -> bool:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
 
 
 #: Typed families whose single readable value never needs a note (_why: dates may be
@@ -523,7 +540,22 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
 
 
 _Check = Callable[[_Entries, RequestContext], bool]
+#: Generated code by source, and the linecache entries registered for it (by file name).
+#: Bounded like every cache; clearing drops the linecache entries too.
 _SHAPES: dict[str, types.CodeType] = {}
+_SHAPE_FILES: list[str] = []
+_SHAPES_SIZE = 1024
+_SHAPE_NUMBERS = itertools.count(1)
+
+
+def _clear_shapes() -> None:
+    _SHAPES.clear()
+    for filename in _SHAPE_FILES:
+        linecache.cache.pop(filename, None)
+    _SHAPE_FILES.clear()
+
+
+register("conditions: generated shapes", _clear_shapes, _SHAPES.__len__, _SHAPES_SIZE)
 
 
 def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
@@ -542,9 +574,12 @@ def _generate(clauses: Sequence[_Clause], name: str) -> _Check:
     code = _SHAPES.get(source)
     if code is None:
         # Named by shape: blocks of one shape (whatever their operators' names) share it.
-        filename = f"<trustsim compiled condition, shape {len(_SHAPES) + 1}>"
+        if len(_SHAPES) >= _SHAPES_SIZE:
+            _clear_shapes()
+        filename = f"<trustsim compiled condition, shape {next(_SHAPE_NUMBERS)}>"
         module = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        _SHAPE_FILES.append(filename)
         code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
         _SHAPES[source] = code
     check = types.FunctionType(code, names, "check")
@@ -760,11 +795,11 @@ def clear_condition_caches() -> None:
     >>> clear_condition_caches()
     """
     _compile_condition.cache_clear()
-    _SHAPES.clear()
+    _clear_shapes()
     parse_template.cache_clear()
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _compile_condition(
     clauses: tuple[ConditionClause, ...], expand_variables: bool, statement_pointer: str
 ) -> CompiledCondition:
@@ -861,7 +896,36 @@ def check_condition(
       StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match
       Bool aws:SecureTransport: request 'true', policy 'true' → match
     """
+    given: object = condition
+    if isinstance(given, (str, bytes)) or not isinstance(given, (Mapping, Sequence)):
+        raise TypeError(
+            "check_condition(condition=): expected a Condition block (dict) or a list of "
+            f"ConditionClause, got {type(condition).__name__}: {shown(condition)}"
+        )
+    if too_deep(condition, 4):
+        raise InvalidPolicy(
+            [
+                Problem(
+                    "INVALID_CONDITION_BLOCK",
+                    "/Condition",
+                    "the block nests lists or objects too deep: a condition value is a text "
+                    "or a list of texts",
+                    "MalformedPolicyDocument: Syntax errors in policy",
+                )
+            ]
+        )
+    given = context
+    if not isinstance(given, Mapping):
+        raise TypeError(
+            "check_condition(context=): expected a mapping of condition key to value (dict) "
+            f"or a RequestContext, got {type(context).__name__}: {shown(context)}"
+        )
     clauses = clauses_from_json(condition) if isinstance(condition, Mapping) else tuple(condition)
+    if not all(isinstance(clause, ConditionClause) for clause in clauses):
+        raise TypeError(
+            "check_condition(condition=): a list must hold ConditionClause values, got "
+            f"{shown(clauses)}"
+        )
     ctx = context if isinstance(context, RequestContext) else RequestContext.of(context)
     compiled = compile_condition(clauses, expand_variables=version == "2012-10-17")
     return compiled.evaluate(ctx)

@@ -10,12 +10,14 @@ list (``aws:TagKeys``), *single-valued* otherwise.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 import attrs
 
 from trustsim import _reprs
+from trustsim._frozen import FrozenDict
+from trustsim._inputs import shown, utc_instant
+from trustsim._memo import cached
 from trustsim.errors import InvalidContext
 
 __all__ = ["ContextValue", "RequestContext", "normalize_key"]
@@ -43,23 +45,21 @@ def _as_text(key: str, value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
+        if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidContext(
-                f"context key {key!r}: a datetime needs a time zone (AWS sends UTC), got {value!r}"
+                f"context key {shown(key)}: a datetime needs a time zone (AWS sends UTC), got {value!r}"
             )
-        return _utc_text(value)
+        # The UTC instant is the cache key: fold=0 and fold=1 of one local time compare
+        # (and hash) equal in Python, though they are an hour apart.
+        return _utc_text(utc_instant(value, f"context key {shown(key)}", InvalidContext))
     raise InvalidContext(
-        f"context key {key!r}: a value must be text, a bool, an int or a datetime "
-        f"(or a list of them for a multi-valued key), got {type(value).__name__}: {value!r}"
+        f"context key {shown(key)}: a value must be text, a bool, an int or a datetime "
+        f"(or a list of them for a multi-valued key), got {type(value).__name__}: {shown(value)}"
     )
 
 
-@functools.lru_cache(maxsize=256)  # requests of one test run share a handful of times
-def _utc_text(value: _dt.datetime) -> str:
-    try:
-        utc = value.astimezone(_dt.timezone.utc)
-    except OverflowError:
-        raise InvalidContext(f"{value!r} is outside the calendar once moved to UTC") from None
+@cached(256)  # requests of one test run share a handful of times
+def _utc_text(utc: _dt.datetime) -> str:
     # Not strftime("%Y"): it does not pad years before 1000 to four digits on every platform.
     return (
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
@@ -81,12 +81,12 @@ def _fold_into(
     spells itself directly. :class:`InvalidContext` for a wrong shape or a case collision.
     """
     if not isinstance(key, str) or not key:
-        raise InvalidContext(f"a context key must be a non-empty string, got {key!r}")
+        raise InvalidContext(f"a context key must be a non-empty string, got {shown(key)}")
     folded = key.lower()
     known = spelling.get(folded)
     if known is not None and known != key:
         raise InvalidContext(
-            f"context keys {known!r} and {key!r} differ only in case; IAM treats them as one key"
+            f"context keys {shown(known)} and {shown(key)} differ only in case; IAM treats them as one key"
         )
     kind = type(value)
     if kind is str:
@@ -111,13 +111,21 @@ def _fold_into(
         multi.add(folded)
     elif value is None or isinstance(value, Mapping):
         raise InvalidContext(
-            f"context key {key!r}: {value!r} is not a value AWS sends; leave the key out "
+            f"context key {shown(key)}: {shown(value)} is not a value AWS sends; leave the key out "
             "to say it is absent"
         )
     else:
         values[folded] = (_as_text(key, value),)
         multi.discard(folded)
     spelling[folded] = key
+
+
+def _frozen(value: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"RequestContext.folded: expected a mapping, got {type(value).__name__}: {shown(value)}"
+        )
+    return value if type(value) is FrozenDict else FrozenDict(value)
 
 
 @attrs.frozen(repr=False)
@@ -147,7 +155,7 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
     """
 
     #: The values by folded (lower-cased) key; read-only, for lookups on the hot path.
-    folded: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    folded: Mapping[str, tuple[str, ...]] = attrs.field(factory=FrozenDict, converter=_frozen)
     # folded key -> the key as spelled; the folded multi-valued keys.
     _spelling: Mapping[str, str] = attrs.field(factory=dict, alias="spelling")
     _multivalued: frozenset[str] = attrs.field(default=frozenset(), alias="multivalued")
@@ -161,7 +169,9 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
     ) -> RequestContext:
         # Internal constructor for values already checked and folded: skips attrs' __init__.
         context = _new(cls)
-        _set_values(context, values)
+        # Read-only: contexts are shared by equal calls (the request memo), so a change
+        # through ``outcome.request.context.folded`` would reach later, unrelated calls.
+        _set_values(context, values if type(values) is FrozenDict else FrozenDict(values))
         _set_spelling(context, spelling)
         _set_multivalued(context, multi)
         return context
@@ -172,6 +182,11 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
         values: dict[str, tuple[str, ...]] = {}
         spelling: dict[str, str] = {}
         multi: set[str] = set()
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise TypeError(
+                "RequestContext.of: expected a mapping of condition key to value (dict), got "
+                f"{type(mapping).__name__}: {shown(mapping)}"
+            )
         items: Iterable[tuple[object, object]] = (mapping or {}).items()
         for key, value in items:
             _fold_into(values, spelling, multi, key, value)

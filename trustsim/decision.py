@@ -33,13 +33,19 @@ SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
 _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
-class Decision(enum.Enum):
+class Decision(str, enum.Enum):
     """What AWS answers (docs/semantics.md §4.13).
+
+    A ``str`` enum: each decision compares equal to its name, as scenario files, the CLI and
+    ``assert_denied(decision="ExplicitDeny")`` spell it, so ``outcome.decision != "Allow"``
+    means what it says.
 
     >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
     True
-    >>> str(Decision.ALLOW)
-    'Allow'
+    >>> str(Decision.ALLOW), f"{Decision.IMPLICIT_DENY}"
+    ('Allow', 'ImplicitDeny')
+    >>> Decision.ALLOW == "Allow", Decision.ALLOW != "Allow", Decision.EXPLICIT_DENY == "Allow"
+    (True, False, False)
     """
 
     ALLOW = "Allow"
@@ -48,6 +54,9 @@ class Decision(enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 @attrs.frozen
@@ -113,6 +122,12 @@ class Outcome:
 
     ``repr`` is one line: decision, deciding side, reason. ``str`` drops the side; IPython's
     pretty printer (``_repr_pretty_``) shows the whole :meth:`explain` text.
+
+    ``bool(outcome)`` is :attr:`allowed`, so ``assert ts.assume_role(caller, role)`` fails on
+    a denial (and the pytest plugin explains it) instead of passing on every outcome:
+
+    >>> bool(outcome)
+    False
     """
 
     decision: Decision
@@ -146,6 +161,9 @@ class Outcome:
     def denied(self) -> bool:
         """True for an explicit or an implicit deny."""
         return self.decision is not Decision.ALLOW
+
+    def __bool__(self) -> bool:
+        return self.allowed
 
     def explain(self) -> Explanation:
         """Replay the evaluation with a recorder and return the full :class:`Explanation`."""

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
+from trustsim._memo import SWITCH, clear_caches, memo
 from trustsim._org_rules import level_names
 from trustsim.arn import Arn
 from trustsim.callers import (
@@ -318,13 +319,13 @@ class _RoleFacts:
 # Facts by object identity. Each entry holds its object, so an id is never reused while its
 # entry lives; the caches are bounded and start afresh when full.
 _CACHE_SIZE = 4096
-_CALLERS: dict[int, tuple[Caller, _CallerFacts]] = {}
-_ROLES: dict[int, _RoleFacts] = {}
+_CALLERS: dict[int, tuple[Caller, _CallerFacts]] = memo("evaluation: caller facts", _CACHE_SIZE)
+_ROLES: dict[int, _RoleFacts] = memo("evaluation: role facts", _CACHE_SIZE)
 
 
 # Services and federated callers carry no policies: their facts depend on their name alone,
 # so callers built afresh for each request (an end-to-end test) share them.
-_BY_NAME: dict[tuple[type, str], _CallerFacts] = {}
+_BY_NAME: dict[tuple[type, str], _CallerFacts] = memo("evaluation: facts by name", _CACHE_SIZE)
 
 
 def _caller_facts(caller: Caller) -> _CallerFacts:
@@ -344,7 +345,7 @@ def _caller_facts(caller: Caller) -> _CallerFacts:
 #: The first caller seen of each value. Callers are frozen and compared by value, so one
 #: built afresh for each request (a test's fixture, an end-to-end loop) is decided with the
 #: facts and plans of the equal caller decided before; the ids of those are the cache keys.
-_CANONICAL: dict[Caller, Caller] = {}
+_CANONICAL: dict[Caller, Caller] = memo("evaluation: canonical callers", _CACHE_SIZE)
 
 
 def _canonical(caller: Caller) -> Caller:
@@ -394,7 +395,9 @@ def _shared_facts(caller: Caller) -> _CallerFacts:
     return _CallerFacts(caller)
 
 
-_BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = {}
+_BY_PARTS: dict[tuple[object, ...], tuple[tuple[object, ...], _CallerFacts]] = memo(
+    "evaluation: facts by parts", _CACHE_SIZE
+)
 
 
 def _iam_parts(caller: IamUser | RoleSession) -> tuple[tuple[str, ...], tuple[object, ...]]:
@@ -451,7 +454,7 @@ def _plan(request: AssumeRoleRequest) -> _Plan:
 
 
 #: The plan of each request replayed lately (the reason and explain paths), by its identity.
-_PLANS: dict[int, tuple[AssumeRoleRequest, _Plan]] = {}
+_PLANS: dict[int, tuple[AssumeRoleRequest, _Plan]] = memo("evaluation: plans", _CACHE_SIZE)
 
 
 def _org_applies(org: OrgMembership | None) -> bool:
@@ -465,7 +468,16 @@ def _org_applies(org: OrgMembership | None) -> bool:
 class _Scan:
     """The statements of one policy that apply to one action."""
 
-    __slots__ = ("allows", "denies", "diagnostics", "policy", "side", "star_skipped", "static")
+    __slots__ = (
+        "allows",
+        "denies",
+        "diagnostics",
+        "near_misses",
+        "policy",
+        "side",
+        "star_skipped",
+        "static",
+    )
 
     def __init__(  # noqa: PLR0917 - an internal record, built in one place
         self,
@@ -483,6 +495,7 @@ class _Scan:
         self.denies = denies
         self.diagnostics = diagnostics
         self.star_skipped = static.skipped
+        self.near_misses = static.near_misses
 
 
 _NO = MatchKind.NO
@@ -504,12 +517,13 @@ class StaticScan:
     reading 4).
     """
 
-    __slots__ = ("candidates", "entries", "needs", "records", "skipped", "tables")
+    __slots__ = ("candidates", "entries", "near_misses", "needs", "records", "skipped", "tables")
 
     def __init__(self, policy: CompiledPolicy, plan: _Plan, action: str, lower: str) -> None:
         who, role_partition, role_arn = plan.who, plan.role_partition, plan.role_arn
         entries: list[_Static] = []
         skipped: list[CompiledStatement] = []
+        near: list[tuple[CompiledStatement, str]] = []
         for statement in policy.statements:
             kind = statement.principal_kind(who, role_partition)
             action_ok = statement.action.matches(action, lower)
@@ -521,8 +535,12 @@ class StaticScan:
                 )
             entries.append((statement, kind, action_ok, resource_ok))
             principal = statement.principal
-            if kind is _NO and action_ok and principal is not None and principal.star_skipped(who):
-                skipped.append(statement)
+            if kind is _NO and action_ok and principal is not None:
+                if principal.star_skipped(who):
+                    skipped.append(statement)
+                reading = principal.near_miss(who)
+                if reading is not None:
+                    near.append((statement, reading))
         self.entries = tuple(entries)
         self.candidates: tuple[tuple[CompiledStatement, MatchKind, object, int], ...] = tuple(
             (statement, kind, resource_ok, index)
@@ -530,6 +548,8 @@ class StaticScan:
             if kind is not _NO and action_ok and resource_ok is not False
         )
         self.skipped = tuple(skipped)
+        #: Statements naming the caller but for case or path, with the reading (6 or 7).
+        self.near_misses = tuple(near)
         #: The requirements of each matching Allow, by the statement's id (see _choose_grant).
         self.needs: dict[int, Needs] = {}
         #: The explain path's request-independent record fields (trustsim.explain), once made.
@@ -1072,7 +1092,7 @@ def _readings(
     has_session: bool,
     every: Sequence[_Scan],
 ) -> list[Diagnostic]:
-    """``UNCERTAIN_SEMANTICS`` notes for the §9 readings this outcome rests on."""
+    """``UNCERTAIN_SEMANTICS`` notes for the readings (docs/semantics.md) this outcome rests on."""
     notes: list[Diagnostic] = []
     who = plan.who
     if grant is not None and decision is not Decision.EXPLICIT_DENY:
@@ -1108,6 +1128,18 @@ def _readings(
                     "docs/semantics.md, reading 4",
                     f'{{"AWS": "*"}} is read as not matching {plan.described} '
                     "(services and federated callers match only through Service / Federated)",
+                    statement.ref,
+                )
+            )
+    for statement, reading in [n for scan in every for n in scan.near_misses]:
+        if statement.is_deny == (decision is Decision.ALLOW):
+            what = "service name" if reading == "7" else "ARN"
+            notes.append(
+                _uncertain(
+                    f"docs/semantics.md, reading {reading}",
+                    f"the statement names {plan.described} but for the letter case"
+                    f"{' or IAM path' if reading == '6' else ''} of the {what}; trustsim "
+                    "compares principals exactly, so it does not apply",
                     statement.ref,
                 )
             )
@@ -1590,7 +1622,33 @@ def _replay(
     request: AssumeRoleRequest, actions: tuple[str, ...], recorder: Recorder | None
 ) -> _Summary:
     plan = _plan(request)
-    return _summary([_decide(plan, action, recorder) for action in actions])
+    decision, refs, errors, side, reason = _summary(
+        [_decide(plan, action, recorder) for action in actions]
+    )
+    return decision, refs, _chain_readings(request, actions, errors), side, reason
+
+
+def _chain_readings(
+    request: AssumeRoleRequest, actions: Sequence[str], errors: tuple[Diagnostic, ...]
+) -> tuple[Diagnostic, ...]:
+    """``errors`` with the readings that rest on the call, not on one statement (reading 11)."""
+    caller = request.caller
+    if (
+        "sts:SetSourceIdentity" in actions
+        and isinstance(caller, RoleSession)
+        and caller.source_identity is not None
+    ):
+        # The call exercises sts:SetSourceIdentity because the session carries a source
+        # identity into the chain: a reading, not a documented rule.
+        return (*errors, _CARRIED_SOURCE_IDENTITY)
+    return errors
+
+
+_CARRIED_SOURCE_IDENTITY = _uncertain(
+    "docs/semantics.md, reading 11",
+    "the calling session carries a source identity into the chain, which trustsim reads as "
+    "setting it again: the trust policy must allow sts:SetSourceIdentity",
+)
 
 
 def replay(
@@ -1625,6 +1683,8 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     >>> print(evaluate(AssumeRoleRequest(bob, role, "sts:AssumeRole", RequestContext.of())))
     ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
     """
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     # One action: _fast_outcome inlined. A request decided before finds its plan by its own
     # identity, another by its (caller, role, action) triple; in the commonest case (no
     # caller-side policy, no RCP) the plan is the trust policy's memoised Deny and Allow
@@ -1663,17 +1723,21 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
 #: are the checks of those that need nothing more; otherwise they are (check, requirements).
 #: Each entry holds its caller and role, so their ids are not reused while it lives.
 _Pair = tuple[Any, Any, tuple[_Check, ...], tuple[Any, ...], "_CallerSide | None"]
-_PAIRS: dict[tuple[int, int, str], _Pair] = {}
+_PAIRS: dict[tuple[int, int, str], _Pair] = memo("evaluation: pair plans", _CACHE_SIZE)
 
 
 #: The plan of each one-action request decided lately, by the request's identity (each entry
 #: holds its request, so the id is not reused while the entry lives).
-_BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = {}
+_BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = memo(
+    "evaluation: plans by request", _CACHE_SIZE
+)
 
 
 #: Requests whose caller is equal to one decided before, decided once lately, held weakly:
 #: seen a second time, such a request is kept like any other (see _request_plan).
-_SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = {}
+_SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = memo(
+    "evaluation: requests seen once", _CACHE_SIZE
+)
 
 
 def _request_plan(request: AssumeRoleRequest) -> _Pair:
@@ -1748,6 +1812,8 @@ def decide(request: AssumeRoleRequest) -> Decision:
     ...                          "sts:AssumeRole", RequestContext.of()))
     <Decision.ALLOW: 'Allow'>
     """
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     # The one-action plan, found and run inline exactly as in evaluate (in both: speed).
     hit = _BY_REQUEST.get(id(request))
     if hit is not None and hit[0] is request:
@@ -1788,5 +1854,7 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
     >>> evaluate_action(request).decision
     <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
     actions = (request.action,)
     return _fast_outcome(request, actions)

@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from trustsim import _reprs
+from trustsim._memo import memo
 from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import escape
-from trustsim.evaluation import ActionResult, _decide, _Plan, _plan, _summary
+from trustsim.evaluation import ActionResult, _chain_readings, _decide, _Plan, _plan, _summary
 
 if TYPE_CHECKING:
     from trustsim.context import RequestContext
@@ -547,6 +548,10 @@ class ActionRecord(_Record):
         """Its decision."""
         return self._f[1]  # type: ignore[no-any-return]
 
+    def __bool__(self) -> bool:
+        # As an Outcome: true only when this action is allowed.
+        return self._f[1] is Decision.ALLOW
+
     @property
     def side(self) -> str:
         """The side that decided it."""
@@ -728,6 +733,10 @@ class Explanation:
         text = f"<Explanation {self.decision} ({self.side}) for {self.caller} on {self.role}"
         return _reprs.clip(text, _reprs.LIMIT - 1) + ">"
 
+    def __bool__(self) -> bool:
+        # As an Outcome: true only for an Allow, never for every explanation.
+        return self.decision is Decision.ALLOW
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython / pretty-printing: the readable text, as print() shows it.
         printer.text(repr(self) if cycle else self.to_text())
@@ -736,7 +745,7 @@ class Explanation:
 #: A compiled statement's texts, computed once: (statement, effect, actions, resources, the
 #: principal values for "is not among", or None without a principal element).
 _Texts = tuple[CompiledStatement, str, str, str, "str | None"]
-_TEXTS: dict[int, _Texts] = {}
+_TEXTS: dict[int, _Texts] = memo("explain: texts", 4096)
 _TEXTS_SIZE = 4096
 _MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
 #: The side, and the first nine fields of each statement's record, kept on a static scan
@@ -843,6 +852,7 @@ def explain(outcome: Outcome) -> Explanation:
     else:
         results = [_decide(plan, action, recorder) for action in actions]
         decision, _, errors, side, reason = _summary(results)
+    errors = _chain_readings(request, actions, errors)
     explanation = _new(Explanation)
     _SET_DECISION(explanation, decision)
     _SET_REASON(explanation, reason)

@@ -24,11 +24,12 @@ the condition keys AWS puts in the request context: only the claims AWS maps, ea
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from trustsim._inputs import checked
+from trustsim._memo import cached
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
     ClaimValue,
@@ -200,6 +201,7 @@ def _audience(audience: str | Sequence[str]) -> ClaimValue:
     return audience if isinstance(audience, str) else tuple(audience)
 
 
+@checked
 def GitHubActions(  # noqa: N802 - reads as the caller it builds, like a class
     repo: str,
     *,
@@ -326,7 +328,7 @@ def _short_ref(option: str, value: object, own: str, other: str) -> str:
     return value.removeprefix(own)
 
 
-@functools.lru_cache(maxsize=1024)  # a suite builds runs of the same few repositories
+@cached(1024)  # a suite builds runs of the same few repositories
 def _repo_parts(repo: object) -> tuple[str, str]:
     owner, slash, name = repo.partition("/") if isinstance(repo, str) else ("", "", "")
     if not slash or not _GITHUB_NAME.fullmatch(owner) or not _GITHUB_NAME.fullmatch(name):
@@ -344,6 +346,7 @@ def _ref_type(ref: str | None) -> str | None:
     return None
 
 
+@checked
 def EksServiceAccount(  # noqa: N802 - reads as the caller it builds, like a class
     namespace: str,
     service_account: str,
@@ -387,6 +390,7 @@ def EksServiceAccount(  # noqa: N802 - reads as the caller it builds, like a cla
     return WebIdentity(_provider(issuer, account_id, partition, provider_arn), claims)
 
 
+@checked
 def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     identity_pool_id: str,
     identity_id: str,
@@ -423,6 +427,7 @@ def CognitoIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     return WebIdentity(_COGNITO, claims)
 
 
+@checked
 def GoogleIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     sub: str,
     *,
@@ -453,6 +458,7 @@ def GoogleIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     return WebIdentity(provider, {key: value for key, value in claims.items() if value is not None})
 
 
+@checked
 def OidcIdentity(  # noqa: N802 - reads as the caller it builds, like a class
     issuer: str,
     *,

@@ -9,7 +9,7 @@ only knows its base operator:
   what is wrong; :func:`policy_value_problems` turns it into a :class:`~trustsim.errors.Problem`);
 * ``build`` turns the prepared policy values of one clause into an *any-match* test: called with
   one request value it answers whether that value matches at least one policy value (OR,
-  §5.1), or ``None`` when the request value cannot be read as the operator's type (§9 decision
+  §5.1), or ``None`` when the request value cannot be read as the operator's type (docs/semantics.md reading
   9: the clause then does not match, positive and negated alike);
 * ``negated`` operators use the same test and invert it per request value (NOR over the policy
   values, §5.1); a missing key makes them true (§5.3).
@@ -28,7 +28,6 @@ import base64
 import binascii
 import datetime as _dt
 import enum
-import functools
 import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -38,6 +37,7 @@ from typing import Any
 import attrs
 
 from trustsim import _pointer
+from trustsim._memo import cached
 from trustsim.errors import Problem
 from trustsim.model import BASE_OPERATORS, ConditionClause
 from trustsim.variables import Template, parse_template
@@ -235,12 +235,12 @@ def _prepare_date(segments: Sequence[Segment]) -> Instant:
     return instant
 
 
-@functools.lru_cache(maxsize=2048)  # request values repeat across statements
+@cached(2048)  # request values repeat across statements
 def _read_number(value: str) -> Decimal | None:
     return parse_number(value)
 
 
-@functools.lru_cache(maxsize=2048)  # request values repeat across statements
+@cached(2048)  # request values repeat across statements
 def _read_date(value: str) -> Decimal | None:
     instant = parse_date(value)
     return None if instant is None else instant.seconds
@@ -341,32 +341,54 @@ class _Network:
     mask: int
 
 
+_PREFIX = re.compile(r"0|[1-9][0-9]{0,2}")
+
+
 def _prepare_ip(segments: Sequence[Segment]) -> _Network:
+    # IAM documents the standard CIDR form (203.0.113.0/24, 2001:DB8::/64) and a bare
+    # address as one host. A netmask or hostmask after the slash (10.0.0.0/255.0.0.0) and a
+    # zero-padded prefix (/08) are not that form; Python would read them, IAM documents
+    # neither, so they are refused rather than guessed (docs/fidelity.md, "IP addresses").
     text = _text(segments)
+    address, slash, prefix = text.partition("/")
     try:
+        ipaddress.ip_address(address)
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise ValueError("not an IPv4 or IPv6 address or CIDR block") from None
+    if slash and not _PREFIX.fullmatch(prefix):
+        raise ValueError(
+            "not a CIDR block: IAM documents address/prefix length (10.0.0.0/8); a netmask "
+            "or a zero-padded prefix is not that form"
+        )
     return _Network(network.version, int(network.network_address), int(network.netmask))
 
 
-@functools.lru_cache(maxsize=2048)  # request values repeat across statements
-def _read_ip(value: str) -> tuple[int, int] | None:
+@cached(2048)  # request values repeat across statements
+def _read_ip(value: str) -> tuple[int, int, int | None] | None:
+    """(version, address, the IPv4 address an IPv4-mapped IPv6 address carries, or None)."""
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
         return None
-    return address.version, int(address)
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.version, int(address), None if mapped is None else int(mapped)
 
 
 def _build_ip(values: Sequence[Any]) -> AnyMatch:
     networks: tuple[_Network, ...] = tuple(values)
+    has_v4 = any(net.version == 4 for net in networks)
 
     def test(value: str) -> bool | None:
         read = _read_ip(value)
         if read is None:
             return None
-        version, address = read
+        version, address, mapped = read
+        if mapped is not None and has_v4:
+            # ::ffff:10.0.0.1 against an IPv4 block: whether AWS would see 10.0.0.1 is not
+            # documented, so the value is treated as unreadable for the clause (reading 9:
+            # no match, positive and negated alike, with a diagnostic) — never a silent miss.
+            return None
         # An IPv4 address never lies in an IPv6 block and vice versa (§5.9).
         return any(net.version == version and address & net.mask == net.network for net in networks)
 

@@ -41,15 +41,19 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import ipaddress
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from trustsim import _reprs
 from trustsim._derive import CallOptions, derive_context
+from trustsim._frozen import FrozenDict
+from trustsim._inputs import expect_bool, expect_text, expect_time, shown
+from trustsim._memo import SWITCH, clear_caches, memo
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -63,6 +67,7 @@ from trustsim.callers import (
 )
 from trustsim.context import ContextValue, RequestContext
 from trustsim.errors import InvalidRequest
+from trustsim.operators import parse_date, parse_number
 
 if TYPE_CHECKING:
     from trustsim.decision import Outcome
@@ -140,6 +145,22 @@ class AssumeRoleRequest:
     companion_actions: tuple[str, ...] = ()
 
 
+def _text_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            "ProvidedContext.context: expected a mapping of text to text, got "
+            f"{type(value).__name__}: {shown(value)}"
+        )
+    pairs: Iterable[tuple[object, object]] = value.items()
+    for key, item in pairs:
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(
+                "ProvidedContext.context: keys and values must be text (str), got "
+                f"{type(key).__name__}: {shown(key)} = {type(item).__name__}: {shown(item)}"
+            )
+    return FrozenDict(value)
+
+
 @attrs.frozen
 class ProvidedContext:
     """A trusted context assertion passed with ``AssumeRole`` (``ProvidedContexts``).
@@ -153,7 +174,15 @@ class ProvidedContext:
     """
 
     provider_arn: str
-    context: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    context: Mapping[str, str] = attrs.field(factory=dict, converter=_text_mapping)
+
+    def __attrs_post_init__(self) -> None:
+        expect_text("ProvidedContext.provider_arn", self.provider_arn, optional=False)
+        if not 20 <= len(self.provider_arn) <= 2048:
+            raise InvalidRequest(
+                f"provided context ProviderArn {shown(self.provider_arn)} must be 20-2048 "
+                "characters"
+            )
 
 
 # STS input rules [DOC STS-API]: character classes are ASCII (the API's \w is Java's).
@@ -272,7 +301,7 @@ def build_request(
 #: already made; its request still holds the caller it was given. Calls with explicit
 #: ``context=`` entries or provided contexts (mappings) are not kept.
 _Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
-_PREPARED: dict[tuple[object, ...], _Prepared] = {}
+_PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096)
 _PREPARED_SIZE = 4096
 
 
@@ -293,10 +322,17 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
     context: RequestContext | Mapping[str, ContextValue] | None,
 ) -> AssumeRoleRequest:
     """:func:`build_request` with its options in order; equal calls share their derivation."""
-    if at is None:
-        at = _now()  # read once: the memo key and the derived keys hold the same time
+    if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
+        clear_caches()
+    # Read once: the memo key and the derived keys hold the same time. Given, it is kept as
+    # its UTC instant: fold=0 and fold=1 of one local time compare (and hash) equal in
+    # Python, though they are an hour apart.
+    at = _now() if at is None else _checked_time(at)
+    expect_bool("mfa", mfa)  # before the memo: 1 == True
     key: tuple[object, ...] | None = None
-    if context is None and not provided_contexts:
+    # Only options of their documented types make a key (text, a list of texts, a mapping):
+    # "team" and ("t", "e", "a", "m") must not share an entry. Others are refused below.
+    if context is None and not provided_contexts and _keyable(tags, transitive_tag_keys):
         key = (
             caller,
             id(role),
@@ -349,6 +385,12 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
     return _new_request(resolved, role, action, derived, companions)
 
 
+def _keyable(tags: object, transitive_tag_keys: object) -> bool:
+    return (tags is None or isinstance(tags, Mapping)) and not isinstance(
+        transitive_tag_keys, (str, bytes)
+    )
+
+
 _new = object.__new__
 _SLOTS = tuple(
     AssumeRoleRequest.__dict__[name].__set__
@@ -398,6 +440,18 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
 ) -> tuple[RequestContext, tuple[str, ...], Caller, str]:
     """Check the call as STS does and derive its context (docs/semantics.md §6)."""
     _check_types(caller, role)
+    _check_option_types(
+        action=action,
+        external_id=external_id,
+        session_name=session_name,
+        tags=tags,
+        transitive_tag_keys=transitive_tag_keys,
+        source_identity=source_identity,
+        source_ip=source_ip,
+        region=region,
+        provided_contexts=provided_contexts,
+        context=context,
+    )
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
     api = assume_action_for(caller)
@@ -422,7 +476,7 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
         try:
             ipaddress.ip_address(source_ip)
         except ValueError:
-            raise InvalidRequest(f"source_ip {source_ip!r} is not an IP address") from None
+            raise InvalidRequest(f"source_ip {shown(source_ip)} is not an IP address") from None
     if region is not None:
         _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
 
@@ -443,14 +497,16 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
             contexts=[(item.provider_arn, item.context) for item in contexts],
         ),
     )
-    final = derived if context is None else derived.merged(context)
+    final = derived if context is None else _with_coherent_times(derived, context)
     # Without explicit entries, the companions are read off the options, not every key.
     companions = (
         ()
         if action not in ASSUME_ACTIONS
         else _derived_companions(
             caller,
-            tags=bool(passed_tags or transitive),
+            # Incoming transitive tags become session tags of the new session: the chained
+            # call is a tagging call (docs/fidelity.md, "Chained calls and session tags").
+            tags=bool(passed_tags or transitive or incoming),
             source_identity=source_identity is not None,
             provided=bool(contexts),
         )
@@ -458,6 +514,37 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
         else _companions(final, caller)
     )
     return final, companions, caller, action
+
+
+def _with_coherent_times(
+    derived: RequestContext, context: RequestContext | Mapping[str, ContextValue]
+) -> RequestContext:
+    """``derived`` with the user's entries applied, the two time keys telling one time.
+
+    ``aws:CurrentTime`` and ``aws:EpochTime`` stay coherent.
+    When ``context=`` overrides one of the two, the other follows it (``2026-01-01T00:00:00Z``
+    and ``1767225600``); when the override cannot be read as a time, the other key is left
+    out — no time can be derived from it, and the real time would contradict it. Both given:
+    both are kept as given (docs/fidelity.md, "Times").
+    """
+    override = context if isinstance(context, RequestContext) else RequestContext.of(context)
+    final = derived.merged(override)
+    current = override.folded.get("aws:currenttime")
+    epoch = override.folded.get("aws:epochtime")
+    if (current is None) == (epoch is None):
+        return final
+    if current is not None:
+        instant = parse_date(current[0]) if len(current) == 1 else None
+        if instant is None:
+            return final.without("aws:EpochTime")
+        return final.merged({"aws:EpochTime": str(math.floor(instant.seconds))})
+    assert epoch is not None  # noqa: S101 - exactly one of the two is given
+    seconds = parse_number(epoch[0]) if len(epoch) == 1 else None
+    try:
+        when = _dt.datetime.fromtimestamp(int(seconds), _dt.timezone.utc)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError, ArithmeticError):
+        return final.without("aws:CurrentTime")
+    return final.merged({"aws:CurrentTime": when})
 
 
 def assume_role(
@@ -594,6 +681,60 @@ def _check_types(caller: object, role: object) -> None:
         raise TypeError(f"not a role: {role!r} (expected trustsim.Role)")
 
 
+def _check_option_types(
+    *,
+    action: object,
+    external_id: object,
+    session_name: object,
+    tags: object,
+    transitive_tag_keys: object,
+    source_identity: object,
+    source_ip: object,
+    region: object,
+    provided_contexts: object,
+    context: object,
+) -> None:
+    """``TypeError`` naming the option for a value of the wrong Python type (issue 17)."""
+    for name, value in (
+        ("action", action),
+        ("external_id", external_id),
+        ("session_name", session_name),
+        ("source_identity", source_identity),
+        ("source_ip", source_ip),
+        ("region", region),
+    ):
+        expect_text(name, value)
+    if tags is not None and not isinstance(tags, Mapping):
+        raise TypeError(
+            f"tags: expected a mapping of tag key to value (dict) or None, got "
+            f"{type(tags).__name__}: {shown(tags)}"
+        )
+    for name, items, kinds, expected in (
+        ("transitive_tag_keys", transitive_tag_keys, (str,), "a list of tag keys (str)"),
+        (
+            "provided_contexts",
+            provided_contexts,
+            (ProvidedContext, str),
+            "a list of ProvidedContext values or provider ARNs (str)",
+        ),
+    ):
+        if items is None:
+            continue
+        if (
+            isinstance(items, (str, bytes, Mapping))
+            or not isinstance(items, Sequence | Set)
+            or not all(isinstance(item, kinds) for item in items)
+        ):
+            raise TypeError(
+                f"{name}: expected {expected} or None, got {type(items).__name__}: {shown(items)}"
+            )
+    if context is not None and not isinstance(context, Mapping):
+        raise TypeError(
+            "context: expected a mapping of condition key to value (dict), a RequestContext or "
+            f"None, got {type(context).__name__}: {shown(context)}"
+        )
+
+
 def _checked_action(action: str | None, api: str, caller: Caller) -> str:
     if action is None:
         return api
@@ -607,17 +748,12 @@ def _checked_action(action: str | None, api: str, caller: Caller) -> str:
 def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
     if at is None:
         return _now()
-    if at.tzinfo is None:
-        raise InvalidRequest(f"at={at!r} needs a time zone (AWS keeps request times in UTC)")
-    try:
-        return at.astimezone(_dt.timezone.utc)
-    except OverflowError:
-        raise InvalidRequest(f"at={at!r} is outside the calendar once moved to UTC") from None
+    return cast("_dt.datetime", expect_time("at", at, InvalidRequest))
 
 
 def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
     if not pattern.fullmatch(value):
-        raise InvalidRequest(f"{label} {value!r} is invalid: STS accepts {rule}")
+        raise InvalidRequest(f"{label} {shown(value)} is invalid: STS accepts {rule}")
 
 
 def _checked_source_identity(value: str | None, caller: Caller) -> str | None:
@@ -653,11 +789,11 @@ def _check_tags(
     for key, value in tags.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _tag_text_ok(key):
             raise InvalidRequest(
-                f"session tag key {key!r} is invalid: 1-128 letters, digits, spaces or _.:/=+-@"
+                f"session tag key {shown(key)} is invalid: 1-128 letters, digits, spaces or _.:/=+-@"
             )
         if not isinstance(value, str) or len(value) > 256 or not _tag_text_ok(value):
             raise InvalidRequest(
-                f"session tag {key!r}: value {value!r} is invalid: "
+                f"session tag {shown(key)}: value {shown(value)} is invalid: "
                 "0-256 letters, digits, spaces or _.:/=+-@"
             )
         # Tag keys are case-insensitive: "Team" and "team" are one key [DOC TAGS].
@@ -696,6 +832,7 @@ def _check_api_options(
         _check_pattern(
             "ExternalId", external_id, _EXTERNAL_ID, "2-1224 characters of [\\w+=,.@:/-]"
         )
+    expect_bool("mfa", mfa)
     if mfa is not None and not isinstance(caller, (IamUser, RoleSession, AccountRoot)):
         raise InvalidRequest(
             f"a {type(caller).__name__} cannot pass an MFA code (SerialNumber/TokenCode)"
@@ -745,6 +882,8 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
                 tags = True
             elif key.startswith("sts:requestcontext/"):
                 provided = True
+    if not tags and isinstance(caller, RoleSession) and caller.transitive_tag_keys:
+        tags = True  # inherited transitive tags become the new session's session tags
     companions: list[str] = []
     if tags:
         companions.append(TAG_SESSION)

@@ -364,6 +364,10 @@ class ScenarioResult:
         expected = self.scenario.expected
         return self.decision == expected or (expected == "Deny" and self.decision in _DENIALS)
 
+    def __bool__(self) -> bool:
+        # ``assert result`` asserts the scenario passed, not that a result exists.
+        return self.passed
+
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         return f"{verdict} {self.scenario.name}: {self.decision} (expected {self.expected})"

@@ -40,6 +40,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
+from trustsim._inputs import expect_text, shown
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -204,6 +205,7 @@ def assert_allowed(
     True
     """
     __tracebackhide__ = True
+    expect_text("assert_allowed(sid=)", sid)
     outcome = _decide(subject, role, options, "assert_allowed")
     if not outcome.allowed:
         raise _failure(outcome, _headline(outcome, "Allow", str(outcome.decision)))
@@ -214,7 +216,18 @@ def assert_allowed(
 def _expected_denial(decision: Decision | str | None) -> Decision | None:
     if decision is None:
         return None
-    wanted = Decision(decision)
+    if not isinstance(decision, str):  # a Decision is a str too
+        raise TypeError(
+            "assert_denied(decision=): expected 'ExplicitDeny', 'ImplicitDeny' or a Decision, "
+            f"got {type(decision).__name__}: {shown(decision)}"
+        )
+    try:
+        wanted = Decision(decision)
+    except ValueError:
+        raise ValueError(
+            f"assert_denied(decision=): {shown(decision)} is not a decision; "
+            "give ExplicitDeny or ImplicitDeny"
+        ) from None
     if wanted is Decision.ALLOW:
         raise ValueError("assert_denied(decision=...) takes ExplicitDeny or ImplicitDeny")
     return wanted
@@ -267,6 +280,7 @@ def assert_denied(
     ...
     """
     __tracebackhide__ = True
+    expect_text("assert_denied(sid=)", sid)
     wanted = _expected_denial(decision)
     outcome = _decide(subject, role, options, "assert_denied")
     if outcome.allowed:
@@ -323,6 +337,12 @@ def assert_only(
     ...
     """
     __tracebackhide__ = True
+    for name, callers in (("allowed", allowed), ("denied", denied)):
+        if isinstance(callers, (str, bytes, Mapping)) or not isinstance(callers, Iterable):
+            raise TypeError(
+                f"assert_only({name}=): expected a list of callers, got "
+                f"{type(callers).__name__}: {shown(callers)}"
+            )
     expectations = [(caller, True) for caller in allowed] + [(caller, False) for caller in denied]
     outcomes: list[Outcome] = []
     wrong: list[str] = []

@@ -28,12 +28,12 @@ Outcomes when a variable cannot be filled:
 from __future__ import annotations
 
 import enum
-import functools
 import re
 from collections.abc import Mapping
 
 import attrs
 
+from trustsim._memo import cached
 from trustsim.context import RequestContext, normalize_key
 
 __all__ = ["Resolution", "Template", "Unresolved", "Variable", "parse_template"]
@@ -147,7 +147,7 @@ class Template:
         return tuple(segments), None
 
 
-@functools.lru_cache(maxsize=4096)  # templates are immutable; policies repeat their values
+@cached(4096)  # templates are immutable; policies repeat their values
 def parse_template(value: str) -> Template:
     """Split a condition value into text, special literals and variables.
 

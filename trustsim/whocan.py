@@ -53,6 +53,7 @@ from typing import Any, TextIO, TypeVar
 import attrs
 
 from trustsim import _reprs
+from trustsim._memo import memo
 from trustsim.arn import Arn
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
@@ -1100,7 +1101,7 @@ def _evaluator(inventory: Inventory) -> _Evaluator:
     return evaluator
 
 
-_EVALUATORS: dict[int, tuple[Inventory, _Evaluator]] = {}
+_EVALUATORS: dict[int, tuple[Inventory, _Evaluator]] = memo("whocan: evaluators", 8)
 
 
 def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
@@ -1355,7 +1356,7 @@ class _ReverseIndex:
         return found
 
 
-_REVERSE: dict[int, tuple[Inventory, _ReverseIndex]] = {}
+_REVERSE: dict[int, tuple[Inventory, _ReverseIndex]] = memo("whocan: reverse indexes", 8)
 
 
 def _reverse_index(inventory: Inventory) -> _ReverseIndex:

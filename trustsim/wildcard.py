@@ -39,12 +39,13 @@ megabyte of ``a``: benchmarks/README.md, "Adversarial inputs").
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
+
+from trustsim._memo import cached
 
 __all__ = [
     "Matcher",
@@ -305,7 +306,7 @@ def _fold(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     return tuple((text.casefold(), active) for text, active in segments)
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _compiled(segments: tuple[Segment, ...], ignore_case: bool) -> tuple[str, Matcher]:
     if not ignore_case:
         return _plan(segments)
