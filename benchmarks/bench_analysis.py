@@ -2,7 +2,7 @@
 
 Run: python benchmarks/bench_analysis.py [--count 400] [--seed 7]   (see benchmarks/README.md)
 
-Every call is timed cold: the analysis' memos (regions by languages, automata by pattern,
+Every call is timed cold, in CPU time: the analysis' memos (regions by languages, automata by pattern,
 alphabets) and the evaluator's compile caches are cleared first, so a figure is what one
 policy costs on its own, not after its neighbours warmed the caches. Printed, never asserted:
 
@@ -55,10 +55,11 @@ def cold() -> None:
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    """The CPU time of one cold call (CPU, not wall: a preempted call on a shared machine)."""
     cold()
-    started = time.perf_counter()
+    started = time.process_time()
     result = call()
-    return time.perf_counter() - started, result
+    return time.process_time() - started, result
 
 
 def _ms(seconds: float) -> str:
