@@ -31,6 +31,7 @@ PRINCIPALS: list[Any] = [
     {"AWS": "arn:aws:iam::111122223333:root"},
     {"AWS": _USERS[2]},
     {"AWS": _ROLES[0]},
+    {"AWS": "arn:aws:sts::444455556666:assumed-role/ab/caller"},
     {"Federated": GITHUB},
     {"Service": "lambda.amazonaws.com"},
 ]
@@ -163,7 +164,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
     elif kind == "session":
         caller = RoleSession(
             draw(st.sampled_from(_ROLES)),
-            "caller",
+            draw(st.sampled_from(["caller", "Caller", "other"])),
             policies=[CALLER_ALLOWS],
             mfa_authenticated=draw(st.booleans()),
             role_tags=draw(_PRINCIPAL_TAGS),

@@ -10,7 +10,7 @@ import pytest
 from tests.analysis.policies import GITHUB, ROLE_ARN
 from trustsim.analysis import compare, grants
 from trustsim.analysis.cells import CALLER_ALLOWS, WITNESS_TIME
-from trustsim.callers import IamUser, Role, WebIdentity
+from trustsim.callers import IamUser, Role, RoleSession, WebIdentity
 from trustsim.evaluation import evaluate
 from trustsim.parsing import parse_policy
 from trustsim.requests import build_request
@@ -186,10 +186,53 @@ def _time_ip_requests(role: Role) -> list:
     ]
 
 
+_SESSION_ROLES = [
+    "arn:aws:iam::444455556666:role/Builder",
+    "arn:aws:iam::444455556666:role/ci/Builder",
+    "arn:aws:iam::444455556666:role/xBuilder",
+    "arn:aws:iam::111122223333:role/Builder",
+]
+SESSION_POLICIES = {
+    "session ARN": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Principal": {"AWS": "arn:aws:sts::444455556666:assumed-role/Builder/b-1"},
+            }
+        ]
+    ),
+    "session ARN or account": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Principal": {"AWS": "arn:aws:sts::444455556666:assumed-role/Builder/b-1"},
+            },
+            {
+                **_ALLOW_VENDOR,
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Condition": {"StringLike": {"sts:ExternalId": "a*"}},
+            },
+        ]
+    ),
+}
+
+
+def _session_requests(role: Role) -> list:
+    return [
+        build_request(
+            RoleSession(arn, name, policies=[CALLER_ALLOWS]), role, at=WITNESS_TIME, **extra
+        )
+        for arn in _SESSION_ROLES
+        for name in ("b-1", "B-1", "b-2")
+        for extra in ({}, {"external_id": "ab"})
+    ]
+
+
 CASES = (
     [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()]
     + [(name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()]
     + [(name, policy, _time_ip_requests) for name, policy in TIME_IP_POLICIES.items()]
+    + [(name, policy, _session_requests) for name, policy in SESSION_POLICIES.items()]
 )
 
 
@@ -214,8 +257,9 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         (EXTERNAL_ID_POLICIES, _external_id_requests),
         (SUB_POLICIES, _sub_requests),
         (TIME_IP_POLICIES, _time_ip_requests),
+        (SESSION_POLICIES, _session_requests),
     ],
-    ids=["external-id", "sub", "time-and-ip"],
+    ids=["external-id", "sub", "time-and-ip", "session-arn"],
 )
 def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
     for new, reference in itertools.permutations(policies.values(), 2):

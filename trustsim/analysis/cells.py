@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -474,6 +475,8 @@ _IAM_ONLY_KEYS = frozenset(
         "aws:tokenissuetime",
     }
 )
+#: A role session's ARN as a principal: partition, account, role name, session name.
+_ASSUMED_ROLE = re.compile(r"arn:([a-z][a-z0-9-]*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)")
 _SOURCE_KEYS = frozenset(
     {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 )
@@ -563,14 +566,28 @@ def _classify(
     reader.gaps.append(Gap(f"{where} {clauses[0].spelled} for {label}", why))
 
 
-def _iam_classes(reader: _Reader) -> list[CallerClass]:
+def _aws_principal_languages(
+    reader: _Reader,
+) -> tuple[list[d.Language], list[d.Language], list[d.Language]]:
+    """The languages ``AWS`` principal values set on ``aws:PrincipalArn``.
+
+    Returns the languages for every IAM caller (the role's own account, accounts, user and role
+    ARNs), the role languages of session-ARN principals, and their session names.
+    """
     role = reader.role
-    tested = reader.tested("user")  # role sessions: the same principal values name them
     principal_languages: list[d.Language] = [
         d.account_principal(role.partition, role.account_id),
     ]
+    session_roles: list[d.Language] = []  # roles of the sessions named by a session ARN
+    session_names: list[d.Language] = []
     for kind, value, where in reader.principals:
         if kind != "aws" or value == "*":
+            continue
+        session = _ASSUMED_ROLE.fullmatch(value)
+        if session is not None:
+            partition, account, role_name, session_name = session.groups()
+            session_roles.append(d.role_named(partition, account, role_name))
+            session_names.append(d.exact(session_name, f'= "{session_name}"'))
             continue
         if len(value) == 12 and value.isdigit():
             principal_languages.append(d.account_principal(role.partition, value))
@@ -589,10 +606,15 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
             reader.gaps.append(
                 Gap(
                     f"{where} Principal {value}",
-                    "session ARNs, federated-user ARNs and unique IDs as principals are not "
-                    "decided",
+                    "federated-user ARNs and unique IDs as principals are not decided",
                 )
             )
+    return principal_languages, session_roles, session_names
+
+
+def _iam_classes(reader: _Reader) -> list[CallerClass]:
+    tested = reader.tested("user")  # role sessions: the same principal values name them
+    principal_languages, session_roles, session_names = _aws_principal_languages(reader)
     classes = []
     for kind, label, domain in (
         ("user", "IAM users", d.USER_ARN),
@@ -608,10 +630,21 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                 [*tested.get("aws:principalarn", []), *tested.get("aws:principalaccount", [])],
                 reader=reader,
                 optional=False,
-                extra=principal_languages,
+                extra=principal_languages + (session_roles if kind == "session" else []),
                 account_keys=frozenset({"aws:principalaccount"}),
             )
         ]
+        if kind == "session" and session_names:
+            # the caller's own session name, which its session ARN (a principal) carries
+            slots.append(
+                Slot(
+                    "the caller's session name",
+                    "caller_session",
+                    (),
+                    d.SESSION_NAME,
+                    tuple({language.key: language for language in session_names}.values()),
+                )
+            )
         if "sts:externalid" in tested:
             handled.add("sts:externalid")
             slots.append(
@@ -1063,7 +1096,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
             }
             caller = RoleSession(
                 values["principal"],
-                _CALLER_SESSION,
+                values.get("caller_session", _CALLER_SESSION),
                 policies=policies,
                 mfa_authenticated=values.get("mfa", False),
                 org=_org(values),
@@ -1182,9 +1215,11 @@ def _signature(slot: Slot, value: str) -> tuple[bool, ...]:
 
 
 def _request_value(slot: Slot, request: AssumeRoleRequest) -> tuple[str, ...] | None:
+    caller = request.caller
     if slot.knob == "service":
-        caller = request.caller
         return (caller.name,) if isinstance(caller, ServicePrincipal) else None
+    if slot.knob == "caller_session":
+        return (caller.session_name,) if isinstance(caller, RoleSession) else None
     return request.context.get_values(slot.keys[0])
 
 

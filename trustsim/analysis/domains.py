@@ -174,3 +174,18 @@ def account_principal(partition: str, account: str) -> Language:
 def exact(value: str, text: str) -> Language:
     """One word, said as ``text``."""
     return Language(equals(value), text, ("exact", value))
+
+
+def role_named(partition: str, account: str, name: str) -> Language:
+    """The role ARNs of ``name`` in ``account``, whatever their path (a session ARN drops it).
+
+    >>> role_named("aws", "111122223333", "Builder").nfa.matches(
+    ...     "arn:aws:iam::111122223333:role/ci/Builder")
+    True
+    """
+    path = union(seq("/"), seq("/", any_text(), "/"))
+    return Language(
+        seq(f"arn:{partition}:iam::{account}:role", path, name),
+        f"is role {name} of account {account} (any path)",
+        ("role-named", partition, account, name),
+    )
