@@ -32,6 +32,7 @@ PRINCIPALS: list[Any] = [
     {"AWS": _USERS[2]},
     {"AWS": _ROLES[0]},
     {"AWS": "arn:aws:sts::444455556666:assumed-role/ab/caller"},
+    {"AWS": ["AROADBQP57FF2AEXAMPLE", "AIDAJQABLZS4A3QDU576Q"]},
     {"Federated": GITHUB},
     {"Service": "lambda.amazonaws.com"},
 ]
@@ -160,6 +161,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             policies=[CALLER_ALLOWS],
             mfa_authenticated=draw(st.sampled_from([None, True, False])),
             tags=draw(_PRINCIPAL_TAGS),
+            unique_id=draw(st.sampled_from([None, "AIDAJQABLZS4A3QDU576Q", "AIDAOTHER7"])),
         )
     elif kind == "session":
         caller = RoleSession(
@@ -168,6 +170,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             policies=[CALLER_ALLOWS],
             mfa_authenticated=draw(st.booleans()),
             role_tags=draw(_PRINCIPAL_TAGS),
+            role_unique_id=draw(st.sampled_from([None, "AROADBQP57FF2AEXAMPLE", "AROAOTHER7"])),
         )
     elif kind == "service":
         caller = ServicePrincipal(

@@ -475,6 +475,17 @@ _IAM_ONLY_KEYS = frozenset(
         "aws:tokenissuetime",
     }
 )
+_UNIQUE_ID = re.compile(r"A(?:IDA|ROA)[A-Z0-9]+")
+
+
+def _another_id(prefix: str, named: Sequence[str]) -> str:
+    """A unique ID of ``prefix`` that none of ``named`` is: it stands for every other ID."""
+    number = 0
+    while f"{prefix}OTHER{number}" in named:
+        number += 1
+    return f"{prefix}OTHER{number}"
+
+
 #: A role session's ARN as a principal: partition, account, role name, session name.
 _ASSUMED_ROLE = re.compile(r"arn:([a-z][a-z0-9-]*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)")
 _SOURCE_KEYS = frozenset(
@@ -568,11 +579,12 @@ def _classify(
 
 def _aws_principal_languages(
     reader: _Reader,
-) -> tuple[list[d.Language], list[d.Language], list[d.Language]]:
+) -> tuple[list[d.Language], list[d.Language], list[d.Language], list[str]]:
     """The languages ``AWS`` principal values set on ``aws:PrincipalArn``.
 
     Returns the languages for every IAM caller (the role's own account, accounts, user and role
-    ARNs), the role languages of session-ARN principals, and their session names.
+    ARNs), the role languages of session-ARN principals, their session names, and the unique
+    IDs named (``AIDA…`` users, ``AROA…`` roles).
     """
     role = reader.role
     principal_languages: list[d.Language] = [
@@ -580,8 +592,12 @@ def _aws_principal_languages(
     ]
     session_roles: list[d.Language] = []  # roles of the sessions named by a session ARN
     session_names: list[d.Language] = []
+    unique_ids: list[str] = []
     for kind, value, where in reader.principals:
         if kind != "aws" or value == "*":
+            continue
+        if _UNIQUE_ID.fullmatch(value):
+            unique_ids.append(value)
             continue
         session = _ASSUMED_ROLE.fullmatch(value)
         if session is not None:
@@ -606,15 +622,15 @@ def _aws_principal_languages(
             reader.gaps.append(
                 Gap(
                     f"{where} Principal {value}",
-                    "federated-user ARNs and unique IDs as principals are not decided",
+                    "federated-user ARNs and other principal forms are not decided",
                 )
             )
-    return principal_languages, session_roles, session_names
+    return principal_languages, session_roles, session_names, unique_ids
 
 
 def _iam_classes(reader: _Reader) -> list[CallerClass]:
     tested = reader.tested("user")  # role sessions: the same principal values name them
-    principal_languages, session_roles, session_names = _aws_principal_languages(reader)
+    principal_languages, session_roles, session_names, unique_ids = _aws_principal_languages(reader)
     classes = []
     for kind, label, domain in (
         ("user", "IAM users", d.USER_ARN),
@@ -634,6 +650,18 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                 account_keys=frozenset({"aws:principalaccount"}),
             )
         ]
+        prefix, knob = ("AIDA", "unique_id") if kind == "user" else ("AROA", "role_unique_id")
+        named = sorted({value for value in unique_ids if value.startswith(prefix)})
+        if named:
+            # matched by the caller's unique ID (the user's, or the session's role's)
+            slots.append(
+                Slot(
+                    "the caller's unique ID",
+                    knob,
+                    (),
+                    choices=(None, *named, _another_id(prefix, named)),
+                )
+            )
         if kind == "session" and session_names:
             # the caller's own session name, which its session ARN (a principal) carries
             slots.append(
@@ -1039,6 +1067,8 @@ def _choice_text(slot: Slot, choice: Any) -> str:
         return "provided contexts" if choice else "no provided contexts"
     if choice is None:
         return f"{slot.name} absent"
+    if slot.knob in ("unique_id", "role_unique_id"):
+        return f"{slot.name} is {choice}" if choice != slot.choices[-1] else f"{slot.name} another"
     return f"{slot.name} = {str(choice).lower()}"
 
 
@@ -1087,6 +1117,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 mfa_authenticated=values.get("mfa"),
                 org=_org(values),
                 tags=_principal_tags(values),
+                unique_id=values.get("unique_id"),
             )
         elif kind == "session":
             carried = {
@@ -1102,6 +1133,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 org=_org(values),
                 carried_keys=carried,
                 role_tags=_principal_tags(values),
+                role_unique_id=values.get("role_unique_id"),
             )
         elif kind == "service":
             caller = ServicePrincipal(
@@ -1228,6 +1260,11 @@ def _request_choice(slot: Slot, request: AssumeRoleRequest) -> Any:
         return "sts:TagSession" in request.companion_actions
     if slot.knob == "contexts":
         return "sts:SetContext" in request.companion_actions
+    if slot.knob in ("unique_id", "role_unique_id"):
+        given = getattr(request.caller, slot.knob, None)
+        if given is None or given in slot.choices:
+            return given
+        return slot.choices[-1]  # another ID: the region of every ID not named
     found = request.context.get_values(slot.keys[0])
     if found is None:
         return None
