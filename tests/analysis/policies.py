@@ -49,6 +49,8 @@ _KEYS = {
     "aws:SourceAccount": _ACCOUNTS,
     "aws:MultiFactorAuthPresent": ["true", "false"],
     "aws:PrincipalTag/team": ["ab", "a*", "AB"],
+    "aws:SourceIdentity": ["ab", "a*"],
+    "sts:SourceIdentity": ["ab", "b*"],
     "aws:SourceIp": ["10.0.0.0/24", "10.0.0.128/25", "2001:db8::/32"],
     "aws:CurrentTime": ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.5Z", "2025"],
     "aws:EpochTime": ["1767225600", "1767225601.5"],
@@ -171,6 +173,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             mfa_authenticated=draw(st.booleans()),
             role_tags=draw(_PRINCIPAL_TAGS),
             role_unique_id=draw(st.sampled_from([None, "AROADBQP57FF2AEXAMPLE", "AROAOTHER7"])),
+            source_identity=draw(st.sampled_from([None, None, "ab", "ba", "aab"])),
         )
     elif kind == "service":
         caller = ServicePrincipal(
@@ -187,6 +190,10 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
         options["external_id"] = draw(st.sampled_from(["ab", "aab", "AB", "ba", "a:b"]))
     if draw(st.integers(0, 3)) == 0:
         options["tags"] = {"team": "blue"}
-    if draw(st.integers(0, 3)) == 0:
-        options["source_identity"] = "ab"
+    carried = getattr(caller, "source_identity", None)
+    if carried is not None:  # a session's source identity is passed on: that value or none
+        if draw(st.booleans()):
+            options["source_identity"] = carried
+    elif draw(st.integers(0, 3)) == 0:
+        options["source_identity"] = draw(st.sampled_from(["ab", "ba"]))
     return build_request(caller, role, **options)

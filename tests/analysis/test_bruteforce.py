@@ -228,11 +228,50 @@ def _session_requests(role: Role) -> list:
     ]
 
 
+_SET_IDENTITY = {**_ALLOW_VENDOR, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}
+SOURCE_IDENTITY_POLICIES = {
+    "session's identity": _vendor(
+        [{**_SET_IDENTITY, "Condition": {"StringLike": {"aws:SourceIdentity": "a*"}}}]
+    ),
+    "both identities": _vendor(
+        [
+            {
+                **_SET_IDENTITY,
+                "Condition": {
+                    "StringLikeIfExists": {"aws:SourceIdentity": "a*"},
+                    "StringNotEquals": {"sts:SourceIdentity": "aab"},
+                },
+            }
+        ]
+    ),
+}
+
+
+def _source_identity_requests(role: Role) -> list:
+    out = []
+    for carried in (None, "ab", "ba", "aab", "zz"):
+        caller = RoleSession(
+            "arn:aws:iam::444455556666:role/ci",
+            "s1",
+            policies=[CALLER_ALLOWS],
+            source_identity=carried,
+        )
+        wanted = [None, carried] if carried else [None, "ab", "aab", "bb"]
+        for given in wanted:
+            extra = {"source_identity": given} if given else {}
+            out.append(build_request(caller, role, at=WITNESS_TIME, **extra))
+    return out
+
+
 CASES = (
     [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()]
     + [(name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()]
     + [(name, policy, _time_ip_requests) for name, policy in TIME_IP_POLICIES.items()]
     + [(name, policy, _session_requests) for name, policy in SESSION_POLICIES.items()]
+    + [
+        (name, policy, _source_identity_requests)
+        for name, policy in SOURCE_IDENTITY_POLICIES.items()
+    ]
 )
 
 
@@ -258,8 +297,9 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         (SUB_POLICIES, _sub_requests),
         (TIME_IP_POLICIES, _time_ip_requests),
         (SESSION_POLICIES, _session_requests),
+        (SOURCE_IDENTITY_POLICIES, _source_identity_requests),
     ],
-    ids=["external-id", "sub", "time-and-ip", "session-arn"],
+    ids=["external-id", "sub", "time-and-ip", "session-arn", "source-identity"],
 )
 def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
     for new, reference in itertools.permutations(policies.values(), 2):
@@ -292,4 +332,7 @@ def _options(request) -> dict:
     external = request.context.get_values("sts:ExternalId")
     if external is not None:
         out["external_id"] = external[0]
+    identity = request.context.get_values("sts:SourceIdentity")
+    if identity is not None:
+        out["source_identity"] = identity[0]
     return out

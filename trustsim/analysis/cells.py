@@ -432,7 +432,9 @@ def _companion_slots(
                 "source_identity",
                 ("sts:sourceidentity",),
                 d.SOURCE_IDENTITY,
-                tested.get("sts:sourceidentity", []),
+                # a role session's own source identity is passed on: one set of languages for
+                # both keys, so a caller's value and the request's lie in regions alike
+                [*tested.get("sts:sourceidentity", []), *_carried_source_identity(tested)],
                 reader=reader,
                 optional=True,
             )
@@ -442,6 +444,11 @@ def _companion_slots(
     if contexts and reader.may_name("sts:SetContext"):
         slots.append(Slot("provided contexts", "contexts", (), choices=(False, True)))
     return slots
+
+
+def _carried_source_identity(tested: Mapping[str, list[_Clause]]) -> list[_Clause]:
+    """The clauses on a calling session's source identity (only role sessions carry one)."""
+    return list(tested.get("aws:sourceidentity", ()))
 
 
 def _session_name_slot(tested: Mapping[str, list[_Clause]], reader: _Reader) -> list[Slot]:
@@ -564,6 +571,8 @@ def _classify(
         foreign = kind in ("user", "service", "web", "saml")
     elif key == "sts:externalid":
         foreign = kind in ("web", "saml")
+    elif key == "aws:sourceidentity":
+        foreign = kind != "session"  # the source identity a role session carries
     elif key in _SOURCE_KEYS:
         foreign = kind != "service"  # only a service calling on a resource's behalf sets them
     if foreign:
@@ -660,6 +669,19 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                     knob,
                     (),
                     choices=(None, *named, _another_id(prefix, named)),
+                )
+            )
+        if kind == "session" and "aws:sourceidentity" in tested:
+            handled.add("aws:sourceidentity")
+            slots.append(
+                _string_slot(
+                    tested["aws:sourceidentity"][0].spelled,
+                    "caller_source_identity",
+                    ("aws:sourceidentity",),
+                    d.SOURCE_IDENTITY,
+                    [*tested["aws:sourceidentity"], *tested.get("sts:sourceidentity", [])],
+                    reader=reader,
+                    optional=True,
                 )
             )
         if kind == "session" and session_names:
@@ -1134,6 +1156,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 carried_keys=carried,
                 role_tags=_principal_tags(values),
                 role_unique_id=values.get("role_unique_id"),
+                source_identity=values.get("caller_source_identity"),
             )
         elif kind == "service":
             caller = ServicePrincipal(
@@ -1168,6 +1191,14 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         options["at"] = values["at"]
     if values.get("source_ip") is not None:
         options["source_ip"] = values["source_ip"]
+    carried_identity = values.get("caller_source_identity")
+    if carried_identity is not None and "source_identity" in values:
+        # A session's source identity is passed on to every request it makes (STS refuses
+        # another): the cell holds requests only if the session's value lies in its region of
+        # sts:SourceIdentity (both slots are split by the same languages).
+        if not _carries(cell, carried_identity):
+            return None
+        values["source_identity"] = carried_identity
     if values.get("source_identity") is not None:
         options["source_identity"] = values["source_identity"]
     if values.get("tags"):
@@ -1190,20 +1221,27 @@ def _principal_tags(values: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _carries(cell: Cell, value: str) -> bool:
+    """Whether ``value`` lies in the cell's region of ``sts:SourceIdentity``."""
+    for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True):
+        if slot.knob == "source_identity":
+            return region.value is not None and _signature(slot, value) == region.signature
+    return True
+
+
 def _org(values: Mapping[str, Any]) -> OrgMembership | None:
     org_id = values.get("org_id")
     return None if org_id is None else OrgMembership(org_id)
 
 
 def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:
+    """Raise :class:`Unrealisable` unless the request lies in every region of ``cell``."""
     for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True):
         if slot.domain is None or not slot.keys:
             continue
-        found = request.context.get_values(slot.keys[0])
-        value = region.value
-        expected = None if value is None else (value,) if isinstance(value, str) else tuple(value)
-        if found != expected:
-            raise Unrealisable(f"{slot.name}: the witness carries {found!r}, not {expected!r}")
+        if region_of(slot, (region,), request) != 0:
+            found = request.context.get_values(slot.keys[0])
+            raise Unrealisable(f"{slot.name}: the witness carries {found!r}, not {region.text}")
 
 
 def region_of(slot: Slot, found: Sequence[Region], request: AssumeRoleRequest) -> int | None:
