@@ -270,8 +270,11 @@ def decide_cells(roles: Sequence[Role], policies: Sequence[Policy]) -> Decided:
                 allowed.append(verdict)
                 if verdict and caller_class.kind in ("user", "session"):
                     # only IAM callers have an identity side (services and federated: none)
-                    bare = witness(role, cell, caller_policies=False)
-                    own.append(bare is None or not evaluate(bare).allowed)
+                    # The same request from the same caller with no identity policy (the
+                    # request context does not depend on the caller's policies).
+                    own_side: IamUser | RoleSession = concrete.caller  # type: ignore[assignment]
+                    bare = attrs.evolve(concrete, caller=attrs.evolve(own_side, policies=()))
+                    own.append(not evaluate(bare).allowed)
                 else:
                     own.append(False)
             out.append((cell, request, tuple(allowed), tuple(own)))
