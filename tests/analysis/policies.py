@@ -49,6 +49,7 @@ _KEYS = {
     "aws:SourceAccount": _ACCOUNTS,
     "aws:MultiFactorAuthPresent": ["true", "false"],
     "aws:PrincipalTag/team": ["ab", "a*", "AB"],
+    "aws:PrincipalServiceName": ["lambda.amazonaws.com", "e*"],
     "aws:SourceIdentity": ["ab", "a*"],
     "sts:SourceIdentity": ["ab", "b*"],
     "aws:SourceIp": ["10.0.0.0/24", "10.0.0.128/25", "2001:db8::/32"],

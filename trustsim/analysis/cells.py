@@ -573,6 +573,8 @@ def _classify(
         foreign = kind in ("web", "saml")
     elif key == "aws:sourceidentity":
         foreign = kind != "session"  # the source identity a role session carries
+    elif key in ("aws:principalservicename", "aws:principalservicenameslist"):
+        foreign = kind != "service"  # only a service principal carries them
     elif key in _SOURCE_KEYS:
         foreign = kind != "service"  # only a service calling on a resource's behalf sets them
     if foreign:
@@ -779,8 +781,19 @@ def _service_class(reader: _Reader) -> CallerClass:
     names = [
         d.exact(value, f"is {value}") for kind, value, _ in reader.principals if kind == "service"
     ]
-    slots = [Slot("service", "service", (), d.SERVICE_NAME, tuple(_dedupe(names)))]
-    handled = {"sts:sourceidentity", "sts:rolesessionname"}
+    slots = [
+        _string_slot(
+            "service",
+            "service",
+            (),
+            d.SERVICE_NAME,
+            tested.get("aws:principalservicename", []),  # the service's own name
+            reader=reader,
+            optional=False,
+            extra=_dedupe(names),
+        )
+    ]
+    handled = {"sts:sourceidentity", "sts:rolesessionname", "aws:principalservicename"}
     for key, knob, domain in (
         ("aws:sourceaccount", "source_account", d.ACCOUNT),
         ("aws:sourcearn", "source_arn", d.SOURCE_ARN),
