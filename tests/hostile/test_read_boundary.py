@@ -35,6 +35,9 @@ COMMANDS = [
     ("validate", "--format", "json"),
     ("explain", "--caller", "anonymous"),
     ("check", "--caller", "anonymous"),
+    ("grants", "--format", "text"),
+    ("grants", "--format", "json"),
+    ("diff", "leak.json", "--format", "sarif"),
 ]
 
 
