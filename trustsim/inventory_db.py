@@ -47,6 +47,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,14 @@ def read_dump(path: str | os.PathLike[str]) -> bytes:
 
 
 def is_database(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is an SQLite file (an inventory database, or a foreign one)."""
+    """Whether ``path`` is an SQLite file (an inventory database, or a foreign one).
+
+    Only a regular file is opened: a FIFO would block the read and a device never end it
+    (docs/security.md).
+    """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with Path(path).open("rb") as file:
             return file.read(len(_MAGIC)) == _MAGIC
     except OSError:
