@@ -401,7 +401,21 @@ _SCALARS = frozenset({str, bool, int})
 
 
 def _value_key(value: object) -> object:
-    """``value`` with its exact type (``True`` and ``1`` derive different texts), or ``None``."""
+    """``value`` with its exact type (``True`` and ``1`` derive different texts), or ``None``.
+
+    A context value is a scalar or one collection of scalars: anything nested has no key and
+    is derived afresh (where it is refused), so the key never recurses into input.
+    """
+    kind = type(value)
+    if kind in _COLLECTIONS:
+        items = tuple(_scalar_key(item) for item in value)  # type: ignore[attr-defined]
+        if None in items:
+            return None
+        return (kind, frozenset(items) if kind is set or kind is frozenset else items)
+    return _scalar_key(value)
+
+
+def _scalar_key(value: object) -> object:
     kind = type(value)
     if kind in _SCALARS:
         return (kind, value)
@@ -409,11 +423,6 @@ def _value_key(value: object) -> object:
         # Equal instants give the same UTC text; a fixed-offset zone keeps that so.
         fixed = kind is _dt.datetime and type(value.tzinfo) is _dt.timezone
         return (kind, value) if fixed else None
-    if isinstance(value, (list, tuple, set, frozenset)) and kind in _COLLECTIONS:
-        items = tuple(_value_key(item) for item in value)
-        if None in items:
-            return None
-        return (kind, frozenset(items) if kind is set or kind is frozenset else items)
     return None
 
 
