@@ -22,27 +22,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import re
 import sys
 import traceback
-import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, _files, whocan
+from trustsim import _cli_lint, _discovery, _files, whocan
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, escape
+from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, escape
 from trustsim.explain import StatementRecord
 from trustsim.inventory import RCP_FULL_AWS_ACCESS
-from trustsim.linter import RULES, Finding, Severity, lint
+from trustsim.linter import Severity
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
@@ -82,7 +80,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
         "valid ones and list every problem of the others.",
     )
     validate.add_argument(
-        "files", nargs="+", metavar="FILE", help="JSON policy files ('-' for stdin)"
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="policy files, templates, plans, account dumps, or folders of them ('-' for stdin)",
     )
     validate.add_argument(
         "--kind",
@@ -90,6 +91,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
         default=PolicyKind.TRUST.value,
         help="which role the documents play (default: trust)",
     )
+    _cli_lint.add_input_options(validate)
     _format_option(validate)
     _check_parser(commands)
     _explain_parser(commands)
@@ -248,13 +250,18 @@ def _lint_parser(commands: Any) -> None:
         "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
     )
     lint.add_argument(
-        "files", nargs="+", metavar="FILE", help="JSON trust policies ('-' for stdin)"
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="trust policies, CloudFormation templates, cdk.out, Terraform plans, account dumps, "
+        "or folders of them ('-' for stdin)",
     )
     lint.add_argument(
         "--fail-on",
         choices=[severity.value for severity in Severity],
-        default=Severity.SECURITY_WARNING.value,
-        help="the least severity that makes the exit status 1 (default: security_warning)",
+        default=None,
+        help="the least severity that makes the exit status 1 (default: the configuration's "
+        "fail-on, else security_warning)",
     )
     lint.add_argument(
         "--role-arn",
@@ -268,7 +275,29 @@ def _lint_parser(commands: Any) -> None:
         metavar="CODE",
         help="leave out findings with this code (repeat for several)",
     )
+    _cli_lint.add_input_options(lint)
+    _lint_ci_options(lint)
     _format_option(lint, "sarif")
+
+
+def _lint_ci_options(lint: argparse.ArgumentParser) -> None:
+    lint.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from this TOML file (default: .trustsim.toml, else pyproject.toml's "
+        "[tool.trustsim])",
+    )
+    lint.add_argument("--no-config", action="store_true", help="read no configuration file")
+    lint.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="leave out the findings this baseline file records (written by --write-baseline)",
+    )
+    lint.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record every finding in this baseline file and exit 0",
+    )
 
 
 def _explain_parser(commands: Any) -> None:
@@ -455,14 +484,34 @@ def _dispatch(arguments: argparse.Namespace, handlers: dict[str, _Handler], out:
             with contextlib.redirect_stdout(out):
                 return handlers[arguments.command](arguments)
         case _:
-            return _validate(arguments.files, PolicyKind(arguments.kind), arguments.format, out)
+            return _validate(arguments, out)
 
 
-def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) -> int:
+def _validate(arguments: argparse.Namespace, out: TextIO) -> int:
+    kind, output = PolicyKind(arguments.kind), arguments.format
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
-    for name in files:
-        report, text = _check(name, kind)
+    for found in _discovery.candidates(arguments.files):
+        candidate = attrs.evolve(found, explicit=False) if arguments.skip_unknown else found
+        try:
+            data = _files.read_stdin() if candidate.name == "-" else None
+        except OSError as error:
+            data, report = None, {"file": "-", "valid": False, "error": _reason(error)}
+            text = f"<stdin>: cannot read: {_reason(error)}"
+        else:
+            loaded = _discovery.load(
+                candidate,
+                format_in=arguments.format_in,
+                stack_id=arguments.stack_id,
+                account_id=arguments.account_id,
+                data=data,
+            )
+            if loaded.skipped is not None or loaded.kind not in (None, "policy"):
+                if kind is not PolicyKind.TRUST:
+                    continue  # templates, plans and dumps hold trust policies only
+                report, text = _validate_many(loaded)
+            else:
+                report, text = _check(candidate.name, kind, data)
         reports.append(report)
         if "error" in report:
             status = EXIT_USAGE
@@ -475,12 +524,43 @@ def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) 
     return status
 
 
-def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
-    """Load one file: its JSON report and its text rendering."""
+def _validate_many(loaded: _discovery.Loaded) -> tuple[dict[str, Any], str]:
+    """A template, plan or dump: each role's summary; or why the file was skipped or refused."""
+    label = _label(loaded.name)
+    if loaded.skipped is not None:
+        return {"file": loaded.name, "valid": True, "skipped": loaded.skipped}, (
+            f"{label}: skipped: {escape(loaded.skipped)}"
+        )
+    if loaded.unreadable is not None:
+        return {"file": loaded.name, "valid": False, "error": loaded.unreadable}, (
+            f"{label}: cannot read the file: {escape(loaded.unreadable)}"
+        )
+    if loaded.invalid is not None:
+        report = {"file": loaded.name, "valid": False, "kind": loaded.kind}
+        return {**report, "problems": _cli_lint.problem_dicts(loaded.invalid)}, str(loaded.invalid)
+    count = len(loaded.sources)
+    lines = [f"{label}: {loaded.kind}, {count} role{'s' * (count != 1)}"]
+    roles: list[dict[str, Any]] = []
+    for source in loaded.sources:
+        where = f"{label} [{escape(source.address)}]"
+        if source.policy is None:
+            lines.append(f"{where}: {escape(source.unknown or 'unknown')}")
+            roles.append({"address": source.address, "unknown": source.unknown})
+            continue
+        lines.append(_summary(where, source.policy))
+        roles.append({"address": source.address, "policy": source.policy.to_dict()})
+    report = {"file": loaded.name, "valid": True, "kind": loaded.kind, "roles": roles}
+    return report, "\n".join(lines)
+
+
+def _check(name: str, kind: PolicyKind, data: bytes | None = None) -> tuple[dict[str, Any], str]:
+    """Load one file (or standard input's ``data``): its JSON report and its text rendering."""
     label = "<stdin>" if name == "-" else name
     try:
         policy = (
-            load_policy(_files.read_stdin(), kind=kind, origin="<stdin>")
+            load_policy(
+                data if data is not None else _files.read_stdin(), kind=kind, origin="<stdin>"
+            )
             if name == "-"
             else load_policy(Path(name), kind=kind, origin=name)
         )
@@ -938,253 +1018,15 @@ def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
 _ASSUME_ACTIONS_FOLDED = frozenset(action.lower() for action in ASSUME_ACTIONS)
 
 
-# --- lint --------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Linted:
-    """One file's lint result: findings, or the problems AWS would refuse it for, or why not read."""
-
-    name: str
-    findings: tuple[Finding, ...] = ()
-    invalid: InvalidPolicy | None = None
-    unreadable: str | None = None
-
-
-def _lint_file(name: str, role_arn: str | None, ignore: frozenset[str]) -> _Linted:
-    try:
-        source: bytes | Path = _files.read_stdin() if name == "-" else Path(name)
-        findings = lint(source, role_arn=role_arn)
-        return _Linted(name, tuple(f for f in findings if f.code not in ignore))
-    except InvalidPolicy as error:
-        return _Linted(name, invalid=error)
-    except OSError as error:
-        return _Linted(name, unreadable=_reason(error))
-    except InvalidCaller as error:
-        raise _UsageError(str(error)) from None
+# --- lint (trustsim._cli_lint) ----------------------------------------------------------
 
 
 def _run_lint(arguments: argparse.Namespace, out: TextIO) -> int:
-    ignore = frozenset(arguments.ignore)
-    unknown = sorted(ignore - set(RULES))
-    if unknown:
-        print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        results = [_lint_file(name, arguments.role_arn, ignore) for name in arguments.files]
-    except _UsageError as error:
+        return _cli_lint.run(arguments, out)
+    except InvalidCaller as error:  # --role-arn or a configured role ARN
         print(f"trustsim lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    fail_on = Severity(arguments.fail_on)
-    if arguments.format == "json":
-        print(json.dumps(_lint_json(results), indent=2), file=out)
-    elif arguments.format == "sarif":
-        print(json.dumps(_sarif(results), indent=2), file=out)
-    else:
-        print(_lint_text(results), file=out)
-    if any(r.unreadable is not None for r in results):
+    except InvalidPolicy as error:  # --stack-id
+        print(f"trustsim lint: error: {error.problems[0].message}", file=sys.stderr)
         return EXIT_USAGE
-    failing = any(
-        r.invalid is not None or any(f.severity >= fail_on for f in r.findings) for r in results
-    )
-    return EXIT_INVALID if failing else EXIT_OK
-
-
-def _lint_text(results: Sequence[_Linted]) -> str:
-    lines: list[str] = []
-    counts: dict[str, int] = {}
-    for result in results:
-        label = _label(result.name)
-        if result.unreadable is not None:
-            lines.append(f"{label}: cannot read the file: {result.unreadable}")
-            continue
-        if result.invalid is not None:
-            lines.append(str(result.invalid))
-            counts["error"] = counts.get("error", 0) + len(result.invalid.problems)
-            continue
-        if not result.findings:
-            lines.append(f"{label}: no findings")
-        for finding in result.findings:
-            place = (
-                f":{finding.position.line}:{finding.position.column}" if finding.position else ""
-            )
-            pointer = escape(finding.pointer) or "(document)"
-            lines.append(f"{label}{place}: {finding.severity} {finding.code} {pointer}")
-            lines.append(f"  {escape(finding.message)}")
-            lines.append(f"  fix: {escape(finding.fix)}")
-            if finding.witness is not None:
-                lines.append(f"  witness: {escape(str(finding.witness))}")
-            counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
-    total = sum(counts.values())
-    if total:
-        parts = ", ".join(f"{counts[s.value]} {s.value}" for s in Severity if counts.get(s.value))
-        lines.append(f"{total} finding{'s' if total != 1 else ''} ({parts})")
-    else:
-        lines.append("no findings")
-    return "\n".join(lines)
-
-
-def _lint_json(results: Sequence[_Linted]) -> dict[str, Any]:
-    files: list[dict[str, Any]] = []
-    for result in results:
-        entry: dict[str, Any] = {"file": result.name}
-        if result.unreadable is not None:
-            entry["error"] = result.unreadable
-        elif result.invalid is not None:
-            entry["valid"] = False
-            entry["problems"] = _problem_dicts(result.invalid)
-        else:
-            entry["valid"] = True
-            entry["findings"] = [finding.to_dict() for finding in result.findings]
-        files.append(entry)
-    return {"files": files}
-
-
-# --- SARIF 2.1.0 -------------------------------------------------------------------------
-
-_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVELS = {
-    Severity.ERROR: "error",
-    Severity.SECURITY_WARNING: "error",
-    Severity.WARNING: "warning",
-    Severity.SUGGESTION: "note",
-}
-
-
-def _sarif_rule(code: str) -> dict[str, Any]:
-    rule = RULES.get(code)
-    if rule is None:  # a Problem code: AWS refuses the policy (docs/errors.md)
-        title = f"AWS refuses the policy ({code})"
-        severity, score = Severity.ERROR, "5.0"
-    else:
-        title, severity, score = rule.title, rule.severity, rule.security_severity
-    return {
-        "id": code,
-        "name": "".join(part.capitalize() for part in code.split("_")),
-        "shortDescription": {"text": title},
-        "defaultConfiguration": {"level": _SARIF_LEVELS[severity]},
-        "properties": {
-            "tags": ["security", "aws-iam", "trust-policy"],
-            "security-severity": score,
-            "trustsim-severity": severity.value,
-        },
-    }
-
-
-def _sarif_result(
-    code: str,
-    *,
-    rules: dict[str, int],
-    level: str,
-    message: str,
-    uri: str,
-    pointer: str,
-    position: Position | None,
-    properties: dict[str, Any],
-) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-    if position is not None:
-        physical["region"] = {"startLine": position.line, "startColumn": position.column}
-    fingerprint = hashlib.sha256(f"{code}|{uri}|{pointer}".encode()).hexdigest()[:32]
-    return {
-        "ruleId": code,
-        "ruleIndex": rules[code],
-        "level": level,
-        "message": {"text": message},
-        "locations": [
-            {
-                "physicalLocation": physical,
-                "logicalLocations": [{"fullyQualifiedName": pointer or "/", "kind": "object"}],
-            }
-        ],
-        "partialFingerprints": {"trustsimFinding/v1": fingerprint},
-        "properties": {"pointer": pointer, **properties},
-    }
-
-
-def _sarif_uri(name: str) -> str:
-    """A file name as an RFC 3986 URI reference, for SARIF's ``artifactLocation.uri``.
-
-    Every byte outside the path characters (``%``, ``#``, ``?``, space, controls, non-ASCII
-    as UTF-8) is percent-encoded.
-
-    >>> _sarif_uri("policies/x#y p%41.json")
-    'policies/x%23y%20p%2541.json'
-    >>> _sarif_uri("a:b.json")
-    'a%3Ab.json'
-    """
-    # pchar minus ":" (a colon in the first segment would read as a scheme).
-    return urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
-
-
-def _sarif(results: Sequence[_Linted]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of one run: rules with ``security-severity``, one result per finding."""
-    codes: list[str] = []
-    for result in results:
-        codes += [f.code for f in result.findings]
-        codes += [p.code for p in result.invalid.problems] if result.invalid else []
-    ordered = [code for code in RULES if code in codes]
-    ordered += sorted({code for code in codes if code not in RULES})
-    rules = {code: index for index, code in enumerate(ordered)}
-    found: list[dict[str, Any]] = []
-    notes: list[dict[str, Any]] = []
-    for result in results:
-        uri = "stdin" if result.name == "-" else _sarif_uri(result.name)
-        if result.unreadable is not None:
-            notes.append(
-                {
-                    "level": "error",
-                    "message": {"text": f"{_label(result.name)}: cannot read: {result.unreadable}"},
-                }
-            )
-        if result.invalid is not None:
-            found += [
-                _sarif_result(
-                    problem.code,
-                    rules=rules,
-                    level="error",
-                    message=problem.message,
-                    uri=uri,
-                    pointer=problem.pointer,
-                    position=result.invalid.position_of(problem.pointer),
-                    properties={"aws_says": problem.aws_says},
-                )
-                for problem in result.invalid.problems
-            ]
-        for finding in result.findings:
-            text = f"{finding.message}. Fix: {finding.fix}"
-            extra: dict[str, Any] = {"fix": finding.fix}
-            if finding.witness is not None:
-                text += f". Witness: {finding.witness}"
-                extra["witness"] = finding.witness.to_dict()
-            found.append(
-                _sarif_result(
-                    finding.code,
-                    rules=rules,
-                    level=_SARIF_LEVELS[finding.severity],
-                    message=text,
-                    uri=uri,
-                    pointer=finding.pointer,
-                    position=finding.position,
-                    properties=extra,
-                )
-            )
-    return {
-        "$schema": _SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "trustsim",
-                        "version": __version__,
-                        "rules": [_sarif_rule(code) for code in ordered],
-                    }
-                },
-                "invocations": [
-                    {"executionSuccessful": not notes, "toolExecutionNotifications": notes}
-                ],
-                "results": found,
-            }
-        ],
-    }

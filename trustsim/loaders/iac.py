@@ -109,6 +109,29 @@ def _read(
     return document.value, label, document.text, document.positions
 
 
+def read_template(
+    data: bytes, *, origin: str, yaml: bool
+) -> tuple[object, str, dict[str, Position]]:
+    r"""A template's bytes as its value, its text and the position of every value by pointer.
+
+    ``yaml`` reads YAML (unless the text starts like JSON); otherwise strict JSON. For
+    callers that read the bytes once and pass the value on (``trustsim lint DIR``).
+
+    >>> value, text, positions = read_template(b"Resources:\n  A: {}\n", origin="t.yaml", yaml=True)
+    >>> value, positions["/Resources/A"]
+    ({'Resources': {'A': {}}}, Position(line=2, column=6))
+
+    Raises:
+        InvalidPolicy: the bytes are not UTF-8, not JSON or not YAML (with the position).
+    """
+    raw = _decoded(data, origin)
+    if yaml and raw.lstrip()[:1] != "{":
+        value, positions = _yaml(raw, origin)
+        return value, raw, positions
+    value, _, text, positions = _read(data, origin)
+    return value, text or raw, positions
+
+
 def _decoded(data: bytes, label: str) -> str:
     try:
         return data.decode("utf-8-sig")
