@@ -84,11 +84,14 @@ def lint(
     positions: findings then carry line and column). ``role_arn`` is the
     role's ARN: it tells which accounts are *other* accounts, and which account a bare OIDC
     issuer belongs to (default: :func:`default_role_arn`). Without it every account named in
-    the policy is taken for another account.
+    the policy may be another account: a whole account trusted without an ExternalId is then
+    a suggestion (``ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID``), not a security warning.
 
     >>> trust = {"Version": "2012-10-17", "Statement": {"Effect": "Allow",
     ...          "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}}
-    >>> [finding.code for finding in lint(trust)]
+    >>> [finding.code for finding in lint(trust)]  # the role's account unknown: a soft note
+    ['ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID']
+    >>> [finding.code for finding in lint(trust, role_arn="arn:aws:iam::111122223333:role/Ops")]
     ['CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID']
     >>> lint(trust, role_arn="arn:aws:iam::444455556666:role/Ops")
     ()
@@ -212,3 +215,5 @@ class _Checker(StructureRules, ConditionRules, KeyRules, BreadthRules):
             if ":saml-provider/" in provider:
                 continue
             self.web_identity(statement, index, provider)
+        if principal.federated:
+            self.issuer_mismatch(statement)
