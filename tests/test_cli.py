@@ -458,7 +458,11 @@ def test_lint_role_arn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         },
     }
     path = write_policy(tmp_path, "root.json", document)
-    assert run(capsys, "lint", str(path))[0] == 1
+    # The role's account unknown: a suggestion (issue 20), below the default threshold.
+    status, out, _ = run(capsys, "lint", str(path))
+    assert (status, "suggestion ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID" in out) == (0, True)
+    other = "arn:aws:iam::111122223333:role/Ops"
+    assert run(capsys, "lint", "--role-arn", other, str(path))[0] == 1
     own = "arn:aws:iam::444455556666:role/Ops"
     assert run(capsys, "lint", "--role-arn", own, str(path))[0] == 0
     status, _, err = run(capsys, "lint", "--role-arn", "nonsense", str(path))
@@ -954,7 +958,9 @@ def test_check_table_org_id_and_the_identity_side(capsys: pytest.CaptureFixture[
     assert out.splitlines()[0] == (
         f"FAIL {ops}: ImplicitDeny — the caller's identity policies do not allow "
         f"sts:AssumeRole on {DEFAULT_ROLE}, and they must (cross-account: the caller's account "
-        f"must allow too; trust granted by {ORG_STATEMENT})"
+        f"must allow too; trust granted by {ORG_STATEMENT}) (hint: the caller's own account must "
+        "allow the call too: --caller-allowed gives it an identity policy allowing sts:*, so "
+        "that the trust policy alone decides)"
     )
     argv = ["check", ORG, "--caller-allowed", "--caller", ops]
     status, out, _ = run(capsys, *argv, "--org-id", "o-a1b2c3d4e5")

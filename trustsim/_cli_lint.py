@@ -151,6 +151,8 @@ def run(options: argparse.Namespace, out: TextIO) -> int:
     if unknown:
         print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
         return 2
+    if options.stack_id is not None:
+        _discovery.check_stack_id(options.stack_id)  # InvalidPolicy: a usage error (cli.py)
     settings = attrs.evolve(settings, ignore=settings.ignore | frozenset(options.ignore))
     results = lint_files(options, settings)
     if options.write_baseline is not None:

@@ -181,6 +181,15 @@ def load(
     return Loaded(name, kind=kind, sources=sources, positions=positions)
 
 
+def check_stack_id(stack_id: str) -> None:
+    """Refuse a ``--stack-id`` of the wrong shape before any file is read.
+
+    Raises:
+        InvalidPolicy: not a stack ARN nor a UUID.
+    """
+    iac._stack_arn(stack_id, "aws", "us-east-1", "123456789012", "stack")
+
+
 def _parse(data: bytes, label: str, *, yaml: bool) -> tuple[object, str, dict[str, Position]]:
     return iac.read_template(data, origin=label, yaml=yaml)
 

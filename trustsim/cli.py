@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import json
+import os
 import re
 import sys
 import traceback
@@ -32,7 +34,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from trustsim import _cli_lint, _discovery, _files, whocan
+from trustsim import __version__, _cli_lint, _discovery, _files, whocan
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
@@ -72,6 +74,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
         description="Decide locally, the way AWS IAM would, whether a caller may assume an IAM role.",
         allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
         "validate",
@@ -398,9 +401,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     safe_out = _SafeText(stdout or sys.stdout)
     safe_err = _SafeText(sys.stderr)
     try:
-        with contextlib.redirect_stderr(safe_err):
+        with contextlib.redirect_stderr(safe_err), contextlib.redirect_stdout(safe_out):
             parser, handlers = _parser()
-            arguments = parser.parse_args(_after_double_dash(given))
+            arguments = _parse(parser, _after_double_dash(given))
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     if len(getattr(arguments, "files", ())) > 1:
@@ -422,6 +425,20 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             file=safe_err,
         )
         return EXIT_USAGE
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse, suggesting the closest option for a mistyped one (``--formt`` → ``--format``)."""
+    arguments, extras = parser.parse_known_args(argv)
+    if extras:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command: argparse.ArgumentParser = commands.choices[arguments.command]
+        options = sorted(command._option_string_actions)
+        typed = extras[0].split("=", 1)[0]
+        close = difflib.get_close_matches(typed, options, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close and typed.startswith("-") else ""
+        command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+    return arguments
 
 
 def _after_double_dash(argv: list[str]) -> list[str]:
@@ -447,8 +464,23 @@ class _SafeText:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.at_line_start = True
+        self.broken = False
 
     def write(self, text: str) -> int:
+        if self.broken:
+            return len(text)
+        try:
+            return self._write(text)
+        except BrokenPipeError:
+            # The reader left (`trustsim validate … | head -1`): drop the rest of the output,
+            # keep the command's exit status, and keep Python's exit-time flush quiet.
+            self.broken = True
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+            return len(text)
+
+    def _write(self, text: str) -> int:
         lines = text.split("\n")
         safe: list[str] = []
         for number, raw in enumerate(lines):
@@ -464,7 +496,12 @@ class _SafeText:
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        if self.broken:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self.broken = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
@@ -732,6 +769,7 @@ class _Row:
     spec: str
     expected: str | None
     outcome: Outcome
+    caller_allowed: bool = True
 
     @property
     def passed(self) -> bool:
@@ -744,8 +782,29 @@ class _Row:
             return str(explanation.determining[0].ref)
         if explanation.failures:
             nearest = explanation.failures[0]
-            return f"closest: {nearest.ref}: ✗ {_first_failure(nearest)}"
-        return explanation.reason
+            return f"closest: {nearest.ref}: ✗ {_first_failure(nearest)}" + self.hint()
+        return explanation.reason + self.hint()
+
+    def hint(self) -> str:
+        """For a deny on the caller's side: --caller-allowed, and how the ExternalId clause fared."""
+        explanation = self.outcome.explain()
+        if self.outcome.allowed or explanation.side != "identity":
+            return ""
+        parts = (
+            []
+            if self.caller_allowed
+            else [
+                "the caller's own account must allow the call too: --caller-allowed gives it an "
+                "identity policy allowing sts:*, so that the trust policy alone decides"
+            ]
+        )
+        for record in explanation.actions:
+            for statement in record.statements():
+                for clause in statement.clauses if statement.side == "trust" else ():
+                    if clause.key.lower() == "sts:externalid":
+                        verdict = "matched" if clause.matched else "did not match"
+                        parts.append(f"{statement.ref}: the sts:ExternalId clause {verdict}")
+        return "".join(f" (hint: {part})" for part in dict.fromkeys(parts))
 
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -843,7 +902,8 @@ def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
         caller = caller_from_spec(spec, claims)
         if isinstance(caller, (IamUser, RoleSession)):
             caller = _table_identity(caller, arguments, role.arn)
-        rows.append(_Row(spec, expected, assume_role(caller, role, context=context or None)))
+        outcome = assume_role(caller, role, context=context or None)
+        rows.append(_Row(spec, expected, outcome, caller_allowed=arguments.caller_allowed))
     return rows
 
 

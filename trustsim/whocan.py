@@ -1443,14 +1443,36 @@ def register_cli(
     >>> sorted(handlers)
     ['reach', 'who-can']
     """
-    who = subparsers.add_parser("who-can", help="who can assume a role of an inventory")
-    who.add_argument("role_arn", metavar="ROLE_ARN")
-    who.add_argument("--inventory", required=True, metavar="FILE")
-    who.add_argument("--format", choices=("text", "json"), default="text")
-    reach = subparsers.add_parser("reach", help="which roles a principal can reach by chaining")
-    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN")
-    reach.add_argument("--inventory", required=True, metavar="FILE")
-    reach.add_argument("--format", choices=("text", "json"), default="text")
+    inventory_help = (
+        "get-account-authorization-details output, or a manifest naming such dumps "
+        "(docs/who-can.md)"
+    )
+    who = subparsers.add_parser(
+        "who-can",
+        help="who can assume a role of an inventory",
+        description="List every principal of an inventory that can assume the role, with the "
+        "conditions left to meet (residual conditions), and the chains that reach it. Exit "
+        "status: 0 answered, 2 unreadable inventory or no such role.",
+    )
+    who.add_argument("role_arn", metavar="ROLE_ARN", help="the role's ARN")
+    who.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+    who.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    reach = subparsers.add_parser(
+        "reach",
+        help="which roles a principal can reach by chaining",
+        description="List every role of an inventory the principal can assume, directly or by "
+        "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
+        "answered, 2 unreadable inventory or no such principal.",
+    )
+    reach.add_argument(
+        "principal_arn", metavar="PRINCIPAL_ARN", help="the IAM user's or role's ARN"
+    )
+    reach.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+    reach.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     return {"who-can": _run_who_can, "reach": _run_reach}
 
 
@@ -1468,6 +1490,14 @@ def _run(
     err = err or sys.stderr
     try:
         inventory = load_inventory(args.inventory)
+        if not inventory.roles and not inventory.users:
+            print(
+                f"trustsim: {escape(str(args.inventory))} is not an inventory: it holds no roles "
+                "or users (an inventory is get-account-authorization-details output, or a "
+                "manifest naming such dumps: docs/who-can.md)",
+                file=err,
+            )
+            return 2
         result = answer(inventory, target)
     except (TrustsimError, OSError) as error:
         print(f"trustsim: {error}", file=err)
