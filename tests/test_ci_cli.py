@@ -411,3 +411,61 @@ def test_trust_policy_size_quota(tmp_path: Path) -> None:
     under = _sized(70, indent=40)
     assert len(under) > 4096 * 2
     assert run("validate", write(tmp_path / "indented.json", under))[0] == 0
+
+
+# --- Effect spelled in another case (docs/semantics.md, reading 13) ---------------------------
+
+
+def _effect_policy(*effects: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": effect,
+                "Principal": {"Service": "backup.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+            for effect in effects
+        ],
+    }
+
+
+def test_a_trust_policy_reads_effect_in_another_case_flagged() -> None:
+    from trustsim.callers import Role, ServicePrincipal  # noqa: PLC0415
+    from trustsim.errors import InvalidPolicy  # noqa: PLC0415
+    from trustsim.model import Effect, PolicyKind  # noqa: PLC0415
+    from trustsim.parsing import parse_policy  # noqa: PLC0415
+    from trustsim.requests import assume_role  # noqa: PLC0415
+
+    policy = parse_policy(_effect_policy("allow"), kind=PolicyKind.TRUST)
+    assert policy.statements[0].effect is Effect.ALLOW
+    assert policy.statements[0].effect_written == "allow"
+    identity = {
+        **_effect_policy("allow"),
+        "Statement": {"Effect": "allow", "Action": "s3:*", "Resource": "*"},
+    }
+    with pytest.raises(InvalidPolicy, match="INVALID_EFFECT"):
+        parse_policy(identity, kind=PolicyKind.IDENTITY)  # identity-side policies keep refusing
+    backup = ServicePrincipal("backup.amazonaws.com")
+    role_arn = "arn:aws:iam::111122223333:role/aft-backup"
+    outcome = assume_role(backup, Role(role_arn, policy))
+    assert outcome.allowed
+    assert [d.code for d in outcome.errors] == ["UNCERTAIN_SEMANTICS"]
+    assert "reading 13" in outcome.errors[0].message
+    exact = assume_role(backup, Role(role_arn, parse_policy(_effect_policy("Allow"))))
+    assert exact.allowed
+    assert exact.errors == ()  # the flag comes from the spelling alone
+    denied = assume_role(backup, Role(role_arn, parse_policy(_effect_policy("Allow", "DENY"))))
+    assert denied.denied
+    assert ['"Effect": "DENY" is read as "Deny"' in d.message for d in denied.errors] == [True]
+
+
+def test_lint_warns_and_validate_accepts_effect_in_another_case(tmp_path: Path) -> None:
+    path = write(tmp_path / "backup.json", _effect_policy("allow"))
+    codes = [f.code for f in lint(_effect_policy("allow"))]
+    assert codes == ["EFFECT_CASE", "SERVICE_PRINCIPAL_WITHOUT_SOURCE"]
+    assert [f.code for f in lint(_effect_policy("Allow"))] == codes[1:]
+    assert run("validate", path)[0] == 0
+    status, out, _ = run("lint", "--no-config", "--fail-on", "warning", path)
+    assert status == 1
+    assert f"{path}:5:17: warning EFFECT_CASE /Statement/0/Effect" in out

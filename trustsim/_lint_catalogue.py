@@ -310,6 +310,12 @@ RULES: Mapping[str, Rule] = _rules(
         "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
     ),
     Rule(
+        "EFFECT_CASE",
+        _W,
+        "Effect spelled in another case: IAM documents it as case-sensitive",
+        "1.0",
+    ),
+    Rule(
         "ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID",
         _S,
         "A whole account can assume the role without an ExternalId (the role's account unknown)",

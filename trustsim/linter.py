@@ -184,6 +184,15 @@ class _Checker(StructureRules, ConditionRules, KeyRules, BreadthRules):
         return self.findings
 
     def statement(self, statement: Statement) -> None:
+        if statement.effect_written is not None:
+            self.add(
+                "EFFECT_CASE",
+                self.pointer(statement, "Effect"),
+                f'"Effect": "{statement.effect_written}" is read as '
+                f'"{statement.effect.value}" (docs/semantics.md, reading 13), but AWS documents '
+                "Effect as case-sensitive and refuses other spellings in identity policies",
+                f'write "Effect": "{statement.effect.value}"',
+            )
         if statement.sid == "":
             self.add(
                 "EMPTY_SID_VALUE",
