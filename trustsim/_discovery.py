@@ -166,8 +166,11 @@ def load(
         else:
             value, text, positions = _parse(data, label, yaml=kind == "cloudformation")
     except InvalidPolicy as error:
-        if candidate.explicit:
-            return Loaded(name, kind=format_in, invalid=error)
+        if candidate.explicit or _looks_like_yaml_template(label, data):
+            # A YAML template that cannot be read (broken, or PyYAML missing) is no skip.
+            template = _looks_like_yaml_template(label, data)
+            kind = format_in or ("cloudformation" if template else None)
+            return Loaded(name, kind=kind, invalid=error)
         return Loaded(name, skipped=f"{_NOT_ONE} ({error.problems[0].message})")
     if kind is None:
         if candidate.explicit:
@@ -195,6 +198,12 @@ def _parse(data: bytes, label: str, *, yaml: bool) -> tuple[object, str, dict[st
 
 
 _YAML_TEMPLATE = re.compile(rb"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
+
+
+def _looks_like_yaml_template(label: str, data: bytes) -> bool:
+    return label.lower().endswith((".yaml", ".yml", ".template")) and bool(
+        _YAML_TEMPLATE.search(data)
+    )
 
 
 def _detect(

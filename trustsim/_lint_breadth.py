@@ -282,13 +282,13 @@ class BreadthRules(WitnessBuilder):
         """
         principal = statement.principal
         assert principal is not None  # noqa: S101 (called for statements with a Principal)
-        issuers = set()
+        issuers: dict[str, str] = {}  # folded → as written
         for provider in principal.federated:
             arn = Arn.try_parse(provider)
             if arn is not None and arn.resource_type == "oidc-provider":
-                issuers.add(arn.resource_name.lower())
+                issuers[arn.resource_name.lower()] = arn.resource_name
             elif arn is None and "." in provider:  # a built-in provider named by its host
-                issuers.add(provider.lower())
+                issuers[provider.lower()] = provider
         if not issuers or len(issuers) != len(principal.federated):
             return  # SAML, or no OIDC issuer: nothing to compare
         reported: set[str] = set()
@@ -313,5 +313,5 @@ class BreadthRules(WitnessBuilder):
                 f"statement trusts {', '.join(principal.federated)}: tokens of that provider "
                 "never carry the key, so the statement never applies",
                 f"name the same issuer in the Federated principal and in the condition keys "
-                f"({sorted(issuers)[0]}:sub …)",
+                f"({next(iter(issuers.values()))}:sub …)",
             )
