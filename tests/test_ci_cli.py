@@ -469,3 +469,32 @@ def test_lint_warns_and_validate_accepts_effect_in_another_case(tmp_path: Path) 
     status, out, _ = run("lint", "--no-config", "--fail-on", "warning", path)
     assert status == 1
     assert f"{path}:5:17: warning EFFECT_CASE /Statement/0/Effect" in out
+
+
+class _Terminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    for index in range(60):
+        write(tmp_path / f"p{index:02d}.json", TRUST)
+    terminal = _Terminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    out = io.StringIO()
+    assert main(["lint", "--no-config", str(tmp_path)], stdout=out) == 0
+    progress = terminal.getvalue()
+    if tty:
+        assert "\rtrustsim: 25 files read" in progress
+        assert "\rtrustsim: 50 files read" in progress
+        assert progress.endswith("\r\x1b[K")  # the line is cleared
+    else:
+        assert progress == ""
+    assert "files read" not in out.getvalue()

@@ -107,7 +107,9 @@ def _role_arn_for(
 def lint_files(options: argparse.Namespace, settings: _config.Settings) -> list[Linted]:
     """Lint every file of ``options.files`` (files and folders)."""
     results: list[Linted] = []
+    progress = _Progress(sys.stderr)
     for found in _discovery.candidates(options.files):
+        progress.step(found.name)
         candidate = attrs.evolve(found, explicit=False) if options.skip_unknown else found
         if settings.path_ignored(candidate.name):
             continue
@@ -118,7 +120,37 @@ def lint_files(options: argparse.Namespace, settings: _config.Settings) -> list[
             account_id=options.account_id,
         )
         results.append(_lint_loaded(loaded, options, settings))
+    progress.done()
     return results
+
+
+class _Progress:
+    """``N files…`` on standard error while folders are read, when it is a terminal only.
+
+    Silent when standard error is a file or a pipe (CI logs), and for short runs; no colour.
+    """
+
+    EVERY = 25
+
+    def __init__(self, stream: TextIO) -> None:
+        # Past the CLI's escaping wrapper: the carriage return and the erase are ours; the
+        # file name is escaped here.
+        self.stream: TextIO = getattr(stream, "stream", stream)
+        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.count = 0
+        self.shown = False
+
+    def step(self, name: str) -> None:
+        self.count += 1
+        if self.active and self.count % self.EVERY == 0:
+            self.stream.write(f"\rtrustsim: {self.count} files read ({escape(name)[-60:]})\x1b[K")
+            self.stream.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def _lint_loaded(
