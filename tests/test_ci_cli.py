@@ -52,8 +52,13 @@ def test_a_named_file_of_no_kind_is_refused_and_skipped_with_skip_unknown(tmp_pa
     status, out, _ = run("lint", "--no-config", package)
     assert status == 2
     assert out.splitlines()[0] == (
-        f"{package}: cannot read the file: not a policy, template, plan or account dump; "
+        f"{package}: refused: not a policy, template, plan or account dump; "
         "name its kind with --format-in"
+    )
+    status, out, _ = run("validate", package)  # validate refuses it the same way
+    assert (status, out.splitlines()[0].startswith(f"{package}: refused: not a policy")) == (
+        2,
+        True,
     )
     status, out, _ = run("lint", "--no-config", "--skip-unknown", package)
     assert status == 0

@@ -232,7 +232,8 @@ def lint_text(results: Sequence[Linted]) -> str:
             lines.append(f"{label}: skipped: {escape(loaded.skipped)}")
             continue
         if loaded.unreadable is not None:
-            lines.append(f"{label}: cannot read the file: {escape(loaded.unreadable)}")
+            verb = "refused" if loaded.refused else "cannot read the file"
+            lines.append(f"{label}: {verb}: {escape(loaded.unreadable)}")
             continue
         if loaded.invalid is not None:
             lines.append(str(loaded.invalid))

@@ -103,6 +103,11 @@ class Loaded:
     invalid: InvalidPolicy | None = None
     unreadable: str | None = None
 
+    @property
+    def refused(self) -> bool:
+        """Named on the command line but of no kind trustsim reads (exit status 2)."""
+        return self.unreadable is not None and self.unreadable.startswith(_NOT_ONE)
+
 
 def candidates(names: Iterable[str]) -> Iterator[Candidate]:
     """The files to read for ``names``: each named file, and the files under each folder."""
@@ -230,9 +235,13 @@ def _detect(
 
 
 def _policy_shaped(value: object) -> bool:
-    """An object holding nothing or policy elements only (in any case): a broken policy."""
+    """Whether a named file of no kind is a broken policy, to report as one.
+
+    True for a value that is not an object (``[]``: POLICY_NOT_OBJECT), and for an object
+    holding nothing or policy elements only (in any case).
+    """
     if not isinstance(value, Mapping):
-        return False
+        return True
     return all(str(key).lower() in ("version", "id", "statement") for key in value)
 
 

@@ -543,7 +543,11 @@ def _validate(arguments: argparse.Namespace, out: TextIO) -> int:
                 account_id=arguments.account_id,
                 data=data,
             )
-            if loaded.skipped is not None or loaded.kind not in (None, "policy"):
+            if (
+                loaded.skipped is not None
+                or loaded.kind not in (None, "policy")
+                or (loaded.kind is None and loaded.invalid is None)
+            ):
                 if kind is not PolicyKind.TRUST:
                     continue  # templates, plans and dumps hold trust policies only
                 report, text = _validate_many(loaded)
@@ -569,8 +573,9 @@ def _validate_many(loaded: _discovery.Loaded) -> tuple[dict[str, Any], str]:
             f"{label}: skipped: {escape(loaded.skipped)}"
         )
     if loaded.unreadable is not None:
+        verb = "refused" if loaded.refused else "cannot read the file"
         return {"file": loaded.name, "valid": False, "error": loaded.unreadable}, (
-            f"{label}: cannot read the file: {escape(loaded.unreadable)}"
+            f"{label}: {verb}: {escape(loaded.unreadable)}"
         )
     if loaded.invalid is not None:
         report = {"file": loaded.name, "valid": False, "kind": loaded.kind}
