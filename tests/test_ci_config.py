@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 from pathlib import Path
 
@@ -144,3 +145,22 @@ def test_an_unknown_ignore_code_in_the_configuration_is_a_usage_error(
     (tmp_path / "t.json").write_text(json.dumps(TRUST))
     assert main(["lint", "t.json"]) == 2
     assert "unknown finding code 'NOT_A_CODE'" in capsys.readouterr().err
+
+
+def test_a_url_encoded_trust_policy_is_placed_at_its_string(tmp_path: Path) -> None:
+    import urllib.parse  # noqa: PLC0415
+
+    public = {**TRUST, "Statement": {**TRUST["Statement"], "Principal": {"AWS": "*"}}}
+    role = {
+        "RoleName": "r",
+        "Path": "/",
+        "Arn": "arn:aws:iam::111122223333:role/r",
+        "AssumeRolePolicyDocument": urllib.parse.quote(json.dumps(public)),
+    }
+    path = tmp_path / "get-role.json"
+    path.write_text(json.dumps({"Role": role}, indent=2))
+    out = io.StringIO()
+    assert main(["lint", "--no-config", "--format", "json", str(path)], stdout=out) == 1
+    [finding] = json.loads(out.getvalue())["files"][0]["findings"]
+    line = path.read_text().splitlines()[finding["line"] - 1]
+    assert line[finding["column"] - 1 :].startswith('"%7B')

@@ -74,7 +74,7 @@ def test_pre_commit_try_repo_runs_both_hooks(hooks_run: subprocess.CompletedProc
     for place in (
         "templates/roles.yaml:16:20: security_warning CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID",
         "templates/github.json:23:75: security_warning OIDC_SUB_TOO_BROAD DeployRole",
-        "terraform/plan.json:30:39: security_warning ANY_AWS_PRINCIPAL",
+        "terraform/plan.json:30:135: security_warning ANY_AWS_PRINCIPAL",
         "dumps/gaad.json:19:92: error OIDC_ISSUER_MISMATCH",
     ):
         assert place in lint_part

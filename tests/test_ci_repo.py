@@ -55,7 +55,7 @@ EXPECTED = [
     (
         f"{FIXTURE}/terraform/plan.json",
         30,
-        39,
+        135,  # inside the assume_role_policy string: at the escaped "*" itself
         "ANY_AWS_PRINCIPAL",
         "module.ci.aws_iam_role.deploy[0]",
     ),
@@ -67,6 +67,19 @@ def lint(*argv: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     out = io.StringIO()
     status = main(["lint", "--no-config", *argv], stdout=out)
     return status, out.getvalue()
+
+
+def test_each_position_is_at_the_offending_value() -> None:
+    expected_text = {
+        "SERVICE_PRINCIPAL_WITHOUT_SOURCE": '"lambda.amazonaws.com"',
+        "CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID": ('"arn:aws:iam::444455556666:root"', "!Sub"),
+        "OIDC_ISSUER_MISMATCH": '"system:serviceaccount:app:web"',
+        "OIDC_SUB_TOO_BROAD": '"repo:acme*"',
+        "ANY_AWS_PRINCIPAL": '\\"*\\"',
+    }
+    for file, line, column, code, _ in EXPECTED:
+        text = (REPO / file).read_text("utf-8").splitlines()[line - 1][column - 1 :]
+        assert text.startswith(expected_text[code]), (file, code, text)
 
 
 def test_text_report(monkeypatch: pytest.MonkeyPatch) -> None:

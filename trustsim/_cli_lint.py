@@ -20,9 +20,10 @@ from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, _baseline, _config, _discovery
+from trustsim import __version__, _baseline, _config, _discovery, _pointer
 from trustsim.errors import InvalidPolicy, Position, escape
 from trustsim.linter import RULES, Finding, Severity, lint
+from trustsim.loaders.json_text import read_json
 
 __all__ = ["JSON_SCHEMA_VERSION", "Linted", "Placed", "add_input_options", "lint_files", "run"]
 
@@ -167,9 +168,38 @@ def _lint_loaded(
             if finding.code in skip:
                 continue
             pointer = source.pointer + finding.pointer
-            position = _discovery.position_at(loaded.positions, pointer)
+            position = _place_in_file(loaded, source, finding.pointer)
             placed.append(Placed(source.address, attrs.evolve(finding, position=position), pointer))
     return Linted(loaded, tuple(placed), tuple(notes))
+
+
+def _place_in_file(
+    loaded: _discovery.Loaded, source: _discovery.TrustSource, pointer: str
+) -> Position | None:
+    """The file position of a finding: inside an embedded policy's JSON text when it is one."""
+    at = loaded.positions.get(source.pointer)
+    embedded = (
+        source.pointer
+        and at is not None
+        and source.pointer + "/Statement" not in (loaded.positions)
+    )
+    if embedded and at is not None:
+        embedded_text = _embedded_text(loaded, source.pointer)
+        # URL-encoded, as the raw IAM API returns it: the string's own place.
+        inner = read_json(embedded_text).positions if embedded_text.lstrip().startswith("{") else {}
+        spot = _discovery.position_at(inner, pointer)
+        if spot is not None:
+            found = _discovery.embedded_position(loaded.text, at, spot)
+            if found is not None:
+                return found
+    return _discovery.position_at(loaded.positions, source.pointer + pointer)
+
+
+def _embedded_text(loaded: _discovery.Loaded, pointer: str) -> str:
+    value: Any = read_json(loaded.text).value
+    for token in _pointer.split(pointer):
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    return value if isinstance(value, str) else ""
 
 
 def run(options: argparse.Namespace, out: TextIO) -> int:

@@ -99,6 +99,7 @@ class Loaded:
     kind: str | None = None
     sources: tuple[TrustSource, ...] = ()
     positions: Mapping[str, Position] = attrs.field(factory=dict)
+    text: str = attrs.field(default="", repr=False)
     skipped: str | None = None
     invalid: InvalidPolicy | None = None
     unreadable: str | None = None
@@ -186,7 +187,7 @@ def load(
     except InvalidPolicy as error:
         wrapped = InvalidPolicy(error.problems, origin=label, text=text, positions=positions)
         return Loaded(name, kind=kind, invalid=wrapped)
-    return Loaded(name, kind=kind, sources=sources, positions=positions)
+    return Loaded(name, kind=kind, sources=sources, positions=positions, text=text)
 
 
 def check_stack_id(stack_id: str) -> None:
@@ -397,3 +398,42 @@ def position_at(positions: Mapping[str, Position], pointer: str) -> Position | N
             return positions[pointer]
         pointer = pointer.rpartition("/")[0]
     return positions.get("")
+
+
+def embedded_position(text: str, at: Position, inner: Position) -> Position | None:
+    r"""Where ``inner`` (a position in a JSON string's decoded text) lies in the file's text.
+
+    ``at`` is the position of the string's opening quote: Terraform and the IAM API carry a
+    trust policy as JSON text inside a JSON string, so a finding inside it is placed on the
+    file's own line and column, escapes counted.
+
+    >>> import json
+    >>> inner = '{"Statement": {"Effect": "x"}}'
+    >>> text = json.dumps({"p": inner})
+    >>> found = embedded_position(text, Position(1, 7), Position(1, inner.index('"x"') + 1))
+    >>> found, text[found.column - 1 : found.column + 3]
+    (Position(line=1, column=37), '\\"x\\')
+    """
+    offset = 0
+    for _ in range(at.line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return None
+    offset += at.column - 1
+    if text[offset : offset + 1] != '"':
+        return None
+    line, column, index = 1, 1, offset + 1
+    while index < len(text) and text[index] != '"':
+        if (line, column) == (inner.line, inner.column):
+            break
+        if text[index] == "\\":
+            newline = text[index + 1 : index + 2] == "n"
+            index += 6 if text[index + 1 : index + 2] == "u" else 2
+        else:
+            newline = text[index] == "\n"
+            index += 1
+        line, column = (line + 1, 1) if newline else (line, column + 1)
+    else:
+        return None
+    file_line = text.count("\n", 0, index) + 1
+    return Position(file_line, index - (text.rfind("\n", 0, index) + 1) + 1)
