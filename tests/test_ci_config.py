@@ -164,3 +164,16 @@ def test_a_url_encoded_trust_policy_is_placed_at_its_string(tmp_path: Path) -> N
     [finding] = json.loads(out.getvalue())["files"][0]["findings"]
     line = path.read_text().splitlines()[finding["line"] - 1]
     assert line[finding["column"] - 1 :].startswith('"%7B')
+
+
+def test_a_yaml_template_with_the_policy_as_a_json_string(tmp_path: Path) -> None:
+    path = tmp_path / "stack.yaml"
+    path.write_text(
+        "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        '      AssumeRolePolicyDocument: \'{"Version": "2012-10-17", "Statement": '
+        '{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}}\'\n'
+    )
+    out = io.StringIO()
+    assert main(["lint", "--no-config", "--format", "json", str(path)], stdout=out) == 1
+    [finding] = json.loads(out.getvalue())["files"][0]["findings"]
+    assert (finding["code"], finding["line"], finding["column"]) == ("ANY_AWS_PRINCIPAL", 5, 33)

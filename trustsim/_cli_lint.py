@@ -14,7 +14,7 @@ import hashlib
 import json
 import sys
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -159,6 +159,7 @@ def _lint_loaded(
 ) -> Linted:
     placed: list[Placed] = []
     notes: list[str] = []
+    placer = _Placer(loaded)
     for source in loaded.sources:
         if source.policy is None:
             notes.append(f"{source.address}: {source.unknown}")
@@ -168,38 +169,46 @@ def _lint_loaded(
             if finding.code in skip:
                 continue
             pointer = source.pointer + finding.pointer
-            position = _place_in_file(loaded, source, finding.pointer)
+            position = placer.place(source.pointer, finding.pointer)
             placed.append(Placed(source.address, attrs.evolve(finding, position=position), pointer))
     return Linted(loaded, tuple(placed), tuple(notes))
 
 
-def _place_in_file(
-    loaded: _discovery.Loaded, source: _discovery.TrustSource, pointer: str
-) -> Position | None:
-    """The file position of a finding: inside an embedded policy's JSON text when it is one."""
-    at = loaded.positions.get(source.pointer)
-    embedded = (
-        source.pointer
-        and at is not None
-        and source.pointer + "/Statement" not in (loaded.positions)
-    )
-    if embedded and at is not None:
-        embedded_text = _embedded_text(loaded, source.pointer)
-        # URL-encoded, as the raw IAM API returns it: the string's own place.
-        inner = read_json(embedded_text).positions if embedded_text.lstrip().startswith("{") else {}
-        spot = _discovery.position_at(inner, pointer)
-        if spot is not None:
-            found = _discovery.embedded_position(loaded.text, at, spot)
-            if found is not None:
-                return found
-    return _discovery.position_at(loaded.positions, source.pointer + pointer)
+class _Placer:
+    """File positions of findings, inside a policy carried as JSON text in a JSON string too.
 
+    The file's document and each embedded policy's positions are read once per file.
+    """
 
-def _embedded_text(loaded: _discovery.Loaded, pointer: str) -> str:
-    value: Any = read_json(loaded.text).value
-    for token in _pointer.split(pointer):
-        value = value[int(token)] if isinstance(value, list) else value[token]
-    return value if isinstance(value, str) else ""
+    def __init__(self, loaded: _discovery.Loaded) -> None:
+        self.loaded = loaded
+        self.document: Any = None
+        self.inner: dict[str, Mapping[str, Position]] = {}
+
+    def place(self, at_pointer: str, pointer: str) -> Position | None:
+        positions = self.loaded.positions
+        at = positions.get(at_pointer)
+        json_text = self.loaded.text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+        embedded = at_pointer and at_pointer + "/Statement" not in positions
+        if json_text and embedded and at is not None:  # (a YAML string keeps its own place)
+            spot = _discovery.position_at(self._inner(at_pointer), pointer)
+            if spot is not None:
+                found = _discovery.embedded_position(self.loaded.text, at, spot)
+                if found is not None:
+                    return found
+        return _discovery.position_at(positions, at_pointer + pointer)
+
+    def _inner(self, at_pointer: str) -> Mapping[str, Position]:
+        if at_pointer not in self.inner:
+            if self.document is None:
+                self.document = read_json(self.loaded.text).value
+            value = self.document
+            for token in _pointer.split(at_pointer):
+                value = value[int(token)] if isinstance(value, list) else value[token]
+            # URL-encoded, as the raw IAM API returns it: the string's own place.
+            embedded = isinstance(value, str) and value.lstrip().startswith("{")
+            self.inner[at_pointer] = read_json(value).positions if embedded else {}
+        return self.inner[at_pointer]
 
 
 def run(options: argparse.Namespace, out: TextIO) -> int:
