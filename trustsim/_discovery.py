@@ -428,7 +428,7 @@ def embedded_position(text: str, at: Position, inner: Position) -> Position | No
             break
         if text[index] == "\\":
             newline = text[index + 1 : index + 2] == "n"
-            index += 6 if text[index + 1 : index + 2] == "u" else 2
+            index += _escape_width(text, index)
         else:
             newline = text[index] == "\n"
             index += 1
@@ -437,3 +437,20 @@ def embedded_position(text: str, at: Position, inner: Position) -> Position | No
         return None
     file_line = text.count("\n", 0, index) + 1
     return Position(file_line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _escape_width(text: str, index: int) -> int:
+    r"""Raw characters of the escape at ``index`` that decode to one character.
+
+    A surrogate pair (``\uD83D\uDE00``, as ``json.dumps`` writes a character outside the
+    Basic Multilingual Plane) is one character of the decoded text.
+
+    >>> _escape_width(r'\n', 0), _escape_width(r'\u00e9', 0), _escape_width(r'\ud83d\ude00', 0)
+    (2, 6, 12)
+    """
+    if text[index + 1 : index + 2] != "u":
+        return 2
+    high = text[index + 2 : index + 4].upper()
+    if high in ("D8", "D9", "DA", "DB") and text[index + 6 : index + 8] == "\\u":
+        return 12
+    return 6
