@@ -184,3 +184,11 @@ def test_the_run_is_quick(monkeypatch: pytest.MonkeyPatch) -> None:
     started = time.perf_counter()
     lint(FIXTURE, monkeypatch=monkeypatch)
     assert time.perf_counter() - started < 20  # measured ~0.3 s; a generous bound for CI
+
+
+def test_the_report_schema_ships_in_the_package() -> None:
+    import importlib.resources  # noqa: PLC0415
+
+    shipped = importlib.resources.files("trustsim") / "schemas" / "lint-report.schema.json"
+    assert json.loads(shipped.read_text("utf-8")) == REPORT_SCHEMA
+    jsonschema.Draft202012Validator.check_schema(REPORT_SCHEMA)
