@@ -503,3 +503,25 @@ def test_progress_on_a_terminal_only(
     else:
         assert progress == ""
     assert "files read" not in out.getvalue()
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_who_can_shows_its_status_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    dump = FIXTURE / "dumps" / "gaad.json"
+    terminal = _Terminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    out = io.StringIO()
+    status = main(
+        ["who-can", "arn:aws:iam::111122223333:role/ops", "--inventory", str(dump)], stdout=out
+    )
+    assert status == 0
+    shown = terminal.getvalue()
+    if tty:
+        assert f"\rtrustsim: reading {dump}…" in shown
+        assert "\rtrustsim: 0 users, 2 roles: answering…" in shown
+        assert shown.endswith("\r\x1b[K")
+    else:
+        assert shown == ""
+    assert "answering" not in out.getvalue()

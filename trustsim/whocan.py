@@ -1488,8 +1488,11 @@ def _run(
 
     out = out or sys.stdout
     err = err or sys.stderr
+    status = _Status(err)
     try:
+        status.show(f"reading {escape(str(args.inventory))}")
         inventory = load_inventory(args.inventory)
+        status.show(f"{len(inventory.users)} users, {len(inventory.roles)} roles: answering")
         if not inventory.roles and not inventory.users:
             print(
                 f"trustsim: {escape(str(args.inventory))} is not an inventory: it holds no roles "
@@ -1500,13 +1503,38 @@ def _run(
             return 2
         result = answer(inventory, target)
     except (TrustsimError, OSError) as error:
+        status.clear()
         print(f"trustsim: {error}", file=err)
         return 2
+    finally:
+        status.clear()
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2), file=out)
     else:
         print(result.to_text(), file=out)
     return 0
+
+
+class _Status:
+    """One status line on standard error while a long query runs, on a terminal only."""
+
+    def __init__(self, stream: TextIO) -> None:
+        # Past the CLI's escaping wrapper: the carriage return and the erase are ours.
+        self.stream: TextIO = getattr(stream, "stream", stream)
+        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        if self.active:
+            self.stream.write(f"\rtrustsim: {text}…\x1b[K")
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
 
 
 def _run_who_can(args: argparse.Namespace) -> int:
