@@ -257,11 +257,18 @@ def _kind_of(value: object) -> str | None:
 
     >>> _kind_of({"Statement": []}), _kind_of({"Roles": []}), _kind_of({"name": "app"})
     ('policy', 'list-roles', None)
+    >>> _kind_of([{"Roles": []}, {"Roles": []}]), _kind_of([{"Roles": []}, {"Statement": []}])
+    ('list-roles', None)
     """
     if isinstance(value, list):
         pages = [page for page in value if isinstance(page, Mapping)]
-        if pages and len(pages) == len(value) and all(_kind_of(p) == "account-dump" for p in pages):
-            return "account-dump"
+        if not pages or len(pages) != len(value):
+            return None
+        kinds = {_kind_of(page) for page in pages}
+        if kinds in ({"account-dump"}, {"list-roles"}):
+            return kinds.pop()  # the pages of a paginated call
+        if all("AssumeRolePolicyDocument" in page and "Arn" in page for page in pages):
+            return "list-roles"  # the roles themselves (a --query 'Roles' output)
         return None
     if not isinstance(value, Mapping):
         return None
