@@ -525,3 +525,19 @@ def test_who_can_shows_its_status_on_a_terminal_only(
     else:
         assert shown == ""
     assert "answering" not in out.getvalue()
+
+
+def test_role_arn_applies_to_templates_too() -> None:
+    template = str(FIXTURE / "templates" / "roles.yaml")
+    status, out, _ = run("lint", "--no-config", template)
+    assert "CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID VendorRole" in out
+    vendor_own = "arn:aws:iam::444455556666:role/VendorRole"
+    status, out, _ = run("lint", "--no-config", "--role-arn", vendor_own, template)
+    # The role ARN's account is the template's AWS::AccountId too: ${AWS::AccountId}:root is
+    # the role's own account, the vendor's account is no other account.
+    assert (status, "CROSS_ACCOUNT_ROOT" in out) == (0, False)
+    other = "arn:aws:iam::111122223333:role/VendorRole"
+    assert (
+        "CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID VendorRole"
+        in run("lint", "--no-config", "--role-arn", other, template)[1]
+    )

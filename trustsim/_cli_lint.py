@@ -21,6 +21,7 @@ from typing import Any, TextIO
 import attrs
 
 from trustsim import __version__, _baseline, _config, _discovery, _pointer
+from trustsim.arn import Arn
 from trustsim.errors import InvalidPolicy, Position, escape
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders.json_text import read_json
@@ -100,9 +101,20 @@ def _role_arn_for(
     configured = settings.role_arn_for(source.address)
     if configured is not None:
         return configured
+    if source.fallback_arn is not None:
+        return source.fallback_arn
     if options.account_id is not None:
         return f"arn:aws:iam::{options.account_id}:role/trustsim-role"
     return None
+
+
+def _account_of(options: argparse.Namespace, settings: _config.Settings) -> str | None:
+    """The templates' ``AWS::AccountId``: --account-id, else the account of the role ARN given."""
+    if options.account_id is not None:
+        return str(options.account_id)
+    given = options.role_arn or settings.role_arn
+    arn = Arn.try_parse(given) if given else None
+    return arn.account if arn is not None and arn.account else None
 
 
 def lint_files(options: argparse.Namespace, settings: _config.Settings) -> list[Linted]:
@@ -118,7 +130,7 @@ def lint_files(options: argparse.Namespace, settings: _config.Settings) -> list[
             candidate,
             format_in=options.format_in,
             stack_id=options.stack_id,
-            account_id=options.account_id,
+            account_id=_account_of(options, settings),
         )
         results.append(_lint_loaded(loaded, options, settings))
     progress.done()

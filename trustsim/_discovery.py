@@ -89,6 +89,9 @@ class TrustSource:
     role_arn: str | None = None
     unknown: str | None = None
     suppressed: frozenset[str] = frozenset()
+    #: the role's ARN when neither the file nor the user says it: a template's role lives in
+    #: the account its own ``AWS::AccountId`` names.
+    fallback_arn: str | None = None
 
 
 @attrs.frozen
@@ -362,11 +365,15 @@ def _template_sources(
         cdk_path = metadata.get("aws:cdk:path")
         address = cdk_path if isinstance(cdk_path, str) else role.address
         pointer = f"{_pointer_after(role.origin, label)}/Properties/AssumeRolePolicyDocument"
-        # The template's role lives in AWS::AccountId, the account its own ARNs name.
-        arn = role.arn or f"arn:aws:iam::{account}:role/trustsim-role"
+        # The template's role lives in AWS::AccountId, the account its own ARNs name; a
+        # --role-arn or a configured ARN says better.
         found.append(
             TrustSource(
-                address, role.trust_policy, pointer, arn, suppressed=_metadata_ignores(metadata)
+                address,
+                role.trust_policy,
+                pointer,
+                suppressed=_metadata_ignores(metadata),
+                fallback_arn=role.arn or f"arn:aws:iam::{account}:role/trustsim-role",
             )
         )
     return tuple(found)
