@@ -177,3 +177,41 @@ def test_a_yaml_template_with_the_policy_as_a_json_string(tmp_path: Path) -> Non
     assert main(["lint", "--no-config", "--format", "json", str(path)], stdout=out) == 1
     [finding] = json.loads(out.getvalue())["files"][0]["findings"]
     assert (finding["code"], finding["line"], finding["column"]) == ("ANY_AWS_PRINCIPAL", 5, 33)
+
+
+def test_a_plan_role_unknown_until_apply_is_a_note(tmp_path: Path) -> None:
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_role.ci",
+                        "mode": "managed",
+                        "type": "aws_iam_role",
+                        "values": {"name": "ci"},
+                    }
+                ]
+            }
+        },
+        "resource_changes": [
+            {
+                "address": "aws_iam_role.ci",
+                "type": "aws_iam_role",
+                "change": {"actions": ["create"], "after_unknown": {"assume_role_policy": True}},
+            }
+        ],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    out = io.StringIO()
+    assert main(["lint", "--no-config", str(path)], stdout=out) == 0
+    assert out.getvalue().splitlines() == [
+        f"{path}: note: aws_iam_role.ci: the trust policy is unknown until apply (it depends on "
+        "values the plan creates)",
+        f"{path}: no findings (1 role)",
+    ]
+    out = io.StringIO()
+    main(["lint", "--no-config", "--format", "json", str(path)], stdout=out)
+    entry = json.loads(out.getvalue())["files"][0]
+    assert (entry["roles"], len(entry["notes"]), entry["findings"]) == (["aws_iam_role.ci"], 1, [])
