@@ -541,3 +541,10 @@ def test_role_arn_applies_to_templates_too() -> None:
         "CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID VendorRole"
         in run("lint", "--no-config", "--role-arn", other, template)[1]
     )
+
+
+def test_account_id_must_be_an_account(tmp_path: Path) -> None:
+    path = write(tmp_path / "trust.json", TRUST)
+    status, _, err = run("lint", "--account-id", "12345", path)
+    assert status == 2
+    assert "not an AWS account ID (12 digits): '12345'" in err

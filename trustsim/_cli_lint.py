@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -58,10 +59,17 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--account-id",
+        type=_account_id,
         metavar="ACCOUNT",
         help="the account templates and plans deploy to (AWS::AccountId; the account of roles "
         "whose ARN the file does not say)",
     )
+
+
+def _account_id(text: str) -> str:
+    if not re.fullmatch(r"\d{12}", text):
+        raise argparse.ArgumentTypeError(f"not an AWS account ID (12 digits): {text!r}")
+    return text
 
 
 @attrs.frozen
