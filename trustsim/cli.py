@@ -14,6 +14,8 @@
 * ``trustsim who-can ROLE_ARN --inventory FILE`` / ``trustsim reach PRINCIPAL_ARN --inventory
   FILE``: who can assume a role of an inventory, with residual conditions; which roles a
   principal reaches by chaining (:mod:`trustsim.whocan`). 0 answered, 2 unreadable inventory.
+* ``trustsim grants POLICY`` / ``trustsim diff OLD NEW``: every request a trust policy allows,
+  proven; whether NEW grants access OLD did not (:mod:`trustsim.analysis.cli`).
 
 Every command reads ``-`` as standard input and takes ``--format text|json``.
 """
@@ -28,13 +30,14 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, _cli_lint, _discovery, _files, whocan
+from trustsim import __version__, _cli_lint, _discovery, _files, _inventory_cli, whocan
+from trustsim.analysis import cli as analysis_cli
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
@@ -99,10 +102,22 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    handlers = whocan.register_cli(commands)
+    handlers = {**whocan.register_cli(commands), **analysis_cli.register_cli(commands)}
+    handlers.update(_inventory_cli.register(commands))
     for command in commands.choices.values():
-        _safety_options(command)
+        for leaf in _leaf_parsers(command):
+            _safety_options(leaf)
     return parser, handlers
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """``parser``, or its subcommands' parsers (``inventory build``) when it has some."""
+    nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not nested:
+        yield parser
+    for action in nested:
+        for child in action.choices.values():
+            yield from _leaf_parsers(child)
 
 
 def _safety_options(parser: argparse.ArgumentParser) -> None:
@@ -517,7 +532,7 @@ def _dispatch(arguments: argparse.Namespace, handlers: dict[str, _Handler], out:
             return _run_explain(arguments, out)
         case "lint":
             return _run_lint(arguments, out)
-        case "who-can" | "reach":
+        case "who-can" | "reach" | "inventory" | "grants" | "diff":
             with contextlib.redirect_stdout(out):
                 return handlers[arguments.command](arguments)
         case _:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import attrs
@@ -1285,11 +1285,36 @@ def _build_candidates(
     policy: CompiledPolicy, caller: _CallerFacts, role: _RoleFacts, action: str
 ) -> _Candidates:
     who = caller.who
-    lower = action.casefold()
     same_account = (who.partition, who.account) == (role.partition, role.account)
+    index = policy.index
+    if index is None:
+        return _select(policy.statements, who, same_account, role, action)
+    # A long policy: only the statements that may match the caller, and those of
+    # {"AWS": "*"} alone through a memo keyed by what their contribution depends on.
+    denies, allows = _select(index.candidates(who), who, same_account, role, action)
+    if not who.is_iam_principal or not index.aws_star_only:
+        return denies, allows
+    star_denies, star_allows = _kept(
+        index.star_memo,
+        (who.kind, same_account, action, role.arn, role.partition),
+        lambda: _select(index.aws_star_only, who, same_account, role, action),
+    )
+    # (Checks are alternatives, tried until one holds: their order changes no answer.)
+    return denies + star_denies, allows + star_allows
+
+
+def _select(
+    statements: Iterable[CompiledStatement],
+    who: CallerIdentity,
+    same_account: bool,
+    role: _RoleFacts,
+    action: str,
+) -> _Candidates:
+    """The Deny checks and Allow (check, requirements) of ``statements`` for one caller."""
+    lower = action.casefold()
     denies: list[_Check] = []
     allows: list[tuple[_Check, tuple[bool, bool, bool] | None]] = []
-    for statement in policy.statements:
+    for statement in statements:
         kind = statement.principal_kind(who, role.partition)
         if kind is MatchKind.NO or not statement.action.matches(action, lower):
             continue

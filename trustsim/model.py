@@ -26,6 +26,7 @@ a value of these classes exists, so an instance always holds a document AWS woul
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 import attrs
@@ -145,6 +146,7 @@ class ConditionOperator:
     if_exists: bool = False
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the name; its values are frozen
 def parse_operator_name(name: str) -> ConditionOperator | None:
     """Split an operator name as written into qualifier, base and ``IfExists``.
 

@@ -1444,8 +1444,8 @@ def register_cli(
     ['reach', 'who-can']
     """
     inventory_help = (
-        "get-account-authorization-details output, or a manifest naming such dumps "
-        "(docs/who-can.md)"
+        "get-account-authorization-details output, a manifest naming such dumps, or an "
+        "inventory database (docs/who-can.md)"
     )
     who = subparsers.add_parser(
         "who-can",
@@ -1454,7 +1454,7 @@ def register_cli(
         "conditions left to meet (residual conditions), and the chains that reach it. Exit "
         "status: 0 answered, 2 unreadable inventory or no such role.",
     )
-    who.add_argument("role_arn", metavar="ROLE_ARN", help="the role's ARN")
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
     who.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
     who.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -1467,12 +1467,15 @@ def register_cli(
         "answered, 2 unreadable inventory or no such principal.",
     )
     reach.add_argument(
-        "principal_arn", metavar="PRINCIPAL_ARN", help="the IAM user's or role's ARN"
+        "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
     )
     reach.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
     reach.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    for parser in (who, reach):  # issue 22: docs/who-can.md, "Large organisations"
+        parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
+        parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
     return {"who-can": _run_who_can, "reach": _run_reach}
 
 
@@ -1485,9 +1488,14 @@ def _run(
 ) -> int:
     from trustsim.errors import TrustsimError  # noqa: PLC0415
     from trustsim.inventory import load_inventory  # noqa: PLC0415
+    from trustsim.inventory_db import is_database  # noqa: PLC0415
 
     out = out or sys.stdout
     err = err or sys.stderr
+    if args.all or not target or is_database(args.inventory):
+        from trustsim._inventory_cli import run_query  # noqa: PLC0415
+
+        return run_query(args, "who-can" if answer is who_can_assume else "reach", out, err)
     status = _Status(err)
     try:
         status.show(f"reading {escape(str(args.inventory))}")
