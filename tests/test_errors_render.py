@@ -51,19 +51,22 @@ def test_dict_input_renders_pointers_without_positions() -> None:
     document = {
         "Statement": {
             "Effect": "allow",
-            "Principal": {"AWS": "111111111111"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEqualz": {"sts:ExternalId": "x"}},
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEqualz": {"aws:username": "x"}},
         }
     }
     # The text leads with the problem AWS reports (its syntax check, which refuses the unknown
     # operator, comes before legacy parsing, which refuses "allow"); the rest follow in
-    # document order.
-    assert rendered(document) == (
+    # document order. An identity policy: a trust policy reads "allow" (docs/semantics.md,
+    # reading 13).
+    with pytest.raises(InvalidPolicy) as caught:
+        parse_policy(document, kind="identity")
+    assert str(caught.value) == (
         "invalid policy: 2 problems\n"
         '/Statement/Condition/StringEqualz: unknown condition operator "StringEqualz" '
         '(did you mean "StringEquals"?) [UNKNOWN_OPERATOR]\n'
-        "  AWS says: MalformedPolicyDocument: Invalid Condition type : StringEqualz\n"
+        "  AWS says: MalformedPolicyDocument: Syntax errors in policy.\n"
         '/Statement/Effect: Effect must be spelled exactly "Allow", not "allow" [INVALID_EFFECT]\n'
         "  AWS says: MalformedPolicyDocument: The policy failed legacy parsing"
     )

@@ -33,6 +33,18 @@ from trustsim.model import Statement
 from trustsim.parsing import parse_policy
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/deploy"
+
+
+@pytest.fixture(autouse=True)
+def _no_size_quota(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These policies count lint's and the index's work on hundreds of statements, which IAM
+    would refuse to save (POLICY_TOO_LARGE over 4,096 characters, issue 20); the quota is
+    lifted here so that the algorithms stay measured."""
+    from trustsim import validation  # noqa: PLC0415
+
+    monkeypatch.setattr(validation, "TRUST_POLICY_MAX_CHARS", 10**9)
+
+
 PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com"
 AT = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.timezone.utc)
 

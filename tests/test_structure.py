@@ -133,7 +133,9 @@ def test_empty_operator_block_is_accepted_and_means_nothing() -> None:
             [("UNKNOWN_ELEMENT", "/Statement/Principals")],
         ),
         ({"Statement": statement(Effect=None)}, [("MISSING_EFFECT", "/Statement")]),
-        ({"Statement": statement(Effect="allow")}, [("INVALID_EFFECT", "/Statement/Effect")]),
+        # "allow" is read in a trust policy (docs/semantics.md, reading 13; tests/test_ci_cli.py)
+        # and refused in identity-side ones (tests/test_identity_policies.py).
+        ({"Statement": statement(Effect="Allow ")}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Effect="Permit")}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Effect=True)}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Sid=1)}, [("WRONG_TYPE", "/Statement/Sid")]),
@@ -197,7 +199,7 @@ def test_every_problem_is_reported_at_once_in_document_order() -> None:
         "Extra": 1,
         "Statement": [
             {
-                "Effect": "allow",
+                "Effect": "Permit",  # "allow" is read in a trust policy (reading 13)
                 "Principal": {"AWS": ALICE},
                 "Action": "s3:GetObject",
                 "Resource": "*",

@@ -109,6 +109,12 @@ RULES: Mapping[str, Rule] = _rules(
         "7.0",
     ),
     Rule(
+        "OIDC_ISSUER_MISMATCH",
+        _E,
+        "A condition names another OIDC issuer than the Federated principal: never applies",
+        "2.0",
+    ),
+    Rule(
         "IFEXISTS_ON_SECURITY_KEY",
         _SW,
         "IfExists on a security key: a request without the key passes",
@@ -302,6 +308,18 @@ RULES: Mapping[str, Rule] = _rules(
         "A role session listed next to its role, which already covers it",
         "0.0",
         "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
+    ),
+    Rule(
+        "EFFECT_CASE",
+        _W,
+        "Effect spelled in another case: IAM documents it as case-sensitive",
+        "1.0",
+    ),
+    Rule(
+        "ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID",
+        _S,
+        "A whole account can assume the role without an ExternalId (the role's account unknown)",
+        "3.0",
     ),
     Rule("EMPTY_SID_VALUE", _S, "An empty Sid", "0.0", "EMPTY_SID_VALUE"),
 )

@@ -298,6 +298,7 @@ _statement_fields = make_dict_structure_fn(
     condition=override(rename="Condition", struct_hook=_condition),
     index=override(omit=True),
     pointer=override(omit=True),
+    effect_written=override(omit=True),
 )
 _CONVERTER.register_structure_hook(Statement, _statement_fields)
 
@@ -501,6 +502,26 @@ def _statement(
     return statement, problems, frozenset(broken)
 
 
+def _effect_in_another_case(raw: dict[str, Any]) -> tuple[str, Effect] | None:
+    """A trust statement's ``Effect`` spelled in another case, and the effect it names.
+
+    IAM documents Effect as case-sensitive, yet has saved trust policies with ``"allow"``
+    for years (docs/semantics.md, reading 13): a trust policy reads it as the named effect.
+
+    >>> _effect_in_another_case({"Effect": "allow"})
+    ('allow', <Effect.ALLOW: 'Allow'>)
+    >>> _effect_in_another_case({"Effect": "Allow"}) is None
+    True
+    """
+    value = raw.get("Effect")
+    if not isinstance(value, str):
+        return None
+    for effect in Effect:
+        if value != effect.value and value.casefold() == effect.value.casefold():
+            return value, effect
+    return None
+
+
 def structure_policy(
     raw: object, *, kind: PolicyKind, origin: str | None = None, from_json: bool = False
 ) -> Draft:
@@ -511,7 +532,7 @@ def structure_policy(
 
     ``from_json`` says ``raw`` was decoded from JSON text, so its keys are all strings.
 
-    >>> draft = structure_policy({"Statement": {"Effect": "allow"}}, kind=PolicyKind.TRUST)
+    >>> draft = structure_policy({"Statement": {"Effect": "allow"}}, kind=PolicyKind.IDENTITY)
     >>> [(p.code, p.pointer) for p in draft.problems]
     [('INVALID_EFFECT', '/Statement/Effect')]
     """
@@ -565,15 +586,27 @@ def structure_policy(
         if vacuous:
             condition = {k: v for k, v in item["Condition"].items() if k not in vacuous}
             item = {**item, "Condition": condition}
+        written = _effect_in_another_case(item) if kind is PolicyKind.TRUST else None
+        if written is not None:
+            item = {**item, "Effect": written[1].value}
         quick = quick_statement(item, index, pointer)
         if quick is not None:
-            statements.append(quick)
+            statements.append(
+                quick if written is None else attrs.evolve(quick, effect_written=written[0])
+            )
             continue
         statement, statement_problems, broken = _statement(item, pointer)
         problems += statement_problems
         if statement is None:
             continue  # pragma: no cover - only from _statement's unreachable repair failure
-        statements.append(attrs.evolve(statement, index=index, pointer=pointer))
+        statements.append(
+            attrs.evolve(
+                statement,
+                index=index,
+                pointer=pointer,
+                effect_written=None if written is None else written[0],
+            )
+        )
         if broken:
             skip[index] = broken
     policy = Policy(

@@ -24,28 +24,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
+import difflib
 import json
+import os
 import re
 import sys
 import traceback
-import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, _files, _inventory_cli, whocan
+from trustsim import __version__, _cli_lint, _discovery, _files, _inventory_cli, whocan
 from trustsim.analysis import cli as analysis_cli
 from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, escape
+from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, escape
 from trustsim.explain import StatementRecord
 from trustsim.inventory import RCP_FULL_AWS_ACCESS
-from trustsim.linter import RULES, Finding, Severity, lint
+from trustsim.linter import Severity
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
@@ -77,6 +77,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
         description="Decide locally, the way AWS IAM would, whether a caller may assume an IAM role.",
         allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
         "validate",
@@ -85,7 +86,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
         "valid ones and list every problem of the others.",
     )
     validate.add_argument(
-        "files", nargs="+", metavar="FILE", help="JSON policy files ('-' for stdin)"
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="policy files, templates, plans, account dumps, or folders of them ('-' for stdin)",
     )
     validate.add_argument(
         "--kind",
@@ -93,6 +97,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
         default=PolicyKind.TRUST.value,
         help="which role the documents play (default: trust)",
     )
+    _cli_lint.add_input_options(validate)
     _format_option(validate)
     _check_parser(commands)
     _explain_parser(commands)
@@ -263,13 +268,18 @@ def _lint_parser(commands: Any) -> None:
         "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
     )
     lint.add_argument(
-        "files", nargs="+", metavar="FILE", help="JSON trust policies ('-' for stdin)"
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="trust policies, CloudFormation templates, cdk.out, Terraform plans, account dumps, "
+        "or folders of them ('-' for stdin)",
     )
     lint.add_argument(
         "--fail-on",
         choices=[severity.value for severity in Severity],
-        default=Severity.SECURITY_WARNING.value,
-        help="the least severity that makes the exit status 1 (default: security_warning)",
+        default=None,
+        help="the least severity that makes the exit status 1 (default: the configuration's "
+        "fail-on, else security_warning)",
     )
     lint.add_argument(
         "--role-arn",
@@ -283,7 +293,29 @@ def _lint_parser(commands: Any) -> None:
         metavar="CODE",
         help="leave out findings with this code (repeat for several)",
     )
+    _cli_lint.add_input_options(lint)
+    _lint_ci_options(lint)
     _format_option(lint, "sarif")
+
+
+def _lint_ci_options(lint: argparse.ArgumentParser) -> None:
+    lint.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from this TOML file (default: .trustsim.toml, else pyproject.toml's "
+        "[tool.trustsim])",
+    )
+    lint.add_argument("--no-config", action="store_true", help="read no configuration file")
+    lint.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="leave out the findings this baseline file records (written by --write-baseline)",
+    )
+    lint.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record every finding in this baseline file and exit 0",
+    )
 
 
 def _explain_parser(commands: Any) -> None:
@@ -384,9 +416,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     safe_out = _SafeText(stdout or sys.stdout)
     safe_err = _SafeText(sys.stderr)
     try:
-        with contextlib.redirect_stderr(safe_err):
+        with contextlib.redirect_stderr(safe_err), contextlib.redirect_stdout(safe_out):
             parser, handlers = _parser()
-            arguments = parser.parse_args(_after_double_dash(given))
+            arguments = _parse(parser, _after_double_dash(given))
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     if len(getattr(arguments, "files", ())) > 1:
@@ -408,6 +440,20 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             file=safe_err,
         )
         return EXIT_USAGE
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse, suggesting the closest option for a mistyped one (``--formt`` → ``--format``)."""
+    arguments, extras = parser.parse_known_args(argv)
+    if extras:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command: argparse.ArgumentParser = commands.choices[arguments.command]
+        options = sorted(command._option_string_actions)
+        typed = extras[0].split("=", 1)[0]
+        close = difflib.get_close_matches(typed, options, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close and typed.startswith("-") else ""
+        command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+    return arguments
 
 
 def _after_double_dash(argv: list[str]) -> list[str]:
@@ -433,8 +479,23 @@ class _SafeText:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.at_line_start = True
+        self.broken = False
 
     def write(self, text: str) -> int:
+        if self.broken:
+            return len(text)
+        try:
+            return self._write(text)
+        except BrokenPipeError:
+            # The reader left (`trustsim validate … | head -1`): drop the rest of the output,
+            # keep the command's exit status, and keep Python's exit-time flush quiet.
+            self.broken = True
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+            return len(text)
+
+    def _write(self, text: str) -> int:
         lines = text.split("\n")
         safe: list[str] = []
         for number, raw in enumerate(lines):
@@ -450,7 +511,12 @@ class _SafeText:
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        if self.broken:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self.broken = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
@@ -470,14 +536,38 @@ def _dispatch(arguments: argparse.Namespace, handlers: dict[str, _Handler], out:
             with contextlib.redirect_stdout(out):
                 return handlers[arguments.command](arguments)
         case _:
-            return _validate(arguments.files, PolicyKind(arguments.kind), arguments.format, out)
+            return _validate(arguments, out)
 
 
-def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) -> int:
+def _validate(arguments: argparse.Namespace, out: TextIO) -> int:
+    kind, output = PolicyKind(arguments.kind), arguments.format
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
-    for name in files:
-        report, text = _check(name, kind)
+    for found in _discovery.candidates(arguments.files):
+        candidate = attrs.evolve(found, explicit=False) if arguments.skip_unknown else found
+        try:
+            data = _files.read_stdin() if candidate.name == "-" else None
+        except OSError as error:
+            data, report = None, {"file": "-", "valid": False, "error": _reason(error)}
+            text = f"<stdin>: cannot read: {_reason(error)}"
+        else:
+            loaded = _discovery.load(
+                candidate,
+                format_in=arguments.format_in,
+                stack_id=arguments.stack_id,
+                account_id=arguments.account_id,
+                data=data,
+            )
+            if (
+                loaded.skipped is not None
+                or loaded.kind not in (None, "policy")
+                or (loaded.kind is None and loaded.invalid is None)
+            ):
+                if kind is not PolicyKind.TRUST:
+                    continue  # templates, plans and dumps hold trust policies only
+                report, text = _validate_many(loaded)
+            else:
+                report, text = _check(candidate.name, kind, data)
         reports.append(report)
         if "error" in report:
             status = EXIT_USAGE
@@ -490,12 +580,44 @@ def _validate(files: Sequence[str], kind: PolicyKind, output: str, out: TextIO) 
     return status
 
 
-def _check(name: str, kind: PolicyKind) -> tuple[dict[str, Any], str]:
-    """Load one file: its JSON report and its text rendering."""
+def _validate_many(loaded: _discovery.Loaded) -> tuple[dict[str, Any], str]:
+    """A template, plan or dump: each role's summary; or why the file was skipped or refused."""
+    label = _label(loaded.name)
+    if loaded.skipped is not None:
+        return {"file": loaded.name, "valid": True, "skipped": loaded.skipped}, (
+            f"{label}: skipped: {escape(loaded.skipped)}"
+        )
+    if loaded.unreadable is not None:
+        verb = "refused" if loaded.refused else "cannot read the file"
+        return {"file": loaded.name, "valid": False, "error": loaded.unreadable}, (
+            f"{label}: {verb}: {escape(loaded.unreadable)}"
+        )
+    if loaded.invalid is not None:
+        report = {"file": loaded.name, "valid": False, "kind": loaded.kind}
+        return {**report, "problems": _cli_lint.problem_dicts(loaded.invalid)}, str(loaded.invalid)
+    count = len(loaded.sources)
+    lines = [f"{label}: {loaded.kind}, {count} role{'s' * (count != 1)}"]
+    roles: list[dict[str, Any]] = []
+    for source in loaded.sources:
+        where = f"{label} [{escape(source.address)}]"
+        if source.policy is None:
+            lines.append(f"{where}: {escape(source.unknown or 'unknown')}")
+            roles.append({"address": source.address, "unknown": source.unknown})
+            continue
+        lines.append(_summary(where, source.policy))
+        roles.append({"address": source.address, "policy": source.policy.to_dict()})
+    report = {"file": loaded.name, "valid": True, "kind": loaded.kind, "roles": roles}
+    return report, "\n".join(lines)
+
+
+def _check(name: str, kind: PolicyKind, data: bytes | None = None) -> tuple[dict[str, Any], str]:
+    """Load one file (or standard input's ``data``): its JSON report and its text rendering."""
     label = "<stdin>" if name == "-" else name
     try:
         policy = (
-            load_policy(_files.read_stdin(), kind=kind, origin="<stdin>")
+            load_policy(
+                data if data is not None else _files.read_stdin(), kind=kind, origin="<stdin>"
+            )
             if name == "-"
             else load_policy(Path(name), kind=kind, origin=name)
         )
@@ -667,6 +789,7 @@ class _Row:
     spec: str
     expected: str | None
     outcome: Outcome
+    caller_allowed: bool = True
 
     @property
     def passed(self) -> bool:
@@ -679,8 +802,29 @@ class _Row:
             return str(explanation.determining[0].ref)
         if explanation.failures:
             nearest = explanation.failures[0]
-            return f"closest: {nearest.ref}: ✗ {_first_failure(nearest)}"
-        return explanation.reason
+            return f"closest: {nearest.ref}: ✗ {_first_failure(nearest)}" + self.hint()
+        return explanation.reason + self.hint()
+
+    def hint(self) -> str:
+        """For a deny on the caller's side: --caller-allowed, and how the ExternalId clause fared."""
+        explanation = self.outcome.explain()
+        if self.outcome.allowed or explanation.side != "identity":
+            return ""
+        parts = (
+            []
+            if self.caller_allowed
+            else [
+                "the caller's own account must allow the call too: --caller-allowed gives it an "
+                "identity policy allowing sts:*, so that the trust policy alone decides"
+            ]
+        )
+        for record in explanation.actions:
+            for statement in record.statements():
+                for clause in statement.clauses if statement.side == "trust" else ():
+                    if clause.key.lower() == "sts:externalid":
+                        verdict = "matched" if clause.matched else "did not match"
+                        parts.append(f"{statement.ref}: the sts:ExternalId clause {verdict}")
+        return "".join(f" (hint: {part})" for part in dict.fromkeys(parts))
 
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -778,7 +922,8 @@ def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
         caller = caller_from_spec(spec, claims)
         if isinstance(caller, (IamUser, RoleSession)):
             caller = _table_identity(caller, arguments, role.arn)
-        rows.append(_Row(spec, expected, assume_role(caller, role, context=context or None)))
+        outcome = assume_role(caller, role, context=context or None)
+        rows.append(_Row(spec, expected, outcome, caller_allowed=arguments.caller_allowed))
     return rows
 
 
@@ -953,253 +1098,15 @@ def _decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:
 _ASSUME_ACTIONS_FOLDED = frozenset(action.lower() for action in ASSUME_ACTIONS)
 
 
-# --- lint --------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Linted:
-    """One file's lint result: findings, or the problems AWS would refuse it for, or why not read."""
-
-    name: str
-    findings: tuple[Finding, ...] = ()
-    invalid: InvalidPolicy | None = None
-    unreadable: str | None = None
-
-
-def _lint_file(name: str, role_arn: str | None, ignore: frozenset[str]) -> _Linted:
-    try:
-        source: bytes | Path = _files.read_stdin() if name == "-" else Path(name)
-        findings = lint(source, role_arn=role_arn)
-        return _Linted(name, tuple(f for f in findings if f.code not in ignore))
-    except InvalidPolicy as error:
-        return _Linted(name, invalid=error)
-    except OSError as error:
-        return _Linted(name, unreadable=_reason(error))
-    except InvalidCaller as error:
-        raise _UsageError(str(error)) from None
+# --- lint (trustsim._cli_lint) ----------------------------------------------------------
 
 
 def _run_lint(arguments: argparse.Namespace, out: TextIO) -> int:
-    ignore = frozenset(arguments.ignore)
-    unknown = sorted(ignore - set(RULES))
-    if unknown:
-        print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        results = [_lint_file(name, arguments.role_arn, ignore) for name in arguments.files]
-    except _UsageError as error:
+        return _cli_lint.run(arguments, out)
+    except InvalidCaller as error:  # --role-arn or a configured role ARN
         print(f"trustsim lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    fail_on = Severity(arguments.fail_on)
-    if arguments.format == "json":
-        print(json.dumps(_lint_json(results), indent=2), file=out)
-    elif arguments.format == "sarif":
-        print(json.dumps(_sarif(results), indent=2), file=out)
-    else:
-        print(_lint_text(results), file=out)
-    if any(r.unreadable is not None for r in results):
+    except InvalidPolicy as error:  # --stack-id
+        print(f"trustsim lint: error: {error.problems[0].message}", file=sys.stderr)
         return EXIT_USAGE
-    failing = any(
-        r.invalid is not None or any(f.severity >= fail_on for f in r.findings) for r in results
-    )
-    return EXIT_INVALID if failing else EXIT_OK
-
-
-def _lint_text(results: Sequence[_Linted]) -> str:
-    lines: list[str] = []
-    counts: dict[str, int] = {}
-    for result in results:
-        label = _label(result.name)
-        if result.unreadable is not None:
-            lines.append(f"{label}: cannot read the file: {result.unreadable}")
-            continue
-        if result.invalid is not None:
-            lines.append(str(result.invalid))
-            counts["error"] = counts.get("error", 0) + len(result.invalid.problems)
-            continue
-        if not result.findings:
-            lines.append(f"{label}: no findings")
-        for finding in result.findings:
-            place = (
-                f":{finding.position.line}:{finding.position.column}" if finding.position else ""
-            )
-            pointer = escape(finding.pointer) or "(document)"
-            lines.append(f"{label}{place}: {finding.severity} {finding.code} {pointer}")
-            lines.append(f"  {escape(finding.message)}")
-            lines.append(f"  fix: {escape(finding.fix)}")
-            if finding.witness is not None:
-                lines.append(f"  witness: {escape(str(finding.witness))}")
-            counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
-    total = sum(counts.values())
-    if total:
-        parts = ", ".join(f"{counts[s.value]} {s.value}" for s in Severity if counts.get(s.value))
-        lines.append(f"{total} finding{'s' if total != 1 else ''} ({parts})")
-    else:
-        lines.append("no findings")
-    return "\n".join(lines)
-
-
-def _lint_json(results: Sequence[_Linted]) -> dict[str, Any]:
-    files: list[dict[str, Any]] = []
-    for result in results:
-        entry: dict[str, Any] = {"file": result.name}
-        if result.unreadable is not None:
-            entry["error"] = result.unreadable
-        elif result.invalid is not None:
-            entry["valid"] = False
-            entry["problems"] = _problem_dicts(result.invalid)
-        else:
-            entry["valid"] = True
-            entry["findings"] = [finding.to_dict() for finding in result.findings]
-        files.append(entry)
-    return {"files": files}
-
-
-# --- SARIF 2.1.0 -------------------------------------------------------------------------
-
-_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVELS = {
-    Severity.ERROR: "error",
-    Severity.SECURITY_WARNING: "error",
-    Severity.WARNING: "warning",
-    Severity.SUGGESTION: "note",
-}
-
-
-def _sarif_rule(code: str) -> dict[str, Any]:
-    rule = RULES.get(code)
-    if rule is None:  # a Problem code: AWS refuses the policy (docs/errors.md)
-        title = f"AWS refuses the policy ({code})"
-        severity, score = Severity.ERROR, "5.0"
-    else:
-        title, severity, score = rule.title, rule.severity, rule.security_severity
-    return {
-        "id": code,
-        "name": "".join(part.capitalize() for part in code.split("_")),
-        "shortDescription": {"text": title},
-        "defaultConfiguration": {"level": _SARIF_LEVELS[severity]},
-        "properties": {
-            "tags": ["security", "aws-iam", "trust-policy"],
-            "security-severity": score,
-            "trustsim-severity": severity.value,
-        },
-    }
-
-
-def _sarif_result(
-    code: str,
-    *,
-    rules: dict[str, int],
-    level: str,
-    message: str,
-    uri: str,
-    pointer: str,
-    position: Position | None,
-    properties: dict[str, Any],
-) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-    if position is not None:
-        physical["region"] = {"startLine": position.line, "startColumn": position.column}
-    fingerprint = hashlib.sha256(f"{code}|{uri}|{pointer}".encode()).hexdigest()[:32]
-    return {
-        "ruleId": code,
-        "ruleIndex": rules[code],
-        "level": level,
-        "message": {"text": message},
-        "locations": [
-            {
-                "physicalLocation": physical,
-                "logicalLocations": [{"fullyQualifiedName": pointer or "/", "kind": "object"}],
-            }
-        ],
-        "partialFingerprints": {"trustsimFinding/v1": fingerprint},
-        "properties": {"pointer": pointer, **properties},
-    }
-
-
-def _sarif_uri(name: str) -> str:
-    """A file name as an RFC 3986 URI reference, for SARIF's ``artifactLocation.uri``.
-
-    Every byte outside the path characters (``%``, ``#``, ``?``, space, controls, non-ASCII
-    as UTF-8) is percent-encoded.
-
-    >>> _sarif_uri("policies/x#y p%41.json")
-    'policies/x%23y%20p%2541.json'
-    >>> _sarif_uri("a:b.json")
-    'a%3Ab.json'
-    """
-    # pchar minus ":" (a colon in the first segment would read as a scheme).
-    return urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
-
-
-def _sarif(results: Sequence[_Linted]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of one run: rules with ``security-severity``, one result per finding."""
-    codes: list[str] = []
-    for result in results:
-        codes += [f.code for f in result.findings]
-        codes += [p.code for p in result.invalid.problems] if result.invalid else []
-    ordered = [code for code in RULES if code in codes]
-    ordered += sorted({code for code in codes if code not in RULES})
-    rules = {code: index for index, code in enumerate(ordered)}
-    found: list[dict[str, Any]] = []
-    notes: list[dict[str, Any]] = []
-    for result in results:
-        uri = "stdin" if result.name == "-" else _sarif_uri(result.name)
-        if result.unreadable is not None:
-            notes.append(
-                {
-                    "level": "error",
-                    "message": {"text": f"{_label(result.name)}: cannot read: {result.unreadable}"},
-                }
-            )
-        if result.invalid is not None:
-            found += [
-                _sarif_result(
-                    problem.code,
-                    rules=rules,
-                    level="error",
-                    message=problem.message,
-                    uri=uri,
-                    pointer=problem.pointer,
-                    position=result.invalid.position_of(problem.pointer),
-                    properties={"aws_says": problem.aws_says},
-                )
-                for problem in result.invalid.problems
-            ]
-        for finding in result.findings:
-            text = f"{finding.message}. Fix: {finding.fix}"
-            extra: dict[str, Any] = {"fix": finding.fix}
-            if finding.witness is not None:
-                text += f". Witness: {finding.witness}"
-                extra["witness"] = finding.witness.to_dict()
-            found.append(
-                _sarif_result(
-                    finding.code,
-                    rules=rules,
-                    level=_SARIF_LEVELS[finding.severity],
-                    message=text,
-                    uri=uri,
-                    pointer=finding.pointer,
-                    position=finding.position,
-                    properties=extra,
-                )
-            )
-    return {
-        "$schema": _SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "trustsim",
-                        "version": __version__,
-                        "rules": [_sarif_rule(code) for code in ordered],
-                    }
-                },
-                "invocations": [
-                    {"executionSuccessful": not notes, "toolExecutionNotifications": notes}
-                ],
-                "results": found,
-            }
-        ],
-    }

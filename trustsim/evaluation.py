@@ -1152,6 +1152,22 @@ def _readings(
         )
     if plan.subject is not None and plan.rcps:
         notes += _federated_service_key(plan, every)
+    deciding = (
+        [s for scan in every for s in scan.denies] if decision is Decision.EXPLICIT_DENY else []
+    )
+    if grant is not None and decision is not Decision.EXPLICIT_DENY:
+        deciding.append(grant[0])
+    for compiled in deciding:
+        written = compiled.statement.effect_written
+        if written is not None:
+            notes.append(
+                _uncertain(
+                    "docs/semantics.md, reading 13",
+                    f'"Effect": "{written}" is read as "{compiled.statement.effect.value}" in a '
+                    "trust policy (AWS documents Effect as case-sensitive)",
+                    compiled.ref,
+                )
+            )
     return notes
 
 

@@ -84,11 +84,14 @@ def lint(
     positions: findings then carry line and column). ``role_arn`` is the
     role's ARN: it tells which accounts are *other* accounts, and which account a bare OIDC
     issuer belongs to (default: :func:`default_role_arn`). Without it every account named in
-    the policy is taken for another account.
+    the policy may be another account: a whole account trusted without an ExternalId is then
+    a suggestion (``ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID``), not a security warning.
 
     >>> trust = {"Version": "2012-10-17", "Statement": {"Effect": "Allow",
     ...          "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}}
-    >>> [finding.code for finding in lint(trust)]
+    >>> [finding.code for finding in lint(trust)]  # the role's account unknown: a soft note
+    ['ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID']
+    >>> [finding.code for finding in lint(trust, role_arn="arn:aws:iam::111122223333:role/Ops")]
     ['CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID']
     >>> lint(trust, role_arn="arn:aws:iam::444455556666:role/Ops")
     ()
@@ -181,6 +184,15 @@ class _Checker(StructureRules, ConditionRules, KeyRules, BreadthRules):
         return self.findings
 
     def statement(self, statement: Statement) -> None:
+        if statement.effect_written is not None:
+            self.add(
+                "EFFECT_CASE",
+                self.pointer(statement, "Effect"),
+                f'"Effect": "{statement.effect_written}" is read as '
+                f'"{statement.effect.value}" (docs/semantics.md, reading 13), but AWS documents '
+                "Effect as case-sensitive and refuses other spellings in identity policies",
+                f'write "Effect": "{statement.effect.value}"',
+            )
         if statement.sid == "":
             self.add(
                 "EMPTY_SID_VALUE",
@@ -212,3 +224,5 @@ class _Checker(StructureRules, ConditionRules, KeyRules, BreadthRules):
             if ":saml-provider/" in provider:
                 continue
             self.web_identity(statement, index, provider)
+        if principal.federated:
+            self.issuer_mismatch(statement)

@@ -235,6 +235,8 @@ class Statement:
     absent. ``condition`` lists every clause in document order; all clauses are ANDed.
     ``index`` is the statement's position in the document and ``pointer`` its JSON pointer
     (``/Statement/0``, or ``/Statement`` when the document held a single object).
+    ``effect_written`` keeps a trust policy's ``Effect`` spelled in another case
+    (docs/semantics.md, reading 13).
 
     >>> from trustsim.parsing import parse_policy
     >>> policy = parse_policy({"Version": "2012-10-17", "Statement": {"Sid": "Lambda",
@@ -256,6 +258,9 @@ class Statement:
     condition: tuple[ConditionClause, ...] = ()
     index: int = attrs.field(default=0, eq=False)
     pointer: str = attrs.field(default="/Statement/0", eq=False)
+    #: ``Effect`` as written when a trust policy spelled it in another case (``"allow"``):
+    #: read as the named effect and flagged (docs/semantics.md, reading 13); else ``None``.
+    effect_written: str | None = None
 
 
 @attrs.frozen(cache_hash=True)

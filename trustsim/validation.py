@@ -260,7 +260,29 @@ def validate_policy(
                     )
                 )
             seen_sids.add(statement.sid)
+    if policy.kind is PolicyKind.TRUST:
+        problems += _size_problems(policy)
     return problems
+
+
+#: The most a role trust policy may hold after a quota increase, in characters besides
+#: whitespace (2,048 by default: the linter's POLICY_SIZE_EXCEEDS_QUOTA; docs/semantics.md).
+TRUST_POLICY_MAX_CHARS = 4096
+
+
+def _size_problems(policy: Policy) -> list[Problem]:
+    size = len(re.sub(r"\s", "", policy.to_json(indent=None)))
+    if size <= TRUST_POLICY_MAX_CHARS:
+        return []
+    return [
+        Problem(
+            "POLICY_TOO_LARGE",
+            "",
+            f"the trust policy has {size:,} characters besides whitespace; IAM saves at most "
+            f"{TRUST_POLICY_MAX_CHARS:,} even after a quota increase (2,048 by default)",
+            f"LimitExceeded: Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_MAX_CHARS}",
+        )
+    ]
 
 
 # Statements the rules found nothing wrong with, by what the rules read: the statement's

@@ -1443,14 +1443,36 @@ def register_cli(
     >>> sorted(handlers)
     ['reach', 'who-can']
     """
-    who = subparsers.add_parser("who-can", help="who can assume a role of an inventory")
-    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?")
-    who.add_argument("--inventory", required=True, metavar="FILE")
-    who.add_argument("--format", choices=("text", "json"), default="text")
-    reach = subparsers.add_parser("reach", help="which roles a principal can reach by chaining")
-    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN", nargs="?")
-    reach.add_argument("--inventory", required=True, metavar="FILE")
-    reach.add_argument("--format", choices=("text", "json"), default="text")
+    inventory_help = (
+        "get-account-authorization-details output, a manifest naming such dumps, or an "
+        "inventory database (docs/who-can.md)"
+    )
+    who = subparsers.add_parser(
+        "who-can",
+        help="who can assume a role of an inventory",
+        description="List every principal of an inventory that can assume the role, with the "
+        "conditions left to meet (residual conditions), and the chains that reach it. Exit "
+        "status: 0 answered, 2 unreadable inventory or no such role.",
+    )
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
+    who.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+    who.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    reach = subparsers.add_parser(
+        "reach",
+        help="which roles a principal can reach by chaining",
+        description="List every role of an inventory the principal can assume, directly or by "
+        "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
+        "answered, 2 unreadable inventory or no such principal.",
+    )
+    reach.add_argument(
+        "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
+    )
+    reach.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+    reach.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     for parser in (who, reach):  # issue 22: docs/who-can.md, "Large organisations"
         parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
         parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
@@ -1474,17 +1496,53 @@ def _run(
         from trustsim._inventory_cli import run_query  # noqa: PLC0415
 
         return run_query(args, "who-can" if answer is who_can_assume else "reach", out, err)
+    status = _Status(err)
     try:
+        status.show(f"reading {escape(str(args.inventory))}")
         inventory = load_inventory(args.inventory)
+        status.show(f"{len(inventory.users)} users, {len(inventory.roles)} roles: answering")
+        if not inventory.roles and not inventory.users:
+            print(
+                f"trustsim: {escape(str(args.inventory))} is not an inventory: it holds no roles "
+                "or users (an inventory is get-account-authorization-details output, or a "
+                "manifest naming such dumps: docs/who-can.md)",
+                file=err,
+            )
+            return 2
         result = answer(inventory, target)
     except (TrustsimError, OSError) as error:
+        status.clear()
         print(f"trustsim: {error}", file=err)
         return 2
+    finally:
+        status.clear()
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2), file=out)
     else:
         print(result.to_text(), file=out)
     return 0
+
+
+class _Status:
+    """One status line on standard error while a long query runs, on a terminal only."""
+
+    def __init__(self, stream: TextIO) -> None:
+        # Past the CLI's escaping wrapper: the carriage return and the erase are ours.
+        self.stream: TextIO = getattr(stream, "stream", stream)
+        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        if self.active:
+            self.stream.write(f"\rtrustsim: {text}…\x1b[K")
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
 
 
 def _run_who_can(args: argparse.Namespace) -> int:

@@ -395,9 +395,11 @@ def test_decoded_nesting_of_any_depth_is_refused_without_recursion_error(depth: 
 def test_an_integer_of_more_than_4300_digits_is_read_exactly() -> None:
     """Python's int() refuses > 4,300 digits (ValueError escaped load_policy); kept as text."""
     digits = "7" * 5000
+    # An identity policy: a trust policy this long is over IAM's 4,096 characters (issue 20).
     policy = load_policy(
-        '{"Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, '
-        '"Action": "sts:AssumeRole", "Condition": {"NumericEquals": {"a:n": ' + digits + "}}}}"
+        '{"Statement": {"Effect": "Allow", "Resource": "*", '
+        '"Action": "s3:GetObject", "Condition": {"NumericEquals": {"a:n": ' + digits + "}}}}",
+        kind="identity",
     )
     assert policy.statements[0].condition[0].values == (digits,)
     with pytest.raises(InvalidPolicy) as refused:

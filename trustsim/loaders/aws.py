@@ -547,24 +547,31 @@ def load_authorization_details(*sources: Source, origin: str | None = None) -> A
     """
     reads = [_read(source, origin) for source in sources]
     collectors = [_Collector(read) for read in reads]
+    seen: dict[str, tuple[object, str]] = {}
     managed: dict[str, Policy] = {}
     for read, collect in zip(reads, collectors, strict=True):
-        for item, pointer in _pages(read.value, "Policies", collect):
+        for item, pointer in _distinct(_pages(read.value, "Policies", collect), collect, seen):
             _managed(item, pointer, collect, managed)
     groups: dict[str, GroupDetail] = {}
     for read, collect in zip(reads, collectors, strict=True):
-        for item, pointer in _pages(read.value, "GroupDetailList", collect):
+        for item, pointer in _distinct(
+            _pages(read.value, "GroupDetailList", collect), collect, seen
+        ):
             group = _group(item, pointer, collect, managed)
             if group is not None:
                 groups[group.name] = group
     roles: list[RoleDetail] = []
     users: list[UserDetail] = []
     for read, collect in zip(reads, collectors, strict=True):
-        for item, pointer in _pages(read.value, "RoleDetailList", collect):
+        for item, pointer in _distinct(
+            _pages(read.value, "RoleDetailList", collect), collect, seen
+        ):
             role = _role(item, pointer, collect, managed=managed)
             if role is not None:
                 roles.append(role)
-        for item, pointer in _pages(read.value, "UserDetailList", collect):
+        for item, pointer in _distinct(
+            _pages(read.value, "UserDetailList", collect), collect, seen
+        ):
             user = _user(item, pointer, collect, managed, groups)
             if user is not None:
                 users.append(user)
@@ -580,6 +587,33 @@ def load_authorization_details(*sources: Source, origin: str | None = None) -> A
         managed,
         ", ".join(r.origin for r in reads),
     )
+
+
+def _distinct(
+    entries: list[tuple[object, str]], collect: _Collector, seen: dict[str, tuple[object, str]]
+) -> list[tuple[object, str]]:
+    """Entries by ARN once: a page given twice merges; one ARN with two contents is refused.
+
+    ``--max-items`` pagination never repeats an entry, so a repeat is the same page given
+    twice (merged: the same facts) or two dumps taken at different times (refused: which one
+    holds would decide).
+    """
+    kept: list[tuple[object, str]] = []
+    for item, pointer in entries:
+        arn = item.get("Arn") if isinstance(item, Mapping) else None
+        if not isinstance(arn, str):
+            kept.append((item, pointer))
+            continue
+        if arn not in seen:
+            seen[arn] = (item, f"{collect.source.origin}#{pointer}")
+            kept.append((item, pointer))
+        elif seen[arn][0] != item:
+            collect.shape(
+                pointer,
+                f"{arn} appears twice with different contents (first at {seen[arn][1]}): "
+                "give pages of one dump, taken at one time",
+            )
+    return kept
 
 
 def _pages(value: object, key: str, collect: _Collector) -> list[tuple[object, str]]:

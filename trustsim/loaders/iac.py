@@ -42,7 +42,14 @@ from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
-__all__ = ["PLACEHOLDER", "IacRole", "load_cdk_out", "load_cloudformation", "load_terraform"]
+__all__ = [
+    "PLACEHOLDER",
+    "STACK_UUID_PLACEHOLDER",
+    "IacRole",
+    "load_cdk_out",
+    "load_cloudformation",
+    "load_terraform",
+]
 
 #: The marker in every value trustsim makes up for something known only after deployment.
 PLACEHOLDER = "TRUSTSIM-PLACEHOLDER"
@@ -87,7 +94,8 @@ def _read(
         label = origin or str(path)
         raw = _decoded(read_named(path)[0], label)
         if path.suffix.lower() in (".yaml", ".yml", ".template") and raw.lstrip()[:1] != "{":
-            return _yaml(raw, label), label, None, {}
+            value, positions = _yaml(raw, label)
+            return value, label, raw, positions
     try:
         document = read_json(raw)
     except InvalidPolicy as error:
@@ -99,6 +107,29 @@ def _read(
             document.problems, origin=label, text=document.text, positions=document.positions
         )
     return document.value, label, document.text, document.positions
+
+
+def read_template(
+    data: bytes, *, origin: str, yaml: bool
+) -> tuple[object, str, dict[str, Position]]:
+    r"""A template's bytes as its value, its text and the position of every value by pointer.
+
+    ``yaml`` reads YAML (unless the text starts like JSON); otherwise strict JSON. For
+    callers that read the bytes once and pass the value on (``trustsim lint DIR``).
+
+    >>> value, text, positions = read_template(b"Resources:\n  A: {}\n", origin="t.yaml", yaml=True)
+    >>> value, positions["/Resources/A"]
+    ({'Resources': {'A': {}}}, Position(line=2, column=6))
+
+    Raises:
+        InvalidPolicy: the bytes are not UTF-8, not JSON or not YAML (with the position).
+    """
+    raw = _decoded(data, origin)
+    if yaml and raw.lstrip()[:1] != "{":
+        value, positions = _yaml(raw, origin)
+        return value, raw, positions
+    value, _, text, positions = _read(data, origin)
+    return value, text or raw, positions
 
 
 def _decoded(data: bytes, label: str) -> str:
@@ -116,8 +147,11 @@ def _decoded(data: bytes, label: str) -> str:
 MAX_YAML_DEPTH = 100
 
 
-def _yaml(text: str, origin: str) -> object:
+def _yaml(text: str, origin: str) -> tuple[object, dict[str, Position]]:
     """A CloudFormation YAML template, short tags turned into their long JSON forms.
+
+    Returns the value and the line and column of every node by JSON pointer (PyYAML's node
+    marks), so that problems and findings in YAML point at ``file:line:column`` as in JSON.
 
     Bounded and strict: aliases (``*name``) and merge keys (``<<``) are refused — CloudFormation
     supports neither, and resolving shared nodes is how a 500-byte "billion laughs" document
@@ -169,7 +203,9 @@ def _yaml(text: str, origin: str) -> object:
         loader = loader_class(text)
         loader.trustsim_depth = 0
         loader.trustsim_problems = []
-        value = loader.get_single_data()
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else None
+        positions = _yaml_positions(node, yaml)
     except _YamlRefused as refused:
         raise InvalidPolicy([refused.problem], origin=origin) from None
     except yaml.reader.ReaderError as error:
@@ -189,8 +225,31 @@ def _yaml(text: str, origin: str) -> object:
         if loader is not None:
             loader.dispose()
     if loader.trustsim_problems:
-        raise InvalidPolicy(loader.trustsim_problems, origin=origin)
-    return value
+        raise InvalidPolicy(loader.trustsim_problems, origin=origin, text=text, positions=positions)
+    return value, positions
+
+
+def _yaml_positions(root: Any, yaml: Any) -> dict[str, Position]:
+    """The 1-based line and column of every node of a composed YAML document, by JSON pointer.
+
+    A short tag (``!Sub x``) is one node for both ``/…`` and ``/…/Fn::Sub``; lookups fall
+    back to the nearest enclosing pointer, so the node's own mark serves both.
+    """
+    positions: dict[str, Position] = {}
+    pending: list[tuple[Any, str]] = [] if root is None else [(root, "")]
+    while pending:
+        node, pointer = pending.pop()
+        mark = node.start_mark
+        positions[pointer] = Position(mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            pending += [
+                (value, _pointer.join(pointer, key.value))
+                for key, value in node.value
+                if isinstance(key, yaml.ScalarNode)
+            ]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += [(item, _pointer.join(pointer, i)) for i, item in enumerate(node.value)]
+    return positions
 
 
 class _YamlRefused(Exception):
@@ -357,6 +416,8 @@ class _Resolver:
         if name == "AWS::NoValue":
             return _NO_VALUE
         if name in self.pseudo:
+            if name == "AWS::StackId" and STACK_UUID_PLACEHOLDER in self.pseudo[name]:
+                self.placeholders.append(f"{pointer}: Ref {name} → {self.pseudo[name]}")
             return self.pseudo[name]
         if name.startswith("AWS::"):
             raise _Unresolvable(pointer, f"the pseudo-parameter {name} has no value offline")
@@ -596,6 +657,46 @@ class _Resolver:
 
 
 _URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+#: The stack UUID of ``AWS::StackId`` when no ``stack_id`` is given: UUID-shaped, so that
+#: templates cutting the stack's UUID apart (``!Split ['-', …]``) resolve; all zeros but the
+#: version digit, so that no real stack has it.
+STACK_UUID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _stack_arn(
+    stack_id: str | None, partition: str, region: str, account: str, stack_name: str
+) -> str:
+    """``AWS::StackId``: the given stack ARN, an ARN around the given UUID, or the placeholder.
+
+    >>> _stack_arn(None, "aws", "us-east-1", "111122223333", "app").rsplit("/", 1)[1]
+    '00000000-0000-4000-8000-000000000000'
+    >>> _stack_arn("not a stack", "aws", "us-east-1", "111122223333", "app")
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidPolicy: invalid policy in stack_id: 1 problem
+    (document): stack_id must be a stack ARN (arn:…:cloudformation:…:stack/NAME/UUID) or a UUID, ...
+    """
+    if stack_id is not None and not isinstance(stack_id, str):
+        raise TypeError(f"stack_id must be a str, not {type(stack_id).__name__}")
+    if stack_id is None:
+        stack_id = STACK_UUID_PLACEHOLDER
+    if _UUID.fullmatch(stack_id):
+        return f"arn:{partition}:cloudformation:{region}:{account}:stack/{stack_name}/{stack_id}"
+    parts = stack_id.split("/")
+    if (
+        len(parts) == 3
+        and parts[0].startswith("arn:")
+        and parts[0].endswith(":stack")
+        and ":cloudformation:" in parts[0]
+        and _UUID.fullmatch(parts[2])
+    ):
+        return stack_id
+    message = (
+        "stack_id must be a stack ARN (arn:…:cloudformation:…:stack/NAME/UUID) or a UUID, "
+        f"not {stack_id!r}"
+    )
+    raise InvalidPolicy([Problem(_SHAPE, "", message)], origin="stack_id")
 
 
 def load_cloudformation(
@@ -606,6 +707,7 @@ def load_cloudformation(
     region: str = "us-east-1",
     partition: str = "aws",
     stack_name: str = "trustsim-stack",
+    stack_id: str | None = None,
     origin: str | None = None,
 ) -> tuple[IacRole, ...]:
     """Every ``AWS::IAM::Role`` of a CloudFormation (or CDK ``cdk.out``) template, resolved offline.
@@ -614,7 +716,10 @@ def load_cloudformation(
     cfn-policy-validator accepts: ``{"Name": value}`` (or ``{"Parameters": {...}}``),
     ``[{"ParameterKey": …, "ParameterValue": …}]`` or ``["Name=value"]``; a parameter with
     neither value nor ``Default`` used by a trust policy is an error. ``account_id``,
-    ``region``, ``partition`` and ``stack_name`` give the pseudo-parameters.
+    ``region``, ``partition`` and ``stack_name`` give the pseudo-parameters; ``stack_id`` is
+    the stack's ARN or its UUID (default: the UUID-shaped :data:`STACK_UUID_PLACEHOLDER`, so
+    that the ``!Select [2, !Split ['/', !Ref AWS::StackId]]`` ExternalId idiom resolves, listed
+    among the placeholders).
 
 
     >>> roles = load_cloudformation({
@@ -651,7 +756,7 @@ def load_cloudformation(
         "AWS::Partition": partition,
         "AWS::URLSuffix": _URL_SUFFIX.get(partition, "amazonaws.com"),
         "AWS::StackName": stack_name,
-        "AWS::StackId": f"arn:{partition}:cloudformation:{region}:{account_id}:stack/{stack_name}/{PLACEHOLDER}",
+        "AWS::StackId": _stack_arn(stack_id, partition, region, account_id, stack_name),
     }
     sections = ("Resources", "Parameters", "Mappings", "Conditions")
     misshapen = [
@@ -875,6 +980,8 @@ def load_terraform(
         raise InvalidPolicy(
             [Problem(_SHAPE, "", "terraform show -json gives an object")], origin=label
         )
+    if not _TERRAFORM_KEYS & value.keys():
+        raise InvalidPolicy([Problem(_SHAPE, "", _NOT_A_PLAN)], origin=label)
     problems: list[Problem] = []
     roles: dict[str, IacRole] = {}
     unknown: dict[str, str] = {}
@@ -899,6 +1006,15 @@ def load_terraform(
     if problems:
         raise InvalidPolicy(dict.fromkeys(problems), origin=label, text=text, positions=positions)
     return tuple(roles.values())
+
+
+#: The top-level keys of ``terraform show -json`` output: one of them is in every plan and state.
+_TERRAFORM_KEYS = frozenset({"format_version", "planned_values", "values", "resource_changes"})
+_NOT_A_PLAN = (
+    "not terraform show -json output (a plan or a state): it has none of format_version, "
+    "planned_values, values, resource_changes; a pytest-terraform tf_resources.json or a raw "
+    "terraform.tfstate is not read: run `terraform show -json` on the plan or state"
+)
 
 
 def _at(value: object, pointer: str) -> object:
