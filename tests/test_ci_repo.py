@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from trustsim import _config
 from trustsim.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -161,14 +162,42 @@ def test_sarif_log_matches_the_sarif_schema(monkeypatch: pytest.MonkeyPatch) -> 
         )
     assert found == EXPECTED
     for rule in run["tool"]["driver"]["rules"]:
-        assert rule["helpUri"].endswith("docs/lint.md#" + rule["id"].lower())
-        assert rule["help"]["text"]
+        # No public home to link to: without a configured docs-url the help names the anchor.
+        assert "helpUri" not in rule
+        assert rule["help"]["text"].endswith(
+            f"docs/lint.md#{rule['id'].lower()} in trustsim's documentation."
+        )
     anchors = {
         line.removeprefix("## `").removesuffix("`").lower()
         for line in (REPO / "docs/lint.md").read_text("utf-8").splitlines()
         if line.startswith("## `")
     }
     assert {rule["id"].lower() for rule in run["tool"]["driver"]["rules"]} <= anchors
+
+
+def test_a_configured_docs_url_links_each_rule_to_its_anchor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "trustsim.toml"
+    config.write_text('docs-url = "https://docs.example.com/trustsim/docs"\n', "utf-8")
+    monkeypatch.chdir(REPO)
+    out = io.StringIO()
+    status = main(["lint", "--config", str(config), "--format", "sarif", FIXTURE], stdout=out)
+    assert status == 1
+    log = json.loads(out.getvalue())
+    jsonschema.validate(log, SARIF_SCHEMA)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    for rule in rules:
+        assert (
+            rule["helpUri"]
+            == f"https://docs.example.com/trustsim/docs/lint.md#{rule['id'].lower()}"
+        )
+
+
+def test_a_docs_url_that_is_not_a_web_address_is_refused() -> None:
+    with pytest.raises(_config.ConfigError, match="docs-url"):
+        _config.parse({"docs-url": "docs/"}, base=Path("."))
 
 
 def test_the_sarif_schema_check_is_not_vacuous() -> None:

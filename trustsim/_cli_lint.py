@@ -32,8 +32,6 @@ __all__ = ["JSON_SCHEMA_VERSION", "Linted", "Placed", "add_input_options", "lint
 #: The ``schema_version`` of ``trustsim lint --format json`` (docs/ci.md; the JSON Schema is
 #: trustsim/schemas/lint-report.schema.json).
 JSON_SCHEMA_VERSION = 1
-_DOCS = "https://github.com/trustsim/trustsim/blob/main/docs/lint.md"
-_ERRORS_DOCS = "https://github.com/trustsim/trustsim/blob/main/docs/errors.md"
 
 
 def add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -261,7 +259,7 @@ def run(options: argparse.Namespace, out: TextIO) -> int:
     if options.format == "json":
         print(json.dumps(lint_json(results), indent=2), file=out)
     elif options.format == "sarif":
-        print(json.dumps(sarif(results), indent=2), file=out)
+        print(json.dumps(sarif(results, settings.docs_url), indent=2), file=out)
     else:
         print(lint_text(results), file=out)
     if any(r.loaded.unreadable is not None for r in results):
@@ -386,25 +384,45 @@ _SARIF_LEVELS = {
 }
 
 
-def sarif_rule(code: str) -> dict[str, Any]:
-    """One SARIF ``reportingDescriptor``: title, help text and the docs page of the code."""
+def sarif_rule(code: str, docs_url: str | None = None) -> dict[str, Any]:
+    """One SARIF ``reportingDescriptor``: title, help text and the docs anchor of the code.
+
+    ``helpUri`` only with ``docs_url`` (the configuration's ``docs-url``: where the user
+    publishes trustsim's docs/ folder): the project has no public home to link to.
+
+    >>> sarif_rule("WILDCARD_ACTION")["help"]["text"].endswith(
+    ...     "docs/lint.md#wildcard_action in trustsim's documentation.")
+    True
+    >>> sarif_rule("WILDCARD_ACTION", "https://docs.example.com/trustsim/")["helpUri"]
+    'https://docs.example.com/trustsim/lint.md#wildcard_action'
+    """
     rule = RULES.get(code)
     if rule is None:  # a Problem code: AWS refuses the policy (docs/errors.md)
         title = f"AWS refuses the policy ({code})"
         severity, score = Severity.ERROR, "5.0"
-        help_uri = f"{_ERRORS_DOCS}#{code.lower()}"
-        help_text = f"{title}: IAM would not save this document. See docs/errors.md."
+        page = "errors.md"
+        help_text = f"{title}: IAM would not save this document."
     else:
         title, severity, score = rule.title, rule.severity, rule.security_severity
-        help_uri = f"{_DOCS}#{code.lower()}"
+        page = "lint.md"
         help_text = f"{title}. Each code of docs/lint.md has a bad and a fixed example."
-    return {
+    anchor = f"{page}#{code.lower()}"
+    help_uri = None if docs_url is None else docs_url + anchor
+    descriptor: dict[str, Any] = {
         "id": code,
         "name": "".join(part.capitalize() for part in code.split("_")),
         "shortDescription": {"text": title},
         "fullDescription": {"text": title},
-        "help": {"text": help_text, "markdown": f"{title}. [docs/lint.md]({help_uri})"},
-        "helpUri": help_uri,
+        "help": {
+            "text": f"{help_text} See docs/{anchor} in trustsim's documentation.",
+            "markdown": f"{title}. [docs/{anchor}]({help_uri})"
+            if help_uri
+            else f"{title}. See `docs/{anchor}` in trustsim's documentation.",
+        },
+    }
+    if help_uri is not None:
+        descriptor["helpUri"] = help_uri
+    return descriptor | {
         "defaultConfiguration": {"level": _SARIF_LEVELS[severity]},
         "properties": {
             "tags": ["security", "aws-iam", "trust-policy"],
@@ -459,8 +477,11 @@ def sarif_uri(name: str) -> str:
     return urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
 
 
-def sarif(results: Sequence[Linted]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of one run: rules with help and ``helpUri``, one result per finding."""
+def sarif(results: Sequence[Linted], docs_url: str | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run: rules with help, one result per finding.
+
+    Rules carry ``helpUri`` when ``docs_url`` says where the docs are published.
+    """
     codes: list[str] = []
     for result in results:
         codes += [p.finding.code for p in result.findings]
@@ -528,8 +549,7 @@ def sarif(results: Sequence[Linted]) -> dict[str, Any]:
                     "driver": {
                         "name": "trustsim",
                         "version": __version__,
-                        "informationUri": "https://github.com/trustsim/trustsim",
-                        "rules": [sarif_rule(code) for code in ordered],
+                        "rules": [sarif_rule(code, docs_url) for code in ordered],
                     }
                 },
                 "invocations": [

@@ -9,6 +9,9 @@ reads none. Keys (docs/ci.md):
   character) of files left out, relative to the configuration file's folder;
 * ``fail-on``: the least severity that fails the run (``--fail-on`` wins);
 * ``role-arn``: the ARN of roles whose file does not say it;
+* ``docs-url``: where your copy of trustsim's docs/ folder is published (``https://…/docs/``):
+  SARIF rules then link their ``helpUri`` to its lint.md / errors.md anchors. trustsim has no
+  public home to link to by default, so without it SARIF rules carry their help text only;
 * ``[…suppress]``: an address (logical ID, cdk path, Terraform address, role ARN) → the
   codes left out for that role only — the Terraform plan's equivalent of CloudFormation's
   ``Metadata: {trustsim: {ignore: [CODE]}}``;
@@ -53,6 +56,7 @@ class Settings:
     fail_on: str | None = None
     role_arn: str | None = None
     role_arns: Mapping[str, str] = attrs.field(factory=dict)
+    docs_url: str | None = None
     suppress: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     base: Path = Path()
     origin: str | None = None
@@ -124,7 +128,7 @@ def _role_arn(value: object, key: str) -> str:
 
 def parse(table: Mapping[str, Any], *, base: Path, origin: str | None = None) -> Settings:
     """Settings from a decoded ``[tool.trustsim]`` table."""
-    known = {"ignore", "exclude", "fail-on", "role-arn", "role-arns", "suppress"}
+    known = {"ignore", "exclude", "fail-on", "role-arn", "role-arns", "suppress", "docs-url"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -132,6 +136,11 @@ def parse(table: Mapping[str, Any], *, base: Path, origin: str | None = None) ->
     if fail_on is not None and fail_on not in {s.value for s in Severity}:
         raise ConfigError(f"fail-on: {fail_on!r} is not a severity")
     role_arn = table.get("role-arn")
+    docs_url = table.get("docs-url")
+    if docs_url is not None and (
+        not isinstance(docs_url, str) or not docs_url.startswith(("https://", "http://"))
+    ):
+        raise ConfigError(f"docs-url: {docs_url!r} is not an http(s) URL")
     role_arns = table.get("role-arns", {})
     suppress = table.get("suppress", {})
     if not isinstance(role_arns, Mapping) or not isinstance(suppress, Mapping):
@@ -142,6 +151,7 @@ def parse(table: Mapping[str, Any], *, base: Path, origin: str | None = None) ->
         fail_on=fail_on,
         role_arn=None if role_arn is None else _role_arn(role_arn, "role-arn"),
         role_arns={str(k): _role_arn(v, f"role-arns.{k}") for k, v in role_arns.items()},
+        docs_url=None if docs_url is None else docs_url.rstrip("/") + "/",
         suppress={str(k): frozenset(_texts(suppress, str(k))) for k in suppress},
         base=base,
         origin=origin,
