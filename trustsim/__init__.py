@@ -60,6 +60,8 @@ if TYPE_CHECKING:
         TrustsimError,
     )
     from trustsim.evaluation import (
+        assume_role,
+        check_action,
         decide,
         evaluate,
         evaluate_action,
@@ -116,9 +118,7 @@ if TYPE_CHECKING:
     from trustsim.requests import (
         AssumeRoleRequest,
         ProvidedContext,
-        assume_role,
         build_request,
-        check_action,
     )
     from trustsim.scenarios import (
         MalformedScenario,
@@ -150,11 +150,11 @@ _LAZY: dict[str, str] = {
     "assert_allowed": "trustsim.testing",
     "assert_denied": "trustsim.testing",
     "assert_only": "trustsim.testing",
-    "assume_role": "trustsim.requests",
+    "assume_role": "trustsim.evaluation",
     "AssumeRoleRequest": "trustsim.requests",
     "build_request": "trustsim.requests",
     "caller_from_spec": "trustsim.scenarios",
-    "check_action": "trustsim.requests",
+    "check_action": "trustsim.evaluation",
     "check_condition": "trustsim.conditions",
     "ClauseResult": "trustsim.conditions",
     "CognitoIdentity": "trustsim.identities",

@@ -33,12 +33,10 @@ from trustsim.callers import (
 )
 from trustsim.context import ContextValue
 from trustsim.errors import InvalidContext, InvalidRequest
+from trustsim.evaluation import assume_role
 from trustsim.model import Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
-from trustsim.requests import (
-    ASSUME_ROLE_WITH_WEB_IDENTITY,
-    assume_role,
-)
+from trustsim.requests import ASSUME_ROLE_WITH_WEB_IDENTITY
 from trustsim.wildcard import compile_pattern
 
 

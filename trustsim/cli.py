@@ -40,6 +40,7 @@ from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, escape
+from trustsim.evaluation import assume_role, check_action
 from trustsim.explain import StatementRecord
 from trustsim.inventory import RCP_FULL_AWS_ACCESS
 from trustsim.linter import RULES, Finding, Severity, lint
@@ -47,7 +48,7 @@ from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
-from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
+from trustsim.requests import ASSUME_ACTIONS
 from trustsim.scenarios import (
     CALLER_SPEC_FORMS,
     MalformedScenario,

@@ -34,11 +34,13 @@ from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement,
 from trustsim.conditions import ClauseResult, ConditionResult
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import escape
-from trustsim.evaluation import ActionResult, _chain_readings, _decide, _Plan, _plan, _summary
+from trustsim.evaluation.plan import Plan, plan_of
+from trustsim.evaluation.rules import ActionResult, chain_readings, summary
+from trustsim.evaluation.scan import decide_action
 
 if TYPE_CHECKING:
     from trustsim.context import RequestContext
-    from trustsim.evaluation import StaticScan
+    from trustsim.evaluation.scan import StaticScan
     from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
@@ -749,7 +751,7 @@ _TEXTS: dict[int, _Texts] = memo("explain: texts", 4096)
 _TEXTS_SIZE = 4096
 _MATCHED_AS = {kind: f" matched as {kind.value}" for kind in MatchKind}
 #: The side, and the first nine fields of each statement's record, kept on a static scan
-#: (evaluation.StaticScan: one policy's statements checked for one caller, role and action);
+#: (evaluation.scan.StaticScan: one policy's statements checked for one caller, role and action);
 #: they need no request context. ``described`` is the caller's, fixed by the scan's key.
 _Prefixes = tuple[str, tuple[tuple[Any, ...], ...]]
 
@@ -777,7 +779,7 @@ def _texts(statement: CompiledStatement) -> _Texts:
 
 
 class _Recorder:
-    """Collects the replayed evaluation into records (implements evaluation.Recorder)."""
+    """Collects the replayed evaluation into records (implements evaluation.scan.Recorder)."""
 
     __slots__ = ("_policies", "actions", "described", "role_arn", "who")
 
@@ -843,16 +845,16 @@ def explain(outcome: Outcome) -> Explanation:
     cached facts), checking every part of every statement and recording it.
     """
     request = outcome.request
-    plan = _plan(request)
+    plan = plan_of(request)
     recorder = _Recorder(plan.who, plan.described, plan.role_arn)
     actions = outcome.actions or (request.action,)
     if len(actions) == 1:
-        only = _decide(plan, actions[0], recorder)
+        only = decide_action(plan, actions[0], recorder)
         decision, errors, side, reason = only.decision, only.errors, only.side, only.reason
     else:
-        results = [_decide(plan, action, recorder) for action in actions]
-        decision, _, errors, side, reason = _summary(results)
-    errors = _chain_readings(request, actions, errors)
+        results = [decide_action(plan, action, recorder) for action in actions]
+        decision, _, errors, side, reason = summary(results)
+    errors = chain_readings(request, actions, errors)
     explanation = _new(Explanation)
     _SET_DECISION(explanation, decision)
     _SET_REASON(explanation, reason)
@@ -873,7 +875,7 @@ _SET_DECISION, _SET_REASON, _SET_SIDE, _SET_CALLER, _SET_ROLE, _SET_ACTIONS, _SE
 )
 
 
-def _describe_caller(request: AssumeRoleRequest, plan: _Plan) -> str:
+def _describe_caller(request: AssumeRoleRequest, plan: Plan) -> str:
     """Name the caller; a federated caller also by its subject, so a reader knows who was denied.
 
     The subject is the request context's (the token's ``<issuer>:sub`` for OIDC, AWS IAM

@@ -60,6 +60,7 @@ from trustsim.callers import (
 )
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, TrustsimError
+from trustsim.evaluation import assume_role, check_action
 from trustsim.identities import GitHubActions
 from trustsim.inventory import InventoryError, Organization, organization_from_spec
 from trustsim.loaders import load_policy
@@ -70,8 +71,6 @@ from trustsim.requests import (
     ASSUME_ACTIONS,
     ASSUME_ROLE,
     assume_action_for,
-    assume_role,
-    check_action,
 )
 from trustsim.sts import STS_APIS, sts_options
 
