@@ -40,9 +40,8 @@ from trustsim.callers import (
     WebIdentity,
 )
 from trustsim.conditions import compile_condition
-from trustsim.decision import StatementRef
 from trustsim.errors import Problem
-from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
+from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement, StatementRef
 from trustsim.variables import Template, parse_template
 from trustsim.wildcard import compile_pattern, compile_segments
 

@@ -47,7 +47,7 @@ from trustsim.operators import (
     Family,
     Instant,
     OperatorSpec,
-    _build_equals,
+    build_equals,
     parse_date,
     policy_value_problems,
     value_template,
@@ -486,7 +486,7 @@ _COSTS = {Family.NULL: 0, Family.BOOL: 1, Family.STRING: 2, Family.ARN: 4, Famil
 def _cost(clause: _Clause) -> int:
     """A rough rank of a clause's cost: presence tests, then set lookups, then parsing."""
     rank = _COSTS.get(clause.spec.family, 5)
-    if rank == 2 and clause.spec.build is not _build_equals:
+    if rank == 2 and clause.spec.build is not build_equals:
         rank = 3  # wildcard and case-folding string operators
     if clause.qualifier is not None:
         rank += 1
@@ -514,7 +514,7 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
     if (
         clause.qualifier is None
         and clause.static_match is not None
-        and clause.spec.build is _build_equals
+        and clause.spec.build is build_equals
         and not clause.negated
     ):
         # StringEquals: the request must carry exactly one value, one of the policy's (§5.1,

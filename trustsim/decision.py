@@ -16,6 +16,7 @@ import attrs
 
 from trustsim import _reprs
 from trustsim.errors import Diagnostic
+from trustsim.model import StatementRef
 
 if TYPE_CHECKING:
     from trustsim.explain import Explanation
@@ -57,34 +58,6 @@ class Decision(str, enum.Enum):
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
-
-
-@attrs.frozen
-class StatementRef:
-    """One statement of one policy, named so a person can find it.
-
-    Attributes:
-        policy: the policy's label: ``"trust policy"``, ``"identity policy 0"`` (the caller's
-            first), ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 0"``…
-            Every index in a label counts from 0, as statement indexes and JSON pointers do.
-        index: the statement's position in the document (0-based, as in its pointer).
-        sid: the statement's ``Sid``, or ``None``.
-        pointer: the statement's JSON pointer (``/Statement/0``).
-
-    >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
-    trust policy statement 1 (Sid "GitHubMain")
-    >>> print(StatementRef("identity policy 0", 0, None, "/Statement"))
-    identity policy 0 statement 0
-    """
-
-    policy: str
-    index: int
-    sid: str | None
-    pointer: str
-
-    def __str__(self) -> str:
-        sid = f' (Sid "{self.sid}")' if self.sid else ""
-        return f"{self.policy} statement {self.index}{sid}"
 
 
 @attrs.frozen(eq=False)
