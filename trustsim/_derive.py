@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
 import attrs
 
-from trustsim._memo import cached, memo
+from trustsim._memo import cached, memo, remember
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -254,9 +254,8 @@ def _principal_keys(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool |
         return
     if fragment is None:
         _principal(out, caller, at, mfa)
-        if len(_FRAGMENTS) >= _FRAGMENTS_SIZE:
-            _FRAGMENTS.clear()
-        _FRAGMENTS[key] = (dict(out.values), dict(out.spelling._written), frozenset(out.multi))
+        fragment = (dict(out.values), dict(out.spelling._written), frozenset(out.multi))
+        remember(_FRAGMENTS, key, fragment, _FRAGMENTS_SIZE)
         return
     values, written, multi = fragment
     out.values.update(values)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from trustsim._memo import cached, memo
+from trustsim._memo import cached, memo, remember
 from trustsim._memo import clear_caches as clear_every_cache
 from trustsim.arn import Arn
 from trustsim.callers import (
@@ -583,7 +583,5 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
         denies=tuple(s for s in statements if s.is_deny),
         refused=refused,
     )
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[key] = (weakref.ref(policy, _forget(key)), compiled)
+    remember(_CACHE, key, (weakref.ref(policy, _forget(key)), compiled), _CACHE_SIZE)
     return compiled

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from trustsim import _reprs
-from trustsim._memo import memo
+from trustsim._memo import memo, remember
 from trustsim.callers import WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult, ConditionResult
@@ -772,10 +772,8 @@ def _texts(statement: CompiledStatement) -> _Texts:
         negated = "NotPrincipal " if statement.not_principal is not None else ""
         among = negated + ", ".join(matcher.values())
     texts = (statement, "Deny" if statement.is_deny else "Allow", action_text, resources, among)
-    if len(_TEXTS) >= _TEXTS_SIZE:
-        _TEXTS.clear()
-    _TEXTS[id(statement)] = texts  # the entry holds the statement: its id stays its own
-    return texts
+    # The texts depend on the statement object alone (held by the entry: its id stays its own).
+    return remember(_TEXTS, id(statement), texts, _TEXTS_SIZE)
 
 
 class _Recorder:

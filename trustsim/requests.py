@@ -52,7 +52,7 @@ from trustsim import _reprs
 from trustsim._derive import CallOptions, derive_context
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import expect_bool, expect_text, expect_time, shown
-from trustsim._memo import SWITCH, clear_caches, memo
+from trustsim._memo import SWITCH, clear_caches, memo, remember
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -370,15 +370,8 @@ def prepare_request(  # noqa: PLR0917 - positional: the public options in order,
         context,
     )
     if key is not None:
-        if len(_PREPARED) >= _PREPARED_SIZE:
-            _PREPARED.clear()
-        _PREPARED[key] = (
-            role,
-            None if resolved is caller else resolved,
-            action,
-            derived,
-            companions,
-        )
+        kept = (role, None if resolved is caller else resolved, action, derived, companions)
+        remember(_PREPARED, key, kept, _PREPARED_SIZE)
     return _new_request(resolved, role, action, derived, companions)
 
 

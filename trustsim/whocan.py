@@ -53,7 +53,7 @@ from typing import Any, TextIO, TypeVar
 import attrs
 
 from trustsim import _reprs
-from trustsim._memo import memo
+from trustsim._memo import memo, remember
 from trustsim.arn import Arn
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS,
@@ -1094,10 +1094,9 @@ def _evaluator(inventory: Inventory) -> _Evaluator:
     hit = cache.get(id(inventory))
     if hit is not None and hit[0] is inventory:
         return hit[1]
-    if len(cache) >= 8:
-        cache.clear()
+    # An evaluator depends on the inventory object alone (held by the entry: its id stays its own).
     evaluator = _Evaluator(inventory)
-    cache[id(inventory)] = (inventory, evaluator)
+    remember(cache, id(inventory), (inventory, evaluator), 8)
     return evaluator
 
 
@@ -1363,10 +1362,9 @@ def _reverse_index(inventory: Inventory) -> _ReverseIndex:
     hit = _REVERSE.get(id(inventory))
     if hit is not None and hit[0] is inventory:
         return hit[1]
-    if len(_REVERSE) >= 8:
-        _REVERSE.clear()
+    # The index depends on the inventory object alone (held by the entry: its id stays its own).
     index = _ReverseIndex(inventory)
-    _REVERSE[id(inventory)] = (inventory, index)
+    remember(_REVERSE, id(inventory), (inventory, index), 8)
     return index
 
 
