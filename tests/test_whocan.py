@@ -7,7 +7,6 @@ exactly which variants are allowed (a principal left out: none is).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 from pathlib import Path
@@ -18,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustsim.callers import IamUser, Role, ServicePrincipal
+from trustsim.cli import main as cli_main
 from trustsim.identities import GitHubActions
 from trustsim.inventory import Inventory, InventoryError, InventoryRole, Organization, OrgUnit
 from trustsim.model import PolicyKind
@@ -29,7 +29,6 @@ from trustsim.whocan import (
     WhoCanResult,
     _minimise,
     reachable_from,
-    register_cli,
     who_can_assume,
 )
 
@@ -527,10 +526,7 @@ def test_reach_chains_roles_and_keeps_residuals() -> None:
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="trustsim")
-    handlers = register_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return handlers[args.command](args)
+    return cli_main(argv)
 
 
 def test_cli_who_can_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:

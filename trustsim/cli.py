@@ -39,10 +39,17 @@ from trustsim.arn import Arn
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, escape
+from trustsim.errors import (
+    InvalidContext,
+    InvalidPolicy,
+    InvalidRequest,
+    Position,
+    TrustsimError,
+    escape,
+)
 from trustsim.evaluation import assume_role, check_action
 from trustsim.explain import StatementRecord
-from trustsim.inventory import RCP_FULL_AWS_ACCESS
+from trustsim.inventory import RCP_FULL_AWS_ACCESS, Inventory, load_inventory
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
@@ -95,10 +102,48 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    handlers = whocan.register_cli(commands)
+    handlers = _inventory_parsers(commands)
     for command in commands.choices.values():
         _safety_options(command)
     return parser, handlers
+
+
+def _inventory_parsers(commands: Any) -> dict[str, _Handler]:
+    """``who-can`` and ``reach`` (:mod:`trustsim.whocan`); their handlers by name.
+
+    Each handler returns the exit code: 0 when the answer was printed, 2 when the inventory
+    cannot be read or does not hold the ARN.
+    """
+    who = commands.add_parser("who-can", help="who can assume a role of an inventory")
+    who.add_argument("role_arn", metavar="ROLE_ARN")
+    who.add_argument("--inventory", required=True, metavar="FILE")
+    who.add_argument("--format", choices=("text", "json"), default="text")
+    reach = commands.add_parser("reach", help="which roles a principal can reach by chaining")
+    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN")
+    reach.add_argument("--inventory", required=True, metavar="FILE")
+    reach.add_argument("--format", choices=("text", "json"), default="text")
+    return {
+        "who-can": lambda args: _inventory_answer(args, whocan.who_can_assume, args.role_arn),
+        "reach": lambda args: _inventory_answer(args, whocan.reachable_from, args.principal_arn),
+    }
+
+
+def _inventory_answer(
+    args: argparse.Namespace,
+    answer: Callable[[Inventory, str], whocan.WhoCanResult | whocan.ReachResult],
+    target: str,
+) -> int:
+    try:
+        inventory = load_inventory(args.inventory)
+        result = answer(inventory, target)
+    except (TrustsimError, OSError) as error:
+        print(f"trustsim: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.to_text())
+    return 0
 
 
 def _safety_options(parser: argparse.ArgumentParser) -> None:

@@ -42,13 +42,10 @@ outside the inventory:
 
 from __future__ import annotations
 
-import argparse
 import enum
-import json
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -96,7 +93,6 @@ __all__ = [
     "Step",
     "WhoCanResult",
     "reachable_from",
-    "register_cli",
     "who_can_assume",
 ]
 
@@ -1423,66 +1419,6 @@ def reachable_from(inventory: Inventory, principal_arn: str) -> ReachResult:
     return ReachResult(
         principal_arn, tuple(Reached(arn, path) for arn, path in paths.items()), notes
     )
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def register_cli(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> dict[str, Callable[[argparse.Namespace], int]]:
-    """Add ``who-can`` and ``reach`` to an argparse CLI; returns their handlers by name.
-
-    Each handler takes the parsed arguments and returns the exit code: 0 when the answer was
-    printed, 2 when the inventory cannot be read or does not hold the ARN.
-
-    >>> parser = argparse.ArgumentParser(prog="trustsim")
-    >>> handlers = register_cli(parser.add_subparsers(dest="command"))
-    >>> sorted(handlers)
-    ['reach', 'who-can']
-    """
-    who = subparsers.add_parser("who-can", help="who can assume a role of an inventory")
-    who.add_argument("role_arn", metavar="ROLE_ARN")
-    who.add_argument("--inventory", required=True, metavar="FILE")
-    who.add_argument("--format", choices=("text", "json"), default="text")
-    reach = subparsers.add_parser("reach", help="which roles a principal can reach by chaining")
-    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN")
-    reach.add_argument("--inventory", required=True, metavar="FILE")
-    reach.add_argument("--format", choices=("text", "json"), default="text")
-    return {"who-can": _run_who_can, "reach": _run_reach}
-
-
-def _run(
-    args: argparse.Namespace,
-    answer: Callable[[Inventory, str], WhoCanResult | ReachResult],
-    target: str,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    from trustsim.errors import TrustsimError  # noqa: PLC0415
-    from trustsim.inventory import load_inventory  # noqa: PLC0415
-
-    out = out or sys.stdout
-    err = err or sys.stderr
-    try:
-        inventory = load_inventory(args.inventory)
-        result = answer(inventory, target)
-    except (TrustsimError, OSError) as error:
-        print(f"trustsim: {error}", file=err)
-        return 2
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2), file=out)
-    else:
-        print(result.to_text(), file=out)
-    return 0
-
-
-def _run_who_can(args: argparse.Namespace) -> int:
-    return _run(args, who_can_assume, args.role_arn)
-
-
-def _run_reach(args: argparse.Namespace) -> int:
-    return _run(args, reachable_from, args.principal_arn)
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)
