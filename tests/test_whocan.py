@@ -27,10 +27,10 @@ from trustsim.whocan import (
     Access,
     Answer,
     WhoCanResult,
-    _minimise,
     reachable_from,
     who_can_assume,
 )
+from trustsim.whocan.search import _minimise
 
 DATA = Path(__file__).parent / "data" / "loaders"
 A, B, C = "111111111111", "222222222222", "333333333333"
