@@ -33,7 +33,7 @@ from trustsim.whocan import (
     reachable_from,
     who_can_assume,
 )
-from trustsim.whocan.search import _Evaluator
+from trustsim.whocan.evaluator import Evaluator as _Evaluator
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 ORG, ROOT, OU = "o-a1b2c3d4e5", "r-ab12", "ou-ab12-11111111"

@@ -30,7 +30,7 @@ from trustsim.whocan import (
     reachable_from,
     who_can_assume,
 )
-from trustsim.whocan.search import _minimise
+from trustsim.whocan.answers import minimise as _minimise
 
 DATA = Path(__file__).parent / "data" / "loaders"
 A, B, C = "111111111111", "222222222222", "333333333333"

@@ -23,7 +23,7 @@ from trustsim.errors import InvalidPolicy
 from trustsim.inventory import InventoryError, load_inventory
 from trustsim.loaders import load_cloudformation, load_policy
 from trustsim.whocan import MAX_ENUMERATION, Access, who_can_assume
-from trustsim.whocan import search as whocan_search
+from trustsim.whocan import evaluator as whocan_evaluator
 
 pytest.importorskip("yaml")
 
@@ -283,7 +283,7 @@ def test_the_budget_does_not_depend_on_what_was_cached(
     hostile: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Speed code may remember, never decide: a second query answers as the first."""
-    monkeypatch.setattr(whocan_search, "MAX_ENUMERATION", 200_000)
+    monkeypatch.setattr(whocan_evaluator, "MAX_ENUMERATION", 200_000)
     hostile.write("dump.json", dump_text(users=20, statements=20))
     inventory = load_inventory(hostile.repo / "dump.json")
     first = who_can_assume(inventory, ROLE_ARN)
