@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import attrs
 
 from trustsim._memo import SWITCH, clear_caches
+from trustsim.callers import Caller, Role
+from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation.fast import (
     BY_REQUEST,
@@ -39,10 +40,6 @@ from trustsim.evaluation.fast import (
 )
 from trustsim.evaluation.scan import Recorder, replay
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, prepare_request
-
-if TYPE_CHECKING:
-    from trustsim.callers import Caller, Role
-    from trustsim.context import ContextValue, RequestContext
 
 __all__ = [
     "Recorder",
