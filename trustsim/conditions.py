@@ -157,6 +157,8 @@ class _Clause:
         "folded",
         "missing_result",
         "negated",
+        "null_if_absent",
+        "null_if_present",
         "null_wants",
         "operator",
         "pointer",
@@ -195,6 +197,7 @@ class _Clause:
         #: The policy values as the operator read them (static values only).
         self.prepared: tuple[Any, ...] = ()
         self.null_wants: frozenset[bool] = frozenset()
+        self.null_if_absent = self.null_if_present = False
         self.date_only_policy = False
         #: Whether the only diagnostic this clause can have is "several values" (reading 3).
         self.several_only = False
@@ -203,6 +206,12 @@ class _Clause:
         self.readable_single: AnyMatch | None = None
         if spec.family is Family.NULL:
             self.null_wants = frozenset(spec.prepare([(v, True)]) for v in clause.values)
+            # Null asks only whether the key is present: its answer when absent (a qualifier
+            # gives the missing-key result above) and when present, read once here.
+            self.null_if_absent = (
+                True in self.null_wants if self.qualifier is None else self.missing_result
+            )
+            self.null_if_present = False in self.null_wants
             self.test = self._null_test()
             self.can_diagnose = True
             return
@@ -292,9 +301,7 @@ class _Clause:
         return dynamic
 
     def _null_test(self) -> Callable[[_Entries, RequestContext], bool]:
-        folded, wants = self.folded, self.null_wants
-        if_absent = True in wants if self.qualifier is None else self.missing_result
-        if_present = False in wants
+        folded, if_absent, if_present = self.folded, self.null_if_absent, self.null_if_present
 
         def null(entries: _Entries, context: RequestContext) -> bool:
             return if_absent if _values(entries, folded) is None else if_present
@@ -503,8 +510,7 @@ def _clause_source(clause: _Clause, index: int, names: dict[str, object]) -> lis
     key = f"key{index}"
     names[key] = clause.folded
     if clause.spec.family is Family.NULL:
-        if_absent = True in clause.null_wants if clause.qualifier is None else clause.missing_result
-        if_present = False in clause.null_wants
+        if_absent, if_present = clause.null_if_absent, clause.null_if_present
         if if_absent and if_present:
             return []
         if not if_absent and not if_present:
