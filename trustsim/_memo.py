@@ -31,6 +31,7 @@ __all__ = [
     "cached",
     "clear_caches",
     "fresh_caches",
+    "kept_for",
     "memo",
     "register",
     "remember",
@@ -87,6 +88,27 @@ def remember(table: dict[_K, _V], key: _K, value: _V, bound: int = 4096) -> _V:
     if len(table) >= bound:
         table.clear()
     table[key] = value
+    return value
+
+
+def kept_for(
+    table: dict[int, tuple[Any, _V]], owner: object, make: Callable[[], _V], bound: int
+) -> _V:
+    """The value kept for ``owner`` by its identity, made by ``make()`` when missing.
+
+    For a value that depends on one object alone. The entry holds ``owner``, so its id is not
+    reused while the entry lives; a different object that reuses a freed id misses.
+
+    >>> table: dict[int, tuple[Any, int]] = {}
+    >>> owner = object()
+    >>> kept_for(table, owner, lambda: 1, 8), kept_for(table, owner, lambda: 2, 8)
+    (1, 1)
+    """
+    hit = table.get(id(owner))
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    value = make()
+    remember(table, id(owner), (owner, value), bound)
     return value
 
 

@@ -63,15 +63,13 @@ class ConditionResult:
     ``StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match``.
 
     >>> from trustsim.conditions import check_condition
-    >>> result = check_condition({"StringEquals": {"sts:ExternalId": "xyz"},
-    ...                           "Bool": {"aws:SecureTransport": "true"}},
-    ...                          {"sts:ExternalId": "abc", "aws:SecureTransport": "true"})
-    >>> result.matched
-    False
+    >>> result = check_condition({"StringEquals": {"sts:ExternalId": "xyz"}},
+    ...                          {"sts:ExternalId": "xyz"})
+    >>> result.matched, len(result.clauses)
+    (True, 1)
     >>> print(result)
-    condition did not match
-      StringEquals sts:ExternalId: request 'abc', policy 'xyz' → no match
-      Bool aws:SecureTransport: request 'true', policy 'true' → match
+    condition matched
+      StringEquals sts:ExternalId: request 'xyz', policy 'xyz' → match
     """
 
     matched: bool

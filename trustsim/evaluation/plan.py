@@ -16,7 +16,7 @@ import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from trustsim._memo import memo, remember
+from trustsim._memo import kept_for, memo, remember
 from trustsim._org_rules import level_names
 from trustsim.arn import Arn
 from trustsim.callers import IamUser, RoleSession, SamlIdentity, ServicePrincipal, WebIdentity
@@ -379,12 +379,13 @@ def role_facts(role: Role) -> RoleFacts:
 
 def plan_of(request: AssumeRoleRequest) -> Plan:
     """The plan of ``request`` (the reason and explain paths replay it)."""
-    hit = _PLANS.get(id(request))
-    if hit is not None and hit[0] is request:
-        return hit[1]
-    plan = Plan(caller_facts(request.caller), role_facts(request.role), request.context)
-    remember(_PLANS, id(request), (request, plan), _CACHE_SIZE)
-    return plan
+    # A request is frozen: its plan depends on the request object alone.
+    return kept_for(
+        _PLANS,
+        request,
+        lambda: Plan(caller_facts(request.caller), role_facts(request.role), request.context),
+        _CACHE_SIZE,
+    )
 
 
 #: The plan of each request replayed lately (the reason and explain paths), by its identity.

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from trustsim._memo import memo, remember
+from trustsim._memo import kept_for, memo
 from trustsim.callers import Caller, IamUser, Role, RoleSession
 from trustsim.conditions import compile_condition
 from trustsim.decision import Decision, Outcome
@@ -379,14 +379,8 @@ def weight(caller: Caller, role: Role) -> int:
 
 def evaluator_for(inventory: Inventory) -> Evaluator:
     """The evaluator of ``inventory`` (kept: its answers are reused across queries)."""
-    cache: dict[int, tuple[Inventory, Evaluator]] = _EVALUATORS
-    hit = cache.get(id(inventory))
-    if hit is not None and hit[0] is inventory:
-        return hit[1]
-    # An evaluator depends on the inventory object alone (held by the entry: its id stays its own).
-    evaluator = Evaluator(inventory)
-    remember(cache, id(inventory), (inventory, evaluator), 8)
-    return evaluator
+    # An evaluator depends on the inventory object alone.
+    return kept_for(_EVALUATORS, inventory, lambda: Evaluator(inventory), 8)
 
 
 _EVALUATORS: dict[int, tuple[Inventory, Evaluator]] = memo("whocan: evaluators", 8)

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
-from trustsim._memo import memo, remember
+from trustsim._memo import kept_for, memo
 from trustsim.arn import Arn
 from trustsim.callers import IamUser
 from trustsim.errors import escape
@@ -202,13 +202,8 @@ _REVERSE: dict[int, tuple[Inventory, _ReverseIndex]] = memo("whocan: reverse ind
 
 
 def _reverse_index(inventory: Inventory) -> _ReverseIndex:
-    hit = _REVERSE.get(id(inventory))
-    if hit is not None and hit[0] is inventory:
-        return hit[1]
-    # The index depends on the inventory object alone (held by the entry: its id stays its own).
-    index = _ReverseIndex(inventory)
-    remember(_REVERSE, id(inventory), (inventory, index), 8)
-    return index
+    # The index depends on the inventory object alone.
+    return kept_for(_REVERSE, inventory, lambda: _ReverseIndex(inventory), 8)
 
 
 def reachable_from(inventory: Inventory, principal_arn: str) -> ReachResult:

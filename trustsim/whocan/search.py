@@ -297,17 +297,15 @@ def who_can_assume(inventory: Inventory, role_arn: str) -> WhoCanResult:
     >>> from trustsim.callers import IamUser, Role
     >>> from trustsim.inventory import Inventory
     >>> from trustsim.parsing import parse_policy
-    >>> trust = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-    ...     "Principal": {"AWS": ["arn:aws:iam::111122223333:user/alice", "444455556666"]},
-    ...     "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x-42"}}}]})
-    >>> inventory = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/alice"),
-    ...                                    IamUser("arn:aws:iam::111122223333:user/bob")],
-    ...                             roles=[Role("arn:aws:iam::111122223333:role/vendor", trust)])
-    >>> result = who_can_assume(inventory, "arn:aws:iam::111122223333:role/vendor")
+    >>> trust = parse_policy({"Statement": {"Effect": "Allow",
+    ...     "Principal": {"AWS": "arn:aws:iam::111122223333:user/ops"}, "Action": "sts:AssumeRole",
+    ...     "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}})
+    >>> inventory = Inventory.build(users=[IamUser("arn:aws:iam::111122223333:user/ops")],
+    ...                             roles=[Role("arn:aws:iam::111122223333:role/admin", trust)])
+    >>> result = who_can_assume(inventory, "arn:aws:iam::111122223333:role/admin")
     >>> for answer in result.principals + result.classes:
     ...     print(f"{answer.label}: {answer.summary()}")
-    user arn:aws:iam::111122223333:user/alice: allowed if StringEquals sts:ExternalId = 'x-42'
-    principals of account 444455556666: allowed if StringEquals sts:ExternalId = 'x-42'
+    user arn:aws:iam::111122223333:user/ops: allowed if Bool aws:MultiFactorAuthPresent = 'true'
     """
     entry = inventory.find_role(role_arn)
     if entry is None:
