@@ -35,8 +35,9 @@ from trustsim.evaluation.fast import (
     decide_with,
     fast_decision,
     fast_outcome,
-    lazy_outcome,
+    new_lazy_outcome,
     request_plan,
+    set_lazy_core,
 )
 from trustsim.evaluation.scan import Recorder, replay
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, prepare_request
@@ -124,7 +125,9 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
                     break
     else:
         decision = decide_with(plan[2], plan[3], side, values, context)
-    return lazy_outcome(decision, request, None)
+    outcome = new_lazy_outcome()  # lazy_outcome(decision, request, None), inlined
+    set_lazy_core(outcome, (decision, request, None))
+    return outcome
 
 
 def decide(request: AssumeRoleRequest) -> Decision:

@@ -16,6 +16,7 @@ tests compare both ways.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,9 @@ __all__ = [
     "fast_decision",
     "fast_outcome",
     "lazy_outcome",
+    "new_lazy_outcome",
     "request_plan",
+    "set_lazy_core",
 ]
 
 _CACHE_SIZE = 4096
@@ -396,6 +399,10 @@ def _plain_outcome(  # noqa: PLR0917 - the fields of Outcome, for pickle
 _new = object.__new__
 _set_core = _LazyOutcome.__dict__["_core"].__set__
 _set_detail = _LazyOutcome.__dict__["_detail"].__set__
+#: :func:`lazy_outcome` in two C calls, for the one-action door (``trustsim.evaluation``):
+#: ``set_lazy_core(new_lazy_outcome(), (decision, request, None))``.
+new_lazy_outcome = functools.partial(_new, _LazyOutcome)
+set_lazy_core = _set_core
 
 
 #: (caller, role, trust Deny checks, trust Allows, caller side) by (id(caller), id(role),
