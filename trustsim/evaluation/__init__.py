@@ -111,7 +111,7 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
         plan = request_plan(request)
     context = request.context
     values = context.folded
-    side = plan[4]
+    side = plan[4]  # plan: a PairPlan (trustsim.evaluation.fast), read by index (speed)
     if side is None:
         decision = _IMPLICIT
         for check in plan[2]:
@@ -162,7 +162,7 @@ def decide(request: AssumeRoleRequest) -> Decision:
         plan = request_plan(request)
     context = request.context
     values = context.folded
-    side = plan[4]
+    side = plan[4]  # plan: a PairPlan (trustsim.evaluation.fast), read by index (speed)
     if side is not None:
         return decide_with(plan[2], plan[3], side, values, context)
     for check in plan[2]:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BY_REQUEST",
+    "PairPlan",
     "decide_with",
     "fast_decision",
     "fast_outcome",
@@ -405,17 +406,22 @@ new_lazy_outcome = functools.partial(_new, _LazyOutcome)
 set_lazy_core = _set_core
 
 
-#: (caller, role, trust Deny checks, trust Allows, caller side) by (id(caller), id(role),
-#: action). When the trust policy alone decides, the caller side is ``None`` and the Allows
-#: are the checks of those that need nothing more; otherwise they are (check, requirements).
-#: Each entry holds its caller and role, so their ids are not reused while it lives.
-_Pair = tuple[Any, Any, tuple[_Check, ...], tuple[Any, ...], "_CallerSide | None"]
-_PAIRS: dict[tuple[int, int, str], _Pair] = memo("evaluation: pair plans", _CACHE_SIZE)
+#: What deciding one action of a (caller, role) pair needs, kept per pair and action:
+#: ``(caller, role, denies, allows, side)``, a plain tuple (unpacked on the hot path; a tuple
+#: subclass would unpack slower). ``side`` is ``None`` when the trust policy alone decides;
+#: ``allows`` are then the checks of the Allows that need nothing more, otherwise (check,
+#: requirements) pairs. The plan holds its caller and role, so their ids are not reused while
+#: it lives.
+PairPlan = tuple[Any, Any, tuple[_Check, ...], tuple[Any, ...], "_CallerSide | None"]
+
+
+#: The plans by (id(caller), id(role), action).
+_PAIRS: dict[tuple[int, int, str], PairPlan] = memo("evaluation: pair plans", _CACHE_SIZE)
 
 
 #: The plan of each one-action request decided lately, by the request's identity (each entry
 #: holds its request, so the id is not reused while the entry lives).
-BY_REQUEST: dict[int, tuple[AssumeRoleRequest, _Pair]] = memo(
+BY_REQUEST: dict[int, tuple[AssumeRoleRequest, PairPlan]] = memo(
     "evaluation: plans by request", _CACHE_SIZE
 )
 
@@ -427,7 +433,7 @@ _SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = memo(
 )
 
 
-def request_plan(request: AssumeRoleRequest) -> _Pair:
+def request_plan(request: AssumeRoleRequest) -> PairPlan:
     """The plan of a one-action request, kept for the next decision on the same request.
 
     A request is kept only once it is known to be decided again: its caller, role and action
@@ -455,14 +461,14 @@ def request_plan(request: AssumeRoleRequest) -> _Pair:
     return plan
 
 
-def _keep(request: AssumeRoleRequest, plan: _Pair) -> None:
+def _keep(request: AssumeRoleRequest, plan: PairPlan) -> None:
     remember(BY_REQUEST, id(request), (request, plan), _CACHE_SIZE)
 
 
-def _pair_plan(caller: Caller, role: Role, action: str) -> _Pair:
+def _pair_plan(caller: Caller, role: Role, action: str) -> PairPlan:
     facts = caller_facts(caller)
     role_side = role_facts(role)
-    plan: _Pair
+    plan: PairPlan
     if facts.refused:  # STS refuses root and anonymous callers before reading any policy
         plan = (caller, role, (), (), None)
     else:
