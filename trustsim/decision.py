@@ -30,7 +30,10 @@ __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
 
 
-#: trustsim.explain.explain, once imported (Outcome.explain).
+#: trustsim.explain.explain, once imported (Outcome.explain). This is the engine's one lazy
+#: import: an explanation replays the evaluator, which builds outcomes, so the module that
+#: defines Outcome cannot import the explainer at its top (the other, trustsim.requests'
+#: __getattr__, only keeps an old import path of assume_role / check_action).
 _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
