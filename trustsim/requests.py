@@ -733,28 +733,36 @@ def _check_api_options(
                 )
 
 
-def _derived_companions(
-    caller: Caller, *, tags: bool, source_identity: bool, provided: bool
-) -> tuple[str, ...]:
-    """What :func:`_companions` answers for a context derived without explicit entries."""
-    # A chained session that carries a source identity passes it on, and reading 11 says
-    # that as setting it again (the derived context then holds sts:SourceIdentity too).
-    source = source_identity or (
-        isinstance(caller, RoleSession) and caller.source_identity is not None
-    )
+def _exercised(*, tags: bool, source_identity: bool, provided: bool) -> tuple[str, ...]:
+    """The permission-only actions a call exercises, each decided on its own (§4.11).
+
+    ``sts:TagSession`` when it passes session tags (its own, or transitive tags a chained
+    session carries in: they become the new session's tags, docs/fidelity.md "Chained calls and
+    session tags"); ``sts:SetSourceIdentity`` when it sets a source identity (a chained
+    session that carries one passes it on, which reading 11 reads as setting it again);
+    ``sts:SetContext`` when it passes provided contexts.
+    """
     return tuple(
         companion
         for companion, exercised in (
             (TAG_SESSION, tags),
-            (SET_SOURCE_IDENTITY, source),
+            (SET_SOURCE_IDENTITY, source_identity),
             (SET_CONTEXT, provided),
         )
         if exercised
     )
 
 
+def _derived_companions(
+    caller: Caller, *, tags: bool, source_identity: bool, provided: bool
+) -> tuple[str, ...]:
+    """What :func:`_companions` answers for a context derived without explicit entries."""
+    carried = isinstance(caller, RoleSession) and caller.source_identity is not None
+    return _exercised(tags=tags, source_identity=source_identity or carried, provided=provided)
+
+
 def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
-    """The permission-only actions the call exercises, read off the final context (§4.11)."""
+    """The companion actions of :func:`_exercised`, read off the final context."""
     folded = context.folded  # keys already lower-cased
     tags = "aws:tagkeys" in folded or "sts:transitivetagkeys" in folded
     provided = "sts:requestcontextproviders" in folded
@@ -764,20 +772,13 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
                 tags = True
             elif key.startswith("sts:requestcontext/"):
                 provided = True
-    if not tags and isinstance(caller, RoleSession) and caller.transitive_tag_keys:
-        tags = True  # inherited transitive tags become the new session's session tags
-    companions: list[str] = []
-    if tags:
-        companions.append(TAG_SESSION)
-    # A chained session that carries a source identity passes it on, and reading 11 says
-    # that as setting it again.
-    if "sts:sourceidentity" in folded or (
-        isinstance(caller, RoleSession) and "aws:sourceidentity" in folded
-    ):
-        companions.append(SET_SOURCE_IDENTITY)
-    if provided:
-        companions.append(SET_CONTEXT)
-    return tuple(companions)
+    inherited = isinstance(caller, RoleSession) and bool(caller.transitive_tag_keys)
+    carried = isinstance(caller, RoleSession) and "aws:sourceidentity" in folded
+    return _exercised(
+        tags=tags or inherited,
+        source_identity="sts:sourceidentity" in folded or carried,
+        provided=provided,
+    )
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)
