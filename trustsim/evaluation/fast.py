@@ -224,7 +224,15 @@ def decide_with(
     values: Mapping[str, tuple[str, ...]],
     context: RequestContext,
 ) -> Decision:
-    """One action's decision from the trust selection and the caller-side selection."""
+    """One action's decision from the trust selection and the caller-side selection.
+
+    The decision column of :func:`trustsim.evaluation.rules.combine`, on remembered checks:
+    an applicable Deny anywhere; else an SCP level with no applicable Allow; else the first
+    applicable trust Allow whose requirements (:func:`~trustsim.evaluation.rules.needs_for`)
+    the caller side meets, each side's checks run only when a grant needs them. It must answer
+    as the full scan does: a lazy Outcome's details come from the full scan, which checks the
+    decision, and the property tests decide with this module switched off and compare.
+    """
     for check in denies:
         if check is None or check(values, context):
             return _EXPLICIT

@@ -200,7 +200,7 @@ def _scan(  # noqa: PLR0917 - positional: called once per policy on the reason p
     action: :class:`StaticScan`) have their resource and condition checked; a recorder is
     told every statement's results.
     """
-    memo = policy.scans  # _static_scan, inlined: this runs once per policy and action
+    memo = policy.scans  # static_scan, inlined: this runs once per policy and action
     static: StaticScan | None = memo.get((plan.sig, action, plan.role_arn))
     if static is None:
         static = static_scan(policy, plan, action, action_lower)
