@@ -36,6 +36,7 @@ import attrs
 
 from trustsim import __version__, _files, whocan
 from trustsim.arn import Arn
+from trustsim.caller_specs import CALLER_SPEC_FORMS, caller_from_spec, claims_from_pairs
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
@@ -56,14 +57,7 @@ from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import ASSUME_ACTIONS
-from trustsim.scenarios import (
-    CALLER_SPEC_FORMS,
-    MalformedScenario,
-    ScenarioResult,
-    caller_from_spec,
-    claims_from_pairs,
-    load_scenarios,
-)
+from trustsim.scenarios import MalformedScenario, ScenarioResult, load_scenarios
 
 __all__ = ["main"]
 
