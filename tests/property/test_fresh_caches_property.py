@@ -148,8 +148,15 @@ def test_the_fast_path_switch_sends_evaluate_to_the_full_scan() -> None:
         "sts:AssumeRole",
         RequestContext.of(),
     )
-    assert type(evaluate(request)) is not Outcome  # the fast path's lazy outcome
-    with _memo.without_fast_path():
-        assert type(evaluate(request)) is Outcome
-        assert decide(request) is Decision.ALLOW
-    assert _memo.SWITCH.on is False
+    switch = _memo.SWITCH
+    before = (switch.fresh, switch.slow)  # (the suite may run with a switch on: conftest.py)
+    switch.set(fresh=False, slow=False)
+    try:
+        assert type(evaluate(request)) is not Outcome  # the fast path's lazy outcome
+        with _memo.without_fast_path():
+            assert type(evaluate(request)) is Outcome
+            assert decide(request) is Decision.ALLOW
+        assert (switch.on, switch.slow) == (False, False)
+        assert type(evaluate(request)) is not Outcome
+    finally:
+        switch.set(fresh=before[0], slow=before[1])
