@@ -83,10 +83,20 @@ def memo(name: str, bound: int) -> dict[Any, Any]:
     return table
 
 
-def remember(table: dict[_K, _V], key: _K, value: _V, bound: int = 4096) -> _V:
-    """Store ``value`` under ``key``, emptying ``table`` first when it holds ``bound`` entries."""
+def remember(
+    table: dict[_K, _V],
+    key: _K,
+    value: _V,
+    bound: int = 4096,
+    clear: Callable[[], None] | None = None,
+) -> _V:
+    """Store ``value`` under ``key``, emptying ``table`` first when it holds ``bound`` entries.
+
+    ``clear`` empties it instead of ``table.clear`` when more goes with the entries (the
+    generated conditions' linecache lines).
+    """
     if len(table) >= bound:
-        table.clear()
+        (table.clear if clear is None else clear)()
     table[key] = value
     return value
 

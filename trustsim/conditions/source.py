@@ -10,7 +10,7 @@ import linecache
 import types
 from collections.abc import Callable, Sequence
 
-from trustsim._memo import register
+from trustsim._memo import register, remember
 from trustsim.conditions.clause import Clause, Entries
 from trustsim.context import RequestContext
 from trustsim.operators import (
@@ -111,15 +111,14 @@ def generate(clauses: Sequence[Clause], name: str) -> Check:
     source = "\n".join(lines) + "\n"
     code = _SHAPES.get(source)
     if code is None:
-        # Named by shape: blocks of one shape (whatever their operators' names) share it.
-        if len(_SHAPES) >= _SHAPES_SIZE:
-            clear_shapes()
+        # Named by shape: blocks of one shape (whatever their operators' names) share it. The
+        # code depends on the source alone (no policy text reaches it: see _clause_source).
         filename = f"<trustsim compiled condition, shape {next(_SHAPE_NUMBERS)}>"
         module = compile(source, filename, "exec")
+        code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        remember(_SHAPES, source, code, _SHAPES_SIZE, clear=clear_shapes)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         _SHAPE_FILES.append(filename)
-        code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-        _SHAPES[source] = code
     check = types.FunctionType(code, names, "check")
     check.__qualname__ = f"condition of {name}" if name else "condition"
     return check
