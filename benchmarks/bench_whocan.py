@@ -2,6 +2,13 @@
 
 Run: python benchmarks/bench_whocan.py [--sizes 1000 2000 5000 10000] [--accounts 50] [--seed 7]
                                         [--gc frozen|on]
+     python benchmarks/bench_whocan.py --roles N [--accounts 50] [--queries 200] [--reach-all]
+
+With ``--roles N`` it benchmarks an inventory database instead (issue 22): the organisation
+is written as one dump per account, loaded in memory (what every query cost before), built
+into a database (and built again, unchanged), then one who-can query (opening the database
+each time) is timed on ``--queries`` roles (p50, p99), and ``trustsim who-can --all`` run
+with 1 and 2 jobs (wall time, peak RSS of the largest process).
 
 For each size N the generator builds an organisation of ``--accounts`` accounts holding N roles
 and N users (2N callers), with realistic trust shapes (same-account root with and without
@@ -25,8 +32,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import multiprocessing
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -214,7 +226,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--accounts", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--gc", choices=("frozen", "on"), default="frozen", dest="gc_mode")
+    parser.add_argument("--roles", type=int, help="benchmark an inventory database of N roles")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--reach-all", action="store_true", help="also time reach --all")
     args = parser.parse_args(argv)
+    if args.roles:
+        database_bench(args.roles, args.accounts, args.seed, args.queries, args.reach_all)
+        return
     print(f"garbage collector: {args.gc_mode}")
     rows = [measure(size, args.accounts, args.seed, gc_mode=args.gc_mode) for size in args.sizes]
     print(f"{'roles':>7} {'callers':>8} {'build s':>8} {'who-can s':>10} {'roles/s':>8} "
@@ -233,6 +251,114 @@ def main(argv: list[str] | None = None) -> None:
         f"reach x{last['reach'] / first['reach']:.1f}, answers x{last['answers'] / first['answers']:.1f} "
         f"(linear would be x{scale:.0f}, quadratic x{scale * scale:.0f})"
     )
+
+
+# --------------------------------------------------------------------------- databases (issue 22)
+
+
+def write_dumps(inventory: Inventory, folder: Path) -> list[Path]:
+    """One ``get-account-authorization-details`` file per account of ``inventory``."""
+    from trustsim.serialize import to_dict  # noqa: PLC0415
+
+    by_account: dict[str, dict[str, list[Any]]] = {}
+    for user in inventory.users:
+        dump = by_account.setdefault(user.account_id, {"UserDetailList": [], "RoleDetailList": []})
+        dump["UserDetailList"].append({
+            "UserName": user.name, "Path": "/", "Arn": user.arn, "GroupList": [],
+            "Tags": [{"Key": k, "Value": v} for k, v in user.tags.items()],
+            "UserPolicyList": [{"PolicyName": f"p{n}", "PolicyDocument": to_dict(p)}
+                               for n, p in enumerate(user.policies)],
+        })  # fmt: skip
+    for entry in inventory.roles:
+        dump = by_account.setdefault(entry.account_id, {"UserDetailList": [], "RoleDetailList": []})
+        dump["RoleDetailList"].append({
+            "RoleName": entry.name, "Path": "/", "Arn": entry.arn,
+            "AssumeRolePolicyDocument": to_dict(entry.role.trust_policy),
+            "RolePolicyList": [{"PolicyName": f"p{n}", "PolicyDocument": to_dict(p)}
+                               for n, p in enumerate(entry.policies)],
+        })  # fmt: skip
+    paths = []
+    for account, dump in sorted(by_account.items()):
+        path = folder / f"{account}.json"
+        path.write_text(json.dumps(dump))
+        paths.append(path)
+    return paths
+
+
+def _cli_seconds(argv: list[str]) -> tuple[float, int, list[str]]:
+    """Wall time, peak RSS (kB, the largest process) and sorted output lines of ``trustsim ARGV``."""
+    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "trustsim", *argv]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    elapsed = time.perf_counter() - start
+    return elapsed, int(done.stderr.strip().splitlines()[-1]), sorted(done.stdout.splitlines())
+
+
+def _build_in_fresh_process(
+    database: Path, dumps: list[Path], organization: Organization | None
+) -> tuple[float, int]:
+    """Build ``database`` in this (fresh) process: seconds and peak RSS (kB)."""
+    from trustsim.inventory_db import build_database  # noqa: PLC0415
+
+    start = time.perf_counter()
+    build_database(database, dumps, organization=organization)
+    elapsed = time.perf_counter() - start
+    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def database_bench(roles: int, accounts: int, seed: int, queries: int, reach_all: bool) -> None:
+    """Build time, size, one query p50/p99, --all with 1 and 2 jobs, peak RSS (issue 22)."""
+    from trustsim.inventory_db import open_database  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        inventory = synthetic_org(roles, accounts, seed)
+        organization = inventory.organization
+        dumps = write_dumps(inventory, folder)
+        del inventory
+        megabytes = sum(p.stat().st_size for p in dumps) / 1e6
+        print(f"{roles} roles + {roles} users in {accounts} accounts: {len(dumps)} dumps, "
+              f"{megabytes:.0f} MB")  # fmt: skip
+        start = time.perf_counter()
+        loaded = Inventory.from_authorization_details(*dumps, organization=organization)
+        print(f"  load the dumps in memory (what every query paid before): "
+              f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+        sample = random.Random(seed).sample([r.arn for r in loaded.roles], queries)
+        del loaded
+        database = folder / "org.db"
+        # A fresh interpreter for each build, so that its peak RSS is the build's own.
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            elapsed, rss = pool.apply(_build_in_fresh_process, (database, dumps, organization))
+        print(f"  build: {elapsed:.1f} s, database {database.stat().st_size / 1e6:.0f} MB, "
+              f"peak RSS {rss / 1024:.0f} MB")  # fmt: skip
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            elapsed, rss = pool.apply(_build_in_fresh_process, (database, dumps, organization))
+        print(f"  build again, nothing changed: {elapsed:.1f} s")
+        times = []
+        for arn in sample:
+            start = time.perf_counter()
+            with open_database(database) as opened:
+                opened.who_can(arn)
+            times.append(time.perf_counter() - start)
+        times.sort()
+        p50 = times[len(times) // 2] * 1000
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+        print(f"  one query (open + who-can, {queries} roles): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        elapsed, rss, _ = _cli_seconds(["who-can", sample[0], "--inventory", str(database)])
+        print(f"  trustsim who-can ROLE --inventory org.db: {elapsed:.2f} s, "
+              f"peak RSS {rss / 1024:.0f} MB")  # fmt: skip
+        commands = ["who-can", "reach"] if reach_all else ["who-can"]
+        for command in commands:
+            outputs = []
+            for jobs in (1, 2):
+                elapsed, rss, lines = _cli_seconds(
+                    [command, "--all", "--inventory", str(database), "--jobs", str(jobs)]
+                )
+                outputs.append(lines)
+                print(f"  {command} --all --jobs {jobs}: {elapsed:.1f} s ({len(lines)} lines, "
+                      f"{len(lines) / elapsed:.0f}/s), peak RSS {rss / 1024:.0f} MB")  # fmt: skip
+            if outputs[0] != outputs[1]:
+                raise SystemExit(f"{command} --all: 1 and 2 jobs answered differently")
 
 
 if __name__ == "__main__":

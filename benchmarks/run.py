@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import ceiling, corpus_gen
 from tests import reference
 from trustsim import compiler
+from trustsim import requests as trustsim_requests
 from trustsim.evaluation import decide, evaluate
 from trustsim.requests import assume_role
 
@@ -151,7 +152,24 @@ def main() -> None:
             assume_role(make_caller(), role, at=when, **options)
         return len(calls)
 
+    def end_to_end_with_context() -> int:  # as end_to_end, with explicit entries (a new dict)
+        for make_caller, role, options in calls:
+            entries = {"aws:SourceVpc": "vpc-1", "aws:CalledVia": ["cloudformation.amazonaws.com"]}
+            assume_role(make_caller(), role, at=at, context=entries, **options)
+        return len(calls)
+
+    def end_to_end_with_context_unkept() -> int:  # the same, entries left out of the memo
+        keyed = trustsim_requests._context_key
+        trustsim_requests._context_key = lambda _context: None  # derived afresh (issue 5's way)
+        try:
+            return end_to_end_with_context()
+        finally:
+            trustsim_requests._context_key = keyed
+
     e2e_rate = _rate(end_to_end, args.repeat)
+    e2e_context_rate, e2e_unkept_rate, e2e_context_ratio = _paired(
+        end_to_end_with_context, end_to_end_with_context_unkept, args.repeat
+    )
     e2e_json_rate = _rate(end_to_end_from_json, args.repeat)
     e2e_new_rate = _rate(end_to_end_all_new, args.repeat)
     outcomes = [evaluate(request) for request in requests]
@@ -174,6 +192,8 @@ def main() -> None:
         "  the same, each caller read from its JSON", e2e_json_rate, "(sessions 1-5 measured this)"
     )
     _row("  the same, no call repeated (new times)", e2e_new_rate, "nothing reused but callers")
+    _row("  the same, with explicit context= entries", e2e_context_rate,
+         f"{e2e_context_ratio:.1f}x entries derived afresh ({e2e_unkept_rate:,.0f}/s)")  # fmt: skip
     _row("explain()", explain_rate,
          f"hot path is {explain_ratio:.1f}x faster (target <= 10x)")  # fmt: skip
     _row("explain().to_text()", text_rate, f"hot path is {text_ratio:.1f}x faster")

@@ -22,6 +22,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from trustsim.analysis.testing import (
+        assert_grants,
+        assert_no_access_beyond,
+    )
     from trustsim.arn import (
         Arn,
     )
@@ -149,6 +153,8 @@ _LAZY: dict[str, str] = {
     "Arn": "trustsim.arn",
     "assert_allowed": "trustsim.testing",
     "assert_denied": "trustsim.testing",
+    "assert_grants": "trustsim.analysis.testing",
+    "assert_no_access_beyond": "trustsim.analysis.testing",
     "assert_only": "trustsim.testing",
     "assume_role": "trustsim.evaluation",
     "AssumeRoleRequest": "trustsim.requests",
@@ -279,6 +285,8 @@ __all__ = [
     "__version__",
     "assert_allowed",
     "assert_denied",
+    "assert_grants",
+    "assert_no_access_beyond",
     "assert_only",
     "assume_role",
     "build_request",

@@ -12,7 +12,10 @@ __all__ = ["escape", "join", "split", "unescape"]
 
 def escape(token: str | int) -> str:
     """Escape one reference token (RFC 6901 §3)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = token if isinstance(token, str) else str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def unescape(token: str) -> str:
@@ -26,7 +29,9 @@ def join(base: str, *tokens: str | int) -> str:
     >>> join("", "Statement", 0, "Condition", "StringLike", "aws:RequestTag/team")
     '/Statement/0/Condition/StringLike/aws:RequestTag~1team'
     """
-    return base + "".join("/" + escape(token) for token in tokens)
+    for token in tokens:
+        base += "/" + escape(token)
+    return base
 
 
 def split(pointer: str) -> tuple[str, ...]:

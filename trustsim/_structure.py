@@ -48,7 +48,7 @@ from trustsim.validation import (
     unknown_operator_problem,
 )
 
-__all__ = ["Draft", "number_text", "structure_policy"]
+__all__ = ["Draft", "number_text", "quick_statement", "structure_policy"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 POLICY_ELEMENTS = ("Version", "Id", "Statement")
@@ -398,6 +398,84 @@ class Draft:
     skip: Mapping[int, frozenset[str]]
 
 
+_ELEMENT_NAMES = frozenset(STATEMENT_ELEMENTS.values())
+_PRINCIPAL_NAMES = frozenset(PRINCIPAL_TYPES.values())
+_EFFECTS = {effect.value: effect for effect in Effect}
+
+
+def _quick_strings(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
+def _quick_principal(value: object) -> Principal | None:
+    if value == "*":
+        return Principal(star=True)
+    if not isinstance(value, dict) or not _PRINCIPAL_NAMES.issuperset(value):
+        return None
+    found: list[tuple[str, ...]] = []
+    for name in ("AWS", "Service", "Federated", "CanonicalUser"):
+        values = _quick_strings(value[name]) if name in value else ()
+        if values is None:
+            return None
+        found.append(values)
+    return Principal(found[0], found[1], found[2], found[3])
+
+
+_MISSING = object()
+
+
+def quick_statement(raw: dict[str, Any], index: int, pointer: str) -> Statement | None:
+    """The statement when its shape is right, built directly; ``None`` when in doubt.
+
+    The same reading as the converter's hooks, without cattrs' bookkeeping; anything it
+    does not recognise goes through the converter, which reports every shape problem.
+    """
+    if not _ELEMENT_NAMES.issuperset(raw):
+        return None
+    effect = raw.get("Effect")
+    effect = _EFFECTS.get(effect) if isinstance(effect, str) else None
+    sid = raw.get("Sid")
+    if effect is None or not (("Sid" not in raw) or isinstance(sid, str)):
+        return None
+    principals: list[Principal | None] = []
+    for name in ("Principal", "NotPrincipal"):
+        value = raw.get(name, _MISSING)
+        principal = None if value is _MISSING else _quick_principal(value)
+        if value is not _MISSING and principal is None:
+            return None
+        principals.append(principal)
+    lists: list[tuple[str, ...] | None] = []
+    for name in ("Action", "NotAction", "Resource", "NotResource"):
+        value = raw.get(name, _MISSING)
+        values = None if value is _MISSING else _quick_strings(value)
+        if value is not _MISSING and values is None:
+            return None
+        lists.append(values)
+    condition: tuple[ConditionClause, ...] = ()
+    if "Condition" in raw:
+        try:
+            condition = _condition(raw["Condition"], None)
+        except _Shape:
+            return None
+    return Statement(
+        effect,
+        sid,
+        principals[0],
+        principals[1],
+        lists[0],
+        lists[1],
+        lists[2],
+        lists[3],
+        condition,
+        index=index,
+        pointer=pointer,
+    )
+
+
 def _statement(
     raw: dict[str, Any], pointer: str
 ) -> tuple[Statement | None, list[Problem], frozenset[str]]:
@@ -423,11 +501,15 @@ def _statement(
     return statement, problems, frozenset(broken)
 
 
-def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None) -> Draft:
+def structure_policy(
+    raw: object, *, kind: PolicyKind, origin: str | None = None, from_json: bool = False
+) -> Draft:
     """Structure a decoded JSON document into a :class:`Policy` draft.
 
     policy := {Version?: "2012-10-17" | "2008-10-17", Id?: str,
                Statement: statement | [statement, …]}
+
+    ``from_json`` says ``raw`` was decoded from JSON text, so its keys are all strings.
 
     >>> draft = structure_policy({"Statement": {"Effect": "allow"}}, kind=PolicyKind.TRUST)
     >>> [(p.code, p.pointer) for p in draft.problems]
@@ -441,7 +523,7 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
             SYNTAX_ERRORS,
         )
         return Draft(None, (problem,), {})
-    key_problems = _non_text_keys(raw)
+    key_problems = [] if from_json else _non_text_keys(raw)  # JSON keys are text
     if key_problems:
         return Draft(None, tuple(key_problems), {})
     problems: list[Problem] = [
@@ -483,6 +565,10 @@ def structure_policy(raw: object, *, kind: PolicyKind, origin: str | None = None
         if vacuous:
             condition = {k: v for k, v in item["Condition"].items() if k not in vacuous}
             item = {**item, "Condition": condition}
+        quick = quick_statement(item, index, pointer)
+        if quick is not None:
+            statements.append(quick)
+            continue
         statement, statement_problems, broken = _statement(item, pointer)
         problems += statement_problems
         if statement is None:
@@ -533,7 +619,8 @@ def _non_text_keys(raw: dict[Any, Any]) -> list[Problem]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if isinstance(key, str):
-                    stack.append((value, (key, link)))
+                    if isinstance(value, dict | list):
+                        stack.append((value, (key, link)))
                     continue
                 tokens: list[Token] = []
                 while link is not None:
@@ -549,7 +636,11 @@ def _non_text_keys(raw: dict[Any, Any]) -> list[Problem]:
                 )
                 break
         elif isinstance(node, list):
-            stack.extend((value, (index, link)) for index, value in enumerate(node))
+            stack.extend(
+                (item, (index, link))
+                for index, item in enumerate(node)
+                if isinstance(item, dict | list)
+            )
     return problems
 
 

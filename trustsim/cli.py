@@ -14,6 +14,8 @@
 * ``trustsim who-can ROLE_ARN --inventory FILE`` / ``trustsim reach PRINCIPAL_ARN --inventory
   FILE``: who can assume a role of an inventory, with residual conditions; which roles a
   principal reaches by chaining (:mod:`trustsim.whocan`). 0 answered, 2 unreadable inventory.
+* ``trustsim grants POLICY`` / ``trustsim diff OLD NEW``: every request a trust policy allows,
+  proven; whether NEW grants access OLD did not (:mod:`trustsim.analysis.cli`).
 
 Every command reads ``-`` as standard input and takes ``--format text|json``.
 """
@@ -28,13 +30,14 @@ import re
 import sys
 import traceback
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from trustsim import __version__, _files, whocan
+from trustsim import __version__, _files, _inventory_cli, whocan
+from trustsim.analysis import cli as analysis_cli
 from trustsim.arn import Arn
 from trustsim.caller_specs import CALLER_SPEC_FORMS, caller_from_spec, claims_from_pairs
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
@@ -50,7 +53,8 @@ from trustsim.errors import (
 )
 from trustsim.evaluation import assume_role, check_action
 from trustsim.explain import StatementRecord
-from trustsim.inventory import RCP_FULL_AWS_ACCESS, Inventory, load_inventory
+from trustsim.inventory import RCP_FULL_AWS_ACCESS, load_inventory
+from trustsim.inventory_db import is_database
 from trustsim.linter import RULES, Finding, Severity, lint
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
@@ -96,9 +100,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    handlers = _inventory_parsers(commands)
+    handlers = {**_inventory_parsers(commands), **analysis_cli.register_cli(commands)}
+    handlers.update(_inventory_cli.register(commands))
     for command in commands.choices.values():
-        _safety_options(command)
+        for leaf in _leaf_parsers(command):
+            _safety_options(leaf)
     return parser, handlers
 
 
@@ -109,24 +115,26 @@ def _inventory_parsers(commands: Any) -> dict[str, _Handler]:
     cannot be read or does not hold the ARN.
     """
     who = commands.add_parser("who-can", help="who can assume a role of an inventory")
-    who.add_argument("role_arn", metavar="ROLE_ARN")
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?")
     who.add_argument("--inventory", required=True, metavar="FILE")
     who.add_argument("--format", choices=("text", "json"), default="text")
     reach = commands.add_parser("reach", help="which roles a principal can reach by chaining")
-    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN")
+    reach.add_argument("principal_arn", metavar="PRINCIPAL_ARN", nargs="?")
     reach.add_argument("--inventory", required=True, metavar="FILE")
     reach.add_argument("--format", choices=("text", "json"), default="text")
+    for parser in (who, reach):  # issue 22: docs/who-can.md, "Large organisations"
+        parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
+        parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
     return {
-        "who-can": lambda args: _inventory_answer(args, whocan.who_can_assume, args.role_arn),
-        "reach": lambda args: _inventory_answer(args, whocan.reachable_from, args.principal_arn),
+        "who-can": lambda args: _inventory_answer(args, "who-can", args.role_arn),
+        "reach": lambda args: _inventory_answer(args, "reach", args.principal_arn),
     }
 
 
-def _inventory_answer(
-    args: argparse.Namespace,
-    answer: Callable[[Inventory, str], whocan.WhoCanResult | whocan.ReachResult],
-    target: str,
-) -> int:
+def _inventory_answer(args: argparse.Namespace, command: str, target: str | None) -> int:
+    if args.all or not target or is_database(args.inventory):
+        return _inventory_cli.run_query(args, command)  # a database, or --all (issue 22)
+    answer = whocan.who_can_assume if command == "who-can" else whocan.reachable_from
     try:
         inventory = load_inventory(args.inventory)
         result = answer(inventory, target)
@@ -138,6 +146,16 @@ def _inventory_answer(
     else:
         print(result.to_text())
     return 0
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """``parser``, or its subcommands' parsers (``inventory build``) when it has some."""
+    nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not nested:
+        yield parser
+    for action in nested:
+        for child in action.choices.values():
+            yield from _leaf_parsers(child)
 
 
 def _safety_options(parser: argparse.ArgumentParser) -> None:
@@ -491,7 +509,7 @@ def _dispatch(arguments: argparse.Namespace, handlers: dict[str, _Handler], out:
             return _run_explain(arguments, out)
         case "lint":
             return _run_lint(arguments, out)
-        case "who-can" | "reach":
+        case "who-can" | "reach" | "inventory" | "grants" | "diff":
             with contextlib.redirect_stdout(out):
                 return handlers[arguments.command](arguments)
         case _:

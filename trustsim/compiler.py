@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -443,6 +443,126 @@ class CompiledStatement:
         return self.resource is None or self.resource.matches(role_arn, context)
 
 
+_Key = tuple[str, ...]
+
+
+def _only_aws_star(matcher: PrincipalMatcher) -> bool:
+    """``{"AWS": "*"}`` and nothing else an IAM caller could match more specifically."""
+    return matcher.aws_star and not (
+        matcher.everyone
+        or matcher.users
+        or matcher.roles
+        or matcher.sessions
+        or matcher.unique_ids
+        or matcher.account_roots
+        or matcher.account_ids
+    )
+
+
+def _matcher_keys(matcher: PrincipalMatcher) -> list[_Key] | None:
+    """The lookups by which a caller can match ``matcher``; ``None``: any caller may."""
+    if matcher.everyone:
+        return None
+    if matcher.aws_star:  # also names some: every IAM user and role session may match
+        return None
+    keys: list[_Key] = [("service", name) for name in matcher.services]
+    keys += [("federated", name) for name in matcher.federated]
+    keys += [("arn", arn) for arn in matcher.users | matcher.sessions]
+    keys += [("role", arn) for arn in matcher.roles]
+    keys += [("unique-id", value) for value in matcher.unique_ids]
+    keys += [("root", partition, account) for partition, account in matcher.account_roots]
+    keys += [("account", account) for account in matcher.account_ids]
+    return keys
+
+
+def _caller_keys(who: CallerIdentity) -> list[_Key]:
+    """Every lookup under which :meth:`PrincipalMatcher.match` could match ``who``."""
+    kind = who.kind
+    if kind is CallerKind.SERVICE:
+        return [("service", who.name or "")]
+    if kind is CallerKind.WEB_IDENTITY or kind is CallerKind.SAML:
+        return [("federated", who.name or "")]
+    if kind is not CallerKind.USER and kind is not CallerKind.ROLE_SESSION:
+        return []
+    keys: list[_Key] = [
+        ("arn", who.arn or ""),
+        ("root", who.partition or "", who.account or ""),
+        ("account", who.account or ""),
+    ]
+    if kind is CallerKind.ROLE_SESSION:
+        keys.append(("role", who.role_arn or ""))
+    if who.unique_id:
+        keys.append(("unique-id", who.unique_id))
+    return keys
+
+
+@attrs.frozen(eq=False)
+class PrincipalIndex:
+    """A long policy's statements by the principal values they name (issue 22).
+
+    Only a superset is looked up: the statements whose ``Principal`` names one of the
+    caller's lookups, and every statement any caller may match (``"*"``, ``{"AWS": "*"}``
+    with other values, ``NotPrincipal``, no principal element); statements of
+    ``{"AWS": "*"}`` alone are kept apart (:attr:`aws_star_only`). The evaluator still asks each of those how it
+    matches, so the index can only skip statements that match nothing: finding a caller's
+    statements costs what they number, not what the policy holds (lint asks about many
+    callers of one long policy).
+    """
+
+    by_key: Mapping[_Key, tuple[int, ...]]
+    always: tuple[int, ...]
+    statements: tuple[CompiledStatement, ...]
+    #: The statements whose principal is ``{"AWS": "*"}`` alone: they match every IAM user
+    #: and role session alike (a direct star match), whoever it is, so what they contribute
+    #: depends on the kind of caller, not on the caller (see :attr:`star_memo`).
+    aws_star_only: tuple[CompiledStatement, ...] = ()
+    #: The evaluator's memo of what :attr:`aws_star_only` contributes, keyed by everything
+    #: that contribution depends on (trustsim.evaluation).
+    star_memo: dict[tuple[object, ...], Any] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+
+    @classmethod
+    def of(cls, statements: tuple[CompiledStatement, ...]) -> PrincipalIndex:
+        """Index ``statements``."""
+        by_key: dict[_Key, list[int]] = {}
+        always: list[int] = []
+        star_only: list[CompiledStatement] = []
+        for position, statement in enumerate(statements):
+            principal = statement.principal
+            if principal is None or statement.not_principal is not None:
+                always.append(position)
+                continue
+            if _only_aws_star(principal):
+                star_only.append(statement)
+                continue
+            keys = _matcher_keys(principal)
+            if keys is None:
+                always.append(position)
+                continue
+            for key in set(keys):
+                by_key.setdefault(key, []).append(position)
+        return cls(
+            {key: tuple(found) for key, found in by_key.items()},
+            tuple(always),
+            statements,
+            tuple(star_only),
+        )
+
+    def candidates(self, who: CallerIdentity) -> tuple[CompiledStatement, ...]:
+        """The statements that may match ``who``, in document order (not :attr:`aws_star_only`)."""
+        found = set(self.always)
+        for key in _caller_keys(who):
+            found.update(self.by_key.get(key, ()))
+        statements = self.statements
+        return tuple(statements[position] for position in sorted(found))
+
+
+#: Policies of more statements than this get a :class:`PrincipalIndex`; shorter ones are
+#: scanned whole (what the index would save there is less than what looking it up costs).
+INDEX_FROM = 32
+
+
 @attrs.frozen(eq=False)
 class CompiledPolicy:
     """A policy compiled for evaluation: its label and its statements.
@@ -459,6 +579,9 @@ class CompiledPolicy:
     #: Why AWS would refuse Allow statements of this hand-built policy that would otherwise
     #: grant too much; they are left out (fail closed) and the evaluator says so.
     refused: tuple[Problem, ...] = ()
+    #: The statements by principal, for policies longer than :data:`INDEX_FROM`; ``None``
+    #: for shorter ones.
+    index: PrincipalIndex | None = None
     #: The evaluator's memo: for one caller, action and role, which statements can apply
     #: (principal, action and static resource already matched). Pure functions of the policy
     #: and the key, so a hit is the same answer as a fresh scan (trustsim.evaluation).
@@ -582,6 +705,7 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
         allows=tuple(s for s in statements if not s.is_deny),
         denies=tuple(s for s in statements if s.is_deny),
         refused=refused,
+        index=PrincipalIndex.of(statements) if len(statements) > INDEX_FROM else None,
     )
     remember(_CACHE, key, (weakref.ref(policy, _forget(key)), compiled), _CACHE_SIZE)
     return compiled

@@ -32,6 +32,7 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
+from trustsim._memo import cached
 
 __all__ = [
     "BASE_OPERATORS",
@@ -147,6 +148,7 @@ class ConditionOperator:
     if_exists: bool = False
 
 
+@cached(4096)  # a pure function of the name; its values are frozen
 def parse_operator_name(name: str) -> ConditionOperator | None:
     """Split an operator name as written into qualifier, base and ``IfExists``.
 

@@ -11,13 +11,56 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import attrs
+
 from trustsim import _pointer
+from trustsim._memo import SWITCH, memo
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.model import Policy, PolicyKind
-from trustsim.validation import aws_check_order, validate_policy, worded_for
+from trustsim.validation import (
+    aws_check_order,
+    clear_validation_cache,
+    validate_policy,
+    worded_for,
+)
 
-__all__ = ["parse_policy"]
+__all__ = ["clear_parse_caches", "parse_policy"]
+
+# Policies parsed from JSON text, by what parsing reads: the text and the kind. A policy is
+# frozen; the caller's origin is set on a copy. Only valid documents are remembered.
+_DOCUMENTS_LIMIT = 1 << 12
+_DOCUMENTS: dict[tuple[str | bytes, PolicyKind], Policy] = memo(
+    "parsing: documents", _DOCUMENTS_LIMIT
+)
+
+
+def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Policy | None:
+    """The policy parsed from ``text`` as ``kind`` before, with ``origin``; else ``None``."""
+    if SWITCH.fresh:  # the test switch (trustsim._memo): every parse starts cold
+        return None
+    policy = _DOCUMENTS.get((text, kind))
+    if policy is None:
+        return None
+    return policy if policy.origin == origin else attrs.evolve(policy, origin=origin)
+
+
+def remember(text: str | bytes, policy: Policy) -> None:
+    """Keep ``policy``, parsed from ``text`` with no problem, for :func:`remembered`."""
+    if len(_DOCUMENTS) >= _DOCUMENTS_LIMIT:
+        _DOCUMENTS.clear()
+    _DOCUMENTS[text, policy.kind] = policy
+
+
+def clear_parse_caches() -> None:
+    """Forget every parsed document and validated statement (to measure cold parsing).
+
+    Parsing gives the same answers with or without them.
+
+    >>> clear_parse_caches()
+    """
+    _DOCUMENTS.clear()
+    clear_validation_cache()
 
 
 def parse_policy(
@@ -59,9 +102,13 @@ def parse_document(
     text: str | None = None,
     positions: Mapping[str, Position] | None = None,
     problems: Iterable[Problem] = (),
+    from_json: bool = False,
 ) -> Policy:
-    """:func:`parse_policy` with what a loader knows: the text, positions, early problems."""
-    draft = structure_policy(raw, kind=kind, origin=origin)
+    """:func:`parse_policy` with what a loader knows: the text, positions, early problems.
+
+    ``from_json`` says ``raw`` was decoded from JSON text (its keys are all strings).
+    """
+    draft = structure_policy(raw, kind=kind, origin=origin, from_json=from_json)
     found = [*problems, *draft.problems]
     if draft.policy is not None:
         found += validate_policy(draft.policy, skip=draft.skip)

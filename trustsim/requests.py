@@ -295,8 +295,10 @@ def build_request(
 #: identity: each entry holds it, so its id is not reused while the entry lives), the action
 #: and every option, the time included. An equal call (a caller built afresh in each test, a
 #: loop over the same calls) skips the STS checks it already passed and the derivation it
-#: already made; its request still holds the caller it was given. Calls with explicit
-#: ``context=`` entries or provided contexts (mappings) are not kept.
+#: already made; its request still holds the caller it was given. Explicit ``context=``
+#: entries are part of the key by value (see :func:`_context_key`): each entry's key, the
+#: exact type of its value and the value, in order; calls whose entries cannot be stated so
+#: (other types, a mapping of another kind) and calls with provided contexts are not kept.
 _Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
 _PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096)
 _PREPARED_SIZE = 4096
@@ -327,9 +329,18 @@ def prepare_request(  # noqa: PLR0917 - positional: the public options in order,
     at = _now() if at is None else _checked_time(at)
     expect_bool("mfa", mfa)  # before the memo: 1 == True
     key: tuple[object, ...] | None = None
+    entries: object = None
+    if context is not None and not provided_contexts:
+        stated = _context_key(context)
+        if stated is not None:
+            entries, context = stated  # derive from the very entries the key states
     # Only options of their documented types make a key (text, a list of texts, a mapping):
     # "team" and ("t", "e", "a", "m") must not share an entry. Others are refused below.
-    if context is None and not provided_contexts and _keyable(tags, transitive_tag_keys):
+    if (
+        (context is None or entries is not None)
+        and not provided_contexts
+        and _keyable(tags, transitive_tag_keys)
+    ):
         key = (
             caller,
             id(role),
@@ -343,6 +354,7 @@ def prepare_request(  # noqa: PLR0917 - positional: the public options in order,
             region,
             at,
             mfa,
+            entries,
         )
         try:
             hit = _PREPARED.get(key)
@@ -373,6 +385,73 @@ def prepare_request(  # noqa: PLR0917 - positional: the public options in order,
         kept = (role, None if resolved is caller else resolved, action, derived, companions)
         remember(_PREPARED, key, kept, _PREPARED_SIZE)
     return _new_request(resolved, role, action, derived, companions)
+
+
+_SCALARS = frozenset({str, bool, int})
+
+
+def _value_key(value: object) -> object:
+    """``value`` with its exact type (``True`` and ``1`` derive different texts), or ``None``."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)
+    if isinstance(value, _dt.datetime):
+        # Equal instants give the same UTC text; a fixed-offset zone keeps that so.
+        fixed = kind is _dt.datetime and type(value.tzinfo) is _dt.timezone
+        return (kind, value) if fixed else None
+    if isinstance(value, (list, tuple, set, frozenset)) and kind in _COLLECTIONS:
+        items = tuple(_value_key(item) for item in value)
+        if None in items:
+            return None
+        return (kind, frozenset(items) if kind is set or kind is frozenset else items)
+    return None
+
+
+_COLLECTIONS = frozenset({list, tuple, set, frozenset})
+
+
+def _context_key(
+    context: RequestContext | Mapping[str, ContextValue],
+) -> tuple[object, RequestContext | dict[str, ContextValue]] | None:
+    """Explicit ``context=`` entries stated by value for the request memo, or ``None``.
+
+    Returns the key and what to derive from. A plain mapping: its entries in order, with
+    the exact type of each value, and a dict of those entries, read once. A
+    :class:`~trustsim.context.RequestContext`: its folded values, spellings and multi-valued
+    keys, and the context itself. Anything else (a subclass, a value of another type, a time
+    in a zone other than a fixed offset) is not kept: the call is derived afresh.
+
+    >>> _context_key({"aws:SourceVpc": "vpc-1", "n": 1})[0]
+    ('entries', (('aws:SourceVpc', (<class 'str'>, 'vpc-1')), ('n', (<class 'int'>, 1))))
+    >>> _context_key({"n": 1})[0] == _context_key({"n": True})[0]
+    False
+    >>> _context_key({"x": object()}) is None
+    True
+    """
+    if type(context) is RequestContext:
+        folded = tuple(context.folded.items())
+        spelling = tuple(context._spelling.items())
+        multi = context._multivalued
+        texts = [key for key, _ in spelling] + [value for _, value in spelling] + list(multi)
+        for folded_key, values in folded:
+            if type(values) is not tuple:
+                return None
+            texts.append(folded_key)
+            texts.extend(values)
+        if type(multi) is not frozenset or any(type(text) is not str for text in texts):
+            return None
+        return ("context", folded, spelling, multi), context
+    given: object = context  # any value: its checks come later, with the derivation
+    if isinstance(given, RequestContext) or not isinstance(given, Mapping):
+        return None
+    entries = tuple(context.items())
+    stated = []
+    for entry_key, value in entries:
+        value_key = _value_key(value)
+        if type(entry_key) is not str or value_key is None:
+            return None
+        stated.append((entry_key, value_key))
+    return ("entries", tuple(stated)), dict(entries)
 
 
 def _keyable(tags: object, transitive_tag_keys: object) -> bool:

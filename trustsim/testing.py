@@ -62,7 +62,13 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
-__all__ = ["RequestOptions", "assert_allowed", "assert_denied", "assert_only", "describe_caller"]
+__all__ = [
+    "RequestOptions",
+    "assert_allowed",
+    "assert_denied",
+    "assert_only",
+    "describe_caller",
+]
 
 
 class RequestOptions(TypedDict, total=False):
@@ -358,3 +364,12 @@ def assert_only(
         error.trustsim_explained = True  # type: ignore[attr-defined]
         raise error
     return outcomes
+
+
+def __getattr__(name: str) -> object:
+    # The proven assertions live with the analysis (trustsim.analysis.testing); imported on use.
+    if name in ("assert_grants", "assert_no_access_beyond"):
+        from trustsim.analysis import testing  # noqa: PLC0415 - analysis imports this module
+
+        return getattr(testing, name)
+    raise AttributeError(f"module 'trustsim.testing' has no attribute {name!r}")

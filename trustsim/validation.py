@@ -30,6 +30,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from trustsim import _pointer
+from trustsim._memo import SWITCH, memo
 from trustsim._org_rules import rcp_allow_problem
 from trustsim._resource_arns import resource_problem
 from trustsim.arn import Arn
@@ -243,7 +244,10 @@ def validate_policy(
     seen_sids: set[str] = set()
     for statement in policy.statements:
         ignored = frozenset(skipped.get(statement.index, ()))
-        problems += _statement_problems(statement, policy, ignored)
+        if ignored:
+            problems += _statement_problems(statement, policy, ignored)
+        else:
+            problems += _clean_or_problems(statement, policy)
         if statement.sid and "Sid" not in ignored:
             if statement.sid in seen_sids:
                 problems.append(
@@ -257,6 +261,36 @@ def validate_policy(
                 )
             seen_sids.add(statement.sid)
     return problems
+
+
+# Statements the rules found nothing wrong with, by what the rules read: the statement's
+# content (its place only names where a problem is), the policy's kind and whether its
+# Version expands policy variables. Only "nothing wrong" is remembered: problems carry the
+# statement's pointer, so they are found afresh each time.
+_CLEAN_LIMIT = 8192  # the bound every memo keeps (trustsim._memo)
+_CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = memo(
+    "validation: statements found valid", _CLEAN_LIMIT
+)
+
+
+def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
+    key = (statement, policy.kind, policy.expands_variables)
+    if key in _CLEAN and not SWITCH.fresh:
+        return []
+    problems = _statement_problems(statement, policy, frozenset())
+    if not problems:
+        if len(_CLEAN) >= _CLEAN_LIMIT:
+            _CLEAN.clear()
+        _CLEAN[key] = None
+    return problems
+
+
+def clear_validation_cache() -> None:
+    """Forget which statements were found valid (benchmarks measure cold parsing).
+
+    >>> clear_validation_cache()
+    """
+    _CLEAN.clear()
 
 
 def _version_problems(policy: Policy, refused: bool) -> list[Problem]:

@@ -35,6 +35,9 @@ COMMANDS = [
     ("validate", "--format", "json"),
     ("explain", "--caller", "anonymous"),
     ("check", "--caller", "anonymous"),
+    ("grants", "--format", "text"),
+    ("grants", "--format", "json"),
+    ("diff", "leak.json", "--format", "sarif"),
 ]
 
 
@@ -297,3 +300,17 @@ def test_a_json_secret_in_the_workspace_is_not_quoted_as_a_policy(hostile: Hosti
     run = hostile.run("validate", "gha-creds-1234.json")
     assert SECRET not in run.both
     assert "unknown top-level element" in run.out
+
+
+def test_an_inventory_database_that_is_a_fifo_or_a_device_is_refused_without_hanging(
+    hostile: Hostile,
+) -> None:
+    """--inventory FILE.db is opened by SQLite, not the read boundary: it must still be a file."""
+    os.mkfifo(hostile.repo / "org.db")
+    (hostile.repo / "zero.db").symlink_to("/dev/zero")
+    for name in ("org.db", "zero.db"):
+        run = hostile.run(
+            "who-can", "--inventory", name, "arn:aws:iam::111122223333:role/r", timeout=30
+        )
+        assert_refused(run)
+        assert f"'{name}': refused" in run.both, run.both

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustsim._memo import memo, remember
-from trustsim.compiler import CompiledPolicy, CompiledStatement, MatchKind
+from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import Diagnostic
@@ -85,11 +85,38 @@ def _build_candidates(
     policy: CompiledPolicy, caller: CallerFacts, role: RoleFacts, action: str
 ) -> _Candidates:
     who = caller.who
-    lower = action.casefold()
     same_account = (who.partition, who.account) == (role.partition, role.account)
+    index = policy.index
+    if index is None:
+        return _select(policy.statements, who, same_account, role, action)
+    # A long policy: only the statements that may match the caller, and those of
+    # {"AWS": "*"} alone through a memo keyed by what their contribution depends on.
+    denies, allows = _select(index.candidates(who), who, same_account, role, action)
+    if not who.is_iam_principal or not index.aws_star_only:
+        return denies, allows
+    # The {"AWS": "*"}-only statements' contribution depends on the caller's kind, whether it
+    # is in the role's account, the action and the role's ARN and partition.
+    key = (who.kind, same_account, action, role.arn, role.partition)
+    star: _Candidates | None = index.star_memo.get(key)
+    if star is None:
+        made = _select(index.aws_star_only, who, same_account, role, action)
+        star = remember(index.star_memo, key, made, _MEMO_SIZE)
+    # (Checks are alternatives, tried until one holds: their order changes no answer.)
+    return denies + star[0], allows + star[1]
+
+
+def _select(
+    statements: Iterable[CompiledStatement],
+    who: CallerIdentity,
+    same_account: bool,
+    role: RoleFacts,
+    action: str,
+) -> _Candidates:
+    """The Deny checks and Allow (check, requirements) of ``statements`` for one caller."""
+    lower = action.casefold()
     denies: list[_Check] = []
     allows: list[tuple[_Check, tuple[bool, bool, bool] | None]] = []
-    for statement in policy.statements:
+    for statement in statements:
         kind = statement.principal_kind(who, role.partition)
         if kind is MatchKind.NO or not statement.action.matches(action, lower):
             continue

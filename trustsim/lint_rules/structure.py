@@ -76,18 +76,21 @@ class StructureRules(LintBase):
                 )
 
     def redundant_statements(self) -> None:
-        """A statement that repeats an earlier one, Sid aside."""
-        seen: list[Statement] = []
-        for statement in self.policy.statements:
-            bare = attrs.evolve(statement, sid=None)
-            if bare in seen:
+        """A statement that repeats an earlier one, Sid aside.
+
+        Statements are values (equal statements hash alike), so each is looked up among the
+        earlier ones in one step: linear in statements.
+        """
+        first: dict[Statement, int] = {}
+        for position, statement in enumerate(self.policy.statements):
+            earlier = first.setdefault(attrs.evolve(statement, sid=None), position)
+            if earlier != position:
                 self.add(
                     "REDUNDANT_STATEMENT",
                     statement.pointer,
-                    f"the statement repeats statement {seen.index(bare)}",
+                    f"the statement repeats statement {earlier}",
                     "remove it",
                 )
-            seen.append(bare)
 
     def name_only_match(self, statement: Statement) -> None:
         """A principal naming this very role by name, but with another path or case.

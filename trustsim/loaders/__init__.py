@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from trustsim._files import read_named
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
-from trustsim.loaders.json_text import read_json
+from trustsim.loaders.json_text import quick_value, read_json
 from trustsim.model import Policy, PolicyKind
-from trustsim.parsing import parse_document
+from trustsim.parsing import parse_document, remember, remembered
 
 __all__ = [
     "load_authorization_details",
@@ -80,6 +80,20 @@ def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     from trustsim.errors import InvalidPolicy  # noqa: PLC0415
     from trustsim.validation import worded_for  # noqa: PLC0415
 
+    known = remembered(text, kind, origin)
+    if known is not None:
+        return known
+    # Read fast and parse; only a problem needs positions, so read strictly (and parse
+    # again, to the same problems) only then.
+    read, value = quick_value(text)
+    if read:
+        try:
+            policy = parse_document(value, kind=kind, origin=origin, from_json=True)
+        except InvalidPolicy:
+            pass
+        else:
+            remember(text, policy)
+            return policy
     try:
         document = read_json(text)
     except InvalidPolicy as error:

@@ -37,7 +37,7 @@ from trustsim import _pointer
 from trustsim._files import read_named
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
-from trustsim.loaders.json_text import read_json
+from trustsim.loaders.json_text import quick_value, read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
@@ -198,6 +198,14 @@ class _Input:
     text: str | None = None
     positions: Mapping[str, Position] = attrs.field(factory=dict)
     problems: tuple[Problem, ...] = ()
+    raw: str | bytes | None = None  # read quickly: positions are read from it on a problem
+
+    def located(self) -> _Input:
+        """This input with its text and positions, read strictly when it was read quickly."""
+        if self.raw is None:
+            return self
+        document = read_json(self.raw)
+        return _Input(self.value, self.origin, document.text, document.positions, self.problems)
 
 
 def _looks_like_json(text: str) -> bool:
@@ -216,6 +224,9 @@ def _read(source: Source, origin: str | None) -> _Input:
     else:
         label = origin or os.fspath(source)  # type: ignore[arg-type]
         raw, _ = read_named(source)  # type: ignore[arg-type]
+    read, value = quick_value(raw)
+    if read:
+        return _Input(value, label, raw=raw)
     try:
         document = read_json(raw)
     except InvalidPolicy as error:
@@ -237,16 +248,23 @@ class _Collector:
 
     def policy(self, raw: object, pointer: str, kind: PolicyKind) -> Policy | None:
         origin = f"{self.source.origin}#{pointer}"
+        from_json = (
+            isinstance(raw, str) or self.source.text is not None or self.source.raw is not None
+        )
         try:
             if isinstance(raw, str):
-                document = read_json(raw)
-                if document.problems:
-                    raise InvalidPolicy(document.problems)
-                raw = document.value
+                read, value = quick_value(raw)
+                if read:
+                    raw = value
+                else:
+                    document = read_json(raw)
+                    if document.problems:
+                        raise InvalidPolicy(document.problems)
+                    raw = document.value
             if not isinstance(raw, Mapping):
                 self.shape(pointer, "a policy document must be an object or its JSON text")
                 return None
-            return parse_document(dict(raw), kind=kind, origin=origin)
+            return parse_document(dict(raw), kind=kind, origin=origin, from_json=from_json)
         except InvalidPolicy as error:
             self.problems += [
                 attrs.evolve(problem, pointer=pointer + problem.pointer)
@@ -256,11 +274,12 @@ class _Collector:
 
     def finish(self) -> None:
         if self.problems:
+            source = self.source.located()
             raise InvalidPolicy(
                 dict.fromkeys(self.problems),
-                origin=self.source.origin,
-                text=self.source.text,
-                positions=self.source.positions,
+                origin=source.origin,
+                text=source.text,
+                positions=source.positions,
             )
 
 

@@ -31,7 +31,7 @@ import attrs
 from trustsim import _pointer
 from trustsim.errors import InvalidPolicy, Position, Problem
 
-__all__ = ["JsonDocument", "decode_text", "read_json"]
+__all__ = ["JsonDocument", "decode_text", "quick_value", "read_json"]
 
 _WHITESPACE = " \t\n\r"
 _MAX_DEPTH = 256
@@ -115,6 +115,70 @@ def read_json(source: str | bytes) -> JsonDocument:
         )
         raise InvalidPolicy([problem], text=text, positions={"": position}) from None
     return JsonDocument(value, text, reader.positions, tuple(reader.problems))
+
+
+class _Refused(Exception):
+    """The standard library's reading differs from the strict reader's: read strictly."""
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Refused  # a duplicate key: the strict reader reports it, with its position
+    return result
+
+
+def _integer(digits: str) -> int | Decimal:
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else Decimal(digits)
+
+
+def _constant(name: str) -> object:
+    raise _Refused  # NaN, Infinity, -Infinity are no JSON
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs, parse_float=Decimal, parse_int=_integer, parse_constant=_constant
+)
+
+
+def _too_deep(value: object) -> bool:
+    """Whether ``value`` holds a value below more containers than the strict reader allows."""
+    level: list[object] = [value]
+    for _ in range(_MAX_DEPTH):
+        below: list[object] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below += [v for v in children if isinstance(v, dict | list)]  # type: ignore[attr-defined]
+        if not below:
+            return False
+        level = below
+    return any(level)  # a non-empty container at the deepest level allowed
+
+
+def quick_value(source: str | bytes) -> tuple[bool, object]:
+    """Read JSON with the standard library, when that reading is the strict one.
+
+    ``source`` is what :func:`read_json` takes (text or UTF-8 bytes, possibly URL-encoded).
+
+    Returns ``(True, value)`` when the text is JSON the strict reader (:func:`read_json`)
+    would read to the same value with no problem: no duplicate key, no ``NaN``, nested no
+    deeper than it allows. Returns ``(False, None)`` otherwise: then :func:`read_json`
+    says what is wrong and where. Positions are needed only to report a problem, so a
+    loader reads quickly first and strictly only when there is something to point at.
+
+    >>> quick_value('{"Statement": {"Effect": "Allow", "Condition": {"N": 1.50}}}')
+    (True, {'Statement': {'Effect': 'Allow', 'Condition': {'N': Decimal('1.50')}}})
+    >>> quick_value('{"a": 1, "a": 2}'), quick_value('{"a": NaN}'), quick_value('{"a": ')
+    ((False, None), (False, None), (False, None))
+    """
+    try:
+        text = decode_text(source)
+        value = _DECODER.decode(text)
+    except (_Refused, ValueError, RecursionError, InvalidPolicy):
+        return False, None
+    if text.count("[") + text.count("{") > _MAX_DEPTH and _too_deep(value):
+        return False, None
+    return True, value
 
 
 class _SyntaxError(Exception):

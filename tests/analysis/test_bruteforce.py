@@ -1,0 +1,338 @@
+"""Exactness on a small finite universe: every request of a bounded alphabet, decided directly."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+
+import pytest
+
+from tests.analysis.policies import GITHUB, ROLE_ARN
+from trustsim.analysis import compare, grants
+from trustsim.analysis.cells import CALLER_ALLOWS, WITNESS_TIME
+from trustsim.callers import IamUser, Role, RoleSession, WebIdentity
+from trustsim.evaluation import evaluate
+from trustsim.parsing import parse_policy
+from trustsim.requests import build_request
+
+_WORDS = ["".join(letters) for size in (2, 3) for letters in itertools.product("aAb:", repeat=size)]
+_SUBS = [
+    "".join(letters) for size in (0, 1, 2, 3) for letters in itertools.product("ab/", repeat=size)
+]
+
+
+def _github(condition: dict) -> object:
+    return parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": GITHUB},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
+
+
+def _vendor(statements: list[dict]) -> object:
+    return parse_policy({"Version": "2012-10-17", "Statement": statements})
+
+
+_ALLOW_VENDOR = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "444455556666"},
+    "Action": "sts:AssumeRole",
+}
+
+EXTERNAL_ID_POLICIES = {
+    "equals": _vendor([{**_ALLOW_VENDOR, "Condition": {"StringEquals": {"sts:ExternalId": "ab"}}}]),
+    "ignore case": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"StringEqualsIgnoreCase": {"sts:ExternalId": "ab"}}}]
+    ),
+    "like": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"StringLike": {"sts:ExternalId": ["a*", "?b:"]}}}]
+    ),
+    "not like if exists": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"StringNotLikeIfExists": {"sts:ExternalId": "*A*"}}}]
+    ),
+    "deny": _vendor(
+        [
+            _ALLOW_VENDOR,
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringLike": {"sts:ExternalId": "*b"}},
+            },
+        ]
+    ),
+    "null": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Condition": {
+                    "Null": {"sts:ExternalId": "false"},
+                    "StringNotEquals": {"sts:ExternalId": "aa"},
+                },
+            }
+        ]
+    ),
+}
+SUB_POLICIES = {
+    "prefix": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "a*"}}),
+    "planted mistake": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "ab*"}}),
+    "intended": _github({"StringLike": {"token.actions.githubusercontent.com:sub": "ab/*"}}),
+    "exact or any": _github(
+        {"StringEquals": {"token.actions.githubusercontent.com:sub": ["ab", "b/"]}}
+    ),
+    "any value": _github(
+        {"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:sub": "?/*"}}
+    ),
+    "every value in a union": _github(
+        {"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": ["a*", "?/*"]}}
+    ),
+    "some value outside": _github(
+        {"ForAnyValue:StringNotLike": {"token.actions.githubusercontent.com:sub": ["ab*", "b"]}}
+    ),
+    "six patterns": _github(
+        {
+            "StringLike": {
+                "token.actions.githubusercontent.com:sub": ["a", "b", "ab", "ba", "a/*", "b/*"]
+            },
+            "ForAllValues:StringNotEquals": {"token.actions.githubusercontent.com:sub": "a/b"},
+        }
+    ),
+}
+
+
+def _external_id_requests(role: Role) -> list:
+    caller = IamUser("arn:aws:iam::444455556666:user/bot", policies=[CALLER_ALLOWS])
+    other = IamUser("arn:aws:iam::999988887777:user/bot", policies=[CALLER_ALLOWS])
+    out = [build_request(c, role, at=WITNESS_TIME) for c in (caller, other)]
+    out += [build_request(caller, role, external_id=word, at=WITNESS_TIME) for word in _WORDS]
+    return out
+
+
+def _sub_requests(role: Role) -> list:
+    out = [build_request(WebIdentity(GITHUB, {}), role, at=WITNESS_TIME)]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": word}), role, at=WITNESS_TIME) for word in _SUBS
+    ]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": [a, b]}), role, at=WITNESS_TIME)
+        for a, b in itertools.combinations(_SUBS[:8], 2)
+    ]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": list(three)}), role, at=WITNESS_TIME)
+        for three in itertools.combinations(["", "a", "ab", "b/", "a/b", "ba", "a/"], 3)
+    ]
+    return out
+
+
+_TIMES = [
+    _dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 1, 1, 0, 0, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 6, 15, 12, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc),
+    _dt.datetime(2027, 1, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc),
+    _dt.datetime(9999, 1, 1, tzinfo=_dt.timezone.utc),
+]
+# Addresses a caller may call from (not an address to bind): the first of IPv4 included.
+_IPS = [
+    None, "0.0.0.0", "10.0.0.0",  # noqa: S104 "10.0.0.255", "10.0.1.0", "9.255.255.255", "10.255.255.255",
+    "11.0.0.0", "192.0.2.1", "255.255.255.255", "::", "2001:db8::", "2001:db8::1",
+    "2001:db9::", "::ffff:10.0.0.1", "ffff::1",
+]  # fmt: skip
+_WINDOW = {"DateGreaterThanEquals": {"aws:CurrentTime": "2026-01-01T00:00:00Z"},
+           "NumericLessThan": {"aws:EpochTime": "1798761600"}}  # fmt: skip
+TIME_IP_POLICIES = {
+    "time window": _vendor([{**_ALLOW_VENDOR, "Condition": _WINDOW}]),
+    "ip blocks": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/24", "2001:db8::/32"]}},
+            }
+        ]
+    ),
+    "not in ip block, if given": _vendor(
+        [{**_ALLOW_VENDOR, "Condition": {"NotIpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}}]
+    ),
+    "deny outside window": _vendor(
+        [
+            _ALLOW_VENDOR,
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"DateLessThan": {"aws:CurrentTime": "2026-06-15T12:00:00.5Z"}},
+            },
+        ]
+    ),
+}
+
+
+def _time_ip_requests(role: Role) -> list:
+    caller = IamUser("arn:aws:iam::444455556666:user/bot", policies=[CALLER_ALLOWS])
+    return [
+        build_request(caller, role, at=at, **({"source_ip": ip} if ip else {}))
+        for at in _TIMES
+        for ip in _IPS
+    ]
+
+
+_SESSION_ROLES = [
+    "arn:aws:iam::444455556666:role/Builder",
+    "arn:aws:iam::444455556666:role/ci/Builder",
+    "arn:aws:iam::444455556666:role/xBuilder",
+    "arn:aws:iam::111122223333:role/Builder",
+]
+SESSION_POLICIES = {
+    "session ARN": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Principal": {"AWS": "arn:aws:sts::444455556666:assumed-role/Builder/b-1"},
+            }
+        ]
+    ),
+    "session ARN or account": _vendor(
+        [
+            {
+                **_ALLOW_VENDOR,
+                "Principal": {"AWS": "arn:aws:sts::444455556666:assumed-role/Builder/b-1"},
+            },
+            {
+                **_ALLOW_VENDOR,
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Condition": {"StringLike": {"sts:ExternalId": "a*"}},
+            },
+        ]
+    ),
+}
+
+
+def _session_requests(role: Role) -> list:
+    return [
+        build_request(
+            RoleSession(arn, name, policies=[CALLER_ALLOWS]), role, at=WITNESS_TIME, **extra
+        )
+        for arn in _SESSION_ROLES
+        for name in ("b-1", "B-1", "b-2")
+        for extra in ({}, {"external_id": "ab"})
+    ]
+
+
+_SET_IDENTITY = {**_ALLOW_VENDOR, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}
+SOURCE_IDENTITY_POLICIES = {
+    "session's identity": _vendor(
+        [{**_SET_IDENTITY, "Condition": {"StringLike": {"aws:SourceIdentity": "a*"}}}]
+    ),
+    "both identities": _vendor(
+        [
+            {
+                **_SET_IDENTITY,
+                "Condition": {
+                    "StringLikeIfExists": {"aws:SourceIdentity": "a*"},
+                    "StringNotEquals": {"sts:SourceIdentity": "aab"},
+                },
+            }
+        ]
+    ),
+}
+
+
+def _source_identity_requests(role: Role) -> list:
+    out = []
+    for carried in (None, "ab", "ba", "aab", "zz"):
+        caller = RoleSession(
+            "arn:aws:iam::444455556666:role/ci",
+            "s1",
+            policies=[CALLER_ALLOWS],
+            source_identity=carried,
+        )
+        wanted = [None, carried] if carried else [None, "ab", "aab", "bb"]
+        for given in wanted:
+            extra = {"source_identity": given} if given else {}
+            out.append(build_request(caller, role, at=WITNESS_TIME, **extra))
+    return out
+
+
+CASES = (
+    [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()]
+    + [(name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()]
+    + [(name, policy, _time_ip_requests) for name, policy in TIME_IP_POLICIES.items()]
+    + [(name, policy, _session_requests) for name, policy in SESSION_POLICIES.items()]
+    + [
+        (name, policy, _source_identity_requests)
+        for name, policy in SOURCE_IDENTITY_POLICIES.items()
+    ]
+)
+
+
+@pytest.mark.parametrize(("name", "policy", "universe"), CASES, ids=[c[0] for c in CASES])
+def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe):
+    role = Role(ROLE_ARN, policy)
+    found = grants(role)
+    assert found.complete, found.gaps
+    allowed = 0
+    for request in universe(role):
+        verdict = evaluate(request).allowed
+        allowed += verdict
+        assert verdict == (found.covering(request) is not None), request.context.to_dict()
+    # the universe reaches both answers, so the check above is not vacuous
+    assert allowed, name
+    assert allowed < len(universe(role)), name
+
+
+@pytest.mark.parametrize(
+    ("policies", "universe"),
+    [
+        (EXTERNAL_ID_POLICIES, _external_id_requests),
+        (SUB_POLICIES, _sub_requests),
+        (TIME_IP_POLICIES, _time_ip_requests),
+        (SESSION_POLICIES, _session_requests),
+        (SOURCE_IDENTITY_POLICIES, _source_identity_requests),
+    ],
+    ids=["external-id", "sub", "time-and-ip", "session-arn", "source-identity"],
+)
+def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
+    for new, reference in itertools.permutations(policies.values(), 2):
+        result = compare(new, reference, role_arn=ROLE_ARN)
+        new_role, reference_role = Role(ROLE_ARN, new), Role(ROLE_ARN, reference)
+        separating = [
+            request
+            for request in universe(new_role)
+            if evaluate(request).allowed
+            and not evaluate(
+                build_request(request.caller, reference_role, **_options(request))
+            ).allowed
+        ]
+        assert result.no_new_access is not None
+        if separating:
+            assert result.no_new_access is False
+        if result.no_new_access is True:
+            assert not separating
+
+
+def _options(request) -> dict:
+    out = {
+        "at": _dt.datetime.fromisoformat(
+            request.context["aws:CurrentTime"][0].replace("Z", "+00:00")
+        )
+    }
+    source_ip = request.context.get_values("aws:SourceIp")
+    if source_ip is not None:
+        out["source_ip"] = source_ip[0]
+    external = request.context.get_values("sts:ExternalId")
+    if external is not None:
+        out["external_id"] = external[0]
+    identity = request.context.get_values("sts:SourceIdentity")
+    if identity is not None:
+        out["source_identity"] = identity[0]
+    return out

@@ -1,0 +1,200 @@
+"""Lint's work grows with the statements, not with their square (issue 22); the index that
+makes it so changes no decision.
+
+These are counts, not timings: how many statements are compared with one another, and how
+many statements' principals are matched against the outsiders lint builds. Before issue 22
+both were quadratic (every statement against every earlier one; every outsider against every
+statement). Then a property: the evaluator's principal index of long policies (more than
+``compiler.INDEX_FROM`` statements) decides every request exactly as a scan of every
+statement does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import trustsim as ts
+from trustsim import _memo, compiler
+from trustsim.callers import (
+    IamUser,
+    OrgMembership,
+    RoleSession,
+    ServicePrincipal,
+    WebIdentity,
+)
+from trustsim.compiler import CompiledStatement
+from trustsim.linter import lint
+from trustsim.model import Statement
+from trustsim.parsing import parse_policy
+
+ROLE_ARN = "arn:aws:iam::111122223333:role/deploy"
+PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com"
+AT = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.timezone.utc)
+
+
+def _account(index: int) -> str:
+    return f"{400000000000 + index}"
+
+
+def _statements(count: int) -> list[dict[str, Any]]:
+    """Distinct statements of every principal shape lint builds outsiders for."""
+    out: list[dict[str, Any]] = []
+    for index in range(count):
+        shape = index % 4
+        if shape == 0:  # a cross-account root without ExternalId: an outsider per statement
+            principal: dict[str, Any] = {"AWS": f"arn:aws:iam::{_account(index)}:root"}
+            condition: dict[str, Any] = {}
+        elif shape == 1:  # {"AWS": "*"} narrowed only by a tag the caller sets
+            principal = {"AWS": "*"}
+            condition = {"StringEquals": {"aws:PrincipalTag/team": f"team-{index}"}}
+        elif shape == 2:
+            principal = {"Service": f"svc{index}.amazonaws.com"}
+            condition = {}
+        else:
+            principal = {"AWS": f"arn:aws:iam::{_account(index)}:role/r{index}"}
+            condition = {"StringEquals": {"sts:ExternalId": f"x{index}"}}
+        statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+        if condition:
+            statement["Condition"] = condition
+        out.append(statement)
+    return out
+
+
+def _document(count: int) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": _statements(count)}
+
+
+def _principal_matches_during_lint(count: int) -> int:
+    calls = 0
+    original = CompiledStatement.principal_kind
+
+    def counted(self: CompiledStatement, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(self, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CompiledStatement, "principal_kind", counted)
+        lint(_document(count), role_arn=ROLE_ARN)
+    return calls
+
+
+def test_outsiders_are_matched_only_against_statements_that_can_admit_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each outsider lint builds meets the statements naming it, the {"AWS": "*"} ones once
+    per kind of caller, not every statement: the matches grow like the statements."""
+    monkeypatch.setattr(_memo.SWITCH, "fresh", False)  # counts with the memos at work
+    small = _principal_matches_during_lint(200)
+    large = _principal_matches_during_lint(800)
+    assert large <= 5 * small  # four times the statements; a quadratic scan is sixteen times
+    assert large <= 4 * 800
+
+
+def test_repeated_statements_are_found_without_comparing_every_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    statements = _statements(400)
+    document = {"Version": "2012-10-17", "Statement": [*statements, dict(statements[7])]}
+    comparisons = 0
+    original = Statement.__eq__
+
+    def counted(self: Statement, other: object) -> Any:
+        nonlocal comparisons
+        comparisons += 1
+        return original(self, other)
+
+    monkeypatch.setattr(Statement, "__eq__", counted)
+    found = [f for f in lint(document, role_arn=ROLE_ARN) if f.code == "REDUNDANT_STATEMENT"]
+    monkeypatch.undo()
+    assert [(f.pointer, f.message) for f in found] == [
+        ("/Statement/400", "the statement repeats statement 7")
+    ]
+    assert comparisons <= 4 * len(statements)  # every pair would be 80,000
+
+
+# ----------------------------------------------------------------------------- the index
+
+_ACCOUNTS = [_account(i) for i in range(11)] + ["111122223333"]  # the role's account last
+
+
+def _principal(kind: int, value: int) -> dict[str, Any]:
+    account = _ACCOUNTS[value % len(_ACCOUNTS)]
+    return [
+        {"AWS": f"arn:aws:iam::{account}:root"},
+        {"AWS": account},
+        {"AWS": f"arn:aws:iam::{account}:user/u{value % 2}"},
+        {"AWS": f"arn:aws:iam::{account}:role/r{value % 2}"},
+        {"AWS": f"arn:aws:sts::{account}:assumed-role/r{value % 2}/s1"},
+        {"AWS": "*"},
+        {"AWS": ["*", f"arn:aws:iam::{account}:user/u0"]},
+        {"Service": f"svc{value % 2}.amazonaws.com"},
+        {"Federated": PROVIDER},
+    ][kind]
+
+
+_STATEMENT = st.builds(
+    lambda kind, value, deny, tag: {
+        "Effect": "Deny" if deny else "Allow",
+        "Principal": _principal(kind, value),
+        "Action": ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"],
+        **({"Condition": {"StringEquals": {"aws:PrincipalTag/team": tag}}} if tag else {}),
+    },
+    st.integers(0, 8),
+    st.integers(0, 4 * len(_ACCOUNTS)),
+    st.integers(0, 7).map(lambda n: n == 0),  # one statement in eight denies
+    st.sampled_from([None, None, "t0", "t1"]),
+)
+
+
+def _callers() -> list[Any]:
+    """Callers of every kind, from every account, tagged or not; the role's account last
+    (what a statement contributes for one caller must not be reused for another)."""
+    callers: list[Any] = [
+        ServicePrincipal("svc0.amazonaws.com"),
+        ServicePrincipal("svc1.amazonaws.com"),
+        WebIdentity(PROVIDER, claims={"sub": "user-1", "aud": "app"}),
+    ]
+    for account in _ACCOUNTS:
+        callers += [
+            IamUser(f"arn:aws:iam::{account}:user/u0", tags={"team": "t0"}),
+            IamUser(f"arn:aws:iam::{account}:user/u1"),
+            RoleSession(f"arn:aws:iam::{account}:role/r0", "s1", role_tags={"team": "t1"}),
+            RoleSession(f"arn:aws:iam::{account}:role/r1", "s2"),
+            IamUser(f"arn:aws:iam::{account}:user/other", org=OrgMembership("o-a1b2c3d4e5")),
+        ]
+    return callers
+
+
+_CALLERS = _callers()
+
+
+def _decisions(document: dict[str, Any]) -> list[ts.Outcome]:
+    """Every caller's outcome (decision, deciding statements, side, reason, actions)."""
+    role = ts.Role(ROLE_ARN, parse_policy(document))  # a new policy object: compiled afresh
+    return [ts.assume_role(caller, role, at=AT) for caller in _CALLERS]
+
+
+@settings(max_examples=25, deadline=None)
+@given(statements=st.lists(_STATEMENT, min_size=compiler.INDEX_FROM + 1, max_size=60))
+def test_the_principal_index_decides_as_a_scan_of_every_statement(
+    statements: list[dict[str, Any]],
+) -> None:
+    document = {"Version": "2012-10-17", "Statement": statements}
+    indexed = _decisions(document)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiler, "INDEX_FROM", 10**9)  # no index: every statement scanned
+        scanned = _decisions(document)
+    assert indexed == scanned
+
+
+def test_a_long_policy_is_indexed_and_a_short_one_is_not() -> None:
+    long = ts.Role(ROLE_ARN, parse_policy(_document(compiler.INDEX_FROM + 1)))
+    short = ts.Role(ROLE_ARN, parse_policy(_document(compiler.INDEX_FROM)))
+    assert compiler.compile_policy(long.trust_policy, label="trust policy").index is not None
+    assert compiler.compile_policy(short.trust_policy, label="trust policy").index is None

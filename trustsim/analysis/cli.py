@@ -1,0 +1,218 @@
+"""The ``grants`` and ``diff`` commands of the ``trustsim`` CLI (docs/analysis.md).
+
+* ``trustsim grants POLICY [--role-arn ARN] [--format text|json]``: every request the trust
+  policy allows, as Grants. Exit 0 complete, 1 incomplete (some part undecided), 2 unusable
+  input.
+* ``trustsim diff OLD NEW [--role-arn ARN] [--format text|json|sarif]``: whether NEW grants
+  access OLD did not. Exit 0 no new access (proven), 1 new access (with counterexamples),
+  2 undetermined or unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from trustsim import __version__, _files
+from trustsim.analysis.compare import Comparison, compare
+from trustsim.analysis.grants import Grants, grants
+from trustsim.errors import InvalidPolicy
+from trustsim.loaders import load_policy
+from trustsim.model import Policy, PolicyKind
+from trustsim.requests import AssumeRoleRequest
+from trustsim.testing import describe_caller
+
+__all__ = ["register_cli"]
+
+_Handler = Callable[[argparse.Namespace], int]
+_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def register_cli(subparsers: Any) -> dict[str, _Handler]:
+    """Add ``grants`` and ``diff`` to an argparse CLI; returns their handlers by name.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> sorted(register_cli(parser.add_subparsers(dest="command")))
+    ['diff', 'grants']
+    """
+    listing = subparsers.add_parser(
+        "grants",
+        help="every request a trust policy allows, proven (no sampling)",
+        description="List every request a trust policy allows, as Grants with a witness each.",
+    )
+    listing.add_argument("policy", metavar="POLICY", help="a trust policy file ('-' for stdin)")
+    listing.add_argument("--role-arn", metavar="ARN", help="the role the policy belongs to")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    diff = subparsers.add_parser(
+        "diff",
+        help="does NEW grant access OLD did not? (exit 1 when it does)",
+        description="Compare two trust policies: every request NEW allows that OLD denies.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the reference trust policy")
+    diff.add_argument("new", metavar="NEW", help="the changed trust policy")
+    diff.add_argument("--role-arn", metavar="ARN", help="the role both policies belong to")
+    diff.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    return {"grants": _run_grants, "diff": _run_diff}
+
+
+def _read(name: str) -> Policy:
+    """A trust policy file (``-``: stdin), read within the CLI's read boundary (docs/security.md)."""
+    if name == "-":
+        return load_policy(_files.read_stdin(), kind=PolicyKind.TRUST, origin="<stdin>")
+    return load_policy(Path(name), kind=PolicyKind.TRUST, origin=name)
+
+
+def _run_grants(arguments: argparse.Namespace) -> int:
+    try:
+        found = grants(_read(arguments.policy), role_arn=arguments.role_arn)
+    except (InvalidPolicy, OSError, ValueError) as error:
+        print(f"trustsim grants: {arguments.policy}: {error}", file=sys.stderr)
+        return 2
+    if arguments.format == "json":
+        print(json.dumps(found.to_dict(), indent=2))
+    else:
+        print(grants_text(found))
+    return 0 if found.complete else 1
+
+
+def grants_text(found: Grants) -> str:
+    """Grants as lines of text."""
+    lines = [f"{len(found)} grant(s) for {found.role.arn}:"]
+    lines += [f"  {grant}" for grant in found]
+    if found.complete:
+        lines.append("complete: every allowed request is in a grant above")
+    else:
+        lines.append(
+            "INCOMPLETE: requests outside the grants above may be allowed too, because of:"
+        )
+        lines += [f"  {gap}" for gap in found.gaps]
+    return "\n".join(lines)
+
+
+def _run_diff(arguments: argparse.Namespace) -> int:
+    try:
+        old, new = _read(arguments.old), _read(arguments.new)
+        result = compare(new, old, role_arn=arguments.role_arn)
+    except (InvalidPolicy, OSError, ValueError) as error:
+        print(f"trustsim diff: {error}", file=sys.stderr)
+        return 2
+    if arguments.format == "json":
+        print(json.dumps(comparison_dict(result), indent=2))
+    elif arguments.format == "sarif":
+        print(json.dumps(_sarif(result, arguments.new), indent=2))
+    else:
+        print(comparison_text(result))
+    if result.no_new_access is True:
+        return 0
+    return 1 if result.no_new_access is False else 2
+
+
+def _request_dict(request: AssumeRoleRequest) -> dict[str, Any]:
+    return {
+        "caller": repr(request.caller),
+        "action": request.action,
+        "companion_actions": list(request.companion_actions),
+        "context": request.context.to_dict(),
+    }
+
+
+#: Keys every request of a class carries alike: left out of the one-line form of a request.
+_SAME_FOR_ALL = frozenset(
+    {
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:securetransport",
+        "aws:viaawsservice",
+        "aws:resourceaccount",
+        "aws:principalisawsservice",
+        "aws:principaltype",
+        "aws:federatedprovider",
+    }
+)
+
+
+def _request_text(request: AssumeRoleRequest) -> str:
+    keys = "; ".join(
+        f"{key} = {', '.join(json.dumps(value) for value in request.context[key])}"
+        for key in sorted(request.context, key=str.lower)
+        if key.lower() not in _SAME_FOR_ALL
+    )
+    extra = f" with {', '.join(request.companion_actions)}" if request.companion_actions else ""
+    return f"{request.action}{extra} by {describe_caller(request.caller)}: {keys}"
+
+
+def comparison_dict(result: Comparison) -> dict[str, Any]:
+    """A JSON-ready comparison."""
+    return {
+        "no_new_access": result.no_new_access,
+        "reason": result.reason,
+        "counterexamples": [_request_dict(r) for r in result.counterexamples],
+        "new_grants": [g.to_dict() for g in result.new],
+        "gaps": [{"where": g.where, "reason": g.reason} for g in result.gaps],
+    }
+
+
+def comparison_text(result: Comparison) -> str:
+    """A comparison as lines of text."""
+    if result.no_new_access is True:
+        return "no new access: every request NEW allows, OLD allows too (proven)"
+    if result.no_new_access is None:
+        return "undetermined:\n" + "\n".join(f"  {gap}" for gap in result.gaps)
+    lines = [f"NEW grants access OLD did not ({len(result.counterexamples)} counterexample(s)):"]
+    lines += [f"  {_request_text(request)}" for request in result.counterexamples]
+    return "\n".join(lines)
+
+
+def _uri(name: str) -> str:
+    """A file name as a SARIF ``artifactLocation.uri`` (``-`` is ``stdin``)."""
+    return (
+        "stdin"
+        if name == "-"
+        else urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
+    )
+
+
+def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
+    results = [
+        {
+            "ruleId": "NEW_ACCESS",
+            "level": "error",
+            "message": {
+                "text": "the new trust policy allows a request the old one denies: "
+                + _request_text(request)
+            },
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(uri)}}}],
+            "properties": {"counterexample": _request_dict(request)},
+        }
+        for request in result.counterexamples
+    ]
+    notes = [{"level": "warning", "message": {"text": f"undecided: {gap}"}} for gap in result.gaps]
+    return {
+        "$schema": _SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "trustsim",
+                        "version": __version__,
+                        "rules": [
+                            {
+                                "id": "NEW_ACCESS",
+                                "shortDescription": {
+                                    "text": "The trust policy grants access the old one did not"
+                                },
+                            }
+                        ],
+                    }
+                },
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+                "results": results,
+            }
+        ],
+    }
