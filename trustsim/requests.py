@@ -44,7 +44,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence, Set
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 
@@ -67,9 +67,6 @@ from trustsim.callers import (
 from trustsim.context import ContextValue, RequestContext
 from trustsim.errors import InvalidRequest
 from trustsim.operators import parse_date, parse_number
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "ASSUME_ACTIONS",
@@ -391,7 +388,21 @@ _SCALARS = frozenset({str, bool, int})
 
 
 def _value_key(value: object) -> object:
-    """``value`` with its exact type (``True`` and ``1`` derive different texts), or ``None``."""
+    """``value`` with its exact type (``True`` and ``1`` derive different texts), or ``None``.
+
+    A context value is a scalar or one collection of scalars: anything nested has no key and
+    is derived afresh (where it is refused), so the key never recurses into input.
+    """
+    kind = type(value)
+    if kind in _COLLECTIONS:
+        items = tuple(_scalar_key(item) for item in value)  # type: ignore[attr-defined]
+        if None in items:
+            return None
+        return (kind, frozenset(items) if kind is set or kind is frozenset else items)
+    return _scalar_key(value)
+
+
+def _scalar_key(value: object) -> object:
     kind = type(value)
     if kind in _SCALARS:
         return (kind, value)
@@ -399,11 +410,6 @@ def _value_key(value: object) -> object:
         # Equal instants give the same UTC text; a fixed-offset zone keeps that so.
         fixed = kind is _dt.datetime and type(value.tzinfo) is _dt.timezone
         return (kind, value) if fixed else None
-    if isinstance(value, (list, tuple, set, frozenset)) and kind in _COLLECTIONS:
-        items = tuple(_value_key(item) for item in value)
-        if None in items:
-            return None
-        return (kind, frozenset(items) if kind is set or kind is frozenset else items)
     return None
 
 
