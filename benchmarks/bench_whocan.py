@@ -162,8 +162,8 @@ def _doc_role(arn: str, statement: dict[str, Any]) -> Any:
 
 
 def _fresh() -> None:
-    whocan._EVALUATORS.clear()
-    whocan._REVERSE.clear()
+    whocan.evaluator._EVALUATORS.clear()
+    whocan.reach._REVERSE.clear()
 
 
 def measure(size: int, accounts: int, seed: int, *, gc_mode: str = "frozen") -> dict[str, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,13 +47,15 @@ def conformance_path() -> Path:
 
 @pytest.fixture(autouse=True)
 def _cold_when_asked() -> Iterator[None]:
-    """With ``TRUSTSIM_FRESH_CACHES=1``, every public call of every test starts cold.
+    """With ``TRUSTSIM_FRESH_CACHES=1``, every public call of every test starts cold; with
+    ``TRUSTSIM_NO_FAST_PATH=1``, every decision is made by the full scan alone.
 
-    The switch that proves speed code never decides: the suite (its decision properties
-    first: ``TRUSTSIM_FRESH_CACHES=1 pytest tests/property``) must pass the same with it.
+    The switches that prove speed code never decides: the suite (its decision properties
+    first: ``TRUSTSIM_NO_FAST_PATH=1 pytest tests/property``) must pass the same with them.
     """
-    if os.environ.get("TRUSTSIM_FRESH_CACHES") != "1":
-        yield
-        return
-    with _memo.fresh_caches():
+    with contextlib.ExitStack() as switches:
+        if os.environ.get("TRUSTSIM_FRESH_CACHES") == "1":
+            switches.enter_context(_memo.fresh_caches())
+        if os.environ.get("TRUSTSIM_NO_FAST_PATH") == "1":
+            switches.enter_context(_memo.without_fast_path())
         yield

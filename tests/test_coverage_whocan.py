@@ -30,10 +30,10 @@ from trustsim.whocan import (
     Access,
     Answer,
     WhoCanResult,
-    _Evaluator,
     reachable_from,
     who_can_assume,
 )
+from trustsim.whocan.evaluator import Evaluator as _Evaluator
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 ORG, ROOT, OU = "o-a1b2c3d4e5", "r-ab12", "ou-ab12-11111111"

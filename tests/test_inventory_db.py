@@ -24,7 +24,7 @@ DUMPS = [DATA / "authorization-details.json", DATA / "authorization-details-vend
 
 
 def _fresh_who_can(inventory: Inventory, role_arn: str) -> dict[str, object]:
-    whocan._EVALUATORS.clear()  # a fresh evaluator: atoms numbered from the first query
+    whocan.evaluator._EVALUATORS.clear()  # a fresh evaluator: atoms numbered from the first query
     return who_can_assume(inventory, role_arn).to_dict()
 
 
@@ -43,14 +43,14 @@ def test_the_database_answers_what_the_inventory_answers(inventory: Inventory) -
         with open_database(path) as database:
             assert database.inventory() == inventory
             for entry in inventory.roles:
-                whocan._EVALUATORS.clear()
+                whocan.evaluator._EVALUATORS.clear()
                 found = database.who_can(entry.arn).to_dict()
                 assert found == _fresh_who_can(inventory, entry.arn)
             whole = database.inventory()
             for arn in database.principal_arns():
-                whocan._EVALUATORS.clear()  # residual literals are ordered by first use
+                whocan.evaluator._EVALUATORS.clear()  # residual literals are ordered by first use
                 found = reachable_from(whole, arn).to_dict()
-                whocan._EVALUATORS.clear()
+                whocan.evaluator._EVALUATORS.clear()
                 assert found == reachable_from(inventory, arn).to_dict()
 
 
@@ -158,14 +158,14 @@ def test_the_command_line_answers_the_same_from_the_database(folder: Path) -> No
     inventory = Inventory.from_authorization_details(DUMPS[0])
     for entry in inventory.roles:
         for output in ("text", "json"):
-            whocan._EVALUATORS.clear()
+            whocan.evaluator._EVALUATORS.clear()
             memory = _cli("who-can", entry.arn, "--inventory", str(DUMPS[0]), "--format", output)
-            whocan._EVALUATORS.clear()
+            whocan.evaluator._EVALUATORS.clear()
             assert _cli("who-can", entry.arn, "--inventory", database, "--format", output) == memory
     for user in inventory.users:
-        whocan._EVALUATORS.clear()
+        whocan.evaluator._EVALUATORS.clear()
         memory = _cli("reach", user.arn, "--inventory", str(DUMPS[0]))
-        whocan._EVALUATORS.clear()
+        whocan.evaluator._EVALUATORS.clear()
         assert _cli("reach", user.arn, "--inventory", database) == memory
 
 

@@ -154,11 +154,11 @@ def test_condition_shapes_are_bounded_and_drop_their_linecache_entries(
 ) -> None:
     """Item 8: ``_SHAPES`` and ``linecache.cache`` grew by one entry per shape, forever."""
     clear_caches()
-    monkeypatch.setattr(conditions, "_SHAPES_SIZE", 3)
+    monkeypatch.setattr(conditions.source, "_SHAPES_SIZE", 3)
     alice = ts.IamUser(USER_ARN)
     for role in _distinct_shapes(10):
         ts.assume_role(alice, role)
-        assert len(conditions._SHAPES) <= 3
+        assert len(conditions.source._SHAPES) <= 3
         assert len(_shape_files()) <= 3
     # The code of a shape dropped from the memo still runs (a compiled condition holds it).
     assert not ts.assume_role(alice, _distinct_shapes(1)[0]).allowed
@@ -170,12 +170,12 @@ def test_clear_caches_empties_every_cache_the_shapes_and_their_source_lines_incl
         ts.assume_role(alice, role, tags={"a": "b"})
         role_outcome = ts.assume_role(alice, role)
         role_outcome.explain()
-    assert conditions._SHAPES
+    assert conditions.source._SHAPES
     assert _shape_files()
     assert any(size for size, _ in _memo.sizes().values())
     clear_caches()
     assert {name: size for name, (size, _) in _memo.sizes().items() if size} == {}
-    assert conditions._SHAPES == {}
+    assert conditions.source._SHAPES == {}
     assert _shape_files() == []
 
 

@@ -103,13 +103,13 @@ def test_the_invalid_policy_note_says_exactly_what_was_left_out() -> None:
 def test_role_and_caller_facts_are_derived_once() -> None:
     """Repeated decisions on the same role reuse its facts (compiled trust policy, RCP levels),
     and equal IAM callers built afresh share theirs (issue 5: nothing is derived twice)."""
-    from trustsim import evaluation  # noqa: PLC0415 - the caches under test
+    from trustsim.evaluation import plan  # noqa: PLC0415 - the caches under test
 
     role = ts.Role(ROLE_ARN, _trust({"AWS": ACCOUNT}))
-    assert evaluation._role_facts(role) is evaluation._role_facts(role)
-    first = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
-    again = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
-    other = evaluation._caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/bob"))
+    assert plan.role_facts(role) is plan.role_facts(role)
+    first = plan.caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
+    again = plan.caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
+    other = plan.caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/bob"))
     assert first is again
     assert other is not first
 

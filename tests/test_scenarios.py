@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from trustsim.caller_specs import claims_from_pairs
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -21,7 +22,6 @@ from trustsim.callers import (
 from trustsim.scenarios import (
     MalformedScenario,
     caller_from_spec,
-    claims_from_pairs,
     load_scenarios,
 )
 

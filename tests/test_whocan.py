@@ -7,7 +7,6 @@ exactly which variants are allowed (a principal left out: none is).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 from pathlib import Path
@@ -18,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustsim.callers import IamUser, Role, ServicePrincipal
+from trustsim.cli import main as cli_main
 from trustsim.identities import GitHubActions
 from trustsim.inventory import Inventory, InventoryError, InventoryRole, Organization, OrgUnit
 from trustsim.model import PolicyKind
@@ -27,11 +27,10 @@ from trustsim.whocan import (
     Access,
     Answer,
     WhoCanResult,
-    _minimise,
     reachable_from,
-    register_cli,
     who_can_assume,
 )
+from trustsim.whocan.answers import minimise as _minimise
 
 DATA = Path(__file__).parent / "data" / "loaders"
 A, B, C = "111111111111", "222222222222", "333333333333"
@@ -527,10 +526,7 @@ def test_reach_chains_roles_and_keeps_residuals() -> None:
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="trustsim")
-    handlers = register_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return handlers[args.command](args)
+    return cli_main(argv)
 
 
 def test_cli_who_can_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,6 +64,8 @@ if TYPE_CHECKING:
         TrustsimError,
     )
     from trustsim.evaluation import (
+        assume_role,
+        check_action,
         decide,
         evaluate,
         evaluate_action,
@@ -120,9 +122,7 @@ if TYPE_CHECKING:
     from trustsim.requests import (
         AssumeRoleRequest,
         ProvidedContext,
-        assume_role,
         build_request,
-        check_action,
     )
     from trustsim.scenarios import (
         MalformedScenario,
@@ -156,11 +156,11 @@ _LAZY: dict[str, str] = {
     "assert_grants": "trustsim.analysis.testing",
     "assert_no_access_beyond": "trustsim.analysis.testing",
     "assert_only": "trustsim.testing",
-    "assume_role": "trustsim.requests",
+    "assume_role": "trustsim.evaluation",
     "AssumeRoleRequest": "trustsim.requests",
     "build_request": "trustsim.requests",
     "caller_from_spec": "trustsim.scenarios",
-    "check_action": "trustsim.requests",
+    "check_action": "trustsim.evaluation",
     "check_condition": "trustsim.conditions",
     "ClauseResult": "trustsim.conditions",
     "CognitoIdentity": "trustsim.identities",

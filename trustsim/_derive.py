@@ -6,7 +6,7 @@ once, at import (:func:`_key`), and their spellings are looked up only when some
 them (:class:`_Spelling`): building the request is on the end-to-end path of every
 ``assume_role`` call (issue 5), and folding and checking a dozen constant keys per call cost
 more than deriving them. Keys spelled by the caller or the call (tag keys, token claims, SAML
-attributes, provided contexts) go through :func:`trustsim.context._fold_into`, which checks
+attributes, provided contexts) go through :func:`trustsim.context.fold_into`, which checks
 them as :meth:`RequestContext.of <trustsim.context.RequestContext.of>` does.
 
 The input checks STS makes before deriving anything live in :mod:`trustsim.requests`.
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
 import attrs
 
-from trustsim._memo import cached, memo
+from trustsim._memo import cached, memo, remember
 from trustsim.callers import (
     AccountRoot,
     Caller,
@@ -31,7 +31,7 @@ from trustsim.callers import (
     ServicePrincipal,
     WebIdentity,
 )
-from trustsim.context import RequestContext, _fold_into, _utc_text
+from trustsim.context import RequestContext, fold_into, utc_text
 from trustsim.identities import oidc_condition_keys, saml_condition_keys
 
 __all__ = ["CallOptions", "derive_context", "overlay"]
@@ -136,7 +136,7 @@ class _Derived:
 
     def add(self, key: str, value: object) -> None:
         """A key spelled by the caller or the call, checked as RequestContext.of checks it."""
-        _fold_into(self.values, self.spelling, self.multi, key, value)
+        fold_into(self.values, self.spelling, self.multi, key, value)
 
     def context(self) -> RequestContext:
         """The finished context (the spellings stay lazy)."""
@@ -166,7 +166,7 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     values, multi = out.values, out.multi
     when = options.when
     _principal_keys(out, caller, when, options.mfa)
-    values[CURRENT_TIME] = (_utc_text(when),)
+    values[CURRENT_TIME] = (utc_text(when),)
     values[EPOCH_TIME] = (_epoch_text(when),)
     values[SECURE_TRANSPORT] = _TRUE
     # trustsim models direct calls: the caller's own request, not one an AWS service makes
@@ -254,9 +254,8 @@ def _principal_keys(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool |
         return
     if fragment is None:
         _principal(out, caller, at, mfa)
-        if len(_FRAGMENTS) >= _FRAGMENTS_SIZE:
-            _FRAGMENTS.clear()
-        _FRAGMENTS[key] = (dict(out.values), dict(out.spelling._written), frozenset(out.multi))
+        fragment = (dict(out.values), dict(out.spelling._written), frozenset(out.multi))
+        remember(_FRAGMENTS, key, fragment, _FRAGMENTS_SIZE)
         return
     values, written, multi = fragment
     out.values.update(values)
@@ -344,7 +343,7 @@ def _session(out: _Derived, caller: RoleSession, at: _dt.datetime, mfa: bool | N
         values[MFA_PRESENT], values[MFA_AGE] = _TRUE, (str(age),)
     else:
         values[MFA_PRESENT] = _FALSE
-    values[TOKEN_ISSUE_TIME] = (_utc_text(issued),)
+    values[TOKEN_ISSUE_TIME] = (utc_text(issued),)
     if caller.source_identity is not None:
         values[AWS_SOURCE_IDENTITY] = (caller.source_identity,)
     if caller.federated_provider is not None:

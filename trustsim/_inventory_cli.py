@@ -210,3 +210,27 @@ def _progress_lines(lines: Iterator[str], total: int, out: TextIO, err: TextIO) 
             print(f"\r{done}/{total}", end="", file=err, flush=True)
     if show:
         print(file=err)
+
+
+class StatusLine:
+    """One status line on standard error while a long query runs, on a terminal only."""
+
+    def __init__(self, stream: TextIO) -> None:
+        # Past the CLI's escaping wrapper: the carriage return and the erase are ours.
+        self.stream: TextIO = getattr(stream, "stream", stream)
+        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        """Replace the line with ``text`` (already escaped)."""
+        if self.active:
+            self.stream.write(f"\rtrustsim: {text}…\x1b[K")
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        """Erase the line, if one was shown."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False

@@ -27,7 +27,17 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["cached", "clear_caches", "fresh_caches", "memo", "register", "remember", "sizes"]
+__all__ = [
+    "cached",
+    "clear_caches",
+    "fresh_caches",
+    "kept_for",
+    "memo",
+    "register",
+    "remember",
+    "sizes",
+    "without_fast_path",
+]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -38,12 +48,23 @@ _REGISTRY: dict[str, tuple[Callable[[], None], Callable[[], int], int]] = {}
 
 
 class _Switch:
-    """Whether every public call starts from empty caches (tests only: see fresh_caches)."""
+    """The test switches, read on every public call (tests only).
 
-    __slots__ = ("fresh",)
+    ``fresh``: every call starts from empty caches (:func:`fresh_caches`); ``slow``: the
+    decision entry points skip the fast path and decide by the full scan
+    (:func:`without_fast_path`); ``on``: either, so a call reads one attribute when both are off.
+    """
+
+    __slots__ = ("fresh", "on", "slow")
 
     def __init__(self) -> None:
         self.fresh = False
+        self.slow = False
+        self.on = False
+
+    def set(self, *, fresh: bool, slow: bool) -> None:
+        """Turn the switches to ``fresh`` and ``slow``."""
+        self.fresh, self.slow, self.on = fresh, slow, fresh or slow
 
 
 #: Read on every public call: ``if SWITCH.fresh: clear_caches()``.
@@ -62,11 +83,42 @@ def memo(name: str, bound: int) -> dict[Any, Any]:
     return table
 
 
-def remember(table: dict[_K, _V], key: _K, value: _V, bound: int = 4096) -> _V:
-    """Store ``value`` under ``key``, emptying ``table`` first when it holds ``bound`` entries."""
+def remember(
+    table: dict[_K, _V],
+    key: _K,
+    value: _V,
+    bound: int = 4096,
+    clear: Callable[[], None] | None = None,
+) -> _V:
+    """Store ``value`` under ``key``, emptying ``table`` first when it holds ``bound`` entries.
+
+    ``clear`` empties it instead of ``table.clear`` when more goes with the entries (the
+    generated conditions' linecache lines).
+    """
     if len(table) >= bound:
-        table.clear()
+        (table.clear if clear is None else clear)()
     table[key] = value
+    return value
+
+
+def kept_for(
+    table: dict[int, tuple[Any, _V]], owner: object, make: Callable[[], _V], bound: int
+) -> _V:
+    """The value kept for ``owner`` by its identity, made by ``make()`` when missing.
+
+    For a value that depends on one object alone. The entry holds ``owner``, so its id is not
+    reused while the entry lives; a different object that reuses a freed id misses.
+
+    >>> table: dict[int, tuple[Any, int]] = {}
+    >>> owner = object()
+    >>> kept_for(table, owner, lambda: 1, 8), kept_for(table, owner, lambda: 2, 8)
+    (1, 1)
+    """
+    hit = table.get(id(owner))
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    value = make()
+    remember(table, id(owner), (owner, value), bound)
     return value
 
 
@@ -105,10 +157,25 @@ def fresh_caches() -> Iterator[None]:
     run the decision properties both ways and compare.
     """
     before = SWITCH.fresh
-    SWITCH.fresh = True
+    SWITCH.set(fresh=True, slow=SWITCH.slow)
     clear_caches()
     try:
         yield
     finally:
-        SWITCH.fresh = before
+        SWITCH.set(fresh=before, slow=SWITCH.slow)
         clear_caches()
+
+
+@contextlib.contextmanager
+def without_fast_path() -> Iterator[None]:
+    """Within the block, :func:`~trustsim.evaluation.evaluate` and its siblings skip the fast path.
+
+    Every decision is then made by the full scan (``trustsim.evaluation.scan``) alone: the
+    property tests decide both ways and compare, which proves the fast path only remembers.
+    """
+    before = SWITCH.slow
+    SWITCH.set(fresh=SWITCH.fresh, slow=True)
+    try:
+        yield
+    finally:
+        SWITCH.set(fresh=SWITCH.fresh, slow=before)

@@ -32,7 +32,7 @@ import attrs
 from trustsim import _reprs
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import expect_bool, expect_policy, expect_text, expect_time, shown
-from trustsim._memo import cached, memo
+from trustsim._memo import cached, memo, remember
 from trustsim._org_rules import check_levels
 from trustsim.arn import Arn
 from trustsim.errors import TrustsimError
@@ -714,10 +714,8 @@ class WebIdentity:
         if resolved is None:
             arn = f"arn:{partition}:iam::{account_id}:oidc-provider/{self.provider}"
             _check("WebIdentity.provider", arn, _OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN")
-            resolved = attrs.evolve(self, provider=arn)
-            if len(_RESOLVED) >= 1024:
-                _RESOLVED.clear()
-            _RESOLVED[key] = resolved
+            # The resolution depends on the identity's value, the account and the partition.
+            resolved = remember(_RESOLVED, key, attrs.evolve(self, provider=arn), 1024)
         return resolved
 
 

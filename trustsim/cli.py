@@ -39,26 +39,28 @@ import attrs
 from trustsim import __version__, _cli_lint, _discovery, _files, _inventory_cli, whocan
 from trustsim.analysis import cli as analysis_cli
 from trustsim.arn import Arn
+from trustsim.caller_specs import CALLER_SPEC_FORMS, caller_from_spec, claims_from_pairs
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.context import ContextValue
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, escape
+from trustsim.errors import (
+    InvalidContext,
+    InvalidPolicy,
+    InvalidRequest,
+    TrustsimError,
+    escape,
+)
+from trustsim.evaluation import assume_role, check_action
 from trustsim.explain import StatementRecord
-from trustsim.inventory import RCP_FULL_AWS_ACCESS
+from trustsim.inventory import RCP_FULL_AWS_ACCESS, load_inventory
+from trustsim.inventory_db import is_database
 from trustsim.linter import Severity
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
-from trustsim.requests import ASSUME_ACTIONS, assume_role, check_action
-from trustsim.scenarios import (
-    CALLER_SPEC_FORMS,
-    MalformedScenario,
-    ScenarioResult,
-    caller_from_spec,
-    claims_from_pairs,
-    load_scenarios,
-)
+from trustsim.requests import ASSUME_ACTIONS
+from trustsim.scenarios import MalformedScenario, ScenarioResult, load_scenarios
 
 __all__ = ["main"]
 
@@ -102,12 +104,88 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, _Handler]]:
     _check_parser(commands)
     _explain_parser(commands)
     _lint_parser(commands)
-    handlers = {**whocan.register_cli(commands), **analysis_cli.register_cli(commands)}
+    handlers = {**_inventory_parsers(commands), **analysis_cli.register_cli(commands)}
     handlers.update(_inventory_cli.register(commands))
     for command in commands.choices.values():
         for leaf in _leaf_parsers(command):
             _safety_options(leaf)
     return parser, handlers
+
+
+def _inventory_parsers(commands: Any) -> dict[str, _Handler]:
+    """``who-can`` and ``reach`` (:mod:`trustsim.whocan`); their handlers by name.
+
+    Each handler returns the exit code: 0 when the answer was printed, 2 when the inventory
+    cannot be read or does not hold the ARN.
+    """
+    inventory_help = (
+        "get-account-authorization-details output, a manifest naming such dumps, or an "
+        "inventory database (docs/who-can.md)"
+    )
+    who = commands.add_parser(
+        "who-can",
+        help="who can assume a role of an inventory",
+        description="List every principal of an inventory that can assume the role, with the "
+        "conditions left to meet (residual conditions), and the chains that reach it. Exit "
+        "status: 0 answered, 2 unreadable inventory or no such role.",
+    )
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
+    who.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+    who.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    reach = commands.add_parser(
+        "reach",
+        help="which roles a principal can reach by chaining",
+        description="List every role of an inventory the principal can assume, directly or by "
+        "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
+        "answered, 2 unreadable inventory or no such principal.",
+    )
+    reach.add_argument(
+        "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
+    )
+    reach.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+    reach.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    for parser in (who, reach):  # issue 22: docs/who-can.md, "Large organisations"
+        parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
+        parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
+    return {
+        "who-can": lambda args: _inventory_answer(args, "who-can", args.role_arn),
+        "reach": lambda args: _inventory_answer(args, "reach", args.principal_arn),
+    }
+
+
+def _inventory_answer(args: argparse.Namespace, command: str, target: str | None) -> int:
+    if args.all or not target or is_database(args.inventory):
+        return _inventory_cli.run_query(args, command)  # a database, or --all (issue 22)
+    answer = whocan.who_can_assume if command == "who-can" else whocan.reachable_from
+    status = _inventory_cli.StatusLine(sys.stderr)
+    try:
+        status.show(f"reading {escape(str(args.inventory))}")
+        inventory = load_inventory(args.inventory)
+        status.show(f"{len(inventory.users)} users, {len(inventory.roles)} roles: answering")
+        if not inventory.roles and not inventory.users:
+            print(
+                f"trustsim: {escape(str(args.inventory))} is not an inventory: it holds no roles "
+                "or users (an inventory is get-account-authorization-details output, or a "
+                "manifest naming such dumps: docs/who-can.md)",
+                file=sys.stderr,
+            )
+            return 2
+        result = answer(inventory, target)
+    except (TrustsimError, OSError) as error:
+        status.clear()
+        print(f"trustsim: {error}", file=sys.stderr)
+        return 2
+    finally:
+        status.clear()
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.to_text())
+    return 0
 
 
 def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from trustsim._memo import cached, memo
+from trustsim._memo import cached, memo, remember
 from trustsim._memo import clear_caches as clear_every_cache
 from trustsim.arn import Arn
 from trustsim.callers import (
@@ -40,9 +40,8 @@ from trustsim.callers import (
     WebIdentity,
 )
 from trustsim.conditions import compile_condition
-from trustsim.decision import StatementRef
 from trustsim.errors import Problem
-from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
+from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement, StatementRef
 from trustsim.variables import Template, parse_template
 from trustsim.wildcard import compile_pattern, compile_segments
 
@@ -667,8 +666,12 @@ def clear_caches() -> None:
 
 
 def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Policy]], None]:
+    # The table itself, not the module global: at interpreter exit, module globals are
+    # already None when the last policies are collected.
+    cache = _CACHE
+
     def callback(_ref: weakref.ref[Policy]) -> None:
-        _CACHE.pop(key, None)
+        cache.pop(key, None)
 
     return callback
 
@@ -708,7 +711,5 @@ def compile_policy(policy: Policy, *, label: str) -> CompiledPolicy:
         refused=refused,
         index=PrincipalIndex.of(statements) if len(statements) > INDEX_FROM else None,
     )
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[key] = (weakref.ref(policy, _forget(key)), compiled)
+    remember(_CACHE, key, (weakref.ref(policy, _forget(key)), compiled), _CACHE_SIZE)
     return compiled

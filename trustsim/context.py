@@ -51,7 +51,7 @@ def _as_text(key: str, value: object) -> str:
             )
         # The UTC instant is the cache key: fold=0 and fold=1 of one local time compare
         # (and hash) equal in Python, though they are an hour apart.
-        return _utc_text(utc_instant(value, f"context key {shown(key)}", InvalidContext))
+        return utc_text(utc_instant(value, f"context key {shown(key)}", InvalidContext))
     raise InvalidContext(
         f"context key {shown(key)}: a value must be text, a bool, an int or a datetime "
         f"(or a list of them for a multi-valued key), got {type(value).__name__}: {shown(value)}"
@@ -59,7 +59,7 @@ def _as_text(key: str, value: object) -> str:
 
 
 @cached(256)  # requests of one test run share a handful of times
-def _utc_text(utc: _dt.datetime) -> str:
+def utc_text(utc: _dt.datetime) -> str:
     # Not strftime("%Y"): it does not pad years before 1000 to four digits on every platform.
     return (
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
@@ -67,7 +67,7 @@ def _utc_text(utc: _dt.datetime) -> str:
     )
 
 
-def _fold_into(
+def fold_into(
     values: dict[str, tuple[str, ...]],
     spelling: MutableMapping[str, str],
     multi: set[str],
@@ -189,7 +189,7 @@ class RequestContext(Mapping[str, tuple[str, ...]]):
             )
         items: Iterable[tuple[object, object]] = (mapping or {}).items()
         for key, value in items:
-            _fold_into(values, spelling, multi, key, value)
+            fold_into(values, spelling, multi, key, value)
         return cls._make(values, spelling, frozenset(multi))
 
     def lookup(self, folded_key: str) -> tuple[str, ...] | None:

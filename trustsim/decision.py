@@ -16,6 +16,7 @@ import attrs
 
 from trustsim import _reprs
 from trustsim.errors import Diagnostic
+from trustsim.model import StatementRef
 
 if TYPE_CHECKING:
     from trustsim.explain import Explanation
@@ -29,7 +30,10 @@ __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
 
 
-#: trustsim.explain.explain, once imported (Outcome.explain).
+#: trustsim.explain.explain, once imported (Outcome.explain). This is the engine's one lazy
+#: import: an explanation replays the evaluator, which builds outcomes, so the module that
+#: defines Outcome cannot import the explainer at its top (the other, trustsim.requests'
+#: __getattr__, only keeps an old import path of assume_role / check_action).
 _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
@@ -57,34 +61,6 @@ class Decision(str, enum.Enum):
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
-
-
-@attrs.frozen
-class StatementRef:
-    """One statement of one policy, named so a person can find it.
-
-    Attributes:
-        policy: the policy's label: ``"trust policy"``, ``"identity policy 0"`` (the caller's
-            first), ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 0"``…
-            Every index in a label counts from 0, as statement indexes and JSON pointers do.
-        index: the statement's position in the document (0-based, as in its pointer).
-        sid: the statement's ``Sid``, or ``None``.
-        pointer: the statement's JSON pointer (``/Statement/0``).
-
-    >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
-    trust policy statement 1 (Sid "GitHubMain")
-    >>> print(StatementRef("identity policy 0", 0, None, "/Statement"))
-    identity policy 0 statement 0
-    """
-
-    policy: str
-    index: int
-    sid: str | None
-    pointer: str
-
-    def __str__(self) -> str:
-        sid = f' (Sid "{self.sid}")' if self.sid else ""
-        return f"{self.policy} statement {self.index}{sid}"
 
 
 @attrs.frozen(eq=False)

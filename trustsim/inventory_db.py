@@ -234,7 +234,7 @@ class _Writer:
 
 
 def _grants(policies: Sequence[Policy]) -> Iterator[tuple[str, str, str]]:
-    """The permission index rows of one principal (what ``whocan._AssumeIndex`` reads)."""
+    """The permission index rows of one principal (what ``whocan.index.AssumeIndex`` reads)."""
     literals: dict[str, None] = {}
     patterns: dict[str, None] = {}
     unindexed = False
@@ -795,7 +795,7 @@ class InventoryDatabase:
 
 
 def _needs(trust: Policy) -> Iterator[tuple[str, str]]:
-    """What a who-can query on a role with this trust policy must load (see ``whocan._collect``)."""
+    """What a who-can query on a role with this trust policy must load (see ``whocan.search.collect_candidates``)."""
     for statement in trust.statements:
         if statement.effect is Effect.DENY:
             for value in statement.principal.aws if statement.principal else ():
@@ -818,7 +818,7 @@ def _session_need(value: str) -> Iterator[tuple[str, str]]:
 
 
 def _star_needs(statement: Statement) -> Iterator[tuple[str, str]]:
-    from trustsim.whocan import _narrowing  # noqa: PLC0415 (the rule who-can applies)
+    from trustsim.whocan.index import narrowing as _narrowing  # noqa: PLC0415 (the rule who-can applies)
 
     narrowed = _narrowing(statement)
     if narrowed is None:

@@ -12,12 +12,12 @@ is the finding raised, and the caller comes with it as its :class:`Witness`. So
 ``{"AWS": "*"}`` narrowed by ``aws:PrincipalOrgID`` (which an outsider cannot choose) is not
 reported, and ``{"AWS": "*"}`` narrowed only by a session tag (which anyone can pass) is.
 
-This module is the public face; the rules live in private modules, one concern each:
-``_lint_catalogue`` (codes and severities), ``_lint_findings`` (:class:`Finding`,
-:class:`Witness`), ``_lint_knowledge`` (key tables, OIDC subject formats),
-``_lint_witness`` (building outsiders and asking the evaluator), ``_lint_breadth`` (who is
-admitted), ``_lint_structure`` (document, actions, principals), ``_lint_conditions``
-(operators and qualifiers) and ``_lint_keys`` (keys against the statement's actions).
+This module is the public face; the rules live in the package :mod:`trustsim.lint_rules`, one
+family a file: ``catalogue`` (codes and severities), ``findings`` (:class:`Finding`,
+:class:`Witness`), ``knowledge`` (key tables, OIDC subject formats), ``witness`` (building
+outsiders and asking the evaluator), ``breadth`` (who is admitted), ``structure`` (document,
+actions, principals), ``conditions`` (operators and qualifiers) and ``keys`` (keys against the
+statement's actions).
 
 >>> findings = lint({"Version": "2012-10-17", "Statement": {
 ...     "Effect": "Allow",
@@ -42,14 +42,14 @@ from pathlib import Path
 import attrs
 
 from trustsim._files import read_named
-from trustsim._lint_breadth import BreadthRules
-from trustsim._lint_catalogue import RULES, Rule, Severity
-from trustsim._lint_conditions import ConditionRules
-from trustsim._lint_findings import Finding, Witness
-from trustsim._lint_keys import KeyRules
-from trustsim._lint_structure import StructureRules
 from trustsim.arn import Arn
 from trustsim.errors import InvalidPolicy, Position
+from trustsim.lint_rules.breadth import BreadthRules
+from trustsim.lint_rules.catalogue import RULES, Rule, Severity
+from trustsim.lint_rules.conditions import ConditionRules
+from trustsim.lint_rules.findings import Finding, Witness
+from trustsim.lint_rules.keys import KeyRules
+from trustsim.lint_rules.structure import StructureRules
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Effect, Policy, PolicyKind, Statement

@@ -26,12 +26,13 @@ a value of these classes exists, so an instance always holds a document AWS woul
 from __future__ import annotations
 
 import enum
-import functools
+import json
 from typing import Any
 
 import attrs
 
 from trustsim import _reprs
+from trustsim._memo import cached
 
 __all__ = [
     "BASE_OPERATORS",
@@ -43,6 +44,7 @@ __all__ = [
     "Principal",
     "SetQualifier",
     "Statement",
+    "StatementRef",
     "parse_operator_name",
 ]
 
@@ -146,7 +148,7 @@ class ConditionOperator:
     if_exists: bool = False
 
 
-@functools.lru_cache(maxsize=4096)  # a pure function of the name; its values are frozen
+@cached(4096)  # a pure function of the name; its values are frozen
 def parse_operator_name(name: str) -> ConditionOperator | None:
     """Split an operator name as written into qualifier, base and ``IfExists``.
 
@@ -293,15 +295,124 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """The document in canonical form (see :mod:`trustsim.serialize`)."""
-        from trustsim.serialize import to_dict  # noqa: PLC0415 (serialize imports this module)
-
         return to_dict(self)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The canonical JSON text of the document (see :mod:`trustsim.serialize`)."""
-        from trustsim.serialize import to_json  # noqa: PLC0415 (serialize imports this module)
-
         return to_json(self, indent=indent)
+
+
+@attrs.frozen
+class StatementRef:
+    """One statement of one policy, named so a person can find it.
+
+    Attributes:
+        policy: the policy's label: ``"trust policy"``, ``"identity policy 0"`` (the caller's
+            first), ``"permissions boundary"``, ``"session policy"``, ``"SCP root level, policy 0"``…
+            Every index in a label counts from 0, as statement indexes and JSON pointers do.
+        index: the statement's position in the document (0-based, as in its pointer).
+        sid: the statement's ``Sid``, or ``None``.
+        pointer: the statement's JSON pointer (``/Statement/0``).
+
+    >>> print(StatementRef("trust policy", 1, "GitHubMain", "/Statement/1"))
+    trust policy statement 1 (Sid "GitHubMain")
+    >>> print(StatementRef("identity policy 0", 0, None, "/Statement"))
+    identity policy 0 statement 0
+    """
+
+    policy: str
+    index: int
+    sid: str | None
+    pointer: str
+
+    def __str__(self) -> str:
+        sid = f' (Sid "{self.sid}")' if self.sid else ""
+        return f"{self.policy} statement {self.index}{sid}"
+
+
+# --------------------------------------------------------------------------- canonical form
+# Policies back to JSON (trustsim.serialize is this part's documented module).
+
+
+def to_dict(policy: Policy) -> dict[str, Any]:
+    """The policy as a JSON-ready ``dict``.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> policy = parse_policy({"Statement": {"Action": ["sts:AssumeRole"], "Effect": "Allow",
+    ...                                      "Principal": {"AWS": "111122223333"}}})
+    >>> to_dict(policy)
+    {'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '111122223333'}, 'Action': 'sts:AssumeRole'}]}
+    """
+    document: dict[str, Any] = {}
+    if policy.version is not None:
+        document["Version"] = policy.version
+    if policy.id is not None:
+        document["Id"] = policy.id
+    document["Statement"] = [_statement(statement) for statement in policy.statements]
+    return document
+
+
+def to_json(policy: Policy, *, indent: int | None = 2) -> str:
+    """The canonical JSON text of ``policy`` (``indent=None`` for one line).
+
+    >>> from trustsim.parsing import parse_policy
+    >>> print(to_json(parse_policy({"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
+    ...                             "Principal": {"Service": "lambda.amazonaws.com"}}}), indent=None))
+    {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    """
+    return json.dumps(to_dict(policy), indent=indent, ensure_ascii=False)
+
+
+def _one_or_many(values: tuple[str, ...]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _principal(principal: Principal) -> str | dict[str, Any]:
+    if principal.star:
+        return "*"
+    members = (
+        ("AWS", principal.aws),
+        ("Service", principal.service),
+        ("Federated", principal.federated),
+        ("CanonicalUser", principal.canonical_user),
+    )
+    return {name: _one_or_many(values) for name, values in members if values}
+
+
+def _condition(clauses: tuple[ConditionClause, ...]) -> dict[str, dict[str, Any]]:
+    block: dict[str, dict[str, Any]] = {}
+    for clause in clauses:
+        values: str | list[str] = (
+            list(clause.values)
+            if clause.value_is_list or len(clause.values) != 1
+            else clause.values[0]
+        )
+        block.setdefault(clause.operator.name, {})[clause.key] = values
+    return block
+
+
+def _statement(statement: Statement) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if statement.sid is not None:
+        result["Sid"] = statement.sid
+    result["Effect"] = statement.effect.value
+    for name, principal in (
+        ("Principal", statement.principal),
+        ("NotPrincipal", statement.not_principal),
+    ):
+        if principal is not None:
+            result[name] = _principal(principal)
+    for name, values in (
+        ("Action", statement.action),
+        ("NotAction", statement.not_action),
+        ("Resource", statement.resource),
+        ("NotResource", statement.not_resource),
+    ):
+        if values is not None:
+            result[name] = _one_or_many(values)
+    if statement.condition:
+        result["Condition"] = _condition(statement.condition)
+    return result
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

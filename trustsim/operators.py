@@ -204,7 +204,7 @@ def _prepare_pattern(segments: Sequence[Segment]) -> Callable[[str], bool]:
     return compile_segments(segments)
 
 
-def _build_equals(values: Sequence[Any]) -> AnyMatch:
+def build_equals(values: Sequence[Any]) -> AnyMatch:
     allowed = frozenset(values)
     return allowed.__contains__
 
@@ -473,8 +473,8 @@ def _specs() -> dict[str, OperatorSpec]:
             OperatorSpec(name, Family.STRING, negated, True, prepare, build, "INVALID_STRING_VALUE")
         )
 
-    string("StringEquals", False, _prepare_string, _build_equals)
-    string("StringNotEquals", True, _prepare_string, _build_equals)
+    string("StringEquals", False, _prepare_string, build_equals)
+    string("StringNotEquals", True, _prepare_string, build_equals)
     string("StringEqualsIgnoreCase", False, _prepare_string, _build_equals_ignore_case)
     string("StringNotEqualsIgnoreCase", True, _prepare_string, _build_equals_ignore_case)
     string("StringLike", False, _prepare_pattern, _build_like)

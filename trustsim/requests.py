@@ -39,13 +39,12 @@ aws:TagKeys = ['project']
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import ipaddress
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping, Sequence, Set
+from typing import Any, cast
 
 import attrs
 
@@ -53,7 +52,7 @@ from trustsim import _reprs
 from trustsim._derive import CallOptions, derive_context
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import expect_bool, expect_text, expect_time, shown
-from trustsim._memo import SWITCH, clear_caches, memo
+from trustsim._memo import SWITCH, clear_caches, memo, remember
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -69,9 +68,6 @@ from trustsim.context import ContextValue, RequestContext
 from trustsim.errors import InvalidRequest
 from trustsim.operators import parse_date, parse_number
 
-if TYPE_CHECKING:
-    from trustsim.decision import Outcome
-
 __all__ = [
     "ASSUME_ACTIONS",
     "ASSUME_ROLE",
@@ -85,9 +81,7 @@ __all__ = [
     "AssumeRoleRequest",
     "ProvidedContext",
     "assume_action_for",
-    "assume_role",
     "build_request",
-    "check_action",
 ]
 
 ASSUME_ROLE = "sts:AssumeRole"
@@ -276,7 +270,7 @@ def build_request(
     >>> "aws:PrincipalArn" in request.context
     False
     """
-    return _request(
+    return prepare_request(
         caller,
         role,
         action,
@@ -307,7 +301,7 @@ _PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096
 _PREPARED_SIZE = 4096
 
 
-def _request(  # noqa: PLR0917 - positional: the public options in order, on every call
+def prepare_request(  # noqa: PLR0917 - positional: the public options in order, on every call
     caller: Caller,
     role: Role,
     action: str | None,
@@ -385,15 +379,8 @@ def _request(  # noqa: PLR0917 - positional: the public options in order, on eve
         context,
     )
     if key is not None:
-        if len(_PREPARED) >= _PREPARED_SIZE:
-            _PREPARED.clear()
-        _PREPARED[key] = (
-            role,
-            None if resolved is caller else resolved,
-            action,
-            derived,
-            companions,
-        )
+        kept = (role, None if resolved is caller else resolved, action, derived, companions)
+        remember(_PREPARED, key, kept, _PREPARED_SIZE)
     return _new_request(resolved, role, action, derived, companions)
 
 
@@ -635,126 +622,18 @@ def _with_coherent_times(
     return final.merged({"aws:CurrentTime": when})
 
 
-def assume_role(
-    caller: Caller,
-    role: Role,
-    *,
-    action: str | None = None,
-    external_id: str | None = None,
-    session_name: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    transitive_tag_keys: Sequence[str] | None = None,
-    source_identity: str | None = None,
-    source_ip: str | None = None,
-    region: str | None = None,
-    at: _dt.datetime | None = None,
-    mfa: bool | None = None,
-    provided_contexts: Sequence[ProvidedContext | str] | None = None,
-    context: RequestContext | Mapping[str, ContextValue] | None = None,
-) -> Outcome:
-    """Decide the whole call: the assume action and every companion action it exercises.
+def __getattr__(name: str) -> Any:
+    """``trustsim.requests.assume_role`` and ``check_action``: kept import paths.
 
-    Same options as :func:`build_request`; the decision is
-    :func:`trustsim.evaluation.evaluate` of that request (deny wins across the actions).
-
-    >>> from trustsim.callers import IamUser, Role
-    >>> from trustsim.parsing import parse_policy
-    >>> role = Role("arn:aws:iam::111122223333:role/vendor", parse_policy({"Statement": {
-    ...     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:user/bot"},
-    ...     "Action": "sts:AssumeRole",
-    ...     "Condition": {"StringEquals": {"sts:ExternalId": "a8f3c2e1"}}}}))
-    >>> identity = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
-    ...     "Action": "sts:AssumeRole", "Resource": "*"}}, kind="identity")
-    >>> bot = IamUser("arn:aws:iam::444455556666:user/bot", policies=[identity])
-    >>> assume_role(bot, role, external_id="a8f3c2e1").allowed
-    True
-    >>> assume_role(bot, role, external_id="guessed").decision
-    <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
-    >>> assume_role(bot, role, external_id="a8f3c2e1", tags={"team": "blue"}).reason
-    '...sts:TagSession...'
+    The two doors decide, so they live with the evaluator (:mod:`trustsim.evaluation`), which
+    imports this module; an old import path reaches them through this lazy import, the only
+    one of its kind besides :meth:`Outcome.explain <trustsim.decision.Outcome.explain>`.
     """
-    request = _request(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
-    return _evaluation("evaluate")(request)
+    if name in {"assume_role", "check_action"}:
+        from trustsim import evaluation  # noqa: PLC0415 - evaluation imports this module
 
-
-def check_action(
-    caller: Caller,
-    role: Role,
-    action: str,
-    *,
-    context: RequestContext | Mapping[str, ContextValue] | None = None,
-    external_id: str | None = None,
-    session_name: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    transitive_tag_keys: Sequence[str] | None = None,
-    source_identity: str | None = None,
-    source_ip: str | None = None,
-    region: str | None = None,
-    at: _dt.datetime | None = None,
-    mfa: bool | None = None,
-    provided_contexts: Sequence[ProvidedContext | str] | None = None,
-) -> Outcome:
-    """Decide ``action`` alone (e.g. only ``sts:TagSession``) in the derived context.
-
-    No companion action is added, even for an assume action: this answers "is this one
-    permission granted here?" (:func:`trustsim.evaluation.evaluate_action`).
-
-    >>> from trustsim.callers import Role, SamlIdentity
-    >>> from trustsim.parsing import parse_policy
-    >>> okta = "arn:aws:iam::111122223333:saml-provider/Okta"
-    >>> role = Role("arn:aws:iam::111122223333:role/sso", parse_policy({"Statement": {
-    ...     "Effect": "Allow", "Principal": {"Federated": okta},
-    ...     "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
-    ...     "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}}}))
-    >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "blue"}).allowed
-    True
-    >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "red"}).allowed
-    False
-    """
-    request = _request(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
-    return _evaluation("evaluate_action")(attrs.evolve(request, companion_actions=()))
-
-
-_MODULES: dict[str, Any] = {}
-
-
-def _evaluation(name: str) -> Callable[[AssumeRoleRequest], Outcome]:
-    # Imported when first called: evaluation imports this module, which must import alone.
-    # The function is looked up on every call (tests replace it).
-    module = _MODULES.get("evaluation")
-    if module is None:
-        module = _MODULES["evaluation"] = importlib.import_module("trustsim.evaluation")
-    return cast("Callable[[AssumeRoleRequest], Outcome]", getattr(module, name))
+        return getattr(evaluation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
@@ -939,28 +818,36 @@ def _check_api_options(
                 )
 
 
-def _derived_companions(
-    caller: Caller, *, tags: bool, source_identity: bool, provided: bool
-) -> tuple[str, ...]:
-    """What :func:`_companions` answers for a context derived without explicit entries."""
-    # A chained session that carries a source identity passes it on, and reading 11 says
-    # that as setting it again (the derived context then holds sts:SourceIdentity too).
-    source = source_identity or (
-        isinstance(caller, RoleSession) and caller.source_identity is not None
-    )
+def _exercised(*, tags: bool, source_identity: bool, provided: bool) -> tuple[str, ...]:
+    """The permission-only actions a call exercises, each decided on its own (§4.11).
+
+    ``sts:TagSession`` when it passes session tags (its own, or transitive tags a chained
+    session carries in: they become the new session's tags, docs/fidelity.md "Chained calls and
+    session tags"); ``sts:SetSourceIdentity`` when it sets a source identity (a chained
+    session that carries one passes it on, which reading 11 reads as setting it again);
+    ``sts:SetContext`` when it passes provided contexts.
+    """
     return tuple(
         companion
         for companion, exercised in (
             (TAG_SESSION, tags),
-            (SET_SOURCE_IDENTITY, source),
+            (SET_SOURCE_IDENTITY, source_identity),
             (SET_CONTEXT, provided),
         )
         if exercised
     )
 
 
+def _derived_companions(
+    caller: Caller, *, tags: bool, source_identity: bool, provided: bool
+) -> tuple[str, ...]:
+    """What :func:`_companions` answers for a context derived without explicit entries."""
+    carried = isinstance(caller, RoleSession) and caller.source_identity is not None
+    return _exercised(tags=tags, source_identity=source_identity or carried, provided=provided)
+
+
 def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
-    """The permission-only actions the call exercises, read off the final context (§4.11)."""
+    """The companion actions of :func:`_exercised`, read off the final context."""
     folded = context.folded  # keys already lower-cased
     tags = "aws:tagkeys" in folded or "sts:transitivetagkeys" in folded
     provided = "sts:requestcontextproviders" in folded
@@ -970,20 +857,13 @@ def _companions(context: RequestContext, caller: Caller) -> tuple[str, ...]:
                 tags = True
             elif key.startswith("sts:requestcontext/"):
                 provided = True
-    if not tags and isinstance(caller, RoleSession) and caller.transitive_tag_keys:
-        tags = True  # inherited transitive tags become the new session's session tags
-    companions: list[str] = []
-    if tags:
-        companions.append(TAG_SESSION)
-    # A chained session that carries a source identity passes it on, and reading 11 says
-    # that as setting it again.
-    if "sts:sourceidentity" in folded or (
-        isinstance(caller, RoleSession) and "aws:sourceidentity" in folded
-    ):
-        companions.append(SET_SOURCE_IDENTITY)
-    if provided:
-        companions.append(SET_CONTEXT)
-    return tuple(companions)
+    inherited = isinstance(caller, RoleSession) and bool(caller.transitive_tag_keys)
+    carried = isinstance(caller, RoleSession) and "aws:sourceidentity" in folded
+    return _exercised(
+        tags=tags or inherited,
+        source_identity="sts:sourceidentity" in folded or carried,
+        provided=provided,
+    )
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -53,7 +53,8 @@ from trustsim.callers import (
 )
 from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
-from trustsim.requests import ProvidedContext, assume_role
+from trustsim.evaluation import assume_role
+from trustsim.requests import ProvidedContext
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):

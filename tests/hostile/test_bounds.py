@@ -19,11 +19,11 @@ import pytest
 
 from tests.hostile._build import ROLE_ARN, dump_text
 from tests.hostile.conftest import Hostile, assert_refused
-from trustsim import whocan
 from trustsim.errors import InvalidPolicy
 from trustsim.inventory import InventoryError, load_inventory
 from trustsim.loaders import load_cloudformation, load_policy
 from trustsim.whocan import MAX_ENUMERATION, Access, who_can_assume
+from trustsim.whocan import evaluator as whocan_evaluator
 
 pytest.importorskip("yaml")
 
@@ -294,7 +294,7 @@ def test_the_budget_does_not_depend_on_what_was_cached(
     hostile: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Speed code may remember, never decide: a second query answers as the first."""
-    monkeypatch.setattr(whocan, "MAX_ENUMERATION", 200_000)
+    monkeypatch.setattr(whocan_evaluator, "MAX_ENUMERATION", 200_000)
     hostile.write("dump.json", dump_text(users=40, statements=10))  # within IAM's quota
     inventory = load_inventory(hostile.repo / "dump.json")
     first = who_can_assume(inventory, ROLE_ARN)

@@ -22,7 +22,8 @@ from tests.property.test_compiled_vs_explain_property import _request, rcp_level
 from tests.property.test_evaluation_property import scenarios
 from trustsim.compiler import CompiledStatement, MatchKind
 from trustsim.decision import Outcome
-from trustsim.evaluation import _plan, evaluate
+from trustsim.evaluation import evaluate
+from trustsim.evaluation.plan import plan_of
 from trustsim.explain import PolicyRecord, StatementRecord
 from trustsim.requests import AssumeRoleRequest
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.property
 
 def _statements(request: AssumeRoleRequest) -> dict[tuple[str, int], CompiledStatement]:
     """Every compiled statement the evaluation can consult, by (policy label, index)."""
-    plan = _plan(request)
+    plan = plan_of(request)
     policies = [plan.trust, *plan.identity, *(p for p in (plan.boundary, plan.session) if p)]
     policies += [p for level in (*plan.scps, *plan.rcps) for p in level]
     return {(s.ref.policy, s.ref.index): s for p in policies for s in p.statements}
@@ -40,7 +41,7 @@ def _statements(request: AssumeRoleRequest) -> dict[tuple[str, int], CompiledSta
 def _check_directly(
     record: StatementRecord, statement: CompiledStatement, request: AssumeRoleRequest, action: str
 ) -> None:
-    plan = _plan(request)
+    plan = plan_of(request)
     context = request.context
     kind = statement.principal_kind(plan.who, plan.role_partition)
     has_principal = statement.principal is not None or statement.not_principal is not None

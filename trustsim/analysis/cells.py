@@ -46,7 +46,7 @@ from trustsim.callers import (
     ServicePrincipal,
     WebIdentity,
 )
-from trustsim.context import _utc_text, normalize_key
+from trustsim.context import normalize_key, utc_text
 from trustsim.errors import InvalidRequest
 from trustsim.model import ConditionClause, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
@@ -1034,7 +1034,7 @@ def _probe_values(slot: Slot, choice: Any) -> dict[str, str | tuple[str, ...]] |
     if choice is None:
         return None
     if slot.knob == "at":
-        return {"aws:CurrentTime": _utc_text(choice), "aws:EpochTime": _epoch_text(choice)}
+        return {"aws:CurrentTime": utc_text(choice), "aws:EpochTime": _epoch_text(choice)}
     return {slot.keys[0]: str(choice)}
 
 

@@ -6,14 +6,14 @@ import re
 
 import attrs
 
-from trustsim._lint_base import LintBase
-from trustsim._lint_knowledge import (
+from trustsim.arn import Arn
+from trustsim.lint_rules.base import LintBase
+from trustsim.lint_rules.knowledge import (
     TRUST_POLICY_QUOTA,
     UNIQUE_ID,
     has_wildcard,
     is_positive,
 )
-from trustsim.arn import Arn
 from trustsim.model import Effect, Statement
 from trustsim.requests import (
     ASSUME_ROLE,

@@ -8,12 +8,12 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
-from trustsim._lint_catalogue import Severity
 from trustsim.callers import (
     Caller,
 )
 from trustsim.context import ContextValue
 from trustsim.errors import Position
+from trustsim.lint_rules.catalogue import Severity
 
 
 @attrs.frozen

@@ -8,9 +8,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from trustsim._lint_base import LintBase
-from trustsim._lint_findings import Witness
-from trustsim._lint_knowledge import (
+from trustsim.arn import Arn
+from trustsim.callers import (
+    Caller,
+    IamUser,
+    InvalidCaller,
+    RoleSession,
+    WebIdentity,
+)
+from trustsim.context import ContextValue
+from trustsim.errors import InvalidContext, InvalidRequest
+from trustsim.evaluation import assume_role
+from trustsim.lint_rules.base import LintBase
+from trustsim.lint_rules.findings import Witness
+from trustsim.lint_rules.knowledge import (
     AWS_CONTROLLED,
     AWS_CONTROLLED_PREFIXES,
     GENERIC_FORMAT,
@@ -23,22 +34,9 @@ from trustsim._lint_knowledge import (
     instance,
     is_positive,
 )
-from trustsim.arn import Arn
-from trustsim.callers import (
-    Caller,
-    IamUser,
-    InvalidCaller,
-    RoleSession,
-    WebIdentity,
-)
-from trustsim.context import ContextValue
-from trustsim.errors import InvalidContext, InvalidRequest
 from trustsim.model import Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
-from trustsim.requests import (
-    ASSUME_ROLE_WITH_WEB_IDENTITY,
-    assume_role,
-)
+from trustsim.requests import ASSUME_ROLE_WITH_WEB_IDENTITY
 from trustsim.wildcard import compile_pattern
 
 

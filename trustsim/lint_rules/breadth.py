@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from trustsim._lint_findings import Witness
-from trustsim._lint_knowledge import (
+from trustsim.arn import Arn
+from trustsim.callers import (
+    BUILTIN_WEB_IDENTITY_PROVIDERS,
+    IamUser,
+    InvalidCaller,
+    ServicePrincipal,
+)
+from trustsim.lint_rules.findings import Witness
+from trustsim.lint_rules.knowledge import (
     COGNITO,
     GENERIC_FORMAT,
     OUTSIDER,
@@ -18,14 +25,7 @@ from trustsim._lint_knowledge import (
     is_positive,
     subject_format,
 )
-from trustsim._lint_witness import WitnessBuilder, describe_caller, describe_context
-from trustsim.arn import Arn
-from trustsim.callers import (
-    BUILTIN_WEB_IDENTITY_PROVIDERS,
-    IamUser,
-    InvalidCaller,
-    ServicePrincipal,
-)
+from trustsim.lint_rules.witness import WitnessBuilder, describe_caller, describe_context
 from trustsim.model import ConditionClause, Statement
 from trustsim.requests import (
     ASSUME_ROLE,

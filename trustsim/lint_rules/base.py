@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from trustsim import _pointer
-from trustsim._lint_catalogue import RULES
-from trustsim._lint_findings import Finding, Witness
 from trustsim.callers import (
     Role,
 )
+from trustsim.lint_rules.catalogue import RULES
+from trustsim.lint_rules.findings import Finding, Witness
 from trustsim.model import ConditionClause, Policy, Statement
 
 

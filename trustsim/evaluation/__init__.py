@@ -1,0 +1,309 @@
+"""The AssumeRole decision: trust × identity × boundary × session × SCPs × RCPs (docs/semantics.md §4).
+
+The evaluator's doors: :func:`assume_role` and :func:`check_action` build a request and decide
+it; :func:`evaluate` decides a whole call (the assume action and every companion action the
+request exercises: ``sts:TagSession``, ``sts:SetSourceIdentity``, ``sts:SetContext``, each
+decided separately; all must be allowed and any explicit deny denies, §4.11);
+:func:`evaluate_action` decides ``request.action`` alone; :func:`decide` returns the decision
+alone, without an :class:`~trustsim.decision.Outcome`.
+
+Behind the doors, four rooms (docs/concepts.md draws them)::
+
+    rules  IAM's tables as pure functions: what each side needs, the combination table,
+           how the actions of one call combine, the readings an answer rests on
+    plan   compiled facts about callers and roles, derived once and kept
+    scan   the full evaluation: every policy scanned, the facts put to the rules
+           (explanations replay it with a recorder)
+    fast   the decision alone from remembered selections: speed code that may remember,
+           never decide (it answers as the rules do; the property tests prove it with the
+           fast path switched off: ``trustsim._memo.without_fast_path``)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from trustsim._memo import SWITCH, clear_caches
+from trustsim.callers import Caller, Role
+from trustsim.context import ContextValue, RequestContext
+from trustsim.decision import Decision, Outcome
+from trustsim.evaluation.fast import (
+    BY_REQUEST,
+    decide_with,
+    fast_decision,
+    fast_outcome,
+    new_lazy_outcome,
+    request_plan,
+    set_lazy_core,
+)
+from trustsim.evaluation.scan import Recorder, replay
+from trustsim.requests import AssumeRoleRequest, ProvidedContext, prepare_request
+
+__all__ = [
+    "Recorder",
+    "assume_role",
+    "check_action",
+    "decide",
+    "evaluate",
+    "evaluate_action",
+    "replay",
+]
+
+_ALLOW, _EXPLICIT, _IMPLICIT = Decision.ALLOW, Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY
+
+
+def _actions(request: AssumeRoleRequest) -> tuple[str, ...]:
+    """The actions a whole call exercises: its action, then its companions (§4.11)."""
+    action = request.action
+    return (action, *(a for a in request.companion_actions if a != action))
+
+
+def _switched(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome | None:
+    """The test switches (``trustsim._memo``): start cold; with the fast path off, the full scan."""
+    if SWITCH.fresh:
+        clear_caches()
+    if SWITCH.slow:
+        return replay(request, actions, None)
+    return None
+
+
+def evaluate(request: AssumeRoleRequest) -> Outcome:
+    """Decide a whole call: ``request.action`` and every companion action it exercises.
+
+    Each action is decided separately; the call is allowed only if all are, and an explicit
+    deny in any of them is an explicit deny (docs/semantics.md §4.11).
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.context import RequestContext
+    >>> from trustsim.model import Effect, Policy, Principal, Statement
+    >>> from trustsim.requests import AssumeRoleRequest
+    >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(
+    ...     aws=("arn:aws:iam::111122223333:user/alice",)), action=("sts:AssumeRole",)),),
+    ...     version="2012-10-17")
+    >>> role = Role("arn:aws:iam::111122223333:role/deploy", trust)
+    >>> alice = IamUser("arn:aws:iam::111122223333:user/alice")
+    >>> outcome = evaluate(AssumeRoleRequest(alice, role, "sts:AssumeRole", RequestContext.of()))
+    >>> outcome.decision
+    <Decision.ALLOW: 'Allow'>
+    >>> print(outcome.reason)  # doctest: +ELLIPSIS
+    sts:AssumeRole is allowed: trust policy statement 0 trusts IAM user ...:user/alice (matched as user ARN; ...)
+    >>> bob = IamUser("arn:aws:iam::111122223333:user/bob")
+    >>> print(evaluate(AssumeRoleRequest(bob, role, "sts:AssumeRole", RequestContext.of())))
+    ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
+    """
+    if SWITCH.on:  # a test switch (trustsim._memo)
+        switched = _switched(request, _actions(request))
+        if switched is not None:
+            return switched
+    # One action: fast_outcome inlined. A request decided before finds its plan by its own
+    # identity, another by its (caller, role, action) triple; in the commonest case (no
+    # caller-side policy, no RCP) the plan is the trust policy's memoised Deny and Allow
+    # checks, run right here.
+    hit = BY_REQUEST.get(id(request))
+    if hit is not None and hit[0] is request:
+        plan = hit[1]
+    else:
+        if request.companion_actions:
+            return fast_outcome(request, _actions(request))
+        plan = request_plan(request)
+    context = request.context
+    values = context.folded
+    side = plan[4]  # plan: a PairPlan (trustsim.evaluation.fast), read by index (speed)
+    if side is None:
+        decision = _IMPLICIT
+        for check in plan[2]:
+            if check is None or check(values, context):
+                decision = _EXPLICIT
+                break
+        else:
+            for check in plan[3]:
+                if check is None or check(values, context):
+                    decision = _ALLOW
+                    break
+    else:
+        decision = decide_with(plan[2], plan[3], side, values, context)
+    outcome = new_lazy_outcome()  # lazy_outcome(decision, request, None), inlined
+    set_lazy_core(outcome, (decision, request, None))
+    return outcome
+
+
+def decide(request: AssumeRoleRequest) -> Decision:
+    """The decision alone on a whole call: what :func:`evaluate` decides, without an Outcome.
+
+    For loops over many requests that need only the answer (CI over every role, who-can
+    searches); :func:`evaluate` when the reason, the statements or an explanation may be
+    wanted.
+
+    >>> from trustsim.callers import ServicePrincipal, Role
+    >>> from trustsim.context import RequestContext
+    >>> from trustsim.model import Effect, Policy, Principal, Statement
+    >>> from trustsim.requests import AssumeRoleRequest
+    >>> trust = Policy((Statement(Effect.ALLOW, principal=Principal(
+    ...     service=("lambda.amazonaws.com",)), action=("sts:AssumeRole",)),))
+    >>> role = Role("arn:aws:iam::111122223333:role/fn", trust)
+    >>> decide(AssumeRoleRequest(ServicePrincipal("lambda.amazonaws.com"), role,
+    ...                          "sts:AssumeRole", RequestContext.of()))
+    <Decision.ALLOW: 'Allow'>
+    """
+    if SWITCH.on:  # a test switch (trustsim._memo)
+        switched = _switched(request, _actions(request))
+        if switched is not None:
+            return switched.decision
+    # The one-action plan, found and run inline exactly as in evaluate (in both: speed).
+    hit = BY_REQUEST.get(id(request))
+    if hit is not None and hit[0] is request:
+        plan = hit[1]
+    else:
+        if request.companion_actions:
+            return fast_decision(request, _actions(request))
+        plan = request_plan(request)
+    context = request.context
+    values = context.folded
+    side = plan[4]  # plan: a PairPlan (trustsim.evaluation.fast), read by index (speed)
+    if side is not None:
+        return decide_with(plan[2], plan[3], side, values, context)
+    for check in plan[2]:
+        if check is None or check(values, context):
+            return _EXPLICIT
+    for check in plan[3]:
+        if check is None or check(values, context):
+            return _ALLOW
+    return _IMPLICIT
+
+
+def evaluate_action(request: AssumeRoleRequest) -> Outcome:
+    """Decide ``request.action`` alone (companion actions are not added).
+
+    Used to ask "is this one permission allowed in this context?", e.g. ``sts:TagSession``
+    with a given ``aws:TagKeys``.
+
+    >>> from trustsim.callers import Role, ServicePrincipal
+    >>> from trustsim.parsing import parse_policy
+    >>> from trustsim.requests import build_request
+    >>> role = Role("arn:aws:iam::111122223333:role/fn", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    ...     "Action": "sts:AssumeRole"}}))
+    >>> request = build_request(ServicePrincipal("lambda.amazonaws.com"), role,
+    ...                         action="sts:TagSession")
+    >>> evaluate_action(request).decision
+    <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
+    """
+    actions = (request.action,)
+    if SWITCH.on:  # a test switch (trustsim._memo)
+        switched = _switched(request, actions)
+        if switched is not None:
+            return switched
+    return fast_outcome(request, actions)
+
+
+def assume_role(
+    caller: Caller,
+    role: Role,
+    *,
+    action: str | None = None,
+    external_id: str | None = None,
+    session_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
+    source_identity: str | None = None,
+    source_ip: str | None = None,
+    region: str | None = None,
+    at: _dt.datetime | None = None,
+    mfa: bool | None = None,
+    provided_contexts: Sequence[ProvidedContext | str] | None = None,
+    context: RequestContext | Mapping[str, ContextValue] | None = None,
+) -> Outcome:
+    """Decide the whole call: the assume action and every companion action it exercises.
+
+    Same options as :func:`build_request`; the decision is
+    :func:`trustsim.evaluation.evaluate` of that request (deny wins across the actions).
+
+    >>> from trustsim.callers import IamUser, Role
+    >>> from trustsim.parsing import parse_policy
+    >>> role = Role("arn:aws:iam::111122223333:role/vendor", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:user/bot"},
+    ...     "Action": "sts:AssumeRole",
+    ...     "Condition": {"StringEquals": {"sts:ExternalId": "a8f3c2e1"}}}}))
+    >>> identity = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...     "Action": "sts:AssumeRole", "Resource": "*"}}, kind="identity")
+    >>> bot = IamUser("arn:aws:iam::444455556666:user/bot", policies=[identity])
+    >>> assume_role(bot, role, external_id="a8f3c2e1").allowed
+    True
+    >>> assume_role(bot, role, external_id="guessed").decision
+    <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
+    >>> assume_role(bot, role, external_id="a8f3c2e1", tags={"team": "blue"}).reason
+    '...sts:TagSession...'
+    """
+    request = prepare_request(
+        caller,
+        role,
+        action,
+        external_id,
+        session_name,
+        tags,
+        transitive_tag_keys,
+        source_identity,
+        source_ip,
+        region,
+        at,
+        mfa,
+        provided_contexts,
+        context,
+    )
+    return evaluate(request)
+
+
+def check_action(
+    caller: Caller,
+    role: Role,
+    action: str,
+    *,
+    context: RequestContext | Mapping[str, ContextValue] | None = None,
+    external_id: str | None = None,
+    session_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
+    source_identity: str | None = None,
+    source_ip: str | None = None,
+    region: str | None = None,
+    at: _dt.datetime | None = None,
+    mfa: bool | None = None,
+    provided_contexts: Sequence[ProvidedContext | str] | None = None,
+) -> Outcome:
+    """Decide ``action`` alone (e.g. only ``sts:TagSession``) in the derived context.
+
+    No companion action is added, even for an assume action: this answers "is this one
+    permission granted here?" (:func:`trustsim.evaluation.evaluate_action`).
+
+    >>> from trustsim.callers import Role, SamlIdentity
+    >>> from trustsim.parsing import parse_policy
+    >>> okta = "arn:aws:iam::111122223333:saml-provider/Okta"
+    >>> role = Role("arn:aws:iam::111122223333:role/sso", parse_policy({"Statement": {
+    ...     "Effect": "Allow", "Principal": {"Federated": okta},
+    ...     "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+    ...     "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}}}))
+    >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "blue"}).allowed
+    True
+    >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "red"}).allowed
+    False
+    """
+    request = prepare_request(
+        caller,
+        role,
+        action,
+        external_id,
+        session_name,
+        tags,
+        transitive_tag_keys,
+        source_identity,
+        source_ip,
+        region,
+        at,
+        mfa,
+        provided_contexts,
+        context,
+    )
+    return evaluate_action(attrs.evolve(request, companion_actions=()))
