@@ -55,11 +55,15 @@ _KEYS = {
     "aws:SourceIp": ["10.0.0.0/24", "10.0.0.128/25", "2001:db8::/32"],
     "aws:CurrentTime": ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.5Z", "2025"],
     "aws:EpochTime": ["1767225600", "1767225601.5"],
+    "aws:MultiFactorAuthAge": ["0", "1", "3600.5"],
+    "aws:TokenIssueTime": ["2026-01-01T00:00:00Z", "2025-12-31T23:00:00Z"],
 }
 _ORDERED_OPERATORS = {
     "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
     "aws:CurrentTime": ["DateLessThan", "DateGreaterThanEquals", "DateEquals", "DateNotEquals"],
     "aws:EpochTime": ["NumericLessThanEquals", "NumericGreaterThan", "NumericEquals"],
+    "aws:MultiFactorAuthAge": ["NumericLessThan", "NumericGreaterThanEqualsIfExists"],
+    "aws:TokenIssueTime": ["DateGreaterThan", "DateLessThanEqualsIfExists", "DateNotEquals"],
 }
 _STRING_OPERATORS = [
     "StringEquals",
@@ -139,6 +143,12 @@ _AT = st.sampled_from(
         WITNESS_TIME - _dt.timedelta(days=400),
     ]
 )
+_ISSUED = [
+    WITNESS_TIME - _dt.timedelta(hours=1, seconds=1),
+    WITNESS_TIME - _dt.timedelta(seconds=3600),
+    WITNESS_TIME - _dt.timedelta(seconds=1),
+    WITNESS_TIME + _dt.timedelta(seconds=1),
+]
 _SOURCE_IPS = st.sampled_from(
     [None, "10.0.0.1", "10.0.0.200", "10.0.1.0", "2001:db8::7", "2001:db9::", "192.0.2.1"]
 )
@@ -175,7 +185,9 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             role_tags=draw(_PRINCIPAL_TAGS),
             role_unique_id=draw(st.sampled_from([None, "AROADBQP57FF2AEXAMPLE", "AROAOTHER7"])),
             source_identity=draw(st.sampled_from([None, None, "ab", "ba", "aab"])),
+            issued_at=draw(st.sampled_from([None, *_ISSUED])),
         )
+        options["mfa"] = draw(st.sampled_from([None, None, True, False]))
     elif kind == "service":
         caller = ServicePrincipal(
             draw(st.sampled_from(["lambda.amazonaws.com", "ec2.amazonaws.com"])),

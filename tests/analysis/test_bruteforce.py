@@ -263,6 +263,72 @@ def _source_identity_requests(role: Role) -> list:
     return out
 
 
+_MFA_ANY = {**_ALLOW_VENDOR, "Principal": {"AWS": "*"}}
+CREDENTIAL_POLICIES = {
+    "recent MFA": _vendor(
+        [{**_MFA_ANY, "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}}]
+    ),
+    "MFA age if exists": _vendor(
+        [
+            {
+                **_MFA_ANY,
+                "Condition": {"NumericLessThanEqualsIfExists": {"aws:MultiFactorAuthAge": "0.5"}},
+            }
+        ]
+    ),
+    "fresh session or none": _vendor(
+        [
+            {
+                **_MFA_ANY,
+                "Condition": {
+                    "DateGreaterThanIfExists": {"aws:TokenIssueTime": "2025-12-31T23:00:00Z"},
+                    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                },
+            }
+        ]
+    ),
+    "deny old MFA": _vendor(
+        [
+            _MFA_ANY,
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "NumericGreaterThan": {"aws:MultiFactorAuthAge": "60"},
+                    "Null": {"aws:TokenIssueTime": "false"},
+                },
+            },
+        ]
+    ),
+}
+_ISSUED = [
+    WITNESS_TIME - _dt.timedelta(seconds=s) for s in (-5, 0, 1, 59, 60, 61, 3599, 3600, 3601, 7200)
+]
+
+
+def _credential_requests(role: Role) -> list:
+    user = "arn:aws:iam::444455556666:user/bot"
+    out = [
+        build_request(
+            IamUser(user, policies=[CALLER_ALLOWS], mfa_authenticated=mfa), role, at=WITNESS_TIME
+        )
+        for mfa in (None, True, False)
+    ]
+    for issued, authenticated, call in itertools.product(
+        _ISSUED, (None, True, False), (None, True, False)
+    ):
+        caller = RoleSession(
+            "arn:aws:iam::444455556666:role/ci",
+            "s1",
+            policies=[CALLER_ALLOWS],
+            mfa_authenticated=authenticated,
+            issued_at=issued,
+        )
+        out.append(build_request(caller, role, at=WITNESS_TIME, mfa=call))
+    return out
+
+
 CASES = (
     [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()]
     + [(name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()]
@@ -272,6 +338,7 @@ CASES = (
         (name, policy, _source_identity_requests)
         for name, policy in SOURCE_IDENTITY_POLICIES.items()
     ]
+    + [(name, policy, _credential_requests) for name, policy in CREDENTIAL_POLICIES.items()]
 )
 
 
@@ -298,8 +365,9 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         (TIME_IP_POLICIES, _time_ip_requests),
         (SESSION_POLICIES, _session_requests),
         (SOURCE_IDENTITY_POLICIES, _source_identity_requests),
+        (CREDENTIAL_POLICIES, _credential_requests),
     ],
-    ids=["external-id", "sub", "time-and-ip", "session-arn", "source-identity"],
+    ids=["external-id", "sub", "time-and-ip", "session-arn", "source-identity", "credentials"],
 )
 def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):
     for new, reference in itertools.permutations(policies.values(), 2):
@@ -332,6 +400,13 @@ def _options(request) -> dict:
     external = request.context.get_values("sts:ExternalId")
     if external is not None:
         out["external_id"] = external[0]
+    if isinstance(request.caller, RoleSession):  # an MFA code passed with the call, or not
+        present = request.context.get_values("aws:MultiFactorAuthPresent")
+        age = request.context.get_values("aws:MultiFactorAuthAge")
+        if present == ("true",) and (not request.caller.mfa_authenticated or age == ("0",)):
+            out["mfa"] = True
+        elif present == ("false",) and request.caller.mfa_authenticated:
+            out["mfa"] = False
     identity = request.context.get_values("sts:SourceIdentity")
     if identity is not None:
         out["source_identity"] = identity[0]

@@ -542,6 +542,57 @@ def _probe_slots(tested: Mapping[str, list[_Clause]], handled: set[str]) -> list
     return slots
 
 
+_CREDENTIAL_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage", "aws:tokenissuetime")
+
+
+def _credential_slots(
+    kind: str,
+    tested: Mapping[str, list[_Clause]],
+    handled: set[str],
+) -> list[Slot]:
+    """How the caller's credentials were got: MFA, its age, and when they were issued.
+
+    One probed slot sets ``aws:MultiFactorAuthPresent``, ``aws:MultiFactorAuthAge`` and
+    ``aws:TokenIssueTime`` together, since one choice fixes all three. An IAM user's keys
+    carry no issue time and, with MFA, an age of 0 (a code passed with the call); a role
+    session carries the time its credentials were issued and, when MFA was used to get them,
+    the seconds since (the time of the call minus the issue time), or 0 when a code is
+    passed with this call. Every ``Numeric`` bound on the age is probed as an issue time that
+    many seconds before the witness's time, every ``Date`` bound on the issue time around
+    itself, so every way the clauses answer has a probe. A session's age also depends on the
+    time of the call: when a policy tests both, the age stays a gap.
+    """
+    clauses = [c for key in _CREDENTIAL_KEYS for c in tested.get(key, [])]
+    timed = "aws:currenttime" in tested or "aws:epochtime" in tested
+    if kind == "session" and timed and "aws:multifactorauthage" in tested:
+        return []  # classified as a gap: the age relates two free times
+    handled.update(_CREDENTIAL_KEYS)
+    if kind == "user":
+        choices: tuple[Any, ...] = ((None, None, None), (True, None, None), (False, None, None))
+    else:
+        issued = set(probes.time_probes((c.clause for c in clauses), usual=WITNESS_TIME))
+        for clause in clauses:
+            if clause.key != "aws:multifactorauthage":
+                continue
+            for age in probes.number_probes([clause.clause]):
+                if 0 <= age <= 10**10:
+                    issued.add(WITNESS_TIME - _dt.timedelta(seconds=age))
+        choices = tuple(
+            (authenticated, at, call)
+            for at in sorted(issued)
+            for authenticated, call in ((False, None), (True, None), (False, True))
+        )
+    return [
+        Slot(
+            "the caller's credentials",
+            "credentials",
+            _CREDENTIAL_KEYS,
+            choices=choices,
+            probes=tuple(c.clause for c in clauses),
+        )
+    ]
+
+
 _TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys", "sts:requestcontext")
 
 
@@ -712,7 +763,15 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
             )
         slots += _session_name_slot(tested, reader)
         slots += _probe_slots(tested, handled)
-        if "aws:multifactorauthpresent" in tested:
+        credentials = (
+            _credential_slots(kind, tested, handled)
+            if "aws:multifactorauthage" in tested or "aws:tokenissuetime" in tested
+            else []
+        )
+        slots += credentials
+        if credentials:
+            pass
+        elif "aws:multifactorauthpresent" in tested:
             handled.add("aws:multifactorauthpresent")
             choices = (None, True, False) if kind == "user" else (True, False)
             slots.append(
@@ -1035,7 +1094,26 @@ def _probe_values(slot: Slot, choice: Any) -> dict[str, str | tuple[str, ...]] |
         return None
     if slot.knob == "at":
         return {"aws:CurrentTime": _utc_text(choice), "aws:EpochTime": _epoch_text(choice)}
+    if slot.knob == "credentials":
+        return _credential_values(choice)
     return {slot.keys[0]: str(choice)}
+
+
+def _credential_values(choice: Any) -> dict[str, str | tuple[str, ...]] | None:
+    """The keys a choice of the credentials slot is meant to set (the witness checks it)."""
+    authenticated, issued, call = choice
+    out: dict[str, str | tuple[str, ...]] = {}
+    if issued is not None:
+        out["aws:TokenIssueTime"] = _utc_text(issued)
+        age = 0 if call else max(0, int((WITNESS_TIME - issued).total_seconds()))
+    else:
+        age = 0
+    if call or authenticated:
+        out["aws:MultiFactorAuthPresent"] = "true"
+        out["aws:MultiFactorAuthAge"] = str(age)
+    elif authenticated is False or issued is not None:
+        out["aws:MultiFactorAuthPresent"] = "false"
+    return out or None
 
 
 def _probe_signature(slot: Slot, values: Mapping[str, str | tuple[str, ...]] | None) -> Any:
@@ -1144,6 +1222,11 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
     kind = cell.caller_class.kind
     policies = (CALLER_ALLOWS,) if caller_policies else ()
     options: dict[str, Any] = {"at": WITNESS_TIME}
+    issued_at = None
+    if values.get("credentials") is not None:
+        values["mfa"], issued_at, call_mfa = values["credentials"]
+        if call_mfa is not None:
+            options["mfa"] = call_mfa
     try:
         if kind == "user":
             caller: Any = IamUser(
@@ -1170,6 +1253,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 role_tags=_principal_tags(values),
                 role_unique_id=values.get("role_unique_id"),
                 source_identity=values.get("caller_source_identity"),
+                issued_at=issued_at,
             )
         elif kind == "service":
             caller = ServicePrincipal(
@@ -1250,6 +1334,10 @@ def _org(values: Mapping[str, Any]) -> OrgMembership | None:
 def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:
     """Raise :class:`Unrealisable` unless the request lies in every region of ``cell``."""
     for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True):
+        if slot.probes and slot.knob == "credentials":
+            if region_of(slot, (region,), request) != 0:
+                raise Unrealisable(f"{slot.name}: the witness does not lie in {region.text}")
+            continue
         if slot.domain is None or not slot.keys:
             continue
         found = request.context.get_values(slot.keys[0])
