@@ -57,6 +57,9 @@ _KEYS = {
     "aws:EpochTime": ["1767225600", "1767225601.5"],
     "aws:MultiFactorAuthAge": ["0", "1", "3600.5"],
     "aws:TokenIssueTime": ["2026-01-01T00:00:00Z", "2025-12-31T23:00:00Z"],
+    "aws:TagKeys": ["ab", "a*", "team"],
+    "aws:RequestTag/team": ["ab", "a*", "blue"],
+    "sts:TransitiveTagKeys": ["team", "t*"],
 }
 _ORDERED_OPERATORS = {
     "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
@@ -149,6 +152,9 @@ _ISSUED = [
     WITNESS_TIME - _dt.timedelta(seconds=1),
     WITNESS_TIME + _dt.timedelta(seconds=1),
 ]
+_TAGS = st.sampled_from(
+    [{"team": "blue"}, {"ab": ""}, {"AB": "x", "team": "ab"}, {"team": "ab"}, {"Team": "a"}]
+)
 _SOURCE_IPS = st.sampled_from(
     [None, "10.0.0.1", "10.0.0.200", "10.0.1.0", "2001:db8::7", "2001:db9::", "192.0.2.1"]
 )
@@ -201,8 +207,10 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
         caller = WebIdentity(GITHUB, claims)
     if kind in ("user", "session", "service") and draw(st.booleans()):
         options["external_id"] = draw(st.sampled_from(["ab", "aab", "AB", "ba", "a:b"]))
-    if draw(st.integers(0, 3)) == 0:
-        options["tags"] = {"team": "blue"}
+    if draw(st.integers(0, 2)) == 0:
+        options["tags"] = draw(_TAGS)
+        if "team" in options["tags"] and draw(st.booleans()):
+            options["transitive_tag_keys"] = ["team"]
     carried = getattr(caller, "source_identity", None)
     if carried is not None:  # a session's source identity is passed on: that value or none
         if draw(st.booleans()):

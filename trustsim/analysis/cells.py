@@ -26,7 +26,7 @@ import attrs
 from trustsim._derive import _epoch_text
 from trustsim.analysis import domains as d
 from trustsim.analysis import probes
-from trustsim.analysis.automata import TooLarge, explore, glob
+from trustsim.analysis.automata import TooLarge, equals_ignore_case, explore, glob
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
 )
@@ -422,7 +422,7 @@ def _string_slot(
 
 
 def _companion_slots(
-    tested: Mapping[str, list[_Clause]], reader: _Reader, *, contexts: bool
+    tested: Mapping[str, list[_Clause]], reader: _Reader, handled: set[str], *, contexts: bool
 ) -> list[Slot]:
     slots = []
     if reader.may_name("sts:SetSourceIdentity") or "sts:sourceidentity" in tested:
@@ -441,9 +441,66 @@ def _companion_slots(
         )
     if reader.may_name("sts:TagSession"):
         slots.append(Slot("session tags", "tags", (), choices=(False, True)))
+        slots += _tag_slots(tested, reader, handled)
+    else:
+        # no request passing tags is allowed: the keys they set are absent in every other one
+        handled.update(key for key in tested if key.startswith(_TAG_KEYS[:3]))
     if contexts and reader.may_name("sts:SetContext"):
         slots.append(Slot("provided contexts", "contexts", (), choices=(False, True)))
     return slots
+
+
+def _tag_slots(
+    tested: Mapping[str, list[_Clause]], reader: _Reader, handled: set[str]
+) -> list[Slot]:
+    """The session tags passed, by value, when one family of their keys is tested.
+
+    ``aws:TagKeys`` (the keys passed), ``sts:TransitiveTagKeys`` (the keys passed on) and
+    ``aws:RequestTag/<key>`` (one tag's value) are each split like any other key, but they
+    are not free of each other (a transitive key or a tag's value needs its key among the
+    keys passed): when statements test more than one family, the keys stay a gap.
+    """
+    families = {
+        "keys": "aws:tagkeys" in tested,
+        "transitive": "sts:transitivetagkeys" in tested,
+        "values": any(key.startswith("aws:requesttag/") for key in tested),
+    }
+    if sum(families.values()) != 1:
+        return []
+    if families["values"]:
+        slots = []
+        for key in sorted(tested):
+            if key.startswith("aws:requesttag/"):
+                handled.add(key)
+                spelled = tested[key][0].spelled
+                slots.append(
+                    _string_slot(
+                        spelled,
+                        f"rtag:{spelled.partition('/')[2]}",
+                        (key,),
+                        d.TAG_VALUE,
+                        tested[key],
+                        reader=reader,
+                        optional=True,
+                    )
+                )
+        return slots
+    key, knob = (
+        ("aws:tagkeys", "tag_keys") if families["keys"] else ("sts:transitivetagkeys", "transitive")
+    )
+    handled.add(key)
+    return [
+        _string_slot(
+            tested[key][0].spelled,
+            knob,
+            (key,),
+            d.TAG_KEY,
+            tested[key],
+            reader=reader,
+            optional=True,
+            multi=True,
+        )
+    ]
 
 
 def _carried_source_identity(tested: Mapping[str, list[_Clause]]) -> list[_Clause]:
@@ -827,7 +884,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                             multi=True,
                         )
                     )
-        slots += _companion_slots(tested, reader, contexts=True)
+        slots += _companion_slots(tested, reader, handled, contexts=True)
         handled |= {"sts:sourceidentity", "sts:rolesessionname"}
         for key, clauses in tested.items():
             _classify(kind, key, clauses, handled=handled, reader=reader, label=label)
@@ -874,7 +931,7 @@ def _service_class(reader: _Reader) -> CallerClass:
             )
     slots += _session_name_slot(tested, reader)
     slots += _probe_slots(tested, handled)
-    slots += _companion_slots(tested, reader, contexts=True)
+    slots += _companion_slots(tested, reader, handled, contexts=True)
     for key, clauses in tested.items():
         _classify("service", key, clauses, handled=handled, reader=reader, label="AWS services")
     return CallerClass("service", "AWS services", "sts:AssumeRole", None, tuple(slots))
@@ -931,7 +988,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                 )
         slots += _session_name_slot(tested, reader)
         slots += _probe_slots(tested, handled)
-        slots += _companion_slots(tested, reader, contexts=False)
+        slots += _companion_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             _classify(
                 "web",
@@ -973,7 +1030,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                 )
         slots += _session_name_slot(tested, reader)
         slots += _probe_slots(tested, handled)
-        slots += _companion_slots(tested, reader, contexts=False)
+        slots += _companion_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             _classify("saml", key, clauses, handled=handled, reader=reader, label=label)
         classes.append(CallerClass("saml", label, "sts:AssumeRoleWithSAML", provider, tuple(slots)))
@@ -1054,10 +1111,10 @@ def regions(slot: Slot, budget: int) -> list[Region]:
     )
     seen: dict[tuple[tuple[bool, bool], ...], tuple[str, ...]] = {}
     todo = []
-    for region in values:
-        behaviour = _behaviour(slot, [region.signature, region.signature])
+    for first, second in _seeds(slot, values, budget):
+        behaviour = _behaviour(slot, [first.signature, second.signature])
         if behaviour not in seen:
-            seen[behaviour] = (region.value, region.value)
+            seen[behaviour] = (first.value, second.value)
             todo.append(behaviour)
     while todo:
         behaviour = todo.pop(0)
@@ -1076,6 +1133,35 @@ def regions(slot: Slot, budget: int) -> list[Region]:
                 words, ("many", behaviour), f"{slot.name} several values, e.g. {', '.join(texts)}"
             )
         )
+    return out
+
+
+#: Multi-valued slots whose values are distinct keys (one key in two cases is one key).
+_DISTINCT = frozenset({"tag_keys", "transitive"})
+
+
+def _seeds(slot: Slot, values: Sequence[Region], budget: int) -> list[tuple[Region, Region]]:
+    """The pairs of values every set of several values grows from.
+
+    A value may repeat (``sub`` claims ``["a", "a"]``); the tag keys of :data:`_DISTINCT`
+    may not, nor differ in case only, so their pairs are two regions' values, or a region's
+    value and another word of the same region that is not it in any case (when there is one;
+    otherwise no set holds two values of that region alone).
+    """
+    if slot.knob not in _DISTINCT:
+        return [(region, region) for region in values]
+    assert slot.domain is not None  # noqa: S101 - a string slot
+    out = []
+    for region in values:
+        twin = explore(
+            slot.domain.domain,
+            [*(language.nfa for language in slot.languages), equals_ignore_case(region.value)],
+            max_length=slot.domain.max_length,
+            budget=budget,
+        ).get((*region.signature, False))
+        if twin is not None:
+            out.append((region, Region(twin, region.signature, region.text)))
+    out += list(itertools.combinations(values, 2))
     return out
 
 
@@ -1254,6 +1340,8 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 role_unique_id=values.get("role_unique_id"),
                 source_identity=values.get("caller_source_identity"),
                 issued_at=issued_at,
+                session_tags=_incoming(values),
+                transitive_tag_keys=list(_incoming(values)),
             )
         elif kind == "service":
             caller = ServicePrincipal(
@@ -1298,8 +1386,8 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         values["source_identity"] = carried_identity
     if values.get("source_identity") is not None:
         options["source_identity"] = values["source_identity"]
-    if values.get("tags"):
-        options["tags"] = _WITNESS_TAGS
+    if not _tag_options(values, options, kind):
+        return None
     if values.get("contexts"):
         options["provided_contexts"] = [ProvidedContext(_CONTEXT_PROVIDER)]
     try:
@@ -1308,6 +1396,53 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         return None
     _check_realised(request, cell)
     return request
+
+
+#: The key of a tag passed on by a calling session (a request with no tags of its own).
+_INCOMING_TAG = "trustsim-witness"
+
+
+def _tag_options(values: dict[str, Any], options: dict[str, Any], kind: str) -> bool:
+    """Set the session tags of a witness; False when no request of the cell exists.
+
+    Passing tags (or transitive keys) is a tagging call, and so is calling from a session with
+    transitive tags: ``tags`` says whether the call tags; the slots of :func:`_tag_slots` say
+    which keys and values. Keys that collide (one key in two cases) cannot be passed together:
+    such a witness is :class:`Unrealisable`, never a denial.
+    """
+    tagging = bool(values.get("tags"))
+    keys = values.get("tag_keys")
+    transitive = values.get("transitive")
+    passed = {
+        knob.partition(":")[2]: value
+        for knob, value in values.items()
+        if knob.startswith("rtag:") and value is not None
+    }
+    if not tagging:
+        return keys is None and transitive is None and not passed
+    if keys is not None or transitive is not None:
+        words = list(dict.fromkeys(keys if keys is not None else transitive))
+        if len({word.lower() for word in words}) != len(words):
+            raise Unrealisable(f"session tag keys {words} differ only in case")
+        options["tags"] = dict.fromkeys(words, "")
+        if transitive is not None:
+            options["transitive_tag_keys"] = words
+        return True
+    if passed:
+        options["tags"] = passed
+    elif "tag_keys" in values:
+        # tagging without aws:TagKeys: only a session passing on its transitive tags
+        return kind == "session"
+    else:
+        options["tags"] = _WITNESS_TAGS
+    return True
+
+
+def _incoming(values: Mapping[str, Any]) -> dict[str, str]:
+    """The transitive tags a witness session carries (a tagging call without tags of its own)."""
+    if values.get("tags") and "tag_keys" in values and values["tag_keys"] is None:
+        return {_INCOMING_TAG: "tag"}
+    return {}
 
 
 def _principal_tags(values: Mapping[str, Any]) -> dict[str, str]:

@@ -26,6 +26,7 @@ from trustsim.analysis.automata import (
     ANY,
     NON_SPACE,
     NOT_COLON,
+    TAG_TEXT,
     Nfa,
     any_text,
     arn_glob,
@@ -46,6 +47,8 @@ __all__ = [
     "SERVICE_NAME",
     "SESSION_NAME",
     "SOURCE_ARN",
+    "TAG_KEY",
+    "TAG_VALUE",
     "TEXT",
     "USER_ARN",
     "Domain",
@@ -115,6 +118,8 @@ SOURCE_ARN = Domain(
     2048,
 )
 TEXT = Domain("text", any_text(), None)
+TAG_KEY = Domain("a session tag key", seq(TAG_TEXT, repeat=(1, None)), 128)
+TAG_VALUE = Domain("a session tag value", seq(TAG_TEXT, repeat=(0, None)), 256)
 NON_BLANK = Domain("text without blanks", seq(NON_SPACE, repeat=(0, None)), None)
 
 
