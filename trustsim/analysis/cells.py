@@ -1421,7 +1421,7 @@ def _tag_options(values: dict[str, Any], options: dict[str, Any], kind: str) -> 
     if not tagging:
         return keys is None and transitive is None and not passed
     if keys is not None or transitive is not None:
-        chosen: Sequence[str] = keys if keys is not None else transitive
+        chosen: Sequence[str] = keys if keys is not None else (transitive or ())
         words = list(dict.fromkeys(chosen))
         if len({word.lower() for word in words}) != len(words):
             raise Unrealisable(f"session tag keys {words} differ only in case")
