@@ -9,7 +9,14 @@ from hypothesis import reject
 from hypothesis import strategies as st
 
 from trustsim.analysis.cells import CALLER_ALLOWS, WITNESS_TIME
-from trustsim.callers import IamUser, Role, RoleSession, ServicePrincipal, WebIdentity
+from trustsim.callers import (
+    IamUser,
+    OrgMembership,
+    Role,
+    RoleSession,
+    ServicePrincipal,
+    WebIdentity,
+)
 from trustsim.errors import InvalidPolicy
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, build_request
@@ -36,6 +43,16 @@ PRINCIPALS: list[Any] = [
     {"Federated": GITHUB},
     {"Service": "lambda.amazonaws.com"},
 ]
+_OU = "o-abc1234567/r-ab12/ou-ab12-11111111/"
+_ORGS = st.sampled_from(
+    [
+        None,
+        OrgMembership("o-abc1234567"),
+        OrgMembership("o-abc1234567", paths=[_OU]),
+        OrgMembership("o-abc1234567", paths=["o-abc1234567/r-ab12/", f"{_OU}ou-ab12-22222222/"]),
+        OrgMembership("o-zzz1234567", paths=["o-zzz1234567/r-ab12/"]),
+    ]
+)
 _KEYS = {
     "sts:ExternalId": _PATTERNS,
     SUB: _PATTERNS,
@@ -60,6 +77,7 @@ _KEYS = {
     "aws:TagKeys": ["ab", "a*", "team"],
     "aws:RequestTag/team": ["ab", "a*", "blue"],
     "sts:TransitiveTagKeys": ["team", "t*"],
+    "aws:PrincipalOrgPaths": [_OU, f"{_OU}*", "o-abc1234567/r-ab12/"],
 }
 _ORDERED_OPERATORS = {
     "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
@@ -181,6 +199,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             mfa_authenticated=draw(st.sampled_from([None, True, False])),
             tags=draw(_PRINCIPAL_TAGS),
             unique_id=draw(st.sampled_from([None, "AIDAJQABLZS4A3QDU576Q", "AIDAOTHER7"])),
+            org=draw(_ORGS),
         )
     elif kind == "session":
         caller = RoleSession(
@@ -192,6 +211,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             role_unique_id=draw(st.sampled_from([None, "AROADBQP57FF2AEXAMPLE", "AROAOTHER7"])),
             source_identity=draw(st.sampled_from([None, None, "ab", "ba", "aab"])),
             issued_at=draw(st.sampled_from([None, *_ISSUED])),
+            org=draw(_ORGS),
         )
         options["mfa"] = draw(st.sampled_from([None, None, True, False]))
     elif kind == "service":

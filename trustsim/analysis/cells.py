@@ -26,7 +26,14 @@ import attrs
 from trustsim._derive import _epoch_text
 from trustsim.analysis import domains as d
 from trustsim.analysis import probes
-from trustsim.analysis.automata import TooLarge, equals_ignore_case, explore, glob
+from trustsim.analysis.automata import (
+    TooLarge,
+    any_text,
+    equals_ignore_case,
+    explore,
+    glob,
+    seq,
+)
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
 )
@@ -852,6 +859,22 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                     optional=True,
                 )
             )
+        if "aws:principalorgpaths" in tested and "aws:principalorgid" not in tested:
+            # the paths of the caller's account (all in one organisation; with the ID tested
+            # too, the two keys are related and stay a gap)
+            handled.add("aws:principalorgpaths")
+            slots.append(
+                _string_slot(
+                    tested["aws:principalorgpaths"][0].spelled,
+                    "org_paths",
+                    ("aws:principalorgpaths",),
+                    d.ORG_PATH,
+                    tested["aws:principalorgpaths"],
+                    reader=reader,
+                    optional=True,
+                    multi=True,
+                )
+            )
         for key in tested:
             if key.startswith("aws:principaltag/"):
                 # the caller's own tags (a user's, or the role's of a session): any text
@@ -1306,6 +1329,8 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True)
     }
     kind = cell.caller_class.kind
+    if values.get("org_paths") is not None:
+        values["org_paths"] = _in_one_org(cell, values["org_paths"])
     policies = (CALLER_ALLOWS,) if caller_policies else ()
     options: dict[str, Any] = {"at": WITNESS_TIME}
     issued_at = None
@@ -1462,7 +1487,48 @@ def _carries(cell: Cell, value: str) -> bool:
     return True
 
 
+def _in_one_org(cell: Cell, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``paths`` with each value replaced by one of its region in a single organisation.
+
+    An account's paths all lie in its organisation, while the regions' shortest values may
+    not: for each organisation of the values, look for a value of every region among its
+    paths (the automata, with one more language: the paths of that organisation). Raises
+    :class:`Unrealisable` when no organisation holds them all.
+    """
+    slot = next(slot for slot in cell.caller_class.slots if slot.knob == "org_paths")
+    assert slot.domain is not None  # noqa: S101 - a string slot
+    for org in dict.fromkeys(path.partition("/")[0] for path in paths):
+        key = ("org", slot.domain.name, tuple(language.key for language in slot.languages), org)
+        found = _EXPLORED.get(key)
+        if found is None:
+            found = explore(
+                slot.domain.domain,
+                [*(language.nfa for language in slot.languages), seq(f"{org}/", any_text())],
+                max_length=slot.domain.max_length,
+            )
+            if len(_EXPLORED) >= 2048:
+                _EXPLORED.clear()
+            _EXPLORED[key] = found
+        chosen = []
+        for path in paths:
+            if path.startswith(f"{org}/"):
+                chosen.append(path)
+                continue
+            twin = found.get((*_signature(slot, path), True))
+            if twin is None:
+                break
+            chosen.append(twin)
+        else:
+            return tuple(chosen)
+    raise Unrealisable(f"{slot.name}: no organisation holds paths like {list(paths)}")
+
+
 def _org(values: Mapping[str, Any]) -> OrgMembership | None:
+    paths = values.get("org_paths")
+    if paths is not None:
+        # the organisation of the first path; paths of another one make the caller invalid
+        # (InvalidCaller: the cell is Unrealisable, never denied)
+        return OrgMembership(paths[0].partition("/")[0], paths=paths)
     org_id = values.get("org_id")
     return None if org_id is None else OrgMembership(org_id)
 

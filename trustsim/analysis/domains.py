@@ -43,6 +43,7 @@ __all__ = [
     "ACCOUNT",
     "EXTERNAL_ID",
     "ORG_ID",
+    "ORG_PATH",
     "ROLE_ARN",
     "SERVICE_NAME",
     "SESSION_NAME",
@@ -102,6 +103,25 @@ ROLE_ARN = Domain("an IAM role ARN", _principal_arn("role"), 2048)
 SESSION_NAME = Domain("a role session name", seq(_NAME, repeat=(2, None)), 64)
 SOURCE_IDENTITY = Domain("a source identity", seq(_NAME, repeat=(2, None)), 64)
 EXTERNAL_ID = Domain("an external ID", seq(_EXTERNAL, repeat=(2, None)), 1224)
+_ORG_ID_NFA = seq("o-", seq(_LOWER_DIGIT, repeat=(10, 32)))
+ORG_PATH = Domain(
+    "an organization path",
+    seq(
+        _ORG_ID_NFA,
+        "/r-",
+        seq(_LOWER_DIGIT, repeat=(4, 32)),
+        "/",
+        seq(
+            "ou-",
+            seq(_LOWER_DIGIT, repeat=(4, 32)),
+            "-",
+            seq(_LOWER_DIGIT, repeat=(8, 32)),
+            "/",
+            repeat=(0, None),
+        ),
+    ),
+    None,
+)
 ORG_ID = Domain("an organization ID", seq("o-", seq(_LOWER_DIGIT, repeat=(10, None))), 34)
 SERVICE_NAME = Domain(
     "a service principal name",
