@@ -478,6 +478,45 @@ def _org_path_requests(role: Role) -> list:
     return out
 
 
+_SUB = "token.actions.githubusercontent.com:sub"
+
+
+def _sub_like(operator: str, value: str, version: str = "2012-10-17") -> object:
+    return parse_policy(
+        {
+            "Version": version,
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"Federated": GITHUB},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {operator: {_SUB: value}},
+            },
+        }
+    )
+
+
+SPECIAL_VARIABLE_POLICIES = {
+    "literal star then any": _sub_like("StringLike", "a${*}*"),
+    "literal question mark": _sub_like("StringEquals", "${?}b"),
+    "not a literal dollar": _sub_like("StringNotLikeIfExists", "${$}?"),
+    "any case": _sub_like("StringEqualsIgnoreCase", "A${*}"),
+    "malformed is text": _sub_like("StringLike", "${a b}*"),
+    "no variables in 2008": _sub_like("StringLike", "a${*}", version="2008-10-17"),
+}
+_SPECIAL_WORDS = [
+    "".join(letters) for size in (0, 1, 2, 3) for letters in itertools.product("aA*?${} b", repeat=size)
+] + ["a${*}", "${a b}", "${a b}x", "${?}b", "$?"]  # fmt: skip
+
+
+def _special_requests(role: Role) -> list:
+    out = [build_request(WebIdentity(GITHUB, {}), role, at=WITNESS_TIME)]
+    out += [
+        build_request(WebIdentity(GITHUB, {"sub": word}), role, at=WITNESS_TIME)
+        for word in _SPECIAL_WORDS
+    ]
+    return out
+
+
 CASES = (
     [(name, policy, _external_id_requests) for name, policy in EXTERNAL_ID_POLICIES.items()]
     + [(name, policy, _sub_requests) for name, policy in SUB_POLICIES.items()]
@@ -490,6 +529,7 @@ CASES = (
     + [(name, policy, _credential_requests) for name, policy in CREDENTIAL_POLICIES.items()]
     + [(name, policy, _tag_requests) for name, policy in TAG_POLICIES.items()]
     + [(name, policy, _org_path_requests) for name, policy in ORG_PATH_POLICIES.items()]
+    + [(name, policy, _special_requests) for name, policy in SPECIAL_VARIABLE_POLICIES.items()]
 )
 
 
@@ -531,6 +571,7 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         ),
         ({k: TAG_POLICIES[k] for k in ("tag value", "tag values if given")}, _tag_requests),
         (ORG_PATH_POLICIES, _org_path_requests),
+        (SPECIAL_VARIABLE_POLICIES, _special_requests),
     ],
     ids=[
         "external-id",
@@ -543,6 +584,7 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         "transitive-tag-keys",
         "request-tags",
         "org-paths",
+        "special-variables",
     ],
 )
 def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):

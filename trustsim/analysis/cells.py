@@ -58,6 +58,7 @@ from trustsim.errors import InvalidRequest
 from trustsim.model import ConditionClause, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, build_request
+from trustsim.variables import Literal, Variable, parse_template
 
 __all__ = [
     "CallerClass",
@@ -202,6 +203,8 @@ class _Clause:
     where: str
     reach: _Reach
     clause: ConditionClause = attrs.field(eq=False, repr=False)
+    #: Whether the policy reads ``${…}`` as policy variables (``Version: 2012-10-17``).
+    expands: bool = False
 
 
 #: The actions a request of each caller kind exercises: its API and the companion actions.
@@ -279,6 +282,7 @@ def _clauses(policy: Policy) -> list[_Clause]:
                 statement.pointer,
                 reach,
                 clause,
+                policy.expands_variables,
             )
             for clause in statement.condition
         )
@@ -311,6 +315,19 @@ def _oidc_issuer(key: str) -> str:
 # --------------------------------------------------------------------------- classes
 
 
+def _relates(clause: ConditionClause, value: str) -> bool:
+    """Whether a value's policy variables read another key (or are literals ``Arn*`` read).
+
+    ``${*}``, ``${?}`` and ``${$}`` are constants (a literal ``*``, ``?``, ``$``): decided
+    under ``String*`` operators; text that only looks like a variable is plain text.
+    """
+    parts = parse_template(value).parts
+    if any(isinstance(part, Variable) for part in parts):
+        return True
+    literal = any(isinstance(part, Literal) for part in parts)
+    return literal and d.template_language(clause.operator.base, value, parts) is None
+
+
 @attrs.define
 class _Reader:
     """The policies' constants, gathered once."""
@@ -337,7 +354,7 @@ class _Reader:
                     if kind == "aws":
                         self.any_aws = True
                 for clause in statement.condition:
-                    if variables and any("${" in value for value in clause.values):
+                    if variables and any(_relates(clause, value) for value in clause.values):
                         self.gaps.append(
                             Gap(
                                 f"{statement.pointer} {clause.operator.name} {clause.key}",
@@ -403,6 +420,24 @@ def _string_slot(
             languages.append(d.arn_readable())
         own = []
         for value in clause.values:
+            parts = parse_template(value).parts if clause.expands else (value,)
+            if any(isinstance(part, Variable) for part in parts):
+                continue  # a gap already (_relates): related to another key
+            if any(isinstance(part, Literal) for part in parts):
+                found = d.template_language(clause.base, value, parts)
+                if found is not None and clause.key in account_keys:
+                    found = None
+                    reader.gaps.append(
+                        Gap(
+                            f"{clause.where} {clause.base} {clause.spelled}",
+                            "${*}, ${?} and ${$} are decided on text keys, not on accounts",
+                        )
+                    )
+                if found is None:
+                    continue  # a gap (here, or in _relates): no language to split by
+                languages.append(found)
+                own.append(found.key)
+                continue
             found = d.language_for(clause.base, value, account_key=clause.key in account_keys)
             if found is not None:
                 languages.append(found)

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 
 import attrs
 
@@ -35,9 +36,11 @@ from trustsim.analysis.automata import (
     equals,
     equals_ignore_case,
     glob,
+    literal,
     seq,
     union,
 )
+from trustsim.variables import Literal, Variable
 
 __all__ = [
     "ACCOUNT",
@@ -181,6 +184,36 @@ def language_for(base: str, value: str, *, account_key: bool = False) -> Languag
         nfa = _account_language(nfa)
         text = f"account {text}"
     return Language(nfa, text, (family, value, str(account_key)))
+
+
+def template_language(
+    base: str, value: str, parts: Sequence[str | Literal | Variable]
+) -> Language | None:
+    """The language of a value whose only policy variables are ``${*}``, ``${?}``, ``${$}``.
+
+    Those stand for a literal ``*``, ``?`` or ``$`` (never a wildcard); the text around them
+    keeps its wildcards under ``StringLike``. ``None`` for the other operators (``Arn*``…)
+    and for a value with a variable that reads a key.
+
+    >>> from trustsim.variables import parse_template
+    >>> found = template_language("StringLike", "a${*}*", parse_template("a${*}*").parts)
+    >>> found.nfa.matches("a*bc"), found.nfa.matches("abc")
+    (True, False)
+    """
+    if any(isinstance(part, Variable) for part in parts):
+        return None
+    text = "".join(part if isinstance(part, str) else part.text for part in parts)
+    if base in ("StringLike", "StringNotLike"):
+        nfa = seq(*(glob(p) if isinstance(p, str) else literal(p.text) for p in parts))
+        shown = f'matches "{value}"'
+    elif base in ("StringEquals", "StringNotEquals"):
+        nfa, shown = equals(text), f'= "{text}"'
+    elif base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        nfa, shown = equals_ignore_case(text), f'= "{text}" (any case)'
+    else:
+        return None
+    family = "fold" if "IgnoreCase" in base else base[:3] + base[-4:]
+    return Language(nfa, shown, ("template", family, value))
 
 
 def arn_readable() -> Language:
