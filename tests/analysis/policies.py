@@ -78,6 +78,7 @@ _KEYS = {
     "aws:RequestTag/team": ["ab", "a*", "blue"],
     "sts:TransitiveTagKeys": ["team", "t*"],
     "aws:PrincipalOrgPaths": [_OU, f"{_OU}*", "o-abc1234567/r-ab12/"],
+    "aws:SourceOrgPaths": [f"{_OU}*", "o-zzz1234567/*"],
 }
 _ORDERED_OPERATORS = {
     "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
@@ -218,6 +219,9 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
         caller = ServicePrincipal(
             draw(st.sampled_from(["lambda.amazonaws.com", "ec2.amazonaws.com"])),
             source_account=draw(st.sampled_from([None, *_ACCOUNTS])),
+            source_org_paths=draw(
+                st.sampled_from([(), (_OU,), ("o-zzz1234567/r-ab12/", f"{_OU}ou-ab12-22222222/")])
+            ),
         )
     else:
         claims = {}

@@ -10,7 +10,14 @@ import pytest
 from tests.analysis.policies import GITHUB, ROLE_ARN
 from trustsim.analysis import compare, grants
 from trustsim.analysis.cells import CALLER_ALLOWS, WITNESS_TIME
-from trustsim.callers import IamUser, OrgMembership, Role, RoleSession, WebIdentity
+from trustsim.callers import (
+    IamUser,
+    OrgMembership,
+    Role,
+    RoleSession,
+    ServicePrincipal,
+    WebIdentity,
+)
 from trustsim.evaluation import evaluate
 from trustsim.parsing import parse_policy
 from trustsim.requests import build_request
@@ -478,6 +485,39 @@ def _org_path_requests(role: Role) -> list:
     return out
 
 
+_LAMBDA = {
+    "Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+}
+SOURCE_ORG_PATH_POLICIES = {
+    "source under an OU": _vendor(
+        [{**_LAMBDA, "Condition": {"ForAnyValue:StringLike": {"aws:SourceOrgPaths": f"{_OU}*"}}}]
+    ),
+    "every source path in the org": _vendor(
+        [
+            {
+                **_LAMBDA,
+                "Condition": {"ForAllValues:StringLike": {"aws:SourceOrgPaths": "o-abc1234567/*"}},
+            }
+        ]
+    ),
+    "one source path exactly": _vendor(
+        [{**_LAMBDA, "Condition": {"StringEquals": {"aws:SourceOrgPaths": _OU}}}]
+    ),
+}
+
+
+def _source_org_path_requests(role: Role) -> list:
+    paths = [*_PATHS["o-abc1234567"], *_PATHS["o-zzz1234567"]]
+    chosen = [()] + [c for size in (1, 2) for c in itertools.combinations(paths, size)]
+    return [
+        build_request(ServicePrincipal(name, source_org_paths=c), role, at=WITNESS_TIME)
+        for name in ("lambda.amazonaws.com", "ec2.amazonaws.com")
+        for c in chosen
+    ]
+
+
 _SUB = "token.actions.githubusercontent.com:sub"
 
 
@@ -530,6 +570,10 @@ CASES = (
     + [(name, policy, _tag_requests) for name, policy in TAG_POLICIES.items()]
     + [(name, policy, _org_path_requests) for name, policy in ORG_PATH_POLICIES.items()]
     + [(name, policy, _special_requests) for name, policy in SPECIAL_VARIABLE_POLICIES.items()]
+    + [
+        (name, policy, _source_org_path_requests)
+        for name, policy in SOURCE_ORG_PATH_POLICIES.items()
+    ]
 )
 
 
@@ -572,6 +616,7 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         ({k: TAG_POLICIES[k] for k in ("tag value", "tag values if given")}, _tag_requests),
         (ORG_PATH_POLICIES, _org_path_requests),
         (SPECIAL_VARIABLE_POLICIES, _special_requests),
+        (SOURCE_ORG_PATH_POLICIES, _source_org_path_requests),
     ],
     ids=[
         "external-id",
@@ -585,6 +630,7 @@ def test_grants_agree_with_every_request_of_the_alphabet(name, policy, universe)
         "request-tags",
         "org-paths",
         "special-variables",
+        "source-org-paths",
     ],
 )
 def test_compare_agrees_with_every_request_of_the_alphabet(policies, universe):

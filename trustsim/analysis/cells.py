@@ -987,6 +987,22 @@ def _service_class(reader: _Reader) -> CallerClass:
                     optional=True,
                 )
             )
+    if "aws:sourceorgpaths" in tested:
+        # the paths of the resource's account the service acts for (several, any organisation:
+        # the caller model does not tie them to aws:SourceOrgID)
+        handled.add("aws:sourceorgpaths")
+        slots.append(
+            _string_slot(
+                tested["aws:sourceorgpaths"][0].spelled,
+                "source_org_paths",
+                ("aws:sourceorgpaths",),
+                d.ORG_PATH,
+                tested["aws:sourceorgpaths"],
+                reader=reader,
+                optional=True,
+                multi=True,
+            )
+        )
     slots += _session_name_slot(tested, reader)
     slots += _probe_slots(tested, handled)
     slots += _companion_slots(tested, reader, handled, contexts=True)
@@ -1409,6 +1425,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 source_account=values.get("source_account"),
                 source_arn=values.get("source_arn"),
                 source_org_id=values.get("source_org_id"),
+                source_org_paths=values.get("source_org_paths") or (),
             )
         elif kind == "web":
             claims = {
