@@ -34,7 +34,7 @@ from trustsim.callers import (
 from trustsim.context import RequestContext, fold_into, utc_text
 from trustsim.identities import oidc_condition_keys, saml_condition_keys
 
-__all__ = ["CallOptions", "derive_context", "overlay"]
+__all__ = ["CallOptions", "derive_context", "epoch_text", "overlay"]
 
 #: The spelling of every key trustsim derives under a fixed name, by folded key.
 _SPELLING: dict[str, str] = {}
@@ -167,7 +167,7 @@ def derive_context(caller: Caller, role: Role, options: CallOptions) -> RequestC
     when = options.when
     _principal_keys(out, caller, when, options.mfa)
     values[CURRENT_TIME] = (utc_text(when),)
-    values[EPOCH_TIME] = (_epoch_text(when),)
+    values[EPOCH_TIME] = (epoch_text(when),)
     values[SECURE_TRANSPORT] = _TRUE
     # trustsim models direct calls: the caller's own request, not one an AWS service makes
     # with the caller's credentials (forward access sessions) [DOC GLOBAL aws:ViaAWSService].
@@ -226,7 +226,12 @@ def overlay(base: Mapping[str, str], top: Mapping[str, str]) -> dict[str, str]:
 
 
 @cached(256)  # the requests of one test run share a handful of times
-def _epoch_text(when: _dt.datetime) -> str:
+def epoch_text(when: _dt.datetime) -> str:
+    """``aws:EpochTime``'s text for ``when``: whole seconds since 1970.
+
+    >>> epoch_text(_dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc))
+    '1767225600'
+    """
     return str(int(when.timestamp()))
 
 

@@ -741,8 +741,12 @@ def _checked_source_identity(value: str | None, caller: Caller) -> str | None:
     return value if value is not None else inherited
 
 
-def _tag_text_ok(text: str) -> bool:
-    # STS tag pattern: Unicode letters, separators (spaces), numbers and _.:/=+-@.
+def tag_text_ok(text: str) -> bool:
+    """Whether ``text`` fits STS's tag pattern: Unicode letters, spaces, numbers and ``_.:/=+-@``.
+
+    >>> tag_text_ok("team:platform"), tag_text_ok("a*b")
+    (True, False)
+    """
     return all(char in _TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in text)
 
 
@@ -754,11 +758,11 @@ def _check_tags(
     seen: dict[str, str] = {}
     inherited = {key.lower(): key for key in incoming}
     for key, value in tags.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _tag_text_ok(key):
+        if not isinstance(key, str) or not 1 <= len(key) <= 128 or not tag_text_ok(key):
             raise InvalidRequest(
                 f"session tag key {shown(key)} is invalid: 1-128 letters, digits, spaces or _.:/=+-@"
             )
-        if not isinstance(value, str) or len(value) > 256 or not _tag_text_ok(value):
+        if not isinstance(value, str) or len(value) > 256 or not tag_text_ok(value):
             raise InvalidRequest(
                 f"session tag {shown(key)}: value {shown(value)} is invalid: "
                 "0-256 letters, digits, spaces or _.:/=+-@"

@@ -9,7 +9,14 @@ from hypothesis import reject
 from hypothesis import strategies as st
 
 from trustsim.analysis.cells import CALLER_ALLOWS, WITNESS_TIME
-from trustsim.callers import IamUser, Role, RoleSession, ServicePrincipal, WebIdentity
+from trustsim.callers import (
+    IamUser,
+    OrgMembership,
+    Role,
+    RoleSession,
+    ServicePrincipal,
+    WebIdentity,
+)
 from trustsim.errors import InvalidPolicy
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, build_request
@@ -36,6 +43,16 @@ PRINCIPALS: list[Any] = [
     {"Federated": GITHUB},
     {"Service": "lambda.amazonaws.com"},
 ]
+_OU = "o-abc1234567/r-ab12/ou-ab12-11111111/"
+_ORGS = st.sampled_from(
+    [
+        None,
+        OrgMembership("o-abc1234567"),
+        OrgMembership("o-abc1234567", paths=[_OU]),
+        OrgMembership("o-abc1234567", paths=["o-abc1234567/r-ab12/", f"{_OU}ou-ab12-22222222/"]),
+        OrgMembership("o-zzz1234567", paths=["o-zzz1234567/r-ab12/"]),
+    ]
+)
 _KEYS = {
     "sts:ExternalId": _PATTERNS,
     SUB: _PATTERNS,
@@ -55,11 +72,20 @@ _KEYS = {
     "aws:SourceIp": ["10.0.0.0/24", "10.0.0.128/25", "2001:db8::/32"],
     "aws:CurrentTime": ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.5Z", "2025"],
     "aws:EpochTime": ["1767225600", "1767225601.5"],
+    "aws:MultiFactorAuthAge": ["0", "1", "3600.5"],
+    "aws:TokenIssueTime": ["2026-01-01T00:00:00Z", "2025-12-31T23:00:00Z"],
+    "aws:TagKeys": ["ab", "a*", "team"],
+    "aws:RequestTag/team": ["ab", "a*", "blue"],
+    "sts:TransitiveTagKeys": ["team", "t*"],
+    "aws:PrincipalOrgPaths": [_OU, f"{_OU}*", "o-abc1234567/r-ab12/"],
+    "aws:SourceOrgPaths": [f"{_OU}*", "o-zzz1234567/*"],
 }
 _ORDERED_OPERATORS = {
     "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
     "aws:CurrentTime": ["DateLessThan", "DateGreaterThanEquals", "DateEquals", "DateNotEquals"],
     "aws:EpochTime": ["NumericLessThanEquals", "NumericGreaterThan", "NumericEquals"],
+    "aws:MultiFactorAuthAge": ["NumericLessThan", "NumericGreaterThanEqualsIfExists"],
+    "aws:TokenIssueTime": ["DateGreaterThan", "DateLessThanEqualsIfExists", "DateNotEquals"],
 }
 _STRING_OPERATORS = [
     "StringEquals",
@@ -139,6 +165,15 @@ _AT = st.sampled_from(
         WITNESS_TIME - _dt.timedelta(days=400),
     ]
 )
+_ISSUED = [
+    WITNESS_TIME - _dt.timedelta(hours=1, seconds=1),
+    WITNESS_TIME - _dt.timedelta(seconds=3600),
+    WITNESS_TIME - _dt.timedelta(seconds=1),
+    WITNESS_TIME + _dt.timedelta(seconds=1),
+]
+_TAGS = st.sampled_from(
+    [{"team": "blue"}, {"ab": ""}, {"AB": "x", "team": "ab"}, {"team": "ab"}, {"Team": "a"}]
+)
 _SOURCE_IPS = st.sampled_from(
     [None, "10.0.0.1", "10.0.0.200", "10.0.1.0", "2001:db8::7", "2001:db9::", "192.0.2.1"]
 )
@@ -165,6 +200,7 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             mfa_authenticated=draw(st.sampled_from([None, True, False])),
             tags=draw(_PRINCIPAL_TAGS),
             unique_id=draw(st.sampled_from([None, "AIDAJQABLZS4A3QDU576Q", "AIDAOTHER7"])),
+            org=draw(_ORGS),
         )
     elif kind == "session":
         caller = RoleSession(
@@ -175,11 +211,17 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
             role_tags=draw(_PRINCIPAL_TAGS),
             role_unique_id=draw(st.sampled_from([None, "AROADBQP57FF2AEXAMPLE", "AROAOTHER7"])),
             source_identity=draw(st.sampled_from([None, None, "ab", "ba", "aab"])),
+            issued_at=draw(st.sampled_from([None, *_ISSUED])),
+            org=draw(_ORGS),
         )
+        options["mfa"] = draw(st.sampled_from([None, None, True, False]))
     elif kind == "service":
         caller = ServicePrincipal(
             draw(st.sampled_from(["lambda.amazonaws.com", "ec2.amazonaws.com"])),
             source_account=draw(st.sampled_from([None, *_ACCOUNTS])),
+            source_org_paths=draw(
+                st.sampled_from([(), (_OU,), ("o-zzz1234567/r-ab12/", f"{_OU}ou-ab12-22222222/")])
+            ),
         )
     else:
         claims = {}
@@ -189,8 +231,10 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
         caller = WebIdentity(GITHUB, claims)
     if kind in ("user", "session", "service") and draw(st.booleans()):
         options["external_id"] = draw(st.sampled_from(["ab", "aab", "AB", "ba", "a:b"]))
-    if draw(st.integers(0, 3)) == 0:
-        options["tags"] = {"team": "blue"}
+    if draw(st.integers(0, 2)) == 0:
+        options["tags"] = draw(_TAGS)
+        if "team" in options["tags"] and draw(st.booleans()):
+            options["transitive_tag_keys"] = ["team"]
     carried = getattr(caller, "source_identity", None)
     if carried is not None:  # a session's source identity is passed on: that value or none
         if draw(st.booleans()):

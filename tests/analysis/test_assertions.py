@@ -40,7 +40,7 @@ MFA_AGE = _trust(
         "Effect": "Allow",
         "Principal": {"AWS": "444455556666"},
         "Action": "sts:AssumeRole",
-        "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+        "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
     }
 )
 IDENTITY = parse_policy(
@@ -68,14 +68,14 @@ def test_no_access_beyond_fails_when_undetermined_naming_the_part() -> None:
         assert_no_access_beyond(MFA_AGE, MFA_AGE)
     assert str(failure.value).startswith(
         "cannot prove the policy grants nothing beyond the reference: "
-        "/Statement aws:MultiFactorAuthAge for IAM users: the analysis does not model the values this key"
+        "/Statement aws:RequestedRegion for IAM users: the analysis does not model the values this key"
     )
 
 
 def test_compare_says_why_when_undetermined() -> None:
     result = compare(MFA_AGE, SERVICES)
     assert result.no_new_access is None
-    assert result.reason.startswith("undetermined: /Statement aws:MultiFactorAuthAge for IAM users")
+    assert result.reason.startswith("undetermined: /Statement aws:RequestedRegion for IAM users")
 
 
 def test_assert_grants_lists_missing_and_unexpected_grants() -> None:
@@ -106,7 +106,7 @@ def test_assert_grants_passes_on_the_exact_lines() -> None:
 
 def test_assert_grants_fails_on_an_incomplete_answer_even_if_the_lines_agree() -> None:
     with pytest.raises(
-        AssertionError, match="the Grants are incomplete: /Statement aws:MultiFactorAuthAge"
+        AssertionError, match="the Grants are incomplete: /Statement aws:RequestedRegion"
     ):
         assert_grants(MFA_AGE, [])
 

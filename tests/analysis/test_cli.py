@@ -39,7 +39,7 @@ _MFA_AGE = {
     "Effect": "Allow",
     "Principal": {"AWS": "444455556666"},
     "Action": "sts:AssumeRole",
-    "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+    "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
 }
 
 
@@ -83,7 +83,7 @@ def test_grants_of_an_undecided_policy_exit_1_and_name_the_part(tmp_path: Path) 
     status, text = _run("grants", _write(tmp_path, "mfa-age.json", [_MFA_AGE]))
     assert status == 1
     assert "INCOMPLETE: requests outside the grants above may be allowed too, because of:" in text
-    assert "/Statement/0 aws:MultiFactorAuthAge for IAM users: the analysis does not model" in text
+    assert "/Statement/0 aws:RequestedRegion for IAM users: the analysis does not model" in text
 
 
 def test_grants_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +130,7 @@ def test_diff_exits_2_when_undetermined(tmp_path: Path) -> None:
     old = _write(tmp_path, "old.json", [_MFA_AGE])
     status, text = _run("diff", old, old)
     assert status == 2
-    assert text.startswith("undetermined:\n  /Statement/0 aws:MultiFactorAuthAge for IAM users")
+    assert text.startswith("undetermined:\n  /Statement/0 aws:RequestedRegion for IAM users")
 
 
 def test_diff_json_says_why_and_lists_the_new_grants() -> None:

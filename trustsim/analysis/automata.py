@@ -28,9 +28,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
+from trustsim.requests import tag_text_ok
+
 __all__ = [
     "ANY",
     "NOT_COLON",
+    "TAG_TEXT",
     "Label",
     "Nfa",
     "TooLarge",
@@ -78,10 +81,14 @@ class Label:
             return True
         if self.text == "not-colon":
             return char != ":"
+        if self.text == "tag-text":
+            return tag_text_ok(char)
         return not char.isspace()  # non-space
 
 
 ANY = Label("class", "any")
+#: The characters of session tag keys and values (STS's pattern: letters, spaces, digits, _.:/=+-@).
+TAG_TEXT = Label("class", "tag-text")
 NOT_COLON = Label("class", "not-colon")
 NON_SPACE = Label("class", "non-space")
 

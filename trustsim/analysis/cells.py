@@ -23,10 +23,17 @@ from typing import Any
 
 import attrs
 
-from trustsim._derive import _epoch_text
+from trustsim._derive import epoch_text
 from trustsim.analysis import domains as d
 from trustsim.analysis import probes
-from trustsim.analysis.automata import TooLarge, explore, glob
+from trustsim.analysis.automata import (
+    TooLarge,
+    any_text,
+    equals_ignore_case,
+    explore,
+    glob,
+    seq,
+)
 from trustsim.callers import (
     BUILTIN_WEB_IDENTITY_PROVIDERS as _BUILTINS,
 )
@@ -51,6 +58,7 @@ from trustsim.errors import InvalidRequest
 from trustsim.model import ConditionClause, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, build_request
+from trustsim.variables import Literal, Variable, parse_template
 
 __all__ = [
     "CallerClass",
@@ -195,6 +203,8 @@ class _Clause:
     where: str
     reach: _Reach
     clause: ConditionClause = attrs.field(eq=False, repr=False)
+    #: Whether the policy reads ``${…}`` as policy variables (``Version: 2012-10-17``).
+    expands: bool = False
 
 
 #: The actions a request of each caller kind exercises: its API and the companion actions.
@@ -272,6 +282,7 @@ def _clauses(policy: Policy) -> list[_Clause]:
                 statement.pointer,
                 reach,
                 clause,
+                policy.expands_variables,
             )
             for clause in statement.condition
         )
@@ -304,6 +315,19 @@ def _oidc_issuer(key: str) -> str:
 # --------------------------------------------------------------------------- classes
 
 
+def _relates(clause: ConditionClause, value: str) -> bool:
+    """Whether a value's policy variables read another key (or are literals ``Arn*`` read).
+
+    ``${*}``, ``${?}`` and ``${$}`` are constants (a literal ``*``, ``?``, ``$``): decided
+    under ``String*`` operators; text that only looks like a variable is plain text.
+    """
+    parts = parse_template(value).parts
+    if any(isinstance(part, Variable) for part in parts):
+        return True
+    literal = any(isinstance(part, Literal) for part in parts)
+    return literal and d.template_language(clause.operator.base, value, parts) is None
+
+
 @attrs.define
 class _Reader:
     """The policies' constants, gathered once."""
@@ -330,7 +354,7 @@ class _Reader:
                     if kind == "aws":
                         self.any_aws = True
                 for clause in statement.condition:
-                    if variables and any("${" in value for value in clause.values):
+                    if variables and any(_relates(clause, value) for value in clause.values):
                         self.gaps.append(
                             Gap(
                                 f"{statement.pointer} {clause.operator.name} {clause.key}",
@@ -396,6 +420,24 @@ def _string_slot(
             languages.append(d.arn_readable())
         own = []
         for value in clause.values:
+            parts = parse_template(value).parts if clause.expands else (value,)
+            if any(isinstance(part, Variable) for part in parts):
+                continue  # a gap already (_relates): related to another key
+            if any(isinstance(part, Literal) for part in parts):
+                found = d.template_language(clause.base, value, parts)
+                if found is not None and clause.key in account_keys:
+                    found = None
+                    reader.gaps.append(
+                        Gap(
+                            f"{clause.where} {clause.base} {clause.spelled}",
+                            "${*}, ${?} and ${$} are decided on text keys, not on accounts",
+                        )
+                    )
+                if found is None:
+                    continue  # a gap (here, or in _relates): no language to split by
+                languages.append(found)
+                own.append(found.key)
+                continue
             found = d.language_for(clause.base, value, account_key=clause.key in account_keys)
             if found is not None:
                 languages.append(found)
@@ -422,7 +464,7 @@ def _string_slot(
 
 
 def _companion_slots(
-    tested: Mapping[str, list[_Clause]], reader: _Reader, *, contexts: bool
+    tested: Mapping[str, list[_Clause]], reader: _Reader, handled: set[str], *, contexts: bool
 ) -> list[Slot]:
     slots = []
     if reader.may_name("sts:SetSourceIdentity") or "sts:sourceidentity" in tested:
@@ -441,9 +483,66 @@ def _companion_slots(
         )
     if reader.may_name("sts:TagSession"):
         slots.append(Slot("session tags", "tags", (), choices=(False, True)))
+        slots += _tag_slots(tested, reader, handled)
+    else:
+        # no request passing tags is allowed: the keys they set are absent in every other one
+        handled.update(key for key in tested if key.startswith(_TAG_KEYS[:3]))
     if contexts and reader.may_name("sts:SetContext"):
         slots.append(Slot("provided contexts", "contexts", (), choices=(False, True)))
     return slots
+
+
+def _tag_slots(
+    tested: Mapping[str, list[_Clause]], reader: _Reader, handled: set[str]
+) -> list[Slot]:
+    """The session tags passed, by value, when one family of their keys is tested.
+
+    ``aws:TagKeys`` (the keys passed), ``sts:TransitiveTagKeys`` (the keys passed on) and
+    ``aws:RequestTag/<key>`` (one tag's value) are each split like any other key, but they
+    are not free of each other (a transitive key or a tag's value needs its key among the
+    keys passed): when statements test more than one family, the keys stay a gap.
+    """
+    families = {
+        "keys": "aws:tagkeys" in tested,
+        "transitive": "sts:transitivetagkeys" in tested,
+        "values": any(key.startswith("aws:requesttag/") for key in tested),
+    }
+    if sum(families.values()) != 1:
+        return []
+    if families["values"]:
+        slots = []
+        for key in sorted(tested):
+            if key.startswith("aws:requesttag/"):
+                handled.add(key)
+                spelled = tested[key][0].spelled
+                slots.append(
+                    _string_slot(
+                        spelled,
+                        f"rtag:{spelled.partition('/')[2]}",
+                        (key,),
+                        d.TAG_VALUE,
+                        tested[key],
+                        reader=reader,
+                        optional=True,
+                    )
+                )
+        return slots
+    key, knob = (
+        ("aws:tagkeys", "tag_keys") if families["keys"] else ("sts:transitivetagkeys", "transitive")
+    )
+    handled.add(key)
+    return [
+        _string_slot(
+            tested[key][0].spelled,
+            knob,
+            (key,),
+            d.TAG_KEY,
+            tested[key],
+            reader=reader,
+            optional=True,
+            multi=True,
+        )
+    ]
 
 
 def _carried_source_identity(tested: Mapping[str, list[_Clause]]) -> list[_Clause]:
@@ -540,6 +639,57 @@ def _probe_slots(tested: Mapping[str, list[_Clause]], handled: set[str]) -> list
             )
         )
     return slots
+
+
+_CREDENTIAL_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage", "aws:tokenissuetime")
+
+
+def _credential_slots(
+    kind: str,
+    tested: Mapping[str, list[_Clause]],
+    handled: set[str],
+) -> list[Slot]:
+    """How the caller's credentials were got: MFA, its age, and when they were issued.
+
+    One probed slot sets ``aws:MultiFactorAuthPresent``, ``aws:MultiFactorAuthAge`` and
+    ``aws:TokenIssueTime`` together, since one choice fixes all three. An IAM user's keys
+    carry no issue time and, with MFA, an age of 0 (a code passed with the call); a role
+    session carries the time its credentials were issued and, when MFA was used to get them,
+    the seconds since (the time of the call minus the issue time), or 0 when a code is
+    passed with this call. Every ``Numeric`` bound on the age is probed as an issue time that
+    many seconds before the witness's time, every ``Date`` bound on the issue time around
+    itself, so every way the clauses answer has a probe. A session's age also depends on the
+    time of the call: when a policy tests both, the age stays a gap.
+    """
+    clauses = [c for key in _CREDENTIAL_KEYS for c in tested.get(key, [])]
+    timed = "aws:currenttime" in tested or "aws:epochtime" in tested
+    if kind == "session" and timed and "aws:multifactorauthage" in tested:
+        return []  # classified as a gap: the age relates two free times
+    handled.update(_CREDENTIAL_KEYS)
+    if kind == "user":
+        choices: tuple[Any, ...] = ((None, None, None), (True, None, None), (False, None, None))
+    else:
+        issued = set(probes.time_probes((c.clause for c in clauses), usual=WITNESS_TIME))
+        for clause in clauses:
+            if clause.key != "aws:multifactorauthage":
+                continue
+            for age in probes.number_probes([clause.clause]):
+                if 0 <= age <= 10**10:
+                    issued.add(WITNESS_TIME - _dt.timedelta(seconds=age))
+        choices = tuple(
+            (authenticated, at, call)
+            for at in sorted(issued)
+            for authenticated, call in ((False, None), (True, None), (False, True))
+        )
+    return [
+        Slot(
+            "the caller's credentials",
+            "credentials",
+            _CREDENTIAL_KEYS,
+            choices=choices,
+            probes=tuple(c.clause for c in clauses),
+        )
+    ]
 
 
 _TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys", "sts:requestcontext")
@@ -712,7 +862,15 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
             )
         slots += _session_name_slot(tested, reader)
         slots += _probe_slots(tested, handled)
-        if "aws:multifactorauthpresent" in tested:
+        credentials = (
+            _credential_slots(kind, tested, handled)
+            if "aws:multifactorauthage" in tested or "aws:tokenissuetime" in tested
+            else []
+        )
+        slots += credentials
+        if credentials:
+            pass
+        elif "aws:multifactorauthpresent" in tested:
             handled.add("aws:multifactorauthpresent")
             choices = (None, True, False) if kind == "user" else (True, False)
             slots.append(
@@ -734,6 +892,22 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                     tested["aws:principalorgid"],
                     reader=reader,
                     optional=True,
+                )
+            )
+        if "aws:principalorgpaths" in tested and "aws:principalorgid" not in tested:
+            # the paths of the caller's account (all in one organisation; with the ID tested
+            # too, the two keys are related and stay a gap)
+            handled.add("aws:principalorgpaths")
+            slots.append(
+                _string_slot(
+                    tested["aws:principalorgpaths"][0].spelled,
+                    "org_paths",
+                    ("aws:principalorgpaths",),
+                    d.ORG_PATH,
+                    tested["aws:principalorgpaths"],
+                    reader=reader,
+                    optional=True,
+                    multi=True,
                 )
             )
         for key in tested:
@@ -768,7 +942,7 @@ def _iam_classes(reader: _Reader) -> list[CallerClass]:
                             multi=True,
                         )
                     )
-        slots += _companion_slots(tested, reader, contexts=True)
+        slots += _companion_slots(tested, reader, handled, contexts=True)
         handled |= {"sts:sourceidentity", "sts:rolesessionname"}
         for key, clauses in tested.items():
             _classify(kind, key, clauses, handled=handled, reader=reader, label=label)
@@ -813,9 +987,25 @@ def _service_class(reader: _Reader) -> CallerClass:
                     optional=True,
                 )
             )
+    if "aws:sourceorgpaths" in tested:
+        # the paths of the resource's account the service acts for (several, any organisation:
+        # the caller model does not tie them to aws:SourceOrgID)
+        handled.add("aws:sourceorgpaths")
+        slots.append(
+            _string_slot(
+                tested["aws:sourceorgpaths"][0].spelled,
+                "source_org_paths",
+                ("aws:sourceorgpaths",),
+                d.ORG_PATH,
+                tested["aws:sourceorgpaths"],
+                reader=reader,
+                optional=True,
+                multi=True,
+            )
+        )
     slots += _session_name_slot(tested, reader)
     slots += _probe_slots(tested, handled)
-    slots += _companion_slots(tested, reader, contexts=True)
+    slots += _companion_slots(tested, reader, handled, contexts=True)
     for key, clauses in tested.items():
         _classify("service", key, clauses, handled=handled, reader=reader, label="AWS services")
     return CallerClass("service", "AWS services", "sts:AssumeRole", None, tuple(slots))
@@ -872,7 +1062,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                 )
         slots += _session_name_slot(tested, reader)
         slots += _probe_slots(tested, handled)
-        slots += _companion_slots(tested, reader, contexts=False)
+        slots += _companion_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             _classify(
                 "web",
@@ -914,7 +1104,7 @@ def _federated_classes(reader: _Reader) -> list[CallerClass]:
                 )
         slots += _session_name_slot(tested, reader)
         slots += _probe_slots(tested, handled)
-        slots += _companion_slots(tested, reader, contexts=False)
+        slots += _companion_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             _classify("saml", key, clauses, handled=handled, reader=reader, label=label)
         classes.append(CallerClass("saml", label, "sts:AssumeRoleWithSAML", provider, tuple(slots)))
@@ -995,10 +1185,10 @@ def regions(slot: Slot, budget: int) -> list[Region]:
     )
     seen: dict[tuple[tuple[bool, bool], ...], tuple[str, ...]] = {}
     todo = []
-    for region in values:
-        behaviour = _behaviour(slot, [region.signature, region.signature])
+    for first, second in _seeds(slot, values, budget):
+        behaviour = _behaviour(slot, [first.signature, second.signature])
         if behaviour not in seen:
-            seen[behaviour] = (region.value, region.value)
+            seen[behaviour] = (first.value, second.value)
             todo.append(behaviour)
     while todo:
         behaviour = todo.pop(0)
@@ -1020,6 +1210,35 @@ def regions(slot: Slot, budget: int) -> list[Region]:
     return out
 
 
+#: Multi-valued slots whose values are distinct keys (one key in two cases is one key).
+_DISTINCT = frozenset({"tag_keys", "transitive"})
+
+
+def _seeds(slot: Slot, values: Sequence[Region], budget: int) -> list[tuple[Region, Region]]:
+    """The pairs of values every set of several values grows from.
+
+    A value may repeat (``sub`` claims ``["a", "a"]``); the tag keys of :data:`_DISTINCT`
+    may not, nor differ in case only, so their pairs are two regions' values, or a region's
+    value and another word of the same region that is not it in any case (when there is one;
+    otherwise no set holds two values of that region alone).
+    """
+    if slot.knob not in _DISTINCT:
+        return [(region, region) for region in values]
+    assert slot.domain is not None  # noqa: S101 - a string slot
+    out = []
+    for region in values:
+        twin = explore(
+            slot.domain.domain,
+            [*(language.nfa for language in slot.languages), equals_ignore_case(region.value)],
+            max_length=slot.domain.max_length,
+            budget=budget,
+        ).get((*region.signature, False))
+        if twin is not None:
+            out.append((region, Region(twin, region.signature, region.text)))
+    out += list(itertools.combinations(values, 2))
+    return out
+
+
 def _probed_regions(slot: Slot) -> list[Region]:
     """One region per way the slot's clauses answer on the probe values (first probe kept)."""
     out: dict[Any, Region] = {}
@@ -1034,8 +1253,27 @@ def _probe_values(slot: Slot, choice: Any) -> dict[str, str | tuple[str, ...]] |
     if choice is None:
         return None
     if slot.knob == "at":
-        return {"aws:CurrentTime": utc_text(choice), "aws:EpochTime": _epoch_text(choice)}
+        return {"aws:CurrentTime": utc_text(choice), "aws:EpochTime": epoch_text(choice)}
+    if slot.knob == "credentials":
+        return _credential_values(choice)
     return {slot.keys[0]: str(choice)}
+
+
+def _credential_values(choice: Any) -> dict[str, str | tuple[str, ...]] | None:
+    """The keys a choice of the credentials slot is meant to set (the witness checks it)."""
+    authenticated, issued, call = choice
+    out: dict[str, str | tuple[str, ...]] = {}
+    if issued is not None:
+        out["aws:TokenIssueTime"] = utc_text(issued)
+        age = 0 if call else max(0, int((WITNESS_TIME - issued).total_seconds()))
+    else:
+        age = 0
+    if call or authenticated:
+        out["aws:MultiFactorAuthPresent"] = "true"
+        out["aws:MultiFactorAuthAge"] = str(age)
+    elif authenticated is False or issued is not None:
+        out["aws:MultiFactorAuthPresent"] = "false"
+    return out or None
 
 
 def _probe_signature(slot: Slot, values: Mapping[str, str | tuple[str, ...]] | None) -> Any:
@@ -1142,8 +1380,15 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True)
     }
     kind = cell.caller_class.kind
+    if values.get("org_paths") is not None:
+        values["org_paths"] = _in_one_org(cell, values["org_paths"])
     policies = (CALLER_ALLOWS,) if caller_policies else ()
     options: dict[str, Any] = {"at": WITNESS_TIME}
+    issued_at = None
+    if values.get("credentials") is not None:
+        values["mfa"], issued_at, call_mfa = values["credentials"]
+        if call_mfa is not None:
+            options["mfa"] = call_mfa
     try:
         if kind == "user":
             caller: Any = IamUser(
@@ -1170,6 +1415,9 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 role_tags=_principal_tags(values),
                 role_unique_id=values.get("role_unique_id"),
                 source_identity=values.get("caller_source_identity"),
+                issued_at=issued_at,
+                session_tags=_incoming(values),
+                transitive_tag_keys=list(_incoming(values)),
             )
         elif kind == "service":
             caller = ServicePrincipal(
@@ -1177,6 +1425,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 source_account=values.get("source_account"),
                 source_arn=values.get("source_arn"),
                 source_org_id=values.get("source_org_id"),
+                source_org_paths=values.get("source_org_paths") or (),
             )
         elif kind == "web":
             claims = {
@@ -1214,8 +1463,8 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         values["source_identity"] = carried_identity
     if values.get("source_identity") is not None:
         options["source_identity"] = values["source_identity"]
-    if values.get("tags"):
-        options["tags"] = _WITNESS_TAGS
+    if not _tag_options(values, options, kind):
+        return None
     if values.get("contexts"):
         options["provided_contexts"] = [ProvidedContext(_CONTEXT_PROVIDER)]
     try:
@@ -1224,6 +1473,54 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
         return None
     _check_realised(request, cell)
     return request
+
+
+#: The key of a tag passed on by a calling session (a request with no tags of its own).
+_INCOMING_TAG = "trustsim-witness"
+
+
+def _tag_options(values: dict[str, Any], options: dict[str, Any], kind: str) -> bool:
+    """Set the session tags of a witness; False when no request of the cell exists.
+
+    Passing tags (or transitive keys) is a tagging call, and so is calling from a session with
+    transitive tags: ``tags`` says whether the call tags; the slots of :func:`_tag_slots` say
+    which keys and values. Keys that collide (one key in two cases) cannot be passed together:
+    such a witness is :class:`Unrealisable`, never a denial.
+    """
+    tagging = bool(values.get("tags"))
+    keys = values.get("tag_keys")
+    transitive = values.get("transitive")
+    passed = {
+        knob.partition(":")[2]: value
+        for knob, value in values.items()
+        if knob.startswith("rtag:") and value is not None
+    }
+    if not tagging:
+        return keys is None and transitive is None and not passed
+    if keys is not None or transitive is not None:
+        chosen: Sequence[str] = keys if keys is not None else (transitive or ())
+        words = list(dict.fromkeys(chosen))
+        if len({word.lower() for word in words}) != len(words):
+            raise Unrealisable(f"session tag keys {words} differ only in case")
+        options["tags"] = dict.fromkeys(words, "")
+        if transitive is not None:
+            options["transitive_tag_keys"] = words
+        return True
+    if passed:
+        options["tags"] = passed
+    elif "tag_keys" in values:
+        # tagging without aws:TagKeys: only a session passing on its transitive tags
+        return kind == "session"
+    else:
+        options["tags"] = _WITNESS_TAGS
+    return True
+
+
+def _incoming(values: Mapping[str, Any]) -> dict[str, str]:
+    """The transitive tags a witness session carries (a tagging call without tags of its own)."""
+    if values.get("tags") and "tag_keys" in values and values["tag_keys"] is None:
+        return {_INCOMING_TAG: "tag"}
+    return {}
 
 
 def _principal_tags(values: Mapping[str, Any]) -> dict[str, str]:
@@ -1242,7 +1539,48 @@ def _carries(cell: Cell, value: str) -> bool:
     return True
 
 
+def _in_one_org(cell: Cell, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``paths`` with each value replaced by one of its region in a single organisation.
+
+    An account's paths all lie in its organisation, while the regions' shortest values may
+    not: for each organisation of the values, look for a value of every region among its
+    paths (the automata, with one more language: the paths of that organisation). Raises
+    :class:`Unrealisable` when no organisation holds them all.
+    """
+    slot = next(slot for slot in cell.caller_class.slots if slot.knob == "org_paths")
+    assert slot.domain is not None  # noqa: S101 - a string slot
+    for org in dict.fromkeys(path.partition("/")[0] for path in paths):
+        key = ("org", slot.domain.name, tuple(language.key for language in slot.languages), org)
+        found = _EXPLORED.get(key)
+        if found is None:
+            found = explore(
+                slot.domain.domain,
+                [*(language.nfa for language in slot.languages), seq(f"{org}/", any_text())],
+                max_length=slot.domain.max_length,
+            )
+            if len(_EXPLORED) >= 2048:
+                _EXPLORED.clear()
+            _EXPLORED[key] = found
+        chosen = []
+        for path in paths:
+            if path.startswith(f"{org}/"):
+                chosen.append(path)
+                continue
+            twin = found.get((*_signature(slot, path), True))
+            if twin is None:
+                break
+            chosen.append(twin)
+        else:
+            return tuple(chosen)
+    raise Unrealisable(f"{slot.name}: no organisation holds paths like {list(paths)}")
+
+
 def _org(values: Mapping[str, Any]) -> OrgMembership | None:
+    paths = values.get("org_paths")
+    if paths is not None:
+        # the organisation of the first path; paths of another one make the caller invalid
+        # (InvalidCaller: the cell is Unrealisable, never denied)
+        return OrgMembership(paths[0].partition("/")[0], paths=paths)
     org_id = values.get("org_id")
     return None if org_id is None else OrgMembership(org_id)
 
@@ -1250,6 +1588,10 @@ def _org(values: Mapping[str, Any]) -> OrgMembership | None:
 def _check_realised(request: AssumeRoleRequest, cell: Cell) -> None:
     """Raise :class:`Unrealisable` unless the request lies in every region of ``cell``."""
     for slot, region in zip(cell.caller_class.slots, cell.regions, strict=True):
+        if slot.probes and slot.knob == "credentials":
+            if region_of(slot, (region,), request) != 0:
+                raise Unrealisable(f"{slot.name}: the witness does not lie in {region.text}")
+            continue
         if slot.domain is None or not slot.keys:
             continue
         found = request.context.get_values(slot.keys[0])

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 
 import attrs
 
@@ -26,6 +27,7 @@ from trustsim.analysis.automata import (
     ANY,
     NON_SPACE,
     NOT_COLON,
+    TAG_TEXT,
     Nfa,
     any_text,
     arn_glob,
@@ -34,18 +36,23 @@ from trustsim.analysis.automata import (
     equals,
     equals_ignore_case,
     glob,
+    literal,
     seq,
     union,
 )
+from trustsim.variables import Literal, Variable
 
 __all__ = [
     "ACCOUNT",
     "EXTERNAL_ID",
     "ORG_ID",
+    "ORG_PATH",
     "ROLE_ARN",
     "SERVICE_NAME",
     "SESSION_NAME",
     "SOURCE_ARN",
+    "TAG_KEY",
+    "TAG_VALUE",
     "TEXT",
     "USER_ARN",
     "Domain",
@@ -99,6 +106,25 @@ ROLE_ARN = Domain("an IAM role ARN", _principal_arn("role"), 2048)
 SESSION_NAME = Domain("a role session name", seq(_NAME, repeat=(2, None)), 64)
 SOURCE_IDENTITY = Domain("a source identity", seq(_NAME, repeat=(2, None)), 64)
 EXTERNAL_ID = Domain("an external ID", seq(_EXTERNAL, repeat=(2, None)), 1224)
+_ORG_ID_NFA = seq("o-", seq(_LOWER_DIGIT, repeat=(10, 32)))
+ORG_PATH = Domain(
+    "an organization path",
+    seq(
+        _ORG_ID_NFA,
+        "/r-",
+        seq(_LOWER_DIGIT, repeat=(4, 32)),
+        "/",
+        seq(
+            "ou-",
+            seq(_LOWER_DIGIT, repeat=(4, 32)),
+            "-",
+            seq(_LOWER_DIGIT, repeat=(8, 32)),
+            "/",
+            repeat=(0, None),
+        ),
+    ),
+    None,
+)
 ORG_ID = Domain("an organization ID", seq("o-", seq(_LOWER_DIGIT, repeat=(10, None))), 34)
 SERVICE_NAME = Domain(
     "a service principal name",
@@ -115,6 +141,8 @@ SOURCE_ARN = Domain(
     2048,
 )
 TEXT = Domain("text", any_text(), None)
+TAG_KEY = Domain("a session tag key", seq(TAG_TEXT, repeat=(1, None)), 128)
+TAG_VALUE = Domain("a session tag value", seq(TAG_TEXT, repeat=(0, None)), 256)
 NON_BLANK = Domain("text without blanks", seq(NON_SPACE, repeat=(0, None)), None)
 
 
@@ -156,6 +184,36 @@ def language_for(base: str, value: str, *, account_key: bool = False) -> Languag
         nfa = _account_language(nfa)
         text = f"account {text}"
     return Language(nfa, text, (family, value, str(account_key)))
+
+
+def template_language(
+    base: str, value: str, parts: Sequence[str | Literal | Variable]
+) -> Language | None:
+    """The language of a value whose only policy variables are ``${*}``, ``${?}``, ``${$}``.
+
+    Those stand for a literal ``*``, ``?`` or ``$`` (never a wildcard); the text around them
+    keeps its wildcards under ``StringLike``. ``None`` for the other operators (``Arn*``…)
+    and for a value with a variable that reads a key.
+
+    >>> from trustsim.variables import parse_template
+    >>> found = template_language("StringLike", "a${*}*", parse_template("a${*}*").parts)
+    >>> found.nfa.matches("a*bc"), found.nfa.matches("abc")
+    (True, False)
+    """
+    if any(isinstance(part, Variable) for part in parts):
+        return None
+    text = "".join(part if isinstance(part, str) else part.text for part in parts)
+    if base in ("StringLike", "StringNotLike"):
+        nfa = seq(*(glob(p) if isinstance(p, str) else literal(p.text) for p in parts))
+        shown = f'matches "{value}"'
+    elif base in ("StringEquals", "StringNotEquals"):
+        nfa, shown = equals(text), f'= "{text}"'
+    elif base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        nfa, shown = equals_ignore_case(text), f'= "{text}" (any case)'
+    else:
+        return None
+    family = "fold" if "IgnoreCase" in base else base[:3] + base[-4:]
+    return Language(nfa, shown, ("template", family, value))
 
 
 def arn_readable() -> Language:

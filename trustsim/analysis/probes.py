@@ -33,7 +33,7 @@ from trustsim.context import RequestContext
 from trustsim.model import ConditionClause
 from trustsim.operators import parse_date, parse_number
 
-__all__ = ["TIME_KEYS", "ip_probes", "outcomes", "time_probes"]
+__all__ = ["TIME_KEYS", "ip_probes", "number_probes", "outcomes", "time_probes"]
 
 #: The keys the time of the call sets (both from the same instant).
 TIME_KEYS = ("aws:CurrentTime", "aws:EpochTime")
@@ -67,6 +67,32 @@ def time_probes(clauses: Iterable[ConditionClause], *, usual: _dt.datetime) -> l
     return sorted(
         _EPOCH + _dt.timedelta(seconds=second) for second in seconds if first <= second <= last
     )
+
+
+def number_probes(clauses: Iterable[ConditionClause]) -> list[int]:
+    """Whole numbers around every ``Numeric`` bound of ``clauses``, and 0.
+
+    For each bound ``b``: ``floor(b) - 1``, ``floor(b)``, ``floor(b) + 1`` and ``ceil(b)``,
+    so on whole numbers every gap between bounds, and every whole bound, holds a probe.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> policy = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...     "Principal": {"AWS": "444455556666"}, "Action": "sts:AssumeRole",
+    ...     "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600.5"}}}})
+    >>> number_probes(policy.statements[0].condition)
+    [0, 3599, 3600, 3601]
+    """
+    found = {0}
+    for clause in clauses:
+        if not clause.operator.base.startswith("Numeric"):
+            continue
+        for value in clause.values:
+            bound = parse_number(value)
+            if bound is None or not bound.is_finite():
+                continue
+            low, high = math.floor(bound), math.ceil(bound)
+            found |= {low - 1, low, low + 1, high}
+    return sorted(found)
 
 
 def _seconds(instant: _dt.datetime) -> int:
