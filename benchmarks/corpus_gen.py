@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +49,7 @@ from trustsim.callers import (
 from trustsim.identities import GitHubActions
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, build_request
+from trustsim.validation import TRUST_POLICY_MAX_CHARS
 
 Json = dict[str, Any]
 Case = dict[str, Any]
@@ -280,6 +283,13 @@ def _statement_count(rng: random.Random) -> int:
     return min(20, max(1, int(rng.expovariate(1 / 3)) + 1))
 
 
+def _size(statements: list[Json]) -> int:
+    # Characters besides whitespace, as IAM counts a trust policy (trustsim.validation).
+    named = [{**statement, "Sid": f"S{index}"} for index, statement in enumerate(statements)]
+    document = {"Version": "2012-10-17", "Statement": named}
+    return len(re.sub(r"\s", "", json.dumps(document)))
+
+
 def generate(count: int = 400, seed: int = 7) -> list[Case]:
     """``count`` cases, the same for the same seed."""
     rng = random.Random(seed)
@@ -290,6 +300,9 @@ def generate(count: int = 400, seed: int = 7) -> list[Case]:
         allowed = rng.random() < 0.5
         statements, caller, options = SCENARIOS[scenario](rng, allowed)
         filler = [_filler(rng) for _ in range(max(0, _statement_count(rng) - len(statements)))]
+        # Only policies IAM can save: fillers go until the policy fits its size quota.
+        while filler and _size(statements + filler) > TRUST_POLICY_MAX_CHARS:
+            filler.pop()
         everything = statements + filler
         rng.shuffle(everything)
         for index, statement in enumerate(everything):
