@@ -701,30 +701,13 @@ def _check(name: str, kind: PolicyKind, data: bytes | None = None) -> tuple[dict
         )
     except InvalidPolicy as error:
         report = {"file": name, "valid": False, "aws_says": error.aws_says}
-        return {**report, "problems": _problem_dicts(error)}, str(error)
+        return {**report, "problems": _cli_lint.problem_dicts(error)}, str(error)
     except OSError as error:
         reason = error.strerror or str(error)
         report = {"file": name, "valid": False, "error": reason}
         return report, f"{label}: cannot read the file: {reason}"
     report = {"file": name, "valid": True, "kind": kind.value, "policy": policy.to_dict()}
     return report, _summary(label, policy)
-
-
-def _problem_dicts(error: InvalidPolicy) -> list[dict[str, Any]]:
-    found = []
-    for problem in error.problems:
-        position = error.position_of(problem.pointer)
-        found.append(
-            {
-                "code": problem.code,
-                "pointer": problem.pointer,
-                "message": problem.message,
-                "aws_says": problem.aws_says,
-                "line": position.line if position else None,
-                "column": position.column if position else None,
-            }
-        )
-    return found
 
 
 _KIND_NAMES = {
