@@ -228,26 +228,6 @@ def _resource_result(statement: CompiledStatement, role_arn: str) -> bool | obje
 _Candidate = tuple[CompiledStatement, MatchKind, object, int]
 
 
-def _classify(  # noqa: PLR0917 - positional: the facts of one static scan
-    found: Iterable[tuple[int, CompiledStatement]],
-    who: CallerIdentity,
-    role_partition: str,
-    role_arn: str,
-    action: str,
-    lower: str,
-) -> list[_Candidate]:
-    """The statements of ``found`` whose principal and action match and resource may."""
-    candidates: list[_Candidate] = []
-    for position, statement in found:
-        kind = statement.principal_kind(who, role_partition)
-        if kind is _NO or not statement.action.matches(action, lower):
-            continue
-        resource_ok = _resource_result(statement, role_arn)
-        if resource_ok is not False:
-            candidates.append((statement, kind, resource_ok, position))
-    return candidates
-
-
 def _candidates(  # noqa: PLR0917 - positional: the facts of one static scan
     policy: CompiledPolicy,
     who: CallerIdentity,
@@ -262,9 +242,22 @@ def _candidates(  # noqa: PLR0917 - positional: the facts of one static scan
     match nothing; its statements of ``{"AWS": "*"}`` alone match every IAM caller of a kind
     alike, so what they contribute is remembered by what it depends on.
     """
+
+    def classify(found: Iterable[tuple[int, CompiledStatement]]) -> list[_Candidate]:
+        # (position, statement) of those whose principal and action match and resource may
+        candidates: list[_Candidate] = []
+        for position, statement in found:
+            kind = statement.principal_kind(who, role_partition)
+            if kind is _NO or not statement.action.matches(action, lower):
+                continue
+            resource_ok = _resource_result(statement, role_arn)
+            if resource_ok is not False:
+                candidates.append((statement, kind, resource_ok, position))
+        return candidates
+
     index = policy.index
     if index is None:
-        return _classify(enumerate(policy.statements), who, role_partition, role_arn, action, lower)
+        return classify(enumerate(policy.statements))
     positions = kept_for(
         _POSITIONS,
         policy,
@@ -275,7 +268,7 @@ def _candidates(  # noqa: PLR0917 - positional: the facts of one static scan
     def located(statements: Iterable[CompiledStatement]) -> list[tuple[int, CompiledStatement]]:
         return [(positions[id(statement)], statement) for statement in statements]
 
-    found = _classify(located(index.candidates(who)), who, role_partition, role_arn, action, lower)
+    found = classify(located(index.candidates(who)))
     if index.aws_star_only and who.is_iam_principal:
         # ({"AWS": "*"} never matches a service or federated caller: docs/semantics.md,
         # reading 4.) For an IAM caller they depend on its kind, the action and the role's
@@ -283,10 +276,9 @@ def _candidates(  # noqa: PLR0917 - positional: the facts of one static scan
         key = ("static scan", who.kind, action, role_arn, role_partition)
         star: list[_Candidate] | None = index.star_memo.get(key)
         if star is None:
-            made = _classify(
-                located(index.aws_star_only), who, role_partition, role_arn, action, lower
+            star = remember(
+                index.star_memo, key, classify(located(index.aws_star_only)), _MEMO_SIZE
             )
-            star = remember(index.star_memo, key, made, _MEMO_SIZE)
         found = sorted([*found, *star], key=operator.itemgetter(3))
     return found
 
