@@ -485,8 +485,10 @@ def unique(items: Sequence[_T]) -> tuple[_T, ...]:
 
 def call_actions(request: AssumeRoleRequest) -> tuple[str, ...]:
     """The actions a whole call exercises: its action, then its companions (§4.11)."""
-    action = request.action
-    return (action, *(a for a in request.companion_actions if a != action))
+    action, companions = request.action, request.companion_actions
+    if not companions:  # the commonest call: no genexpr on the hot path
+        return (action,)
+    return (action, *(a for a in companions if a != action))
 
 
 def summary(results: Sequence[ActionResult]) -> Summary:
