@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 _CACHE_SIZE = 4096
-_MEMO_SIZE = 4096
 #: How many answers one call plan keeps (one per set of statements that applied).
 _ANSWERS_SIZE = 256
 
@@ -159,12 +158,6 @@ def learn(request: AssumeRoleRequest, actions: tuple[str, ...], decision: Decisi
     """Remember the rules' ``decision`` on ``actions`` of ``request``, for the same facts."""
     plan = _plan(request.caller, request.role, actions)
     remember(plan.answers, _applied(plan.checks, request.context), decision, _ANSWERS_SIZE)
-
-
-def fast_outcome(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome | None:
-    """A lazy Outcome for ``actions`` of ``request`` if the rules answered it before."""
-    decision = known(request, actions)
-    return None if decision is None else lazy_outcome(decision, request, actions)
 
 
 def lazy_outcome(
