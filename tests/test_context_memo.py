@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustsim as ts
-from benchmarks import corpus_gen
+from tests.support import corpus
 from trustsim import _memo
 from trustsim._memo import fresh_caches
 from trustsim.callers import IamUser
@@ -216,8 +216,8 @@ def test_the_memo_changes_no_answer(calls: list[tuple[int, list[tuple[str, Any]]
 def test_the_corpus_with_explicit_entries_answers_the_same_warm_and_cold() -> None:
     """Every case of a generated corpus, with explicit entries, decided with the caches warm
     (each call made twice) and with every cache switched off (``fresh_caches``)."""
-    cases = corpus_gen.generate(60, 11)
-    roles = [corpus_gen.make_role(case) for case in cases]
+    cases = corpus.generate(60, 11)
+    roles = [corpus.make_role(case) for case in cases]
     extra = {"aws:SourceVpc": "vpc-1", "aws:CalledVia": ["cloudformation.amazonaws.com"]}
 
     def answers(*, cold: bool) -> list[tuple[object, ...]]:
@@ -225,9 +225,9 @@ def test_the_corpus_with_explicit_entries_answers_the_same_warm_and_cold() -> No
         for case, role in [*zip(cases, roles, strict=True)] * 2:
             with fresh_caches() if cold else contextlib.nullcontext():
                 outcome = ts.assume_role(
-                    corpus_gen.make_caller(case["caller"]),
+                    corpus.make_caller(case["caller"]),
                     role,
-                    at=corpus_gen.AT,
+                    at=corpus.AT,
                     context=dict(extra),
                     **case["options"],
                 )

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.reference_conditions import wildcard_match
+from tests.support.reference_conditions import wildcard_match
 from trustsim import wildcard
 from trustsim.wildcard import clear_pattern_cache, compile_pattern, compile_segments
 

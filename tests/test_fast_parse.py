@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies_policies import statements, trust_policies
+from tests.support.strategies_policies import statements, trust_policies
 from trustsim._structure import _CONVERTER, quick_statement
 from trustsim.errors import InvalidPolicy, Position
 from trustsim.loaders import load_authorization_details, load_policy

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustsim as ts
-from benchmarks import corpus_gen
+from tests.support import corpus
 from trustsim import _memo, conditions
 from trustsim.compiler import clear_caches
 from trustsim.parsing import parse_policy
@@ -180,11 +180,11 @@ def test_clear_caches_empties_every_cache_the_shapes_and_their_source_lines_incl
 
 
 def test_every_cache_is_registered_with_a_bound_and_stays_within_it() -> None:
-    cases = corpus_gen.generate(60, 7)
+    cases = corpus.generate(60, 7)
     for case in cases:
-        role = corpus_gen.make_role(case)
+        role = corpus.make_role(case)
         ts.assume_role(
-            corpus_gen.make_caller(case["caller"]), role, at=corpus_gen.AT, **case["options"]
+            corpus.make_caller(case["caller"]), role, at=corpus.AT, **case["options"]
         ).explain()
     sizes = _memo.sizes()
     assert len(sizes) >= 25  # every module's caches, one mechanism
@@ -205,13 +205,13 @@ def _answer(outcome: ts.Outcome) -> tuple[object, ...]:
 def test_a_corpus_decided_warm_answers_as_it_does_with_every_call_cold(
     seed: int, order: Any
 ) -> None:
-    cases = corpus_gen.generate(16, seed)
-    calls = [(case, corpus_gen.make_role(case)) for case in cases] * 2
+    cases = corpus.generate(16, seed)
+    calls = [(case, corpus.make_role(case)) for case in cases] * 2
     order.shuffle(calls)
     warm = [
         _answer(
             ts.assume_role(
-                corpus_gen.make_caller(case["caller"]), role, at=corpus_gen.AT, **case["options"]
+                corpus.make_caller(case["caller"]), role, at=corpus.AT, **case["options"]
             )
         )
         for case, role in calls
@@ -220,9 +220,9 @@ def test_a_corpus_decided_warm_answers_as_it_does_with_every_call_cold(
         cold = [
             _answer(
                 ts.assume_role(
-                    corpus_gen.make_caller(case["caller"]),
+                    corpus.make_caller(case["caller"]),
                     role,
-                    at=corpus_gen.AT,
+                    at=corpus.AT,
                     **case["options"],
                 )
             )

@@ -1,7 +1,7 @@
 """Condition operators, one table per family (docs/semantics.md §5, readings 2, 3, 9, 9b, 9c).
 
 Every row is checked twice: against trustsim (``check_condition``) and against the naive oracle
-of tests/reference_conditions.py, so a row that is wrong in one of them fails.
+of tests/support/reference_conditions.py, so a row that is wrong in one of them fails.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.reference_conditions import condition_matches
+from tests.support.reference_conditions import condition_matches
 from trustsim.conditions import check_condition
 from trustsim.errors import InvalidPolicy
 from trustsim.model import BASE_OPERATORS, ConditionClause, parse_operator_name

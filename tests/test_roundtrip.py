@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.strategies_policies import trust_policies
+from tests.support.strategies_policies import trust_policies
 from trustsim.loaders import load_policy
 from trustsim.parsing import parse_policy
 

@@ -1,4 +1,4 @@
-"""Users' ``mypy --strict`` accepts the documented constructor calls (tests/typing_examples.py)."""
+"""Users' ``mypy --strict`` accepts the documented constructor calls (tests/support/typing_examples.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 from mypy import api
 
-import tests.typing_examples as examples
+import tests.support.typing_examples as examples
 
-EXAMPLES = Path(__file__).with_name("typing_examples.py")
+EXAMPLES = Path(examples.__file__)
 
 
 def test_the_examples_build_the_values_they_name() -> None:

@@ -21,8 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustsim as ts
-from benchmarks import corpus_gen
-from tests import reference
+from tests.support import corpus, reference
 from trustsim import requests
 from trustsim._frozen import FrozenDict
 from trustsim.callers import (
@@ -293,16 +292,16 @@ def test_a_request_of_an_equal_caller_decided_once_is_not_kept_alive() -> None:
 @given(seed=st.integers(0, 10_000), order=st.randoms(use_true_random=False))
 def test_fresh_callers_in_any_order_decide_as_the_reference(seed: int, order: Any) -> None:
     """Every case of a generated corpus, decided twice with callers built afresh each time, in
-    a random order, answers as tests/reference.py does for that request."""
-    cases = corpus_gen.generate(24, seed)
-    roles = [corpus_gen.make_role(case) for case in cases]
+    a random order, answers as tests/support/reference.py does for that request."""
+    cases = corpus.generate(24, seed)
+    roles = [corpus.make_role(case) for case in cases]
     calls = list(zip(cases, roles, strict=True)) * 2
     order.shuffle(calls)
     for case, role in calls:
         outcome = ts.assume_role(
-            corpus_gen.make_caller(case["caller"]), role, at=corpus_gen.AT, **case["options"]
+            corpus.make_caller(case["caller"]), role, at=corpus.AT, **case["options"]
         )
-        expected = reference.decide(*corpus_gen.reference_args(case, outcome.request))
+        expected = reference.decide(*corpus.reference_args(case, outcome.request))
         assert outcome.decision.value == expected
 
 
@@ -331,8 +330,8 @@ def test_reused_caller_keys_equal_freshly_derived_ones() -> None:
     multi-valued keys and order."""
     from trustsim import _derive  # noqa: PLC0415
 
-    cases = corpus_gen.generate(80, 3)
-    roles = [corpus_gen.make_role(case) for case in cases]
+    cases = corpus.generate(80, 3)
+    roles = [corpus.make_role(case) for case in cases]
 
     def keys(days: int, *, cold: bool) -> list[list[tuple[str, tuple[str, ...], bool]]]:
         result = []
@@ -340,8 +339,8 @@ def test_reused_caller_keys_equal_freshly_derived_ones() -> None:
             if cold:
                 _derive._FRAGMENTS.clear()
                 requests._PREPARED.clear()
-            when = corpus_gen.AT + dt.timedelta(days=days)
-            caller = corpus_gen.make_caller(case["caller"])
+            when = corpus.AT + dt.timedelta(days=days)
+            caller = corpus.make_caller(case["caller"])
             context = ts.build_request(caller, role, at=when, **case["options"]).context
             result.append([(k, v, context.is_multivalued(k)) for k, v in context.items()])
         return result

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.reference_conditions import condition_matches
+from tests.support.reference_conditions import condition_matches
 from trustsim.conditions import check_condition
 from trustsim.context import RequestContext
 from trustsim.variables import Literal, Unresolved, Variable, parse_template

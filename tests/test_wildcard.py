@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.reference_conditions import wildcard_match
+from tests.support.reference_conditions import wildcard_match
 from trustsim.wildcard import (
     CANDIDATE_BUDGET,
     compile_pattern,

@@ -2,7 +2,7 @@
 
 No compilation, no indexes, no caches: it reads raw JSON policy dicts every time, loops over
 every principal value, and uses the naive condition and wildcard oracles of
-:mod:`tests.reference_conditions`. Property tests check trustsim's compiled evaluator against it.
+:mod:`tests.support.reference_conditions`. Property tests check trustsim's compiled evaluator against it.
 
 A caller is a plain dict::
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.reference_conditions import condition_matches, wildcard_match
+from tests.support.reference_conditions import condition_matches, wildcard_match
 
 Json = dict[str, Any]
 

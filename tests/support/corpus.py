@@ -1,6 +1,6 @@
 """A seeded generator of realistic trust policies and the requests made against them.
 
-Run: python benchmarks/corpus_gen.py [--seed 7] [--count 400]   (prints a summary)
+Run: python tests/support/corpus.py [--seed 7] [--count 400]   (prints a summary)
 
 Each case is plain JSON-able data (``Case``): a role (ARN and trust policy document), a caller
 description and the request options. Shapes follow what real accounts hold
@@ -20,7 +20,7 @@ description and the request options. Shapes follow what real accounts hold
 About half the requests are made to be allowed: each starts from a request that the
 scenario's main statement grants, and half are then perturbed (another branch, a wrong
 ExternalId, no MFA, another source account, another organisation…). The runner checks every
-decision against ``tests/reference.py`` and prints the share allowed.
+decision against ``tests/support/reference.py`` and prints the share allowed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[2])
+)  # the repository root, when run as a script
 
 from trustsim.callers import (
     Caller,
@@ -393,7 +395,7 @@ def make_request(case: Case, role: Role, caller: Caller | None = None) -> Assume
 
 
 def reference_args(case: Case, request: AssumeRoleRequest) -> tuple[Any, ...]:
-    """Arguments of ``tests.reference.decide`` for the same request."""
+    """Arguments of ``tests.support.reference.decide`` for the same request."""
     caller = request.caller
     spec = case["caller"]
     if isinstance(caller, IamUser):
@@ -421,7 +423,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--count", type=int, default=400)
     args = parser.parse_args()
-    from tests import reference  # noqa: PLC0415
+    from tests.support import reference  # noqa: PLC0415
 
     cases = generate(args.count, args.seed)
     allowed = 0
