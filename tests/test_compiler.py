@@ -1,12 +1,12 @@
-"""Compiled policies: principal match kinds (docs/semantics.md §3.12), actions, resources, the cache."""
+"""Compiled policies: principal match kinds (docs/semantics.md §3.12), actions, resources.
+
+The compile cache is pinned in tests/speed/test_compile_cache.py.
+"""
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 
-from trustsim import compiler
 from trustsim.callers import (
     AccountRoot,
     Anonymous,
@@ -311,7 +311,7 @@ def test_variables_are_text_without_version_2012() -> None:
     assert not statement.resource_matches("arn:aws:iam::1:role/alice", ctx)
 
 
-# --- statement refs and the cache
+# --- statement refs
 
 
 def test_every_statement_carries_its_ref() -> None:
@@ -341,23 +341,3 @@ def test_every_statement_carries_its_ref() -> None:
         "identity policy 1 statement 1",
     ]
     assert [s.ref.pointer for s in compiled.denies] == ["/Statement/1"]
-
-
-def test_compilation_is_cached_per_policy_object_and_label() -> None:
-    policy = Policy((_statement(action=("sts:AssumeRole",), resource=("*",)),))
-    first = compile_policy(policy, label="identity policy 1")
-    assert compile_policy(policy, label="identity policy 1") is first
-    assert compile_policy(policy, label="identity policy 2") is not first
-    equal_but_other = Policy((_statement(action=("sts:AssumeRole",), resource=("*",)),))
-    assert compile_policy(equal_but_other, label="identity policy 1") is not first
-
-
-def test_the_cache_does_not_keep_policies_alive() -> None:
-
-    policy = Policy((_statement(action=("sts:AssumeRole",), resource=("*",)),))
-    compile_policy(policy, label="short-lived")
-    key = (id(policy), "short-lived")
-    assert key in compiler._CACHE
-    del policy
-    gc.collect()
-    assert key not in compiler._CACHE

@@ -181,38 +181,6 @@ def test_a_clause_record_of_a_result_shares_it() -> None:
     assert record.request_values is result.request_values
 
 
-def test_statement_texts_stay_right_when_their_cache_starts_afresh(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The per-statement texts are a bounded cache: when it is full it starts afresh, and each
-    explanation still shows its own statement's action and principal values."""
-    import trustsim.explain as explain_module  # noqa: PLC0415
-
-    monkeypatch.setattr(explain_module, "_TEXTS_SIZE", 1)
-    first = _statement("payments")
-    other = Role(
-        f"arn:aws:iam::{A}:role/other",
-        parse_policy(
-            {
-                "Statement": {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{A}:user/bob"},
-                    "NotAction": "sts:TagSession",
-                }
-            }
-        ),
-    )
-    context = RequestContext.of()
-    outcome = evaluate(AssumeRoleRequest(ALICE, other, "sts:AssumeRole", context))
-    (second,) = outcome.explain().actions[0].statements()
-    assert (first.actions, first.resources) == ("sts:AssumeRole", "")
-    assert second.actions == "NotAction sts:TagSession"
-    assert second.principal_detail == (
-        f"IAM user arn:aws:iam::{A}:user/alice is not among: arn:aws:iam::{A}:user/bob"
-    )
-    assert len(explain_module._TEXTS) == 1
-
-
 def test_the_reason_path_reports_a_multi_valued_policy_variable() -> None:
     """§5.14: a policy variable naming a multi-valued key makes its clause not match, and the
     outcome (filled by the replay without a recorder) says so, as the explanation does."""

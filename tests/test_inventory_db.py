@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.test_whocan import DATA, inventories
-from trustsim import __version__, whocan
+from trustsim import __version__
 from trustsim.cli import main
+from trustsim.compiler import clear_caches
 from trustsim.inventory import Inventory, InventoryError
 from trustsim.inventory_db import build_database, open_database, store_inventory
 from trustsim.whocan import reachable_from, who_can_assume
@@ -24,7 +25,7 @@ DUMPS = [DATA / "authorization-details.json", DATA / "authorization-details-vend
 
 
 def _fresh_who_can(inventory: Inventory, role_arn: str) -> dict[str, object]:
-    whocan.evaluator._EVALUATORS.clear()  # a fresh evaluator: atoms numbered from the first query
+    clear_caches()  # a fresh evaluator: atoms numbered from the first query
     return who_can_assume(inventory, role_arn).to_dict()
 
 
@@ -43,14 +44,14 @@ def test_the_database_answers_what_the_inventory_answers(inventory: Inventory) -
         with open_database(path) as database:
             assert database.inventory() == inventory
             for entry in inventory.roles:
-                whocan.evaluator._EVALUATORS.clear()
+                clear_caches()
                 found = database.who_can(entry.arn).to_dict()
                 assert found == _fresh_who_can(inventory, entry.arn)
             whole = database.inventory()
             for arn in database.principal_arns():
-                whocan.evaluator._EVALUATORS.clear()  # residual literals are ordered by first use
+                clear_caches()  # residual literals are ordered by first use
                 found = reachable_from(whole, arn).to_dict()
-                whocan.evaluator._EVALUATORS.clear()
+                clear_caches()
                 assert found == reachable_from(inventory, arn).to_dict()
 
 
@@ -158,14 +159,14 @@ def test_the_command_line_answers_the_same_from_the_database(folder: Path) -> No
     inventory = Inventory.from_authorization_details(DUMPS[0])
     for entry in inventory.roles:
         for output in ("text", "json"):
-            whocan.evaluator._EVALUATORS.clear()
+            clear_caches()
             memory = _cli("who-can", entry.arn, "--inventory", str(DUMPS[0]), "--format", output)
-            whocan.evaluator._EVALUATORS.clear()
+            clear_caches()
             assert _cli("who-can", entry.arn, "--inventory", database, "--format", output) == memory
     for user in inventory.users:
-        whocan.evaluator._EVALUATORS.clear()
+        clear_caches()
         memory = _cli("reach", user.arn, "--inventory", str(DUMPS[0]))
-        whocan.evaluator._EVALUATORS.clear()
+        clear_caches()
         assert _cli("reach", user.arn, "--inventory", database) == memory
 
 

@@ -100,20 +100,6 @@ def test_the_invalid_policy_note_says_exactly_what_was_left_out() -> None:
     assert "a Principal (and 1 more problem); such Allow" in two.errors[0].message
 
 
-def test_role_and_caller_facts_are_derived_once() -> None:
-    """Repeated decisions on the same role reuse its facts (compiled trust policy, RCP levels),
-    and equal IAM callers built afresh share theirs (issue 5: nothing is derived twice)."""
-    from trustsim.evaluation import plan  # noqa: PLC0415 - the caches under test
-
-    role = ts.Role(ROLE_ARN, _trust({"AWS": ACCOUNT}))
-    assert plan.role_facts(role) is plan.role_facts(role)
-    first = plan.caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
-    again = plan.caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice"))
-    other = plan.caller_facts(ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/bob"))
-    assert first is again
-    assert other is not first
-
-
 def test_a_same_account_star_grant_says_how_it_was_read_and_notes_nothing_unlimited() -> None:
     """§3.9: {"AWS": "*"} lets a same-account caller in with no other permission. The reason
     says the grant was read as one to the caller's own ARN; with no boundary or session
