@@ -1,7 +1,7 @@
 """IAM's resource-ARN rules for identity-side policies (trustsim._resource_arns).
 
 The refusals and their wording are IAM's recorded CreatePolicy answers (moto's suite; the whole
-set is replayed in test_conformance_moto.py); the acceptances of regional S3 resources with an
+set is replayed in tests/conformance/test_conformance_moto.py); the acceptances of regional S3 resources with an
 account are the forms AWS documents for access points and S3 Batch Operations jobs.
 """
 

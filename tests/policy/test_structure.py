@@ -133,8 +133,8 @@ def test_empty_operator_block_is_accepted_and_means_nothing() -> None:
             [("UNKNOWN_ELEMENT", "/Statement/Principals")],
         ),
         ({"Statement": statement(Effect=None)}, [("MISSING_EFFECT", "/Statement")]),
-        # "allow" is read in a trust policy (docs/semantics.md, reading 13; tests/test_ci_cli.py)
-        # and refused in identity-side ones (tests/test_identity_policies.py).
+        # "allow" is read in a trust policy (docs/semantics.md, reading 13; tests/cli/test_ci_files_and_folders.py)
+        # and refused in identity-side ones (tests/policy/test_identity_policies.py).
         ({"Statement": statement(Effect="Allow ")}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Effect="Permit")}, [("INVALID_EFFECT", "/Statement/Effect")]),
         ({"Statement": statement(Effect=True)}, [("INVALID_EFFECT", "/Statement/Effect")]),

@@ -112,7 +112,7 @@ def test_missing_elements_render_at_the_statement() -> None:
 
 
 def test_every_problem_code_is_catalogued_in_docs_errors_md() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     sources = [
         "trustsim/validation.py",
         "trustsim/_structure.py",
