@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_evaluation import (
+from tests.evaluation.test_evaluation import (
     ALICE_ARN,
     BOB_ARN,
     GH,

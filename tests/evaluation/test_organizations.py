@@ -33,7 +33,7 @@ from trustsim.parsing import parse_policy
 from trustsim.strategies import github_runs
 
 DATA = json.loads(
-    (Path(__file__).parent / "data" / "organizations" / "aws_examples.json").read_text("utf-8")
+    (Path(__file__).parents[1] / "data" / "organizations" / "aws_examples.json").read_text("utf-8")
 )
 ORG_ID, ROOT = "o-a1b2c3d4e5", "r-ab12"
 WORKLOADS, RESTRICTED = "ou-ab12-11111111", "ou-ab12-22222222"

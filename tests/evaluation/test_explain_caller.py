@@ -7,7 +7,7 @@ A provider ARN alone does not say which identity was refused: the OIDC token's `
 
 from __future__ import annotations
 
-from tests.test_evaluation import ALICE_ARN, GH, decide, stmt, trust, user
+from tests.evaluation.test_evaluation import ALICE_ARN, GH, decide, stmt, trust, user
 from trustsim.callers import SamlIdentity, WebIdentity
 
 SAML = "arn:aws:iam::111111111111:saml-provider/CorpIdP"

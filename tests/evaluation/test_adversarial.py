@@ -10,7 +10,7 @@ Each case is timed in CPU time (other processes on a shared machine do not count
 about ten times the time measured on the development machine (2 shared cores) with a floor of
 one second, and four times that while a tracer runs (CI measures coverage, which slows pure
 Python code about threefold), so CI stays stable while a quadratic regression still fails.
-``python -m tests.test_adversarial`` prints the measured times (the table in
+``python -m tests.evaluation.test_adversarial`` prints the measured times (the table in
 benchmarks/README.md, "Adversarial inputs").
 """
 
