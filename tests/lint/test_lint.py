@@ -18,7 +18,7 @@ from trustsim.linter import RULES, Finding, Severity, default_role_arn, lint
 from trustsim.parsing import parse_policy
 from trustsim.requests import assume_role
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GH = "token.actions.githubusercontent.com"
 GH_PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GH}"
 WEB = "sts:AssumeRoleWithWebIdentity"
