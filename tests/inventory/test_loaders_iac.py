@@ -17,7 +17,7 @@ from trustsim.loaders.iac import (
     load_terraform,
 )
 
-DATA = Path(__file__).parent / "data" / "loaders"
+DATA = Path(__file__).parents[1] / "data" / "loaders"
 CFN = DATA / "cloudformation-ci.json"
 
 

@@ -23,7 +23,7 @@ from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
 from trustsim.requests import assume_role
 
-DATA = Path(__file__).parent / "data" / "loaders"
+DATA = Path(__file__).parents[1] / "data" / "loaders"
 A, B = "111122223333", "444455556666"
 ORG, ROOT, OU = "o-a1b2c3d4e5", "r-ab12", "ou-ab12-11111111"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.test_whocan import DATA, inventories
+from tests.inventory.test_whocan import DATA, inventories
 from trustsim import __version__
 from trustsim.cli import main
 from trustsim.compiler import clear_caches

@@ -1,6 +1,6 @@
 """Inventories: the shapes that do not hold together, merging, and malformed inventory files.
 
-Complements tests/test_inventory.py: every refusal is an :class:`InventoryError` naming what is
+Complements tests/inventory/test_inventory.py: every refusal is an :class:`InventoryError` naming what is
 wrong (never a ``KeyError`` or ``AttributeError`` out of a hand-written manifest), so the CLI
 can report it and exit 2 (docs/loaders.md, docs/who-can.md "Command line").
 """
@@ -29,7 +29,7 @@ from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
 from trustsim.requests import assume_role
 
-DATA = Path(__file__).parent / "data" / "loaders"
+DATA = Path(__file__).parents[1] / "data" / "loaders"
 DUMP = DATA / "authorization-details.json"
 VENDOR_DUMP = DATA / "authorization-details-vendor.json"
 A, B = "111122223333", "444455556666"

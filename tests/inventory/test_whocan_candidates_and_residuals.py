@@ -1,6 +1,6 @@
 """Who-can and reach: every kind of candidate, every policy level, and the fail-closed answers.
 
-Complements tests/test_whocan.py (brute-force properties, realistic dumps). Each answer here
+Complements tests/inventory/test_whocan.py (brute-force properties, realistic dumps). Each answer here
 is checked against the evaluator itself (``check_action`` with concrete request values): the
 residual must say exactly which requests pass (docs/who-can.md, "Residual conditions").
 """

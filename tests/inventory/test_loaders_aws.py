@@ -13,7 +13,7 @@ from trustsim.errors import InvalidPolicy
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.model import PolicyKind
 
-DATA = Path(__file__).parent / "data" / "loaders"
+DATA = Path(__file__).parents[1] / "data" / "loaders"
 GAAD = DATA / "authorization-details.json"
 A = "111122223333"
 TRUST = {

@@ -32,7 +32,7 @@ from trustsim.whocan import (
 )
 from trustsim.whocan.answers import minimise as _minimise
 
-DATA = Path(__file__).parent / "data" / "loaders"
+DATA = Path(__file__).parents[1] / "data" / "loaders"
 A, B, C = "111111111111", "222222222222", "333333333333"
 ORG = "o-a1b2c3d4e5"
 GITHUB = f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com"
