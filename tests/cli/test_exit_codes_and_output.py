@@ -16,7 +16,7 @@ import pytest
 
 from trustsim.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 GITHUB = str(EXAMPLES / "github-deploy-trust.json")
 SCENARIOS = str(EXAMPLES / "scenarios.json")

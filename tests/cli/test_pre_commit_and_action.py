@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "data" / "ci-repo"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 GIT = shutil.which("git")

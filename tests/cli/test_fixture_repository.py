@@ -17,7 +17,7 @@ import pytest
 from trustsim import _config
 from trustsim.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURE = "tests/data/ci-repo"
 SARIF_SCHEMA = json.loads((REPO / "tests/data/sarif-schema-2.1.0.json").read_text("utf-8"))
 REPORT_SCHEMA = json.loads((REPO / "trustsim/schemas/lint-report.schema.json").read_text("utf-8"))

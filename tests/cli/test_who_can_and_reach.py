@@ -8,7 +8,7 @@ from pathlib import Path
 
 from trustsim.cli import main
 
-DUMP = str(Path(__file__).parent / "data" / "loaders" / "authorization-details.json")
+DUMP = str(Path(__file__).parents[1] / "data" / "loaders" / "authorization-details.json")
 
 
 def _run(*argv: str) -> tuple[int, str]:

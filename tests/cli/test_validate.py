@@ -12,7 +12,7 @@ import pytest
 
 from trustsim.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 #: The bundled trust policies (examples/scenarios.json is a scenario file, not a policy).
 EXAMPLES = sorted(p for p in (REPO / "examples").glob("*.json") if p.name != "scenarios.json")
 

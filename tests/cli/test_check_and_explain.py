@@ -17,7 +17,7 @@ from trustsim.loaders import load_policy
 from trustsim.requests import assume_role
 from trustsim.scenarios import caller_from_spec
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 GITHUB = str(EXAMPLES / "github-deploy-trust.json")
 VENDOR = str(EXAMPLES / "cross-account-external-id.json")

@@ -15,7 +15,7 @@ import pytest
 from trustsim.cli import main
 from trustsim.linter import lint
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "data" / "ci-repo"
 TRUST = {
     "Version": "2012-10-17",
