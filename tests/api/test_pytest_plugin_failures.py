@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.test_pytest_plugin import DEPLOY_TRUST, EXPLANATION, GITHUB, run, section
+from tests.api.test_pytest_plugin import DEPLOY_TRUST, EXPLANATION, GITHUB, run, section
 from trustsim.callers import Role
 from trustsim.decision import Decision
 from trustsim.identities import GitHubActions

@@ -14,7 +14,7 @@ import pytest
 
 import trustsim
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PUBLIC = sorted(name for name in trustsim.__all__ if not name.startswith("__"))
 
 

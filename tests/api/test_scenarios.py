@@ -25,7 +25,7 @@ from trustsim.scenarios import (
     load_scenarios,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 
 TRUST = {
