@@ -39,7 +39,7 @@ from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_policy
 
 DATA = json.loads(
-    (Path(__file__).parent / "data" / "moto_iam_policies.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "data" / "moto_iam_policies.json").read_text(encoding="utf-8")
 )
 CREATE_POLICY: list[dict[str, Any]] = DATA["create_policy"]
 UPDATE_TRUST: list[dict[str, Any]] = DATA["update_assume_role_policy"]
