@@ -1,4 +1,4 @@
-"""Calls a user writes, type-checked by ``mypy --strict`` in tests/test_typing_examples.py.
+"""Calls a user writes, type-checked by ``mypy --strict`` in tests/api/test_typing_examples.py.
 
 Not a test module: running it only builds the values. Each call passes a plain list where the
 field stores a tuple, which mypy rejected while the fields used ``converter=tuple``.
