@@ -303,11 +303,20 @@ _SEEN_ONCE: dict[int, weakref.ref[AssumeRoleRequest]] = memo(
 )
 
 
+def _kept(caller: Caller, role: Role, actions: tuple[str, ...]) -> CallPlan | None:
+    """The plan kept for exactly these caller and role objects and these actions."""
+    plan = _PLANS.get((id(caller), id(role), actions))
+    return plan if plan is not None and plan.caller is caller and plan.role is role else None
+
+
 def _plan(caller: Caller, role: Role, actions: tuple[str, ...]) -> CallPlan:
     """The plan of ``actions`` for ``caller`` (or the equal caller seen first) and ``role``."""
-    caller = canonical(caller)
-    plan = _PLANS.get((id(caller), id(role), actions))
-    if plan is not None and plan.caller is caller and plan.role is role:
+    plan = _kept(caller, role, actions)
+    if plan is not None:
+        return plan
+    caller = canonical(caller)  # (an equal caller seen first: its plan is this one's)
+    plan = _kept(caller, role, actions)
+    if plan is not None:
         return plan
     # The plan depends on the caller and role objects (it holds them, so their ids stay
     # theirs) and the actions.
@@ -325,8 +334,8 @@ def request_plan(request: AssumeRoleRequest) -> CallPlan:
     is decided once, and keeping it would only hold it in memory.
     """
     caller, role, actions = request.caller, request.role, call_actions(request)
-    plan = _PLANS.get((id(caller), id(role), actions))
-    if plan is not None and plan.caller is caller and plan.role is role:
+    plan = _kept(caller, role, actions)
+    if plan is not None:
         _keep(request, plan)
         return plan
     plan = _plan(caller, role, actions)
