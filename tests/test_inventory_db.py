@@ -42,10 +42,22 @@ def test_the_database_answers_what_the_inventory_answers(inventory: Inventory) -
         store_inventory(inventory, path)
         with open_database(path) as database:
             assert database.inventory() == inventory
+            expected = []
             for entry in inventory.roles:
                 whocan.evaluator._EVALUATORS.clear()
                 found = database.who_can(entry.arn).to_dict()
-                assert found == _fresh_who_can(inventory, entry.arn)
+                expected.append(_fresh_who_can(inventory, entry.arn))
+                assert found == expected[-1]
+            # One load and one evaluator for a partition (who-can --all), in either order.
+            arns = [entry.arn for entry in inventory.roles]
+            assert [r.to_dict() for r in database.who_can_each(arns)] == expected
+            backwards = [r.to_dict() for r in database.who_can_each(arns[::-1])]
+            assert backwards == expected[::-1]
+            # The in-memory inventory's kept evaluator, shared by every query, too.
+            whocan.evaluator._EVALUATORS.clear()
+            assert [who_can_assume(inventory, arn).to_dict() for arn in arns[::-1]] == (
+                expected[::-1]
+            )
             whole = database.inventory()
             for arn in database.principal_arns():
                 whocan.evaluator._EVALUATORS.clear()  # residual literals are ordered by first use
@@ -181,6 +193,22 @@ def test_who_can_all_writes_one_json_line_per_role_with_any_number_of_jobs(folde
     status, text = _cli("who-can", "--all", "--inventory", str(DUMPS[0]))
     assert status == 0
     assert len(text.splitlines()) == len(Inventory.from_authorization_details(DUMPS[0]).roles)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_who_can_all_answers_each_role_as_one_query_with_one_or_two_jobs(
+    inventory: Inventory,
+) -> None:
+    """``--all`` loads a partition once and shares an evaluator: each line is still the query's."""
+    expected = [_fresh_who_can(inventory, entry.arn) for entry in inventory.roles]
+    with tempfile.TemporaryDirectory() as tmp:
+        database = str(Path(tmp) / "org.db")
+        store_inventory(inventory, database)
+        for jobs in ("1", "2"):
+            status, text = _cli("who-can", "--all", "--inventory", database, "--jobs", jobs)
+            assert status == 0
+            assert [json.loads(line) for line in text.splitlines()] == expected
 
 
 def test_reach_all_starts_from_every_principal(folder: Path) -> None:

@@ -550,6 +550,7 @@ class InventoryDatabase:
         self._check_dumps()
         self._policies: dict[str, Policy] = {}
         self._placed: dict[tuple[str, str | None], Policy] = {}
+        self._whole_inventory: Inventory | None = None
         self.oidc_providers: tuple[str, ...] = tuple(json.loads(meta["oidc_providers"]))
         self.saml_providers: tuple[str, ...] = tuple(json.loads(meta["saml_providers"]))
         self.organization = self._organization(json.loads(meta["organization"]))
@@ -703,6 +704,12 @@ class InventoryDatabase:
         """The whole inventory (every row: what an in-memory load would give)."""
         return self._build(self._rows("1", ()))
 
+    def _whole(self) -> Inventory:
+        """:meth:`inventory`, built once per opened database (the rows do not change)."""
+        if self._whole_inventory is None:
+            self._whole_inventory = self.inventory()
+        return self._whole_inventory
+
     def role_arns(self) -> list[tuple[str, str]]:
         """Every role as ``(account, arn)``, in inventory order."""
         rows = self.connection.execute(
@@ -725,6 +732,17 @@ class InventoryDatabase:
         Raises:
             InventoryError: the database holds no role with this ARN.
         """
+        rows = self._needed_rows(role_arn)
+        return self.inventory() if rows is None else self._build(rows)
+
+    def _needed_rows(
+        self, role_arn: str, loaded: set[tuple[str, str, str]] | None = None
+    ) -> list[tuple[Any, ...]] | None:
+        """The rows :meth:`needed_for` builds from, or ``None`` when it needs every row.
+
+        ``loaded`` holds the needs (other than a role's holders, which depend on its ARN)
+        already read for the same inventory: they are not read again.
+        """
         found = self._rows("arn = ? AND kind = 'role'", (role_arn,))
         if not found:
             raise InventoryError(f"the inventory has no role {role_arn}")
@@ -735,9 +753,13 @@ class InventoryDatabase:
         rows: list[tuple[Any, ...]] = [role_row]
         for need, value in _needs(trust):
             if need == "all":
-                return self.inventory()
+                return None
+            if loaded is not None and need != "holders":
+                if (need, value, partition) in loaded:
+                    continue
+                loaded.add((need, value, partition))
             rows += self._needed(need, value, partition, role_arn)
-        return self._build(rows)
+        return rows
 
     def _needed(
         self, need: str, value: str, partition: str, role_arn: str
@@ -792,6 +814,30 @@ class InventoryDatabase:
         from trustsim.whocan import who_can_assume  # noqa: PLC0415 (whocan imports inventory)
 
         return who_can_assume(self.needed_for(role_arn), role_arn)
+
+    def who_can_each(self, role_arns: Sequence[str]) -> Iterator[Any]:
+        """:meth:`who_can` for each of ``role_arns`` (one partition: say, an account's roles).
+
+        The rows every answer needs are read and built into principals once, and one
+        evaluator answers them all (its atoms are ordered per pair, so each answer is the
+        one :meth:`who_can` gives): a partition costs one load, not one per role.
+
+        Raises:
+            InventoryError: the database holds no role with one of these ARNs.
+        """
+        from trustsim.whocan import who_can_assume  # noqa: PLC0415 (whocan imports inventory)
+
+        rows: list[tuple[Any, ...]] = []
+        loaded: set[tuple[str, str, str]] = set()
+        for arn in role_arns:
+            needed = self._needed_rows(arn, loaded)
+            if needed is None:
+                rows = []
+                break
+            rows += needed
+        inventory = self._build(rows) if rows or not role_arns else self._whole()
+        for arn in role_arns:
+            yield who_can_assume(inventory, arn)
 
 
 def _needs(trust: Policy) -> Iterator[tuple[str, str]]:
