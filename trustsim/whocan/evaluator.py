@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import attrs
 
 from trustsim._memo import kept_for, memo
-from trustsim.callers import Caller, IamUser, Role, RoleSession
+from trustsim.callers import Caller, IamUser, OrgMembership, Role, RoleSession
 from trustsim.conditions import compile_condition
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation import evaluate
@@ -199,6 +199,9 @@ class Evaluator:
         self.sessions: dict[str, RoleSession] = {}
         self.rewritten_callers: dict[tuple[int, int], tuple[Caller, Caller, tuple[int, ...]]] = {}
         self.rewritten_roles: dict[tuple[int, int], tuple[Role, Role, tuple[int, ...]]] = {}
+        self.rewritten_orgs: dict[
+            tuple[int, int], tuple[OrgMembership, OrgMembership, tuple[int, ...]]
+        ] = {}
         #: For role sessions, ``aws:userid`` (``AROA…:<session name>``) depends on the name the
         #: session was given, which the role does not fix: it stays unknown too.
         self.session_atoms = _Atoms(lambda key: _request_key(key) or key == "aws:userid")
@@ -249,12 +252,38 @@ class Evaluator:
             if isinstance(caller, RoleSession) and caller.session_policy is not None:
                 changes["session_policy"] = rw(caller.session_policy)
             if caller.org is not None:
-                scps = tuple(tuple(rw(p) for p in level) for level in caller.org.scps)
-                changes["org"] = _evolve(caller.org, scps=scps)
+                org, found = self._rewrite_org(caller.org, atoms)
+                used.append(found)
+                changes["org"] = org
             if any(used):
                 result = attrs.evolve(caller, **changes)
         ordered = _in_order(*used)
         self.rewritten_callers[key] = (caller, result, ordered)
+        return result, ordered
+
+    def _rewrite_org(
+        self, org: OrgMembership, atoms: _Atoms
+    ) -> tuple[OrgMembership, tuple[int, ...]]:
+        """``org`` with its SCPs' unknown clauses as atoms, and the atoms in order.
+
+        Kept per membership: an account's principals share theirs.
+        """
+        key = (id(org), id(atoms))
+        hit = self.rewritten_orgs.get(key)
+        if hit is not None and hit[0] is org:
+            return hit[1], hit[2]
+        used: list[tuple[int, ...]] = []
+        levels: list[tuple[Policy, ...]] = []
+        for level in org.scps:
+            rewritten: list[Policy] = []
+            for policy in level:
+                new, found = atoms.rewrite(policy)
+                used.append(found)
+                rewritten.append(new)
+            levels.append(tuple(rewritten))
+        ordered = _in_order(*used)
+        result = _evolve(org, scps=tuple(levels)) if ordered else org
+        self.rewritten_orgs[key] = (org, result, ordered)
         return result, ordered
 
     def _rewrite_role(self, role: Role, atoms: _Atoms) -> tuple[Role, tuple[int, ...]]:
