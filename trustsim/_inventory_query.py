@@ -17,7 +17,7 @@ import attrs
 from trustsim._inventory_store import check_format, connect, is_database, read_dump
 from trustsim._inventory_store import digest as _digest
 from trustsim.arn import Arn
-from trustsim.callers import IamUser, Role
+from trustsim.callers import IamUser, OrgMembership, Role
 from trustsim.inventory import (
     Account,
     Inventory,
@@ -50,6 +50,7 @@ class InventoryDatabase:
         self._policies: dict[str, Policy] = {}
         self._placed: dict[tuple[str, str | None], Policy] = {}
         self._whole_inventory: Inventory | None = None
+        self._memberships: dict[str, OrgMembership | None] = {}
         self.oidc_providers: tuple[str, ...] = tuple(json.loads(meta["oidc_providers"]))
         self.saml_providers: tuple[str, ...] = tuple(json.loads(meta["saml_providers"]))
         self.organization = self._organization(json.loads(meta["organization"]))
@@ -150,6 +151,14 @@ class InventoryDatabase:
         query = f"SELECT {self._COLUMNS} FROM principals p WHERE {where}"  # noqa: S608
         return self.connection.execute(query, parameters).fetchall()
 
+    def _membership(self, account: str) -> OrgMembership | None:
+        """The organisation membership of ``account`` (one object per account)."""
+        if self.organization is None:
+            return None
+        if account not in self._memberships:
+            self._memberships[account] = self.organization.membership(account)
+        return self._memberships[account]
+
     def _build(self, rows: Iterable[tuple[Any, ...]]) -> Inventory:
         unique = {row[0]: row for row in rows}
         dump_order = dict(self.connection.execute("SELECT id, ordinal FROM dumps").fetchall())
@@ -161,6 +170,9 @@ class InventoryDatabase:
         for arn, kind, unique_id, spec_text, _, _ in ordered:
             spec = json.loads(spec_text)
             unresolved = tuple(spec["unresolved"])
+            # Placed in the organisation here, as Inventory.build would place it (it keeps a
+            # principal's org): one construction per principal, not two.
+            org = self._membership(arn.split(":", 5)[4])
             if kind == "user":
                 users.append(
                     IamUser(
@@ -169,6 +181,7 @@ class InventoryDatabase:
                         permissions_boundary=self._policy(spec["boundary"]),
                         tags=spec["tags"],
                         unique_id=unique_id,
+                        org=org,
                     )
                 )
                 target = notes
@@ -177,7 +190,7 @@ class InventoryDatabase:
                 assert trust is not None  # noqa: S101 - every role row has its trust policy
                 roles.append(
                     InventoryRole(
-                        Role(arn, trust, tags=spec["tags"], unique_id=unique_id),
+                        Role(arn, trust, tags=spec["tags"], unique_id=unique_id, org=org),
                         self._policy_list(spec["policies"]),
                         self._policy(spec["boundary"]),
                         identity_known=spec["identity_known"],
