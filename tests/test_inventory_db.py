@@ -78,6 +78,16 @@ def test_a_database_of_dumps_answers_what_the_dumps_answer(folder: Path) -> None
             assert database.who_can(entry.arn).to_dict() == _fresh_who_can(inventory, entry.arn)
 
 
+def test_a_partition_naming_a_role_the_database_lacks_is_refused(folder: Path) -> None:
+    build_database(folder / "org.db", DUMPS)
+    missing = "arn:aws:iam::111122223333:role/no-such-role"
+    with open_database(folder / "org.db") as database:
+        first = database.role_arns()[0][1]
+        with pytest.raises(InventoryError, match="no role arn:aws:iam::111122223333:role/no-such"):
+            list(database.who_can_each([first, missing]))
+        assert list(database.who_can_each([])) == []
+
+
 def test_a_query_loads_only_the_principals_the_trust_policy_can_admit(folder: Path) -> None:
     inventory = Inventory.from_authorization_details(*DUMPS)
     build_database(folder / "org.db", DUMPS)
