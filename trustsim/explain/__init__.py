@@ -29,7 +29,7 @@ import attrs
 
 from trustsim import _reprs
 from trustsim._memo import memo, remember
-from trustsim.callers import WebIdentity
+from trustsim.callers import SamlIdentity, WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import escape
@@ -342,8 +342,12 @@ def _describe_caller(request: AssumeRoleRequest, plan: Plan) -> str:
         return described
     label, key = plan.subject
     caller = request.caller
-    claims = caller.claims if isinstance(caller, WebIdentity) else caller.attributes  # type: ignore[union-attr]
-    given = claims.get(label)
+    if isinstance(caller, WebIdentity):
+        given = caller.claims.get(label)
+    elif isinstance(caller, SamlIdentity):
+        given = caller.attributes.get(label)
+    else:  # only federated callers have a subject
+        return described
     subject = request.context.folded.get(key) or ((given,) if isinstance(given, str) else given)
     if not subject:
         return described
