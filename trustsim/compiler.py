@@ -117,38 +117,9 @@ class CallerIdentity:
     def of(cls, caller: Caller) -> CallerIdentity:
         """Describe ``caller`` for principal matching."""
         # (Callers check their ARNs when built: the parts are always there.)
-        if isinstance(caller, IamUser):
-            return cls(
-                CallerKind.USER,
-                partition=caller.partition,
-                account=caller.account_id,
-                arn=caller.arn,
-                unique_id=caller.unique_id,
-            )
-        if isinstance(caller, RoleSession):
-            return cls(
-                CallerKind.ROLE_SESSION,
-                partition=caller.partition,
-                account=caller.account_id,
-                arn=caller.session_arn,
-                role_arn=caller.role_arn,
-                unique_id=caller.role_unique_id,
-            )
-        if isinstance(caller, AccountRoot):
-            return cls(
-                CallerKind.ROOT,
-                partition=caller.partition,
-                account=caller.account_id,
-                arn=caller.arn,
-            )
-        if isinstance(caller, ServicePrincipal):
-            return cls(CallerKind.SERVICE, name=caller.name)
-        if isinstance(caller, WebIdentity):
-            return cls(CallerKind.WEB_IDENTITY, name=caller.provider)
-        if isinstance(caller, SamlIdentity):
-            return cls(CallerKind.SAML, name=caller.provider)
-        if isinstance(caller, Anonymous):
-            return cls(CallerKind.ANONYMOUS)
+        for caller_type, kind, fields in _IDENTITY_FIELDS:
+            if isinstance(caller, caller_type):
+                return cls(kind, **{field: getattr(caller, name) for field, name in fields})
         raise TypeError(f"not a caller: {caller!r}")
 
     @property
@@ -168,6 +139,24 @@ class CallerIdentity:
         if self.kind is CallerKind.ANONYMOUS:
             return "an anonymous caller"
         return f"{self.kind.value} {self.arn or self.name}"
+
+
+#: Per kind of caller: which of its attributes fill which field of its CallerIdentity (the
+#: user ARN, the session ARN and its role's ARN with path, the root ARN; a service's name, a
+#: federated caller's provider).
+_IDENTITY_FIELDS: tuple[tuple[type[Caller], CallerKind, tuple[tuple[str, str], ...]], ...] = (
+    (IamUser, CallerKind.USER, (("partition", "partition"), ("account", "account_id"),
+                                ("arn", "arn"), ("unique_id", "unique_id"))),
+    (RoleSession, CallerKind.ROLE_SESSION, (("partition", "partition"), ("account", "account_id"),
+                                            ("arn", "session_arn"), ("role_arn", "role_arn"),
+                                            ("unique_id", "role_unique_id"))),
+    (AccountRoot, CallerKind.ROOT, (("partition", "partition"), ("account", "account_id"),
+                                    ("arn", "arn"))),
+    (ServicePrincipal, CallerKind.SERVICE, (("name", "name"),)),
+    (WebIdentity, CallerKind.WEB_IDENTITY, (("name", "provider"),)),
+    (SamlIdentity, CallerKind.SAML, (("name", "provider"),)),
+    (Anonymous, CallerKind.ANONYMOUS, ()),
+)  # fmt: skip
 
 
 @attrs.frozen
