@@ -52,11 +52,7 @@ class _Record:
     _public: ClassVar[type[_Record]]
 
     def __setattr__(self, name: str, value: object) -> None:
-        # Frozen, as attrs classes are; a record's own private slots are written once: by its
-        # constructor, or (the lazily made parts) when first read.
-        if name[:1] != "_" or hasattr(self, name):
-            raise attrs.exceptions.FrozenInstanceError
-        super().__setattr__(name, value)
+        raise attrs.exceptions.FrozenInstanceError
 
     def __delattr__(self, name: str) -> None:
         raise attrs.exceptions.FrozenInstanceError
@@ -84,6 +80,12 @@ class _Record:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (self._public, self._values())
+
+
+#: How a record writes its own private slots, once: in its constructor, or a lazily made part
+#: when first read. Its ``__setattr__`` refuses every write, so it writes as the ``__init__``
+#: of an attrs frozen class does (``object.__setattr__``); nothing outside a record calls it.
+_write = object.__setattr__
 
 
 class _Field(Generic[T]):
@@ -150,7 +152,11 @@ class ClauseRecord(_Record):
         diagnostic: str | None = None,
         note: str = "",
     ) -> None:
-        self._f = (operator, key, request_values, policy_values, matched, pointer, diagnostic, note)
+        _write(
+            self,
+            "_f",
+            (operator, key, request_values, policy_values, matched, pointer, diagnostic, note),
+        )
 
     @classmethod
     def of(cls, clause: ClauseResult) -> ClauseRecord:
@@ -258,9 +264,10 @@ class StatementRecord(_Record):
         clauses: tuple[ClauseRecord, ...],
         applies: bool,
     ) -> None:
-        self._f = (ref, side, effect, principal, principal_detail, action_matched, actions,
-                   resource_matched, resources, applies)  # fmt: skip
-        self._clauses = clauses
+        fields = (ref, side, effect, principal, principal_detail, action_matched, actions,
+                  resource_matched, resources, applies)  # fmt: skip
+        _write(self, "_f", fields)
+        _write(self, "_clauses", clauses)
 
     def _values(self) -> tuple[Any, ...]:
         values = self._f
@@ -348,12 +355,13 @@ class RecordedStatement(StatementRecord, lazy=True):
     """
 
     __slots__ = ("_source",)
+    _source: tuple[CompiledCondition, RequestContext]
 
     def __init__(
         self, fields: tuple[Any, ...], condition: CompiledCondition, context: RequestContext
     ) -> None:
-        self._f = fields
-        self._source = (condition, context)
+        _write(self, "_f", fields)
+        _write(self, "_source", (condition, context))
 
     @property
     def clauses(self) -> tuple[ClauseRecord, ...]:
@@ -363,8 +371,9 @@ class RecordedStatement(StatementRecord, lazy=True):
         except AttributeError:  # not read yet
             condition, context = self._source
             results = condition.evaluate(context).clauses
-            self._clauses = tuple([ClauseRecord.of(c) for c in results]) if results else ()
-            return self._clauses
+            clauses = tuple([ClauseRecord.of(c) for c in results]) if results else ()
+            _write(self, "_clauses", clauses)
+            return clauses
 
 
 class PolicyRecord(_Record):
@@ -377,8 +386,8 @@ class PolicyRecord(_Record):
     side: _Field[str] = _Field(1, "Its side of the decision.")
 
     def __init__(self, label: str, side: str, statements: tuple[StatementRecord, ...]) -> None:
-        self._f = (label, side)
-        self._statements = statements
+        _write(self, "_f", (label, side))
+        _write(self, "_statements", statements)
 
     @property
     def statements(self) -> tuple[StatementRecord, ...]:
@@ -411,6 +420,11 @@ class PendingPolicyRecord(PolicyRecord, lazy=True):
     """
 
     __slots__ = ("_pending",)
+    #: What the replay kept: the scan, the statements' prefixes, the context, the verdicts
+    #: of the statements checked, the role's ARN.
+    _pending: tuple[
+        StaticScan, tuple[tuple[Any, ...], ...], RequestContext, Mapping[int, bool], str
+    ]
 
     def __init__(  # noqa: PLR0917 - what the replay kept, in the order it reads it
         self,
@@ -422,8 +436,8 @@ class PendingPolicyRecord(PolicyRecord, lazy=True):
         checked: Mapping[int, bool],
         role_arn: str,
     ) -> None:
-        self._f = (label, side)
-        self._pending = (scan, prefixes, context, checked, role_arn)
+        _write(self, "_f", (label, side))
+        _write(self, "_pending", (scan, prefixes, context, checked, role_arn))
 
     @property
     def statements(self) -> tuple[StatementRecord, ...]:
@@ -431,8 +445,9 @@ class PendingPolicyRecord(PolicyRecord, lazy=True):
         try:
             return self._statements
         except AttributeError:  # not read yet
-            self._statements = self._build()
-            return self._statements
+            statements = self._build()
+            _write(self, "_statements", statements)
+            return statements
 
     def _build(self) -> tuple[StatementRecord, ...]:
         scan, prefixes, context, checked, role_arn = self._pending
@@ -476,7 +491,7 @@ class ActionRecord(_Record):
         determined_by: tuple[StatementRef, ...],
         policies: tuple[PolicyRecord, ...],
     ) -> None:
-        self._f = (action, decision, side, reason, determined_by, policies)
+        _write(self, "_f", (action, decision, side, reason, determined_by, policies))
 
     def __bool__(self) -> bool:
         # As an Outcome: true only when this action is allowed.
