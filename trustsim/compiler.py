@@ -185,46 +185,23 @@ class PrincipalMatcher:
     @classmethod
     def of(cls, principal: Principal) -> PrincipalMatcher:
         """Index ``principal``'s values by the way each can match."""
-        account_ids: set[str] = set()
-        account_roots: set[tuple[str, str]] = set()
-        users: set[str] = set()
-        roles: set[str] = set()
-        sessions: set[str] = set()
-        unique_ids: set[str] = set()
-        aws_star = False
+        found: dict[str, set[Any]] = {field: set() for field in _AWS_FIELDS}
         for value in principal.aws:
-            if value == "*":
-                aws_star = True
-                continue
-            if _ACCOUNT_ID.fullmatch(value):
-                account_ids.add(value)
-                continue
-            arn = Arn.try_parse(value)
-            if arn is None:
-                unique_ids.add(value)
-            elif arn.service == "iam" and arn.resource == "root":
-                account_roots.add((arn.partition, arn.account))
-            elif arn.service == "iam" and arn.resource_type == "user":
-                users.add(value)
-            elif arn.service == "iam" and arn.resource_type == "role":
-                roles.add(value)
-            elif arn.service == "sts":
-                sessions.add(value)  # assumed-role/R/S and federated-user/N
+            field, item = _aws_index(value)
+            if field:
+                found[field].add(item)
+        named = [
+            _loose_arn(arn) for field in ("users", "roles", "sessions") for arn in found[field]
+        ]
+        services = [f"service:{name.lower()}" for name in principal.service]
+        indexed: dict[str, Any] = {field: frozenset(items) for field, items in found.items()}
         return cls(
             everyone=principal.star,
-            aws_star=aws_star,
-            account_ids=frozenset(account_ids),
-            account_roots=frozenset(account_roots),
-            users=frozenset(users),
-            roles=frozenset(roles),
-            sessions=frozenset(sessions),
-            unique_ids=frozenset(unique_ids),
+            aws_star="*" in principal.aws,
             services=frozenset(principal.service),
             federated=frozenset(principal.federated),
-            loose=frozenset(
-                [_loose_arn(value) for value in (*users, *roles, *sessions)]
-                + [f"service:{name.lower()}" for name in principal.service]
-            ),
+            loose=frozenset(named + services),
+            **indexed,
         )
 
     def near_miss(self, who: CallerIdentity) -> str | None:
@@ -306,6 +283,35 @@ class PrincipalMatcher:
         out.extend(f"Service:{s}" for s in sorted(self.services))
         out.extend(f"Federated:{f}" for f in sorted(self.federated))
         return tuple(out)
+
+
+#: The fields of PrincipalMatcher an ``AWS`` principal value other than ``*`` is indexed under.
+_AWS_FIELDS = (
+    "account_ids",
+    "account_roots",
+    "users",
+    "roles",
+    "sessions",
+    "unique_ids",
+)
+
+
+def _aws_index(value: str) -> tuple[str, object]:
+    """Where an ``AWS`` principal value is indexed, and as what (``""``: nowhere)."""
+    if value == "*":
+        return "", value  # PrincipalMatcher.aws_star
+    if _ACCOUNT_ID.fullmatch(value):
+        return "account_ids", value
+    arn = Arn.try_parse(value)
+    if arn is None:
+        return "unique_ids", value
+    if arn.service == "iam" and arn.resource == "root":
+        return "account_roots", (arn.partition, arn.account)
+    if arn.service == "iam" and arn.resource_type in ("user", "role"):
+        return f"{arn.resource_type}s", value
+    if arn.service == "sts":
+        return "sessions", value  # assumed-role/R/S and federated-user/N
+    return "", value
 
 
 _MATCH_ANY_PRINCIPAL = PrincipalMatcher(everyone=True)
