@@ -80,18 +80,10 @@ def _policy(policy: Any) -> str:
     return clip(f"Policy({origin}{head}: {body})" if body else f"Policy({origin}{head})")
 
 
-def _statement_repr(statement: Any) -> str:
+def _actions(statement: Any) -> str:
     actions = statement.action if statement.action is not None else statement.not_action
     verb = "Action" if statement.action is not None else "NotAction"
-    return clip(f"Statement({_statement(statement)}, {verb} {_values(actions or ())})")
-
-
-def _principal_repr(principal: Any) -> str:
-    return clip(f"Principal({_principal(principal)})")
-
-
-def _clause(clause: Any) -> str:
-    return clip(f"ConditionClause({clause.operator.name} {clause.key} {list(clause.values)!r})")
+    return f"{verb} {_values(actions or ())}"
 
 
 def _policies(caller: Any) -> str:
@@ -111,51 +103,12 @@ def _tags(tags: Mapping[str, str], label: str = "tags") -> str:
     return f", {label}: {_values(tags, 3)}" if tags else ""
 
 
-def _user(user: Any) -> str:
-    return clip(f"IamUser({user.arn!r}{_policies(user)}{_tags(user.tags)})")
-
-
-def _session(session: Any) -> str:
-    tags = _tags(session.session_tags, "session tags")
-    return clip(
-        f"RoleSession({session.role_arn!r}, {session.session_name!r}{_policies(session)}{tags})"
-    )
-
-
-def _role(role: Any) -> str:
-    count = _plural(len(role.trust_policy.statements), "trust statement")
-    return clip(f"Role({role.arn!r}, {count}{_tags(role.tags)})")
-
-
 def _web_identity(identity: Any) -> str:
     claims = identity.claims
     shown = [f"{k}={claims[k]!r}" for k in ("sub", "aud") if k in claims]
     rest = len(claims) - len(shown)
     more = f", +{_plural(rest, 'claim')}" if rest else ""
-    return clip(f"WebIdentity({identity.provider!r}{''.join(', ' + s for s in shown)}{more})")
-
-
-def _org(org: Any) -> str:
-    return clip(
-        f"OrgMembership({org.org_id!r}, {_plural(len(org.scps), 'SCP level')}, "
-        f"{_plural(len(org.rcps), 'RCP level')}{', management account' if org.management_account else ''})"
-    )
-
-
-def _org_unit(unit: Any) -> str:
-    name = f" {unit.name!r}" if unit.name else ""
-    return clip(
-        f"OrgUnit({unit.id}{name} under {unit.parent}, {_plural(len(unit.scps), 'SCP')}, "
-        f"{_plural(len(unit.rcps), 'RCP')})"
-    )
-
-
-def _organization(org: Any) -> str:
-    management = f", management {org.management_account}" if org.management_account else ""
-    return clip(
-        f"Organization({org.org_id} root {org.root_id}, {_plural(len(org.units), 'OU')}, "
-        f"{_plural(len(org.accounts), 'account')}{management})"
-    )
+    return f"{identity.provider!r}{''.join(', ' + s for s in shown)}{more}"
 
 
 def _caller(caller: Any) -> str:
@@ -167,11 +120,9 @@ def _caller(caller: Any) -> str:
     return type(caller).__name__
 
 
-def _request(request: Any) -> str:
-    return clip(
-        f"AssumeRoleRequest({request.action} of {request.role.arn!r} by "
-        f"{_caller(request.caller)}, {_plural(len(request.context), 'context key')})"
-    )
+def _counted(value: Any, *counts: tuple[str, str]) -> str:
+    """``3 SCPs, 1 RCP``: the length of each named attribute, in words."""
+    return ", ".join(_plural(len(getattr(value, attribute)), noun) for attribute, noun in counts)
 
 
 def _context(context: Any) -> str:
@@ -182,104 +133,99 @@ def _context(context: Any) -> str:
     return clip(f"RequestContext({_plural(len(keys), 'key')}: {', '.join(keys)})")
 
 
-def _clause_result(result: Any) -> str:
-    mark = "✓" if result.matched else "✗"
-    got = "absent" if result.request_values is None else list(result.request_values)
-    return clip(
-        f"ClauseResult({mark} {result.operator} {result.key}: got {got}, "
-        f"policy {list(result.policy_values)})"
-    )
+def _where(diagnostic: Any) -> str:
+    return f", {diagnostic.policy} {diagnostic.pointer}".rstrip() if diagnostic.policy else ""
 
 
-def _condition_result(result: Any) -> str:
-    failed = sum(1 for clause in result.clauses if not clause.matched)
-    return clip(
-        f"ConditionResult({'match' if result.matched else 'no match'}: "
-        f"{_plural(len(result.clauses), 'clause')}, {failed} failed, "
-        f"{_plural(len(result.diagnostics), 'diagnostic')})"
-    )
-
-
-def _diagnostic(diagnostic: Any) -> str:
-    where = f", {diagnostic.policy} {diagnostic.pointer}".rstrip() if diagnostic.policy else ""
-    return clip(f"Diagnostic({diagnostic.code}{where}: {diagnostic.message!r})")
-
-
-def _problem(problem: Any) -> str:
-    return clip(f"Problem({problem.code} at {problem.pointer!r}: {problem.message!r})")
-
-
-def _finding(finding: Any) -> str:
-    return clip(
-        f"Finding({finding.code}, {finding.severity.value} at {finding.pointer!r}: "
-        f"{finding.message!r})"
-    )
-
-
-def _witness(witness: Any) -> str:
-    return clip(f"Witness({witness.action} by {witness.description!r})")
-
-
-def _inventory(inventory: Any) -> str:
-    return clip(
-        f"Inventory({_plural(len(inventory.users), 'user')}, "
-        f"{_plural(len(inventory.roles), 'role')}, {_plural(len(inventory.accounts), 'account')}, "
+#: The reprs written ``Name(<body>)``: each class's body, in a few words.
+_BODIES: dict[str, Callable[[Any], str]] = {
+    "Statement": lambda statement: f"{_statement(statement)}, {_actions(statement)}",
+    "Principal": _principal,
+    "ConditionClause": lambda clause: (
+        f"{clause.operator.name} {clause.key} {list(clause.values)!r}"
+    ),
+    "WebIdentity": _web_identity,
+    "IamUser": lambda user: f"{user.arn!r}{_policies(user)}{_tags(user.tags)}",
+    "RoleSession": lambda session: (
+        f"{session.role_arn!r}, {session.session_name!r}{_policies(session)}"
+        f"{_tags(session.session_tags, 'session tags')}"
+    ),
+    "Role": lambda role: (
+        f"{role.arn!r}, {_plural(len(role.trust_policy.statements), 'trust statement')}"
+        f"{_tags(role.tags)}"
+    ),
+    "OrgMembership": lambda org: (
+        f"{org.org_id!r}, {_counted(org, ('scps', 'SCP level'), ('rcps', 'RCP level'))}"
+        f"{', management account' if org.management_account else ''}"
+    ),
+    "OrgUnit": lambda unit: (
+        f"{unit.id}{f' {unit.name!r}' if unit.name else ''} under {unit.parent}, "
+        f"{_counted(unit, ('scps', 'SCP'), ('rcps', 'RCP'))}"
+    ),
+    "Organization": lambda org: (
+        f"{org.org_id} root {org.root_id}, {_counted(org, ('units', 'OU'), ('accounts', 'account'))}"
+        f"{f', management {org.management_account}' if org.management_account else ''}"
+    ),
+    "AssumeRoleRequest": lambda request: (
+        f"{request.action} of {request.role.arn!r} by {_caller(request.caller)}, "
+        f"{_plural(len(request.context), 'context key')}"
+    ),
+    "ClauseResult": lambda result: (
+        f"{'✓' if result.matched else '✗'} {result.operator} {result.key}: got "
+        f"{'absent' if result.request_values is None else list(result.request_values)}, "
+        f"policy {list(result.policy_values)}"
+    ),
+    "ConditionResult": lambda result: (
+        f"{'match' if result.matched else 'no match'}: {_plural(len(result.clauses), 'clause')}, "
+        f"{sum(1 for clause in result.clauses if not clause.matched)} failed, "
+        f"{_plural(len(result.diagnostics), 'diagnostic')}"
+    ),
+    "Diagnostic": lambda diagnostic: (
+        f"{diagnostic.code}{_where(diagnostic)}: {diagnostic.message!r}"
+    ),
+    "Problem": lambda problem: f"{problem.code} at {problem.pointer!r}: {problem.message!r}",
+    "Finding": lambda finding: (
+        f"{finding.code}, {finding.severity.value} at {finding.pointer!r}: {finding.message!r}"
+    ),
+    "Witness": lambda witness: f"{witness.action} by {witness.description!r}",
+    "Inventory": lambda inventory: (
+        f"{_counted(inventory, ('users', 'user'), ('roles', 'role'), ('accounts', 'account'))}, "
         f"{len(inventory.oidc_providers)} OIDC / {len(inventory.saml_providers)} SAML providers"
-        f"{', an organisation' if inventory.organization is not None else ''})"
-    )
-
-
-def _who_can(result: Any) -> str:
-    return clip(
-        f"WhoCanResult({result.role_arn!r}: {_plural(len(result.principals), 'principal')}, "
+        f"{', an organisation' if inventory.organization is not None else ''}"
+    ),
+    "WhoCanResult": lambda result: (
+        f"{result.role_arn!r}: {_counted(result, ('principals', 'principal'))}, "
         f"{_plural(len(result.classes), 'class').replace('classs', 'classes')}, "
-        f"{_plural(len(result.notes), 'note')})"
-    )
+        f"{_counted(result, ('notes', 'note'))}"
+    ),
+    "ReachResult": lambda result: (
+        f"{result.principal_arn!r}: {_plural(len(result.reached), 'role')} reached"
+    ),
+    "ScenarioResult": lambda result: (
+        f"{result.scenario.name!r}: {result.decision}, expected {result.scenario.expected}, "
+        f"{'passed' if result.passed else 'failed'}"
+    ),
+}
 
 
-def _reach(result: Any) -> str:
-    return clip(
-        f"ReachResult({result.principal_arn!r}: {_plural(len(result.reached), 'role')} reached)"
-    )
+def _shown_as(name: str, body: Callable[[Any], str]) -> Callable[[Any], str]:
+    """The repr ``Name(<body>)``, clipped to :data:`LIMIT`."""
 
+    def short_repr(value: Any) -> str:
+        return clip(f"{name}({body(value)})")
 
-def _scenario_result(result: Any) -> str:
-    verdict = "passed" if result.passed else "failed"
-    return clip(
-        f"ScenarioResult({result.scenario.name!r}: {result.decision}, expected "
-        f"{result.scenario.expected}, {verdict})"
-    )
+    return short_repr
 
-
-#: RequestContext's own repr (every key and value), kept for contexts short enough to show.
-_CONTEXT_REPR: list[Callable[[Any], str]] = [object.__repr__]
 
 #: class name → its repr, for the classes whose attrs repr runs long.
 REPRS: dict[str, Callable[[Any], str]] = {
     "Policy": _policy,
-    "Statement": _statement_repr,
-    "Principal": _principal_repr,
-    "ConditionClause": _clause,
-    "IamUser": _user,
-    "RoleSession": _session,
-    "Role": _role,
-    "WebIdentity": _web_identity,
-    "OrgMembership": _org,
-    "OrgUnit": _org_unit,
-    "Organization": _organization,
-    "AssumeRoleRequest": _request,
     "RequestContext": _context,
-    "ClauseResult": _clause_result,
-    "ConditionResult": _condition_result,
-    "Diagnostic": _diagnostic,
-    "Problem": _problem,
-    "Finding": _finding,
-    "Witness": _witness,
-    "Inventory": _inventory,
-    "WhoCanResult": _who_can,
-    "ReachResult": _reach,
-    "ScenarioResult": _scenario_result,
+    **{name: _shown_as(name, body) for name, body in _BODIES.items()},
 }
+
+#: RequestContext's own repr (every key and value), kept for contexts short enough to show.
+_CONTEXT_REPR: list[Callable[[Any], str]] = [object.__repr__]
 
 
 def _text(value: Any) -> str:
@@ -306,15 +252,17 @@ RICH = frozenset({"Outcome", "Explanation", "Policy", "WhoCanResult", "Finding",
 
 def install(namespace: MutableMapping[str, Any]) -> None:
     """Give the classes of one module's namespace their short repr and rich forms."""
-    for name, make in REPRS.items():
-        cls = namespace.get(name)
-        if isinstance(cls, type) and cls.__module__ == namespace["__name__"]:
+    for name, cls in list(namespace.items()):
+        if not isinstance(cls, type) or cls.__module__ != namespace["__name__"]:
+            continue
+        forms: dict[str, Callable[..., object]] = {}
+        if name in REPRS:
             if name == "RequestContext":
-                _CONTEXT_REPR[0] = cls.__repr__  # type: ignore[assignment]
-            cls.__repr__ = make  # type: ignore[assignment]
-    for name in RICH:
-        cls = namespace.get(name)
-        if isinstance(cls, type) and cls.__module__ == namespace["__name__"]:
+                _CONTEXT_REPR[0] = cls.__dict__.get("__repr__", object.__repr__)
+            forms["__repr__"] = REPRS[name]
+        if name in RICH:
+            forms["_repr_html_"] = _repr_html_
             if "_repr_pretty_" not in cls.__dict__:
-                cls._repr_pretty_ = _repr_pretty_  # type: ignore[attr-defined]
-            cls._repr_html_ = _repr_html_  # type: ignore[attr-defined]
+                forms["_repr_pretty_"] = _repr_pretty_
+        for attribute, form in forms.items():
+            setattr(cls, attribute, form)

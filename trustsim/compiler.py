@@ -117,38 +117,9 @@ class CallerIdentity:
     def of(cls, caller: Caller) -> CallerIdentity:
         """Describe ``caller`` for principal matching."""
         # (Callers check their ARNs when built: the parts are always there.)
-        if isinstance(caller, IamUser):
-            return cls(
-                CallerKind.USER,
-                partition=caller.partition,
-                account=caller.account_id,
-                arn=caller.arn,
-                unique_id=caller.unique_id,
-            )
-        if isinstance(caller, RoleSession):
-            return cls(
-                CallerKind.ROLE_SESSION,
-                partition=caller.partition,
-                account=caller.account_id,
-                arn=caller.session_arn,
-                role_arn=caller.role_arn,
-                unique_id=caller.role_unique_id,
-            )
-        if isinstance(caller, AccountRoot):
-            return cls(
-                CallerKind.ROOT,
-                partition=caller.partition,
-                account=caller.account_id,
-                arn=caller.arn,
-            )
-        if isinstance(caller, ServicePrincipal):
-            return cls(CallerKind.SERVICE, name=caller.name)
-        if isinstance(caller, WebIdentity):
-            return cls(CallerKind.WEB_IDENTITY, name=caller.provider)
-        if isinstance(caller, SamlIdentity):
-            return cls(CallerKind.SAML, name=caller.provider)
-        if isinstance(caller, Anonymous):
-            return cls(CallerKind.ANONYMOUS)
+        for caller_type, kind, fields in _IDENTITY_FIELDS:
+            if isinstance(caller, caller_type):
+                return cls(kind, **{field: getattr(caller, name) for field, name in fields})
         raise TypeError(f"not a caller: {caller!r}")
 
     @property
@@ -168,6 +139,24 @@ class CallerIdentity:
         if self.kind is CallerKind.ANONYMOUS:
             return "an anonymous caller"
         return f"{self.kind.value} {self.arn or self.name}"
+
+
+#: Per kind of caller: which of its attributes fill which field of its CallerIdentity (the
+#: user ARN, the session ARN and its role's ARN with path, the root ARN; a service's name, a
+#: federated caller's provider).
+_IDENTITY_FIELDS: tuple[tuple[type[Caller], CallerKind, tuple[tuple[str, str], ...]], ...] = (
+    (IamUser, CallerKind.USER, (("partition", "partition"), ("account", "account_id"),
+                                ("arn", "arn"), ("unique_id", "unique_id"))),
+    (RoleSession, CallerKind.ROLE_SESSION, (("partition", "partition"), ("account", "account_id"),
+                                            ("arn", "session_arn"), ("role_arn", "role_arn"),
+                                            ("unique_id", "role_unique_id"))),
+    (AccountRoot, CallerKind.ROOT, (("partition", "partition"), ("account", "account_id"),
+                                    ("arn", "arn"))),
+    (ServicePrincipal, CallerKind.SERVICE, (("name", "name"),)),
+    (WebIdentity, CallerKind.WEB_IDENTITY, (("name", "provider"),)),
+    (SamlIdentity, CallerKind.SAML, (("name", "provider"),)),
+    (Anonymous, CallerKind.ANONYMOUS, ()),
+)  # fmt: skip
 
 
 @attrs.frozen
@@ -196,46 +185,23 @@ class PrincipalMatcher:
     @classmethod
     def of(cls, principal: Principal) -> PrincipalMatcher:
         """Index ``principal``'s values by the way each can match."""
-        account_ids: set[str] = set()
-        account_roots: set[tuple[str, str]] = set()
-        users: set[str] = set()
-        roles: set[str] = set()
-        sessions: set[str] = set()
-        unique_ids: set[str] = set()
-        aws_star = False
+        found: dict[str, set[Any]] = {field: set() for field in _AWS_FIELDS}
         for value in principal.aws:
-            if value == "*":
-                aws_star = True
-                continue
-            if _ACCOUNT_ID.fullmatch(value):
-                account_ids.add(value)
-                continue
-            arn = Arn.try_parse(value)
-            if arn is None:
-                unique_ids.add(value)
-            elif arn.service == "iam" and arn.resource == "root":
-                account_roots.add((arn.partition, arn.account))
-            elif arn.service == "iam" and arn.resource_type == "user":
-                users.add(value)
-            elif arn.service == "iam" and arn.resource_type == "role":
-                roles.add(value)
-            elif arn.service == "sts":
-                sessions.add(value)  # assumed-role/R/S and federated-user/N
+            field, item = _aws_index(value)
+            if field:
+                found[field].add(item)
+        named = [
+            _loose_arn(arn) for field in ("users", "roles", "sessions") for arn in found[field]
+        ]
+        services = [f"service:{name.lower()}" for name in principal.service]
+        indexed: dict[str, Any] = {field: frozenset(items) for field, items in found.items()}
         return cls(
             everyone=principal.star,
-            aws_star=aws_star,
-            account_ids=frozenset(account_ids),
-            account_roots=frozenset(account_roots),
-            users=frozenset(users),
-            roles=frozenset(roles),
-            sessions=frozenset(sessions),
-            unique_ids=frozenset(unique_ids),
+            aws_star="*" in principal.aws,
             services=frozenset(principal.service),
             federated=frozenset(principal.federated),
-            loose=frozenset(
-                [_loose_arn(value) for value in (*users, *roles, *sessions)]
-                + [f"service:{name.lower()}" for name in principal.service]
-            ),
+            loose=frozenset(named + services),
+            **indexed,
         )
 
     def near_miss(self, who: CallerIdentity) -> str | None:
@@ -317,6 +283,35 @@ class PrincipalMatcher:
         out.extend(f"Service:{s}" for s in sorted(self.services))
         out.extend(f"Federated:{f}" for f in sorted(self.federated))
         return tuple(out)
+
+
+#: The fields of PrincipalMatcher an ``AWS`` principal value other than ``*`` is indexed under.
+_AWS_FIELDS = (
+    "account_ids",
+    "account_roots",
+    "users",
+    "roles",
+    "sessions",
+    "unique_ids",
+)
+
+
+def _aws_index(value: str) -> tuple[str, object]:
+    """Where an ``AWS`` principal value is indexed, and as what (``""``: nowhere)."""
+    if value == "*":
+        return "", value  # PrincipalMatcher.aws_star
+    if _ACCOUNT_ID.fullmatch(value):
+        return "account_ids", value
+    arn = Arn.try_parse(value)
+    if arn is None:
+        return "unique_ids", value
+    if arn.service == "iam" and arn.resource == "root":
+        return "account_roots", (arn.partition, arn.account)
+    if arn.service == "iam" and arn.resource_type in ("user", "role"):
+        return f"{arn.resource_type}s", value
+    if arn.service == "sts":
+        return "sessions", value  # assumed-role/R/S and federated-user/N
+    return "", value
 
 
 _MATCH_ANY_PRINCIPAL = PrincipalMatcher(everyone=True)

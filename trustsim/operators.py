@@ -200,6 +200,39 @@ def _prepare_string(segments: Sequence[Segment]) -> str:
     return _text(segments)
 
 
+def _reading(read: Callable[[str], Any], refusal: str) -> Callable[[Sequence[Segment]], Any]:
+    """The ``prepare`` of a typed operator: ``read`` the value's text, or refuse it.
+
+    ``read`` answers ``None`` for text it cannot read; ``refusal`` says what the value is not.
+    """
+
+    def prepare(segments: Sequence[Segment]) -> Any:
+        value = read(_text(segments))
+        if value is None:
+            raise ValueError(refusal)
+        return value
+
+    return prepare
+
+
+def _membership(read: Callable[[str], Any]) -> Callable[[Sequence[Any]], AnyMatch]:
+    """The ``build`` of an equality operator: the request value, read, is a policy value.
+
+    An unreadable request value (``read`` answers ``None``) makes the test answer ``None``.
+    """
+
+    def build(values: Sequence[Any]) -> AnyMatch:
+        allowed = frozenset(values)
+
+        def test(value: str) -> bool | None:
+            read_value = read(value)
+            return None if read_value is None else read_value in allowed
+
+        return test
+
+    return build
+
+
 def _prepare_pattern(segments: Sequence[Segment]) -> Callable[[str], bool]:
     return compile_segments(segments)
 
@@ -221,18 +254,10 @@ def _build_like(values: Sequence[Any]) -> AnyMatch:
     return lambda value: any(match(value) for match in matchers)
 
 
-def _prepare_number(segments: Sequence[Segment]) -> Decimal:
-    number = parse_number(_text(segments))
-    if number is None:
-        raise ValueError("not an integer or decimal number")
-    return number
-
-
-def _prepare_date(segments: Sequence[Segment]) -> Instant:
-    instant = parse_date(_text(segments))
-    if instant is None:
-        raise ValueError("not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds")
-    return instant
+_prepare_number = _reading(parse_number, "not an integer or decimal number")
+_prepare_date = _reading(
+    parse_date, "not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds"
+)
 
 
 @cached(2048)  # request values repeat across statements
@@ -258,13 +283,7 @@ def _ordered(
     def build(values: Sequence[Any]) -> AnyMatch:
         bounds = [key(value) for value in values]
         if relation == "eq":
-            allowed = frozenset(bounds)
-
-            def equals(value: str) -> bool | None:
-                read = reader(value)
-                return None if read is None else read in allowed
-
-            return equals
+            return _membership(reader)(bounds)
         if not bounds:
             return lambda value: None if reader(value) is None else False
         high, low = max(bounds), min(bounds)
@@ -293,21 +312,8 @@ def _read_bool(value: str) -> bool | None:
     return None
 
 
-def _prepare_bool(segments: Sequence[Segment]) -> bool:
-    read = _read_bool(_text(segments))
-    if read is None:
-        raise ValueError('not a boolean ("true" or "false")')
-    return read
-
-
-def _build_bool(values: Sequence[Any]) -> AnyMatch:
-    allowed = frozenset(values)
-
-    def test(value: str) -> bool | None:
-        read = _read_bool(value)
-        return None if read is None else read in allowed
-
-    return test
+_prepare_bool = _reading(_read_bool, 'not a boolean ("true" or "false")')
+_build_bool = _membership(_read_bool)
 
 
 def _read_binary(value: str) -> bytes | None:
@@ -317,21 +323,8 @@ def _read_binary(value: str) -> bytes | None:
         return None
 
 
-def _prepare_binary(segments: Sequence[Segment]) -> bytes:
-    read = _read_binary(_text(segments))
-    if read is None:
-        raise ValueError("not base64 text")
-    return read
-
-
-def _build_binary(values: Sequence[Any]) -> AnyMatch:
-    allowed = frozenset(values)
-
-    def test(value: str) -> bool | None:
-        read = _read_binary(value)
-        return None if read is None else read in allowed
-
-    return test
+_prepare_binary = _reading(_read_binary, "not base64 text")
+_build_binary = _membership(_read_binary)
 
 
 @attrs.frozen
@@ -449,11 +442,9 @@ def _build_arn(values: Sequence[Any]) -> AnyMatch:
     return test
 
 
-def _prepare_null(segments: Sequence[Segment]) -> bool:
-    read = _read_bool(_text(segments))
-    if read is None:
-        raise ValueError('a Null value must be "true" (key absent) or "false" (key present)')
-    return read
+_prepare_null = _reading(
+    _read_bool, 'a Null value must be "true" (key absent) or "false" (key present)'
+)
 
 
 def _build_null(values: Sequence[Any]) -> AnyMatch:  # Null is decided on presence alone

@@ -46,7 +46,8 @@ def test_the_generated_source_reads_like_hand_written_code() -> None:
         "    v = values.get(key3)\n"
         "    if not v or len(v) != 1 or match3(v[0]) is not True:\n"
         "        return False\n"
-        "    if not test4(values, context):\n"
+        "    v = values.get(key4)\n"
+        "    if not v or not test4(v, context):\n"
         "        return False\n"
         "    return True\n"
     )

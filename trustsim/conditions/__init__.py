@@ -130,25 +130,6 @@ class CompiledCondition:
                 diagnostics.append(result.diagnostic)
         return ConditionResult(matched, results, tuple(diagnostics))
 
-    def known(self, context: RequestContext, matched: bool) -> ConditionResult:
-        """:meth:`evaluate`'s result with its verdict known; clause records made when read.
-
-        ``matched`` must be this block's verdict (the caller ran :attr:`check`).
-        """
-        if not self._clauses:
-            return _NO_CLAUSES
-        result = _new(_Verdict)
-        _set_state(result, (self, context, matched))
-        return result
-
-    def deferred(self, context: RequestContext) -> ConditionResult:
-        """:meth:`evaluate`'s result, computed only when first read (verdict included)."""
-        if not self._clauses:
-            return _NO_CLAUSES
-        result = _new(_Verdict)
-        _set_state(result, (self, context, None))
-        return result
-
     def diagnostics(self, context: RequestContext) -> tuple[Diagnostic, ...]:
         """Why clauses rest on unreadable values or §9 readings; ``()`` at once when none can."""
         if not self._diagnosing:
@@ -178,65 +159,6 @@ class CompiledCondition:
 
 #: The result of an empty block (a value: shared by every statement without a condition).
 _NO_CLAUSES = ConditionResult(True, ())
-
-
-class _Verdict(ConditionResult):
-    """A :class:`ConditionResult` known by its verdict, its clause records filled when read.
-
-    It equals, hashes and prints as the result :meth:`CompiledCondition.evaluate` returns.
-    """
-
-    __slots__ = ("_full", "_state")
-    #: (condition, context, verdict); the verdict ``None`` until read (:meth:`deferred`).
-    _state: tuple[CompiledCondition, RequestContext, bool | None]
-    _full: ConditionResult
-
-    # (made by CompiledCondition.known and .deferred, which set _state directly)
-
-    def _evaluated(self) -> ConditionResult:
-        try:
-            return self._full
-        except AttributeError:  # not read yet
-            condition, context, _ = self._state
-            full = condition.evaluate(context)
-            _set_full(self, full)
-            return full
-
-    @property
-    def matched(self) -> bool:
-        verdict = self._state[2]
-        return self._evaluated().matched if verdict is None else verdict
-
-    @property
-    def clauses(self) -> tuple[ClauseResult, ...]:
-        return self._evaluated().clauses
-
-    @property
-    def diagnostics(self) -> tuple[Diagnostic, ...]:
-        return self._evaluated().diagnostics
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ConditionResult):
-            return NotImplemented
-        return (self.matched, self.clauses, self.diagnostics) == (
-            other.matched,
-            other.clauses,
-            other.diagnostics,
-        )
-
-    def __hash__(self) -> int:
-        return hash(self._evaluated())
-
-    def __repr__(self) -> str:
-        return repr(self._evaluated())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ConditionResult, (self.matched, self.clauses, self.diagnostics))
-
-
-_new = object.__new__
-_set_state = _Verdict.__dict__["_state"].__set__
-_set_full = _Verdict.__dict__["_full"].__set__
 
 
 def compile_condition(

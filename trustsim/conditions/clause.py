@@ -6,13 +6,14 @@ The table of :mod:`trustsim.conditions`, applied to one key under one operator.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from trustsim.conditions.results import ClauseResult, show
+from trustsim.conditions.source import Check, generate
 from trustsim.context import RequestContext, normalize_key
 from trustsim.errors import Diagnostic
-from trustsim.model import ConditionClause, SetQualifier
+from trustsim.model import ConditionClause, ConditionOperator, SetQualifier
 from trustsim.operators import (
     AnyMatch,
     Family,
@@ -30,26 +31,53 @@ _ALL = SetQualifier.FOR_ALL_VALUES
 _ANY = SetQualifier.FOR_ANY_VALUE
 
 
-# A context's values by folded key (RequestContext.folded): the hot path never folds a key.
-Entries = Mapping[str, tuple[str, ...]]
+#: A clause's test of its key's request values, called only when the key is present (a
+#: non-empty tuple): presence is decided before it, by :func:`presence`.
+Compare = Callable[[tuple[str, ...], RequestContext], bool]
 
 
-def _values(entries: Entries, folded: str) -> tuple[str, ...] | None:
-    return entries.get(folded) or None  # a key given as [] reads as absent here
+def presence(
+    operator: ConditionOperator, spec: OperatorSpec, null_wants: frozenset[bool] = frozenset()
+) -> tuple[bool, bool | None]:
+    """What a clause answers before comparing any value: (key absent, key present).
+
+    The presence rows of the table in :mod:`trustsim.conditions`, read once for every clause;
+    the generated check (:mod:`trustsim.conditions.source`) is the one place they become code.
+    A key given as ``[]`` counts as absent. The second answer is ``None`` when the request's
+    values decide (every operator but ``Null``, which asks only whether the key is present;
+    ``null_wants`` are its policy values read as booleans).
+
+    >>> from trustsim.model import parse_operator_name
+    >>> from trustsim.operators import OPERATORS
+    >>> presence(parse_operator_name("StringEqualsIfExists"), OPERATORS["StringEquals"])
+    (True, None)
+    >>> presence(parse_operator_name("ForAnyValue:StringNotEquals"), OPERATORS["StringNotEquals"])
+    (False, None)
+    >>> presence(parse_operator_name("Null"), OPERATORS["Null"], frozenset({True}))
+    (True, False)
+    """
+    if operator.if_exists or operator.qualifier is _ALL:
+        absent = True  # IfExists (§5.3); ForAllValues: reading 2, negated operators included
+    elif operator.qualifier is _ANY:
+        absent = False  # §5.12
+    elif spec.family is Family.NULL:
+        absent = True in null_wants  # Null: "true" asks for the key to be absent (§5.11)
+    else:
+        absent = spec.missing_key_result  # false for positive operators, true negated (§5.3)
+    present = (False in null_wants) if spec.family is Family.NULL else None
+    return absent, present
 
 
 class Clause:
-    """One compiled clause; ``test`` is its hot path, ``explain`` the recorded replay."""
+    """One compiled clause: :func:`presence`'s answers, ``compare`` for present values, ``explain``."""
 
     __slots__ = (
+        "_test",
         "can_diagnose",
+        "compare",
         "date_only_policy",
         "folded",
-        "missing_result",
         "negated",
-        "null_if_absent",
-        "null_if_present",
-        "null_wants",
         "operator",
         "pointer",
         "policy_texts",
@@ -60,9 +88,12 @@ class Clause:
         "spec",
         "static_match",
         "templates",
-        "test",
+        "when_absent",
+        "when_present",
         "written_key",
     )
+
+    _test: Check
 
     def __init__(
         self, clause: ConditionClause, spec: OperatorSpec, pointer: str, expand_variables: bool
@@ -76,42 +107,31 @@ class Clause:
         self.qualifier = op.qualifier
         self.negated = spec.negated
         self.policy_texts = clause.values
-        if op.if_exists or op.qualifier is _ALL:
-            self.missing_result = True
-        elif op.qualifier is _ANY:
-            self.missing_result = False
-        else:
-            self.missing_result = spec.missing_key_result
         self.templates: tuple[Template, ...] = ()
         self.static_match: AnyMatch | None = None
         #: The policy values as the operator read them (static values only).
         self.prepared: tuple[Any, ...] = ()
-        self.null_wants: frozenset[bool] = frozenset()
-        self.null_if_absent = self.null_if_present = False
         self.date_only_policy = False
         #: Whether the only diagnostic this clause can have is "several values" (reading 3).
         self.several_only = False
         #: For a typed clause that can only note several values or an unreadable one: its
         #: matcher (which answers ``None`` for a value it cannot read).
         self.readable_single: AnyMatch | None = None
+        #: The test of present values; ``None`` when presence alone decides (``Null``).
+        self.compare: Compare | None = None
         if spec.family is Family.NULL:
-            self.null_wants = frozenset(spec.prepare([(v, True)]) for v in clause.values)
-            # Null asks only whether the key is present: its answer when absent (a qualifier
-            # gives the missing-key result above) and when present, read once here.
-            self.null_if_absent = (
-                True in self.null_wants if self.qualifier is None else self.missing_result
-            )
-            self.null_if_present = False in self.null_wants
-            self.test = self._null_test()
+            wants = frozenset(spec.prepare([(v, True)]) for v in clause.values)
+            self.when_absent, self.when_present = presence(op, spec, wants)
             self.can_diagnose = True
             return
+        self.when_absent, self.when_present = presence(op, spec)
         templates = tuple(
             value_template(spec, value, expand_variables=expand_variables and spec.allows_variables)
             for value in clause.values
         )
         if any(template.has_variables for template in templates):
             self.templates = templates
-            self.test = self._dynamic_test()
+            self.compare = self._dynamic_compare
         else:
             prepared = [spec.prepare(template.static_segments) for template in templates]
             self.prepared = tuple(prepared)
@@ -119,7 +139,7 @@ class Clause:
                 isinstance(value, Instant) and value.date_only for value in prepared
             )
             self.static_match = spec.build(prepared)
-            self.test = self._static_test(self.static_match)
+            self.compare = self._compare(self.static_match)
         self.can_diagnose = (
             self.qualifier is None
             or spec.family is not Family.STRING
@@ -134,26 +154,33 @@ class Clause:
 
     # --- hot path ------------------------------------------------------------------------------
 
-    def _static_test(self, any_match: AnyMatch) -> Callable[[Entries, RequestContext], bool]:
-        folded, missing, negated = self.folded, self.missing_result, self.negated
+    @property
+    def test(self) -> Check:
+        """The clause alone as a check of (``context.folded``, context): presence, then values.
+
+        Generated by the same code as a whole block's check (made when first asked for: only
+        the recorded replay tests one clause alone).
+        """
+        try:
+            return self._test
+        except AttributeError:
+            self._test = generate((self,), self.pointer)
+            return self._test
+
+    def _compare(self, any_match: AnyMatch) -> Compare:
+        """The test of present values through ``any_match`` (one per qualifier, §5.1, §5.12)."""
+        negated = self.negated
         if self.qualifier is None:
             wanted = not negated  # any_match must answer exactly this (None: unreadable)
 
-            def single(entries: Entries, context: RequestContext) -> bool:
-                values = entries.get(folded)
-                if values is None:
-                    return missing
-                if len(values) == 1:
-                    return any_match(values[0]) is wanted
-                return missing if not values else False  # several values: reading 3
+            def single(values: tuple[str, ...], context: RequestContext) -> bool:
+                # several values never match without a qualifier (reading 3)
+                return len(values) == 1 and any_match(values[0]) is wanted
 
             return single
         if self.qualifier is _ALL:
 
-            def for_all(entries: Entries, context: RequestContext) -> bool:
-                values = entries.get(folded)
-                if values is None:
-                    return missing
+            def for_all(values: tuple[str, ...], context: RequestContext) -> bool:
                 for value in values:
                     hit = any_match(value)
                     if hit is None or hit is negated:
@@ -162,10 +189,7 @@ class Clause:
 
             return for_all
 
-        def for_any(entries: Entries, context: RequestContext) -> bool:
-            values = entries.get(folded)
-            if not values:
-                return missing
+        def for_any(values: tuple[str, ...], context: RequestContext) -> bool:
             found = False
             for value in values:
                 hit = any_match(value)
@@ -177,26 +201,10 @@ class Clause:
 
         return for_any
 
-    def _dynamic_test(self) -> Callable[[Entries, RequestContext], bool]:
-        folded, missing = self.folded, self.missing_result
-
-        def dynamic(entries: Entries, context: RequestContext) -> bool:
-            if _values(entries, folded) is None:
-                return missing  # the missing-key rule comes before any comparison (§5.3)
-            any_match, _, _ = self._bind(context)
-            if any_match is None:
-                return False
-            return self._static_test(any_match)(entries, context)
-
-        return dynamic
-
-    def _null_test(self) -> Callable[[Entries, RequestContext], bool]:
-        folded, if_absent, if_present = self.folded, self.null_if_absent, self.null_if_present
-
-        def null(entries: Entries, context: RequestContext) -> bool:
-            return if_absent if _values(entries, folded) is None else if_present
-
-        return null
+    def _dynamic_compare(self, values: tuple[str, ...], context: RequestContext) -> bool:
+        """Fill the policy variables from ``context``, then compare (§5.14)."""
+        any_match, _, _ = self._bind(context)
+        return any_match is not None and self._compare(any_match)(values, context)
 
     # --- policy variables ------------------------------------------------------------------------
 
@@ -241,7 +249,7 @@ class Clause:
     def explain(self, context: RequestContext) -> ClauseResult:
         """Evaluate with a record of values and the reason, through the same compiled parts."""
         entries = context.folded
-        values = entries.get(self.folded) or None  # _values, inlined: a key given as [] is absent
+        values = entries.get(self.folded) or None  # a key given as [] is absent
         matched = self.test(entries, context)
         diagnostic: Diagnostic | None
         if self.templates:

@@ -8,15 +8,18 @@ from __future__ import annotations
 import itertools
 import linecache
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from trustsim._memo import register, remember
-from trustsim.conditions.clause import Clause, Entries
 from trustsim.context import RequestContext
-from trustsim.operators import (
-    Family,
-    build_equals,
-)
+from trustsim.operators import Family, build_equals
+
+if TYPE_CHECKING:
+    from trustsim.conditions.clause import Clause
+
+# A context's values by folded key (RequestContext.folded): the hot path never folds a key.
+Entries = Mapping[str, tuple[str, ...]]
 
 _COSTS = {Family.NULL: 0, Family.BOOL: 1, Family.STRING: 2, Family.ARN: 4, Family.BINARY: 4}
 
@@ -40,40 +43,56 @@ def _clause_source(clause: Clause, index: int, names: dict[str, object]) -> list
     """
     key = f"key{index}"
     names[key] = clause.folded
-    if clause.spec.family is Family.NULL:
-        if_absent, if_present = clause.null_if_absent, clause.null_if_present
-        if if_absent and if_present:
-            return []
-        if not if_absent and not if_present:
-            return ["    return False"]
-        test = "" if if_absent else "not "
-        return [f"    if {test}values.get({key}):", "        return False"]
+    match = clause.static_match
+    if clause.when_present is not None:  # Null: presence alone decides
+        return _presence_source(key, clause.when_absent, not clause.when_present)
     if (
         clause.qualifier is None
-        and clause.static_match is not None
+        and match is not None
         and clause.spec.build is build_equals
         and not clause.negated
     ):
         # StringEquals: the request must carry exactly one value, one of the policy's (§5.1,
-        # reading 3), so the values tuple is compared whole; absent or [] takes the
-        # missing-key result (false, or true under IfExists).
+        # reading 3), so the values tuple is compared whole.
         expected = frozenset((text,) for text in clause.prepared)
         single = len(expected) == 1
         names[f"expected{index}"] = next(iter(expected)) if single else expected
-        test = f"!= expected{index}" if single else f"not in expected{index}"
-        if clause.missing_result:
-            return [f"    v = values.get({key})", f"    if v and v {test}:", "        return False"]
-        return [f"    if values.get({key}) {test}:", "        return False"]
-    if clause.qualifier is None and clause.static_match is not None:
-        # §5.1 and reading 3: one value tested, several values never match; an absent
-        # key (or one given as []) takes the missing-key result.
-        names[f"match{index}"] = clause.static_match
+        fails = f"{{v}} != expected{index}" if single else f"{{v}} not in expected{index}"
+        # (an absent key, None, also differs from every expected tuple)
+        return _presence_source(key, clause.when_absent, fails, fails_when_absent=True)
+    if clause.qualifier is None and match is not None:
+        # §5.1 and reading 3: one value tested, several values never match.
+        names[f"match{index}"] = match
         wanted = not clause.negated
-        miss = f"len(v) != 1 or match{index}(v[0]) is not {wanted}"
-        head = f"v and ({miss})" if clause.missing_result else f"not v or {miss}"
-        return [f"    v = values.get({key})", f"    if {head}:", "        return False"]
-    names[f"test{index}"] = clause.test
-    return [f"    if not test{index}(values, context):", "        return False"]
+        return _presence_source(
+            key, clause.when_absent, f"len(v) != 1 or match{index}(v[0]) is not {wanted}"
+        )
+    names[f"test{index}"] = clause.compare
+    return _presence_source(key, clause.when_absent, f"not test{index}(v, context)")
+
+
+def _presence_source(
+    key: str, when_absent: bool, fails: str | bool, *, fails_when_absent: bool = False
+) -> list[str]:
+    """The lines of one clause: its answer when the key is absent (or ``[]``), else ``fails``.
+
+    ``when_absent`` is :func:`trustsim.conditions.clause.presence`'s answer; ``fails`` is
+    the test of the present values ``v`` that makes the clause fail (a constant when presence
+    alone decides). ``fails_when_absent``: ``fails`` (written with ``{v}``) also holds for an
+    absent key, so a clause false when absent needs no separate test.
+    """
+    miss = ["        return False"]
+    if isinstance(fails, bool):
+        if when_absent is not fails:  # the same answer absent or present
+            return [] if when_absent else ["    return False"]
+        return [f"    if {'' if when_absent else 'not '}values.get({key}):", *miss]
+    if fails_when_absent and not when_absent:
+        return [f"    if {fails.format(v=f'values.get({key})')}:", *miss]
+    fails = fails.format(v="v")
+    if not when_absent:
+        return [f"    v = values.get({key})", f"    if not v or {fails}:", *miss]
+    grouped = f"({fails})" if " or " in fails else fails
+    return [f"    v = values.get({key})", f"    if v and {grouped}:", *miss]
 
 
 Check = Callable[[Entries, RequestContext], bool]

@@ -29,7 +29,7 @@ import attrs
 
 from trustsim import _reprs
 from trustsim._memo import memo, remember
-from trustsim.callers import WebIdentity
+from trustsim.callers import SamlIdentity, WebIdentity
 from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import escape
@@ -43,8 +43,6 @@ from trustsim.explain.records import (
     PendingPolicyRecord,
     PolicyRecord,
     StatementRecord,
-    set_fields,
-    set_pending,
 )
 
 if TYPE_CHECKING:
@@ -60,7 +58,6 @@ __all__ = [
     "StatementRecord",
     "explain",
 ]
-_new = object.__new__
 
 
 @attrs.frozen
@@ -274,10 +271,9 @@ class _Recorder:
         hit = scan.records
         if hit is None or hit[0] != side:
             hit = scan.records = self._prefixes(scan, side)
-        record = _new(PendingPolicyRecord)
-        set_fields(record, (policy.label, side, None))
-        set_pending(record, (scan, hit[1], context, checked, self.role_arn))
-        self._policies.append(record)
+        self._policies.append(
+            PendingPolicyRecord(policy.label, side, scan, hit[1], context, checked, self.role_arn)
+        )
 
     def _prefixes(self, scan: StaticScan, side: str) -> _Prefixes:
         """The request-independent fields of each statement's record, kept with ``scan``."""
@@ -302,10 +298,8 @@ class _Recorder:
 
     def end_action(self, result: ActionResult) -> None:
         policies = tuple(self._policies)  # (each policy of a plan has a label of its own)
-        record = _new(ActionRecord)
         action, decision, side, reason, refs = result[:5]
-        set_fields(record, (action, decision, side, reason, refs, policies))
-        self.actions.append(record)
+        self.actions.append(ActionRecord(action, decision, side, reason, refs, policies))
 
 
 def explain(outcome: Outcome) -> Explanation:
@@ -325,24 +319,15 @@ def explain(outcome: Outcome) -> Explanation:
         results = [decide_action(plan, action, recorder) for action in actions]
         decision, _, errors, side, reason = summary(results)
     errors = chain_readings(request, actions, errors)
-    explanation = _new(Explanation)
-    _SET_DECISION(explanation, decision)
-    _SET_REASON(explanation, reason)
-    _SET_SIDE(explanation, side)
-    _SET_CALLER(explanation, _describe_caller(request, plan))
-    _SET_ROLE(explanation, request.role.arn)
-    _SET_ACTIONS(explanation, tuple(recorder.actions))
-    _SET_ERRORS(explanation, tuple([str(e) for e in errors]) if errors else ())
-    return explanation
-
-
-# Explanation's slots, set directly: attrs' generated __init__ (and a loop over the fields)
-# cost more, and explain() makes one Explanation per call. (A test checks that every field
-# is set.)
-_SET_DECISION, _SET_REASON, _SET_SIDE, _SET_CALLER, _SET_ROLE, _SET_ACTIONS, _SET_ERRORS = (
-    Explanation.__dict__[name].__set__
-    for name in ("decision", "reason", "side", "caller", "role", "actions", "errors")
-)
+    return Explanation(
+        decision,
+        reason,
+        side,
+        _describe_caller(request, plan),
+        request.role.arn,
+        tuple(recorder.actions),
+        tuple([str(e) for e in errors]) if errors else (),
+    )
 
 
 def _describe_caller(request: AssumeRoleRequest, plan: Plan) -> str:
@@ -357,8 +342,12 @@ def _describe_caller(request: AssumeRoleRequest, plan: Plan) -> str:
         return described
     label, key = plan.subject
     caller = request.caller
-    claims = caller.claims if isinstance(caller, WebIdentity) else caller.attributes  # type: ignore[union-attr]
-    given = claims.get(label)
+    if isinstance(caller, WebIdentity):
+        given = caller.claims.get(label)
+    elif isinstance(caller, SamlIdentity):
+        given = caller.attributes.get(label)
+    else:  # only federated callers have a subject
+        return described
     subject = request.context.folded.get(key) or ((given,) if isinstance(given, str) else given)
     if not subject:
         return described

@@ -7,22 +7,28 @@ holds them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
 import attrs
 
 from trustsim import _reprs
 from trustsim.compiler import MatchKind
-from trustsim.conditions import ClauseResult, ConditionResult
+from trustsim.conditions import ClauseResult
 from trustsim.decision import Decision, StatementRef
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Mapping
+
+    from trustsim.conditions import CompiledCondition
+    from trustsim.context import RequestContext
+    from trustsim.evaluation.scan import StaticScan
 
 
 __all__ = ["ActionRecord", "ClauseRecord", "PolicyRecord", "StatementRecord"]
 
 VIEWS = ("summary", "determining", "failures", "all")
+
+T = TypeVar("T")
 
 
 def _quote(value: str) -> str:
@@ -33,16 +39,17 @@ class _Record:
     """An immutable record whose fields sit in one tuple.
 
     Explanations build records in bulk (one per statement and clause checked), so a record
-    is one allocation and one slot store; it compares, hashes and prints like the frozen attrs
-    class it replaces (``StatementRecord(ref=…, side=…, …)``).
+    is one allocation and one slot store; its public fields are :class:`_Field` descriptors
+    that read the tuple and refuse assignment and deletion. It compares, hashes, pickles and
+    prints like a frozen attrs class (``StatementRecord(ref=…, side=…, …)``).
     """
 
     __slots__ = ("_f",)
     _f: tuple[Any, ...]
+    #: The public fields, in constructor order (what ``repr``, ``==`` and pickling use).
     _fields: ClassVar[tuple[str, ...]] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return self._f
+    #: The public class a record is one of (a lazily built record is one of its base's).
+    _public: ClassVar[type[_Record]]
 
     def __setattr__(self, name: str, value: object) -> None:
         raise attrs.exceptions.FrozenInstanceError
@@ -50,13 +57,14 @@ class _Record:
     def __delattr__(self, name: str) -> None:
         raise attrs.exceptions.FrozenInstanceError
 
-    #: The public class a record is one of (a lazily built record is one of its base's).
-    _public: ClassVar[type[_Record]]
-
     def __init_subclass__(cls, *, lazy: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not lazy:  # a lazily built record (``lazy=True``) is one of its base's
             cls._public = cls
+
+    def _values(self) -> tuple[Any, ...]:
+        """The public fields' values, in :attr:`_fields` order."""
+        return self._f
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _Record) or other._public is not self._public:
@@ -71,19 +79,40 @@ class _Record:
         return f"{self._public.__name__}({shown})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (self.__class__, self._values())
+        return (self._public, self._values())
 
 
-_new = object.__new__
-set_fields = _Record.__dict__["_f"].__set__
+#: How a record writes its own private slots, once: in its constructor, or a lazily made part
+#: when first read. Its ``__setattr__`` refuses every write, so it writes as the ``__init__``
+#: of an attrs frozen class does (``object.__setattr__``); nothing outside a record calls it.
+_write = object.__setattr__
+
+
+class _Field(Generic[T]):
+    """A record's public field: item ``index`` of its tuple; never set nor deleted."""
+
+    def __init__(self, index: int, doc: str) -> None:
+        self.index = index
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, record: None, owner: type[_Record]) -> _Field[T]: ...
+    @overload
+    def __get__(self, record: _Record, owner: type[_Record]) -> T: ...
+    def __get__(self, record: _Record | None, owner: type[_Record]) -> T | _Field[T]:
+        if record is None:
+            return self
+        return cast("T", record._f[self.index])
+
+    def __set__(self, record: _Record, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delete__(self, record: _Record) -> None:
+        raise attrs.exceptions.FrozenInstanceError
 
 
 class ClauseRecord(_Record):
-    """One condition clause as evaluated: the values compared and the result.
-
-    It shares the :class:`~trustsim.conditions.ClauseResult` of the evaluation (an
-    immutable value) rather than copying it.
-    """
+    """One condition clause as evaluated: the values compared and the result."""
 
     __slots__ = ()
     _fields = (
@@ -95,6 +124,22 @@ class ClauseRecord(_Record):
         "pointer",
         "diagnostic",
     )
+    operator: _Field[str] = _Field(0, "The operator as written (``ForAnyValue:StringLike``).")
+    key: _Field[str] = _Field(1, "The condition key as written.")
+    request_values: _Field[tuple[str, ...] | None] = _Field(
+        2, "The request's values of the key; ``None`` when the key was absent."
+    )
+    policy_values: _Field[tuple[str, ...]] = _Field(
+        3, "The policy's values, policy variables filled in."
+    )
+    matched: _Field[bool] = _Field(4, "Whether the clause held.")
+    pointer: _Field[str] = _Field(5, "The clause's JSON pointer in its policy.")
+    diagnostic: _Field[str | None] = _Field(
+        6, "Why the verdict rests on an unreadable value or a §9 reading, if it does."
+    )
+    note: _Field[str] = _Field(
+        7, "Why a policy value with an absent variable took no part (not compared by ``==``)."
+    )
 
     def __init__(  # noqa: PLR0917 - the fields, in the order of the former attrs class
         self,
@@ -105,76 +150,36 @@ class ClauseRecord(_Record):
         matched: bool,
         pointer: str,
         diagnostic: str | None = None,
+        note: str = "",
     ) -> None:
-        result = ClauseResult(operator, key, request_values, policy_values, matched, pointer)
-        set_fields(self, (result, diagnostic))
+        _write(
+            self,
+            "_f",
+            (operator, key, request_values, policy_values, matched, pointer, diagnostic, note),
+        )
 
     @classmethod
     def of(cls, clause: ClauseResult) -> ClauseRecord:
-        """The record of a clause result of :mod:`trustsim.conditions`."""
-        if type(clause.policy_values) is not tuple or not (
-            clause.request_values is None or type(clause.request_values) is tuple
-        ):
-            clause = attrs.evolve(
-                clause,
-                request_values=None
-                if clause.request_values is None
-                else tuple(clause.request_values),
-                policy_values=tuple(clause.policy_values),
-            )
-        return _clause_record(clause)
-
-    def _values(self) -> tuple[Any, ...]:
-        result, diagnostic = self._f
-        return (
-            result.operator,
-            result.key,
-            result.request_values,
-            result.policy_values,
-            result.matched,
-            result.pointer,
-            diagnostic,
+        """The record of a clause result of :mod:`trustsim.conditions` (its values shared)."""
+        request_values, policy_values = clause.request_values, clause.policy_values
+        diagnostic = clause.diagnostic
+        return cls(
+            clause.operator,
+            clause.key,
+            request_values if request_values is None else tuple(request_values),
+            tuple(policy_values),
+            clause.matched,
+            clause.pointer,
+            None if diagnostic is None else str(diagnostic),
+            clause.note,
         )
 
-    @property
-    def operator(self) -> str:
-        """The operator as written (``ForAnyValue:StringLike``)."""
-        return self._f[0].operator  # type: ignore[no-any-return]
-
-    @property
-    def key(self) -> str:
-        """The condition key as written."""
-        return self._f[0].key  # type: ignore[no-any-return]
-
-    @property
-    def request_values(self) -> tuple[str, ...] | None:
-        """The request's values of the key; ``None`` when the key was absent."""
-        return self._f[0].request_values  # type: ignore[no-any-return]
-
-    @property
-    def policy_values(self) -> tuple[str, ...]:
-        """The policy's values, policy variables filled in."""
-        return self._f[0].policy_values  # type: ignore[no-any-return]
-
-    @property
-    def matched(self) -> bool:
-        """Whether the clause held."""
-        return self._f[0].matched  # type: ignore[no-any-return]
-
-    @property
-    def pointer(self) -> str:
-        """The clause's JSON pointer in its policy."""
-        return self._f[0].pointer  # type: ignore[no-any-return]
-
-    @property
-    def diagnostic(self) -> str | None:
-        """Why the verdict rests on an unreadable value or a §9 reading, if it does."""
-        return self._f[1]  # type: ignore[no-any-return]
+    def _values(self) -> tuple[Any, ...]:
+        return self._f[:7]
 
     def describe(self) -> str:
         """``StringEquals …:sub expected "repo:acme/app:ref:refs/heads/main", got "…"``."""
-        result, diagnostic = self._f
-        policy_values, request_values = result.policy_values, result.request_values
+        operator, key, request_values, policy_values, _, _, diagnostic, note = self._f
         if len(policy_values) == 1:
             wanted = _quote(policy_values[0])
         else:
@@ -185,33 +190,25 @@ class ClauseRecord(_Record):
             got = _quote(request_values[0])
         else:
             got = "[" + ", ".join(_quote(v) for v in request_values) + "]"
-        text = f"{result.operator} {result.key} expected {wanted}, got {got}"
+        text = f"{operator} {key} expected {wanted}, got {got}"
         if diagnostic:
             text += f" ({diagnostic})"
-        if result.note:
-            text += f" (note: {result.note})"
+        if note:
+            text += f" (note: {note})"
         return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
-        result, diagnostic = self._f
-        request_values = result.request_values
+        operator, key, request_values, policy_values, matched, pointer, diagnostic, _ = self._f
         return {
-            "operator": result.operator,
-            "key": result.key,
-            "policy_values": list(result.policy_values),
+            "operator": operator,
+            "key": key,
+            "policy_values": list(policy_values),
             "request_values": None if request_values is None else list(request_values),
-            "matched": result.matched,
-            "pointer": result.pointer,
+            "matched": matched,
+            "pointer": pointer,
             "diagnostic": diagnostic,
         }
-
-
-def _clause_record(clause: ClauseResult) -> ClauseRecord:
-    record = _new(ClauseRecord)
-    diagnostic = clause.diagnostic
-    set_fields(record, (clause, None if diagnostic is None else str(diagnostic)))
-    return record
 
 
 class StatementRecord(_Record):
@@ -219,7 +216,6 @@ class StatementRecord(_Record):
 
     ``principal`` is ``None`` for caller-side policies (no ``Principal`` element);
     ``resource_matched`` is ``None`` when the statement has no resource element (trust).
-    The clause records are made from the condition's result when first read.
     """
 
     __slots__ = ("_clauses",)
@@ -237,6 +233,22 @@ class StatementRecord(_Record):
         "clauses",
         "applies",
     )
+    ref: _Field[StatementRef] = _Field(0, "Which statement.")
+    side: _Field[str] = _Field(
+        1, "The side of its policy (``trust``, ``identity``, ``boundary``, ``scp``…)."
+    )
+    effect: _Field[str] = _Field(2, "``Allow`` or ``Deny``.")
+    principal: _Field[MatchKind | None] = _Field(
+        3, "How the principal element matched; ``None`` without one."
+    )
+    principal_detail: _Field[str] = _Field(4, "The principal check in words.")
+    action_matched: _Field[bool] = _Field(5, "Whether the action element covered the action.")
+    actions: _Field[str] = _Field(6, "The action element as written.")
+    resource_matched: _Field[bool | None] = _Field(
+        7, "Whether the resource element covered the role; ``None`` without one."
+    )
+    resources: _Field[str] = _Field(8, "The resource element as written.")
+    applies: _Field[bool] = _Field(9, "Whether every part matched.")
 
     def __init__(  # noqa: PLR0917 - the fields, in the order of the former attrs class
         self,
@@ -252,78 +264,19 @@ class StatementRecord(_Record):
         clauses: tuple[ClauseRecord, ...],
         applies: bool,
     ) -> None:
-        set_fields(
-            self,
-            (ref, side, effect, principal, principal_detail, action_matched, actions,
-             resource_matched, resources, clauses, applies),
-        )  # fmt: skip
-        _set_clauses(self, clauses)
+        fields = (ref, side, effect, principal, principal_detail, action_matched, actions,
+                  resource_matched, resources, applies)  # fmt: skip
+        _write(self, "_f", fields)
+        _write(self, "_clauses", clauses)
 
     def _values(self) -> tuple[Any, ...]:
         values = self._f
-        return (*values[:9], self.clauses, values[10])
-
-    @property
-    def ref(self) -> StatementRef:
-        """Which statement."""
-        return self._f[0]  # type: ignore[no-any-return]
-
-    @property
-    def side(self) -> str:
-        """The side of its policy (``trust``, ``identity``, ``boundary``, ``scp``…)."""
-        return self._f[1]  # type: ignore[no-any-return]
-
-    @property
-    def effect(self) -> str:
-        """``Allow`` or ``Deny``."""
-        return self._f[2]  # type: ignore[no-any-return]
-
-    @property
-    def principal(self) -> MatchKind | None:
-        """How the principal element matched; ``None`` without one."""
-        return self._f[3]  # type: ignore[no-any-return]
-
-    @property
-    def principal_detail(self) -> str:
-        """The principal check in words."""
-        return self._f[4]  # type: ignore[no-any-return]
-
-    @property
-    def action_matched(self) -> bool:
-        """Whether the action element covered the action."""
-        return self._f[5]  # type: ignore[no-any-return]
-
-    @property
-    def actions(self) -> str:
-        """The action element as written."""
-        return self._f[6]  # type: ignore[no-any-return]
-
-    @property
-    def resource_matched(self) -> bool | None:
-        """Whether the resource element covered the role; ``None`` without one."""
-        return self._f[7]  # type: ignore[no-any-return]
-
-    @property
-    def resources(self) -> str:
-        """The resource element as written."""
-        return self._f[8]  # type: ignore[no-any-return]
+        return (*values[:9], self.clauses, values[9])
 
     @property
     def clauses(self) -> tuple[ClauseRecord, ...]:
         """Every condition clause, in policy order."""
-        try:
-            return self._clauses
-        except AttributeError:  # recorded: made from the condition's result on first read
-            condition: ConditionResult = self._f[9]
-            results = condition.clauses
-            clauses = tuple([_clause_record(c) for c in results]) if results else ()
-            _set_clauses(self, clauses)
-            return clauses
-
-    @property
-    def applies(self) -> bool:
-        """Whether every part matched."""
-        return self._f[10]  # type: ignore[no-any-return]
+        return self._clauses
 
     @property
     def principal_matched(self) -> bool:
@@ -348,7 +301,7 @@ class StatementRecord(_Record):
     def lines(self, *, only_failures: bool = False) -> list[str]:
         """The statement rendered as indented lines."""
         (ref, _, effect, principal, detail, action_matched, actions, resource_matched,
-         resources, _, applies) = self._f  # fmt: skip
+         resources, applies) = self._f  # fmt: skip
         clauses = self.clauses
         mark = "applies" if applies else "does not apply"
         out = [f"{ref} [{effect}] — {mark}"]
@@ -368,7 +321,7 @@ class StatementRecord(_Record):
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
         (ref, side, effect, principal, detail, action_matched, actions, resource_matched,
-         resources, _, applies) = self._f  # fmt: skip
+         resources, applies) = self._f  # fmt: skip
         clauses = self.clauses
         return {
             "policy": ref.policy,
@@ -393,104 +346,126 @@ class StatementRecord(_Record):
         }
 
 
-_set_clauses = StatementRecord.__dict__["_clauses"].__set__
+class RecordedStatement(StatementRecord, lazy=True):
+    """A :class:`StatementRecord` of the replay: its clause records made when first read.
+
+    It keeps the statement's compiled condition and the request context; reading
+    :attr:`clauses` evaluates the condition clause by clause (the records of a full
+    evaluation). It equals, hashes, pickles and prints as the record built at once.
+    """
+
+    __slots__ = ("_source",)
+    _source: tuple[CompiledCondition, RequestContext]
+
+    def __init__(
+        self, fields: tuple[Any, ...], condition: CompiledCondition, context: RequestContext
+    ) -> None:
+        _write(self, "_f", fields)
+        _write(self, "_source", (condition, context))
+
+    @property
+    def clauses(self) -> tuple[ClauseRecord, ...]:
+        """Every condition clause, in policy order."""
+        try:
+            return self._clauses
+        except AttributeError:  # not read yet
+            condition, context = self._source
+            results = condition.evaluate(context).clauses
+            clauses = tuple([ClauseRecord.of(c) for c in results]) if results else ()
+            _write(self, "_clauses", clauses)
+            return clauses
 
 
 class PolicyRecord(_Record):
     """One policy consulted for one action, with every statement."""
 
-    __slots__ = ()
+    __slots__ = ("_statements",)
+    _statements: tuple[StatementRecord, ...]
     _fields = ("label", "side", "statements")
+    label: _Field[str] = _Field(0, "The policy's label (``trust policy``, ``identity policy 0``…).")
+    side: _Field[str] = _Field(1, "Its side of the decision.")
 
     def __init__(self, label: str, side: str, statements: tuple[StatementRecord, ...]) -> None:
-        set_fields(self, (label, side, statements))
-
-    @property
-    def label(self) -> str:
-        """The policy's label (``trust policy``, ``identity policy 0``…)."""
-        return self._f[0]  # type: ignore[no-any-return]
-
-    @property
-    def side(self) -> str:
-        """Its side of the decision."""
-        return self._f[1]  # type: ignore[no-any-return]
+        _write(self, "_f", (label, side))
+        _write(self, "_statements", statements)
 
     @property
     def statements(self) -> tuple[StatementRecord, ...]:
         """Every statement, in policy order."""
-        return self._f[2]  # type: ignore[no-any-return]
+        return self._statements
+
+    def _values(self) -> tuple[Any, ...]:
+        label, side = self._f
+        return (label, side, self.statements)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
-        label, side, statements = self._f
+        label, side = self._f
         return {
             "policy": label,
             "side": side,
-            "statements": [s.to_dict() for s in statements],
+            "statements": [s.to_dict() for s in self.statements],
         }
 
 
 class PendingPolicyRecord(PolicyRecord, lazy=True):
     """A :class:`PolicyRecord` whose statement records are made when first read.
 
-    The replay decided with the statements that could apply (their condition results are
-    kept); a record for every statement is built from those results, the statements'
-    request-independent fields (memoised per caller, role and action) and, for statements
-    that could not apply, a condition result computed when read. It equals, hashes, pickles
-    and prints as the record built at once.
+    The replay decided with the statements that could apply; a record for every statement is
+    built from the statements' request-independent fields (memoised per caller, role and
+    action), the replay's verdicts and, for statements that could not apply, their resource
+    checked when read; each statement's clause records are made when a view reads them
+    (:class:`RecordedStatement`). It equals, hashes, pickles and prints as the record built
+    at once.
     """
 
     __slots__ = ("_pending",)
-    _pending: tuple[Any, ...]  # (scan, prefixes, context, checked, role ARN)
+    #: What the replay kept: the scan, the statements' prefixes, the context, the verdicts
+    #: of the statements checked, the role's ARN.
+    _pending: tuple[
+        StaticScan, tuple[tuple[Any, ...], ...], RequestContext, Mapping[int, bool], str
+    ]
+
+    def __init__(  # noqa: PLR0917 - what the replay kept, in the order it reads it
+        self,
+        label: str,
+        side: str,
+        scan: StaticScan,
+        prefixes: tuple[tuple[Any, ...], ...],
+        context: RequestContext,
+        checked: Mapping[int, bool],
+        role_arn: str,
+    ) -> None:
+        _write(self, "_f", (label, side))
+        _write(self, "_pending", (scan, prefixes, context, checked, role_arn))
 
     @property
     def statements(self) -> tuple[StatementRecord, ...]:
         """Every statement, in policy order."""
-        statements = self._f[2]
-        if statements is None:
+        try:
+            return self._statements
+        except AttributeError:  # not read yet
             statements = self._build()
-        return statements  # type: ignore[no-any-return]
+            _write(self, "_statements", statements)
+            return statements
 
     def _build(self) -> tuple[StatementRecord, ...]:
         scan, prefixes, context, checked, role_arn = self._pending
-        records = []
+        records: list[StatementRecord] = []
         for index, (prefix, entry) in enumerate(zip(prefixes, scan.entries, strict=True)):
-            condition = entry[0].condition
+            statement = entry[0]
             resource_matched = prefix[7]
             applies = checked.get(index)
-            if applies is None:  # could not apply: its condition's result is made when read
-                if resource_matched is not None and not isinstance(resource_matched, bool):
-                    resource_matched = entry[0].resource.matches(role_arn, context)
-                result, applies = condition.deferred(context), False
-            else:  # checked: its condition's verdict is whether it applies
-                result = condition.known(context, applies)
-                if resource_matched is not None:  # (matched: statically, or with variables)
-                    resource_matched = True
-            if prefix[7] is not resource_matched:  # a resource with variables: per request
-                prefix = (*prefix[:7], resource_matched, prefix[8])  # noqa: PLW2901
-            record = _new(StatementRecord)
-            # The condition's result is kept: its clause records are made when a view reads them.
-            set_fields(record, (*prefix, result, applies))
-            records.append(record)
-        statements = tuple(records)
-        label, side, _ = self._f
-        set_fields(self, (label, side, statements))
-        return statements
-
-    def _values(self) -> tuple[Any, ...]:
-        self.statements  # noqa: B018 - made when first read
-        return self._f
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (PolicyRecord, self._values())
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        self.statements  # noqa: B018 - made when first read
-        return super().to_dict()
-
-
-set_pending = PendingPolicyRecord.__dict__["_pending"].__set__
+            if applies is None:  # could not apply
+                applies = False
+                resource = statement.resource  # not a bool: its values hold variables
+                if resource is not None and not isinstance(resource_matched, (bool, type(None))):
+                    resource_matched = resource.matches(role_arn, context)
+            elif resource_matched is not None:  # checked: matched, statically or with variables
+                resource_matched = True
+            fields = (*prefix[:7], resource_matched, prefix[8], applies)
+            records.append(RecordedStatement(fields, statement.condition, context))
+        return tuple(records)
 
 
 class ActionRecord(_Record):
@@ -498,6 +473,14 @@ class ActionRecord(_Record):
 
     __slots__ = ()
     _fields = ("action", "decision", "side", "reason", "determined_by", "policies")
+    action: _Field[str] = _Field(0, "The action decided.")
+    decision: _Field[Decision] = _Field(1, "Its decision.")
+    side: _Field[str] = _Field(2, "The side that decided it.")
+    reason: _Field[str] = _Field(3, "Why, in one sentence.")
+    determined_by: _Field[tuple[StatementRef, ...]] = _Field(4, "The statements that decided it.")
+    policies: _Field[tuple[PolicyRecord, ...]] = _Field(
+        5, "Every policy consulted, in evaluation order."
+    )
 
     def __init__(  # noqa: PLR0917 - the fields, in the order of the former attrs class
         self,
@@ -508,41 +491,11 @@ class ActionRecord(_Record):
         determined_by: tuple[StatementRef, ...],
         policies: tuple[PolicyRecord, ...],
     ) -> None:
-        set_fields(self, (action, decision, side, reason, determined_by, policies))
-
-    @property
-    def action(self) -> str:
-        """The action decided."""
-        return self._f[0]  # type: ignore[no-any-return]
-
-    @property
-    def decision(self) -> Decision:
-        """Its decision."""
-        return self._f[1]  # type: ignore[no-any-return]
+        _write(self, "_f", (action, decision, side, reason, determined_by, policies))
 
     def __bool__(self) -> bool:
         # As an Outcome: true only when this action is allowed.
         return self._f[1] is Decision.ALLOW
-
-    @property
-    def side(self) -> str:
-        """The side that decided it."""
-        return self._f[2]  # type: ignore[no-any-return]
-
-    @property
-    def reason(self) -> str:
-        """Why, in one sentence."""
-        return self._f[3]  # type: ignore[no-any-return]
-
-    @property
-    def determined_by(self) -> tuple[StatementRef, ...]:
-        """The statements that decided it."""
-        return self._f[4]  # type: ignore[no-any-return]
-
-    @property
-    def policies(self) -> tuple[PolicyRecord, ...]:
-        """Every policy consulted, in evaluation order."""
-        return self._f[5]  # type: ignore[no-any-return]
 
     def statements(self) -> tuple[StatementRecord, ...]:
         """Every statement record, policy by policy."""
