@@ -30,10 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus_gen import generate
 from trustsim import compiler
-from trustsim.analysis import automata, compare, grants
+from trustsim.analysis import automata, compare, grants, regions
 from trustsim.parsing import parse_policy
-
-_cells = sys.modules["trustsim.analysis.cells"]
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/analysed"
 GH = "token.actions.githubusercontent.com"
@@ -42,7 +40,7 @@ GH_PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GH}"
 
 def cold() -> None:
     """Forget everything remembered: regions, automata, alphabets, compiled policies."""
-    _cells._EXPLORED.clear()
+    regions._EXPLORED.clear()
     for cached in (
         automata.glob,
         automata.equals,

@@ -32,6 +32,7 @@ from trustsim.requests import tag_text_ok
 
 __all__ = [
     "ANY",
+    "DEFAULT_BUDGET",
     "NOT_COLON",
     "TAG_TEXT",
     "Label",
@@ -450,12 +451,16 @@ def _alphabet(labels: frozenset[Label]) -> tuple[str, ...]:
     return tuple(chosen.values())
 
 
+#: The product states :func:`explore` may visit unless told otherwise.
+DEFAULT_BUDGET = 20_000
+
+
 def explore(
     domain: Nfa,
     languages: Sequence[Nfa],
     *,
     max_length: int | None = None,
-    budget: int = 20_000,
+    budget: int = DEFAULT_BUDGET,
 ) -> dict[tuple[bool, ...], str]:
     """Every reachable region of ``domain`` cut by ``languages``, with a shortest witness each.
 
