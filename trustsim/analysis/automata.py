@@ -219,6 +219,12 @@ def glob(pattern: str, wildcard: Label = ANY) -> Nfa:
     True
     """
     items: list[tuple[str, str | Label]] = []
+    _add_glob(items, pattern, wildcard)
+    return _pattern(items)
+
+
+def _add_glob(items: list[tuple[str, str | Label]], pattern: str, wildcard: Label) -> None:
+    """Append the items of ``pattern``: ``*`` a run (stars in a row are one), ``?`` one character."""
     for char in pattern:
         if char == "*":
             if not items or items[-1] != ("star", wildcard):
@@ -227,7 +233,6 @@ def glob(pattern: str, wildcard: Label = ANY) -> Nfa:
             items.append(("one", wildcard))
         else:
             items.append(("lit", char))
-    return _pattern(items)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -298,15 +303,7 @@ def _arn_items(pattern: str) -> list[tuple[str, str | Label]] | None:
     for index, part in enumerate(parts):
         if index:
             items.append(("lit", ":"))
-        wildcard = NOT_COLON if index < 5 else ANY
-        for char in part:
-            if char == "*":
-                if not items or items[-1] != ("star", wildcard):
-                    items.append(("star", wildcard))
-            elif char == "?":
-                items.append(("one", wildcard))
-            else:
-                items.append(("lit", char))
+        _add_glob(items, part, NOT_COLON if index < 5 else ANY)
     return items
 
 

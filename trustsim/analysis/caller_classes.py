@@ -8,15 +8,16 @@ and the slot builders (:mod:`trustsim.analysis.slot_builders`) what each class c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from trustsim.analysis import domains as d
 from trustsim.analysis.cell_types import CallerClass, Gap, Slot
-from trustsim.analysis.policy_reader import PolicyReader, is_oidc_key, oidc_issuer
+from trustsim.analysis.policy_reader import Clause, PolicyReader, is_oidc_key, oidc_issuer
 from trustsim.analysis.slot_builders import (
     classify,
     companion_slots,
     credential_slots,
+    key_slot,
     probe_slots,
     session_name_slot,
     string_slot,
@@ -201,66 +202,33 @@ def _iam_classes(reader: PolicyReader) -> list[CallerClass]:
                     choices=choices,
                 )
             )
-        if "aws:principalorgid" in tested:
-            handled.add("aws:principalorgid")
-            slots.append(
-                string_slot(
-                    tested["aws:principalorgid"][0].spelled,
-                    "org_id",
-                    ("aws:principalorgid",),
-                    d.ORG_ID,
-                    tested["aws:principalorgid"],
-                    reader=reader,
-                    optional=True,
-                )
-            )
-        if "aws:principalorgpaths" in tested and "aws:principalorgid" not in tested:
+        slots += key_slot(
+            tested, "aws:principalorgid", "org_id", d.ORG_ID, reader=reader, handled=handled
+        )
+        if "aws:principalorgid" not in tested:
             # the paths of the caller's account (all in one organisation; with the ID tested
             # too, the two keys are related and stay a gap)
-            handled.add("aws:principalorgpaths")
-            slots.append(
-                string_slot(
-                    tested["aws:principalorgpaths"][0].spelled,
-                    "org_paths",
-                    ("aws:principalorgpaths",),
-                    d.ORG_PATH,
-                    tested["aws:principalorgpaths"],
-                    reader=reader,
-                    optional=True,
-                    multi=True,
-                )
+            slots += key_slot(
+                tested,
+                "aws:principalorgpaths",
+                "org_paths",
+                d.ORG_PATH,
+                reader=reader,
+                handled=handled,
+                multi=True,
             )
         for key in tested:
             if key.startswith("aws:principaltag/"):
                 # the caller's own tags (a user's, or the role's of a session): any text
-                handled.add(key)
-                spelled = tested[key][0].spelled
-                slots.append(
-                    string_slot(
-                        spelled,
-                        f"ptag:{spelled.partition('/')[2]}",
-                        (key,),
-                        d.TEXT,
-                        tested[key],
-                        reader=reader,
-                        optional=True,
-                    )
-                )
+                knob = f"ptag:{tested[key][0].spelled.partition('/')[2]}"
+                slots += key_slot(tested, key, knob, d.TEXT, reader=reader, handled=handled)
         if kind == "session":
             for key in tested:
                 if is_oidc_key(key) or key.startswith("saml:"):
-                    handled.add(key)
-                    slots.append(
-                        string_slot(
-                            tested[key][0].spelled,
-                            f"carried:{tested[key][0].spelled}",
-                            (key,),
-                            d.TEXT,
-                            tested[key],
-                            reader=reader,
-                            optional=True,
-                            multi=True,
-                        )
+                    # a federation key the session carries from the call that made it
+                    knob = f"carried:{tested[key][0].spelled}"
+                    slots += key_slot(
+                        tested, key, knob, d.TEXT, reader=reader, handled=handled, multi=True
                     )
         slots += companion_slots(tested, reader, handled, contexts=True)
         handled |= {"sts:sourceidentity", "sts:rolesessionname"}
@@ -294,41 +262,33 @@ def _service_class(reader: PolicyReader) -> CallerClass:
         ("aws:sourceorgid", "source_org_id", d.ORG_ID),
         ("sts:externalid", "external_id", d.EXTERNAL_ID),
     ):
-        if key in tested:
-            handled.add(key)
-            slots.append(
-                string_slot(
-                    tested[key][0].spelled,
-                    knob,
-                    (key,),
-                    domain,
-                    tested[key],
-                    reader=reader,
-                    optional=True,
-                )
-            )
-    if "aws:sourceorgpaths" in tested:
-        # the paths of the resource's account the service acts for (several, any organisation:
-        # the caller model does not tie them to aws:SourceOrgID)
-        handled.add("aws:sourceorgpaths")
-        slots.append(
-            string_slot(
-                tested["aws:sourceorgpaths"][0].spelled,
-                "source_org_paths",
-                ("aws:sourceorgpaths",),
-                d.ORG_PATH,
-                tested["aws:sourceorgpaths"],
-                reader=reader,
-                optional=True,
-                multi=True,
-            )
-        )
-    slots += session_name_slot(tested, reader)
-    slots += probe_slots(tested, handled)
-    slots += companion_slots(tested, reader, handled, contexts=True)
+        slots += key_slot(tested, key, knob, domain, reader=reader, handled=handled)
+    # the paths of the resource's account the service acts for (several, any organisation:
+    # the caller model does not tie them to aws:SourceOrgID)
+    slots += key_slot(
+        tested,
+        "aws:sourceorgpaths",
+        "source_org_paths",
+        d.ORG_PATH,
+        reader=reader,
+        handled=handled,
+        multi=True,
+    )
+    slots += _common_slots(tested, reader, handled, contexts=True)
     for key, clauses in tested.items():
         classify("service", key, clauses, handled=handled, reader=reader, label="AWS services")
     return CallerClass("service", "AWS services", "sts:AssumeRole", None, tuple(slots))
+
+
+def _common_slots(
+    tested: Mapping[str, list[Clause]], reader: PolicyReader, handled: set[str], *, contexts: bool
+) -> list[Slot]:
+    """The slots of the keys every class may set: session name, probed keys, companion actions."""
+    return [
+        *session_name_slot(tested, reader),
+        *probe_slots(tested, handled),
+        *companion_slots(tested, reader, handled, contexts=contexts),
+    ]
 
 
 def _dedupe(languages: Sequence[d.Language]) -> list[d.Language]:
@@ -380,9 +340,7 @@ def _federated_classes(reader: PolicyReader) -> list[CallerClass]:
                         multi=True,
                     )
                 )
-        slots += session_name_slot(tested, reader)
-        slots += probe_slots(tested, handled)
-        slots += companion_slots(tested, reader, handled, contexts=False)
+        slots += _common_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             classify(
                 "web",
@@ -422,9 +380,7 @@ def _federated_classes(reader: PolicyReader) -> list[CallerClass]:
                         multi=spelled in _SAML_MULTI,
                     )
                 )
-        slots += session_name_slot(tested, reader)
-        slots += probe_slots(tested, handled)
-        slots += companion_slots(tested, reader, handled, contexts=False)
+        slots += _common_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             classify("saml", key, clauses, handled=handled, reader=reader, label=label)
         classes.append(CallerClass("saml", label, "sts:AssumeRoleWithSAML", provider, tuple(slots)))

@@ -18,12 +18,14 @@ from trustsim.analysis import probes
 from trustsim.analysis.cell_types import WITNESS_TIME, Gap, Slot
 from trustsim.analysis.policy_reader import Clause, PolicyReader, is_oidc_key, oidc_issuer
 from trustsim.context import normalize_key
+from trustsim.model import BASE_OPERATORS
 from trustsim.variables import Literal, Variable, parse_template
 
 __all__ = [
     "classify",
     "companion_slots",
     "credential_slots",
+    "key_slot",
     "probe_slots",
     "session_name_slot",
     "string_slot",
@@ -45,22 +47,12 @@ _FIXED = frozenset(
 )
 
 
-#: Families of operators whose regions the string languages describe exactly.
+#: Families of operators whose regions the string languages describe exactly: the String and
+#: Arn operators, Bool and Null.
 _STRING_BASES = frozenset(
-    {
-        "StringEquals",
-        "StringNotEquals",
-        "StringEqualsIgnoreCase",
-        "StringNotEqualsIgnoreCase",
-        "StringLike",
-        "StringNotLike",
-        "ArnEquals",
-        "ArnLike",
-        "ArnNotEquals",
-        "ArnNotLike",
-        "Bool",
-        "Null",
-    }
+    base
+    for base in BASE_OPERATORS
+    if base.startswith(("String", "Arn")) or base in {"Bool", "Null"}
 )
 
 
@@ -141,6 +133,30 @@ def string_slot(
     )
 
 
+def key_slot(
+    tested: Mapping[str, list[Clause]],
+    key: str,
+    knob: str,
+    domain: d.Domain,
+    *,
+    reader: PolicyReader,
+    handled: set[str],
+    multi: bool = False,
+) -> list[Slot]:
+    """The optional slot that sets ``key``, named as the policy spells it; none when untested.
+
+    The key is then ``handled``: this slot sets it.
+    """
+    clauses = tested.get(key)
+    if not clauses:
+        return []
+    handled.add(key)
+    slot = string_slot(
+        clauses[0].spelled, knob, (key,), domain, clauses, reader=reader, optional=True, multi=multi
+    )
+    return [slot]
+
+
 def companion_slots(
     tested: Mapping[str, list[Clause]], reader: PolicyReader, handled: set[str], *, contexts: bool
 ) -> list[Slot]:
@@ -192,36 +208,13 @@ def tag_slots(
         slots = []
         for key in sorted(tested):
             if key.startswith("aws:requesttag/"):
-                handled.add(key)
-                spelled = tested[key][0].spelled
-                slots.append(
-                    string_slot(
-                        spelled,
-                        f"rtag:{spelled.partition('/')[2]}",
-                        (key,),
-                        d.TAG_VALUE,
-                        tested[key],
-                        reader=reader,
-                        optional=True,
-                    )
-                )
+                knob = f"rtag:{tested[key][0].spelled.partition('/')[2]}"
+                slots += key_slot(tested, key, knob, d.TAG_VALUE, reader=reader, handled=handled)
         return slots
     key, knob = (
         ("aws:tagkeys", "tag_keys") if families["keys"] else ("sts:transitivetagkeys", "transitive")
     )
-    handled.add(key)
-    return [
-        string_slot(
-            tested[key][0].spelled,
-            knob,
-            (key,),
-            d.TAG_KEY,
-            tested[key],
-            reader=reader,
-            optional=True,
-            multi=True,
-        )
-    ]
+    return key_slot(tested, key, knob, d.TAG_KEY, reader=reader, handled=handled, multi=True)
 
 
 def _carried_source_identity(tested: Mapping[str, list[Clause]]) -> list[Clause]:

@@ -10,19 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from trustsim import callers
 from trustsim.analysis.cell_types import WITNESS_TIME, Cell
 from trustsim.analysis.regions import explored, region_of, signature_of
-from trustsim.callers import (
-    IamUser,
-    InvalidCaller,
-    OrgMembership,
-    Role,
-    RoleSession,
-    SamlIdentity,
-    ServicePrincipal,
-    WebIdentity,
-)
-from trustsim.errors import InvalidRequest
+from trustsim.callers import OrgMembership, Role
+from trustsim.errors import InvalidCaller, InvalidRequest
 from trustsim.model import PolicyKind
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, build_request
@@ -78,28 +70,24 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
             options["mfa"] = call_mfa
     try:
         if kind == "user":
-            caller: Any = IamUser(
+            caller: Any = callers.IamUser(
                 values["principal"],
                 policies=policies,
                 mfa_authenticated=values.get("mfa"),
                 org=_org(values),
-                tags=_principal_tags(values),
+                tags=_chosen(values, "ptag"),
                 unique_id=values.get("unique_id"),
             )
         elif kind == "session":
-            carried = {
-                knob.partition(":")[2]: value
-                for knob, value in values.items()
-                if knob.startswith("carried:") and value is not None
-            }
-            caller = RoleSession(
+            carried = _chosen(values, "carried")
+            caller = callers.RoleSession(
                 values["principal"],
                 values.get("caller_session", _CALLER_SESSION),
                 policies=policies,
                 mfa_authenticated=values.get("mfa", False),
                 org=_org(values),
                 carried_keys=carried,
-                role_tags=_principal_tags(values),
+                role_tags=_chosen(values, "ptag"),
                 role_unique_id=values.get("role_unique_id"),
                 source_identity=values.get("caller_source_identity"),
                 issued_at=issued_at,
@@ -107,7 +95,7 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 transitive_tag_keys=list(_incoming(values)),
             )
         elif kind == "service":
-            caller = ServicePrincipal(
+            caller = callers.ServicePrincipal(
                 values["service"],
                 source_account=values.get("source_account"),
                 source_arn=values.get("source_arn"),
@@ -115,21 +103,13 @@ def witness(role: Role, cell: Cell, *, caller_policies: bool = True) -> AssumeRo
                 source_org_paths=values.get("source_org_paths") or (),
             )
         elif kind == "web":
-            claims = {
-                knob.partition(":")[2]: value
-                for knob, value in values.items()
-                if knob.startswith("claim:") and value is not None
-            }
-            caller = WebIdentity(
+            claims = _chosen(values, "claim")
+            caller = callers.WebIdentity(
                 cell.caller_class.provider or "", claims, condition_claims=set(claims)
             )
         else:
-            attributes = {
-                knob.partition(":")[2]: value
-                for knob, value in values.items()
-                if knob.startswith("saml:") and value is not None
-            }
-            caller = SamlIdentity(cell.caller_class.provider or "", attributes)
+            attributes = _chosen(values, "saml")
+            caller = callers.SamlIdentity(cell.caller_class.provider or "", attributes)
     except InvalidCaller as error:
         raise Unrealisable(str(error)) from None
     if values.get("external_id") is not None:
@@ -178,11 +158,7 @@ def _tag_options(values: dict[str, Any], options: dict[str, Any], kind: str) -> 
     tagging = bool(values.get("tags"))
     keys = values.get("tag_keys")
     transitive = values.get("transitive")
-    passed = {
-        knob.partition(":")[2]: value
-        for knob, value in values.items()
-        if knob.startswith("rtag:") and value is not None
-    }
+    passed = _chosen(values, "rtag")
     if not tagging:
         return keys is None and transitive is None and not passed
     if keys is not None or transitive is not None:
@@ -211,11 +187,13 @@ def _incoming(values: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-def _principal_tags(values: Mapping[str, Any]) -> dict[str, str]:
+def _chosen(values: Mapping[str, Any], family: str) -> dict[str, Any]:
+    """The values chosen for the slots of one family (``claim:sub`` → ``sub``), absent ones left out."""
+    prefix = f"{family}:"
     return {
-        knob.partition(":")[2]: value
+        knob.removeprefix(prefix): value
         for knob, value in values.items()
-        if knob.startswith("ptag:") and value is not None
+        if knob.startswith(prefix) and value is not None
     }
 
 
