@@ -50,9 +50,9 @@ class Gap:
 class Slot:
     """One free choice of a caller class and the condition keys it sets.
 
-    ``knob`` names what :func:`witness` sets (``principal``, ``external_id``, ``claim:sub``…);
-    ``keys`` are the folded condition keys it sets; ``choices`` lists the values of an
-    enumerated slot (``domain`` is then ``None``).
+    ``knob`` names what :func:`~trustsim.analysis.witnesses.witness` sets (``principal``,
+    ``external_id``, ``claim:sub``…); ``keys`` are the folded condition keys it sets;
+    ``choices`` lists the values of an enumerated slot (``domain`` is then ``None``).
     """
 
     name: str
