@@ -100,26 +100,14 @@ def check_levels(
 ) -> str | None:
     """What is wrong with one membership's ``scps`` or ``rcps`` levels, or ``None``.
 
-    Each item must be a :class:`~trustsim.model.Policy` of ``kind`` (TypeError otherwise);
-    with a path, there is one level per part of it (root, each OU, the account).
+    The levels hold :class:`~trustsim.model.Policy` values of ``kind`` already (their types
+    are the caller's checks, ``trustsim._caller_checks.check_policy_levels``); here are
+    Organizations' rules: an RCP only denies, and with a path there is one level per part of
+    it (root, each OU, the account).
     """
-    for i, level in enumerate(levels):
-        if isinstance(level, (Policy, str)) or not isinstance(level, Sequence):
-            raise TypeError(
-                f"{field}[{i}]: each level is a sequence of Policy objects, got "
-                f"{type(level).__name__}"
-            )
-        for j, policy in enumerate(level):
-            if not isinstance(policy, Policy):
-                raise TypeError(
-                    f"{field}[{i}][{j}]: expected a Policy, got {type(policy).__name__}"
-                )
-            if policy.kind is not kind:
-                return (
-                    f"{field}[{i}][{j}] is a {policy.kind.value} policy; this level holds "
-                    f"{kind.value.upper()}s (parse it with kind=PolicyKind.{kind.name})"
-                )
-            if kind is PolicyKind.RCP:
+    if kind is PolicyKind.RCP:
+        for i, level in enumerate(levels):
+            for j, policy in enumerate(level):
                 for statement in policy.statements:
                     problem = rcp_allow_problem(statement)
                     if problem is not None:

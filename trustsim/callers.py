@@ -17,7 +17,7 @@ space…), so a typo fails loudly instead of quietly matching nothing.
 >>> IamUser("arn:aws:iam::1111:user/alice")
 Traceback (most recent call last):
 ...
-trustsim.callers.InvalidCaller: IamUser.arn: 'arn:aws:iam::1111:user/alice' is not an IAM user ARN ...
+trustsim.errors.InvalidCaller: IamUser.arn: 'arn:aws:iam::1111:user/alice' is not an IAM user ARN ...
 """
 
 from __future__ import annotations
@@ -30,12 +30,32 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
+from trustsim._caller_checks import (
+    ClaimValue,
+    check,
+    check_optional_policy,
+    check_org_paths,
+    check_policies,
+    check_policy_levels,
+    check_strings,
+    check_tags,
+    claim_mapping,
+    claim_value,
+    is_arn,
+    match_groups,
+    part,
+    policy_levels,
+    policy_tuple,
+    set_time,
+    string_tuple,
+    tag_mapping,
+)
 from trustsim._frozen import FrozenDict
-from trustsim._inputs import expect_bool, expect_policy, expect_text, expect_time, shown
-from trustsim._memo import cached, memo, remember
+from trustsim._inputs import expect_bool, expect_policy, expect_text, shown
+from trustsim._memo import memo, remember
 from trustsim._org_rules import check_levels
 from trustsim.arn import Arn
-from trustsim.errors import TrustsimError
+from trustsim.errors import InvalidCaller
 from trustsim.model import Policy, PolicyKind
 
 __all__ = [
@@ -53,16 +73,6 @@ __all__ = [
     "ServicePrincipal",
     "WebIdentity",
 ]
-
-
-class InvalidCaller(TrustsimError, ValueError):
-    """A caller or role value of a shape AWS never produces (a malformed ARN, a bad name…).
-
-    >>> IamUser("arn:aws:iam::111122223333:role/alice")
-    Traceback (most recent call last):
-    ...
-    trustsim.callers.InvalidCaller: ...
-    """
 
 
 #: The web identity providers that need no IAM OIDC provider: a trust policy names them
@@ -92,145 +102,10 @@ _PARTITION_NAME = re.compile(_PARTITION)
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
-_ORG_PATH = re.compile(
-    r"(o-[a-z0-9]{10,32})/r-[0-9a-z]{4,32}/(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}/)*"
-)
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.[a-z]{2,}")
 _ISSUER = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:/\S*)?")
 _USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
 _ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
-
-
-@cached(4096)  # the same ARNs are checked and read again and again
-def _groups(pattern: re.Pattern[str], text: str) -> tuple[str, ...] | None:
-    match = pattern.fullmatch(text)
-    return None if match is None else match.groups()
-
-
-def _is_arn(value: object) -> bool:
-    # What Arn.parse accepts (arn:partition:service:region:account:resource), without
-    # building the Arn: checked for every ServicePrincipal built.
-    return isinstance(value, str) and value.startswith("arn:") and value.count(":") >= 5
-
-
-def _check(field: str, value: object, pattern: re.Pattern[str], shape: str) -> tuple[str, ...]:
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{field}: expected text (str), {shape}; got {type(value).__name__}: {shown(value)}"
-        )
-    groups = _groups(pattern, value)
-    if groups is None:
-        raise InvalidCaller(f"{field}: {shown(value)} is not {shape}")
-    return groups
-
-
-def _part(pattern: re.Pattern[str], text: str, group: int) -> str:
-    # Only called on values __attrs_post_init__ has already checked against ``pattern``.
-    groups = _groups(pattern, text)
-    if groups is None:  # pragma: no cover - unreachable after validation
-        raise InvalidCaller(f"{text!r} does not have the shape checked at construction")
-    return groups[group - 1]
-
-
-def _tags(value: Mapping[str, str] | None) -> Mapping[str, str]:
-    if type(value) is FrozenDict:
-        return value
-    if value is not None and not isinstance(value, Mapping):
-        # Checked again, by field name, after construction; a list of pairs is not a mapping.
-        return value  # type: ignore[unreachable]
-    return FrozenDict(value or {})
-
-
-def _check_mapping(field: str, value: object) -> None:
-    if not isinstance(value, Mapping):
-        raise TypeError(
-            f"{field}: expected a mapping (dict), got {type(value).__name__}: {shown(value)}"
-        )
-
-
-def _check_tags(field: str, tags: Mapping[Any, Any]) -> None:
-    # Tag keys are case-insensitive in IAM and STS: "Team" and "team" are one key [DOC TAGS].
-    _check_mapping(field, tags)
-    seen: dict[str, str] = {}
-    for key, value in tags.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(
-                f"{field}: tag keys and values must be text (str), got "
-                f"{type(key).__name__}: {shown(key)} = {type(value).__name__}: {shown(value)}"
-            )
-        if not key:
-            raise InvalidCaller(f"{field}: tag keys must be non-empty text")
-        if key.lower() in seen:
-            raise InvalidCaller(
-                f"{field}: tag keys {seen[key.lower()]!r} and {key!r} differ only in case; "
-                "IAM treats them as one key"
-            )
-        seen[key.lower()] = key
-
-
-def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    # A typed stand-in for ``converter=tuple``: mypy cannot infer the item type through
-    # ``tuple``'s generic constructor, so users' ``mypy --strict`` rejected list arguments.
-    # Text is not split into characters, nor is a non-iterable let through: both are left
-    # as they are for the owner's check to refuse by field name.
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]
-    return tuple(value)
-
-
-def _check_strings(field: str, values: object) -> None:
-    if not isinstance(values, tuple) or not all(isinstance(item, str) for item in values):
-        got = type(values).__name__
-        raise TypeError(f"{field}: expected a list of texts (str), got {got}: {shown(values)}")
-
-
-def _policy_levels(value: Iterable[Iterable[Policy]]) -> tuple[tuple[Policy, ...], ...]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]
-    levels: list[object] = []
-    items: Iterable[object] = value
-    for level in items:
-        flat = isinstance(level, Iterable) and not isinstance(level, (str, bytes, Mapping))
-        levels.append(tuple(level) if flat else level)  # type: ignore[arg-type]
-    return tuple(levels)  # type: ignore[arg-type]  # checked by _check_levels
-
-
-def _check_levels(field: str, levels: object, kind: PolicyKind) -> None:
-    if not isinstance(levels, tuple):
-        raise TypeError(
-            f"{field}: expected one list of {kind.value} policies per level (root first), "
-            f"got {type(levels).__name__}: {shown(levels)}"
-        )
-    for number, level in enumerate(levels):
-        if not isinstance(level, tuple):
-            raise TypeError(
-                f"{field}[{number}]: expected a list of {kind.value} policies, got "
-                f"{type(level).__name__}: {shown(level)}"
-            )
-        for index, policy in enumerate(level):
-            expect_policy(f"{field}[{number}][{index}]", policy, kind, InvalidCaller)
-
-
-def _policies(value: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
-    if value is None:
-        return ()
-    if type(value) is tuple:
-        return value
-    if isinstance(value, Policy):
-        return (value,)
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        return (value,)  # type: ignore[return-value]  # refused by field name after construction
-    return tuple(value)
-
-
-def _check_policies(field: str, policies: tuple[Policy, ...], kind: PolicyKind) -> None:
-    for index, policy in enumerate(policies):
-        expect_policy(f"{field}[{index}]", policy, kind, InvalidCaller)
-
-
-def _check_optional_policy(field: str, policy: object, kind: PolicyKind) -> None:
-    if policy is not None:
-        expect_policy(field, policy, kind, InvalidCaller)
 
 
 def _check_org(field: str, org: object) -> None:
@@ -239,63 +114,6 @@ def _check_org(field: str, org: object) -> None:
             f"{field}: expected a trustsim.OrgMembership or None, got "
             f"{type(org).__name__}: {shown(org)}"
         )
-
-
-def _set_time(owner: object, field: str, value: object) -> None:
-    # A time is kept as its UTC instant: fold=0 and fold=1 of one local time compare equal
-    # in Python though they are an hour apart, and callers are memo keys.
-    instant = expect_time(field, value, InvalidCaller)
-    if instant is not value:
-        object.__setattr__(owner, field.rpartition(".")[2], instant)
-
-
-#: An OIDC claim value: text, or a tuple of texts for array claims (``amr``, array ``aud``).
-ClaimValue = str | tuple[str, ...]
-
-
-def _claim_value(name: str, value: object) -> ClaimValue:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple)):
-        # An array claim holds scalars (JWT ``amr``, ``aud``); nested arrays never map to keys.
-        items = []
-        for item in value:
-            if isinstance(item, (list, tuple)):
-                raise InvalidCaller(
-                    f"claim {shown(name)}: an array claim holds texts, not a nested {type(item).__name__}"
-                )
-            items.append(str(_claim_value(name, item)))
-        return tuple(items)
-    raise InvalidCaller(
-        f"claim {shown(name)}: a value must be text or a list of texts, got "
-        f"{type(value).__name__}: {shown(value)}"
-    )
-
-
-def _claims(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue]:
-    claims: dict[str, ClaimValue] = {}
-    if value is not None and not isinstance(value, Mapping):
-        raise TypeError(
-            f"claims: expected a mapping of claim name to value, got {type(value).__name__}: "
-            f"{shown(value)}"
-        )
-    for name, item in (value or {}).items():
-        if not isinstance(name, str) or not name:
-            raise InvalidCaller(f"a claim name must be non-empty text, got {shown(name)}")
-        # Most claims are text: stored as they are, without the conversions below.
-        claims[name] = item if type(item) is str else _claim_value(name, item)
-    return FrozenDict(claims)
-
-
-def _check_org_paths(field: str, paths: Iterable[str], org_id: str | None) -> None:
-    for path in paths:
-        groups = _check(field, path, _ORG_PATH, "an organization path (o-…/r-…/ou-…/)")
-        if org_id is not None and groups[0] != org_id:
-            raise InvalidCaller(f"{field}: {path!r} is not a path in organization {org_id!r}")
 
 
 @attrs.frozen(cache_hash=True)
@@ -322,17 +140,17 @@ class OrgMembership:
     """
 
     org_id: str
-    paths: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    scps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=_policy_levels)
-    rcps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=_policy_levels)
+    paths: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
+    scps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=policy_levels)
+    rcps: tuple[tuple[Policy, ...], ...] = attrs.field(default=(), converter=policy_levels)
     management_account: bool = False
 
     def __attrs_post_init__(self) -> None:
-        _check("OrgMembership.org_id", self.org_id, _ORG_ID, "an organization ID (o-…)")
-        _check_strings("OrgMembership.paths", self.paths)
-        _check_org_paths("OrgMembership.paths", self.paths, self.org_id)
-        _check_levels("OrgMembership.scps", self.scps, PolicyKind.SCP)
-        _check_levels("OrgMembership.rcps", self.rcps, PolicyKind.RCP)
+        check("OrgMembership.org_id", self.org_id, _ORG_ID, "an organization ID (o-…)")
+        check_strings("OrgMembership.paths", self.paths)
+        check_org_paths("OrgMembership.paths", self.paths, self.org_id)
+        check_policy_levels("OrgMembership.scps", self.scps, PolicyKind.SCP)
+        check_policy_levels("OrgMembership.rcps", self.rcps, PolicyKind.RCP)
         # RCPs deny-only, one level per part of the path (trustsim._org_rules;
         # docs/organizations.md).
         for field, kind in (("scps", PolicyKind.SCP), ("rcps", PolicyKind.RCP)):
@@ -357,51 +175,51 @@ class IamUser:
     """
 
     arn: str
-    policies: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    policies: tuple[Policy, ...] = attrs.field(default=(), converter=policy_tuple)
     permissions_boundary: Policy | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
+    tags: Mapping[str, str] = attrs.field(factory=dict, converter=tag_mapping)
     unique_id: str | None = None
     org: OrgMembership | None = None
     mfa_authenticated: bool | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check(
+        check(
             "IamUser.arn",
             self.arn,
             _USER_ARN,
             "an IAM user ARN (arn:<partition>:iam::<12-digit account>:user/<path>/<name>)",
         )
-        _check_policies("IamUser.policies", self.policies, PolicyKind.IDENTITY)
-        _check_optional_policy(
+        check_policies("IamUser.policies", self.policies, PolicyKind.IDENTITY)
+        check_optional_policy(
             "IamUser.permissions_boundary",
             self.permissions_boundary,
             PolicyKind.PERMISSIONS_BOUNDARY,
         )
-        _check_tags("IamUser.tags", self.tags)
+        check_tags("IamUser.tags", self.tags)
         if self.unique_id is not None:
-            _check("IamUser.unique_id", self.unique_id, _USER_UNIQUE_ID, "a user ID (AIDA…)")
+            check("IamUser.unique_id", self.unique_id, _USER_UNIQUE_ID, "a user ID (AIDA…)")
         _check_org("IamUser.org", self.org)
         expect_bool("IamUser.mfa_authenticated", self.mfa_authenticated)
 
     @property
     def partition(self) -> str:
         """The ARN's partition (``aws``, ``aws-cn``, ``aws-us-gov``…)."""
-        return _part(_USER_ARN, self.arn, 1)
+        return part(_USER_ARN, self.arn, 1)
 
     @property
     def account_id(self) -> str:
         """The 12-digit account the user belongs to."""
-        return _part(_USER_ARN, self.arn, 2)
+        return part(_USER_ARN, self.arn, 2)
 
     @property
     def path(self) -> str:
         """The user's IAM path (``/`` or ``/eng/``)."""
-        return _part(_USER_ARN, self.arn, 3)
+        return part(_USER_ARN, self.arn, 3)
 
     @property
     def name(self) -> str:
         """The user name without its path: the value of ``aws:username``."""
-        return _part(_USER_ARN, self.arn, 4)
+        return part(_USER_ARN, self.arn, 4)
 
 
 @attrs.frozen(cache_hash=True)
@@ -428,45 +246,43 @@ class RoleSession:
 
     role_arn: str
     session_name: str
-    policies: tuple[Policy, ...] = attrs.field(default=(), converter=_policies)
+    policies: tuple[Policy, ...] = attrs.field(default=(), converter=policy_tuple)
     permissions_boundary: Policy | None = None
     session_policy: Policy | None = None
-    role_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
-    session_tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
-    transitive_tag_keys: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    role_tags: Mapping[str, str] = attrs.field(factory=dict, converter=tag_mapping)
+    session_tags: Mapping[str, str] = attrs.field(factory=dict, converter=tag_mapping)
+    transitive_tag_keys: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
     source_identity: str | None = None
     role_unique_id: str | None = None
     org: OrgMembership | None = None
     mfa_authenticated: bool | None = None
     issued_at: _dt.datetime | None = None
     federated_provider: str | None = None
-    carried_keys: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=_claims)
+    carried_keys: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=claim_mapping)
 
     def __attrs_post_init__(self) -> None:
-        _check(
+        check(
             "RoleSession.role_arn",
             self.role_arn,
             _ROLE_ARN,
             "an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path>/<name>)",
         )
-        _check(
+        check(
             "RoleSession.session_name",
             self.session_name,
             _SESSION_NAME,
             "a role session name (2-64 characters of letters, digits and _+=,.@-)",
         )
-        _check_policies("RoleSession.policies", self.policies, PolicyKind.IDENTITY)
-        _check_optional_policy(
+        check_policies("RoleSession.policies", self.policies, PolicyKind.IDENTITY)
+        check_optional_policy(
             "RoleSession.permissions_boundary",
             self.permissions_boundary,
             PolicyKind.PERMISSIONS_BOUNDARY,
         )
-        _check_optional_policy(
-            "RoleSession.session_policy", self.session_policy, PolicyKind.SESSION
-        )
-        _check_tags("RoleSession.role_tags", self.role_tags)
-        _check_tags("RoleSession.session_tags", self.session_tags)
-        _check_strings("RoleSession.transitive_tag_keys", self.transitive_tag_keys)
+        check_optional_policy("RoleSession.session_policy", self.session_policy, PolicyKind.SESSION)
+        check_tags("RoleSession.role_tags", self.role_tags)
+        check_tags("RoleSession.session_tags", self.session_tags)
+        check_strings("RoleSession.transitive_tag_keys", self.transitive_tag_keys)
         _check_org("RoleSession.org", self.org)
         expect_bool("RoleSession.mfa_authenticated", self.mfa_authenticated)
         expect_text("RoleSession.federated_provider", self.federated_provider)
@@ -478,35 +294,35 @@ class RoleSession:
                     f"{sorted(self.session_tags)}"
                 )
         if self.source_identity is not None:
-            _check(
+            check(
                 "RoleSession.source_identity",
                 self.source_identity,
                 _SOURCE_IDENTITY,
                 "a source identity (2-64 characters of letters, digits and _+=,.@-)",
             )
         if self.role_unique_id is not None:
-            _check(
+            check(
                 "RoleSession.role_unique_id",
                 self.role_unique_id,
                 _ROLE_UNIQUE_ID,
                 "a role ID (AROA…)",
             )
-        _set_time(self, "RoleSession.issued_at", self.issued_at)
+        set_time(self, "RoleSession.issued_at", self.issued_at)
 
     @property
     def partition(self) -> str:
         """The role ARN's partition."""
-        return _part(_ROLE_ARN, self.role_arn, 1)
+        return part(_ROLE_ARN, self.role_arn, 1)
 
     @property
     def account_id(self) -> str:
         """The 12-digit account of the role (and so of the session)."""
-        return _part(_ROLE_ARN, self.role_arn, 2)
+        return part(_ROLE_ARN, self.role_arn, 2)
 
     @property
     def role_name(self) -> str:
         """The role's name without its path."""
-        return _part(_ROLE_ARN, self.role_arn, 4)
+        return part(_ROLE_ARN, self.role_arn, 4)
 
     @property
     def session_arn(self) -> str:
@@ -541,7 +357,7 @@ class AccountRoot:
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        given: object = self.account_id  # checked for its type by _check below
+        given: object = self.account_id  # checked for its type by check below
         root = _ROOT_ARN.fullmatch(given) if isinstance(given, str) else None
         if root is not None:
             partition, account = root.groups()
@@ -552,13 +368,13 @@ class AccountRoot:
                 )
             object.__setattr__(self, "account_id", account)
             object.__setattr__(self, "partition", partition)
-        _check(
+        check(
             "AccountRoot.account_id",
             self.account_id,
             _ACCOUNT_ID,
             "a 12-digit account ID or its root ARN (arn:aws:iam::111122223333:root)",
         )
-        _check(
+        check(
             "AccountRoot.partition", self.partition, _PARTITION_NAME, "a partition (aws, aws-cn…)"
         )
         _check_org("AccountRoot.org", self.org)
@@ -599,34 +415,34 @@ class ServicePrincipal:
     source_account: str | None = None
     source_arn: str | None = None
     source_org_id: str | None = None
-    source_org_paths: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    source_org_paths: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
 
     def __attrs_post_init__(self) -> None:
-        _check(
+        check(
             "ServicePrincipal.name",
             self.name,
             _SERVICE_NAME,
             "a service principal name such as 'lambda.amazonaws.com'",
         )
         if self.source_account is not None:
-            _check(
+            check(
                 "ServicePrincipal.source_account",
                 self.source_account,
                 _ACCOUNT_ID,
                 "a 12-digit account ID",
             )
         expect_text("ServicePrincipal.source_arn", self.source_arn)
-        if self.source_arn is not None and not _is_arn(self.source_arn):
+        if self.source_arn is not None and not is_arn(self.source_arn):
             raise InvalidCaller(f"ServicePrincipal.source_arn: {self.source_arn!r} is not an ARN")
         if self.source_org_id is not None:
-            _check(
+            check(
                 "ServicePrincipal.source_org_id",
                 self.source_org_id,
                 _ORG_ID,
                 "an organization ID (o-…)",
             )
-        _check_strings("ServicePrincipal.source_org_paths", self.source_org_paths)
-        _check_org_paths("ServicePrincipal.source_org_paths", self.source_org_paths, None)
+        check_strings("ServicePrincipal.source_org_paths", self.source_org_paths)
+        check_org_paths("ServicePrincipal.source_org_paths", self.source_org_paths, None)
 
 
 def _condition_claims(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -668,14 +484,14 @@ class WebIdentity:
     """
 
     provider: str
-    claims: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=_claims)
+    claims: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=claim_mapping)
     condition_claims: frozenset[str] | None = attrs.field(default=None, converter=_condition_claims)
 
     def __attrs_post_init__(self) -> None:
         provider = self.provider
         expect_text("WebIdentity.provider", provider, optional=False)
         if provider.startswith("arn:"):
-            _check(
+            check(
                 "WebIdentity.provider",
                 provider,
                 _OIDC_PROVIDER_ARN,
@@ -687,7 +503,7 @@ class WebIdentity:
                 "without it (token.actions.githubusercontent.com)"
             )
         else:
-            _check(
+            check(
                 "WebIdentity.provider",
                 provider,
                 _ISSUER,
@@ -697,7 +513,7 @@ class WebIdentity:
     @property
     def issuer(self) -> str:
         """The issuer host and path: the prefix of this provider's condition keys."""
-        groups = _groups(_OIDC_PROVIDER_ARN, self.provider)
+        groups = match_groups(_OIDC_PROVIDER_ARN, self.provider)
         return groups[2] if groups else self.provider
 
     @property
@@ -713,7 +529,7 @@ class WebIdentity:
         resolved = _RESOLVED.get(key)
         if resolved is None:
             arn = f"arn:{partition}:iam::{account_id}:oidc-provider/{self.provider}"
-            _check("WebIdentity.provider", arn, _OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN")
+            check("WebIdentity.provider", arn, _OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN")
             # The resolution depends on the identity's value, the account and the partition.
             resolved = remember(_RESOLVED, key, attrs.evolve(self, provider=arn), 1024)
         return resolved
@@ -793,7 +609,7 @@ def _saml_attributes(value: Mapping[Any, Any] | None) -> Mapping[str, ClaimValue
             )
         if key in attributes:
             raise InvalidCaller(f"SamlIdentity.attributes: {key!r} is given twice")
-        item = _claim_value(key, raw_value)
+        item = claim_value(key, raw_value)
         if key in SAML_MULTIVALUED_KEYS:
             attributes[key] = (item,) if isinstance(item, str) else item
         elif isinstance(item, tuple):
@@ -828,7 +644,7 @@ class SamlIdentity:
     attributes: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=_saml_attributes)
 
     def __attrs_post_init__(self) -> None:
-        _check(
+        check(
             "SamlIdentity.provider",
             self.provider,
             _SAML_PROVIDER_ARN,
@@ -838,12 +654,12 @@ class SamlIdentity:
     @property
     def account_id(self) -> str:
         """The account that holds the SAML provider."""
-        return _part(_SAML_PROVIDER_ARN, self.provider, 2)
+        return part(_SAML_PROVIDER_ARN, self.provider, 2)
 
     @property
     def provider_name(self) -> str:
         """The provider's friendly name (the last part of its ARN)."""
-        return _part(_SAML_PROVIDER_ARN, self.provider, 3)
+        return part(_SAML_PROVIDER_ARN, self.provider, 3)
 
     @property
     def doc(self) -> str:
@@ -867,12 +683,12 @@ class Role:
 
     arn: str
     trust_policy: Policy
-    tags: Mapping[str, str] = attrs.field(factory=dict, converter=_tags)
+    tags: Mapping[str, str] = attrs.field(factory=dict, converter=tag_mapping)
     unique_id: str | None = None
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check(
+        check(
             "Role.arn",
             self.arn,
             _ROLE_ARN,
@@ -881,30 +697,30 @@ class Role:
         # A policy of another kind is refused: an identity policy's statements name no
         # Principal, and read as a trust policy they would trust every caller.
         expect_policy("Role.trust_policy", self.trust_policy, PolicyKind.TRUST, InvalidCaller)
-        _check_tags("Role.tags", self.tags)
+        check_tags("Role.tags", self.tags)
         if self.unique_id is not None:
-            _check("Role.unique_id", self.unique_id, _ROLE_UNIQUE_ID, "a role ID (AROA…)")
+            check("Role.unique_id", self.unique_id, _ROLE_UNIQUE_ID, "a role ID (AROA…)")
         _check_org("Role.org", self.org)
 
     @property
     def partition(self) -> str:
         """The role ARN's partition."""
-        return _part(_ROLE_ARN, self.arn, 1)
+        return part(_ROLE_ARN, self.arn, 1)
 
     @property
     def account_id(self) -> str:
         """The 12-digit account that owns the role."""
-        return _part(_ROLE_ARN, self.arn, 2)
+        return part(_ROLE_ARN, self.arn, 2)
 
     @property
     def path(self) -> str:
         """The role's IAM path (``/`` or ``/ci/``)."""
-        return _part(_ROLE_ARN, self.arn, 3)
+        return part(_ROLE_ARN, self.arn, 3)
 
     @property
     def name(self) -> str:
         """The role's name without its path."""
-        return _part(_ROLE_ARN, self.arn, 4)
+        return part(_ROLE_ARN, self.arn, 4)
 
 
 Caller = (

@@ -16,6 +16,7 @@ from trustsim import _reprs
 
 __all__ = [
     "Diagnostic",
+    "InvalidCaller",
     "InvalidContext",
     "InvalidPolicy",
     "InvalidRequest",
@@ -290,6 +291,20 @@ class Diagnostic:
     def __str__(self) -> str:
         where = " ".join(part for part in (self.policy, self.pointer) if part)
         return f"{self.code}: {self.message}" + (f" ({where})" if where else "")
+
+
+class InvalidCaller(TrustsimError, ValueError):
+    """A caller or role value of a shape AWS never produces (a malformed ARN, a bad name…).
+
+    Raised when the value is built (:mod:`trustsim.callers`), so a typo fails loudly instead
+    of quietly matching nothing; ``trustsim.callers.InvalidCaller`` names the same class.
+
+    >>> from trustsim.callers import IamUser
+    >>> IamUser("arn:aws:iam::111122223333:role/alice")
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidCaller: ...
+    """
 
 
 class InvalidContext(TrustsimError, ValueError):

@@ -40,25 +40,20 @@ from typing import Any
 
 import attrs
 
-from trustsim import _pointer, _reprs
+from trustsim import _pointer, _reprs, callers
 from trustsim._files import read_named, read_reference, root_of
 from trustsim.arn import Arn
 from trustsim.caller_specs import caller_from_spec, oidc_provider
-from trustsim.callers import (
-    AccountRoot,
-    Anonymous,
-    Caller,
-    IamUser,
-    InvalidCaller,
-    OrgMembership,
-    Role,
-    RoleSession,
-    SamlIdentity,
-    ServicePrincipal,
-    WebIdentity,
-)
+from trustsim.callers import Caller, OrgMembership, Role
 from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, Position, TrustsimError
+from trustsim.errors import (
+    InvalidCaller,
+    InvalidContext,
+    InvalidPolicy,
+    InvalidRequest,
+    Position,
+    TrustsimError,
+)
 from trustsim.evaluation import assume_role, check_action
 from trustsim.inventory import InventoryError, Organization, organization_from_spec
 from trustsim.loaders import load_policy
@@ -278,7 +273,9 @@ class Scenario:
         spec = self.data["caller"]
         caller = caller_from_spec(spec) if isinstance(spec, str) else _build_caller(self, spec)
         organization = self.organization()
-        if organization is not None and isinstance(caller, (IamUser, RoleSession, AccountRoot)):
+        if organization is not None and isinstance(
+            caller, (callers.IamUser, callers.RoleSession, callers.AccountRoot)
+        ):
             return attrs.evolve(caller, org=organization.membership(caller.account_id))
         return caller
 
@@ -730,7 +727,7 @@ def _build_caller(scenario: Scenario, spec: Mapping[str, Any]) -> Caller:
 
     match kind:
         case "user":
-            return IamUser(
+            return callers.IamUser(
                 spec["arn"],
                 policies=policies(),
                 permissions_boundary=optional(
@@ -743,7 +740,7 @@ def _build_caller(scenario: Scenario, spec: Mapping[str, Any]) -> Caller:
             session_arn = Arn.try_parse(spec["arn"])
             if session_arn is None:
                 raise InvalidCaller(f"caller.arn: {spec['arn']!r} is not an assumed-role ARN")
-            session = RoleSession(
+            session = callers.RoleSession(
                 spec["role_arn"],
                 session_arn.resource.rsplit("/", 1)[-1],
                 policies=policies(),
@@ -763,15 +760,15 @@ def _build_caller(scenario: Scenario, spec: Mapping[str, Any]) -> Caller:
             arn = Arn.try_parse(spec["arn"])
             if arn is None or arn.service != "iam" or arn.resource != "root":
                 raise InvalidCaller(f"caller.arn: {spec['arn']!r} is not an account root ARN")
-            return AccountRoot(arn.account, partition=arn.partition)
+            return callers.AccountRoot(arn.account, partition=arn.partition)
         case "service":
-            return ServicePrincipal(spec["arn"])
+            return callers.ServicePrincipal(spec["arn"])
         case "federated_oidc":
-            return WebIdentity(oidc_provider(spec["arn"]), spec.get("claims", {}))
+            return callers.WebIdentity(oidc_provider(spec["arn"]), spec.get("claims", {}))
         case "federated_saml":
-            return SamlIdentity(spec["arn"], spec.get("attributes", {}))
+            return callers.SamlIdentity(spec["arn"], spec.get("attributes", {}))
         case _:
-            return Anonymous()
+            return callers.Anonymous()
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

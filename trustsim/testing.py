@@ -40,16 +40,12 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
+from trustsim._describe import describe_caller
 from trustsim._inputs import expect_text, shown
+from trustsim.analysis.testing import assert_grants, assert_no_access_beyond
 from trustsim.callers import (
-    AccountRoot,
-    Anonymous,
     Caller,
-    IamUser,
     Role,
-    RoleSession,
-    ServicePrincipal,
-    WebIdentity,
 )
 from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
@@ -66,6 +62,8 @@ __all__ = [
     "RequestOptions",
     "assert_allowed",
     "assert_denied",
+    "assert_grants",
+    "assert_no_access_beyond",
     "assert_only",
     "describe_caller",
 ]
@@ -94,43 +92,6 @@ class RequestOptions(TypedDict, total=False):
     mfa: bool | None
     provided_contexts: Sequence[ProvidedContext | str] | None
     context: RequestContext | Mapping[str, ContextValue] | None
-
-
-def describe_caller(caller: Caller) -> str:
-    """One phrase that tells callers of the same kind apart (the token's ``sub`` included).
-
-    >>> from trustsim.identities import GitHubActions
-    >>> describe_caller(GitHubActions("acme/app", branch="main"))
-    'web identity token.actions.githubusercontent.com sub "repo:acme/app:ref:refs/heads/main"'
-    >>> describe_caller(ServicePrincipal("lambda.amazonaws.com", source_account="111122223333"))
-    'service lambda.amazonaws.com (aws:SourceAccount 111122223333)'
-    """
-    if isinstance(caller, IamUser):
-        return f"IAM user {caller.arn}"
-    if isinstance(caller, RoleSession):
-        return f"session {caller.session_arn} of role {caller.role_arn}"
-    if isinstance(caller, AccountRoot):
-        return f"root user of account {caller.account_id}"
-    if isinstance(caller, Anonymous):
-        return "an anonymous caller"
-    if isinstance(caller, ServicePrincipal):
-        sources = [
-            f"{key} {value}"
-            for key, value in (
-                ("aws:SourceAccount", caller.source_account),
-                ("aws:SourceArn", caller.source_arn),
-                ("aws:SourceOrgID", caller.source_org_id),
-            )
-            if value is not None
-        ]
-        return f"service {caller.name}" + (f" ({', '.join(sources)})" if sources else "")
-    if isinstance(caller, WebIdentity):
-        sub = caller.claims.get("sub")
-        shown = f' sub "{sub}"' if isinstance(sub, str) else ""
-        return f"web identity {caller.issuer}{shown}"
-    subject = caller.attributes.get("saml:sub")
-    shown = f' saml:sub "{subject}"' if isinstance(subject, str) else ""
-    return f"SAML identity {caller.provider}{shown}"
 
 
 def _decide(
@@ -364,12 +325,3 @@ def assert_only(
         error.trustsim_explained = True  # type: ignore[attr-defined]
         raise error
     return outcomes
-
-
-def __getattr__(name: str) -> object:
-    # The proven assertions live with the analysis (trustsim.analysis.testing); imported on use.
-    if name in ("assert_grants", "assert_no_access_beyond"):
-        from trustsim.analysis import testing  # noqa: PLC0415 - analysis imports this module
-
-        return getattr(testing, name)
-    raise AttributeError(f"module 'trustsim.testing' has no attribute {name!r}")

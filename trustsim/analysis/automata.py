@@ -32,6 +32,7 @@ from trustsim.requests import tag_text_ok
 
 __all__ = [
     "ANY",
+    "DEFAULT_BUDGET",
     "NOT_COLON",
     "TAG_TEXT",
     "Label",
@@ -218,6 +219,12 @@ def glob(pattern: str, wildcard: Label = ANY) -> Nfa:
     True
     """
     items: list[tuple[str, str | Label]] = []
+    _add_glob(items, pattern, wildcard)
+    return _pattern(items)
+
+
+def _add_glob(items: list[tuple[str, str | Label]], pattern: str, wildcard: Label) -> None:
+    """Append the items of ``pattern``: ``*`` a run (stars in a row are one), ``?`` one character."""
     for char in pattern:
         if char == "*":
             if not items or items[-1] != ("star", wildcard):
@@ -226,7 +233,6 @@ def glob(pattern: str, wildcard: Label = ANY) -> Nfa:
             items.append(("one", wildcard))
         else:
             items.append(("lit", char))
-    return _pattern(items)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -297,15 +303,7 @@ def _arn_items(pattern: str) -> list[tuple[str, str | Label]] | None:
     for index, part in enumerate(parts):
         if index:
             items.append(("lit", ":"))
-        wildcard = NOT_COLON if index < 5 else ANY
-        for char in part:
-            if char == "*":
-                if not items or items[-1] != ("star", wildcard):
-                    items.append(("star", wildcard))
-            elif char == "?":
-                items.append(("one", wildcard))
-            else:
-                items.append(("lit", char))
+        _add_glob(items, part, NOT_COLON if index < 5 else ANY)
     return items
 
 
@@ -450,12 +448,16 @@ def _alphabet(labels: frozenset[Label]) -> tuple[str, ...]:
     return tuple(chosen.values())
 
 
+#: The product states :func:`explore` may visit unless told otherwise.
+DEFAULT_BUDGET = 20_000
+
+
 def explore(
     domain: Nfa,
     languages: Sequence[Nfa],
     *,
     max_length: int | None = None,
-    budget: int = 20_000,
+    budget: int = DEFAULT_BUDGET,
 ) -> dict[tuple[bool, ...], str]:
     """Every reachable region of ``domain`` cut by ``languages``, with a shortest witness each.
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from trustsim._describe import describe_caller
 from trustsim.analysis.compare import Comparison, compare
 from trustsim.analysis.grants import Grants, grants
 from trustsim.callers import Role
 from trustsim.evaluation import evaluate
 from trustsim.model import Policy
-from trustsim.testing import describe_caller
 
 __all__ = ["assert_grants", "assert_no_access_beyond"]
 
