@@ -514,7 +514,7 @@ def _effect_in_another_case(raw: dict[str, Any]) -> tuple[str, Effect] | None:
     True
     """
     value = raw.get("Effect")
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value in _EFFECTS:
         return None
     for effect in Effect:
         if value != effect.value and value.casefold() == effect.value.casefold():

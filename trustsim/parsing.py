@@ -17,7 +17,7 @@ from trustsim import _pointer
 from trustsim._memo import SWITCH, memo
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy, Position, Problem
-from trustsim.model import Policy, PolicyKind
+from trustsim.model import Policy, PolicyKind, clear_size_cache
 from trustsim.validation import (
     aws_check_order,
     clear_validation_cache,
@@ -53,7 +53,7 @@ def remember(text: str | bytes, policy: Policy) -> None:
 
 
 def clear_parse_caches() -> None:
-    """Forget every parsed document and validated statement (to measure cold parsing).
+    """Forget every parsed document, validated statement and statement size (cold parsing).
 
     Parsing gives the same answers with or without them.
 
@@ -61,6 +61,7 @@ def clear_parse_caches() -> None:
     """
     _DOCUMENTS.clear()
     clear_validation_cache()
+    clear_size_cache()
 
 
 def parse_policy(

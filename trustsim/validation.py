@@ -43,6 +43,7 @@ from trustsim.model import (
     Principal,
     SetQualifier,
     Statement,
+    canonical_chars,
     parse_operator_name,
 )
 from trustsim.requests import (
@@ -271,7 +272,7 @@ TRUST_POLICY_MAX_CHARS = 4096
 
 
 def _size_problems(policy: Policy) -> list[Problem]:
-    size = len(re.sub(r"\s", "", policy.to_json(indent=None)))
+    size = canonical_chars(policy)
     if size <= TRUST_POLICY_MAX_CHARS:
         return []
     return [
