@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from trustsim import _pointer
+from trustsim._valid_values import found_valid, known_valid
 from trustsim.arn import Arn
 from trustsim.errors import Problem
 from trustsim.model import PolicyKind, Principal, Statement
@@ -164,12 +165,21 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
             )
         ]
     problems: list[Problem] = []
-    for index, value in enumerate(principal.aws):
-        problems += _aws_principal_problems(value, _pointer.join(pointer, "AWS", index))
-    for index, value in enumerate(principal.service):
-        problems += _service_principal_problems(value, _pointer.join(pointer, "Service", index))
-    for index, value in enumerate(principal.federated):
-        problems += _federated_principal_problems(value, _pointer.join(pointer, "Federated", index))
+    for name, values, check in (
+        ("AWS", principal.aws, _aws_principal_problems),
+        ("Service", principal.service, _service_principal_problems),
+        ("Federated", principal.federated, _federated_principal_problems),
+    ):
+        for index, value in enumerate(values):
+            # Each value's problems depend on its type and text alone (trustsim._valid_values).
+            key = ("principal", name, value)
+            if known_valid(key):
+                continue
+            found = list(check(value, _pointer.join(pointer, name, index)))
+            if found:
+                problems += found
+            else:
+                found_valid(key)
     if principal.canonical_user:
         # [DOC PRINCIPAL] canonical user IDs are an S3 notion; no caller of STS has one.
         problems.append(

@@ -104,15 +104,20 @@ def parse_document(
     positions: Mapping[str, Position] | None = None,
     problems: Iterable[Problem] = (),
     from_json: bool = False,
+    size_bound: int | None = None,
 ) -> Policy:
     """:func:`parse_policy` with what a loader knows: the text, positions, early problems.
 
-    ``from_json`` says ``raw`` was decoded from JSON text (its keys are all strings).
+    ``from_json`` says ``raw`` was decoded from JSON text (its keys are all strings);
+    ``size_bound`` is :func:`trustsim.loaders.json_text.canonical_bound` of that text, which
+    spares counting the canonical text when the document's shape is right.
     """
     draft = structure_policy(raw, kind=kind, origin=origin, from_json=from_json)
     found = [*problems, *draft.problems]
     if draft.policy is not None:
-        found += validate_policy(draft.policy, skip=draft.skip)
+        # The bound holds for a document read as written: no shape problem, nothing refused.
+        at_most = None if found or draft.skip else size_bound
+        found += validate_policy(draft.policy, skip=draft.skip, size_at_most=at_most)
     if found:
         ordered = _in_document_order(raw, [_fit(raw, worded_for(p, kind)) for p in found])
         raise InvalidPolicy(

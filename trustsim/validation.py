@@ -39,6 +39,7 @@ from trustsim._principal_rules import (
     principal_element_problems,
 )
 from trustsim._resource_arns import resource_problem
+from trustsim._valid_values import clear_valid_values, found_valid, known_valid
 from trustsim.arn import Arn
 from trustsim.errors import Problem
 from trustsim.model import (
@@ -204,13 +205,18 @@ def unknown_operator_problem(name: str, pointer: str) -> Problem:
 
 
 def validate_policy(
-    policy: Policy, *, skip: Mapping[int, Collection[str]] | None = None
+    policy: Policy,
+    *,
+    skip: Mapping[int, Collection[str]] | None = None,
+    size_at_most: int | None = None,
 ) -> list[Problem]:
     """Every rule of its kind that ``policy`` breaks, in document order.
 
     ``skip`` maps a statement index to the elements whose own shape was already refused
     (so the rules that read them are not applied to a placeholder); index ``-1`` stands for
-    the document itself (``{"Version"}`` when its Version was refused).
+    the document itself (``{"Version"}`` when its Version was refused). ``size_at_most``
+    bounds the policy's canonical characters (``trustsim.loaders.json_text.canonical_bound``
+    of the text it was read from): within the quota, they need not be counted.
 
     >>> from trustsim.model import Effect, Principal, Statement
     >>> policy = Policy((Statement(Effect.ALLOW, principal=Principal(star=True),
@@ -240,7 +246,9 @@ def validate_policy(
                     )
                 )
             seen_sids.add(statement.sid)
-    if policy.kind is PolicyKind.TRUST:
+    if policy.kind is PolicyKind.TRUST and (
+        size_at_most is None or size_at_most > TRUST_POLICY_MAX_CHARS
+    ):
         problems += _size_problems(policy)
     return problems
 
@@ -288,11 +296,12 @@ def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
 
 
 def clear_validation_cache() -> None:
-    """Forget which statements were found valid (benchmarks measure cold parsing).
+    """Forget which statements and values were found valid (benchmarks measure cold parsing).
 
     >>> clear_validation_cache()
     """
     _CLEAN.clear()
+    clear_valid_values()
 
 
 def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
@@ -390,12 +399,19 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
                 ORGANIZATIONS,
             )
         )
+    trust = element == "Action" and kind is PolicyKind.TRUST
     for index, action in enumerate(actions):
+        # An action's problems depend on its text and on the trust rule alone.
+        key = ("action", action, trust)
+        if known_valid(key):
+            continue
         pointer = _pointer.join(where, element, index)
         problem = _action_syntax_problem(action, pointer)
-        if problem is None and element == "Action" and kind is PolicyKind.TRUST:
+        if problem is None and trust:
             problem = _trust_action_problem(action, pointer)
-        if problem is not None:
+        if problem is None:
+            found_valid(key)
+        else:
             problems.append(problem)
     return problems
 
@@ -514,19 +530,27 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
     from trustsim.operators import policy_value_problems  # noqa: PLC0415 (keeps import order light)
 
     problems: list[Problem] = []
-    base = _pointer.join(statement.pointer, "Condition")
     for clause in statement.condition:
-        pointer = _pointer.join(base, clause.operator.name, clause.key)
-        if parse_operator_name(clause.operator.name) != clause.operator:
+        operator = parse_operator_name(clause.operator.name)
+        if operator is not clause.operator and operator != clause.operator:
             # Only a hand-built clause can get here: parsing refuses unknown names earlier.
             problem = unknown_operator_problem(
-                clause.operator.name, _pointer.join(base, clause.operator.name)
+                clause.operator.name,
+                _pointer.join(statement.pointer, "Condition", clause.operator.name),
             )
             problems.append(worded_for(problem, policy.kind))
             continue
-        problems += policy_value_problems(
-            clause, pointer, expand_variables=policy.expands_variables
-        )
+        # The values' problems depend on the operator's base, the values and whether the
+        # Version expands variables (operators.policy_value_problems reads nothing else).
+        key = ("condition", clause.operator.base, clause.values, policy.expands_variables)
+        if known_valid(key):
+            continue
+        pointer = _pointer.join(statement.pointer, "Condition", clause.operator.name, clause.key)
+        found = policy_value_problems(clause, pointer, expand_variables=policy.expands_variables)
+        if found:
+            problems += found
+        else:
+            found_valid(key)
     return problems
 
 

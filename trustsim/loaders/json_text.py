@@ -31,7 +31,7 @@ import attrs
 from trustsim import _pointer
 from trustsim.errors import InvalidPolicy, Position, Problem
 
-__all__ = ["JsonDocument", "decode_text", "quick_value", "read_json"]
+__all__ = ["JsonDocument", "canonical_bound", "decode_text", "quick_value", "read_json"]
 
 _WHITESPACE = " \t\n\r"
 _MAX_DEPTH = 256
@@ -136,8 +136,14 @@ def _constant(name: str) -> object:
     raise _Refused  # NaN, Infinity, -Infinity are no JSON
 
 
+def _decimal(digits: str) -> Decimal:
+    if "e" in digits or "E" in digits:
+        raise _Refused  # JSON, but canonical_bound does not hold: the strict reader reads it
+    return Decimal(digits)
+
+
 _DECODER = json.JSONDecoder(
-    object_pairs_hook=_pairs, parse_float=Decimal, parse_int=_integer, parse_constant=_constant
+    object_pairs_hook=_pairs, parse_float=_decimal, parse_int=_integer, parse_constant=_constant
 )
 
 
@@ -162,14 +168,18 @@ def quick_value(source: str | bytes) -> tuple[bool, object]:
 
     Returns ``(True, value)`` when the text is JSON the strict reader (:func:`read_json`)
     would read to the same value with no problem: no duplicate key, no ``NaN``, nested no
-    deeper than it allows. Returns ``(False, None)`` otherwise: then :func:`read_json`
-    says what is wrong and where. Positions are needed only to report a problem, so a
-    loader reads quickly first and strictly only when there is something to point at.
+    deeper than it allows, and no number written with an exponent (rare in policies;
+    :func:`canonical_bound` relies on it). Returns ``(False, None)`` otherwise: then
+    :func:`read_json` says what is wrong and where, or reads the exponent. Positions are
+    needed only to report a problem, so a loader reads quickly first and strictly only when
+    there is something to point at.
 
     >>> quick_value('{"Statement": {"Effect": "Allow", "Condition": {"N": 1.50}}}')
     (True, {'Statement': {'Effect': 'Allow', 'Condition': {'N': Decimal('1.50')}}})
     >>> quick_value('{"a": 1, "a": 2}'), quick_value('{"a": NaN}'), quick_value('{"a": ')
     ((False, None), (False, None), (False, None))
+    >>> quick_value('{"n": 1E+3}'), read_json('{"n": 1E+3}').value
+    ((False, None), {'n': Decimal('1E+3')})
     """
     try:
         text = decode_text(source)
@@ -179,6 +189,29 @@ def quick_value(source: str | bytes) -> tuple[bool, object]:
     if text.count("[") + text.count("{") > _MAX_DEPTH and _too_deep(value):
         return False, None
     return True, value
+
+
+def canonical_bound(source: str | bytes) -> int:
+    """A bound on the canonical text's characters besides whitespace, for a quick read.
+
+    For a document :func:`quick_value` read from ``source`` that has no shape problem, its
+    canonical JSON (:func:`trustsim.model.canonical_chars`, what IAM's size quota counts) has
+    at most ``2 * len(source) + 2`` characters besides whitespace. The canonical text is no
+    longer than the source besides whitespace (a string is written with no more characters
+    than the source needed: JSON must escape what json.dumps escapes, with escapes no
+    shorter; element names are the source's; an integer or a number without exponent keeps
+    the source's digits — the quick reading refuses exponents, as ``1E+9`` is written
+    ``1000000000``; empty and one-value elements get shorter), plus 2 for a single
+    ``Statement`` object written as a list, plus 2 quotes for each number or boolean
+    condition value — each takes a character and follows its own ``:``, ``,`` or ``[``, so
+    there are at most half as many as characters. Bytes and URL-encoded text are no shorter
+    than the text they decode to. So a trust policy of up to 2,047 characters is within
+    IAM's 4,096 without counting.
+
+    >>> canonical_bound('{"Statement": {"Effect": "Allow"}}')
+    70
+    """
+    return 2 * len(source) + 2
 
 
 class _SyntaxError(Exception):
