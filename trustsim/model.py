@@ -437,18 +437,10 @@ def _count_statement(statement: Statement) -> int:
     if statement.sid is not None:
         sizes.append(6 + _text(statement.sid))  # "Sid":
     sizes.append(9 + _text(statement.effect.value))  # "Effect":
-    for name, principal in (
-        ("Principal", statement.principal),
-        ("NotPrincipal", statement.not_principal),
-    ):
+    for name, principal in _principal_elements(statement):
         if principal is not None:
             sizes.append(len(name) + 3 + _count_principal(principal))
-    for name, values in (
-        ("Action", statement.action),
-        ("NotAction", statement.not_action),
-        ("Resource", statement.resource),
-        ("NotResource", statement.not_resource),
-    ):
+    for name, values in _list_elements(statement):
         if values is not None:
             sizes.append(len(name) + 3 + _values(values, False))
     if statement.condition:
@@ -523,23 +515,30 @@ def _condition(clauses: tuple[ConditionClause, ...]) -> dict[str, dict[str, Any]
     return block
 
 
+def _principal_elements(statement: Statement) -> tuple[tuple[str, Principal | None], ...]:
+    """The statement's Principal and NotPrincipal, named as written, in canonical order."""
+    return (("Principal", statement.principal), ("NotPrincipal", statement.not_principal))
+
+
+def _list_elements(statement: Statement) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """The statement's string-or-list elements, named as written, in canonical order."""
+    return (
+        ("Action", statement.action),
+        ("NotAction", statement.not_action),
+        ("Resource", statement.resource),
+        ("NotResource", statement.not_resource),
+    )
+
+
 def _statement(statement: Statement) -> dict[str, Any]:
     result: dict[str, Any] = {}
     if statement.sid is not None:
         result["Sid"] = statement.sid
     result["Effect"] = statement.effect.value
-    for name, principal in (
-        ("Principal", statement.principal),
-        ("NotPrincipal", statement.not_principal),
-    ):
+    for name, principal in _principal_elements(statement):
         if principal is not None:
             result[name] = _principal(principal)
-    for name, values in (
-        ("Action", statement.action),
-        ("NotAction", statement.not_action),
-        ("Resource", statement.resource),
-        ("NotResource", statement.not_resource),
-    ):
+    for name, values in _list_elements(statement):
         if values is not None:
             result[name] = _one_or_many(values)
     if statement.condition:

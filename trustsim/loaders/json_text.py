@@ -297,13 +297,10 @@ class _Reader:
 
     def read_object(self, pointer: str, depth: int) -> dict[str, object]:
         """Grammar: ``object := "{" (string ":" value ("," string ":" value)*)? "}"``."""
-        self.offset += 1
         result: dict[str, object] = {}
         first_seen: dict[str, Position] = {}
         spans: dict[str, tuple[int, int]] = {}
-        self.skip_whitespace()
-        if self.text.startswith("}", self.offset):
-            self.offset += 1
+        if self.empty("}"):
             return result
         while True:
             self.skip_whitespace()
@@ -332,12 +329,8 @@ class _Reader:
             start = len(self.order)
             result[key] = self.value(member, depth + 1)
             spans[key] = (start, len(self.order))
-            self.skip_whitespace()
-            if self.text.startswith(",", self.offset):
-                self.offset += 1
-                continue
-            self.expect("}")
-            return result
+            if not self.more("}"):
+                return result
 
     def forget(self, start: int, end: int) -> None:
         """Drop the positions of a value that a duplicate key replaces.
@@ -351,18 +344,29 @@ class _Reader:
 
     def read_array(self, pointer: str, depth: int) -> list[object]:
         """Grammar: ``array := "[" (value ("," value)*)? "]"``."""
-        self.offset += 1
         result: list[object] = []
-        self.skip_whitespace()
-        if self.text.startswith("]", self.offset):
-            self.offset += 1
+        if self.empty("]"):
             return result
         while True:
             self.skip_whitespace()
             result.append(self.value(_pointer.join(pointer, len(result)), depth + 1))
-            self.skip_whitespace()
-            if self.text.startswith(",", self.offset):
-                self.offset += 1
-                continue
-            self.expect("]")
-            return result
+            if not self.more("]"):
+                return result
+
+    def empty(self, close: str) -> bool:
+        """Step past an opening bracket; whether ``close`` follows at once (and past it)."""
+        self.offset += 1
+        self.skip_whitespace()
+        if self.text.startswith(close, self.offset):
+            self.offset += 1
+            return True
+        return False
+
+    def more(self, close: str) -> bool:
+        """After a member: ``True`` past a ``,``; ``False`` past ``close``; else a syntax error."""
+        self.skip_whitespace()
+        if self.text.startswith(",", self.offset):
+            self.offset += 1
+            return True
+        self.expect(close)
+        return False
