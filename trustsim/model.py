@@ -134,7 +134,7 @@ class SetQualifier(enum.Enum):
     FOR_ANY_VALUE = "ForAnyValue"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ConditionOperator:
     """A condition operator name, split once into its parts.
 
@@ -184,7 +184,7 @@ def parse_operator_name(name: str) -> ConditionOperator | None:
     return ConditionOperator(name=name, base=base, qualifier=qualifier, if_exists=if_exists)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ConditionClause:
     """One key under one operator: ``{"StringEquals": {"sts:ExternalId": ["a", "b"]}}``.
 
@@ -207,7 +207,7 @@ class ConditionClause:
     value_is_list: bool = attrs.field(default=True, eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Principal:
     """A ``Principal`` (or ``NotPrincipal``) element.
 

@@ -561,7 +561,11 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
     evaluate specific claims; docs/semantics.md, reading 8 refuses a statement with no
     condition on the claim at all (an over-broad one is the linter's business).
     """
-    if statement.effect is not Effect.ALLOW or statement.principal is None:
+    if (
+        statement.effect is not Effect.ALLOW
+        or statement.principal is None
+        or not statement.principal.federated
+    ):
         return []
     keys = {clause.key.lower() for clause in statement.condition}
     problems: list[Problem] = []
