@@ -17,8 +17,8 @@ the per-round ratios. ``load_policy(text)`` is measured three ways, each line sa
 * **first load**: every parsing memo cleared before every text
   (``trustsim.parsing.clear_parse_caches()``): what the first document of a fresh process pays.
 
-Each on the generated corpus's trust policies (benchmarks/corpus_gen.py) and on typical ones
-(the corpus's GitHub and cross-account policies of one or two statements, about 550 bytes;
+Each on the generated corpus's trust policies (tests/support/corpus.py) and on typical ones
+(the corpus's GitHub and cross-account policies of one or two statements, about 490 bytes;
 for repeated and first loads, the five policies of ``examples/``), against ``json.loads`` on
 the same texts. Then ``parse_policy(dict)`` on decoded documents, and
 ``load_authorization_details`` on a generated account dump (``--roles`` roles and as many
@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import corpus_gen
+from tests.support import corpus
 from trustsim.loaders import load_authorization_details, load_policy
 from trustsim.parsing import parse_policy
 
@@ -138,7 +138,7 @@ def fresh_texts(count: int, seed: int, seen: set[str], typical: bool) -> list[st
     """``count`` trust-policy texts, each distinct and none in ``seen`` (which they join)."""
     found: list[str] = []
     while len(found) < count:
-        for case in corpus_gen.generate(4000, seed):
+        for case in corpus.generate(4000, seed):
             statements = case["trust"]["Statement"]
             if typical and not (
                 case["scenario"] in ("github", "cross_account") and len(statements) <= 2
@@ -195,7 +195,7 @@ def main() -> None:
     parser.add_argument("--roles", type=int, default=5000)
     parser.add_argument("--chunk", type=int, default=400, help="texts per distinct round")
     args = parser.parse_args()
-    cases = corpus_gen.generate(args.count, args.seed)
+    cases = corpus.generate(args.count, args.seed)
     texts = [json.dumps(case["trust"], indent=2) for case in cases]
     documents = [case["trust"] for case in cases]
     seen = set(texts)

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies_policies import trust_policies
+from tests.support.strategies_policies import trust_policies
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy
 from trustsim.loaders import load_policy

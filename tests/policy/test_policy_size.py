@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies_policies import trust_policies
+from tests.support.strategies_policies import trust_policies
 from trustsim.model import (
     ConditionClause,
     Effect,
