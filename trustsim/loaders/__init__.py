@@ -89,7 +89,12 @@ def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     if read:
         try:
             policy = parse_document(
-                value, kind=kind, origin=origin, from_json=True, size_bound=canonical_bound(text)
+                value,
+                kind=kind,
+                origin=origin,
+                from_json=True,
+                size_bound=canonical_bound(text),
+                by_content=False,  # remembered by its text instead
             )
         except InvalidPolicy:
             pass
