@@ -227,6 +227,8 @@ def _condition_value(value: Any) -> str | _Issue:
 
 def _clause_values(raw: Any) -> tuple[tuple[str, ...], bool, list[_Issue]]:
     """Grammar: ``values := scalar | [scalar, …]``."""
+    if isinstance(raw, str):
+        return (raw,), False, []
     items, is_list = (raw, True) if isinstance(raw, list) else ([raw], False)
     values: list[str] = []
     issues: list[_Issue] = []
@@ -407,7 +409,10 @@ _EFFECTS = {effect.value: effect for effect in Effect}
 def _quick_strings(value: object) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+    if isinstance(value, list):
+        for item in value:
+            if not isinstance(item, str):
+                return None
         return tuple(value)
     return None
 
@@ -417,16 +422,13 @@ def _quick_principal(value: object) -> Principal | None:
         return Principal(star=True)
     if not isinstance(value, dict) or not _PRINCIPAL_NAMES.issuperset(value):
         return None
-    found: list[tuple[str, ...]] = []
-    for name in ("AWS", "Service", "Federated", "CanonicalUser"):
-        values = _quick_strings(value[name]) if name in value else ()
-        if values is None:
-            return None
-        found.append(values)
-    return Principal(found[0], found[1], found[2], found[3])
-
-
-_MISSING = object()
+    aws = _quick_strings(value["AWS"]) if "AWS" in value else ()
+    service = _quick_strings(value["Service"]) if "Service" in value else ()
+    federated = _quick_strings(value["Federated"]) if "Federated" in value else ()
+    canonical = _quick_strings(value["CanonicalUser"]) if "CanonicalUser" in value else ()
+    if aws is None or service is None or federated is None or canonical is None:
+        return None
+    return Principal(aws, service, federated, canonical)
 
 
 def quick_statement(raw: dict[str, Any], index: int, pointer: str) -> Statement | None:
@@ -440,22 +442,26 @@ def quick_statement(raw: dict[str, Any], index: int, pointer: str) -> Statement 
     effect = raw.get("Effect")
     effect = _EFFECTS.get(effect) if isinstance(effect, str) else None
     sid = raw.get("Sid")
-    if effect is None or not (("Sid" not in raw) or isinstance(sid, str)):
+    if (
+        effect is None
+        or (sid is None and "Sid" in raw)
+        or not (sid is None or isinstance(sid, str))
+    ):
         return None
-    principals: list[Principal | None] = []
-    for name in ("Principal", "NotPrincipal"):
-        value = raw.get(name, _MISSING)
-        principal = None if value is _MISSING else _quick_principal(value)
-        if value is not _MISSING and principal is None:
-            return None
-        principals.append(principal)
-    lists: list[tuple[str, ...] | None] = []
-    for name in ("Action", "NotAction", "Resource", "NotResource"):
-        value = raw.get(name, _MISSING)
-        values = None if value is _MISSING else _quick_strings(value)
-        if value is not _MISSING and values is None:
-            return None
-        lists.append(values)
+    principal = not_principal = None
+    if "Principal" in raw and (principal := _quick_principal(raw["Principal"])) is None:
+        return None
+    if "NotPrincipal" in raw and (not_principal := _quick_principal(raw["NotPrincipal"])) is None:
+        return None
+    action = not_action = resource = not_resource = None
+    if "Action" in raw and (action := _quick_strings(raw["Action"])) is None:
+        return None
+    if "NotAction" in raw and (not_action := _quick_strings(raw["NotAction"])) is None:
+        return None
+    if "Resource" in raw and (resource := _quick_strings(raw["Resource"])) is None:
+        return None
+    if "NotResource" in raw and (not_resource := _quick_strings(raw["NotResource"])) is None:
+        return None
     condition: tuple[ConditionClause, ...] = ()
     if "Condition" in raw:
         try:
@@ -465,12 +471,12 @@ def quick_statement(raw: dict[str, Any], index: int, pointer: str) -> Statement 
     return Statement(
         effect,
         sid,
-        principals[0],
-        principals[1],
-        lists[0],
-        lists[1],
-        lists[2],
-        lists[3],
+        principal,
+        not_principal,
+        action,
+        not_action,
+        resource,
+        not_resource,
         condition,
         index=index,
         pointer=pointer,
@@ -514,7 +520,7 @@ def _effect_in_another_case(raw: dict[str, Any]) -> tuple[str, Effect] | None:
     True
     """
     value = raw.get("Effect")
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value in _EFFECTS:
         return None
     for effect in Effect:
         if value != effect.value and value.casefold() == effect.value.casefold():

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from typing import Any
 
 import attrs
 
 from trustsim import _reprs
-from trustsim._memo import cached
+from trustsim._memo import SWITCH, cached, memo, remember
 
 __all__ = [
     "BASE_OPERATORS",
@@ -133,7 +134,7 @@ class SetQualifier(enum.Enum):
     FOR_ANY_VALUE = "ForAnyValue"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ConditionOperator:
     """A condition operator name, split once into its parts.
 
@@ -183,7 +184,7 @@ def parse_operator_name(name: str) -> ConditionOperator | None:
     return ConditionOperator(name=name, base=base, qualifier=qualifier, if_exists=if_exists)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ConditionClause:
     """One key under one operator: ``{"StringEquals": {"sts:ExternalId": ["a", "b"]}}``.
 
@@ -206,7 +207,7 @@ class ConditionClause:
     value_is_list: bool = attrs.field(default=True, eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Principal:
     """A ``Principal`` (or ``NotPrincipal``) element.
 
@@ -229,7 +230,7 @@ class Principal:
         return not (self.star or self.aws or self.service or self.federated or self.canonical_user)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Statement:
     """One policy statement.
 
@@ -343,12 +344,135 @@ def to_dict(policy: Policy) -> dict[str, Any]:
     >>> to_dict(policy)
     {'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '111122223333'}, 'Action': 'sts:AssumeRole'}]}
     """
+    document = _head(policy)
+    document["Statement"] = [_statement(statement) for statement in policy.statements]
+    return document
+
+
+_WHITESPACE = re.compile(r"\s")
+
+# Each statement's share of canonical_chars, by what its canonical text depends on: the
+# statement's content and, for each condition clause, whether its values were a list (the
+# clause's ``value_is_list`` plays no part in equality, but it does in the text).
+_STATEMENT_CHARS_LIMIT = 8192
+_STATEMENT_CHARS: dict[tuple[Statement, tuple[bool, ...]], int] = memo(
+    "model: statements' canonical characters", _STATEMENT_CHARS_LIMIT
+)
+
+
+def clear_size_cache() -> None:
+    """Forget every statement's share of :func:`canonical_chars` (to measure cold parsing)."""
+    _STATEMENT_CHARS.clear()
+
+
+def _non_whitespace(text: str) -> int:
+    # In JSON written by json.dumps, an ASCII text's only whitespace is the space: tabs,
+    # newlines and the other ASCII control characters inside strings are escaped.
+    if text.isascii():
+        return len(text) - text.count(" ")
+    return len(_WHITESPACE.sub("", text))
+
+
+def _statement_chars(statement: Statement) -> int:
+    key = (statement, tuple(clause.value_is_list for clause in statement.condition))
+    known = None if SWITCH.fresh else _STATEMENT_CHARS.get(key)
+    if known is not None:
+        return known
+    return remember(_STATEMENT_CHARS, key, _count_statement(statement), _STATEMENT_CHARS_LIMIT)
+
+
+# Counting without writing: each helper counts what json.dumps(_statement(…)) would write
+# for its part, besides whitespace (the property tests hold the two to the same count).
+
+
+def _text(value: str) -> int:
+    """A JSON string: its quotes and characters, escapes as json.dumps writes them."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return len(value) + 2 - value.count(" ")
+    return _non_whitespace(json.dumps(value, ensure_ascii=False))
+
+
+def _values(values: tuple[str, ...], as_list: bool) -> int:
+    if len(values) == 1 and not as_list:
+        return _text(values[0])
+    return 2 + sum(_text(value) for value in values) + max(len(values) - 1, 0)
+
+
+def _members(sizes: list[int]) -> int:
+    """An object whose members (name, colon and value) count ``sizes``."""
+    return 2 + sum(sizes) + max(len(sizes) - 1, 0)
+
+
+def _count_principal(principal: Principal) -> int:
+    if principal.star:
+        return 3  # "*"
+    return _members(
+        [
+            len(name) + 3 + _values(values, False)
+            for name, values in (
+                ("AWS", principal.aws),
+                ("Service", principal.service),
+                ("Federated", principal.federated),
+                ("CanonicalUser", principal.canonical_user),
+            )
+            if values
+        ]
+    )
+
+
+def _count_condition(clauses: tuple[ConditionClause, ...]) -> int:
+    # Grouped as _condition groups them: by operator in order of first use, a repeated key
+    # keeping its first place and its last values.
+    blocks: dict[str, dict[str, int]] = {}
+    for clause in clauses:
+        values = _values(clause.values, clause.value_is_list)
+        blocks.setdefault(clause.operator.name, {})[clause.key] = _text(clause.key) + 1 + values
+    return _members(
+        [_text(name) + 1 + _members(list(block.values())) for name, block in blocks.items()]
+    )
+
+
+def _count_statement(statement: Statement) -> int:
+    sizes: list[int] = []
+    if statement.sid is not None:
+        sizes.append(6 + _text(statement.sid))  # "Sid":
+    sizes.append(9 + _text(statement.effect.value))  # "Effect":
+    for name, principal in _principal_elements(statement):
+        if principal is not None:
+            sizes.append(len(name) + 3 + _count_principal(principal))
+    for name, values in _list_elements(statement):
+        if values is not None:
+            sizes.append(len(name) + 3 + _values(values, False))
+    if statement.condition:
+        sizes.append(12 + _count_condition(statement.condition))  # "Condition":
+    return _members(sizes)
+
+
+def canonical_chars(policy: Policy) -> int:
+    r"""The characters of ``to_json(policy)`` besides whitespace (what IAM's size quota counts).
+
+    The same count as ``len(re.sub(r"\s", "", to_json(policy, indent=None)))``, added up
+    statement by statement (one-line JSON is the statements' texts joined by ``", "``), each
+    statement's share remembered by its content.
+
+    >>> from trustsim.parsing import parse_policy
+    >>> policy = parse_policy({"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
+    ...                                      "Principal": {"Service": "lambda.amazonaws.com"}}})
+    >>> canonical_chars(policy), len(to_json(policy, indent=None).replace(" ", ""))
+    (107, 107)
+    """
+    head = _non_whitespace(json.dumps(_head(policy), ensure_ascii=False))
+    statements = [_statement_chars(statement) for statement in policy.statements]
+    return head + sum(statements) + max(len(statements) - 1, 0)
+
+
+def _head(policy: Policy) -> dict[str, Any]:
     document: dict[str, Any] = {}
     if policy.version is not None:
         document["Version"] = policy.version
     if policy.id is not None:
         document["Id"] = policy.id
-    document["Statement"] = [_statement(statement) for statement in policy.statements]
+    document["Statement"] = []
     return document
 
 
@@ -391,23 +515,30 @@ def _condition(clauses: tuple[ConditionClause, ...]) -> dict[str, dict[str, Any]
     return block
 
 
+def _principal_elements(statement: Statement) -> tuple[tuple[str, Principal | None], ...]:
+    """The statement's Principal and NotPrincipal, named as written, in canonical order."""
+    return (("Principal", statement.principal), ("NotPrincipal", statement.not_principal))
+
+
+def _list_elements(statement: Statement) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """The statement's string-or-list elements, named as written, in canonical order."""
+    return (
+        ("Action", statement.action),
+        ("NotAction", statement.not_action),
+        ("Resource", statement.resource),
+        ("NotResource", statement.not_resource),
+    )
+
+
 def _statement(statement: Statement) -> dict[str, Any]:
     result: dict[str, Any] = {}
     if statement.sid is not None:
         result["Sid"] = statement.sid
     result["Effect"] = statement.effect.value
-    for name, principal in (
-        ("Principal", statement.principal),
-        ("NotPrincipal", statement.not_principal),
-    ):
+    for name, principal in _principal_elements(statement):
         if principal is not None:
             result[name] = _principal(principal)
-    for name, values in (
-        ("Action", statement.action),
-        ("NotAction", statement.not_action),
-        ("Resource", statement.resource),
-        ("NotResource", statement.not_resource),
-    ):
+    for name, values in _list_elements(statement):
         if values is not None:
             result[name] = _one_or_many(values)
     if statement.condition:

@@ -9,6 +9,7 @@ order, :func:`trustsim.validation.aws_check_order`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -17,7 +18,7 @@ from trustsim import _pointer
 from trustsim._memo import SWITCH, memo
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy, Position, Problem
-from trustsim.model import Policy, PolicyKind
+from trustsim.model import Policy, PolicyKind, clear_size_cache
 from trustsim.validation import (
     aws_check_order,
     clear_validation_cache,
@@ -53,7 +54,7 @@ def remember(text: str | bytes, policy: Policy) -> None:
 
 
 def clear_parse_caches() -> None:
-    """Forget every parsed document and validated statement (to measure cold parsing).
+    """Forget every parsed document, validated statement and statement size (cold parsing).
 
     Parsing gives the same answers with or without them.
 
@@ -61,6 +62,7 @@ def clear_parse_caches() -> None:
     """
     _DOCUMENTS.clear()
     clear_validation_cache()
+    clear_size_cache()
 
 
 def parse_policy(
@@ -103,15 +105,80 @@ def parse_document(
     positions: Mapping[str, Position] | None = None,
     problems: Iterable[Problem] = (),
     from_json: bool = False,
+    size_bound: int | None = None,
+    by_content: bool = True,
 ) -> Policy:
     """:func:`parse_policy` with what a loader knows: the text, positions, early problems.
 
-    ``from_json`` says ``raw`` was decoded from JSON text (its keys are all strings).
+    ``from_json`` says ``raw`` was decoded from JSON text (its keys are all strings);
+    ``size_bound`` is :func:`trustsim.loaders.json_text.canonical_bound` of that text, which
+    spares counting the canonical text when the document's shape is right. A decoded
+    document with no early problem is remembered by its content (:func:`_content`) unless
+    ``by_content`` is false (a loader that remembers it by its own text).
     """
+    content = (
+        _content(raw) if from_json and by_content and not problems and positions is None else None
+    )
+    if content is not None:
+        known = remembered(content, kind, origin)
+        if known is not None:
+            return known
+    policy = _parse(
+        raw,
+        kind=kind,
+        origin=origin,
+        text=text,
+        positions=positions,
+        problems=problems,
+        from_json=from_json,
+        size_bound=size_bound,
+    )
+    if content is not None:
+        remember(content, policy)
+    return policy
+
+
+def _content(raw: object) -> str | None:
+    """JSON text for a decoded document, naming its content exactly; ``None`` if there is none.
+
+    ``json.dumps`` writes each string, integer, boolean, null, list and object of decoded
+    JSON one way, and two such values differently, so the text is a key for the document
+    (the parsing memo keeps texts). A ``Decimal`` (a number with a fraction or exponent as the
+    strict reader keeps it), a NaN, or anything else is not written: ``None``, no memo.
+
+    >>> _content({"Statement": {"Effect": "Allow", "Action": ["a"]}})
+    '{"Statement": {"Effect": "Allow", "Action": ["a"]}}'
+    >>> from decimal import Decimal
+    >>> _content({"n": Decimal("1.50")}) is None
+    True
+    """
+    try:
+        return json.dumps(raw, ensure_ascii=False, allow_nan=False, default=_not_json)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _not_json(value: object) -> object:
+    raise TypeError(type(value).__name__)
+
+
+def _parse(
+    raw: object,
+    *,
+    kind: PolicyKind,
+    origin: str | None,
+    text: str | None,
+    positions: Mapping[str, Position] | None,
+    problems: Iterable[Problem],
+    from_json: bool,
+    size_bound: int | None,
+) -> Policy:
     draft = structure_policy(raw, kind=kind, origin=origin, from_json=from_json)
     found = [*problems, *draft.problems]
     if draft.policy is not None:
-        found += validate_policy(draft.policy, skip=draft.skip)
+        # The bound holds for a document read as written: no shape problem, nothing refused.
+        at_most = None if found or draft.skip else size_bound
+        found += validate_policy(draft.policy, skip=draft.skip, size_at_most=at_most)
     if found:
         ordered = _in_document_order(raw, [_fit(raw, worded_for(p, kind)) for p in found])
         raise InvalidPolicy(

@@ -27,12 +27,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from trustsim import _pointer
 from trustsim._memo import SWITCH, memo
 from trustsim._org_rules import rcp_allow_problem
+from trustsim._principal_rules import (
+    MALFORMED,
+    ORGANIZATIONS,
+    kind_phrase,
+    principal_element_problems,
+)
 from trustsim._resource_arns import resource_problem
+from trustsim._valid_values import clear_valid_values, found_valid, known_valid
 from trustsim.arn import Arn
 from trustsim.errors import Problem
 from trustsim.model import (
@@ -40,9 +47,9 @@ from trustsim.model import (
     Effect,
     Policy,
     PolicyKind,
-    Principal,
     SetQualifier,
     Statement,
+    canonical_chars,
     parse_operator_name,
 )
 from trustsim.requests import (
@@ -67,17 +74,10 @@ __all__ = [
 #: IAM's answers, as recorded by the sources of docs/semantics.md §1.
 SYNTAX_ERRORS = "MalformedPolicyDocument: Syntax errors in policy."
 LEGACY_PARSING = "MalformedPolicyDocument: The policy failed legacy parsing"
-MALFORMED = "MalformedPolicyDocument"
 _NOT_STS = "MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole actions."
 _NO_ACTIONS = "MalformedPolicyDocument: Policy statement must contain actions."
 _NO_RESOURCES = "MalformedPolicyDocument: Policy statement must contain resources."
-_NO_PRINCIPALS = "MalformedPolicyDocument: The passed in policy has a statement with no principals!"
-_IDENTITY_PRINCIPAL = "MalformedPolicyDocument: Policy document should not specify a principal."
 _DUPLICATE_SID = "MalformedPolicyDocument: Statement IDs (SID) in a single policy must be unique."
-_ORGANIZATIONS = (
-    "MalformedPolicyException: The provided policy document does not meet the requirements "
-    "of the specified policy type."
-)
 _MANAGED_VERSION = "MalformedPolicyDocument: Policy document must be version 2012-10-17 or greater."
 
 #: The caller-side kinds IAM (or STS, for session policies) validates with its own identity
@@ -124,30 +124,11 @@ ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     SET_CONTEXT,
 )
 
-#: Web identity providers built into AWS, named by host in ``Federated`` [DOC PRINCIPAL].
-_BUILT_IN_WEB_IDPS = frozenset(
-    {
-        "cognito-identity.amazonaws.com",
-        "accounts.google.com",
-        "graph.facebook.com",
-        "www.amazon.com",
-    }
-)
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
 #: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
 _SHARED_OIDC_ISSUERS: Mapping[str, str] = {"token.actions.githubusercontent.com": "sub"}
 
-_ACCOUNT_ID = re.compile(r"\d{12}\Z")
-_PARTITION = re.compile(r"aws(-[a-z]+)*\Z")
-_UNIQUE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,124}\Z")
-_OTHER_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,124}\Z")
-_ENTITY_NAME = re.compile(r"[\w+=,.@-]{1,64}\Z", re.ASCII)  # CreateUser/CreateRole: 1-64
-_ENTITY_PATH = re.compile(r"/([\x21-\x7e]*/)?\Z")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
-_SERVICE_NAME = re.compile(
-    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\Z"
-)
 _VENDOR = re.compile(r"[A-Za-z0-9.-]+\Z")
 
 _ALL_OPERATOR_NAMES: tuple[str, ...] = tuple(
@@ -224,15 +205,20 @@ def unknown_operator_problem(name: str, pointer: str) -> Problem:
 
 
 def validate_policy(
-    policy: Policy, *, skip: Mapping[int, Collection[str]] | None = None
+    policy: Policy,
+    *,
+    skip: Mapping[int, Collection[str]] | None = None,
+    size_at_most: int | None = None,
 ) -> list[Problem]:
     """Every rule of its kind that ``policy`` breaks, in document order.
 
     ``skip`` maps a statement index to the elements whose own shape was already refused
     (so the rules that read them are not applied to a placeholder); index ``-1`` stands for
-    the document itself (``{"Version"}`` when its Version was refused).
+    the document itself (``{"Version"}`` when its Version was refused). ``size_at_most``
+    bounds the policy's canonical characters (``trustsim.loaders.json_text.canonical_bound``
+    of the text it was read from): within the quota, they need not be counted.
 
-    >>> from trustsim.model import Statement, Effect
+    >>> from trustsim.model import Effect, Principal, Statement
     >>> policy = Policy((Statement(Effect.ALLOW, principal=Principal(star=True),
     ...                            action=("sts:AssumeRole",)),))
     >>> [(p.code, p.pointer) for p in validate_policy(policy)]
@@ -260,7 +246,9 @@ def validate_policy(
                     )
                 )
             seen_sids.add(statement.sid)
-    if policy.kind is PolicyKind.TRUST:
+    if policy.kind is PolicyKind.TRUST and (
+        size_at_most is None or size_at_most > TRUST_POLICY_MAX_CHARS
+    ):
         problems += _size_problems(policy)
     return problems
 
@@ -271,7 +259,7 @@ TRUST_POLICY_MAX_CHARS = 4096
 
 
 def _size_problems(policy: Policy) -> list[Problem]:
-    size = len(re.sub(r"\s", "", policy.to_json(indent=None)))
+    size = canonical_chars(policy)
     if size <= TRUST_POLICY_MAX_CHARS:
         return []
     return [
@@ -308,11 +296,12 @@ def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
 
 
 def clear_validation_cache() -> None:
-    """Forget which statements were found valid (benchmarks measure cold parsing).
+    """Forget which statements and values were found valid (benchmarks measure cold parsing).
 
     >>> clear_validation_cache()
     """
     _CLEAN.clear()
+    clear_valid_values()
 
 
 def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
@@ -335,7 +324,7 @@ def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
                 "INVALID_VERSION",
                 "/Version" if policy.version is not None else "",
                 'a resource control policy must have "Version": "2012-10-17"',
-                _ORGANIZATIONS,
+                ORGANIZATIONS,
             )
         ]
     return []
@@ -353,7 +342,7 @@ def _statement_problems(
     if not ignored & {"Resource", "NotResource"}:
         problems += _resource_problems(statement, kind)
     if not ignored & {"Principal", "NotPrincipal"}:
-        problems += _principal_element_problems(statement, kind)
+        problems += principal_element_problems(statement, kind)
     if "Condition" not in ignored:
         problems += _condition_problems(statement, policy)
         if kind is PolicyKind.TRUST and not ignored & {"Effect", "Principal"}:
@@ -407,15 +396,22 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
                 "PROHIBITED_NOT_ACTION",
                 _pointer.join(where, "NotAction"),
                 "a resource control policy cannot use NotAction",
-                _ORGANIZATIONS,
+                ORGANIZATIONS,
             )
         )
+    trust = element == "Action" and kind is PolicyKind.TRUST
     for index, action in enumerate(actions):
+        # An action's problems depend on its text and on the trust rule alone.
+        key = ("action", action, trust)
+        if known_valid(key):
+            continue
         pointer = _pointer.join(where, element, index)
         problem = _action_syntax_problem(action, pointer)
-        if problem is None and element == "Action" and kind is PolicyKind.TRUST:
+        if problem is None and trust:
             problem = _trust_action_problem(action, pointer)
-        if problem is not None:
+        if problem is None:
+            found_valid(key)
+        else:
             problems.append(problem)
     return problems
 
@@ -503,7 +499,7 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
             Problem(
                 "MISSING_RESOURCE",
                 where,
-                f"a statement of {_kind_phrase(kind)} must have Resource (or NotResource) "
+                f"a statement of {kind_phrase(kind)} must have Resource (or NotResource) "
                 "with at least one value",
                 _NO_RESOURCES,
             )
@@ -527,288 +523,6 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     ]
 
 
-# --- Principal / NotPrincipal --------------------------------------------------------------
-
-
-def _kind_phrase(kind: PolicyKind) -> str:
-    return {
-        PolicyKind.TRUST: "a role trust policy",
-        PolicyKind.IDENTITY: "an identity policy",
-        PolicyKind.MANAGED: "a managed policy",
-        PolicyKind.PERMISSIONS_BOUNDARY: "a permissions boundary",
-        PolicyKind.SESSION: "a session policy",
-        PolicyKind.SCP: "a service control policy",
-        PolicyKind.RCP: "a resource control policy",
-    }[kind]
-
-
-def _principal_element_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
-    where = statement.pointer
-    if kind is PolicyKind.TRUST:
-        return _trust_principal_problems(statement)
-    problems: list[Problem] = []
-    if kind is PolicyKind.RCP:
-        if statement.not_principal is not None:
-            problems.append(
-                Problem(
-                    "PROHIBITED_PRINCIPAL",
-                    _pointer.join(where, "NotPrincipal"),
-                    'a resource control policy cannot use NotPrincipal; use "Principal": "*" '
-                    "with a condition instead",
-                    _ORGANIZATIONS,
-                )
-            )
-        if statement.principal is None or statement.principal != Principal(star=True):
-            # RCP syntax page: the Principal element of an RCP is always "*".
-            problems.append(
-                Problem(
-                    "RCP_PRINCIPAL_NOT_STAR",
-                    _pointer.join(where, "Principal") if statement.principal else where,
-                    'every statement of a resource control policy must have "Principal": "*" '
-                    "(narrow it with conditions)",
-                    _ORGANIZATIONS,
-                )
-            )
-        return problems
-    aws_says = _ORGANIZATIONS if kind is PolicyKind.SCP else _IDENTITY_PRINCIPAL
-    for element, value in (
-        ("Principal", statement.principal),
-        ("NotPrincipal", statement.not_principal),
-    ):
-        if value is not None:
-            problems.append(
-                Problem(
-                    "PROHIBITED_PRINCIPAL",
-                    _pointer.join(where, element),
-                    f"{_kind_phrase(kind)} cannot have a {element} element: it applies to "
-                    "the identity it is attached to",
-                    aws_says,
-                )
-            )
-    return problems
-
-
-def _trust_principal_problems(statement: Statement) -> list[Problem]:
-    where = statement.pointer
-    if statement.not_principal is not None:
-        # [DOC NOTPRINCIPAL] "You cannot use the NotPrincipal element in … an IAM role trust policy".
-        return [
-            Problem(
-                "NOT_PRINCIPAL_IN_TRUST_POLICY",
-                _pointer.join(where, "NotPrincipal"),
-                "a role trust policy cannot use NotPrincipal; name who may assume the role "
-                "in Principal (with conditions to narrow it)",
-                MALFORMED,
-            )
-        ]
-    principal = statement.principal
-    pointer = _pointer.join(where, "Principal")
-    if principal is None:
-        # [DOC PRINCIPAL] resource-based policies must name a principal.
-        return [
-            Problem(
-                "MISSING_PRINCIPAL",
-                where,
-                "a statement of a role trust policy must have a Principal",
-                MALFORMED,
-            )
-        ]
-    if principal.star:
-        # [EXP CDK-5732; DOC AA-CHECKS "unsupported wildcard in principal"]
-        return [
-            Problem(
-                "BARE_STAR_PRINCIPAL",
-                pointer,
-                'a role trust policy cannot use "Principal": "*"; write {"AWS": "*"} '
-                "(with conditions) to trust every AWS principal",
-                f'{MALFORMED}: AssumeRolepolicy contained an invalid principal: "STAR":"*".',
-            )
-        ]
-    if principal.is_empty:
-        return [
-            Problem(
-                "EMPTY_PRINCIPAL",
-                pointer,
-                "the Principal names nobody",
-                _NO_PRINCIPALS,
-            )
-        ]
-    problems: list[Problem] = []
-    for index, value in enumerate(principal.aws):
-        problems += _aws_principal_problems(value, _pointer.join(pointer, "AWS", index))
-    for index, value in enumerate(principal.service):
-        problems += _service_principal_problems(value, _pointer.join(pointer, "Service", index))
-    for index, value in enumerate(principal.federated):
-        problems += _federated_principal_problems(value, _pointer.join(pointer, "Federated", index))
-    if principal.canonical_user:
-        # [DOC PRINCIPAL] canonical user IDs are an S3 notion; no caller of STS has one.
-        problems.append(
-            Problem(
-                "UNSUPPORTED_PRINCIPAL_TYPE",
-                _pointer.join(pointer, "CanonicalUser"),
-                "CanonicalUser principals exist only in Amazon S3 policies; they cannot assume a role",
-                f"{MALFORMED}: Invalid principal in policy",
-            )
-        )
-    return problems
-
-
-def _invalid_principal(kind: str, value: str) -> str:
-    return f'{MALFORMED}: Invalid principal in policy: "{kind}":"{value}"'
-
-
-def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
-
-    The forms are those of docs/semantics.md §2.5; federated-user ARNs are accepted too.
-    """
-    if value == "*":
-        return
-    aws_says = _invalid_principal("AWS", value)
-    reason = _aws_principal_reason(value)
-    if reason is None:
-        return
-    code, message = reason
-    yield Problem(code, pointer, message, aws_says)
-
-
-def _aws_principal_reason(value: str) -> tuple[str, str] | None:
-    if "${" in value:
-        return (
-            "VARIABLE_IN_PRINCIPAL",
-            f'"{value}": policy variables are not expanded in Principal; IAM resolves each '
-            "principal to a real entity when the policy is saved",
-        )
-    if "*" in value or "?" in value:
-        return (
-            "WILDCARD_IN_PRINCIPAL",
-            f'"{value}": a wildcard cannot match part of a principal name or ARN; use '
-            '{"AWS": "*"} with an aws:PrincipalArn condition instead',
-        )
-    if _ACCOUNT_ID.match(value) or _UNIQUE_ID.match(value):
-        return None
-    if value.startswith("AGPA") and _OTHER_UNIQUE_ID.match(value):
-        return ("GROUP_PRINCIPAL", f'"{value}" is a group ID; IAM groups are not principals')
-    arn = Arn.try_parse(value)
-    if arn is None:
-        return (
-            "MALFORMED_PRINCIPAL",
-            f'"{value}" is not an AWS principal: expected "*", a 12-digit account ID, or the ARN '
-            "of an account root, IAM user, IAM role or role session",
-        )
-    return _aws_arn_reason(arn, value)
-
-
-def _aws_arn_reason(arn: Arn, value: str) -> tuple[str, str] | None:
-    malformed = "MALFORMED_PRINCIPAL"
-    if not _PARTITION.match(arn.partition):
-        return (malformed, f'"{value}": "{arn.partition}" is not an AWS partition')
-    if arn.service not in {"iam", "sts"}:
-        return (malformed, f'"{value}": principal ARNs belong to iam or sts, not "{arn.service}"')
-    if arn.region:
-        return (malformed, f'"{value}": IAM and STS principal ARNs have no region')
-    if not _ACCOUNT_ID.match(arn.account):
-        return (malformed, f'"{value}": the account must be a 12-digit account ID')
-    kind, name = arn.resource_type, arn.resource_name
-    if arn.service == "iam":
-        if arn.resource == "root":
-            return None
-        if kind == "group":
-            return ("GROUP_PRINCIPAL", f'"{value}" is an IAM group; groups are not principals')
-        if kind in {"user", "role"}:
-            path, _, entity = ("/" + name).rpartition("/")
-            if _ENTITY_NAME.match(entity) and _ENTITY_PATH.match(path + "/"):
-                return None
-            return (malformed, f'"{value}": not a valid IAM {kind} name or path')
-        return (
-            malformed,
-            f'"{value}": an IAM {kind or "resource"} is not a principal (expected root, user/… or role/…)',
-        )
-    parts = name.split("/")
-    if kind == "assumed-role" and len(parts) == 2 and all(_SESSION_NAME.match(p) for p in parts):
-        return None
-    if kind == "federated-user" and len(parts) == 1 and _SESSION_NAME.match(name):
-        return None
-    return (
-        malformed,
-        f'"{value}": an STS principal is assumed-role/ROLE/SESSION or federated-user/NAME',
-    )
-
-
-def _service_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    aws_says = _invalid_principal("Service", value)
-    if value == "*":
-        # [DOC PRINCIPAL] 'The service principal … can't be "Service": "*"'.
-        yield Problem(
-            "SERVICE_WILDCARD",
-            pointer,
-            'a service principal cannot be "*"; name each service, such as "lambda.amazonaws.com"',
-            aws_says,
-        )
-    elif "*" in value or "?" in value:
-        yield Problem(
-            "WILDCARD_IN_PRINCIPAL",
-            pointer,
-            f'"{value}": a wildcard cannot match part of a service principal name',
-            aws_says,
-        )
-    elif not _SERVICE_NAME.match(value):
-        yield Problem(
-            "MALFORMED_PRINCIPAL",
-            pointer,
-            f'"{value}" is not a service principal name such as "lambda.amazonaws.com"',
-            aws_says,
-        )
-
-
-def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    """Grammar: ``federated := oidc-provider-arn | saml-provider-arn | built-in web IdP``."""
-    aws_says = _invalid_principal("Federated", value)
-    if "*" in value or "?" in value:
-        yield Problem(
-            "WILDCARD_IN_PRINCIPAL",
-            pointer,
-            f'"{value}": a wildcard cannot match part of an identity provider',
-            aws_says,
-        )
-        return
-    if value in _BUILT_IN_WEB_IDPS:
-        return
-    arn = Arn.try_parse(value)
-    if arn is None:
-        host = value.removeprefix("https://").rstrip("/")
-        hint = (
-            f' (an OIDC provider is named by its ARN: "arn:aws:iam::ACCOUNT-ID:oidc-provider/{host}")'
-            if "." in host
-            else ""
-        )
-        yield Problem(
-            "MALFORMED_PRINCIPAL",
-            pointer,
-            f'"{value}" is not an identity provider: expected an IAM OIDC or SAML provider ARN, '
-            f"or one of {', '.join(sorted(_BUILT_IN_WEB_IDPS))}{hint}",
-            aws_says,
-        )
-        return
-    kind, name = arn.resource_type, arn.resource_name
-    valid = (
-        _PARTITION.match(arn.partition)
-        and arn.service == "iam"
-        and not arn.region
-        and _ACCOUNT_ID.match(arn.account)
-        and kind in {"oidc-provider", "saml-provider"}
-        and name
-    )
-    if not valid:
-        yield Problem(
-            "MALFORMED_PRINCIPAL",
-            pointer,
-            f'"{value}" is not an identity provider ARN '
-            "(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)",
-            aws_says,
-        )
-
-
 # --- Condition -----------------------------------------------------------------------------
 
 
@@ -816,19 +530,27 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
     from trustsim.operators import policy_value_problems  # noqa: PLC0415 (keeps import order light)
 
     problems: list[Problem] = []
-    base = _pointer.join(statement.pointer, "Condition")
     for clause in statement.condition:
-        pointer = _pointer.join(base, clause.operator.name, clause.key)
-        if parse_operator_name(clause.operator.name) != clause.operator:
+        operator = parse_operator_name(clause.operator.name)
+        if operator is not clause.operator and operator != clause.operator:
             # Only a hand-built clause can get here: parsing refuses unknown names earlier.
             problem = unknown_operator_problem(
-                clause.operator.name, _pointer.join(base, clause.operator.name)
+                clause.operator.name,
+                _pointer.join(statement.pointer, "Condition", clause.operator.name),
             )
             problems.append(worded_for(problem, policy.kind))
             continue
-        problems += policy_value_problems(
-            clause, pointer, expand_variables=policy.expands_variables
-        )
+        # The values' problems depend on the operator's base, the values and whether the
+        # Version expands variables (operators.policy_value_problems reads nothing else).
+        key = ("condition", clause.operator.base, clause.values, policy.expands_variables)
+        if known_valid(key):
+            continue
+        pointer = _pointer.join(statement.pointer, "Condition", clause.operator.name, clause.key)
+        found = policy_value_problems(clause, pointer, expand_variables=policy.expands_variables)
+        if found:
+            problems += found
+        else:
+            found_valid(key)
     return problems
 
 
@@ -839,7 +561,11 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
     evaluate specific claims; docs/semantics.md, reading 8 refuses a statement with no
     condition on the claim at all (an over-broad one is the linter's business).
     """
-    if statement.effect is not Effect.ALLOW or statement.principal is None:
+    if (
+        statement.effect is not Effect.ALLOW
+        or statement.principal is None
+        or not statement.principal.federated
+    ):
         return []
     keys = {clause.key.lower() for clause in statement.condition}
     problems: list[Problem] = []

@@ -115,6 +115,7 @@ def test_every_problem_code_is_catalogued_in_docs_errors_md() -> None:
     root = Path(__file__).resolve().parents[2]
     sources = [
         "trustsim/validation.py",
+        "trustsim/_principal_rules.py",
         "trustsim/_structure.py",
         "trustsim/loaders/json_text.py",
         "trustsim/operators.py",

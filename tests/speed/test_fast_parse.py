@@ -56,8 +56,19 @@ def test_the_quick_reading_is_the_strict_reading_of_json(value: object) -> None:
 def test_the_quick_reading_accepts_only_what_the_strict_reader_accepts(text: str) -> None:
     read, value = quick_value(text)
     strict_read, strict_value = _strict(text)
-    assert read == strict_read
-    assert repr(value) == repr(strict_value)
+    # Numbers written with an exponent are left to the strict reader (canonical_bound).
+    assert read == (strict_read and not _exponents(text))
+    assert repr(value) == repr(strict_value if read else None)
+
+
+def _exponents(text: str) -> list[str]:
+    """The numbers of ``text`` written with an exponent (``text`` read strictly)."""
+    found: list[str] = []
+    try:
+        json.loads(text, parse_float=lambda n: found.append(n) if "e" in n.lower() else None)
+    except ValueError:
+        return []
+    return found
 
 
 @pytest.mark.parametrize(
@@ -74,6 +85,8 @@ def test_the_quick_reading_accepts_only_what_the_strict_reader_accepts(text: str
         "[" * 256 + "[1]" + "]" * 256,
         "[" * 5000 + "]" * 5000,
         '{"n": ' + "9" * 4400 + "}",
+        '{"a": 1e5}',
+        '{"a": [2.5E-3]}',
     ],
 )
 def test_what_the_quick_reading_leaves_to_the_strict_reader(text: str) -> None:

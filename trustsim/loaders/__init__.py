@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from trustsim._files import read_named
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
-from trustsim.loaders.json_text import quick_value, read_json
+from trustsim.loaders.json_text import canonical_bound, quick_value, read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document, remember, remembered
 
@@ -88,7 +88,14 @@ def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     read, value = quick_value(text)
     if read:
         try:
-            policy = parse_document(value, kind=kind, origin=origin, from_json=True)
+            policy = parse_document(
+                value,
+                kind=kind,
+                origin=origin,
+                from_json=True,
+                size_bound=canonical_bound(text),
+                by_content=False,  # remembered by its text instead
+            )
         except InvalidPolicy:
             pass
         else:
