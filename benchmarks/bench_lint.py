@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import corpus_gen
-from trustsim.linter import lint
+from trustsim.lint import lint
 
 GH = "token.actions.githubusercontent.com"
 _RISKY: list[dict[str, Any]] = [

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import trustsim as ts
+from trustsim.lint import lint
 from trustsim.scenarios import load_scenarios
 
 LIMIT = 200
@@ -41,7 +42,7 @@ SESSION = ts.RoleSession(
 GITHUB = ts.GitHubActions("acme/app", branch="main", actor="octocat", workflow="deploy")
 OUTCOME = ts.assume_role(ts.GitHubActions("acme/app", pull_request=True), ROLE)
 INVENTORY = ts.Inventory.build(users=[USER], roles=[ROLE])
-FINDINGS = ts.lint(
+FINDINGS = lint(
     ts.parse_policy(
         {"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:*"}}
     )

@@ -89,11 +89,10 @@ if TYPE_CHECKING:
         OrgUnit,
         load_inventory,
     )
-    from trustsim.linter import (
+    from trustsim.lint import (
         Finding,
         Severity,
         Witness,
-        lint,
     )
     from trustsim.loaders import (
         load_policy,
@@ -174,7 +173,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "trustsim.evaluation",
     "evaluate_action": "trustsim.evaluation",
     "Explanation": "trustsim.explain",
-    "Finding": "trustsim.linter",
+    "Finding": "trustsim.lint",
     "GitHubActions": "trustsim.identities",
     "GoogleIdentity": "trustsim.identities",
     "IamUser": "trustsim.callers",
@@ -188,7 +187,6 @@ _LAZY: dict[str, str] = {
     "RCP_FULL_AWS_ACCESS": "trustsim.inventory",
     "Organization": "trustsim.inventory",
     "OrgUnit": "trustsim.inventory",
-    "lint": "trustsim.linter",
     "load_authorization_details": "trustsim.loaders.aws",
     "load_cdk_out": "trustsim.loaders.iac",
     "load_cloudformation": "trustsim.loaders.iac",
@@ -219,14 +217,14 @@ _LAZY: dict[str, str] = {
     "Scenario": "trustsim.scenarios",
     "ScenarioResult": "trustsim.scenarios",
     "ServicePrincipal": "trustsim.callers",
-    "Severity": "trustsim.linter",
+    "Severity": "trustsim.lint",
     "Statement": "trustsim.model",
     "StatementRef": "trustsim.decision",
     "TrustsimError": "trustsim.errors",
     "WebIdentity": "trustsim.callers",
     "who_can_assume": "trustsim.whocan",
     "WhoCanResult": "trustsim.whocan",
-    "Witness": "trustsim.linter",
+    "Witness": "trustsim.lint",
 }
 
 __all__ = [
@@ -296,7 +294,6 @@ __all__ = [
     "decide",
     "evaluate",
     "evaluate_action",
-    "lint",
     "load_authorization_details",
     "load_cdk_out",
     "load_cloudformation",
@@ -313,7 +310,13 @@ __all__ = [
 ]
 
 
+#: Modules a user reaches through the package (``ts.lint.lint``), imported on first use.
+_MODULES = frozenset({"lint"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"trustsim.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'trustsim' has no attribute {name!r}")

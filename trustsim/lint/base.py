@@ -6,8 +6,8 @@ from trustsim import _pointer
 from trustsim.callers import (
     Role,
 )
-from trustsim.lint_rules.catalogue import RULES
-from trustsim.lint_rules.findings import Finding, Witness
+from trustsim.lint.catalogue import RULES
+from trustsim.lint.findings import Finding, Witness
 from trustsim.model import ConditionClause, Policy, Statement
 
 

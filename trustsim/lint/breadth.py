@@ -12,8 +12,8 @@ from trustsim.callers import (
     InvalidCaller,
     ServicePrincipal,
 )
-from trustsim.lint_rules.findings import Witness
-from trustsim.lint_rules.knowledge import (
+from trustsim.lint.findings import Witness
+from trustsim.lint.knowledge import (
     COGNITO,
     GENERIC_FORMAT,
     OUTSIDER,
@@ -25,7 +25,7 @@ from trustsim.lint_rules.knowledge import (
     is_positive,
     subject_format,
 )
-from trustsim.lint_rules.witness import WitnessBuilder, describe_caller, describe_context
+from trustsim.lint.witness import WitnessBuilder, describe_caller, describe_context
 from trustsim.model import ConditionClause, Statement
 from trustsim.requests import (
     ASSUME_ROLE,

@@ -7,8 +7,8 @@ key" (docs/lint.md, Access Analyzer's checks), "Confirm audience claim type", a 
 
 from __future__ import annotations
 
-from trustsim.lint_rules.base import LintBase
-from trustsim.lint_rules.knowledge import MULTIVALUED_KEYS, OIDC_CLAIM_KEY, holds_without_key
+from trustsim.lint.base import LintBase
+from trustsim.lint.knowledge import MULTIVALUED_KEYS, OIDC_CLAIM_KEY, holds_without_key
 from trustsim.model import ConditionClause, Effect, SetQualifier, Statement
 from trustsim.requests import (
     ASSUME_ROLE,
