@@ -20,6 +20,9 @@ class LintBase:
         self.role = Role(role_arn, policy)
         self.findings: list[Finding] = []
         self._allow_all: Policy | None = None
+        self._denies: tuple[Statement, ...] | None = None
+        self._focused: dict[Statement, Role] = {}
+        self._allows_action: dict[str, bool] = {}
 
     def add(
         self, code: str, pointer: str, message: str, fix: str, witness: Witness | None = None
