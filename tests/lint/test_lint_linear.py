@@ -1,20 +1,17 @@
-"""Lint's work grows with the statements (issue 22), and its findings are those of the plain,
-quadratic way of asking.
+"""Lint's whole-policy questions are answered without scanning the policy from every
+statement (issue 22), and report what the plain, quadratic way reports.
 
-Three parts of lint look at the whole policy from every statement: whether an outsider built
-for one statement gets in (asked of the statement with the policy's Deny statements first, of
-the whole policy only on a refusal), whether some statement allows a companion action
-(remembered per action) and whether a statement repeats an earlier one (a dict of statement
-values). ``_reference`` below does each the deliberately simple way — every outsider asked of
-the whole policy, the policy scanned for every clause, every statement compared with every
-earlier one — and a property checks that lint reports exactly the same findings, in the same
-order, on generated trust policies. A count pins the growth: outsiders of statements that all
-name one OIDC provider meet one statement each, not all of them.
+Two rules look at the whole policy from every statement: whether some statement allows the
+companion action a condition key needs (remembered per action) and whether a statement repeats
+an earlier one (a dict of statement values). ``_reference`` below does both the deliberately
+simple way — the policy scanned for every clause, every statement compared with every earlier
+one — and a property checks that lint reports exactly the same findings, in the same order, on
+generated trust policies. A count pins the growth of the first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,16 +21,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from trustsim import validation
-from trustsim.callers import Caller, InvalidCaller, Role
-from trustsim.context import ContextValue
-from trustsim.decision import Outcome
-from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest
-from trustsim.evaluation import assume_role
-from trustsim.lint import Finding, lint, witness
+from trustsim.errors import InvalidPolicy
+from trustsim.lint import Finding, keys, lint
 from trustsim.lint.keys import KeyRules
 from trustsim.lint.structure import StructureRules
-from trustsim.lint.witness import WitnessBuilder, as_request
-from trustsim.model import Effect, Statement
+from trustsim.model import Effect
+from trustsim.wildcard import compile_pattern
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/deploy"
 GH = "token.actions.githubusercontent.com"
@@ -50,21 +43,6 @@ def _no_size_quota(monkeypatch: pytest.MonkeyPatch) -> None:
 # ------------------------------------------------------------------- the quadratic reference
 
 
-def _allowed_by_whole_policy(
-    self: WitnessBuilder,
-    caller: Caller,
-    action: str,
-    context: dict[str, ContextValue],
-    statement: Statement,
-) -> bool:
-    options, rest = as_request(context)
-    try:
-        outcome = witness.assume_role(caller, self.role, action=action, context=rest, **options)
-        return outcome.allowed
-    except (InvalidRequest, InvalidContext, InvalidCaller):
-        return False
-
-
 def _policy_allows_by_scan(self: KeyRules, action: str) -> bool:
     wanted = action.lower()
     for statement in self.policy.statements:
@@ -72,25 +50,9 @@ def _policy_allows_by_scan(self: KeyRules, action: str) -> bool:
             continue
         if statement.action is None:
             return True
-        if any(_matches(named.lower(), wanted) for named in statement.action):
+        if any(keys.compile_pattern(named.lower())(wanted) for named in statement.action):
             return True
     return False
-
-
-def _matches(pattern: str, text: str) -> bool:
-    # Actions here are written without "?"; "*" is any run of characters.
-    head, *rest = pattern.split("*")
-    if not rest:
-        return pattern == text
-    if not text.startswith(head):
-        return False
-    position = len(head)
-    for part in rest[:-1]:
-        found = text.find(part, position)
-        if found < 0:
-            return False
-        position = found + len(part)
-    return text.endswith(rest[-1]) and len(text) - len(rest[-1]) >= position
 
 
 def _redundant_by_pairs(self: StructureRules) -> None:
@@ -110,7 +72,6 @@ def _redundant_by_pairs(self: StructureRules) -> None:
 @contextmanager
 def _reference() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(WitnessBuilder, "allowed", _allowed_by_whole_policy)
         patch.setattr(KeyRules, "policy_allows", _policy_allows_by_scan)
         patch.setattr(StructureRules, "redundant_statements", _redundant_by_pairs)
         yield
@@ -217,8 +178,8 @@ def test_lint_reports_what_the_quadratic_reference_reports(
 
 
 def test_the_reference_is_not_vacuous() -> None:
-    # An outsider admitted by another statement than its own: {"AWS": "*"} lets in the
-    # user the ExternalId statement was asked about — found only by asking the whole policy.
+    # Both whole-policy questions: a repeated statement, and a request tag whose companion
+    # action only some statements allow (none here: TagSession is missing everywhere).
     document = {
         "Version": "2012-10-17",
         "Statement": [
@@ -226,7 +187,7 @@ def test_the_reference_is_not_vacuous() -> None:
                 "Effect": "Allow",
                 "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": "x-1"}},
+                "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}},
             },
             {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
             {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
@@ -235,50 +196,54 @@ def test_the_reference_is_not_vacuous() -> None:
     found = lint(document, role_arn=ROLE_ARN)
     assert found == _reference_lint(document, ROLE_ARN)
     codes = [(finding.code, finding.pointer) for finding in found]
-    assert ("CROSS_ACCOUNT_ROOT_WITHOUT_EXTERNAL_ID", "/Statement/0/Principal/AWS") in codes
+    assert (
+        "MISSING_ACTION_FOR_CONDITION_KEY",
+        "/Statement/0/Condition/StringEquals/aws:RequestTag~1team",
+    ) in codes
     assert ("REDUNDANT_STATEMENT", "/Statement/2") in codes
 
 
 # ----------------------------------------------------------------------------- the count
 
 
-def _github_policy(count: int) -> dict[str, Any]:
-    """``count`` statements trusting one GitHub provider, each for its own repositories."""
+def _tagged_policy(count: int) -> dict[str, Any]:
+    """``count`` statements, each testing a request tag (which needs sts:TagSession)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"Federated": PROVIDER},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
-                    "StringLike": {f"{GH}:sub": f"repo:acme{index}*"},
-                },
+                "Principal": {"AWS": f"arn:aws:iam::{400000000000 + index}:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:RequestTag/team": f"team-{index}"}},
             }
             for index in range(count)
         ],
     }
 
 
-def _statements_asked(document: dict[str, Any]) -> int:
-    """The statements of every trust policy lint puts an outsider to, summed."""
-    asked = 0
+def _actions_matched(document: dict[str, Any]) -> int:
+    """How many action patterns the key rules match while linting ``document``."""
+    matched = 0
 
-    def counted(caller: Caller, role: Role, **options: Any) -> Outcome:
-        nonlocal asked
-        asked += len(role.trust_policy.statements)
-        return assume_role(caller, role, **options)
+    def counted(pattern: str) -> Callable[[str], bool]:
+        nonlocal matched
+        matched += 1
+        return compile_pattern(pattern)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(witness, "assume_role", counted)
-        lint(document, role_arn=ROLE_ARN)
-    return asked
+        patch.setattr(keys, "compile_pattern", counted)
+        found = lint(document, role_arn=ROLE_ARN)
+    assert "MISSING_ACTION_FOR_CONDITION_KEY" in {finding.code for finding in found}
+    return matched
 
 
-def test_outsiders_of_one_provider_meet_their_own_statement_not_every_one() -> None:
-    small, large = _statements_asked(_github_policy(50)), _statements_asked(_github_policy(200))
+def test_whether_the_policy_allows_an_action_is_asked_of_it_once() -> None:
+    # Every statement's clause needs sts:TagSession, which no statement allows: the policy's
+    # actions are matched once for the question, not once per clause.
+    small, large = _actions_matched(_tagged_policy(50)), _actions_matched(_tagged_policy(200))
+    assert large <= 4 * small + 8
+    assert large <= 2 * 200
     with _reference():
-        quadratic = _statements_asked(_github_policy(200))
-    assert large == 4 * small == 200  # one outsider a statement, put to that statement alone
-    assert quadratic == 200 * 200  # asking the whole policy: every statement, every time
+        quadratic = _actions_matched(_tagged_policy(200))
+    assert quadratic >= 200 * 200  # the reference reads every statement for every clause

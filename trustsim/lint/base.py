@@ -20,8 +20,6 @@ class LintBase:
         self.role = Role(role_arn, policy)
         self.findings: list[Finding] = []
         self._allow_all: Policy | None = None
-        self._denies: tuple[Statement, ...] | None = None
-        self._focused: dict[Statement, Role] = {}
         self._allows_action: dict[str, bool] = {}
 
     def add(

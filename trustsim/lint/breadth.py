@@ -50,7 +50,7 @@ class BreadthRules(WitnessBuilder):
 
     def any_aws_principal(self, statement: Statement) -> None:
         caller, context = self.aws_outsider(statement, OUTSIDER_ACCOUNT)
-        if not self.allowed(caller, ASSUME_ROLE, context, statement):
+        if not self.allowed(caller, ASSUME_ROLE, context):
             return
         passes = f", passing {describe_context(context)}" if context else ""
         witness = Witness(
@@ -81,7 +81,7 @@ class BreadthRules(WitnessBuilder):
         if account is None or (self.role_known and account == self.role.account_id):
             return
         caller = IamUser(f"arn:aws:iam::{account}:user/{OUTSIDER}", policies=(self.allow_all(),))
-        if not self.allowed(caller, ASSUME_ROLE, {}, statement):
+        if not self.allowed(caller, ASSUME_ROLE, {}):
             return
         if not self.role_known:
             # Without the role's ARN its account is a guess: 23 of 29 such findings on real
@@ -124,7 +124,7 @@ class BreadthRules(WitnessBuilder):
             caller = ServicePrincipal(name)
         except InvalidCaller:
             return
-        if not self.allowed(caller, ASSUME_ROLE, {}, statement):
+        if not self.allowed(caller, ASSUME_ROLE, {}):
             return
         self.add(
             "SERVICE_PRINCIPAL_WITHOUT_SOURCE",

@@ -8,14 +8,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from trustsim.arn import Arn
 from trustsim.callers import (
     Caller,
     IamUser,
     InvalidCaller,
-    Role,
     RoleSession,
     WebIdentity,
 )
@@ -37,7 +34,7 @@ from trustsim.lint.knowledge import (
     instance,
     is_positive,
 )
-from trustsim.model import Effect, Policy, PolicyKind, Statement
+from trustsim.model import Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import ASSUME_ROLE_WITH_WEB_IDENTITY
 from trustsim.wildcard import compile_pattern
@@ -55,51 +52,13 @@ class WitnessBuilder(LintBase):
             self._allow_all = parse_policy(document, kind=PolicyKind.IDENTITY)
         return self._allow_all
 
-    def allowed(
-        self,
-        caller: Caller,
-        action: str,
-        context: Mapping[str, ContextValue],
-        statement: Statement,
-    ) -> bool:
-        """Whether the role's trust policy lets in ``caller``, built for ``statement``.
-
-        Asked first of ``statement`` with the policy's Deny statements only: a grant there is
-        a grant of the whole policy, since one Allow suffices and a further Allow statement
-        can only add grants (docs/semantics.md §4.1: any Deny wins, else any Allow). Only a
-        refusal is asked again of the whole policy. So the usual outsider, admitted by the
-        statement that made it, meets one statement rather than every statement naming the
-        same principal (which made lint quadratic: issue 22); the answer is the evaluator's
-        either way (tests/lint/test_lint_linear.py compares with asking the whole policy).
-        """
+    def allowed(self, caller: Caller, action: str, context: Mapping[str, ContextValue]) -> bool:
         options, rest = as_request(context)
-        focused = self.focused(statement)
         try:
-            if assume_role(caller, focused, action=action, context=rest, **options).allowed:
-                return True
-            if focused is self.role:
-                return False
             outcome = assume_role(caller, self.role, action=action, context=rest, **options)
         except (InvalidRequest, InvalidContext, InvalidCaller):
             return False  # STS would refuse the call: no outsider gets in this way
         return outcome.allowed
-
-    def focused(self, statement: Statement) -> Role:
-        """The role with ``statement`` and the policy's Deny statements as its trust policy."""
-        found = self._focused.get(statement)
-        if found is None:
-            if self._denies is None:
-                self._denies = tuple(
-                    other for other in self.policy.statements if other.effect is Effect.DENY
-                )
-            kept = (statement, *self._denies)
-            if len(kept) == len(self.policy.statements):
-                found = self.role  # nothing to leave out
-            else:
-                policy = attrs.evolve(self.policy, statements=kept)
-                found = Role(self.role.arn, policy)
-            self._focused[statement] = found
-        return found
 
     def satisfy(
         self,
@@ -226,7 +185,7 @@ class WitnessBuilder(LintBase):
             caller = WebIdentity(provider, token)
         except InvalidCaller:
             return None
-        if not self.allowed(caller, ASSUME_ROLE_WITH_WEB_IDENTITY, context, statement):
+        if not self.allowed(caller, ASSUME_ROLE_WITH_WEB_IDENTITY, context):
             return None
         shown = ", ".join(
             f"{name} {json.dumps(value if isinstance(value, str) else list(value))}"
