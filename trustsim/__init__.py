@@ -48,77 +48,56 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-#: Public name → the module that defines it; imported on first access (PEP 562).
-_LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "trustsim.analysis.testing": ("assert_grants", "assert_no_access_beyond"),
+#: The module that defines each public name (names separated by spaces); a name is imported on
+#: first access (PEP 562).
+_LAZY_BY_MODULE: dict[str, str] = {
+    "trustsim.analysis.testing": "assert_grants assert_no_access_beyond",
     "trustsim.callers": (
-        "AccountRoot",
-        "Anonymous",
-        "IamUser",
-        "InvalidCaller",
-        "OrgMembership",
-        "Role",
-        "RoleSession",
-        "SamlIdentity",
-        "ServicePrincipal",
-        "WebIdentity",
+        "AccountRoot Anonymous IamUser InvalidCaller OrgMembership Role RoleSession SamlIdentity "
+        "ServicePrincipal WebIdentity"
     ),
-    "trustsim.decision": ("Decision", "Outcome"),
-    "trustsim.errors": ("InvalidContext", "InvalidPolicy", "InvalidRequest", "TrustsimError"),
-    "trustsim.evaluation": ("assume_role", "check_action", "decide", "evaluate"),
-    "trustsim.identities": ("GitHubActions",),
-    "trustsim.loaders": ("load_policy",),
-    "trustsim.model": ("Policy",),
-    "trustsim.parsing": ("parse_policy",),
-    "trustsim.requests": ("build_request",),
-    "trustsim.testing": ("assert_allowed", "assert_denied", "assert_only"),
+    "trustsim.decision": "Decision Outcome",
+    "trustsim.errors": "InvalidContext InvalidPolicy InvalidRequest TrustsimError",
+    "trustsim.evaluation": "assume_role check_action decide evaluate",
+    "trustsim.identities": "GitHubActions",
+    "trustsim.loaders": "load_policy",
+    "trustsim.model": "Policy",
+    "trustsim.parsing": "parse_policy",
+    "trustsim.requests": "build_request",
+    "trustsim.testing": "assert_allowed assert_denied assert_only",
 }
 _LAZY: dict[str, str] = {
-    name: module for module, names in _LAZY_BY_MODULE.items() for name in names
+    name: module for module, names in _LAZY_BY_MODULE.items() for name in names.split()
 }
 
 #: Names the front door exported in 0.1.0 and now leaves to their module: still reachable
 #: here, with a DeprecationWarning naming the import to write (docs/api.md, "Moved names").
-_MOVED_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "trustsim.arn": ("Arn",),
-    "trustsim.conditions": ("ClauseResult", "ConditionResult", "check_condition"),
-    "trustsim.context": ("RequestContext",),
-    "trustsim.decision": ("StatementRef",),
-    "trustsim.errors": ("Diagnostic", "Position", "Problem"),
-    "trustsim.evaluation": ("evaluate_action",),
-    "trustsim.explain": ("Explanation",),
-    "trustsim.identities": (
-        "CognitoIdentity",
-        "EksServiceAccount",
-        "GoogleIdentity",
-        "OidcIdentity",
-    ),
+_MOVED_BY_MODULE: dict[str, str] = {
+    "trustsim.arn": "Arn",
+    "trustsim.conditions": "ClauseResult ConditionResult check_condition",
+    "trustsim.context": "RequestContext",
+    "trustsim.decision": "StatementRef",
+    "trustsim.errors": "Diagnostic Position Problem",
+    "trustsim.evaluation": "evaluate_action",
+    "trustsim.explain": "Explanation",
+    "trustsim.identities": "CognitoIdentity EksServiceAccount GoogleIdentity OidcIdentity",
     "trustsim.inventory": (
-        "FULL_AWS_ACCESS",
-        "RCP_FULL_AWS_ACCESS",
-        "Inventory",
-        "InventoryError",
-        "OrgUnit",
-        "Organization",
-        "load_inventory",
+        "FULL_AWS_ACCESS RCP_FULL_AWS_ACCESS Inventory InventoryError OrgUnit Organization "
+        "load_inventory"
     ),
-    "trustsim.lint": ("Finding", "Severity", "Witness"),
-    "trustsim.loaders.aws": ("load_authorization_details", "load_role", "load_roles"),
-    "trustsim.loaders.iac": ("load_cdk_out", "load_cloudformation", "load_terraform"),
-    "trustsim.model": ("ConditionClause", "Effect", "PolicyKind", "Principal", "Statement"),
-    "trustsim.requests": ("AssumeRoleRequest", "ProvidedContext"),
+    "trustsim.lint": "Finding Severity Witness",
+    "trustsim.loaders.aws": "load_authorization_details load_role load_roles",
+    "trustsim.loaders.iac": "load_cdk_out load_cloudformation load_terraform",
+    "trustsim.model": "ConditionClause Effect PolicyKind Principal Statement",
+    "trustsim.requests": "AssumeRoleRequest ProvidedContext",
     "trustsim.scenarios": (
-        "MalformedScenario",
-        "Scenario",
-        "ScenarioResult",
-        "caller_from_spec",
-        "load_scenarios",
+        "MalformedScenario Scenario ScenarioResult caller_from_spec load_scenarios"
     ),
-    "trustsim.sts": ("request_from_sts",),
-    "trustsim.whocan": ("ReachResult", "WhoCanResult", "reachable_from", "who_can_assume"),
+    "trustsim.sts": "request_from_sts",
+    "trustsim.whocan": "ReachResult WhoCanResult reachable_from who_can_assume",
 }
 _MOVED: dict[str, str] = {
-    name: module for module, names in _MOVED_BY_MODULE.items() for name in names
+    name: module for module, names in _MOVED_BY_MODULE.items() for name in names.split()
 }
 
 #: The modules those names come from, reached through the package without importing them

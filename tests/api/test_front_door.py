@@ -7,10 +7,12 @@ warn. The public modules are reached through the package without importing them 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +107,24 @@ def test_a_fresh_interpreter_imports_the_front_door_without_warnings() -> None:
         "ts.inventory.Organization, ts.lint.lint, ts.whocan.who_can_assume\n"
     )
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)  # noqa: S603
+
+
+def test_type_checkers_see_the_names_the_front_door_hands_out() -> None:
+    # The TYPE_CHECKING imports (what mypy and IDEs read) and _LAZY (what runs) name the same
+    # names from the same modules.
+    tree = ast.parse(Path(trustsim.__file__).read_text(encoding="utf-8"))
+    guarded = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+    )
+    typed = {
+        alias.name: node.module
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == trustsim._LAZY
+    assert set(typed) | {"__version__"} == set(trustsim.__all__)

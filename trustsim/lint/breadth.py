@@ -237,42 +237,59 @@ class BreadthRules(WitnessBuilder):
         aud: str | None,
     ) -> None:
         pointer = self.clause_pointer(statement, clause)
+        token = (provider, issuer, fmt, aud)
         for value in clause.values:
             if not has_wildcard(value):
                 continue
-            outsider = self.subject(value, fmt.outsider_fillers, fmt, foreign=True)
-            if outsider is not None:
-                witness = self.subject_witness(statement, provider, issuer, fmt, aud, outsider)
-                if witness is not None:
-                    self.add(
-                        "OIDC_SUB_TOO_BROAD",
-                        pointer,
-                        f"{value!r} also matches {outsider!r}: a subject of another "
-                        f"{fmt.owner_word} — {fmt.label} identities that are not yours can "
-                        "assume this role",
-                        f"match the whole subject with StringEquals ({fmt.pinned}), or anchor "
-                        f"a wildcard after the {fmt.owner_word} and name",
-                        witness,
-                    )
-                    continue
+            found = self.admitted_subject(statement, value, token, foreign=True)
+            if found is not None:
+                self.add(
+                    "OIDC_SUB_TOO_BROAD",
+                    pointer,
+                    f"{value!r} also matches {found[0]!r}: a subject of another "
+                    f"{fmt.owner_word} — {fmt.label} identities that are not yours can "
+                    "assume this role",
+                    f"match the whole subject with StringEquals ({fmt.pinned}), or anchor "
+                    f"a wildcard after the {fmt.owner_word} and name",
+                    found[1],
+                )
+                continue
             if fmt.anchored is None and fmt is GENERIC_FORMAT:
                 continue
             prefix = re.split(r"[*?]", value, maxsplit=1)[0]
             if fmt.anchored is not None and fmt.anchored.match(prefix):
                 continue
-            insider = self.subject(value, fmt.insider_fillers, fmt, foreign=False)
-            if insider is None:
-                continue
-            witness = self.subject_witness(statement, provider, issuer, fmt, aud, insider)
-            if witness is not None:
+            found = self.admitted_subject(statement, value, token, foreign=False)
+            if found is not None:
                 self.add(
                     "OIDC_SUB_WILDCARD",
                     pointer,
-                    f"{value!r} matches {insider!r} too: every {fmt.scope} the pattern covers "
-                    "can assume this role",
+                    f"{value!r} matches {found[0]!r} too: every {fmt.scope} the pattern "
+                    "covers can assume this role",
                     f"pin the subject ({fmt.pinned})",
-                    witness,
+                    found[1],
                 )
+
+    def admitted_subject(
+        self,
+        statement: Statement,
+        pattern: str,
+        token: tuple[str, str, SubjectFormat, str | None],
+        *,
+        foreign: bool,
+    ) -> tuple[str, Witness] | None:
+        """A subject ``pattern`` matches whose token gets in, with its witness.
+
+        The subject is another owner's when ``foreign``, else the statement's owner's;
+        ``token`` is the statement's provider, issuer, subject format and audience.
+        """
+        provider, issuer, fmt, aud = token
+        fillers = fmt.outsider_fillers if foreign else fmt.insider_fillers
+        subject = self.subject(pattern, fillers, fmt, foreign=foreign)
+        if subject is None:
+            return None
+        witness = self.subject_witness(statement, provider, issuer, fmt, aud, subject)
+        return None if witness is None else (subject, witness)
 
     def issuer_mismatch(self, statement: Statement) -> None:
         """A condition on another OIDC issuer's claims than the Federated principal's.
