@@ -243,32 +243,37 @@ class BreadthRules(WitnessBuilder):
                 continue
             found = self.admitted_subject(statement, value, token, foreign=True)
             if found is not None:
-                self.add(
-                    "OIDC_SUB_TOO_BROAD",
-                    pointer,
+                code = "OIDC_SUB_TOO_BROAD"
+                message = (
                     f"{value!r} also matches {found[0]!r}: a subject of another "
                     f"{fmt.owner_word} — {fmt.label} identities that are not yours can "
-                    "assume this role",
+                    "assume this role"
+                )
+                fix = (
                     f"match the whole subject with StringEquals ({fmt.pinned}), or anchor "
-                    f"a wildcard after the {fmt.owner_word} and name",
-                    found[1],
+                    f"a wildcard after the {fmt.owner_word} and name"
                 )
+            elif self.owner_pinned(value, fmt):
                 continue
-            if fmt.anchored is None and fmt is GENERIC_FORMAT:
-                continue
-            prefix = re.split(r"[*?]", value, maxsplit=1)[0]
-            if fmt.anchored is not None and fmt.anchored.match(prefix):
-                continue
-            found = self.admitted_subject(statement, value, token, foreign=False)
-            if found is not None:
-                self.add(
-                    "OIDC_SUB_WILDCARD",
-                    pointer,
+            else:
+                found = self.admitted_subject(statement, value, token, foreign=False)
+                if found is None:
+                    continue
+                code = "OIDC_SUB_WILDCARD"
+                message = (
                     f"{value!r} matches {found[0]!r} too: every {fmt.scope} the pattern "
-                    "covers can assume this role",
-                    f"pin the subject ({fmt.pinned})",
-                    found[1],
+                    "covers can assume this role"
                 )
+                fix = f"pin the subject ({fmt.pinned})"
+            self.add(code, pointer, message, fix, found[1])
+
+    @staticmethod
+    def owner_pinned(pattern: str, fmt: SubjectFormat) -> bool:
+        """Whether ``pattern``'s literal start pins the subject enough (or cannot be told)."""
+        if fmt.anchored is None:
+            return fmt is GENERIC_FORMAT
+        prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        return fmt.anchored.match(prefix) is not None
 
     def admitted_subject(
         self,
