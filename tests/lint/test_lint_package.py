@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,20 @@ def test_calling_the_package_warns_and_lints() -> None:
 def test_the_front_door_reaches_the_package() -> None:
     assert trustsim.lint is sys.modules["trustsim.lint"]
     assert "lint" not in trustsim.__all__
+
+
+def test_no_module_of_trustsim_imports_the_deprecated_path() -> None:
+    # Importing trustsim.linter warns, and the suite turns warnings into errors: the package
+    # itself imports trustsim.lint.
+    package = Path(trustsim.__file__).parent
+    offenders = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "linter.py"
+        and re.search(
+            r"^\s*(from trustsim\.linter import|import trustsim\.linter)",
+            path.read_text(encoding="utf-8"),
+            re.M,
+        )
+    ]
+    assert offenders == []
