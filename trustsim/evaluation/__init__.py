@@ -14,9 +14,10 @@ Behind the doors, four rooms (docs/concepts.md draws them)::
     plan   compiled facts about callers and roles, derived once and kept
     scan   the full evaluation: every policy scanned, the facts put to the rules
            (explanations replay it with a recorder)
-    fast   the decision alone from remembered selections: speed code that may remember,
-           never decide (it answers as the rules do; the property tests prove it with the
-           fast path switched off: ``trustsim._memo.without_fast_path``)
+    fast   the rules' answers, remembered by what they depend on (the call, and which
+           statements apply): speed code that may remember, never decide; it declines
+           (``None``) when the rules have not answered, and tests/speed proves it with the
+           fast path switched off (``trustsim._memo.without_fast_path``)
 """
 
 from __future__ import annotations
@@ -31,15 +32,15 @@ from trustsim.callers import Caller, Role
 from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation.fast import (
-    BY_REQUEST,
-    decide_with,
-    fast_decision,
-    fast_outcome,
+    known,
+    known_call,
+    lazy_outcome,
+    learn,
     new_lazy_outcome,
-    request_plan,
     set_lazy_core,
 )
-from trustsim.evaluation.scan import Recorder, replay
+from trustsim.evaluation.rules import call_actions
+from trustsim.evaluation.scan import Recorder, decision_of, replay
 from trustsim.requests import AssumeRoleRequest, ProvidedContext, prepare_request
 
 __all__ = [
@@ -52,14 +53,6 @@ __all__ = [
     "replay",
 ]
 
-_ALLOW, _EXPLICIT, _IMPLICIT = Decision.ALLOW, Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY
-
-
-def _actions(request: AssumeRoleRequest) -> tuple[str, ...]:
-    """The actions a whole call exercises: its action, then its companions (§4.11)."""
-    action = request.action
-    return (action, *(a for a in request.companion_actions if a != action))
-
 
 def _switched(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome | None:
     """The test switches (``trustsim._memo``): start cold; with the fast path off, the full scan."""
@@ -68,6 +61,13 @@ def _switched(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome |
     if SWITCH.slow:
         return replay(request, actions, None)
     return None
+
+
+def _by_the_rules(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision:
+    """The rules decide (the full scan); the fast path remembers their answer."""
+    decision = decision_of(request, actions)
+    learn(request, actions, decision)
+    return decision
 
 
 def evaluate(request: AssumeRoleRequest) -> Outcome:
@@ -95,37 +95,13 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     ImplicitDeny: no statement of the trust policy allows sts:AssumeRole for IAM user arn:aws:iam::111122223333:user/bob
     """
     if SWITCH.on:  # a test switch (trustsim._memo)
-        switched = _switched(request, _actions(request))
+        switched = _switched(request, call_actions(request))
         if switched is not None:
             return switched
-    # One action: fast_outcome inlined. A request decided before finds its plan by its own
-    # identity, another by its (caller, role, action) triple; in the commonest case (no
-    # caller-side policy, no RCP) the plan is the trust policy's memoised Deny and Allow
-    # checks, run right here.
-    hit = BY_REQUEST.get(id(request))
-    if hit is not None and hit[0] is request:
-        plan = hit[1]
-    else:
-        if request.companion_actions:
-            return fast_outcome(request, _actions(request))
-        plan = request_plan(request)
-    context = request.context
-    values = context.folded
-    side = plan[4]  # plan: a PairPlan (trustsim.evaluation.fast), read by index (speed)
-    if side is None:
-        decision = _IMPLICIT
-        for check in plan[2]:
-            if check is None or check(values, context):
-                decision = _EXPLICIT
-                break
-        else:
-            for check in plan[3]:
-                if check is None or check(values, context):
-                    decision = _ALLOW
-                    break
-    else:
-        decision = decide_with(plan[2], plan[3], side, values, context)
-    outcome = new_lazy_outcome()  # lazy_outcome(decision, request, None), inlined
+    decision = known_call(request)  # the rules' answer on the same facts, remembered
+    if decision is None:
+        decision = _by_the_rules(request, call_actions(request))
+    outcome = new_lazy_outcome()  # fast.lazy_outcome(decision, request, None), inlined
     set_lazy_core(outcome, (decision, request, None))
     return outcome
 
@@ -149,29 +125,13 @@ def decide(request: AssumeRoleRequest) -> Decision:
     <Decision.ALLOW: 'Allow'>
     """
     if SWITCH.on:  # a test switch (trustsim._memo)
-        switched = _switched(request, _actions(request))
+        switched = _switched(request, call_actions(request))
         if switched is not None:
             return switched.decision
-    # The one-action plan, found and run inline exactly as in evaluate (in both: speed).
-    hit = BY_REQUEST.get(id(request))
-    if hit is not None and hit[0] is request:
-        plan = hit[1]
-    else:
-        if request.companion_actions:
-            return fast_decision(request, _actions(request))
-        plan = request_plan(request)
-    context = request.context
-    values = context.folded
-    side = plan[4]  # plan: a PairPlan (trustsim.evaluation.fast), read by index (speed)
-    if side is not None:
-        return decide_with(plan[2], plan[3], side, values, context)
-    for check in plan[2]:
-        if check is None or check(values, context):
-            return _EXPLICIT
-    for check in plan[3]:
-        if check is None or check(values, context):
-            return _ALLOW
-    return _IMPLICIT
+    decision = known_call(request)  # the rules' answer on the same facts, remembered
+    if decision is None:
+        decision = _by_the_rules(request, call_actions(request))
+    return decision
 
 
 def evaluate_action(request: AssumeRoleRequest) -> Outcome:
@@ -196,7 +156,10 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
         switched = _switched(request, actions)
         if switched is not None:
             return switched
-    return fast_outcome(request, actions)
+    decision = known(request, actions)  # the rules' answer on the same facts, remembered
+    if decision is None:
+        decision = _by_the_rules(request, actions)
+    return lazy_outcome(decision, request, actions)
 
 
 def assume_role(

@@ -5,16 +5,13 @@ matching, its compiled identity policies, boundary, session policy and SCP level
 :class:`RoleFacts` what it needs of one role (its compiled trust policy, its RCP and SCP
 levels); both are pure functions of frozen values, derived on first sight and kept. A
 :class:`Plan` joins the two for one request. Compiling happens here, never while deciding.
-
-The memo fields of the facts (``CallerFacts.memo``, ``RoleFacts.memo``) belong to the speed
-code (:mod:`trustsim.evaluation.fast`): they live and die with the values they serve.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trustsim._memo import kept_for, memo, remember
 from trustsim._org_rules import level_names
@@ -100,6 +97,22 @@ class Plan:
             self.identity or self.boundary or self.session or self.scps or self.rcps
         )
 
+    def policies(self) -> tuple[CompiledPolicy, ...]:
+        """Every policy the full scan reads, in its order.
+
+        The trust policy, then (unless it decides alone) identity policies, boundary,
+        session policy, SCP and RCP levels.
+        """
+        if self.trust_alone:
+            return (self.trust,)
+        return (
+            self.trust,
+            *self.identity,
+            *(p for p in (self.boundary, self.session) if p is not None),
+            *(p for level in self.scps for p in level),
+            *(p for level in self.rcps for p in level),
+        )
+
 
 def _org_levels(
     kind: str, levels: Sequence[Sequence[Policy]], names: Sequence[str]
@@ -142,7 +155,6 @@ class CallerFacts:
         "caller",
         "described",
         "identity",
-        "memo",
         "orgless_iam",
         "policies",
         "refused",
@@ -152,7 +164,6 @@ class CallerFacts:
         "session",
         "sig",
         "subject",
-        "trust_only",
         "who",
     )
 
@@ -211,10 +222,6 @@ class CallerFacts:
             *(p for p in (self.boundary, self.session) if p is not None),
             *(p for level in self.scps for p in level),
         )
-        #: The caller-side policies flattened per (role facts, action): see trustsim.evaluation.fast.
-        self.memo: dict[tuple[int, str], tuple[RoleFacts, Any]] = {}
-        #: No caller-side policy at all: the trust policy (and RCPs) alone decide.
-        self.trust_only = not self.policies and not self.scps and not self.refused
 
 
 class RoleFacts:
@@ -228,7 +235,6 @@ class RoleFacts:
     __slots__ = (
         "account",
         "arn",
-        "memo",
         "partition",
         "rcp_names",
         "rcps",
@@ -245,8 +251,6 @@ class RoleFacts:
         self.partition = arn.partition if arn else ""
         self.account = arn.account if arn else ""
         self.trust = compile_policy(role.trust_policy, label="trust policy")
-        #: The trust policy's statement selection by (caller sig, action): see trustsim.evaluation.fast.
-        self.memo: dict[tuple[str, str], Any] = {}
         self.rcps: Levels = ()
         self.scps: Levels = ()
         self.rcp_names: tuple[str, ...] = ()
@@ -377,15 +381,16 @@ def role_facts(role: Role) -> RoleFacts:
     return remember(_ROLES, id(role), RoleFacts(role), _CACHE_SIZE)
 
 
-def plan_of(request: AssumeRoleRequest) -> Plan:
-    """The plan of ``request`` (the reason and explain paths replay it)."""
+def plan_of(request: AssumeRoleRequest, *, keep: bool = True) -> Plan:
+    """The plan of ``request`` (the reason and explain paths replay it).
+
+    ``keep``: remember it for the next replay of the same request (a request decided once,
+    by the evaluator, is not kept: it would only be held in memory).
+    """
+    if not keep:
+        return Plan(caller_facts(request.caller), role_facts(request.role), request.context)
     # A request is frozen: its plan depends on the request object alone.
-    return kept_for(
-        _PLANS,
-        request,
-        lambda: Plan(caller_facts(request.caller), role_facts(request.role), request.context),
-        _CACHE_SIZE,
-    )
+    return kept_for(_PLANS, request, lambda: plan_of(request, keep=False), _CACHE_SIZE)
 
 
 #: The plan of each request replayed lately (the reason and explain paths), by its identity.

@@ -40,6 +40,7 @@ __all__ = [
     "Grant",
     "Needs",
     "Summary",
+    "call_actions",
     "chain_readings",
     "choose_grant",
     "claims_not_given",
@@ -480,6 +481,14 @@ Summary = tuple[Decision, tuple[StatementRef, ...], tuple[Diagnostic, ...], str,
 def unique(items: Sequence[_T]) -> tuple[_T, ...]:
     """``items`` without repeats, in order (hashing is skipped when there is nothing to drop)."""
     return tuple(items) if len(items) < 2 else tuple(dict.fromkeys(items))
+
+
+def call_actions(request: AssumeRoleRequest) -> tuple[str, ...]:
+    """The actions a whole call exercises: its action, then its companions (§4.11)."""
+    action, companions = request.action, request.companion_actions
+    if not companions:  # the commonest call: no genexpr on the hot path
+        return (action,)
+    return (action, *(a for a in companions if a != action))
 
 
 def summary(results: Sequence[ActionResult]) -> Summary:

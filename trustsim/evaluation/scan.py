@@ -13,11 +13,18 @@ compiled policy and the static scan, whose keys say what the answer depends on.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import operator
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from trustsim._memo import remember
-from trustsim.compiler import CallerKind, CompiledPolicy, CompiledStatement, MatchKind
+from trustsim._memo import kept_for, memo, remember
+from trustsim.compiler import (
+    CallerIdentity,
+    CallerKind,
+    CompiledPolicy,
+    CompiledStatement,
+    MatchKind,
+)
 from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import Diagnostic
@@ -47,7 +54,15 @@ from trustsim.evaluation.rules import (
 if TYPE_CHECKING:
     from trustsim.requests import AssumeRoleRequest
 
-__all__ = ["Recorder", "StaticScan", "decide_action", "replay", "replay_actions", "static_scan"]
+__all__ = [
+    "Recorder",
+    "StaticScan",
+    "decide_action",
+    "decision_of",
+    "replay",
+    "replay_actions",
+    "static_scan",
+]
 
 #: The bound of every per-value memo kept here (scans per policy, answers per static scan).
 _MEMO_SIZE = 4096
@@ -89,10 +104,8 @@ class _Scan:
         "allows",
         "denies",
         "diagnostics",
-        "near_misses",
         "policy",
         "side",
-        "star_skipped",
         "static",
     )
 
@@ -111,62 +124,50 @@ class _Scan:
         self.allows = allows
         self.denies = denies
         self.diagnostics = diagnostics
-        self.star_skipped = static.skipped
-        self.near_misses = static.near_misses
 
 
 _NO = MatchKind.NO
 #: A resource element with policy variables: matched against each request's context.
-_PER_REQUEST = object()
+PER_REQUEST = object()
 #: One statement's context-free results for one caller, role and action: the statement, its
 #: principal match, whether its action matched, its resource result (``None`` without a
-#: resource element, ``_PER_REQUEST`` when variables make it depend on the context).
+#: resource element, ``PER_REQUEST`` when variables make it depend on the context).
 _Static = tuple[CompiledStatement, MatchKind, bool, "bool | object | None"]
 
 
 class StaticScan:
     """What of scanning one policy for one caller, role and action needs no request context.
 
-    ``entries``: every statement's :data:`_Static`; ``candidates``: (statement, principal
-    match, resource result, position) of those whose principal and action matched and whose
-    resource is not ruled out (the only ones whose conditions can decide); ``skipped``: the
-    statements ``{"AWS": "*"}`` would have matched but for the caller's kind (docs/semantics.md,
-    reading 4).
+    ``candidates``: (statement, principal match, resource result, position) of the statements
+    whose principal and action matched and whose resource is not ruled out (the only ones
+    whose conditions can decide); a long policy's :class:`~trustsim.compiler.PrincipalIndex`
+    finds them without meeting the others. Made on first use, for the reason and explain
+    paths: ``entries``, every statement's :data:`_Static`; ``skipped``, the statements
+    ``{"AWS": "*"}`` would have matched but for the caller's kind (docs/semantics.md, reading
+    4); ``near_misses``, those naming the caller but for case or path, with the reading (6 or 7).
     """
 
-    __slots__ = ("candidates", "entries", "near_misses", "needs", "records", "skipped", "tables")
+    __slots__ = (
+        "_whole",
+        "action",
+        "candidates",
+        "lower",
+        "needs",
+        "policy",
+        "records",
+        "role_arn",
+        "role_partition",
+        "tables",
+        "who",
+    )
 
     def __init__(self, policy: CompiledPolicy, plan: Plan, action: str, lower: str) -> None:
         who, role_partition, role_arn = plan.who, plan.role_partition, plan.role_arn
-        entries: list[_Static] = []
-        skipped: list[CompiledStatement] = []
-        near: list[tuple[CompiledStatement, str]] = []
-        for statement in policy.statements:
-            kind = statement.principal_kind(who, role_partition)
-            action_ok = statement.action.matches(action, lower)
-            resource = statement.resource
-            resource_ok: bool | object | None = None
-            if resource is not None:
-                resource_ok = (
-                    _PER_REQUEST if resource.templates else resource.matches(role_arn, EMPTY)
-                )
-            entries.append((statement, kind, action_ok, resource_ok))
-            principal = statement.principal
-            if kind is _NO and action_ok and principal is not None:
-                if principal.star_skipped(who):
-                    skipped.append(statement)
-                reading = principal.near_miss(who)
-                if reading is not None:
-                    near.append((statement, reading))
-        self.entries = tuple(entries)
-        self.candidates: tuple[tuple[CompiledStatement, MatchKind, object, int], ...] = tuple(
-            (statement, kind, resource_ok, index)
-            for index, (statement, kind, action_ok, resource_ok) in enumerate(entries)
-            if kind is not _NO and action_ok and resource_ok is not False
-        )
-        self.skipped = tuple(skipped)
-        #: Statements naming the caller but for case or path, with the reading (6 or 7).
-        self.near_misses = tuple(near)
+        self.policy, self.who, self.action, self.lower = policy, who, action, lower
+        self.role_partition, self.role_arn = role_partition, role_arn
+        candidates = _candidates(policy, who, role_partition, role_arn, action, lower)
+        self.candidates = tuple(candidates)
+        self._whole: tuple[tuple[_Static, ...], tuple[CompiledStatement, ...], Any] | None = None
         #: The requirements of each matching Allow, by the statement's id (see _table).
         self.needs: dict[int, Needs] = {}
         #: The explain path's request-independent record fields (trustsim.explain), once made.
@@ -174,6 +175,119 @@ class StaticScan:
         #: The decision table's answers (this scan's policy being a trust policy), by the
         #: statements that applied in each policy of the plan (see decide_action).
         self.tables: dict[Hashable, Any] = {}
+
+    def _every_statement(
+        self,
+    ) -> tuple[tuple[_Static, ...], tuple[CompiledStatement, ...], Any]:
+        whole = self._whole
+        if whole is not None:
+            return whole
+        who, action, lower = self.who, self.action, self.lower
+        entries: list[_Static] = []
+        skipped: list[CompiledStatement] = []
+        near: list[tuple[CompiledStatement, str]] = []
+        for statement in self.policy.statements:
+            kind = statement.principal_kind(who, self.role_partition)
+            action_ok = statement.action.matches(action, lower)
+            entries.append((statement, kind, action_ok, _resource_result(statement, self.role_arn)))
+            principal = statement.principal
+            if kind is _NO and action_ok and principal is not None:
+                if principal.star_skipped(who):
+                    skipped.append(statement)
+                reading = principal.near_miss(who)
+                if reading is not None:
+                    near.append((statement, reading))
+        whole = self._whole = (tuple(entries), tuple(skipped), tuple(near))
+        return whole
+
+    @property
+    def entries(self) -> tuple[_Static, ...]:
+        """Every statement's context-free results, in document order."""
+        return self._every_statement()[0]
+
+    @property
+    def skipped(self) -> tuple[CompiledStatement, ...]:
+        """The statements ``{"AWS": "*"}`` would have matched but for the caller's kind."""
+        return self._every_statement()[1]
+
+    @property
+    def near_misses(self) -> tuple[tuple[CompiledStatement, str], ...]:
+        """The statements naming the caller but for case or path, with the reading."""
+        found: tuple[tuple[CompiledStatement, str], ...] = self._every_statement()[2]
+        return found
+
+
+def _resource_result(statement: CompiledStatement, role_arn: str) -> bool | object | None:
+    """A statement's resource result with no request context (see :data:`_Static`)."""
+    resource = statement.resource
+    if resource is None:
+        return None
+    return PER_REQUEST if resource.templates else resource.matches(role_arn, EMPTY)
+
+
+_Candidate = tuple[CompiledStatement, MatchKind, object, int]
+
+
+def _candidates(  # noqa: PLR0917 - positional: the facts of one static scan
+    policy: CompiledPolicy,
+    who: CallerIdentity,
+    role_partition: str,
+    role_arn: str,
+    action: str,
+    lower: str,
+) -> list[_Candidate]:
+    """The candidates of a static scan, in document order.
+
+    A long policy's :class:`~trustsim.compiler.PrincipalIndex` skips only statements that
+    match nothing; its statements of ``{"AWS": "*"}`` alone match every IAM caller of a kind
+    alike, so what they contribute is remembered by what it depends on.
+    """
+
+    def classify(found: Iterable[tuple[int, CompiledStatement]]) -> list[_Candidate]:
+        # (position, statement) of those whose principal and action match and resource may
+        candidates: list[_Candidate] = []
+        for position, statement in found:
+            kind = statement.principal_kind(who, role_partition)
+            if kind is _NO or not statement.action.matches(action, lower):
+                continue
+            resource_ok = _resource_result(statement, role_arn)
+            if resource_ok is not False:
+                candidates.append((statement, kind, resource_ok, position))
+        return candidates
+
+    index = policy.index
+    if index is None:
+        return classify(enumerate(policy.statements))
+    positions = kept_for(
+        _POSITIONS,
+        policy,
+        lambda: {id(statement): i for i, statement in enumerate(policy.statements)},
+        _MEMO_SIZE,
+    )
+
+    def located(statements: Iterable[CompiledStatement]) -> list[tuple[int, CompiledStatement]]:
+        return [(positions[id(statement)], statement) for statement in statements]
+
+    found = classify(located(index.candidates(who)))
+    if index.aws_star_only and who.is_iam_principal:
+        # ({"AWS": "*"} never matches a service or federated caller: docs/semantics.md,
+        # reading 4.) For an IAM caller they depend on its kind, the action and the role's
+        # ARN and partition.
+        key = ("static scan", who.kind, action, role_arn, role_partition)
+        star: list[_Candidate] | None = index.star_memo.get(key)
+        if star is None:
+            star = remember(
+                index.star_memo, key, classify(located(index.aws_star_only)), _MEMO_SIZE
+            )
+        found = sorted([*found, *star], key=operator.itemgetter(3))
+    return found
+
+
+#: Each indexed policy's statement positions, by the statement's id (the entry holds the
+#: policy, whose statements the ids are).
+_POSITIONS: dict[int, tuple[CompiledPolicy, dict[int, int]]] = memo(
+    "evaluation: statement positions", _MEMO_SIZE
+)
 
 
 def static_scan(policy: CompiledPolicy, plan: Plan, action: str, lower: str) -> StaticScan:
@@ -213,7 +327,7 @@ def _scan(  # noqa: PLR0917 - positional: called once per policy on the reason p
     context = plan.context
     folded = context.folded
     for statement, kind, resource_ok, index in static.candidates:
-        if resource_ok is _PER_REQUEST and not statement.resource.matches(  # type: ignore[union-attr]
+        if resource_ok is PER_REQUEST and not statement.resource.matches(  # type: ignore[union-attr]
             plan.role_arn, context
         ):
             continue
@@ -285,8 +399,14 @@ class _Scans:
             every += self.rcps[-1]
 
 
-def decide_action(plan: Plan, action: str, recorder: Recorder | None) -> ActionResult:
-    """Decide one action of ``plan``'s request by the full scan, telling ``recorder`` each step."""
+def decide_action(
+    plan: Plan, action: str, recorder: Recorder | None, *, notes: bool = True
+) -> ActionResult:
+    """Decide one action of ``plan``'s request by the full scan, telling ``recorder`` each step.
+
+    ``notes``: gather the diagnostics the answer rests on (off when only the decision is
+    wanted: the statements that cannot apply are then never met).
+    """
     who = plan.who
     if recorder is not None:
         recorder.begin_action(action)
@@ -312,17 +432,20 @@ def decide_action(plan: Plan, action: str, recorder: Recorder | None) -> ActionR
         key: Hashable = (tuple(trust.denies), tuple([statement for statement, _ in trust.allows]))
         table = tables.get(key)
         if table is None:
-            scans = _Scans(plan, trust, action, lower, None)
-            table = _remembered(tables, key, _table(plan, action, scans))
+            table = _answer(
+                tables, key, plan, action, _Scans(plan, trust, action, lower, None), notes
+            )
     else:
         scans = _Scans(plan, trust, action, lower, recorder)
         diagnostics = [d for scan in scans.every for d in scan.diagnostics]
         key = _applied(scans)
         table = tables.get(key)
         if table is None:
-            table = _remembered(tables, key, _table(plan, action, scans))
-    decision, side, reason, determined, grant, refused, notes = table
-    errors = unique([*refused, *diagnostics, *notes]) if diagnostics or notes else refused
+            table = _answer(tables, key, plan, action, scans, notes)
+    if not notes:
+        return ActionResult(action, table[0], table[1], table[2], table[3], ())
+    decision, side, reason, determined, grant, refused, readings_ = table
+    errors = unique([*refused, *diagnostics, *readings_]) if diagnostics or readings_ else refused
     # Notes that depend on more than the decision table's key (the caller's organisation, the
     # token's claims) are made per call, never memoised with the table.
     if plan.scps_from_role:
@@ -362,8 +485,17 @@ def _applied(scans: _Scans) -> Hashable:
 _EVERY_SIDE = object()
 
 
-def _remembered(tables: dict[Hashable, _Table], key: Hashable, table: _Table) -> _Table:
-    return remember(tables, key, table, _TABLES_SIZE)
+def _answer(  # noqa: PLR0917 - positional: called in two places of decide_action
+    tables: dict[Hashable, _Table],
+    key: Hashable,
+    plan: Plan,
+    action: str,
+    scans: _Scans,
+    notes: bool,
+) -> _Table:
+    """The decision table's answer; remembered only whole (with its notes)."""
+    table = _table(plan, action, scans, notes=notes)
+    return remember(tables, key, table, _TABLES_SIZE) if notes else table
 
 
 #: How many answers of the decision table one static scan keeps (one per set of
@@ -384,8 +516,11 @@ _Table = tuple[
 ]
 
 
-def _table(plan: Plan, action: str, scans: _Scans) -> _Table:
-    """Decide one action from the statements that applied in each policy (docs/semantics.md §4)."""
+def _table(plan: Plan, action: str, scans: _Scans, *, notes: bool = True) -> _Table:
+    """Decide one action from the statements that applied in each policy (docs/semantics.md §4).
+
+    ``notes``: gather the notes of the readings the answer rests on (else none).
+    """
     every = scans.every
     trust = scans.trust
     denies = [(scan.side, statement.ref) for scan in every for statement in scan.denies]
@@ -437,7 +572,10 @@ def _table(plan: Plan, action: str, scans: _Scans) -> _Table:
         boundary_missing=boundary_missing,
         session_missing=session_missing,
     )
-    notes = readings(
+    determined = _determined(decision, scans, denies, grant)
+    if not notes:
+        return decision, side, reason, determined, grant, refused, ()
+    found = readings(
         plan.who,
         plan.described,
         decision,
@@ -448,23 +586,22 @@ def _table(plan: Plan, action: str, scans: _Scans) -> _Table:
         session_allows=session_allows,
         has_boundary=boundary is not None,
         has_session=session is not None,
-        skipped=[s for scan in every for s in scan.star_skipped],
-        near_misses=[n for scan in every for n in scan.near_misses],
+        skipped=[s for scan in every for s in scan.static.skipped],
+        near_misses=[n for scan in every for n in scan.static.near_misses],
     )
     deciding = (
         [s for scan in every for s in scan.denies] if decision is Decision.EXPLICIT_DENY else []
     )
     if grant is not None and decision is not Decision.EXPLICIT_DENY:
         deciding.append(grant[0])
-    notes += effect_case_readings(deciding)
+    found += effect_case_readings(deciding)
     if plan.subject is not None and plan.rcps:
         # A federated caller's unsigned call under RCPs that test aws:PrincipalIsAWSService.
         rcp_candidates = [
             c[0] for scan in every if scan.side == "rcp" for c in scan.static.candidates
         ]
-        notes += federated_service_key(plan.described, rcp_candidates)
-    determined = _determined(decision, scans, denies, grant)
-    return decision, side, reason, determined, grant, refused, tuple(notes)
+        found += federated_service_key(plan.described, rcp_candidates)
+    return decision, side, reason, determined, grant, refused, tuple(found)
 
 
 def _determined(
@@ -500,6 +637,15 @@ def replay_actions(
         [decide_action(plan, action, recorder) for action in actions]
     )
     return decision, refs, chain_readings(request, actions, errors), side, reason
+
+
+def decision_of(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision:
+    """The decision alone on ``actions`` of ``request`` by the full scan (no notes gathered).
+
+    What the evaluator asks when the fast path has no remembered answer.
+    """
+    plan = plan_of(request, keep=False)
+    return summary([decide_action(plan, action, None, notes=False) for action in actions])[0]
 
 
 def replay(
