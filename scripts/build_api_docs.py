@@ -16,9 +16,28 @@ PAGE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 HEADER = """# API reference
 
-Everything below is reachable from one import, `import trustsim as ts`. This page is generated
-from the docstrings by `python scripts/build_api_docs.py`; each docstring carries runnable
-examples (they run as doctests in the test suite).
+Everything a test needs is reachable from one import, `import trustsim as ts`: the callers
+and the role, loading and parsing a policy, the decision entry points and their outcome, the
+errors to catch and the pytest assertions. The rest is reached through its module
+(`trustsim.inventory`, `trustsim.lint`, `trustsim.whocan`, …; `ts.inventory.Organization`
+works without importing the module first). This page is generated from the docstrings by
+`python scripts/build_api_docs.py`; each docstring carries runnable examples (they run as
+doctests in the test suite).
+"""
+
+MOVED_HEADER = """## Moved names
+
+Version 0.1.0 exported these names from `trustsim` itself. They still work there, with a
+`DeprecationWarning` naming the import to write instead:
+
+| name | import it from |
+|---|---|
+"""
+
+MOVED_FOOTER = """
+`trustsim.lint` is the linter's package now: `from trustsim.lint import lint` (calling
+`trustsim.lint(...)` still lints, with a `DeprecationWarning`), and the module
+`trustsim.linter` still imports, with a `DeprecationWarning`, as `trustsim.lint`.
 """
 
 
@@ -48,6 +67,9 @@ def render() -> str:
         parts.append(f"## `{name}` ({kind}, from `{obj.__module__}`)\n")
         parts.append(f"```text\n{_signature(name, obj)}\n```\n")
         parts.append(_summary(obj) + "\n")
+    moved = sorted(trustsim._MOVED.items(), key=lambda item: item[0].lower())
+    rows = "".join(f"| `{name}` | `from {module} import {name}` |\n" for name, module in moved)
+    parts.append(MOVED_HEADER + rows + MOVED_FOOTER)
     return "\n".join(parts)
 
 

@@ -24,7 +24,7 @@ import attrs
 from trustsim import __version__, _baseline, _config, _discovery, _pointer
 from trustsim.arn import Arn
 from trustsim.errors import InvalidPolicy, Position, escape
-from trustsim.linter import RULES, Finding, Severity, lint
+from trustsim.lint import RULES, Finding, Severity, lint
 from trustsim.loaders.json_text import read_json
 
 __all__ = ["JSON_SCHEMA_VERSION", "Linted", "Placed", "add_input_options", "lint_files", "run"]

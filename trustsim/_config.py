@@ -38,7 +38,7 @@ import attrs
 
 from trustsim import _files
 from trustsim.arn import Arn
-from trustsim.linter import Severity
+from trustsim.lint import Severity
 
 __all__ = ["ConfigError", "Settings", "glob_regex", "load", "parse"]
 

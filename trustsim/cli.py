@@ -10,7 +10,7 @@
 * ``trustsim explain POLICY --caller SPEC …``: one caller against one trust policy, with the
   explanation. 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy.
 * ``trustsim lint FILE… [--fail-on SEVERITY] [--format text|json|sarif]``: trust-policy
-  findings (:mod:`trustsim.linter`). 0 none at or above ``--fail-on``, 1 some, 2 unreadable.
+  findings (:mod:`trustsim.lint`). 0 none at or above ``--fail-on``, 1 some, 2 unreadable.
 * ``trustsim who-can ROLE_ARN --inventory FILE`` / ``trustsim reach PRINCIPAL_ARN --inventory
   FILE``: who can assume a role of an inventory, with residual conditions; which roles a
   principal reaches by chaining (:mod:`trustsim.whocan`). 0 answered, 2 unreadable inventory.
@@ -54,7 +54,7 @@ from trustsim.evaluation import assume_role, check_action
 from trustsim.explain import StatementRecord
 from trustsim.inventory import RCP_FULL_AWS_ACCESS, load_inventory
 from trustsim.inventory_db import is_database
-from trustsim.linter import Severity
+from trustsim.lint import Severity
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind, Principal, Statement

@@ -16,7 +16,7 @@ ignored.
 ...     "Condition": {"StringEquals": {"sts:ExternalId": "c-42"}}}}))
 >>> bot = ts.IamUser("arn:aws:iam::444455556666:user/bot", policies=[ts.parse_policy(
 ...     {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
-...      "Resource": "*"}}, kind=ts.PolicyKind.IDENTITY)])
+...      "Resource": "*"}}, kind=ts.model.PolicyKind.IDENTITY)])
 >>> request = request_from_sts(bot, "AssumeRole", role=role, RoleArn=role.arn,
 ...                            RoleSessionName="nightly", ExternalId="c-42")
 >>> ts.evaluate(request).decision.value

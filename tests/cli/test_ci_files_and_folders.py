@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from trustsim.cli import main
-from trustsim.linter import lint
+from trustsim.lint import lint
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "data" / "ci-repo"

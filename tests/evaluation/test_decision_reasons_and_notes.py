@@ -85,9 +85,9 @@ def test_the_rcp_reading_names_its_section_exactly() -> None:
 
 def test_the_invalid_policy_note_says_exactly_what_was_left_out() -> None:
     """One principal-less Allow: the note names it alone; two: it counts the other."""
-    bare = ts.Statement(ts.Effect.ALLOW, action=("sts:AssumeRole",))
-    again = ts.Statement(
-        ts.Effect.ALLOW, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"
+    bare = ts.model.Statement(ts.model.Effect.ALLOW, action=("sts:AssumeRole",))
+    again = ts.model.Statement(
+        ts.model.Effect.ALLOW, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"
     )
     alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
     one = ts.assume_role(alice, ts.Role(ROLE_ARN, ts.Policy((bare,), version="2012-10-17")))
@@ -190,8 +190,8 @@ def test_an_allowed_call_names_every_statement_that_allowed_each_action() -> Non
 
 def test_the_invalid_policy_note_counts_further_problems_in_the_plural() -> None:
     statements = tuple(
-        ts.Statement(
-            ts.Effect.ALLOW, action=("sts:AssumeRole",), index=i, pointer=f"/Statement/{i}"
+        ts.model.Statement(
+            ts.model.Effect.ALLOW, action=("sts:AssumeRole",), index=i, pointer=f"/Statement/{i}"
         )
         for i in range(3)
     )
@@ -218,7 +218,7 @@ def test_an_rcp_deny_names_its_level() -> None:
          "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"}},
         kind="rcp",
     )  # fmt: skip
-    full = ts.RCP_FULL_AWS_ACCESS
+    full = ts.inventory.RCP_FULL_AWS_ACCESS
     path = "o-abc1234567/r-ab12/ou-ab12-11111111/"
     alice = ts.IamUser(f"arn:aws:iam::{ACCOUNT}:user/alice")
     cases = (

@@ -242,7 +242,7 @@ def test_wrong_option_types_raise_a_type_error_naming_the_option(
 @pytest.mark.parametrize(
     "build",
     [
-        lambda v: ts.RequestContext.of({"k": v}),
+        lambda v: ts.context.RequestContext.of({"k": v}),
         lambda v: ts.WebIdentity(f"arn:aws:iam::{A}:oidc-provider/auth.example.com", {"aud": v}),
         lambda v: ts.SamlIdentity(f"arn:aws:iam::{A}:saml-provider/Corp", {"saml:sub": v}),
         lambda v: check_condition({"StringEquals": {"k": v}}, {}),
@@ -303,7 +303,10 @@ TARGETS: list[tuple[Callable[..., Any], dict[str, Any]]] = [
     (ts.WebIdentity, {"provider": "auth.example.com"}),
     (ts.SamlIdentity, {"provider": f"arn:aws:iam::{A}:saml-provider/Corp"}),
     (ts.OrgMembership, {"org_id": "o-a1b2c3d4e5"}),
-    (ts.ProvidedContext, {"provider_arn": "arn:aws:iam::aws:contextProvider/IdentityCenter"}),
+    (
+        ts.requests.ProvidedContext,
+        {"provider_arn": "arn:aws:iam::aws:contextProvider/IdentityCenter"},
+    ),
     (ts.build_request, {"caller": USER, "role": _ROLE}),
     (ts.assume_role, {"caller": USER, "role": _ROLE}),
     (ts.check_action, {"caller": USER, "role": _ROLE, "action": "sts:TagSession"}),
@@ -390,7 +393,7 @@ def _use(made: object) -> None:
     if isinstance(made, ts.OrgMembership):
         ts.assume_role(ts.IamUser(_ARN_USER, org=made), _ROLE).explain()
         return
-    if isinstance(made, ts.ProvidedContext):
+    if isinstance(made, ts.requests.ProvidedContext):
         ts.assume_role(USER, _ROLE, provided_contexts=[made]).explain()
         return
     repr(made)

@@ -71,9 +71,9 @@ def test_nested_claim_lists_are_refused_not_stringified():  # was: stored as ("(
 def test_a_hand_built_trust_allow_without_principal_grants_nothing():  # was: Allow for everyone
     """A trust policy statement must name a Principal; IAM refuses the document otherwise
     (MISSING_PRINCIPAL, docs/semantics.md §2). A hand-built one used to read as {"AWS": "*"}."""
-    everyone = ts.Statement(ts.Effect.ALLOW, action=("sts:AssumeRole",))
-    guard = ts.Statement(
-        ts.Effect.DENY, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"
+    everyone = ts.model.Statement(ts.model.Effect.ALLOW, action=("sts:AssumeRole",))
+    guard = ts.model.Statement(
+        ts.model.Effect.DENY, action=("sts:AssumeRole",), index=1, pointer="/Statement/1"
     )
     role = ts.Role(
         "arn:aws:iam::111122223333:role/target", ts.Policy((everyone,), version="2012-10-17")

@@ -55,14 +55,14 @@ def example(name: str) -> ts.Policy:
 
 def organization(
     *, rcps: tuple[ts.Policy, ...] = (), scps: tuple[ts.Policy, ...] = ()
-) -> ts.Organization:
-    return ts.Organization(
+) -> ts.inventory.Organization:
+    return ts.inventory.Organization(
         ORG_ID,
         ROOT,
         management_account=MANAGEMENT,
         root_rcps=rcps,
         root_scps=scps,
-        units=[ts.OrgUnit(WORKLOADS, ROOT), ts.OrgUnit(RESTRICTED, ROOT)],
+        units=[ts.inventory.OrgUnit(WORKLOADS, ROOT), ts.inventory.OrgUnit(RESTRICTED, ROOT)],
         accounts={APP: WORKLOADS, DATA_ACCOUNT: WORKLOADS, LOCKED: RESTRICTED},
     )
 
@@ -103,7 +103,9 @@ def trust_everyone_needed(account: str) -> ts.Policy:
     )
 
 
-def role(org: ts.Organization, account: str, name: str = "target", **fields: Any) -> ts.Role:
+def role(
+    org: ts.inventory.Organization, account: str, name: str = "target", **fields: Any
+) -> ts.Role:
     return ts.Role(
         f"arn:aws:iam::{account}:role/{name}",
         trust_everyone_needed(account),
@@ -122,7 +124,7 @@ def allow_assume() -> ts.Policy:
     )
 
 
-def user(org: ts.Organization, account: str, name: str = "alice") -> ts.IamUser:
+def user(org: ts.inventory.Organization, account: str, name: str = "alice") -> ts.IamUser:
     return ts.IamUser(
         f"arn:aws:iam::{account}:user/{name}",
         policies=[allow_assume()],
@@ -222,7 +224,9 @@ RCP_TABLE: list[tuple[str, str, Any, str, Mapping[str, Any], ts.Decision]] = [
     (
         IDENTITY,
         "Google identity (trusted provider)",
-        lambda o: ts.GoogleIdentity("1234567890", audience="my-app.apps.googleusercontent.com"),
+        lambda o: ts.identities.GoogleIdentity(
+            "1234567890", audience="my-app.apps.googleusercontent.com"
+        ),
         APP,
         {},
         ALLOW,
@@ -304,7 +308,9 @@ RCP_TABLE: list[tuple[str, str, Any, str, Mapping[str, Any], ts.Decision]] = [
     (
         GITHUB_OWNER,
         "a Google identity (no GitHub sub)",
-        lambda o: ts.GoogleIdentity("1234567890", audience="a.apps.googleusercontent.com"),
+        lambda o: ts.identities.GoogleIdentity(
+            "1234567890", audience="a.apps.googleusercontent.com"
+        ),
         APP,
         {},
         ALLOW,
@@ -361,7 +367,7 @@ def test_aws_resource_perimeter_scp_reads_the_role_organisation(
 ) -> None:
     """The SCP denies unless aws:ResourceOrgID is the organisation's: it must be derived from
     the role's organisation (it used to be absent, so every call was denied)."""
-    org = organization(scps=(ts.FULL_AWS_ACCESS, example(RESOURCE_PERIMETER)))
+    org = organization(scps=(ts.inventory.FULL_AWS_ACCESS, example(RESOURCE_PERIMETER)))
     caller = user(org, caller_account)
     target = (
         role(org, role_account)
@@ -403,14 +409,14 @@ def test_rcp_full_aws_access_is_on_every_level_and_only_denies_bite() -> None:
          "Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}},
         kind="rcp",
     )  # fmt: skip
-    org = ts.Organization(
+    org = ts.inventory.Organization(
         ORG_ID,
         ROOT,
-        units=[ts.OrgUnit(WORKLOADS, ROOT, rcps=[unrelated])],
+        units=[ts.inventory.OrgUnit(WORKLOADS, ROOT, rcps=[unrelated])],
         accounts={APP: WORKLOADS},
     )
     member = org.member(APP)
-    assert [level[0] for level in member.rcps] == [ts.RCP_FULL_AWS_ACCESS] * 3
+    assert [level[0] for level in member.rcps] == [ts.inventory.RCP_FULL_AWS_ACCESS] * 3
     assert ts.assume_role(user(org, STRANGER), role(org, APP)).allowed
 
 
@@ -427,23 +433,23 @@ def test_a_customer_rcp_that_allows_is_refused_with_the_pages_words() -> None:
     )
     assert problem.aws_says.startswith("MalformedPolicyException")
     # The managed policy's own document loads (a dump of attached RCPs holds it).
-    full = parse_policy(ts.RCP_FULL_AWS_ACCESS.to_dict(), kind="rcp")
-    assert full == ts.RCP_FULL_AWS_ACCESS
+    full = parse_policy(ts.inventory.RCP_FULL_AWS_ACCESS.to_dict(), kind="rcp")
+    assert full == ts.inventory.RCP_FULL_AWS_ACCESS
     # Hand-built, it is refused when placed in an organisation or a membership.
     allowing = ts.Policy(
         (
-            ts.Statement(
-                ts.Effect.ALLOW,
-                principal=ts.Principal(star=True),
+            ts.model.Statement(
+                ts.model.Effect.ALLOW,
+                principal=ts.model.Principal(star=True),
                 action=("sts:*",),
                 resource=("*",),
             ),
         ),
         version="2012-10-17",
-        kind=ts.PolicyKind.RCP,
+        kind=ts.model.PolicyKind.RCP,
     )
     with pytest.raises(InventoryError, match="only supported for the RCPFullAWSAccess"):
-        ts.Organization(ORG_ID, ROOT, root_rcps=[allowing])
+        ts.inventory.Organization(ORG_ID, ROOT, root_rcps=[allowing])
     with pytest.raises(ts.InvalidCaller, match="only supported for the RCPFullAWSAccess"):
         ts.OrgMembership(ORG_ID, rcps=[[allowing]])
 
@@ -475,7 +481,7 @@ def test_rcps_never_restrict_the_management_account_scps_never_its_principals() 
         },
         kind="scp",
     )
-    org = organization(rcps=(deny_all,), scps=(ts.FULL_AWS_ACCESS, deny_scp))
+    org = organization(rcps=(deny_all,), scps=(ts.inventory.FULL_AWS_ACCESS, deny_scp))
     assert ts.assume_role(user(org, STRANGER), role(org, MANAGEMENT)).allowed
     assert ts.assume_role(
         user(org, MANAGEMENT),
@@ -526,7 +532,7 @@ def test_same_account_callers_without_an_org_are_under_the_roles_organisation_sc
         },
         kind="scp",
     )
-    org = organization(scps=(ts.FULL_AWS_ACCESS, deny_scp))
+    org = organization(scps=(ts.inventory.FULL_AWS_ACCESS, deny_scp))
     bare = ts.IamUser(f"arn:aws:iam::{APP}:user/alice", policies=[allow_assume()])
     outcome = ts.assume_role(bare, role(org, APP))
     assert (outcome.decision, outcome.side) == (EXPLICIT, "scp")
@@ -545,8 +551,11 @@ def test_levels_are_named_by_the_account_path() -> None:
         },
         kind="scp",
     )
-    org = ts.Organization(
-        ORG_ID, ROOT, units=[ts.OrgUnit(WORKLOADS, ROOT, scps=[gap])], accounts={APP: WORKLOADS}
+    org = ts.inventory.Organization(
+        ORG_ID,
+        ROOT,
+        units=[ts.inventory.OrgUnit(WORKLOADS, ROOT, scps=[gap])],
+        accounts={APP: WORKLOADS},
     )
     outside = ts.Role(f"arn:aws:iam::{STRANGER}:role/r", trust_everyone_needed(STRANGER))
     outcome = ts.assume_role(user(org, APP), outside)
@@ -556,25 +565,25 @@ def test_levels_are_named_by_the_account_path() -> None:
 
 
 def test_an_organisation_is_checked_when_built() -> None:
-    scp = ts.FULL_AWS_ACCESS
+    scp = ts.inventory.FULL_AWS_ACCESS
     with pytest.raises(InventoryError, match="is a scp policy, not an RCP"):
-        ts.Organization(ORG_ID, ROOT, root_rcps=[scp])
+        ts.inventory.Organization(ORG_ID, ROOT, root_rcps=[scp])
     trust = trust_everyone_needed(APP)
     with pytest.raises(InventoryError, match="is a trust policy, not an SCP"):
-        ts.Organization(ORG_ID, ROOT, root_scps=[trust])
+        ts.inventory.Organization(ORG_ID, ROOT, root_scps=[trust])
     with pytest.raises(InventoryError, match="not a valid OU ID"):
-        ts.Organization(ORG_ID, ROOT, units=[ts.OrgUnit("ou-1", ROOT)])
+        ts.inventory.Organization(ORG_ID, ROOT, units=[ts.inventory.OrgUnit("ou-1", ROOT)])
     with pytest.raises(TypeError, match="must be a Policy"):
-        ts.Organization(ORG_ID, ROOT, root_scps=["deny.json"])  # type: ignore[list-item]
+        ts.inventory.Organization(ORG_ID, ROOT, root_scps=["deny.json"])  # type: ignore[list-item]
     # Memberships built by hand: levels of the right kind, one per part of the path.
     with pytest.raises(ts.InvalidCaller, match=r"scps\[0\]\[0\]: expected an SCP, got an RCP"):
-        ts.OrgMembership(ORG_ID, scps=[[ts.RCP_FULL_AWS_ACCESS]])
+        ts.OrgMembership(ORG_ID, scps=[[ts.inventory.RCP_FULL_AWS_ACCESS]])
     with pytest.raises(ts.InvalidCaller, match="has 3 levels but the path"):
         ts.OrgMembership(ORG_ID, paths=[f"{ORG_ID}/{ROOT}/"], scps=[[scp], [scp], [scp]])
     with pytest.raises(TypeError, match=r"rcps\[0\]\[0\]: expected a trustsim.Policy, got str"):
         ts.OrgMembership(ORG_ID, rcps=[["p"]])  # type: ignore[list-item]
     # The management account is placed under the root when not placed.
-    assert ts.Organization(ORG_ID, ROOT, management_account=MANAGEMENT).member(
+    assert ts.inventory.Organization(ORG_ID, ROOT, management_account=MANAGEMENT).member(
         MANAGEMENT
     ).paths == (f"{ORG_ID}/{ROOT}/",)
 
@@ -635,7 +644,7 @@ def test_a_scenario_organization_block_places_caller_and_role(tmp_path: Path) ->
             ),
         ],
     )
-    results = [scenario.run() for scenario in ts.load_scenarios(path)]
+    results = [scenario.run() for scenario in ts.scenarios.load_scenarios(path)]
     assert [r.passed for r in results] == [True, True, True], [r.report() for r in results]
     member = results[0].scenario
     placed = member.caller().org  # type: ignore[union-attr]
@@ -661,15 +670,15 @@ def test_scenario_rcps_need_the_roles_org_and_decide(tmp_path: Path) -> None:
     )
     stranger["role"] = role_spec
     path = _scenario_file(tmp_path, [stranger])
-    [result] = [scenario.run() for scenario in ts.load_scenarios(path)]
+    [result] = [scenario.run() for scenario in ts.scenarios.load_scenarios(path)]
     assert result.passed, result.report()
     assert result.outcome is not None
     assert result.outcome.determined_by[0].policy == "RCP root r-ab12 level, policy 0"
     context = ts.build_request(result.scenario.caller(), result.scenario.role()).context
     assert context["aws:ResourceOrgID"] == (ORG_ID,)
     no_org = _scenario("no org", _user_spec(STRANGER), "ExplicitDeny", rcps=[["org-only.json"]])
-    with pytest.raises(ts.MalformedScenario, match="rcps need the role's org_id"):
-        ts.load_scenarios(_scenario_file(tmp_path, [no_org]))
+    with pytest.raises(ts.scenarios.MalformedScenario, match="rcps need the role's org_id"):
+        ts.scenarios.load_scenarios(_scenario_file(tmp_path, [no_org]))
 
 
 @pytest.mark.parametrize(
@@ -690,8 +699,8 @@ def test_a_scenario_organization_block_refuses_what_it_would_hide(
 ) -> None:
     scenario = _scenario("s", _user_spec(APP), "Allow", organization=_org_block())
     scenario.update(fields)
-    with pytest.raises(ts.MalformedScenario, match=message) as refused:
-        ts.load_scenarios(_scenario_file(tmp_path, [scenario]))
+    with pytest.raises(ts.scenarios.MalformedScenario, match=message) as refused:
+        ts.scenarios.load_scenarios(_scenario_file(tmp_path, [scenario]))
     assert refused.value.pointer == pointer
 
 
@@ -708,7 +717,9 @@ def test_a_scenario_organization_that_cannot_exist_is_an_error(tmp_path: Path) -
         organization=_org_block(units=[{"id": WORKLOADS, "parent": "ou-ab12-33333333"},
                                        {"id": "ou-ab12-33333333", "parent": WORKLOADS}]),
     )  # fmt: skip
-    results = [s.run() for s in ts.load_scenarios(_scenario_file(tmp_path, [bad_policy, cycle]))]
+    results = [
+        s.run() for s in ts.scenarios.load_scenarios(_scenario_file(tmp_path, [bad_policy, cycle]))
+    ]
     assert [r.decision for r in results] == ["InvalidPolicy", "Error"]
     assert "RCP_ALLOW" in str(results[0].error)
     assert "its own ancestor" in str(results[1].error)
@@ -794,7 +805,7 @@ def test_notes_that_depend_on_the_callers_org_or_token_are_not_memoised() -> Non
         },
         kind="scp",
     )
-    org = organization(scps=(ts.FULL_AWS_ACCESS, deny_scp), rcps=(example(GITHUB_OWNER),))
+    org = organization(scps=(ts.inventory.FULL_AWS_ACCESS, deny_scp), rcps=(example(GITHUB_OWNER),))
     target = role(org, APP)
     bare = ts.IamUser(f"arn:aws:iam::{APP}:user/alice", policies=[allow_assume()])
     placed = user(org, APP)
@@ -812,7 +823,7 @@ def test_an_organisation_block_with_a_misspelt_member_is_refused() -> None:
     """A block read from a manifest or a scenario: "rcp" would otherwise drop its RCPs."""
     from trustsim.inventory import organization_from_spec  # noqa: PLC0415 - one test uses it
 
-    def read(item: object, kind: ts.PolicyKind, label: str) -> ts.Policy:
+    def read(item: object, kind: ts.model.PolicyKind, label: str) -> ts.Policy:
         return parse_policy(item, kind=kind, origin=label)
 
     deny = DATA[IDENTITY]["policy"]

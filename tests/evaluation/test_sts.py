@@ -35,7 +35,7 @@ def _jwt(claims: object) -> str:
     return f"eyJhbGciOiJub25lIn0.{body}.c2ln"
 
 
-def _ctx(request: ts.AssumeRoleRequest) -> dict[str, tuple[str, ...]]:
+def _ctx(request: ts.requests.AssumeRoleRequest) -> dict[str, tuple[str, ...]]:
     return {
         k: v for k, v in request.context.items() if k not in {"aws:currenttime", "aws:epochtime"}
     }
@@ -325,7 +325,7 @@ def test_sts_options_names_the_caller_role_and_options() -> None:
     )
     assert (caller, role_arn) == (BOT, ROLE.arn)
     assert options["provided_contexts"] == [
-        ts.ProvidedContext("arn:aws:iam::aws:contextProvider/IdentityCenter")
+        ts.requests.ProvidedContext("arn:aws:iam::aws:contextProvider/IdentityCenter")
     ]
 
 
@@ -365,14 +365,16 @@ def test_scenario_files_take_the_same_boto3_arguments() -> None:
         "ExternalId": "customer-42",
         "Tags": [{"Key": "team", "Value": "a"}],
     }
-    [allowed] = ts.load_scenarios([_scenario(good)])
+    [allowed] = ts.scenarios.load_scenarios([_scenario(good)])
     result = allowed.run()
     assert result.passed, result.report()
     assert result.outcome is not None
     assert result.outcome.request.context.get_values("aws:RequestTag/team") == ("a",)
-    [denied] = ts.load_scenarios([_scenario({"RoleSessionName": "nightly"}, "ImplicitDeny")])
+    [denied] = ts.scenarios.load_scenarios(
+        [_scenario({"RoleSessionName": "nightly"}, "ImplicitDeny")]
+    )
     assert denied.run().passed
-    [wrong] = ts.load_scenarios([_scenario({**good, "Tags": {"team": "a"}})])
+    [wrong] = ts.scenarios.load_scenarios([_scenario({**good, "Tags": {"team": "a"}})])
     assert wrong.run().decision == "Error"
 
 
@@ -387,5 +389,5 @@ def test_scenario_files_take_the_same_boto3_arguments() -> None:
 def test_scenario_requests_are_checked_when_loaded(
     request_: object, action: str, message: str
 ) -> None:
-    with pytest.raises(ts.MalformedScenario, match=message):
-        ts.load_scenarios([_scenario(request_, action=action)])
+    with pytest.raises(ts.scenarios.MalformedScenario, match=message):
+        ts.scenarios.load_scenarios([_scenario(request_, action=action)])

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from trustsim.callers import IamUser, Role, RoleSession, WebIdentity
 from trustsim.errors import InvalidPolicy, Position
-from trustsim.linter import RULES, Finding, Severity, default_role_arn, lint
+from trustsim.lint import RULES, Finding, Severity, default_role_arn, lint
 from trustsim.parsing import parse_policy
 from trustsim.requests import assume_role
 

@@ -13,7 +13,7 @@ import pytest
 
 from trustsim.callers import IamUser, Role, WebIdentity
 from trustsim.errors import InvalidPolicy
-from trustsim.linter import Finding, Severity, Witness, default_role_arn, lint
+from trustsim.lint import Finding, Severity, Witness, default_role_arn, lint
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
 from trustsim.requests import assume_role

@@ -34,7 +34,7 @@ BOT = ts.IamUser(
                 "Version": "2012-10-17",
                 "Statement": {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
             },
-            kind=ts.PolicyKind.IDENTITY,
+            kind=ts.model.PolicyKind.IDENTITY,
         )
     ],
 )
@@ -79,7 +79,7 @@ def calls(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     return params, options
 
 
-def _context(request: ts.AssumeRoleRequest) -> dict[str, tuple[str, ...]]:
+def _context(request: ts.requests.AssumeRoleRequest) -> dict[str, tuple[str, ...]]:
     clock = {"aws:currenttime", "aws:epochtime"}
     return {k: v for k, v in request.context.items() if k.lower() not in clock}
 

@@ -28,7 +28,7 @@ from trustsim.callers import (
     WebIdentity,
 )
 from trustsim.compiler import CompiledStatement
-from trustsim.linter import lint
+from trustsim.lint import lint
 from trustsim.model import Statement
 from trustsim.parsing import parse_policy
 

@@ -119,10 +119,10 @@ def test_the_context_an_outcome_holds_cannot_be_changed() -> None:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: ts.RequestContext.of({"k": "v"}),
-        lambda: ts.RequestContext.of({"k": "v"}).merged({"j": ["a"]}),
-        lambda: ts.RequestContext.of({"k": "v", "j": "w"}).without("j"),
-        lambda: ts.RequestContext(folded={"k": ("v",)}),
+        lambda: ts.context.RequestContext.of({"k": "v"}),
+        lambda: ts.context.RequestContext.of({"k": "v"}).merged({"j": ["a"]}),
+        lambda: ts.context.RequestContext.of({"k": "v", "j": "w"}).without("j"),
+        lambda: ts.context.RequestContext(folded={"k": ("v",)}),
         lambda: ts.build_request(ts.IamUser(USER_ARN), BEFORE_SIX).context,
         lambda: ts.build_request(ts.IamUser(USER_ARN), BEFORE_SIX, context={"x": "y"}).context,
     ],

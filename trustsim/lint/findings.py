@@ -13,7 +13,7 @@ from trustsim.callers import (
 )
 from trustsim.context import ContextValue
 from trustsim.errors import Position
-from trustsim.lint_rules.catalogue import Severity
+from trustsim.lint.catalogue import Severity
 
 
 @attrs.frozen
@@ -71,7 +71,7 @@ class Finding:
         witness: for a breadth finding, a caller the evaluator allows.
         position: line and column of ``pointer`` when the policy was read from text.
 
-    >>> from trustsim.linter import lint
+    >>> from trustsim.lint import lint
     >>> finding = lint({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
     ...     "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:*",
     ...     "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}})[0]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trustsim.lint_rules.base import LintBase
-from trustsim.lint_rules.knowledge import (
+from trustsim.lint.base import LintBase
+from trustsim.lint.knowledge import (
     MULTIVALUED_KEYS,
     OIDC_CLAIM_KEY,
     PRINCIPAL_KEY_PREFIXES,

@@ -6,8 +6,8 @@ from trustsim import _pointer
 from trustsim.callers import (
     Role,
 )
-from trustsim.lint_rules.catalogue import RULES
-from trustsim.lint_rules.findings import Finding, Witness
+from trustsim.lint.catalogue import RULES
+from trustsim.lint.findings import Finding, Witness
 from trustsim.model import ConditionClause, Policy, Statement
 
 
@@ -20,6 +20,7 @@ class LintBase:
         self.role = Role(role_arn, policy)
         self.findings: list[Finding] = []
         self._allow_all: Policy | None = None
+        self._allows_action: dict[str, bool] = {}
 
     def add(
         self, code: str, pointer: str, message: str, fix: str, witness: Witness | None = None

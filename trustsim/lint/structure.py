@@ -7,8 +7,8 @@ import re
 import attrs
 
 from trustsim.arn import Arn
-from trustsim.lint_rules.base import LintBase
-from trustsim.lint_rules.knowledge import (
+from trustsim.lint.base import LintBase
+from trustsim.lint.knowledge import (
     TRUST_POLICY_QUOTA,
     UNIQUE_ID,
     has_wildcard,

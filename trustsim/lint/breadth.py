@@ -12,8 +12,8 @@ from trustsim.callers import (
     InvalidCaller,
     ServicePrincipal,
 )
-from trustsim.lint_rules.findings import Witness
-from trustsim.lint_rules.knowledge import (
+from trustsim.lint.findings import Witness
+from trustsim.lint.knowledge import (
     COGNITO,
     GENERIC_FORMAT,
     OUTSIDER,
@@ -25,7 +25,7 @@ from trustsim.lint_rules.knowledge import (
     is_positive,
     subject_format,
 )
-from trustsim.lint_rules.witness import WitnessBuilder, describe_caller, describe_context
+from trustsim.lint.witness import WitnessBuilder, describe_caller, describe_context
 from trustsim.model import ConditionClause, Statement
 from trustsim.requests import (
     ASSUME_ROLE,
@@ -237,42 +237,64 @@ class BreadthRules(WitnessBuilder):
         aud: str | None,
     ) -> None:
         pointer = self.clause_pointer(statement, clause)
+        token = (provider, issuer, fmt, aud)
         for value in clause.values:
             if not has_wildcard(value):
                 continue
-            outsider = self.subject(value, fmt.outsider_fillers, fmt, foreign=True)
-            if outsider is not None:
-                witness = self.subject_witness(statement, provider, issuer, fmt, aud, outsider)
-                if witness is not None:
-                    self.add(
-                        "OIDC_SUB_TOO_BROAD",
-                        pointer,
-                        f"{value!r} also matches {outsider!r}: a subject of another "
-                        f"{fmt.owner_word} — {fmt.label} identities that are not yours can "
-                        "assume this role",
-                        f"match the whole subject with StringEquals ({fmt.pinned}), or anchor "
-                        f"a wildcard after the {fmt.owner_word} and name",
-                        witness,
-                    )
-                    continue
-            if fmt.anchored is None and fmt is GENERIC_FORMAT:
-                continue
-            prefix = re.split(r"[*?]", value, maxsplit=1)[0]
-            if fmt.anchored is not None and fmt.anchored.match(prefix):
-                continue
-            insider = self.subject(value, fmt.insider_fillers, fmt, foreign=False)
-            if insider is None:
-                continue
-            witness = self.subject_witness(statement, provider, issuer, fmt, aud, insider)
-            if witness is not None:
-                self.add(
-                    "OIDC_SUB_WILDCARD",
-                    pointer,
-                    f"{value!r} matches {insider!r} too: every {fmt.scope} the pattern covers "
-                    "can assume this role",
-                    f"pin the subject ({fmt.pinned})",
-                    witness,
+            found = self.admitted_subject(statement, value, token, foreign=True)
+            if found is not None:
+                code = "OIDC_SUB_TOO_BROAD"
+                message = (
+                    f"{value!r} also matches {found[0]!r}: a subject of another "
+                    f"{fmt.owner_word} — {fmt.label} identities that are not yours can "
+                    "assume this role"
                 )
+                fix = (
+                    f"match the whole subject with StringEquals ({fmt.pinned}), or anchor "
+                    f"a wildcard after the {fmt.owner_word} and name"
+                )
+            elif self.owner_pinned(value, fmt):
+                continue
+            else:
+                found = self.admitted_subject(statement, value, token, foreign=False)
+                if found is None:
+                    continue
+                code = "OIDC_SUB_WILDCARD"
+                message = (
+                    f"{value!r} matches {found[0]!r} too: every {fmt.scope} the pattern "
+                    "covers can assume this role"
+                )
+                fix = f"pin the subject ({fmt.pinned})"
+            self.add(code, pointer, message, fix, found[1])
+
+    @staticmethod
+    def owner_pinned(pattern: str, fmt: SubjectFormat) -> bool:
+        """Whether ``pattern``'s literal start pins the subject enough (or cannot be told)."""
+        if fmt.anchored is None:
+            return fmt is GENERIC_FORMAT
+        prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        return fmt.anchored.match(prefix) is not None
+
+    def admitted_subject(
+        self,
+        statement: Statement,
+        pattern: str,
+        token: tuple[str, str, SubjectFormat, str | None],
+        *,
+        foreign: bool,
+    ) -> tuple[str, Witness] | None:
+        """A subject ``pattern`` matches whose token gets in, with its witness.
+
+        The subject is another owner's when ``foreign``, else the statement's owner's;
+        ``token`` is the statement's provider, issuer, subject format and audience.
+        """
+        provider, issuer, fmt, aud = token
+        fillers = fmt.outsider_fillers if foreign else fmt.insider_fillers
+        subject = self.subject(pattern, fillers, fmt, foreign=foreign)
+        if subject is None:
+            return None
+        witness = self.subject_witness(statement, provider, issuer, fmt, aud, subject)
+        return None if witness is None else (subject, witness)
 
     def issuer_mismatch(self, statement: Statement) -> None:
         """A condition on another OIDC issuer's claims than the Federated principal's.

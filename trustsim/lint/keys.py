@@ -7,8 +7,8 @@ key" (docs/lint.md, Access Analyzer's checks), "Confirm audience claim type", a 
 
 from __future__ import annotations
 
-from trustsim.lint_rules.base import LintBase
-from trustsim.lint_rules.knowledge import MULTIVALUED_KEYS, OIDC_CLAIM_KEY, holds_without_key
+from trustsim.lint.base import LintBase
+from trustsim.lint.knowledge import MULTIVALUED_KEYS, OIDC_CLAIM_KEY, holds_without_key
 from trustsim.model import ConditionClause, Effect, SetQualifier, Statement
 from trustsim.requests import (
     ASSUME_ROLE,
@@ -125,15 +125,22 @@ class KeyRules(LintBase):
                 )
 
     def policy_allows(self, action: str) -> bool:
+        """Whether some Allow statement names ``action`` (or uses NotAction).
+
+        Asked for every clause of every statement, about the whole policy: the answer is
+        remembered per action for this lint, so the policy is scanned once per action, not
+        once per clause (issue 22).
+        """
         wanted = action.lower()
-        for statement in self.policy.statements:
-            if statement.effect is not Effect.ALLOW:
-                continue
-            if statement.action is None:
-                return True  # NotAction: whether it allows the action is NotAction's finding
-            if any(compile_pattern(named.lower())(wanted) for named in statement.action):
-                return True
-        return False
+        found = self._allows_action.get(wanted)
+        if found is None:
+            found = self._allows_action[wanted] = any(
+                statement.action is None  # NotAction: whether it allows is NotAction's finding
+                or any(compile_pattern(named.lower())(wanted) for named in statement.action)
+                for statement in self.policy.statements
+                if statement.effect is Effect.ALLOW
+            )
+        return found
 
     def audience_claim_type(self, statement: Statement, clause: ConditionClause) -> None:
         match = OIDC_CLAIM_KEY.fullmatch(clause.key.lower())

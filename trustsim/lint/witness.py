@@ -19,9 +19,9 @@ from trustsim.callers import (
 from trustsim.context import ContextValue
 from trustsim.errors import InvalidContext, InvalidRequest
 from trustsim.evaluation import assume_role
-from trustsim.lint_rules.base import LintBase
-from trustsim.lint_rules.findings import Witness
-from trustsim.lint_rules.knowledge import (
+from trustsim.lint.base import LintBase
+from trustsim.lint.findings import Witness
+from trustsim.lint.knowledge import (
     AWS_CONTROLLED,
     AWS_CONTROLLED_PREFIXES,
     GENERIC_FORMAT,

@@ -144,15 +144,19 @@ class SubjectFormat:
     owner_word: str = "owner"
 
 
+def _outsiders(owner_prefix: str, rest: str) -> tuple[str, ...]:
+    """Fillers for a shared issuer's first wildcard that make another owner's subject.
+
+    ``evil`` plus the rest of an example subject, tried where the wildcard stands: glued to
+    a name (``acme-evil``), as the whole owner, after the issuer's own prefix, or alone.
+    """
+    return (f"-evil{rest}", f"evil{rest}", f"{owner_prefix}evil{rest}", "evil")
+
+
 GITHUB_FORMAT = SubjectFormat(
     "GitHub Actions",
     re.compile(r"repo:([^/:]+)/"),
-    (
-        "-evil/app:ref:refs/heads/main",
-        "evil/app:ref:refs/heads/main",
-        "repo:evil/app:ref:refs/heads/main",
-        "evil",
-    ),
+    _outsiders("repo:", "/app:ref:refs/heads/main"),
     ("sandbox:pull_request", "pull_request", "x"),
     re.compile(r"repo:[^/:*?]+/[^:*?]+:(ref:refs/(heads|tags)/.|environment:)"),
     shared=True,
@@ -164,12 +168,7 @@ GITHUB_FORMAT = SubjectFormat(
 GITLAB_FORMAT = SubjectFormat(
     "GitLab CI",
     re.compile(r"project_path:([^/:]+)/"),
-    (
-        "-evil/app:ref_type:branch:ref:main",
-        "evil/app:ref_type:branch:ref:main",
-        "project_path:evil/app:ref_type:branch:ref:main",
-        "evil",
-    ),
+    _outsiders("project_path:", "/app:ref_type:branch:ref:main"),
     ("sandbox:ref_type:branch:ref:main", "x"),
     re.compile(r"project_path:[^/:*?]+/[^:*?]+:ref_type:(branch|tag):ref:."),
     shared=True,
@@ -180,12 +179,7 @@ GITLAB_FORMAT = SubjectFormat(
 TERRAFORM_FORMAT = SubjectFormat(
     "HCP Terraform",
     re.compile(r"organization:([^:]+):"),
-    (
-        "-evil:project:p:workspace:w:run_phase:apply",
-        "evil:project:p:workspace:w:run_phase:apply",
-        "organization:evil:project:p:workspace:w:run_phase:apply",
-        "evil",
-    ),
+    _outsiders("organization:", ":project:p:workspace:w:run_phase:apply"),
     ("sandbox:workspace:w:run_phase:apply", "x"),
     re.compile(r"organization:[^:*?]+:project:[^:*?]+:workspace:[^:*?]+:run_phase:"),
     shared=True,
@@ -211,12 +205,7 @@ EKS_FORMAT = SubjectFormat(
 BUILDKITE_FORMAT = SubjectFormat(
     "Buildkite",
     re.compile(r"organization:([^:]+):"),
-    (
-        "-evil:pipeline:app:ref:refs/heads/main:commit:0:step:deploy",
-        "evil:pipeline:app:ref:refs/heads/main:commit:0:step:deploy",
-        "organization:evil:pipeline:app:ref:refs/heads/main:commit:0:step:deploy",
-        "evil",
-    ),
+    _outsiders("organization:", ":pipeline:app:ref:refs/heads/main:commit:0:step:deploy"),
     ("sandbox:ref:refs/heads/main:commit:0:step:deploy", "x"),
     re.compile(r"organization:[^:*?]+:pipeline:[^:*?]+:ref:refs/(heads|tags)/."),
     shared=True,
