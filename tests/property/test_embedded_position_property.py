@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustsim._discovery import embedded_position
+from trustsim.cli.discovery import embedded_position
 from trustsim.loaders.json_text import read_json
 
 pytestmark = pytest.mark.property
