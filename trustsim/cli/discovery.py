@@ -37,8 +37,9 @@ import attrs
 
 from trustsim import _files
 from trustsim.errors import InvalidPolicy, Position, Problem
-from trustsim.loaders import aws, iac
+from trustsim.loaders import aws, cloudformation, terraform
 from trustsim.loaders.json_text import read_json
+from trustsim.loaders.source_text import read_template
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
@@ -199,11 +200,11 @@ def check_stack_id(stack_id: str) -> None:
     Raises:
         InvalidPolicy: not a stack ARN nor a UUID.
     """
-    iac._stack_arn(stack_id, "aws", "us-east-1", "123456789012", "stack")
+    cloudformation.stack_arn(stack_id, "aws", "us-east-1", "123456789012", "stack")
 
 
 def _parse(data: bytes, label: str, *, yaml: bool) -> tuple[object, str, dict[str, Position]]:
-    return iac.read_template(data, origin=label, yaml=yaml)
+    return read_template(data, origin=label, yaml=yaml)
 
 
 _YAML_TEMPLATE = re.compile(rb"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
@@ -319,7 +320,7 @@ def _sources(  # noqa: PLR0917 - one file, with what the pseudo-parameters need
                 role.arn,
                 role.unknown,
             )
-            for role in iac.load_terraform(value, origin=label)
+            for role in terraform.load_terraform(value, origin=label)
         )
     roles: tuple[aws.RoleDetail, ...]
     if kind == "account-dump":
@@ -359,7 +360,7 @@ def _template_sources(
     resources: Mapping[str, Any] = value.get("Resources") or {}
     found = []
     account = account_id or "123456789012"
-    for role in iac.load_cloudformation(value, **options):
+    for role in cloudformation.load_cloudformation(value, **options):
         metadata = resources[role.address].get("Metadata")
         metadata = metadata if isinstance(metadata, Mapping) else {}
         cdk_path = metadata.get("aws:cdk:path")
