@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from trustsim.analysis.compare import Comparison, compare
 from trustsim.analysis.grants import Grants, grants
-from trustsim.cli.options import Handler, format_option
+from trustsim.cli.options import Handler, command, format_option
 from trustsim.cli.output import sarif_log, sarif_uri
 from trustsim.cli.roles import read_policy
 from trustsim.errors import InvalidPolicy
@@ -35,18 +35,20 @@ def register(subparsers: Any) -> dict[str, Handler]:
     >>> sorted(register(parser.add_subparsers(dest="command")))
     ['diff', 'grants']
     """
-    listing = subparsers.add_parser(
+    listing = command(
+        subparsers,
         "grants",
-        help="every request a trust policy allows, proven (no sampling)",
-        description="List every request a trust policy allows, as Grants with a witness each.",
+        "every request a trust policy allows, proven (no sampling)",
+        "List every request a trust policy allows, as Grants with a witness each.",
     )
     listing.add_argument("policy", metavar="POLICY", help="a trust policy file ('-' for stdin)")
     listing.add_argument("--role-arn", metavar="ARN", help="the role the policy belongs to")
     format_option(listing)
-    diff = subparsers.add_parser(
+    diff = command(
+        subparsers,
         "diff",
-        help="does NEW grant access OLD did not? (exit 1 when it does)",
-        description="Compare two trust policies: every request NEW allows that OLD denies.",
+        "does NEW grant access OLD did not? (exit 1 when it does)",
+        "Compare two trust policies: every request NEW allows that OLD denies.",
     )
     diff.add_argument("old", metavar="OLD", help="the reference trust policy")
     diff.add_argument("new", metavar="NEW", help="the changed trust policy")

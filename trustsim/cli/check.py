@@ -21,10 +21,10 @@ from typing import Any, TextIO
 import attrs
 
 from trustsim import _files
-from trustsim.caller_specs import CALLER_SPEC_FORMS, caller_from_spec, claims_from_pairs
+from trustsim.caller_specs import caller_from_spec, claims_from_pairs
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.cli import roles
-from trustsim.cli.options import Handler, format_option
+from trustsim.cli.options import Handler, command, format_option, paths_argument, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, indent, label, plural, reason
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, escape
@@ -40,45 +40,33 @@ __all__ = ["register", "run"]
 
 def register(commands: Any) -> dict[str, Handler]:
     """Add ``check``; returns its handler by name."""
-    check = commands.add_parser(
+    check = command(
+        commands,
         "check",
-        help="run scenario files, or a table of callers against one trust policy",
-        description="Either run scenario files (docs/scenarios.md; a file holding a JSON "
+        "run scenario files, or a table of callers against one trust policy",
+        "Either run scenario files (docs/scenarios.md; a file holding a JSON "
         "array): one line per scenario, PASS or FAIL with the decision and the expected one, "
         "and for each failure the statements that decided and the closest misses. Or decide "
         "each --caller against one trust policy (a file holding a JSON object): one row per "
         "caller, with the deciding statement, or the clause that failed. A caller spec may "
         "end with =allow or =deny, the expected decision (default: allow). Exit status: "
         "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
-        epilog="caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        caller_specs=True,
     )
-    check.add_argument(
-        "files",
-        nargs="+",
-        metavar="FILE",
-        help="scenario files, or one trust policy with --caller ('-' for stdin)",
-    )
-    check.add_argument(
+    paths_argument(check, "FILE", "scenario files, or one trust policy with --caller")
+    repeated(
+        check,
         "--caller",
-        action="append",
-        default=[],
+        "SPEC[=allow|deny]",
+        "a caller to decide against the policy (repeat for a table)",
         dest="callers",
-        metavar="SPEC[=allow|deny]",
-        help="a caller to decide against the policy (repeat for a table)",
     )
-    check.add_argument(
-        "--role-arn",
-        metavar="ARN",
-        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
-        "first identity provider, else 123456789012)",
-    )
-    check.add_argument(
+    roles.role_arn_option(check)
+    repeated(
+        check,
         "--claim",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a token claim or SAML attribute, for every oidc:, github: and saml: caller",
+        "NAME=VALUE",
+        "a token claim or SAML attribute, for every oidc:, github: and saml: caller",
     )
     check.add_argument(
         "--caller-allowed",
@@ -92,12 +80,11 @@ def register(commands: Any) -> dict[str, Handler]:
         help="the organization of every IAM user and role session (aws:PrincipalOrgID)",
     )
     roles.rcp_options(check)
-    check.add_argument(
+    repeated(
+        check,
         "--context",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a request context entry for every caller (aws:SourceAccount=… for services)",
+        "KEY=VALUE",
+        "a request context entry for every caller (aws:SourceAccount=… for services)",
     )
     format_option(check)
     return {"check": run}

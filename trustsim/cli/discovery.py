@@ -187,7 +187,7 @@ def load(
             return Loaded(name, unreadable=f"{_NOT_ONE}; name its kind with --format-in")
         return Loaded(name, skipped=_NOT_ONE)
     try:
-        sources = _sources(kind, value, label, candidate, stack_id, account_id)
+        sources = _sources(kind, value, label, _Stack(stack_id, account_id, candidate.stack))
     except InvalidPolicy as error:
         wrapped = InvalidPolicy(error.problems, origin=label, text=text, positions=positions)
         return Loaded(name, kind=kind, invalid=wrapped)
@@ -294,21 +294,23 @@ def _kind_of(value: object) -> str | None:
     return None
 
 
-def _sources(  # noqa: PLR0917 - one file, with what the pseudo-parameters need
-    kind: str,
-    value: object,
-    label: str,
-    candidate: Candidate,
-    stack_id: str | None,
-    account_id: str | None,
-) -> tuple[TrustSource, ...]:
+@attrs.frozen
+class _Stack:
+    """What a template or plan does not say about where it deploys: its pseudo-parameters."""
+
+    stack_id: str | None
+    account_id: str | None
+    name: str | None  # a cdk.out stack's name, from its file name
+
+
+def _sources(kind: str, value: object, label: str, stack: _Stack) -> tuple[TrustSource, ...]:
     if kind == "policy":
         if not isinstance(value, Mapping):
             problem = Problem("INVALID_POLICY", "", "a policy document is a JSON object")
             raise InvalidPolicy([problem], origin=label)
         return (TrustSource("", parse_document(dict(value), kind=PolicyKind.TRUST, origin=label)),)
     if kind in ("cloudformation", "cdk-out"):
-        return _template_sources(value, label, candidate, stack_id, account_id)
+        return _template_sources(value, label, stack)
     if kind == "terraform":
         if not isinstance(value, Mapping):
             value = {}  # refused by the loader as not a plan
@@ -340,26 +342,20 @@ def _sources(  # noqa: PLR0917 - one file, with what the pseudo-parameters need
     )
 
 
-def _template_sources(
-    value: object,
-    label: str,
-    candidate: Candidate,
-    stack_id: str | None,
-    account_id: str | None,
-) -> tuple[TrustSource, ...]:
+def _template_sources(value: object, label: str, stack: _Stack) -> tuple[TrustSource, ...]:
     if not isinstance(value, Mapping):
         raise InvalidPolicy(
             [Problem("INVALID_TEMPLATE", "", "a template is an object with Resources")],
             origin=label,
         )
-    options: dict[str, Any] = {"stack_id": stack_id, "origin": label}
-    if account_id is not None:
-        options["account_id"] = account_id
-    if candidate.stack is not None:
-        options["stack_name"] = candidate.stack
+    options: dict[str, Any] = {"stack_id": stack.stack_id, "origin": label}
+    if stack.account_id is not None:
+        options["account_id"] = stack.account_id
+    if stack.name is not None:
+        options["stack_name"] = stack.name
     resources: Mapping[str, Any] = value.get("Resources") or {}
     found = []
-    account = account_id or "123456789012"
+    account = stack.account_id or "123456789012"
     for role in cloudformation.load_cloudformation(value, **options):
         metadata = resources[role.address].get("Metadata")
         metadata = metadata if isinstance(metadata, Mapping) else {}

@@ -12,10 +12,10 @@ from typing import Any, TextIO
 
 import attrs
 
-from trustsim.caller_specs import CALLER_SPEC_FORMS, caller_from_spec, claims_from_pairs
+from trustsim.caller_specs import caller_from_spec, claims_from_pairs
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.cli import roles
-from trustsim.cli.options import Handler, format_option
+from trustsim.cli.options import Handler, command, format_option, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, reason
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest
@@ -28,22 +28,17 @@ __all__ = ["decide", "register", "run"]
 
 def register(commands: Any) -> dict[str, Handler]:
     """Add ``explain``; returns its handler by name."""
-    explain = commands.add_parser(
+    explain = command(
+        commands,
         "explain",
-        help="decide one caller against one role's trust policy, and say why",
-        description="Decide one caller against one trust policy and print the explanation. "
+        "decide one caller against one role's trust policy, and say why",
+        "Decide one caller against one trust policy and print the explanation. "
         "Exit status: 0 allowed, 1 denied, 2 usage error, unreadable or invalid policy.",
-        epilog="caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        caller_specs=True,
     )
     explain.add_argument("policy", metavar="POLICY", help="the trust policy file ('-' for stdin)")
     explain.add_argument("--caller", required=True, metavar="SPEC", help="who calls (see below)")
-    explain.add_argument(
-        "--role-arn",
-        metavar="ARN",
-        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
-        "first identity provider, else 123456789012)",
-    )
+    roles.role_arn_option(explain)
     explain.add_argument(
         "--action", metavar="ACTION", help="the action (default: the caller's assume API)"
     )
@@ -54,36 +49,22 @@ def register(commands: Any) -> dict[str, Handler]:
     explain.add_argument(
         "--region", metavar="REGION", help="the STS endpoint's Region: aws:RequestedRegion"
     )
-    explain.add_argument(
-        "--tag", action="append", default=[], metavar="KEY=VALUE", help="a session tag"
-    )
-    explain.add_argument(
-        "--transitive-tag-key",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="a session tag key to make transitive",
-    )
-    explain.add_argument(
+    repeated(explain, "--tag", "KEY=VALUE", "a session tag")
+    repeated(explain, "--transitive-tag-key", "KEY", "a session tag key to make transitive")
+    repeated(
+        explain,
         "--context",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a request context entry (repeat a key for a multi-valued key)",
+        "KEY=VALUE",
+        "a request context entry (repeat a key for a multi-valued key)",
     )
-    explain.add_argument(
-        "--claim",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a token claim (oidc:, github:) or SAML attribute (saml:)",
+    repeated(
+        explain, "--claim", "NAME=VALUE", "a token claim (oidc:, github:) or SAML attribute (saml:)"
     )
-    explain.add_argument(
+    repeated(
+        explain,
         "--identity-policy",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="an identity policy of the caller (IAM users and role sessions)",
+        "FILE",
+        "an identity policy of the caller (IAM users and role sessions)",
     )
     explain.add_argument(
         "--caller-allowed",

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from trustsim.cli.options import Handler
+from trustsim.cli.options import Handler, command, format_option
 from trustsim.cli.output import StatusLine
 from trustsim.errors import TrustsimError, escape
 from trustsim.inventory import Inventory, load_inventory
@@ -39,10 +39,11 @@ _CHUNK = 256  # starting principals per reach task
 def register(commands: Any) -> dict[str, Handler]:
     """Add ``who-can``, ``reach`` and ``inventory build``; returns their handlers by name."""
     handlers = _query_parsers(commands)
-    inventory = commands.add_parser(
+    inventory = command(
+        commands,
         "inventory",
-        help="build an inventory database (SQLite) from account dumps",
-        description="Store get-account-authorization-details dumps in one SQLite file that "
+        "build an inventory database (SQLite) from account dumps",
+        "Store get-account-authorization-details dumps in one SQLite file that "
         "who-can and reach read with --inventory FILE. Building again re-reads only the "
         "dumps that changed.",
     )
@@ -68,33 +69,30 @@ def _query_parsers(commands: Any) -> dict[str, Handler]:
         "get-account-authorization-details output, a manifest naming such dumps, or an "
         "inventory database (docs/who-can.md)"
     )
-    who = commands.add_parser(
+    who = command(
+        commands,
         "who-can",
-        help="who can assume a role of an inventory",
-        description="List every principal of an inventory that can assume the role, with the "
+        "who can assume a role of an inventory",
+        "List every principal of an inventory that can assume the role, with the "
         "conditions left to meet (residual conditions), and the chains that reach it. Exit "
         "status: 0 answered, 2 unreadable inventory or no such role.",
     )
     who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
-    who.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
-    who.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
-    reach = commands.add_parser(
+    reach = command(
+        commands,
         "reach",
-        help="which roles a principal can reach by chaining",
-        description="List every role of an inventory the principal can assume, directly or by "
+        "which roles a principal can reach by chaining",
+        "List every role of an inventory the principal can assume, directly or by "
         "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
         "answered, 2 unreadable inventory or no such principal.",
     )
     reach.add_argument(
         "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
     )
-    reach.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
-    reach.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
-    for parser in (who, reach):  # issue 22: docs/who-can.md, "Large organisations"
+    for parser in (who, reach):
+        parser.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+        format_option(parser)
+        # issue 22: docs/who-can.md, "Large organisations"
         parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
         parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
     return {

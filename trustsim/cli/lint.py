@@ -24,7 +24,14 @@ from trustsim.arn import Arn
 from trustsim.callers import InvalidCaller
 from trustsim.cli import baseline, config, discovery
 from trustsim.cli.findings import Linted, Placed
-from trustsim.cli.options import Handler, format_option, input_options
+from trustsim.cli.options import (
+    Handler,
+    command,
+    format_option,
+    input_options,
+    paths_argument,
+    repeated,
+)
 from trustsim.cli.output import EXIT_USAGE, StatusLine
 from trustsim.cli.reports import lint_json, lint_text, sarif
 from trustsim.errors import InvalidPolicy, Position, escape
@@ -36,19 +43,19 @@ __all__ = ["lint_files", "register", "run"]
 
 def register(commands: Any) -> dict[str, Handler]:
     """Add ``lint``; returns its handler by name."""
-    lint = commands.add_parser(
+    lint = command(
+        commands,
         "lint",
-        help="find the trust-policy mistakes that get roles taken over",
-        description="Lint role trust policies (docs/lint.md). Breadth findings come with a "
+        "find the trust-policy mistakes that get roles taken over",
+        "Lint role trust policies (docs/lint.md). Breadth findings come with a "
         "witness: a caller the evaluator allows. Exit status: 0 no finding at or above "
         "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
     )
-    lint.add_argument(
-        "files",
-        nargs="+",
-        metavar="PATH",
-        help="trust policies, CloudFormation templates, cdk.out, Terraform plans, account dumps, "
-        "or folders of them ('-' for stdin)",
+    paths_argument(
+        lint,
+        "PATH",
+        "trust policies, CloudFormation templates, cdk.out, Terraform plans, account dumps, "
+        "or folders of them",
     )
     lint.add_argument(
         "--fail-on",
@@ -62,13 +69,7 @@ def register(commands: Any) -> dict[str, Handler]:
         metavar="ARN",
         help="the role's ARN: its account is the role's own, every other is another account",
     )
-    lint.add_argument(
-        "--ignore",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="leave out findings with this code (repeat for several)",
-    )
+    repeated(lint, "--ignore", "CODE", "leave out findings with this code (repeat for several)")
     input_options(lint)
     _ci_options(lint)
     format_option(lint, "sarif")

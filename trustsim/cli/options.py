@@ -12,15 +12,55 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from trustsim import _files
+from trustsim.caller_specs import CALLER_SPEC_FORMS
 from trustsim.cli import discovery
 
-__all__ = ["Handler", "format_option", "input_options", "leaf_parsers", "safety_options"]
+__all__ = [
+    "Handler",
+    "command",
+    "format_option",
+    "input_options",
+    "leaf_parsers",
+    "paths_argument",
+    "repeated",
+    "safety_options",
+]
 
 #: A command: its parsed arguments and the stream to print to → its exit status.
 Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+def command(
+    commands: Any, name: str, summary: str, description: str, *, caller_specs: bool = False
+) -> argparse.ArgumentParser:
+    """A command's parser; with ``caller_specs``, the forms of ``--caller`` close its help."""
+    if not caller_specs:
+        parser: argparse.ArgumentParser = commands.add_parser(
+            name, help=summary, description=description
+        )
+        return parser
+    return commands.add_parser(  # type: ignore[no-any-return]
+        name,
+        help=summary,
+        description=description,
+        epilog="caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def paths_argument(parser: argparse.ArgumentParser, metavar: str, what: str) -> None:
+    """The files (and folders) a command reads: one or more, ``-`` for standard input."""
+    parser.add_argument("files", nargs="+", metavar=metavar, help=f"{what} ('-' for stdin)")
+
+
+def repeated(
+    parser: argparse.ArgumentParser, option: str, metavar: str, what: str, dest: str | None = None
+) -> None:
+    """An option given any number of times, gathered in a list (empty when not given)."""
+    parser.add_argument(option, action="append", default=[], metavar=metavar, help=what, dest=dest)
 
 
 def format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
@@ -82,12 +122,11 @@ def leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentP
 def safety_options(parser: argparse.ArgumentParser) -> None:
     """The read boundary's options, on every command (docs/security.md)."""
     parser.allow_abbrev = False  # a file named --form cannot pass for --format
-    parser.add_argument(
+    repeated(
+        parser,
         "--allow-outside",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="also read this file, or files under this folder, outside the allowed root "
+        "PATH",
+        "also read this file, or files under this folder, outside the allowed root "
         "(repeat for several)",
     )
     parser.add_argument(

@@ -19,6 +19,7 @@ import attrs
 
 from trustsim import _files
 from trustsim.callers import OrgMembership, Role
+from trustsim.cli.options import repeated
 from trustsim.cli.output import reason
 from trustsim.context import ContextValue
 from trustsim.errors import InvalidPolicy
@@ -35,6 +36,7 @@ __all__ = [
     "pairs",
     "rcp_options",
     "read_policy",
+    "role_arn_option",
     "role_org",
     "sts_allowing",
 ]
@@ -84,13 +86,22 @@ def rcp_options(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="the role's organization (aws:ResourceOrgID; default: --org-id when --rcp is given)",
     )
-    parser.add_argument(
+    repeated(
+        parser,
         "--rcp",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a resource control policy over the role's account (repeat for several; only "
+        "FILE",
+        "a resource control policy over the role's account (repeat for several; only "
         "their Deny statements restrict: RCPFullAWSAccess is always attached)",
+    )
+
+
+def role_arn_option(parser: argparse.ArgumentParser) -> None:
+    """``--role-arn``, defaulting to a role in the account of the policy's identity provider."""
+    parser.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
+        "first identity provider, else 123456789012)",
     )
 
 

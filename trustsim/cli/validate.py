@@ -14,7 +14,7 @@ import attrs
 
 from trustsim import _files
 from trustsim.cli import discovery
-from trustsim.cli.options import Handler, format_option, input_options
+from trustsim.cli.options import Handler, command, format_option, input_options, paths_argument
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, plural, reason
 from trustsim.cli.reports import not_read, problem_dicts
 from trustsim.errors import InvalidPolicy, escape
@@ -26,17 +26,15 @@ __all__ = ["register", "run"]
 
 def register(commands: Any) -> dict[str, Handler]:
     """Add ``validate``; returns its handler by name."""
-    validate = commands.add_parser(
+    validate = command(
+        commands,
         "validate",
-        help="check policy documents the way AWS would when saving them",
-        description="Check policy documents the way AWS would when saving them; summarise the "
+        "check policy documents the way AWS would when saving them",
+        "Check policy documents the way AWS would when saving them; summarise the "
         "valid ones and list every problem of the others.",
     )
-    validate.add_argument(
-        "files",
-        nargs="+",
-        metavar="PATH",
-        help="policy files, templates, plans, account dumps, or folders of them ('-' for stdin)",
+    paths_argument(
+        validate, "PATH", "policy files, templates, plans, account dumps, or folders of them"
     )
     validate.add_argument(
         "--kind",
