@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from trustsim.analysis.compare import Comparison, compare
 from trustsim.analysis.grants import Grants, grants
 from trustsim.cli.options import Handler, command, format_option
-from trustsim.cli.output import sarif_log, sarif_uri
+from trustsim.cli.output import report, sarif_log, sarif_uri
 from trustsim.cli.roles import read_policy
 from trustsim.errors import InvalidPolicy
 from trustsim.model import Policy, PolicyKind
@@ -67,10 +68,7 @@ def _run_grants(arguments: argparse.Namespace, out: TextIO) -> int:
     except (InvalidPolicy, OSError, ValueError) as error:
         print(f"trustsim grants: {arguments.policy}: {error}", file=sys.stderr)
         return 2
-    if arguments.format == "json":
-        print(json.dumps(found.to_dict(), indent=2), file=out)
-    else:
-        print(grants_text(found), file=out)
+    report(out, arguments.format, {"text": lambda: grants_text(found), "json": found.to_dict})
     return 0 if found.complete else 1
 
 
@@ -95,12 +93,12 @@ def _run_diff(arguments: argparse.Namespace, out: TextIO) -> int:
     except (InvalidPolicy, OSError, ValueError) as error:
         print(f"trustsim diff: {error}", file=sys.stderr)
         return 2
-    if arguments.format == "json":
-        print(json.dumps(comparison_dict(result), indent=2), file=out)
-    elif arguments.format == "sarif":
-        print(json.dumps(_sarif(result, arguments.new), indent=2), file=out)
-    else:
-        print(comparison_text(result), file=out)
+    renderers: dict[str, Callable[[], object]] = {
+        "text": lambda: comparison_text(result),
+        "json": lambda: comparison_dict(result),
+        "sarif": lambda: _sarif(result, arguments.new),
+    }
+    report(out, arguments.format, renderers)
     if result.no_new_access is True:
         return 0
     return 1 if result.no_new_access is False else 2

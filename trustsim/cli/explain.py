@@ -6,7 +6,6 @@ Exit status: 0 allowed, 1 denied, 2 usage error or unreadable or invalid policy 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, TextIO
 
@@ -16,7 +15,7 @@ from trustsim.caller_specs import caller_from_spec, claims_from_pairs
 from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.cli import roles
 from trustsim.cli.options import Handler, command, format_option, repeated
-from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, reason
+from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, reason, report
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest
 from trustsim.evaluation import assume_role, check_action
@@ -108,10 +107,8 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         print(f"trustsim explain: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     explanation = outcome.explain()
-    if arguments.format == "json":
-        print(json.dumps(explanation.to_dict(), indent=2), file=out)
-    else:
-        print(explanation.to_text(arguments.view), file=out)
+    renderers = {"text": lambda: explanation.to_text(arguments.view), "json": explanation.to_dict}
+    report(out, arguments.format, renderers)
     return EXIT_OK if outcome.allowed else EXIT_INVALID
 
 

@@ -12,9 +12,8 @@ at or above ``--fail-on``, 1 some, 2 unreadable file or unusable option.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 import attrs
@@ -32,7 +31,7 @@ from trustsim.cli.options import (
     paths_argument,
     repeated,
 )
-from trustsim.cli.output import EXIT_USAGE, StatusLine
+from trustsim.cli.output import EXIT_USAGE, StatusLine, report
 from trustsim.cli.reports import lint_json, lint_text, sarif
 from trustsim.errors import InvalidPolicy, Position, escape
 from trustsim.linter import RULES, Severity, lint
@@ -252,12 +251,12 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
             print(f"trustsim lint: error: --baseline: {error}", file=sys.stderr)
             return 2
     fail_on = Severity(options.fail_on or settings.fail_on or Severity.SECURITY_WARNING.value)
-    if options.format == "json":
-        print(json.dumps(lint_json(results), indent=2), file=out)
-    elif options.format == "sarif":
-        print(json.dumps(sarif(results, settings.docs_url), indent=2), file=out)
-    else:
-        print(lint_text(results), file=out)
+    renderers: dict[str, Callable[[], object]] = {
+        "text": lambda: lint_text(results),
+        "json": lambda: lint_json(results),
+        "sarif": lambda: sarif(results, settings.docs_url),
+    }
+    report(out, options.format, renderers)
     if any(r.loaded.unreadable is not None for r in results):
         return 2
     failing = any(

@@ -12,10 +12,11 @@ input and keeps any line from starting a CI workflow command (docs/security.md).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +33,7 @@ __all__ = [
     "label",
     "plural",
     "reason",
+    "report",
     "sarif_log",
     "sarif_uri",
 ]
@@ -56,6 +58,23 @@ def reason(error: Exception) -> str:
 def indent(text: str, prefix: str) -> str:
     """Every non-empty line of ``text`` behind ``prefix``."""
     return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def report(out: TextIO, output: str, renderers: Mapping[str, Callable[[], object]]) -> None:
+    """Print the report in the format ``output``: text as it is, JSON and SARIF indented.
+
+    Only the chosen format is rendered.
+
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> report(stream, "json", {"text": lambda: "ok", "json": lambda: {"ok": True}})
+    >>> print(stream.getvalue(), end="")
+    {
+      "ok": true
+    }
+    """
+    value = renderers[output]()
+    print(value if output == "text" else json.dumps(value, indent=2), file=out)
 
 
 def plural(count: int, noun: str) -> str:
