@@ -236,7 +236,7 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
         print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
         return 2
     if options.stack_id is not None:
-        discovery.check_stack_id(options.stack_id)  # InvalidPolicy: a usage error (cli.py)
+        discovery.check_stack_id(options.stack_id)  # InvalidPolicy: a usage error (run)
     settings = attrs.evolve(settings, ignore=settings.ignore | frozenset(options.ignore))
     results = lint_files(options, settings)
     if options.write_baseline is not None:

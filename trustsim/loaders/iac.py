@@ -14,6 +14,12 @@ references ``{{resolve:…}}``, ``Fn::GetAZs``, ``Fn::Transform``…) is a preci
 every ``aws_iam_role``; a trust policy that is unknown until apply is reported as such
 (:attr:`IacRole.unknown`), never guessed.
 
+This module gathers the IaC loaders under one name; each lives with its format:
+:mod:`~trustsim.loaders.cloudformation` (templates, ``cdk.out``),
+:mod:`~trustsim.loaders.terraform` (plans and states), :mod:`~trustsim.loaders.intrinsics`
+(CloudFormation's functions resolved offline), :mod:`~trustsim.loaders.source_text` (JSON and
+YAML text with positions) and :mod:`~trustsim.loaders.iac_role` (:class:`IacRole`).
+
 >>> roles = load_cloudformation({"Parameters": {"Vendor": {"Type": "String", "Default": "444455556666"}},
 ...     "Resources": {"Audit": {"Type": "AWS::IAM::Role", "Properties": {
 ...         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
