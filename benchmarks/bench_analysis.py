@@ -6,7 +6,7 @@ Every call is timed cold, in CPU time: the analysis' memos (regions by languages
 alphabets) and the evaluator's compile caches are cleared first, so a figure is what one
 policy costs on its own, not after its neighbours warmed the caches. Printed, never asserted:
 
-* **corpus**: ``grants`` on every trust policy of the benchmark corpus (benchmarks/corpus_gen.py),
+* **corpus**: ``grants`` on every trust policy of the benchmark corpus (tests/support/corpus.py),
   and ``compare`` of each policy with the next one of the same scenario (a realistic change)
   and with itself (a proof: every cell decided under both roles); median and max, and how many
   answers are complete;
@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus_gen import generate
+from tests.support.corpus import generate
 from trustsim import compiler
 from trustsim.analysis import automata, compare, grants
 from trustsim.parsing import parse_policy
@@ -75,7 +75,7 @@ def _summary(label: str, times: list[float], complete: int, total: int) -> None:
 
 def corpus(count: int, seed: int) -> None:
     cases = generate(count, seed)
-    print(f"corpus: {len(cases)} trust policies (benchmarks/corpus_gen.py, seed {seed})")
+    print(f"corpus: {len(cases)} trust policies (tests/support/corpus.py, seed {seed})")
     policies = [(case["scenario"], parse_policy(case["trust"])) for case in cases]
     times, complete = [], 0
     for _, policy in policies:

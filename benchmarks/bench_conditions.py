@@ -3,7 +3,7 @@
 Run: python benchmarks/bench_conditions.py   (see benchmarks/README.md)
 
 For each block: the compiled hot path (``matches``), the recorded replay (``evaluate``) and the
-naive oracle of tests/reference_conditions.py, on a matching and a non-matching context.
+naive oracle of tests/support/reference_conditions.py, on a matching and a non-matching context.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.reference_conditions import condition_matches
+from tests.support.reference_conditions import condition_matches
 from trustsim.conditions import clauses_from_json, compile_condition
 from trustsim.context import RequestContext
 

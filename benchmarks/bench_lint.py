@@ -3,7 +3,7 @@
 Run: python benchmarks/bench_lint.py [--sizes 1000 4000 10000] [--seed 7]
 
 Each size N is a trust policy of N statements: the corpus generator's grants to other
-accounts, repositories, services and roles (``corpus_gen._filler``), one in eight of them a
+accounts, repositories, services and roles (``corpus._filler``), one in eight of them a
 statement with findings (a cross-account root without ExternalId, ``{"AWS": "*"}`` narrowed
 only by a session tag, a GitHub subject pattern that admits other repositories). It is linted
 as JSON text (findings then carry line and column) and as a decoded document, and the script
@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import corpus_gen
+from tests.support import corpus
 from trustsim.linter import lint
 
 GH = "token.actions.githubusercontent.com"
@@ -72,7 +72,7 @@ def policy(statements: int, seed: int, *, star: bool = True) -> dict[str, Any]:
     for index in range(statements):
         risky = _risky(index // 8) if index % 8 == 0 else None
         if risky is None or (not star and risky["Principal"] == {"AWS": "*"}):
-            body.append(corpus_gen._filler(rng))
+            body.append(corpus._filler(rng))
         else:
             body.append(risky)
     for index, statement in enumerate(body):

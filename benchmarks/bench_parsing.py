@@ -6,7 +6,7 @@ Prints, each rate the median of ``--repeat`` rounds, the two sides of each pair 
 alternately (a change in machine load then favours neither) and the ratio the median of
 the per-round ratios:
 
-* ``load_policy(text)`` on the generated corpus's trust policies (benchmarks/corpus_gen.py)
+* ``load_policy(text)`` on the generated corpus's trust policies (tests/support/corpus.py)
   as JSON text, against ``json.loads`` on the same texts: warm (a text parsed before, or a
   statement the rules found valid before, is not parsed or checked again) and cold (those
   memos cleared before every document: what a first load costs);
@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import corpus_gen
+from tests.support import corpus
 from trustsim.loaders import load_authorization_details, load_policy
 from trustsim.parsing import parse_policy
 
@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--roles", type=int, default=5000)
     args = parser.parse_args()
-    cases = corpus_gen.generate(args.count, args.seed)
+    cases = corpus.generate(args.count, args.seed)
     texts = [json.dumps(case["trust"], indent=2) for case in cases]
     documents = [case["trust"] for case in cases]
     size = statistics.median(len(t) for t in texts)

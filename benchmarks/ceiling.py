@@ -291,7 +291,7 @@ def _org() -> object:
 
 def requests() -> dict[str, list[AssumeRoleRequest]]:
     """For each scenario, an allowed and a denied prebuilt request."""
-    from benchmarks.corpus_gen import AT  # noqa: PLC0415
+    from tests.support.corpus import AT  # noqa: PLC0415
 
     out: dict[str, list[AssumeRoleRequest]] = {}
     for name, (good, bad) in _callers().items():

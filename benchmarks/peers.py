@@ -2,12 +2,12 @@
 
 Run: python benchmarks/peers.py [--count 400] [--seed 7] [--repeat 5]
 
-Decides every case of the generated corpus (benchmarks/corpus_gen.py) with each peer that is
+Decides every case of the generated corpus (tests/support/corpus.py) with each peer that is
 installed — PMapper (``principalmapper``) and moto — through an adapter that gives the peer
 the case as faithfully as its API allows, counts where the peer's answer (allowed or not)
 differs from trustsim's, per case family, and times the peer against trustsim's ``decide()``
 and ``evaluate()`` in alternation (``benchmarks/run.py``'s ``_paired``). trustsim's answers
-are first checked against ``tests/reference.py``.
+are first checked against ``tests/support/reference.py``.
 
 Neither peer is a dependency of trustsim: install them in a separate virtualenv (see
 benchmarks/README.md, "peers.py"). Without them the script says so and exits with status 0.
@@ -29,9 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import corpus_gen
 from benchmarks.run import _loop, _paired
-from tests import reference
+from tests.support import corpus, reference
 from trustsim.callers import IamUser, RoleSession, ServicePrincipal
 from trustsim.decision import Decision
 from trustsim.evaluation import decide, evaluate
@@ -268,16 +267,16 @@ def main() -> None:
         print("no peer to compare with; see benchmarks/README.md, 'peers.py', to install them")
         return
 
-    cases = corpus_gen.generate(args.count, args.seed)
-    roles = [corpus_gen.make_role(case) for case in cases]
-    requests = [corpus_gen.make_request(c, r) for c, r in zip(cases, roles, strict=True)]
+    cases = corpus.generate(args.count, args.seed)
+    roles = [corpus.make_role(case) for case in cases]
+    requests = [corpus.make_request(c, r) for c, r in zip(cases, roles, strict=True)]
     truth = [decide(request) for request in requests]
     for case, request, decision in zip(cases, requests, truth, strict=True):
-        if reference.decide(*corpus_gen.reference_args(case, request)) != decision.value:
-            raise SystemExit(f"trustsim and tests/reference.py disagree on {case['name']}")
+        if reference.decide(*corpus.reference_args(case, request)) != decision.value:
+            raise SystemExit(f"trustsim and tests/support/reference.py disagree on {case['name']}")
     allowed = sum(d is Decision.ALLOW for d in truth)
     print(f"corpus: {len(cases)} cases (seed {args.seed}), {allowed} allowed by trustsim "
-          f"(= tests/reference.py); median of {args.repeat} repetitions\n")  # fmt: skip
+          f"(= tests/support/reference.py); median of {args.repeat} repetitions\n")  # fmt: skip
 
     for label, factory in installed.items():
         try:

@@ -2,9 +2,9 @@
 
 Run: python benchmarks/run.py [--count 400] [--seed 7] [--repeat 5]
 
-Prints, for a generated corpus (benchmarks/corpus_gen.py): compile/s, decide/s on prebuilt
+Prints, for a generated corpus (tests/support/corpus.py): compile/s, decide/s on prebuilt
 requests, end-to-end/s (caller → request context → decision), explain/s, the naive reference
-evaluator (tests/reference.py) on the same corpus, and, for five fixed typical policies, the
+evaluator (tests/support/reference.py) on the same corpus, and, for five fixed typical policies, the
 ratio against hand-written deciders (benchmarks/ceiling.py). Every rate is the median of
 ``--repeat`` repetitions. Before timing, every decision is checked against the reference (and
 every ceiling function against trustsim); a disagreement stops the run.
@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import ceiling, corpus_gen
-from tests import reference
+from benchmarks import ceiling
+from tests.support import corpus, reference
 from trustsim import compiler
 from trustsim import requests as trustsim_requests
 from trustsim.evaluation import decide, evaluate
@@ -91,10 +91,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    cases = corpus_gen.generate(args.count, args.seed)
-    roles = [corpus_gen.make_role(case) for case in cases]
-    requests = [corpus_gen.make_request(c, r) for c, r in zip(cases, roles, strict=True)]
-    ref_args = [corpus_gen.reference_args(c, q) for c, q in zip(cases, requests, strict=True)]
+    cases = corpus.generate(args.count, args.seed)
+    roles = [corpus.make_role(case) for case in cases]
+    requests = [corpus.make_request(c, r) for c, r in zip(cases, roles, strict=True)]
+    ref_args = [corpus.reference_args(c, q) for c, q in zip(cases, requests, strict=True)]
 
     wrong = allowed = 0
     for request, arguments in zip(requests, ref_args, strict=True):
@@ -105,7 +105,7 @@ def main() -> None:
     mean = sum(len(c["trust"]["Statement"]) for c in cases) / len(cases)
     print(f"corpus: {len(cases)} cases (seed {args.seed}), {allowed} allowed "
           f"({allowed / len(cases):.0%}), {mean:.1f} statements per policy on average; "
-          f"{wrong} disagreements with tests/reference.py")  # fmt: skip
+          f"{wrong} disagreements with tests/support/reference.py")  # fmt: skip
     if wrong:
         raise SystemExit("trustsim and the reference disagree: not timing a wrong evaluator")
     print(f"median of {args.repeat} repetitions\n")
@@ -129,10 +129,10 @@ def main() -> None:
 
     # End to end: each call builds its caller afresh (a fixture per test), then assume_role.
     calls = [
-        (corpus_gen.caller_factory(case["caller"]), role, case["options"])
+        (corpus.caller_factory(case["caller"]), role, case["options"])
         for case, role in zip(cases, roles, strict=True)
     ]
-    at = corpus_gen.AT
+    at = corpus.AT
 
     def end_to_end() -> int:
         for make_caller, role, options in calls:
@@ -141,7 +141,7 @@ def main() -> None:
 
     def end_to_end_from_json() -> int:  # as above, the caller read from its JSON each time
         for case, role in zip(cases, roles, strict=True):
-            assume_role(corpus_gen.make_caller(case["caller"]), role, at=at, **case["options"])
+            assume_role(corpus.make_caller(case["caller"]), role, at=at, **case["options"])
         return len(cases)
 
     clock = iter(range(1, 1 << 62))
@@ -185,7 +185,7 @@ def main() -> None:
     _row("compile (trust policies)", compile_rate, "target >= 20,000")
     _row("decide on a prebuilt request (evaluate)", decide_rate, "an Outcome")
     _row("decide on a prebuilt request (decide)", bare_rate, "the Decision alone")
-    _row("tests/reference.py on the same requests", reference_rate,
+    _row("tests/support/reference.py on the same requests", reference_rate,
          f"trustsim is {reference_ratio:.1f}x (target >= 10x)")  # fmt: skip
     _row("end to end (caller -> context -> decision)", e2e_rate, "target >= 200,000")
     _row(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lint step of action.yml (tested by tests/test_ci_hooks.py): the text report in the log,
+# The lint step of action.yml (tested by tests/cli/test_pre_commit_and_action.py): the text report in the log,
 # the SARIF log in $TRUSTSIM_SARIF, and the exit status of trustsim lint (0 clean, 1 findings at
 # or above $TRUSTSIM_FAIL_ON, 2 unreadable input or usage error). Inputs arrive in the
 # environment, never spliced into the script, so a path cannot inject shell.

@@ -1,7 +1,7 @@
 """Write docs/api.md from the public names' docstrings: ``python scripts/build_api_docs.py``.
 
 The page lists every name of ``trustsim.__all__`` with its signature and the first paragraph
-of its docstring; tests/test_public_api.py fails when the page is out of date.
+of its docstring; tests/api/test_public_api.py fails when the page is out of date.
 """
 
 from __future__ import annotations

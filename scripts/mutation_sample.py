@@ -10,7 +10,7 @@ Usage, from a tree where ``mutmut run`` has generated ``mutants/`` (it may be st
 the "Running stats" phase starts)::
 
     python scripts/mutation_sample.py mutants trustsim.evaluation trustsim.compiler
-        --sample 240 --seed 1 --jobs 2 --tests tests/test_evaluation.py tests/conformance
+        --sample 240 --seed 1 --jobs 2 --tests tests/evaluation/test_evaluation.py tests/conformance
 
 (one command line).
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import SARIF_SCHEMA, schema_errors
+from tests.cli.test_check_and_explain import SARIF_SCHEMA, schema_errors
 from trustsim.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -30,7 +30,7 @@ from tests.fuzz._support import (
     parsed_or_refused,
     paths,
 )
-from tests.strategies_policies import trust_policies
+from tests.support.strategies_policies import trust_policies
 from trustsim.errors import InvalidPolicy
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind

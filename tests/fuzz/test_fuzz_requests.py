@@ -308,7 +308,7 @@ WILD_OPTIONS: dict[str, st.SearchStrategy[Any]] = {
         | st.builds(
             ProvidedContext,
             # ProvidedContext refuses a ProviderArn outside 20-2048 characters when built
-            # (tests/test_fail_closed_inputs.py): wild texts of a length it builds with.
+            # (tests/evaluation/test_fail_closed_inputs.py): wild texts of a length it builds with.
             st.text(min_size=20, max_size=80)
             | st.just("arn:aws:iam::aws:contextProvider/IdentityCenter"),
             st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=2),

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks import corpus_gen
 from tests.property.test_evaluation_property import (
     action_for,
     build_caller,
@@ -24,6 +23,7 @@ from tests.property.test_evaluation_property import (
     full_context,
     scenarios,
 )
+from tests.support import corpus
 from trustsim.callers import OrgMembership, Role
 from trustsim.context import RequestContext
 from trustsim.decision import Outcome
@@ -101,8 +101,8 @@ def test_one_action_alone_agrees_too(scenario: dict[str, Any], rcps: list[Any]) 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_benchmark_corpus_decides_alike_on_both_paths(seed: int) -> None:
-    for case in corpus_gen.generate(60, seed):
-        request = corpus_gen.make_request(case, corpus_gen.make_role(case))
+    for case in corpus.generate(60, seed):
+        request = corpus.make_request(case, corpus.make_role(case))
         fast = evaluate(request)
         _same(fast, replay(request, fast.actions, None))
         assert fast.explain().decision is fast.decision, case["name"]
@@ -110,8 +110,8 @@ def test_the_benchmark_corpus_decides_alike_on_both_paths(seed: int) -> None:
 
 
 def test_fast_outcomes_compare_hash_and_evolve_like_outcomes() -> None:
-    case = corpus_gen.generate(1, 5)[0]
-    request = corpus_gen.make_request(case, corpus_gen.make_role(case))
+    case = corpus.generate(1, 5)[0]
+    request = corpus.make_request(case, corpus.make_role(case))
     first, second = evaluate(request), evaluate(request)
     assert first == second
     assert hash(first) == hash(second)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.reference_conditions import condition_matches
+from tests.support.reference_conditions import condition_matches
 from trustsim.conditions import check_condition, clauses_from_json, compile_condition
 from trustsim.context import RequestContext
 from trustsim.model import BASE_OPERATORS

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests import reference
+from tests.support import reference
 from trustsim.callers import (
     Caller,
     IamUser,

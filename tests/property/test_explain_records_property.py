@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from benchmarks import corpus_gen
 from tests.property.test_compiled_vs_explain_property import _request, rcp_levels
 from tests.property.test_evaluation_property import scenarios
+from tests.support import corpus
 from trustsim.compiler import CompiledStatement, MatchKind
 from trustsim.decision import Outcome
 from trustsim.evaluation import evaluate
@@ -93,5 +93,5 @@ def test_each_record_says_what_a_direct_check_of_its_statement_says(
 
 @pytest.mark.parametrize("seed", [4, 9])
 def test_the_benchmark_corpus_records_are_those_of_a_direct_check(seed: int) -> None:
-    for case in corpus_gen.generate(80, seed):
-        _check_outcome(evaluate(corpus_gen.make_request(case, corpus_gen.make_role(case))))
+    for case in corpus.generate(80, seed):
+        _check_outcome(evaluate(corpus.make_request(case, corpus.make_role(case))))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.reference_conditions import tokens_match, wildcard_match
+from tests.support.reference_conditions import tokens_match, wildcard_match
 from trustsim import wildcard
 from trustsim.wildcard import compile_pattern, compile_segments
 
