@@ -8,7 +8,8 @@ With ``--roles N`` it benchmarks an inventory database instead (issue 22): the o
 is written as one dump per account, loaded in memory (what every query cost before), built
 into a database (and built again, unchanged), then one who-can query (opening the database
 each time) is timed on ``--queries`` roles (p50, p99), and ``trustsim who-can --all`` run
-with 1 and 2 jobs (wall time, peak RSS of the largest process).
+with 1 and 2 jobs (wall time, CPU seconds of the command and its workers, peak RSS of the
+largest process).
 
 For each size N the generator builds an organisation of ``--accounts`` accounts holding N roles
 and N users (2N callers), with realistic trust shapes (same-account root with and without
@@ -285,13 +286,15 @@ def write_dumps(inventory: Inventory, folder: Path) -> list[Path]:
     return paths
 
 
-def _cli_seconds(argv: list[str]) -> tuple[float, int, list[str]]:
-    """Wall time, peak RSS (kB, the largest process) and sorted output lines of ``trustsim ARGV``."""
-    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "trustsim", *argv]
+def _cli_seconds(argv: list[str]) -> tuple[float, int, list[str], float]:
+    """Wall time, peak RSS (kB, the largest process), sorted output lines of ``trustsim ARGV``
+    and the CPU seconds (user + system) of the command and its workers."""
+    command = ["/usr/bin/time", "-f", "%M %U %S", sys.executable, "-m", "trustsim", *argv]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     elapsed = time.perf_counter() - start
-    return elapsed, int(done.stderr.strip().splitlines()[-1]), sorted(done.stdout.splitlines())
+    rss, user, system = done.stderr.strip().splitlines()[-1].split()
+    return elapsed, int(rss), sorted(done.stdout.splitlines()), float(user) + float(system)
 
 
 def _build_in_fresh_process(
@@ -344,19 +347,20 @@ def database_bench(roles: int, accounts: int, seed: int, queries: int, reach_all
         p50 = times[len(times) // 2] * 1000
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
         print(f"  one query (open + who-can, {queries} roles): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-        elapsed, rss, _ = _cli_seconds(["who-can", sample[0], "--inventory", str(database)])
+        elapsed, rss, _, _ = _cli_seconds(["who-can", sample[0], "--inventory", str(database)])
         print(f"  trustsim who-can ROLE --inventory org.db: {elapsed:.2f} s, "
               f"peak RSS {rss / 1024:.0f} MB")  # fmt: skip
         commands = ["who-can", "reach"] if reach_all else ["who-can"]
         for command in commands:
             outputs = []
             for jobs in (1, 2):
-                elapsed, rss, lines = _cli_seconds(
+                elapsed, rss, lines, cpu = _cli_seconds(
                     [command, "--all", "--inventory", str(database), "--jobs", str(jobs)]
                 )
                 outputs.append(lines)
                 print(f"  {command} --all --jobs {jobs}: {elapsed:.1f} s ({len(lines)} lines, "
-                      f"{len(lines) / elapsed:.0f}/s), peak RSS {rss / 1024:.0f} MB")  # fmt: skip
+                      f"{len(lines) / elapsed:.0f}/s), CPU {cpu:.1f} s, "
+                      f"peak RSS {rss / 1024:.0f} MB")  # fmt: skip
             if outputs[0] != outputs[1]:
                 raise SystemExit(f"{command} --all: 1 and 2 jobs answered differently")
 

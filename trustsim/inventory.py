@@ -31,13 +31,10 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
-from trustsim._files import read_named, read_reference
 from trustsim._org_rules import rcp_allow_problem
 from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
-from trustsim.errors import InvalidPolicy, TrustsimError
-from trustsim.loaders import load_policy
+from trustsim.errors import TrustsimError
 from trustsim.loaders.aws import AuthorizationDetails, RoleDetail, load_authorization_details
-from trustsim.loaders.json_text import read_json
 from trustsim.model import Effect, Policy, PolicyKind, Principal, Statement
 
 __all__ = [
@@ -658,60 +655,9 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
         InventoryError: the manifest is malformed.
         OSError: a file cannot be read.
     """
-    location = Path(path)
-    data, root = read_named(location)
-    try:
-        document = read_json(data)
-    except InvalidPolicy as error:
-        reason = error.problems[0].message if error.problems else "unreadable"
-        position = error.position_of("")
-        where = f" (line {position})" if position is not None else ""
-        raise InventoryError(f"{location}: not JSON{where}: {reason}") from None
-    value = document.value
-    if not (isinstance(value, dict) and "authorization_details" in value):
-        return Inventory.from_authorization_details(
-            load_authorization_details(data, origin=str(location))
-        )
-    if document.problems:
-        raise InventoryError(f"{location}: {document.problems[0].message}")
-    base = location.parent
-    dumps = value["authorization_details"]
-    if not isinstance(dumps, list) or not all(isinstance(d, str) for d in dumps):
-        raise InventoryError(f"{location}: authorization_details must be a list of file paths")
-    where = str(location)
-    organization = None
-    if value.get("organization") is not None:
-        organization = _organization(value["organization"], base, root, where)
-    return Inventory.from_authorization_details(
-        *(
-            load_authorization_details(
-                read_reference(d, folder=base, root=root), origin=str(base / d)
-            )
-            for d in dumps
-        ),
-        organization=organization,
-        oidc_providers=_strings(value.get("oidc_providers", []), where, "oidc_providers"),
-        saml_providers=_strings(value.get("saml_providers", []), where, "saml_providers"),
-    )
+    from trustsim._inventory_files import read_inventory  # noqa: PLC0415 (it builds Inventory)
 
-
-def _strings(items: object, where: str, label: str) -> list[str]:
-    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-        raise InventoryError(f"{where}: {label} must be a list of strings")
-    return items
-
-
-def _text(spec: Mapping[str, object], field: str, where: str, label: str) -> str:
-    value = spec.get(field)
-    if not isinstance(value, str):
-        raise InventoryError(f"{where}: {label} needs a string {field!r}")
-    return value
-
-
-def _object(value: object, where: str, label: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InventoryError(f"{where}: {label} must be a JSON object")
-    return value
+    return read_inventory(path)
 
 
 #: Reads one policy of an organisation block: (the item as written, its kind, a label).
@@ -729,94 +675,9 @@ def organization_from_spec(spec: object, where: str, read: PolicyReader) -> Orga
         InventoryError: the block is malformed, or the organisation does not hold together.
         trustsim.errors.InvalidPolicy: a policy is refused.
     """
-    return _organization(spec, Path(), Path(), where, read)
+    from trustsim._inventory_files import organization_block  # noqa: PLC0415 (it builds Organization)
 
-
-_ORG_FIELDS = frozenset({"id", "root", "management_account", "scps", "rcps", "units", "accounts"})
-_UNIT_FIELDS = frozenset({"id", "parent", "scps", "rcps", "name"})
-_ACCOUNT_FIELDS = frozenset({"parent", "scps", "rcps"})
-
-
-def _known(block: Mapping[str, object], fields: frozenset[str], where: str, label: str) -> None:
-    # A misspelt member ("rcp") would silently drop its policies: refused instead.
-    unknown = sorted(set(block) - fields)
-    if unknown:
-        raise InventoryError(
-            f"{where}: unknown field(s) in {label}: {', '.join(unknown)} "
-            f"(expected {', '.join(sorted(fields))})"
-        )
-
-
-def _organization(
-    spec: object, base: Path, allowed: Path, where: str, read: PolicyReader | None = None
-) -> Organization:
-    if not isinstance(spec, dict) or "id" not in spec or "root" not in spec:
-        raise InventoryError(f"{where}: organization needs at least 'id' and 'root'")
-    root = _text(spec, "root", where, "organization")
-    _known(spec, _ORG_FIELDS, where, "organization")
-
-    def policies(items: object, kind: PolicyKind, label: str) -> tuple[Policy, ...]:
-        if items is None:
-            return ()
-        if not isinstance(items, list):
-            raise InventoryError(f"{where}: {label} must be a list of files or policies")
-        if read is not None:
-            return tuple(read(item, kind, f"{label}[{i}]") for i, item in enumerate(items))
-        return tuple(
-            load_policy(item, kind=kind)
-            if isinstance(item, dict)
-            else load_policy(
-                read_reference(str(item), folder=base, root=allowed),
-                kind=kind,
-                origin=str(base / str(item)),
-            )
-            for item in items
-        )
-
-    unit_specs = spec.get("units", [])
-    if not isinstance(unit_specs, list):
-        raise InventoryError(f"{where}: organization units must be a list")
-    units = []
-    for item in unit_specs:
-        unit = _object(item, where, "each organization unit")
-        _known(unit, _UNIT_FIELDS, where, "an organization unit")
-        unit_id = _text(unit, "id", where, "an organization unit")
-        units.append(
-            OrgUnit(
-                unit_id,
-                _text(unit, "parent", where, f"OU {unit_id}"),
-                policies(unit.get("scps"), PolicyKind.SCP, f"OU {unit_id} scps"),
-                policies(unit.get("rcps"), PolicyKind.RCP, f"OU {unit_id} rcps"),
-                unit.get("name"),
-            )
-        )
-    accounts: dict[str, str] = {}
-    account_scps: dict[str, tuple[Policy, ...]] = {}
-    account_rcps: dict[str, tuple[Policy, ...]] = {}
-    placements = _object(spec.get("accounts", {}), where, "organization accounts")
-    for account_id, placement in placements.items():
-        if isinstance(placement, str):
-            accounts[account_id] = placement
-            continue
-        place = _object(placement, where, f"account {account_id}")
-        _known(place, _ACCOUNT_FIELDS, where, f"account {account_id}")
-        accounts[account_id] = _text({"parent": root, **place}, "parent", where, account_id)
-        account_scps[account_id] = policies(place.get("scps"), PolicyKind.SCP, account_id)
-        account_rcps[account_id] = policies(place.get("rcps"), PolicyKind.RCP, account_id)
-    management = spec.get("management_account")
-    if management is not None and not isinstance(management, str):
-        raise InventoryError(f"{where}: organization management_account must be text")
-    return Organization(
-        _text(spec, "id", where, "organization"),
-        root,
-        management_account=management,
-        root_scps=policies(spec.get("scps"), PolicyKind.SCP, "root scps"),
-        root_rcps=policies(spec.get("rcps"), PolicyKind.RCP, "root rcps"),
-        units=units,
-        accounts=accounts,
-        account_scps=account_scps,
-        account_rcps=account_rcps,
-    )
+    return organization_block(spec, Path(), Path(), where, read)
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -25,7 +25,7 @@ DUMPS = [DATA / "authorization-details.json", DATA / "authorization-details-vend
 
 
 def _fresh_who_can(inventory: Inventory, role_arn: str) -> dict[str, object]:
-    clear_caches()  # a fresh evaluator: atoms numbered from the first query
+    clear_caches()  # a fresh evaluator, as a new process would have
     return who_can_assume(inventory, role_arn).to_dict()
 
 
@@ -43,13 +43,25 @@ def test_the_database_answers_what_the_inventory_answers(inventory: Inventory) -
         store_inventory(inventory, path)
         with open_database(path) as database:
             assert database.inventory() == inventory
+            expected = []
             for entry in inventory.roles:
                 clear_caches()
                 found = database.who_can(entry.arn).to_dict()
-                assert found == _fresh_who_can(inventory, entry.arn)
+                expected.append(_fresh_who_can(inventory, entry.arn))
+                assert found == expected[-1]
+            # One load and one evaluator for a partition (who-can --all), in either order.
+            arns = [entry.arn for entry in inventory.roles]
+            assert [r.to_dict() for r in database.who_can_each(arns)] == expected
+            backwards = [r.to_dict() for r in database.who_can_each(arns[::-1])]
+            assert backwards == expected[::-1]
+            # The in-memory inventory's kept evaluator, shared by every query, too.
+            clear_caches()
+            assert [who_can_assume(inventory, arn).to_dict() for arn in arns[::-1]] == (
+                expected[::-1]
+            )
             whole = database.inventory()
             for arn in database.principal_arns():
-                clear_caches()  # residual literals are ordered by first use
+                clear_caches()  # as a fresh process would
                 found = reachable_from(whole, arn).to_dict()
                 clear_caches()
                 assert found == reachable_from(inventory, arn).to_dict()
@@ -65,6 +77,16 @@ def test_a_database_of_dumps_answers_what_the_dumps_answer(folder: Path) -> None
         assert database.inventory().notes == inventory.notes
         for entry in inventory.roles:
             assert database.who_can(entry.arn).to_dict() == _fresh_who_can(inventory, entry.arn)
+
+
+def test_a_partition_naming_a_role_the_database_lacks_is_refused(folder: Path) -> None:
+    build_database(folder / "org.db", DUMPS)
+    missing = "arn:aws:iam::111122223333:role/no-such-role"
+    with open_database(folder / "org.db") as database:
+        first = database.role_arns()[0][1]
+        with pytest.raises(InventoryError, match="no role arn:aws:iam::111122223333:role/no-such"):
+            list(database.who_can_each([first, missing]))
+        assert list(database.who_can_each([])) == []
 
 
 def test_a_query_loads_only_the_principals_the_trust_policy_can_admit(folder: Path) -> None:
@@ -182,6 +204,22 @@ def test_who_can_all_writes_one_json_line_per_role_with_any_number_of_jobs(folde
     status, text = _cli("who-can", "--all", "--inventory", str(DUMPS[0]))
     assert status == 0
     assert len(text.splitlines()) == len(Inventory.from_authorization_details(DUMPS[0]).roles)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_who_can_all_answers_each_role_as_one_query_with_one_or_two_jobs(
+    inventory: Inventory,
+) -> None:
+    """``--all`` loads a partition once and shares an evaluator: each line is still the query's."""
+    expected = [_fresh_who_can(inventory, entry.arn) for entry in inventory.roles]
+    with tempfile.TemporaryDirectory() as tmp:
+        database = str(Path(tmp) / "org.db")
+        store_inventory(inventory, database)
+        for jobs in ("1", "2"):
+            status, text = _cli("who-can", "--all", "--inventory", database, "--jobs", jobs)
+            assert status == 0
+            assert [json.loads(line) for line in text.splitlines()] == expected
 
 
 def test_reach_all_starts_from_every_principal(folder: Path) -> None:

@@ -627,3 +627,35 @@ def test_a_role_sessions_userid_depends_on_its_name_and_stays_residual() -> None
         session = ci.session(name)
         assert answer.allows(build_request(session, target).context) is allowed
         assert check_action(session, target, "sts:AssumeRole").allowed is allowed
+
+
+def test_a_shared_evaluator_answers_each_role_as_a_fresh_one_would() -> None:
+    """Residual literals keep each pair's own order and key spelling, whatever was asked before.
+
+    An inventory's evaluator is kept across queries (and ``who-can --all`` answers a whole
+    partition with one): the first role's clause on ``sts:externalid`` must not lend its
+    spelling, nor its earlier atom number, to the second role's ``sts:ExternalId``.
+    """
+    alice = IamUser(_user_arn("alice"))
+    first = Role(
+        _role_arn("first"),
+        _policy([_allow({"AWS": alice.arn}, {"StringEquals": {"sts:externalid": "x-1"}})]),
+    )
+    second = Role(
+        _role_arn("second"),
+        _policy([_allow({"AWS": alice.arn}, {"Bool": {"aws:MultiFactorAuthPresent": "true"},
+                                              "StringEquals": {"sts:ExternalId": "x-1"}})]),
+    )  # fmt: skip
+
+    def inventory() -> Inventory:
+        return Inventory.build(users=[alice], roles=[first, second])
+
+    fresh = who_can_assume(inventory(), second.arn)
+    (answer,) = fresh.principals
+    assert str(answer.residual) == (
+        "Bool aws:MultiFactorAuthPresent = 'true' and StringEquals sts:ExternalId = 'x-1'"
+    )
+    shared = inventory()
+    who_can_assume(shared, first.arn)
+    assert who_can_assume(shared, second.arn).to_dict() == fresh.to_dict()
+    assert who_can_assume(shared, second.arn).to_text() == fresh.to_text()

@@ -243,7 +243,7 @@ def _work(task: tuple[str, list[str]]) -> list[str]:
     database: InventoryDatabase = _WORKER["database"]
     command, arns = task
     if command == "who-can":
-        return [_line(database.who_can(arn)) for arn in arns]
+        return [_line(result) for result in database.who_can_each(arns)]
     if "inventory" not in _WORKER:
         _WORKER["inventory"] = database.inventory()
     return [_line(_answer(_WORKER["inventory"], command, arn)) for arn in arns]

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import attrs
 
 from trustsim._memo import kept_for, memo
-from trustsim.callers import Caller, IamUser, Role, RoleSession
+from trustsim.callers import Caller, IamUser, OrgMembership, Role, RoleSession
 from trustsim.conditions import compile_condition
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation import evaluate
@@ -110,30 +110,33 @@ class _Atoms:
     """Rewrites policies so that each clause on unknown keys becomes a boolean atom.
 
     An atom is ``Bool trustsim:atom/<n> = true``: the engine then evaluates everything else
-    as usual, and the atom's truth is set in the context. Equal clauses share one atom.
+    as usual, and the atom's truth is set in the context. Equal clauses share one atom; the
+    key is the clause as written (its key's case too), so the literal an atom prints never
+    depends on which policy was rewritten first. Atom numbers are only names: a pair orders
+    its atoms by first use in its own policies (:func:`_in_order`), never by number.
     """
 
     def __init__(self, unknown: Callable[[str], bool]) -> None:
         self.unknown = unknown
         self.index: dict[tuple[str, str, tuple[str, ...], bool], int] = {}
         self.literals: list[Literal] = []
-        self.policies: dict[int, tuple[Policy, Policy, frozenset[int]]] = {}
+        self.policies: dict[int, tuple[Policy, Policy, tuple[int, ...]]] = {}
 
     def _atom(self, clause: ConditionClause, expands: bool) -> int:
-        key = (clause.operator.name, clause.key.lower(), clause.values, expands)
+        key = (clause.operator.name, clause.key, clause.values, expands)
         found = self.index.get(key)
         if found is None:
             found = self.index[key] = len(self.literals)
             self.literals.append(Literal(clause, True, expands))
         return found
 
-    def rewrite(self, policy: Policy) -> tuple[Policy, frozenset[int]]:
-        """The policy with its unknown clauses turned into atoms, and the atoms it uses."""
+    def rewrite(self, policy: Policy) -> tuple[Policy, tuple[int, ...]]:
+        """The policy with its unknown clauses turned into atoms, and the atoms it uses in order."""
         hit = self.policies.get(id(policy))
         if hit is not None and hit[0] is policy:
             return hit[1], hit[2]
         expands = policy.expands_variables
-        used: set[int] = set()
+        used: dict[int, None] = {}
         statements: list[Statement] = []
         changed = False
         for statement in policy.statements:
@@ -142,7 +145,7 @@ class _Atoms:
                 keys = compile_condition((clause,), expand_variables=expands).keys
                 if any(self.unknown(key) for key in keys):
                     atom = self._atom(clause, expands)
-                    used.add(atom)
+                    used[atom] = None
                     clauses.append(ConditionClause(_BOOL, f"{_ATOM_PREFIX}{atom}", ("true",)))  # type: ignore[arg-type]
                 else:
                     clauses.append(clause)
@@ -151,9 +154,18 @@ class _Atoms:
                 statement = attrs.evolve(statement, condition=tuple(clauses))  # noqa: PLW2901
             statements.append(statement)
         rewritten = attrs.evolve(policy, statements=tuple(statements)) if changed else policy
-        atoms = frozenset(used)
+        atoms = tuple(used)
         self.policies[id(policy)] = (policy, rewritten, atoms)
         return rewritten, atoms
+
+
+def _in_order(*groups: tuple[int, ...]) -> tuple[int, ...]:
+    """The atoms of ``groups`` in order of first use, each once.
+
+    A pair's residual lists its literals in this order, which depends on the pair's own
+    policies alone: an evaluator shared by many queries answers each as a fresh one would.
+    """
+    return tuple(dict.fromkeys(atom for group in groups for atom in group))
 
 
 def _evolve(value: _T, **changes: Any) -> _T:
@@ -185,8 +197,11 @@ class Evaluator:
         self.known_atoms = _Atoms(_request_key)
         self.class_atoms: dict[frozenset[str] | tuple[str, ...], _Atoms] = {}
         self.sessions: dict[str, RoleSession] = {}
-        self.rewritten_callers: dict[tuple[int, int], tuple[Caller, Caller, frozenset[int]]] = {}
-        self.rewritten_roles: dict[tuple[int, int], tuple[Role, Role, frozenset[int]]] = {}
+        self.rewritten_callers: dict[tuple[int, int], tuple[Caller, Caller, tuple[int, ...]]] = {}
+        self.rewritten_roles: dict[tuple[int, int], tuple[Role, Role, tuple[int, ...]]] = {}
+        self.rewritten_orgs: dict[
+            tuple[int, int], tuple[OrgMembership, OrgMembership, tuple[int, ...]]
+        ] = {}
         #: For role sessions, ``aws:userid`` (``AROA…:<session name>``) depends on the name the
         #: session was given, which the role does not fix: it stays unknown too.
         self.session_atoms = _Atoms(lambda key: _request_key(key) or key == "aws:userid")
@@ -217,16 +232,16 @@ class Evaluator:
             found = self.sessions[entry.arn] = entry.session()
         return found
 
-    def _rewrite_caller(self, caller: Caller, atoms: _Atoms) -> tuple[Caller, frozenset[int]]:
+    def _rewrite_caller(self, caller: Caller, atoms: _Atoms) -> tuple[Caller, tuple[int, ...]]:
         key = (id(caller), id(atoms))
         hit = self.rewritten_callers.get(key)
         if hit is not None and hit[0] is caller:
             return hit[1], hit[2]
-        used: set[int] = set()
+        used: list[tuple[int, ...]] = []
 
         def rw(policy: Policy) -> Policy:
             new, found = atoms.rewrite(policy)
-            used.update(found)
+            used.append(found)
             return new
 
         result: Caller = caller
@@ -237,20 +252,46 @@ class Evaluator:
             if isinstance(caller, RoleSession) and caller.session_policy is not None:
                 changes["session_policy"] = rw(caller.session_policy)
             if caller.org is not None:
-                scps = tuple(tuple(rw(p) for p in level) for level in caller.org.scps)
-                changes["org"] = _evolve(caller.org, scps=scps)
-            if used:
+                org, found = self._rewrite_org(caller.org, atoms)
+                used.append(found)
+                changes["org"] = org
+            if any(used):
                 result = attrs.evolve(caller, **changes)
-        frozen = frozenset(used)
-        self.rewritten_callers[key] = (caller, result, frozen)
-        return result, frozen
+        ordered = _in_order(*used)
+        self.rewritten_callers[key] = (caller, result, ordered)
+        return result, ordered
 
-    def _rewrite_role(self, role: Role, atoms: _Atoms) -> tuple[Role, frozenset[int]]:
+    def _rewrite_org(
+        self, org: OrgMembership, atoms: _Atoms
+    ) -> tuple[OrgMembership, tuple[int, ...]]:
+        """``org`` with its SCPs' unknown clauses as atoms, and the atoms in order.
+
+        Kept per membership: an account's principals share theirs.
+        """
+        key = (id(org), id(atoms))
+        hit = self.rewritten_orgs.get(key)
+        if hit is not None and hit[0] is org:
+            return hit[1], hit[2]
+        used: list[tuple[int, ...]] = []
+        levels: list[tuple[Policy, ...]] = []
+        for level in org.scps:
+            rewritten: list[Policy] = []
+            for policy in level:
+                new, found = atoms.rewrite(policy)
+                used.append(found)
+                rewritten.append(new)
+            levels.append(tuple(rewritten))
+        ordered = _in_order(*used)
+        result = _evolve(org, scps=tuple(levels)) if ordered else org
+        self.rewritten_orgs[key] = (org, result, ordered)
+        return result, ordered
+
+    def _rewrite_role(self, role: Role, atoms: _Atoms) -> tuple[Role, tuple[int, ...]]:
         hit = self.rewritten_roles.get((id(role), id(atoms)))
         if hit is not None and hit[0] is role:
             return hit[1], hit[2]
         trust, used = atoms.rewrite(role.trust_policy)
-        all_used = set(used)
+        all_used = [used]
         result = role
         org = role.org
         if org is not None and org.rcps:
@@ -259,15 +300,15 @@ class Evaluator:
                 rewritten = []
                 for policy in level:
                     new, found = atoms.rewrite(policy)
-                    all_used.update(found)
+                    all_used.append(found)
                     rewritten.append(new)
                 levels.append(tuple(rewritten))
             org = _evolve(org, rcps=tuple(levels))
-        if all_used:
+        ordered = _in_order(*all_used)
+        if ordered:
             result = attrs.evolve(role, trust_policy=trust, org=org)
-        frozen = frozenset(all_used)
-        self.rewritten_roles[id(role), id(atoms)] = (role, result, frozen)
-        return result, frozen
+        self.rewritten_roles[id(role), id(atoms)] = (role, result, ordered)
+        return result, ordered
 
     def decide(
         self, caller: Caller, role: Role, atoms: _Atoms
@@ -282,7 +323,7 @@ class Evaluator:
         outcome = AssumeRoleRequest(plain.caller, role, action, plain.context)
         rw_caller, caller_atoms = self._rewrite_caller(plain.caller, atoms)
         rw_role, role_atoms = self._rewrite_role(role, atoms)
-        involved = sorted(caller_atoms | role_atoms)
+        involved = _in_order(caller_atoms, role_atoms)
         self.last_cost, self.last_refused = 0, False
         if len(involved) > MAX_ATOMS:
             return Access.UNDETERMINED, None, outcome

@@ -75,35 +75,12 @@ class AssumeIndex:
         account: tuple[str, str],
         policies: Sequence[Policy],
     ) -> None:
-        literals: set[str] = set()
-        patterns: set[str] = set()
-        unindexed = False
-        for policy in policies:
-            for statement in policy.statements:
-                if statement.effect is not Effect.ALLOW:
-                    continue
-                if statement.action is None:
-                    unindexed = True  # NotAction
-                    continue
-                if not any(
-                    compile_pattern(a, ignore_case=True)(ASSUME_ROLE) for a in statement.action
-                ):
-                    continue
-                if statement.resource is None or (
-                    policy.expands_variables and any("${" in r for r in statement.resource)
-                ):
-                    unindexed = True  # NotResource, or a resource resolved per request
-                    continue
-                for resource in statement.resource:
-                    if "*" in resource or "?" in resource:
-                        patterns.add(resource)
-                    else:
-                        literals.add(resource)
+        literals, patterns, unindexed = assume_grants(policies)
         for arn in literals:
             self.literal.setdefault(arn, []).append(principal)
         buckets = self.patterns.setdefault(account, {})
         for pattern in patterns:
-            bucket = buckets.setdefault(_resource_prefix(pattern), {})
+            bucket = buckets.setdefault(resource_prefix(pattern), {})
             if pattern not in bucket:
                 bucket[pattern] = (compile_pattern(pattern), [])
             bucket[pattern][1].append(principal)
@@ -134,7 +111,37 @@ class AssumeIndex:
         yield from self.always.get(key, ())
 
 
-def _resource_prefix(pattern: str) -> str:
+def assume_grants(policies: Iterable[Policy]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The ``sts:AssumeRole`` resources the Allow statements of ``policies`` grant.
+
+    Literal ARNs, then patterns (each once, in order), then whether a grant cannot be
+    indexed (``NotAction``, ``NotResource``, a resource resolved per request): what
+    :class:`AssumeIndex` holds in memory and an inventory database stores as rows.
+    """
+    literals: dict[str, None] = {}
+    patterns: dict[str, None] = {}
+    unindexed = False
+    for policy in policies:
+        for statement in allow_statements(policy):
+            if statement.action is None:
+                unindexed = True  # NotAction
+                continue
+            if not any(compile_pattern(a, ignore_case=True)(ASSUME_ROLE) for a in statement.action):
+                continue
+            if statement.resource is None or (
+                policy.expands_variables and any("${" in r for r in statement.resource)
+            ):
+                unindexed = True  # NotResource, or a resource resolved per request
+                continue
+            for resource in statement.resource:
+                if "*" in resource or "?" in resource:
+                    patterns[resource] = None
+                else:
+                    literals[resource] = None
+    return tuple(literals), tuple(patterns), unindexed
+
+
+def resource_prefix(pattern: str) -> str:
     """The literal start of a resource pattern's resource part (``role/team7-`` of ``…:role/team7-*``)."""
     parts = pattern.split(":", 5)
     resource = parts[5] if len(parts) == 6 else ""
