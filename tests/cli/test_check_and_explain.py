@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from trustsim.callers import Role
-from trustsim.cli import _expectation, main
+from trustsim.cli import main
+from trustsim.cli.check import _expectation
 from trustsim.loaders import load_policy
 from trustsim.requests import assume_role
 from trustsim.scenarios import caller_from_spec

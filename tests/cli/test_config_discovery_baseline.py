@@ -1,4 +1,4 @@
-"""Configuration, discovery and baseline edge cases (trustsim._config, _discovery, _baseline)."""
+"""Configuration, discovery and baseline edge cases (trustsim.cli.config, discovery, baseline)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from trustsim import _config, _discovery
+from trustsim.cli import config as _config
+from trustsim.cli import discovery as _discovery
 from trustsim.cli import main
 
 TRUST = {

@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from trustsim import _config
+from trustsim.cli import config as _config
 from trustsim.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.conftest import Hostile
-from trustsim import cli
+from trustsim.cli import lint as lint_command
 from trustsim.cli import main
 
 TRUST = {
@@ -127,7 +127,7 @@ def test_an_unexpected_error_is_exit_2_in_one_line(
 
     path = tmp_path / "trust.json"
     path.write_text(json.dumps(TRUST))
-    monkeypatch.setattr(cli, "_run_lint", broken)
+    monkeypatch.setattr(lint_command, "run", broken)
     assert main(["lint", str(path)], stdout=io.StringIO()) == 2
     err = capsys.readouterr().err
     assert err.splitlines() == [

@@ -1,6 +1,6 @@
 """A policy carried as JSON text in a JSON string (Terraform's assume_role_policy): every
 position inside it maps to the place in the file where that character is written, escapes,
-newlines and characters outside the Basic Multilingual Plane included (trustsim._discovery)."""
+newlines and characters outside the Basic Multilingual Plane included (trustsim.cli.discovery)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustsim._discovery import embedded_position
+from trustsim.cli.discovery import embedded_position
 from trustsim.loaders.json_text import read_json
 
 pytestmark = pytest.mark.property

@@ -38,6 +38,7 @@ from trustsim._files import read_named
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.loaders.json_text import quick_value, read_json
+from trustsim.loaders.source_text import read_json_from
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
@@ -227,12 +228,7 @@ def _read(source: Source, origin: str | None) -> _Input:
     read, value = quick_value(raw)
     if read:
         return _Input(value, label, raw=raw)
-    try:
-        document = read_json(raw)
-    except InvalidPolicy as error:
-        raise InvalidPolicy(
-            error.problems, origin=label, text=error.text, positions=error.positions
-        ) from None
+    document = read_json_from(raw, label)
     return _Input(document.value, label, document.text, document.positions, document.problems)
 
 

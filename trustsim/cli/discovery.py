@@ -37,8 +37,9 @@ import attrs
 
 from trustsim import _files
 from trustsim.errors import InvalidPolicy, Position, Problem
-from trustsim.loaders import aws, iac
+from trustsim.loaders import aws, cloudformation, terraform
 from trustsim.loaders.json_text import read_json
+from trustsim.loaders.source_text import read_template
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document
 
@@ -186,7 +187,7 @@ def load(
             return Loaded(name, unreadable=f"{_NOT_ONE}; name its kind with --format-in")
         return Loaded(name, skipped=_NOT_ONE)
     try:
-        sources = _sources(kind, value, label, candidate, stack_id, account_id)
+        sources = _sources(kind, value, label, _Stack(stack_id, account_id, candidate.stack))
     except InvalidPolicy as error:
         wrapped = InvalidPolicy(error.problems, origin=label, text=text, positions=positions)
         return Loaded(name, kind=kind, invalid=wrapped)
@@ -199,11 +200,11 @@ def check_stack_id(stack_id: str) -> None:
     Raises:
         InvalidPolicy: not a stack ARN nor a UUID.
     """
-    iac._stack_arn(stack_id, "aws", "us-east-1", "123456789012", "stack")
+    cloudformation.stack_arn(stack_id, "aws", "us-east-1", "123456789012", "stack")
 
 
 def _parse(data: bytes, label: str, *, yaml: bool) -> tuple[object, str, dict[str, Position]]:
-    return iac.read_template(data, origin=label, yaml=yaml)
+    return read_template(data, origin=label, yaml=yaml)
 
 
 _YAML_TEMPLATE = re.compile(rb"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
@@ -293,21 +294,23 @@ def _kind_of(value: object) -> str | None:
     return None
 
 
-def _sources(  # noqa: PLR0917 - one file, with what the pseudo-parameters need
-    kind: str,
-    value: object,
-    label: str,
-    candidate: Candidate,
-    stack_id: str | None,
-    account_id: str | None,
-) -> tuple[TrustSource, ...]:
+@attrs.frozen
+class _Stack:
+    """What a template or plan does not say about where it deploys: its pseudo-parameters."""
+
+    stack_id: str | None
+    account_id: str | None
+    name: str | None  # a cdk.out stack's name, from its file name
+
+
+def _sources(kind: str, value: object, label: str, stack: _Stack) -> tuple[TrustSource, ...]:
     if kind == "policy":
         if not isinstance(value, Mapping):
             problem = Problem("INVALID_POLICY", "", "a policy document is a JSON object")
             raise InvalidPolicy([problem], origin=label)
         return (TrustSource("", parse_document(dict(value), kind=PolicyKind.TRUST, origin=label)),)
     if kind in ("cloudformation", "cdk-out"):
-        return _template_sources(value, label, candidate, stack_id, account_id)
+        return _template_sources(value, label, stack)
     if kind == "terraform":
         if not isinstance(value, Mapping):
             value = {}  # refused by the loader as not a plan
@@ -319,7 +322,7 @@ def _sources(  # noqa: PLR0917 - one file, with what the pseudo-parameters need
                 role.arn,
                 role.unknown,
             )
-            for role in iac.load_terraform(value, origin=label)
+            for role in terraform.load_terraform(value, origin=label)
         )
     roles: tuple[aws.RoleDetail, ...]
     if kind == "account-dump":
@@ -339,27 +342,21 @@ def _sources(  # noqa: PLR0917 - one file, with what the pseudo-parameters need
     )
 
 
-def _template_sources(
-    value: object,
-    label: str,
-    candidate: Candidate,
-    stack_id: str | None,
-    account_id: str | None,
-) -> tuple[TrustSource, ...]:
+def _template_sources(value: object, label: str, stack: _Stack) -> tuple[TrustSource, ...]:
     if not isinstance(value, Mapping):
         raise InvalidPolicy(
             [Problem("INVALID_TEMPLATE", "", "a template is an object with Resources")],
             origin=label,
         )
-    options: dict[str, Any] = {"stack_id": stack_id, "origin": label}
-    if account_id is not None:
-        options["account_id"] = account_id
-    if candidate.stack is not None:
-        options["stack_name"] = candidate.stack
+    options: dict[str, Any] = {"stack_id": stack.stack_id, "origin": label}
+    if stack.account_id is not None:
+        options["account_id"] = stack.account_id
+    if stack.name is not None:
+        options["stack_name"] = stack.name
     resources: Mapping[str, Any] = value.get("Resources") or {}
     found = []
-    account = account_id or "123456789012"
-    for role in iac.load_cloudformation(value, **options):
+    account = stack.account_id or "123456789012"
+    for role in cloudformation.load_cloudformation(value, **options):
         metadata = resources[role.address].get("Metadata")
         metadata = metadata if isinstance(metadata, Mapping) else {}
         cdk_path = metadata.get("aws:cdk:path")

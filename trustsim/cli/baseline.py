@@ -16,16 +16,14 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from trustsim import _files
+from trustsim.cli.findings import Linted
 from trustsim.errors import InvalidPolicy
 from trustsim.loaders.json_text import read_json
-
-if TYPE_CHECKING:  # pragma: no cover
-    from trustsim._cli_lint import Linted
 
 __all__ = ["BASELINE_VERSION", "apply", "write"]
 

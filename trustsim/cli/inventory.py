@@ -1,5 +1,8 @@
-"""The command line of inventory databases: ``inventory build``, ``--inventory FILE.db``, ``--all``.
+"""``who-can``, ``reach`` and ``inventory build``: questions about an inventory (docs/who-can.md).
 
+* ``trustsim who-can ROLE_ARN --inventory FILE`` / ``trustsim reach PRINCIPAL_ARN --inventory
+  FILE``: who can assume a role of an inventory, with residual conditions; which roles a
+  principal reaches by chaining (:mod:`trustsim.whocan`). 0 answered, 2 unreadable inventory.
 * ``trustsim inventory build DUMPS... -o org.db [--manifest inventory.json]`` builds or
   updates a database (:func:`trustsim.inventory_db.build_database`);
 * ``who-can ROLE_ARN`` / ``reach PRINCIPAL_ARN`` with ``--inventory org.db`` read only the
@@ -17,27 +20,30 @@ import concurrent.futures
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from trustsim.errors import TrustsimError
+from trustsim.cli.options import Handler, command, format_option
+from trustsim.cli.output import StatusLine
+from trustsim.errors import TrustsimError, escape
 from trustsim.inventory import Inventory, load_inventory
 from trustsim.inventory_db import InventoryDatabase, build_database, is_database, open_database
+from trustsim.whocan import reachable_from, who_can_assume
 
 __all__ = ["register", "run_query"]
 
 _CHUNK = 256  # starting principals per reach task
 
 
-def register(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> dict[str, Callable[[argparse.Namespace], int]]:
-    """Add ``inventory build`` to an argparse CLI; returns its handler by name."""
-    inventory = subparsers.add_parser(
+def register(commands: Any) -> dict[str, Handler]:
+    """Add ``who-can``, ``reach`` and ``inventory build``; returns their handlers by name."""
+    handlers = _query_parsers(commands)
+    inventory = command(
+        commands,
         "inventory",
-        help="build an inventory database (SQLite) from account dumps",
-        description="Store get-account-authorization-details dumps in one SQLite file that "
+        "build an inventory database (SQLite) from account dumps",
+        "Store get-account-authorization-details dumps in one SQLite file that "
         "who-can and reach read with --inventory FILE. Building again re-reads only the "
         "dumps that changed.",
     )
@@ -50,11 +56,80 @@ def register(
         metavar="FILE",
         help="an inventory manifest: its dumps, organisation and identity providers",
     )
-    return {"inventory": _run_build}
+    return {**handlers, "inventory": _run_build}
 
 
-def _run_build(args: argparse.Namespace, err: TextIO | None = None) -> int:
-    err = err or sys.stderr
+def _query_parsers(commands: Any) -> dict[str, Handler]:
+    """``who-can`` and ``reach`` (:mod:`trustsim.whocan`); their handlers by name.
+
+    Each handler returns the exit code: 0 when the answer was printed, 2 when the inventory
+    cannot be read or does not hold the ARN.
+    """
+    inventory_help = (
+        "get-account-authorization-details output, a manifest naming such dumps, or an "
+        "inventory database (docs/who-can.md)"
+    )
+    who = command(
+        commands,
+        "who-can",
+        "who can assume a role of an inventory",
+        "List every principal of an inventory that can assume the role, with the "
+        "conditions left to meet (residual conditions), and the chains that reach it. Exit "
+        "status: 0 answered, 2 unreadable inventory or no such role.",
+    )
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
+    reach = command(
+        commands,
+        "reach",
+        "which roles a principal can reach by chaining",
+        "List every role of an inventory the principal can assume, directly or by "
+        "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
+        "answered, 2 unreadable inventory or no such principal.",
+    )
+    reach.add_argument(
+        "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
+    )
+    for parser in (who, reach):
+        parser.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
+        format_option(parser)
+        # issue 22: docs/who-can.md, "Large organisations"
+        parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
+        parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
+    return {
+        "who-can": lambda args, out: _answer_one(args, "who-can", args.role_arn, out),
+        "reach": lambda args, out: _answer_one(args, "reach", args.principal_arn, out),
+    }
+
+
+def _answer_one(args: argparse.Namespace, command: str, target: str | None, out: TextIO) -> int:
+    if args.all or not target or is_database(args.inventory):
+        return run_query(args, command, out)  # a database, or --all (issue 22)
+    status = StatusLine(sys.stderr)
+    try:
+        status.show(f"reading {escape(str(args.inventory))}…")
+        inventory = load_inventory(args.inventory)
+        status.show(f"{len(inventory.users)} users, {len(inventory.roles)} roles: answering…")
+        if not inventory.roles and not inventory.users:
+            print(
+                f"trustsim: {escape(str(args.inventory))} is not an inventory: it holds no roles "
+                "or users (an inventory is get-account-authorization-details output, or a "
+                "manifest naming such dumps: docs/who-can.md)",
+                file=sys.stderr,
+            )
+            return 2
+        result = _answer(inventory, command, target)
+    except (TrustsimError, OSError) as error:
+        status.clear()
+        print(f"trustsim: {error}", file=sys.stderr)
+        return 2
+    finally:
+        status.clear()
+    print(_render(result, args.format), file=out)
+    return 0
+
+
+def _run_build(args: argparse.Namespace, out: TextIO) -> int:
+    err = sys.stderr
     dumps: list[str | os.PathLike[str]] = list(args.dumps)
     options: dict[str, Any] = {}
     try:
@@ -134,8 +209,6 @@ def _line(result: Any) -> str:
 
 
 def _answer(inventory: Inventory, command: str, arn: str) -> Any:
-    from trustsim.whocan import reachable_from, who_can_assume  # noqa: PLC0415
-
     return (
         who_can_assume(inventory, arn) if command == "who-can" else reachable_from(inventory, arn)
     )
@@ -210,27 +283,3 @@ def _progress_lines(lines: Iterator[str], total: int, out: TextIO, err: TextIO) 
             print(f"\r{done}/{total}", end="", file=err, flush=True)
     if show:
         print(file=err)
-
-
-class StatusLine:
-    """One status line on standard error while a long query runs, on a terminal only."""
-
-    def __init__(self, stream: TextIO) -> None:
-        # Past the CLI's escaping wrapper: the carriage return and the erase are ours.
-        self.stream: TextIO = getattr(stream, "stream", stream)
-        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.shown = False
-
-    def show(self, text: str) -> None:
-        """Replace the line with ``text`` (already escaped)."""
-        if self.active:
-            self.stream.write(f"\rtrustsim: {text}…\x1b[K")
-            self.stream.flush()
-            self.shown = True
-
-    def clear(self) -> None:
-        """Erase the line, if one was shown."""
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self.shown = False

@@ -1,4 +1,4 @@
-"""The ``grants`` and ``diff`` commands of the ``trustsim`` CLI (docs/analysis.md).
+"""``trustsim grants`` and ``trustsim diff``: what a trust policy allows, proven (docs/analysis.md).
 
 * ``trustsim grants POLICY [--role-arn ARN] [--format text|json]``: every request the trust
   policy allows, as Grants. Exit 0 complete, 1 incomplete (some part undecided), 2 unusable
@@ -13,70 +13,62 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from trustsim import __version__, _files
 from trustsim.analysis.compare import Comparison, compare
 from trustsim.analysis.grants import Grants, grants
+from trustsim.cli.options import Handler, command, format_option
+from trustsim.cli.output import report, sarif_log, sarif_uri
+from trustsim.cli.roles import read_policy
 from trustsim.errors import InvalidPolicy
-from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind
 from trustsim.requests import AssumeRoleRequest
 from trustsim.testing import describe_caller
 
-__all__ = ["register_cli"]
-
-_Handler = Callable[[argparse.Namespace], int]
-_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+__all__ = ["comparison_dict", "comparison_text", "grants_text", "register"]
 
 
-def register_cli(subparsers: Any) -> dict[str, _Handler]:
+def register(subparsers: Any) -> dict[str, Handler]:
     """Add ``grants`` and ``diff`` to an argparse CLI; returns their handlers by name.
 
     >>> parser = argparse.ArgumentParser()
-    >>> sorted(register_cli(parser.add_subparsers(dest="command")))
+    >>> sorted(register(parser.add_subparsers(dest="command")))
     ['diff', 'grants']
     """
-    listing = subparsers.add_parser(
+    listing = command(
+        subparsers,
         "grants",
-        help="every request a trust policy allows, proven (no sampling)",
-        description="List every request a trust policy allows, as Grants with a witness each.",
+        "every request a trust policy allows, proven (no sampling)",
+        "List every request a trust policy allows, as Grants with a witness each.",
     )
     listing.add_argument("policy", metavar="POLICY", help="a trust policy file ('-' for stdin)")
     listing.add_argument("--role-arn", metavar="ARN", help="the role the policy belongs to")
-    listing.add_argument("--format", choices=["text", "json"], default="text")
-    diff = subparsers.add_parser(
+    format_option(listing)
+    diff = command(
+        subparsers,
         "diff",
-        help="does NEW grant access OLD did not? (exit 1 when it does)",
-        description="Compare two trust policies: every request NEW allows that OLD denies.",
+        "does NEW grant access OLD did not? (exit 1 when it does)",
+        "Compare two trust policies: every request NEW allows that OLD denies.",
     )
     diff.add_argument("old", metavar="OLD", help="the reference trust policy")
     diff.add_argument("new", metavar="NEW", help="the changed trust policy")
     diff.add_argument("--role-arn", metavar="ARN", help="the role both policies belong to")
-    diff.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    format_option(diff, "sarif")
     return {"grants": _run_grants, "diff": _run_diff}
 
 
 def _read(name: str) -> Policy:
-    """A trust policy file (``-``: stdin), read within the CLI's read boundary (docs/security.md)."""
-    if name == "-":
-        return load_policy(_files.read_stdin(), kind=PolicyKind.TRUST, origin="<stdin>")
-    return load_policy(Path(name), kind=PolicyKind.TRUST, origin=name)
+    return read_policy(name, PolicyKind.TRUST)
 
 
-def _run_grants(arguments: argparse.Namespace) -> int:
+def _run_grants(arguments: argparse.Namespace, out: TextIO) -> int:
     try:
         found = grants(_read(arguments.policy), role_arn=arguments.role_arn)
     except (InvalidPolicy, OSError, ValueError) as error:
         print(f"trustsim grants: {arguments.policy}: {error}", file=sys.stderr)
         return 2
-    if arguments.format == "json":
-        print(json.dumps(found.to_dict(), indent=2))
-    else:
-        print(grants_text(found))
+    report(out, arguments.format, {"text": lambda: grants_text(found), "json": found.to_dict})
     return 0 if found.complete else 1
 
 
@@ -94,19 +86,19 @@ def grants_text(found: Grants) -> str:
     return "\n".join(lines)
 
 
-def _run_diff(arguments: argparse.Namespace) -> int:
+def _run_diff(arguments: argparse.Namespace, out: TextIO) -> int:
     try:
         old, new = _read(arguments.old), _read(arguments.new)
         result = compare(new, old, role_arn=arguments.role_arn)
     except (InvalidPolicy, OSError, ValueError) as error:
         print(f"trustsim diff: {error}", file=sys.stderr)
         return 2
-    if arguments.format == "json":
-        print(json.dumps(comparison_dict(result), indent=2))
-    elif arguments.format == "sarif":
-        print(json.dumps(_sarif(result, arguments.new), indent=2))
-    else:
-        print(comparison_text(result))
+    renderers: dict[str, Callable[[], object]] = {
+        "text": lambda: comparison_text(result),
+        "json": lambda: comparison_dict(result),
+        "sarif": lambda: _sarif(result, arguments.new),
+    }
+    report(out, arguments.format, renderers)
     if result.no_new_access is True:
         return 0
     return 1 if result.no_new_access is False else 2
@@ -168,15 +160,6 @@ def comparison_text(result: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _uri(name: str) -> str:
-    """A file name as a SARIF ``artifactLocation.uri`` (``-`` is ``stdin``)."""
-    return (
-        "stdin"
-        if name == "-"
-        else urllib.parse.quote(Path(name).as_posix(), safe="/-._~!$&'()*+,;=@")
-    )
-
-
 def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
     results = [
         {
@@ -186,33 +169,14 @@ def _sarif(result: Comparison, uri: str) -> dict[str, Any]:
                 "text": "the new trust policy allows a request the old one denies: "
                 + _request_text(request)
             },
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(uri)}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": sarif_uri(uri)}}}],
             "properties": {"counterexample": _request_dict(request)},
         }
         for request in result.counterexamples
     ]
     notes = [{"level": "warning", "message": {"text": f"undecided: {gap}"}} for gap in result.gaps]
-    return {
-        "$schema": _SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "trustsim",
-                        "version": __version__,
-                        "rules": [
-                            {
-                                "id": "NEW_ACCESS",
-                                "shortDescription": {
-                                    "text": "The trust policy grants access the old one did not"
-                                },
-                            }
-                        ],
-                    }
-                },
-                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
-                "results": results,
-            }
-        ],
+    rule = {
+        "id": "NEW_ACCESS",
+        "shortDescription": {"text": "The trust policy grants access the old one did not"},
     }
+    return sarif_log([rule], results, notes, successful=True)
