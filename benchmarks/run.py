@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import ceiling
 from tests.support import corpus, reference
+from trustsim import _request_derivation as request_derivation
 from trustsim import compiler
-from trustsim import requests as trustsim_requests
 from trustsim.evaluation import decide, evaluate
 from trustsim.requests import assume_role
 
@@ -159,12 +159,12 @@ def main() -> None:
         return len(calls)
 
     def end_to_end_with_context_unkept() -> int:  # the same, entries left out of the memo
-        keyed = trustsim_requests._context_key
-        trustsim_requests._context_key = lambda _context: None  # derived afresh (issue 5's way)
+        keyed = request_derivation._context_key
+        request_derivation._context_key = lambda _context: None  # derived afresh (issue 5's way)
         try:
             return end_to_end_with_context()
         finally:
-            trustsim_requests._context_key = keyed
+            request_derivation._context_key = keyed
 
     e2e_rate = _rate(end_to_end, args.repeat)
     e2e_context_rate, e2e_unkept_rate, e2e_context_ratio = _paired(

@@ -19,8 +19,8 @@ from trustsim.errors import Diagnostic
 from trustsim.model import StatementRef
 
 if TYPE_CHECKING:
+    from trustsim.assume_request import AssumeRoleRequest
     from trustsim.explain import Explanation
-    from trustsim.requests import AssumeRoleRequest
 
 __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 
@@ -32,8 +32,7 @@ SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
 
 #: trustsim.explain.explain, once imported (Outcome.explain). This is the engine's one lazy
 #: import: an explanation replays the evaluator, which builds outcomes, so the module that
-#: defines Outcome cannot import the explainer at its top (the other, trustsim.requests'
-#: __getattr__, only keeps an old import path of assume_role / check_action).
+#: defines Outcome cannot import the explainer at its top.
 _EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
 
 

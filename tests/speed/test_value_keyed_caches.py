@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import trustsim as ts
 from tests.support import corpus, reference
-from trustsim import requests
+from trustsim import _request_derivation as requests
 from trustsim.callers import (
     IamUser,
     OrgMembership,

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from trustsim.requests import tag_text_ok
+from trustsim._request_derivation import tag_text_ok
 
 __all__ = [
     "ANY",

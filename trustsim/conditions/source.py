@@ -9,17 +9,36 @@ import itertools
 import linecache
 import types
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from trustsim._memo import register, remember
 from trustsim.context import RequestContext
-from trustsim.operators import Family, build_equals
-
-if TYPE_CHECKING:
-    from trustsim.conditions.clause import Clause
+from trustsim.model import SetQualifier
+from trustsim.operators import AnyMatch, Family, OperatorSpec, build_equals
+from trustsim.variables import Template
 
 # A context's values by folded key (RequestContext.folded): the hot path never folds a key.
 Entries = Mapping[str, tuple[str, ...]]
+
+
+class Clause(Protocol):
+    """What the generated check reads of a clause: a :class:`trustsim.conditions.clause.Clause`.
+
+    (A protocol, so that the clause module can generate its own check without this module
+    importing it back.)
+    """
+
+    spec: OperatorSpec
+    qualifier: SetQualifier | None
+    negated: bool
+    folded: str
+    templates: tuple[Template, ...]
+    static_match: AnyMatch | None
+    prepared: tuple[Any, ...]
+    when_absent: bool
+    when_present: bool | None
+    compare: Callable[[tuple[str, ...], RequestContext], bool] | None
+
 
 _COSTS = {Family.NULL: 0, Family.BOOL: 1, Family.STRING: 2, Family.ARN: 4, Family.BINARY: 4}
 

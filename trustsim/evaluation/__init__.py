@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from trustsim._memo import SWITCH, clear_caches
+from trustsim._request_derivation import prepare_request
+from trustsim.assume_request import AssumeRoleRequest, ProvidedContext
 from trustsim.callers import Caller, Role
 from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
@@ -41,7 +43,6 @@ from trustsim.evaluation.fast import (
 )
 from trustsim.evaluation.rules import call_actions
 from trustsim.evaluation.scan import Recorder, decision_of, replay
-from trustsim.requests import AssumeRoleRequest, ProvidedContext, prepare_request
 
 __all__ = [
     "Recorder",

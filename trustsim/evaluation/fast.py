@@ -42,8 +42,8 @@ from trustsim.evaluation.rules import call_actions
 from trustsim.evaluation.scan import PER_REQUEST, replay_actions, static_scan
 
 if TYPE_CHECKING:
+    from trustsim.assume_request import AssumeRoleRequest
     from trustsim.callers import Caller, Role
-    from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
     "CallPlan",

@@ -22,9 +22,9 @@ from trustsim.context import RequestContext
 from trustsim.evaluation.rules import org_applies
 
 if TYPE_CHECKING:
+    from trustsim.assume_request import AssumeRoleRequest
     from trustsim.callers import Caller, Role
     from trustsim.model import Policy
-    from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
     "EMPTY",

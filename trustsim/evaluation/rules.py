@@ -30,8 +30,8 @@ from trustsim.decision import Decision, StatementRef
 from trustsim.errors import Diagnostic
 
 if TYPE_CHECKING:
+    from trustsim.assume_request import AssumeRoleRequest
     from trustsim.compiler import CallerIdentity
-    from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
     "INVALID_POLICY",

@@ -52,7 +52,7 @@ from trustsim.evaluation.rules import (
 )
 
 if TYPE_CHECKING:
-    from trustsim.requests import AssumeRoleRequest
+    from trustsim.assume_request import AssumeRoleRequest
 
 __all__ = [
     "Recorder",

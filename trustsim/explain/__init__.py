@@ -46,9 +46,9 @@ from trustsim.explain.records import (
 )
 
 if TYPE_CHECKING:
+    from trustsim.assume_request import AssumeRoleRequest
     from trustsim.context import RequestContext
     from trustsim.evaluation.scan import StaticScan
-    from trustsim.requests import AssumeRoleRequest
 
 __all__ = [
     "ActionRecord",

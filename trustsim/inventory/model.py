@@ -1,23 +1,6 @@
-"""Account inventories: accounts, users, roles, identity providers and the organisation, as one value.
+"""The inventory model: accounts, users, roles, identity providers and the organisation.
 
-An :class:`Inventory` is what "who can assume this role?" (:mod:`trustsim.whocan`) searches:
-every IAM user (an :class:`~trustsim.callers.IamUser` with its policies) and every role (an
-:class:`InventoryRole`: the :class:`~trustsim.callers.Role` to assume, plus the identity
-policies and boundary its sessions carry as callers), in one or several accounts, with the
-organisation's SCPs and RCPs applied to each principal of its member accounts.
-
-Build it by hand with :meth:`Inventory.build`, or from account dumps with
-:meth:`Inventory.from_authorization_details` (several accounts merge).
-
->>> from trustsim.callers import IamUser, Role
->>> from trustsim.parsing import parse_policy
->>> trust = parse_policy({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
-...     "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "sts:AssumeRole"}})
->>> inventory = Inventory.build(
-...     users=[IamUser("arn:aws:iam::111122223333:user/alice")],
-...     roles=[Role("arn:aws:iam::111122223333:role/deploy", trust)])
->>> inventory.account_ids, len(inventory.users), inventory.role("arn:aws:iam::111122223333:role/deploy").name
-(('111122223333',), 1, 'deploy')
+Documented, with examples, at :mod:`trustsim.inventory` (which exports these names).
 """
 
 from __future__ import annotations
@@ -25,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -46,7 +28,6 @@ __all__ = [
     "InventoryRole",
     "OrgUnit",
     "Organization",
-    "load_inventory",
 ]
 
 
@@ -58,7 +39,7 @@ class InventoryError(TrustsimError, ValueError):
     >>> Inventory.build(users=[alice, alice])
     Traceback (most recent call last):
         ...
-    trustsim.inventory.InventoryError: user arn:aws:iam::111122223333:user/alice appears twice
+    trustsim.inventory.model.InventoryError: user arn:aws:iam::111122223333:user/alice appears twice
     """
 
 
@@ -166,7 +147,7 @@ class Organization:
     >>> org.member("444455556666")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    trustsim.inventory.InventoryError: account 444455556666 is not a member of ... o-a1b2c3d4e5 ...
+    trustsim.inventory.model.InventoryError: account 444455556666 is not a member of ... o-a1b2c3d4e5 ...
     """
 
     org_id: str
@@ -612,72 +593,8 @@ class Inventory:
         )
 
 
-# --------------------------------------------------------------------------- inventory files
-
-
-def load_inventory(path: str | os.PathLike[str]) -> Inventory:
-    """Read an inventory file: one authorization-details dump, or a manifest naming several.
-
-    A manifest is a JSON object with ``"authorization_details"`` (paths relative to the
-    manifest) and optionally ``"oidc_providers"``, ``"saml_providers"`` and
-    ``"organization"``::
-
-        {"authorization_details": ["prod.json", "vendor.json"],
-         "organization": {"id": "o-…", "root": "r-…", "management_account": "…",
-                          "scps": ["deny-regions.json"], "rcps": [],
-                          "units": [{"id": "ou-…", "parent": "r-…", "scps": [...]}],
-                          "accounts": {"111122223333": {"parent": "ou-…", "scps": [...]}}}}
-
-    Policies in the organisation are file paths (relative to the manifest) or inline objects.
-
-
-    >>> import json, pathlib, tempfile
-    >>> dump = {"RoleDetailList": [{"RoleName": "audit", "Path": "/",
-    ...     "Arn": "arn:aws:iam::111122223333:role/audit", "AssumeRolePolicyDocument": {
-    ...         "Version": "2012-10-17", "Statement": {"Effect": "Allow",
-    ...         "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}}}]}
-    >>> deny_outside = {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
-    ...     "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}}
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     folder = pathlib.Path(tmp)
-    ...     _ = (folder / "prod.json").write_text(json.dumps(dump))
-    ...     _ = (folder / "inventory.json").write_text(json.dumps({
-    ...         "authorization_details": ["prod.json"],
-    ...         "organization": {"id": "o-a1b2c3d4e5", "root": "r-ab12", "scps": [deny_outside],
-    ...                          "accounts": {"111122223333": {"parent": "r-ab12"}}}}))
-    ...     inventory = load_inventory(folder / "inventory.json")
-    >>> role = inventory.role("arn:aws:iam::111122223333:role/audit").role
-    >>> role.org.org_id, len(inventory.organization.root_scps)
-    ('o-a1b2c3d4e5', 1)
-
-    Raises:
-        trustsim.errors.InvalidPolicy: a policy is refused.
-        InventoryError: the manifest is malformed.
-        OSError: a file cannot be read.
-    """
-    from trustsim._inventory_files import read_inventory  # noqa: PLC0415 (it builds Inventory)
-
-    return read_inventory(path)
-
-
 #: Reads one policy of an organisation block: (the item as written, its kind, a label).
 PolicyReader = Callable[[object, PolicyKind, str], Policy]
-
-
-def organization_from_spec(spec: object, where: str, read: PolicyReader) -> Organization:
-    """An :class:`Organization` from its JSON block (inventory manifests, scenario files).
-
-    ``{"id", "root", "management_account", "scps", "rcps", "units": [{"id", "parent",
-    "scps", "rcps"}], "accounts": {ACCOUNT: PARENT or {"parent", "scps", "rcps"}}}``; each
-    policy item is handed to ``read``.
-
-    Raises:
-        InventoryError: the block is malformed, or the organisation does not hold together.
-        trustsim.errors.InvalidPolicy: a policy is refused.
-    """
-    from trustsim._inventory_files import organization_block  # noqa: PLC0415 (it builds Organization)
-
-    return organization_block(spec, Path(), Path(), where, read)
 
 
 _reprs.install(globals())  # short reprs, IPython and notebook forms (trustsim._reprs)

@@ -1,8 +1,7 @@
 """Inventory files: one authorization-details dump, or a manifest naming dumps and an organisation.
 
-The reading behind :func:`trustsim.inventory.load_inventory` and
-:func:`trustsim.inventory.organization_from_spec` (documented there); the inventory model
-itself is :mod:`trustsim.inventory`.
+:func:`load_inventory` and :func:`organization_from_spec` (both also at
+:mod:`trustsim.inventory`); the values they build are :mod:`trustsim.inventory.model`'s.
 """
 
 from __future__ import annotations
@@ -14,15 +13,55 @@ from typing import Any
 
 from trustsim._files import read_named, read_reference
 from trustsim.errors import InvalidPolicy
-from trustsim.inventory import Inventory, InventoryError, Organization, OrgUnit, PolicyReader
+from trustsim.inventory.model import Inventory, InventoryError, Organization, OrgUnit, PolicyReader
 from trustsim.loaders import load_policy
 from trustsim.loaders.aws import load_authorization_details
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 
+__all__ = ["load_inventory", "organization_from_spec"]
 
-def read_inventory(path: str | os.PathLike[str]) -> Inventory:
-    """:func:`trustsim.inventory.load_inventory`: a dump, or a manifest and what it names."""
+
+def load_inventory(path: str | os.PathLike[str]) -> Inventory:
+    """Read an inventory file: one authorization-details dump, or a manifest naming several.
+
+    A manifest is a JSON object with ``"authorization_details"`` (paths relative to the
+    manifest) and optionally ``"oidc_providers"``, ``"saml_providers"`` and
+    ``"organization"``::
+
+        {"authorization_details": ["prod.json", "vendor.json"],
+         "organization": {"id": "o-…", "root": "r-…", "management_account": "…",
+                          "scps": ["deny-regions.json"], "rcps": [],
+                          "units": [{"id": "ou-…", "parent": "r-…", "scps": [...]}],
+                          "accounts": {"111122223333": {"parent": "ou-…", "scps": [...]}}}}
+
+    Policies in the organisation are file paths (relative to the manifest) or inline objects.
+
+
+    >>> import json, pathlib, tempfile
+    >>> dump = {"RoleDetailList": [{"RoleName": "audit", "Path": "/",
+    ...     "Arn": "arn:aws:iam::111122223333:role/audit", "AssumeRolePolicyDocument": {
+    ...         "Version": "2012-10-17", "Statement": {"Effect": "Allow",
+    ...         "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}}}]}
+    >>> deny_outside = {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
+    ...     "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp)
+    ...     _ = (folder / "prod.json").write_text(json.dumps(dump))
+    ...     _ = (folder / "inventory.json").write_text(json.dumps({
+    ...         "authorization_details": ["prod.json"],
+    ...         "organization": {"id": "o-a1b2c3d4e5", "root": "r-ab12", "scps": [deny_outside],
+    ...                          "accounts": {"111122223333": {"parent": "r-ab12"}}}}))
+    ...     inventory = load_inventory(folder / "inventory.json")
+    >>> role = inventory.role("arn:aws:iam::111122223333:role/audit").role
+    >>> role.org.org_id, len(inventory.organization.root_scps)
+    ('o-a1b2c3d4e5', 1)
+
+    Raises:
+        trustsim.errors.InvalidPolicy: a policy is refused.
+        InventoryError: the manifest is malformed.
+        OSError: a file cannot be read.
+    """
     location = Path(path)
     data, root = read_named(location)
     try:
@@ -169,3 +208,20 @@ def organization_block(
         account_scps=account_scps,
         account_rcps=account_rcps,
     )
+
+
+# --------------------------------------------------------------------------- inventory files
+
+
+def organization_from_spec(spec: object, where: str, read: PolicyReader) -> Organization:
+    """An :class:`Organization` from its JSON block (inventory manifests, scenario files).
+
+    ``{"id", "root", "management_account", "scps", "rcps", "units": [{"id", "parent",
+    "scps", "rcps"}], "accounts": {ACCOUNT: PARENT or {"parent", "scps", "rcps"}}}``; each
+    policy item is handed to ``read``.
+
+    Raises:
+        InventoryError: the block is malformed, or the organisation does not hold together.
+        trustsim.errors.InvalidPolicy: a policy is refused.
+    """
+    return organization_block(spec, Path(), Path(), where, read)
