@@ -45,7 +45,7 @@ ROLE = Role(
 ALICE = IamUser(f"arn:aws:iam::{A}:user/alice")
 
 
-def _statement(team: str) -> StatementRecord:
+def recorded_statement(team: str) -> StatementRecord:
     context = RequestContext.of({"aws:PrincipalTag/team": team})
     explanation = evaluate(AssumeRoleRequest(ALICE, ROLE, "sts:AssumeRole", context)).explain()
     (action,) = explanation.actions
@@ -56,7 +56,7 @@ def _statement(team: str) -> StatementRecord:
 
 def test_records_cannot_be_changed() -> None:
     """An explanation is a value: its records refuse assignment and deletion."""
-    statement = _statement("payments")
+    statement = recorded_statement("payments")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         statement.applies = True  # type: ignore[misc]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
@@ -65,7 +65,7 @@ def test_records_cannot_be_changed() -> None:
 
 def test_recorded_records_equal_records_built_by_hand_and_hash_alike() -> None:
     """A recorded statement equals the same statement built from its public fields."""
-    statement = _statement("payments")
+    statement = recorded_statement("payments")
     (clause,) = statement.clauses
     by_hand = StatementRecord(
         ref=StatementRef("trust policy", 0, "Tagged", "/Statement/0"),
@@ -91,13 +91,13 @@ def test_recorded_records_equal_records_built_by_hand_and_hash_alike() -> None:
     )
     assert statement == by_hand
     assert hash(statement) == hash(by_hand)
-    assert statement != _statement("platform")
+    assert statement != recorded_statement("platform")
     assert statement != "a string"
 
 
 def test_records_pickle_and_print_field_by_field() -> None:
     """Records survive pickling, and repr names every field (as attrs classes did)."""
-    statement = _statement("payments")
+    statement = recorded_statement("payments")
     assert pickle.loads(pickle.dumps(statement)) == statement  # noqa: S301 - our own bytes
     assert repr(statement.clauses[0]) == (
         "ClauseRecord(operator='StringEquals', key='aws:PrincipalTag/team', "
@@ -139,7 +139,7 @@ def test_the_lazy_clause_records_are_the_clause_by_clause_result() -> None:
     )
     context = RequestContext.of({"aws:PrincipalTag/team": ["platform", "payments"]})
     full = compiled.evaluate(context)
-    fields = _statement("payments")._f
+    fields = recorded_statement("payments")._f
     lazy = RecordedStatement(fields, compiled, context)
     eager = StatementRecord(
         *fields[:9], clauses=tuple(ClauseRecord.of(c) for c in full.clauses), applies=fields[9]

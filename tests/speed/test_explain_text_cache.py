@@ -7,43 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.callers import IamUser, Role
+from tests.evaluation.test_explain_records import ALICE, A, recorded_statement
+from trustsim.callers import Role
 from trustsim.context import RequestContext
 from trustsim.evaluation import evaluate
-from trustsim.explain import StatementRecord
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest
-
-A = "111122223333"
-ROLE = Role(
-    f"arn:aws:iam::{A}:role/deploy",
-    parse_policy(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "Tagged",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{A}:user/alice"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "platform"}},
-                }
-            ],
-        }
-    ),
-)
-
-
-ALICE = IamUser(f"arn:aws:iam::{A}:user/alice")
-
-
-def _statement(team: str) -> StatementRecord:
-    context = RequestContext.of({"aws:PrincipalTag/team": team})
-    explanation = evaluate(AssumeRoleRequest(ALICE, ROLE, "sts:AssumeRole", context)).explain()
-    (action,) = explanation.actions
-    (policy,) = action.policies
-    (statement,) = policy.statements
-    return statement
 
 
 def test_statement_texts_stay_right_when_their_cache_starts_afresh(
@@ -54,7 +23,7 @@ def test_statement_texts_stay_right_when_their_cache_starts_afresh(
     import trustsim.explain as explain_module  # noqa: PLC0415
 
     monkeypatch.setattr(explain_module, "_TEXTS_SIZE", 1)
-    first = _statement("payments")
+    first = recorded_statement("payments")
     other = Role(
         f"arn:aws:iam::{A}:role/other",
         parse_policy(
