@@ -177,14 +177,37 @@ def companion_slots(
             )
         )
     if reader.may_name("sts:TagSession"):
-        slots.append(Slot("session tags", "tags", (), choices=(False, True)))
-        slots += tag_slots(tested, reader, handled)
+        if _tag_families(tested) > 1:
+            # The tag keys stay a gap (classify records it): requests passing tags are left
+            # out of every Grant, which would otherwise claim them on one witness's tags.
+            slots.append(Slot("session tags", "tags", (), choices=(False,)))
+        else:
+            slots.append(Slot("session tags", "tags", (), choices=(False, True)))
+            slots += tag_slots(tested, reader, handled)
     else:
         # no request passing tags is allowed: the keys they set are absent in every other one
         handled.update(key for key in tested if key.startswith(_TAG_KEYS[:3]))
     if contexts and reader.may_name("sts:SetContext"):
-        slots.append(Slot("provided contexts", "contexts", (), choices=(False, True)))
+        # Provided contexts are not split by value: when a clause reads one, the requests
+        # passing them are a gap (classify records it), left out of every Grant.
+        reads_contexts = any(key.startswith("sts:requestcontext") for key in tested)
+        choices = (False,) if reads_contexts else (False, True)
+        slots.append(Slot("provided contexts", "contexts", (), choices=choices))
     return slots
+
+
+def _families(tested: Mapping[str, list[Clause]]) -> dict[str, bool]:
+    """Which families of session-tag keys the statements test."""
+    return {
+        "keys": "aws:tagkeys" in tested,
+        "transitive": "sts:transitivetagkeys" in tested,
+        "values": any(key.startswith("aws:requesttag/") for key in tested),
+    }
+
+
+def _tag_families(tested: Mapping[str, list[Clause]]) -> int:
+    """How many families of session-tag keys the statements test (more than one: a gap)."""
+    return sum(_families(tested).values())
 
 
 def tag_slots(
@@ -197,11 +220,7 @@ def tag_slots(
     are not free of each other (a transitive key or a tag's value needs its key among the
     keys passed): when statements test more than one family, the keys stay a gap.
     """
-    families = {
-        "keys": "aws:tagkeys" in tested,
-        "transitive": "sts:transitivetagkeys" in tested,
-        "values": any(key.startswith("aws:requesttag/") for key in tested),
-    }
+    families = _families(tested)
     if sum(families.values()) != 1:
         return []
     if families["values"]:
