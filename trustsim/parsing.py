@@ -16,6 +16,7 @@ import attrs
 
 from trustsim import _pointer
 from trustsim._memo import SWITCH, memo
+from trustsim._memo import remember as keep
 from trustsim._structure import structure_policy
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.model import Policy, PolicyKind, clear_size_cache
@@ -48,9 +49,7 @@ def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Polic
 
 def remember(text: str | bytes, policy: Policy) -> None:
     """Keep ``policy``, parsed from ``text`` with no problem, for :func:`remembered`."""
-    if len(_DOCUMENTS) >= _DOCUMENTS_LIMIT:
-        _DOCUMENTS.clear()
-    _DOCUMENTS[text, policy.kind] = policy
+    keep(_DOCUMENTS, (text, policy.kind), policy, _DOCUMENTS_LIMIT)
 
 
 def clear_parse_caches() -> None:

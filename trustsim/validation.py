@@ -30,7 +30,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from trustsim import _pointer
-from trustsim._memo import SWITCH, memo
+from trustsim._memo import SWITCH, memo, remember
 from trustsim._org_rules import rcp_allow_problem
 from trustsim._principal_rules import (
     MALFORMED,
@@ -289,9 +289,7 @@ def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
         return []
     problems = _statement_problems(statement, policy, frozenset())
     if not problems:
-        if len(_CLEAN) >= _CLEAN_LIMIT:
-            _CLEAN.clear()
-        _CLEAN[key] = None
+        remember(_CLEAN, key, None, _CLEAN_LIMIT)
     return problems
 
 
