@@ -19,7 +19,9 @@ from trustsim.conditions import compile_condition
 from trustsim.context import RequestContext
 from trustsim.decision import Outcome
 from trustsim.errors import escape
-from trustsim.evaluation import evaluate
+from trustsim.evaluation.fast import lazy_outcome
+from trustsim.evaluation.rules import call_actions
+from trustsim.evaluation.scan import decision_of
 from trustsim.model import ConditionClause
 from trustsim.requests import AssumeRoleRequest
 
@@ -31,6 +33,17 @@ class Access(enum.Enum):
     CONDITIONAL = "allowed if"
     NEVER = "denied"
     UNDETERMINED = "undetermined"
+
+
+def decided(request: AssumeRoleRequest) -> Outcome:
+    """What :func:`~trustsim.evaluation.evaluate` answers, decided by the rules' full scan.
+
+    Who-can decides each (caller, role, request-time values) once (its evaluator remembers
+    the pairs), so the fast path's per-call plan, built to answer the same call again, would
+    only be built and dropped: the scan decides alone, and the outcome's reason and
+    statements come from the same scan when first asked (as for any fast-path outcome).
+    """
+    return lazy_outcome(decision_of(request, call_actions(request)), request, None)
 
 
 # --------------------------------------------------------------------------- residual formulas
@@ -186,7 +199,7 @@ class Answer:
         plain = self._plain
         if isinstance(plain, Outcome):
             return plain
-        outcome = evaluate(plain)
+        outcome = decided(plain)
         object.__setattr__(self, "_plain", outcome)  # a cache: the answer stays the same value
         return outcome
 

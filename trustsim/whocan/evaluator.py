@@ -1,8 +1,9 @@
 """Partial evaluation of (caller, role) pairs: clauses on request-time keys become atoms.
 
-Every truth assignment of the atoms is decided by the same engine
-(:func:`trustsim.evaluation.evaluate`); the assignments that allow are summed up as a minimal
-formula (:func:`trustsim.whocan.answers.minimise`).
+Every truth assignment of the atoms is decided by the same engine: the rules' full scan that
+:func:`trustsim.evaluation.evaluate` falls back on (each assignment is decided once, so the
+fast path's per-call plans would be built for nothing). The assignments that allow are summed
+up as a minimal formula (:func:`trustsim.whocan.answers.minimise`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from trustsim._memo import kept_for, memo
 from trustsim.callers import Caller, IamUser, OrgMembership, Role, RoleSession
 from trustsim.conditions import compile_condition
 from trustsim.decision import Decision, Outcome
-from trustsim.evaluation import evaluate
+from trustsim.evaluation.rules import call_actions
+from trustsim.evaluation.scan import decision_of
 from trustsim.inventory import Inventory, InventoryRole
 from trustsim.model import (
     ConditionClause,
@@ -28,6 +30,7 @@ from trustsim.model import (
 )
 from trustsim.requests import ASSUME_ROLE, AssumeRoleRequest, assume_action_for, build_request
 from trustsim.whocan.answers import Access, Answer, Literal, Residual, minimise
+from trustsim.whocan.answers import decided as decided_by_rules
 from trustsim.whocan.index import AssumeIndex
 
 _T = TypeVar("_T")
@@ -332,7 +335,7 @@ class Evaluator:
             self.last_refused = True
             return Access.UNDETERMINED, None, outcome
         if not involved:
-            decided = evaluate(outcome)
+            decided = decided_by_rules(outcome)
             return (Access.ALWAYS if decided.allowed else Access.NEVER), None, decided
         base = plain.context
         satisfying: set[int] = set()
@@ -340,7 +343,7 @@ class Evaluator:
         for bits in range(1 << len(involved)):
             values = {name: bool(bits >> i & 1) for i, name in enumerate(names)}
             request = AssumeRoleRequest(rw_caller, rw_role, action, base.merged(values))
-            if evaluate(request).decision is Decision.ALLOW:
+            if decision_of(request, call_actions(request)) is Decision.ALLOW:
                 satisfying.add(bits)
         if not satisfying:
             return Access.NEVER, None, outcome
