@@ -6,6 +6,8 @@ is its reading side (:func:`open_database`, :class:`InventoryDatabase`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -334,22 +336,49 @@ class InventoryDatabase:
         evaluator answers them all (its atoms are ordered per pair, so each answer is the
         one :meth:`who_can` gives): a partition costs one load, not one per role.
 
+        Python's cyclic garbage collector is paused while a batch of answers is computed
+        (at most :data:`BATCH` roles, then yielded; the collector is running again whenever
+        this generator yields): every answer allocates thousands of short-lived objects,
+        and the collector's full scans of the heap they trigger cost a third of the time.
+        Nothing is kept from it: the collector runs as usual between batches.
+
         Raises:
             InventoryError: the database holds no role with one of these ARNs.
         """
         from trustsim.whocan import who_can_assume  # noqa: PLC0415 (whocan imports inventory)
 
-        rows: list[tuple[Any, ...]] = []
-        loaded: set[tuple[str, str, str]] = set()
-        for arn in role_arns:
-            needed = self._needed_rows(arn, loaded)
-            if needed is None:
-                rows = []
-                break
-            rows += needed
-        inventory = self._build(rows) if rows or not role_arns else self._whole()
-        for arn in role_arns:
-            yield who_can_assume(inventory, arn)
+        with _collector_paused():
+            rows: list[tuple[Any, ...]] = []
+            loaded: set[tuple[str, str, str]] = set()
+            for arn in role_arns:
+                needed = self._needed_rows(arn, loaded)
+                if needed is None:
+                    rows = []
+                    break
+                rows += needed
+            inventory = self._build(rows) if rows or not role_arns else self._whole()
+        for start in range(0, len(role_arns), BATCH):
+            with _collector_paused():
+                answers = [
+                    who_can_assume(inventory, arn) for arn in role_arns[start : start + BATCH]
+                ]
+            yield from answers
+
+
+#: How many roles :meth:`InventoryDatabase.who_can_each` answers with the collector paused.
+BATCH = 64
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (as it was, after it)."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _needs(trust: Policy) -> Iterator[tuple[str, str]]:

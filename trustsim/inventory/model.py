@@ -416,6 +416,7 @@ class Inventory:
     _by_account: dict[tuple[str, str], tuple[list[IamUser], list[InventoryRole]]] = attrs.field(
         init=False, eq=False, repr=False
     )
+    _account_set: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         users: dict[str, IamUser] = {}
@@ -441,6 +442,8 @@ class Inventory:
         object.__setattr__(self, "_roles_by_arn", roles)
         object.__setattr__(self, "_by_unique_id", unique)
         object.__setattr__(self, "_by_account", by_account)
+        # has_account is asked for every account a trust policy names: a set, not a scan.
+        object.__setattr__(self, "_account_set", frozenset(a.account_id for a in self.accounts))
 
     @classmethod
     def build(
@@ -578,7 +581,7 @@ class Inventory:
 
     def has_account(self, account_id: str) -> bool:
         """Whether the inventory describes this account (its principals are all listed)."""
-        return account_id in self.account_ids
+        return account_id in self._account_set
 
     def merged(self, other: Inventory) -> Inventory:
         """Both inventories as one (the organisation of ``self`` wins when both have one)."""

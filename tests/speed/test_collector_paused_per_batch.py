@@ -1,0 +1,96 @@
+"""who_can_each pauses the cyclic garbage collector per batch, and never leaves it paused (issue 22).
+
+The pause is speed alone: answers across a batch boundary are the per-role queries' answers,
+and whoever iterates sees the collector as it left it, at every answer and after an error.
+"""
+
+from __future__ import annotations
+
+import gc
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from trustsim import _inventory_query
+from trustsim.callers import IamUser, Role
+from trustsim.compiler import clear_caches
+from trustsim.inventory import Inventory, InventoryError
+from trustsim.inventory_db import open_database, store_inventory
+from trustsim.model import Policy, PolicyKind
+from trustsim.parsing import parse_policy
+
+ACCOUNT = "111122223333"
+VERSION = "2012-10-17"
+ROLES = _inventory_query.BATCH + 6  # a partition of two batches
+
+
+def _team_policy(team: int) -> Policy:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Resource": f"arn:aws:iam::*:role/team{team}-*"}  # fmt: skip
+    return parse_policy({"Version": VERSION, "Statement": statement}, kind=PolicyKind.IDENTITY)
+
+
+def _inventory() -> Inventory:
+    users = [
+        IamUser(f"arn:aws:iam::{ACCOUNT}:user/u{i}", policies=[_team_policy(i % 3)])
+        for i in range(6)
+    ]
+    roles = []
+    for i in range(ROLES):
+        statement: dict[str, object] = {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        }
+        if i % 2:
+            statement["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        roles.append(
+            Role(
+                f"arn:aws:iam::{ACCOUNT}:role/team{i % 4}-r{i}",
+                parse_policy({"Version": VERSION, "Statement": statement}),
+            )
+        )
+    return Inventory.build(users=users, roles=roles)
+
+
+@pytest.fixture(scope="module")
+def database_path() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "org.db"
+        store_inventory(_inventory(), path)
+        yield path
+
+
+def test_answers_across_a_batch_boundary_are_the_single_queries_answers(
+    database_path: Path,
+) -> None:
+    with open_database(database_path) as database:
+        arns = [arn for _, arn in database.role_arns()]
+        assert len(arns) > _inventory_query.BATCH
+        expected = []
+        for arn in arns:
+            clear_caches()
+            expected.append(database.who_can(arn).to_dict())
+        clear_caches()
+        found = [result.to_dict() for result in database.who_can_each(arns)]
+    assert found == expected
+    assert any(answer["principals"] for answer in found)  # the answers are not all empty
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_collector_is_as_it_was_at_every_answer(database_path: Path, running: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if running else gc.disable)()
+    try:
+        with open_database(database_path) as database:
+            arns = [arn for _, arn in database.role_arns()]
+            seen = [gc.isenabled() for _ in database.who_can_each(arns)]
+            assert seen == [running] * len(arns)
+            assert gc.isenabled() is running
+            with pytest.raises(InventoryError):
+                list(database.who_can_each([arns[0], f"arn:aws:iam::{ACCOUNT}:role/none"]))
+            assert gc.isenabled() is running
+    finally:
+        (gc.enable if was else gc.disable)()
