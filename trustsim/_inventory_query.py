@@ -336,37 +336,61 @@ class InventoryDatabase:
         evaluator answers them all (its atoms are ordered per pair, so each answer is the
         one :meth:`who_can` gives): a partition costs one load, not one per role.
 
-        Python's cyclic garbage collector is paused while a batch of answers is computed
-        (at most :data:`BATCH` roles, then yielded; the collector is running again whenever
-        this generator yields): every answer allocates thousands of short-lived objects,
-        and the collector's full scans of the heap they trigger cost a third of the time.
-        Nothing is kept from it: the collector runs as usual between batches.
+        Python's cyclic garbage collector is kept off the answers' work: it is paused while
+        the rows are loaded and while a batch of answers is computed (at most :data:`BATCH`
+        roles), and what the batch left alive (mostly the engine's bounded memos, freed by
+        reference counting when they are evicted) is then frozen out of its scans
+        (:func:`gc.freeze`), unless something else froze objects already. The collector is
+        running again whenever this generator yields, and everything is unfrozen when it
+        ends; every :data:`COLLECT_EVERY` roles so answered, a full collection frees the
+        cycles left (compiled policies and their memos form some). Scanning those memos
+        again and again cost a third of the time; no answer depends on it.
 
         Raises:
             InventoryError: the database holds no role with one of these ARNs.
         """
         from trustsim.whocan import who_can_assume  # noqa: PLC0415 (whocan imports inventory)
 
-        with _collector_paused():
-            rows: list[tuple[Any, ...]] = []
-            loaded: set[tuple[str, str, str]] = set()
-            for arn in role_arns:
-                needed = self._needed_rows(arn, loaded)
-                if needed is None:
-                    rows = []
-                    break
-                rows += needed
-            inventory = self._build(rows) if rows or not role_arns else self._whole()
-        for start in range(0, len(role_arns), BATCH):
+        freezing = gc.isenabled() and gc.get_freeze_count() == 0
+        answered = 0
+        try:
             with _collector_paused():
-                answers = [
-                    who_can_assume(inventory, arn) for arn in role_arns[start : start + BATCH]
-                ]
-            yield from answers
+                rows: list[tuple[Any, ...]] = []
+                loaded: set[tuple[str, str, str]] = set()
+                for arn in role_arns:
+                    needed = self._needed_rows(arn, loaded)
+                    if needed is None:
+                        rows = []
+                        break
+                    rows += needed
+                inventory = self._build(rows) if rows or not role_arns else self._whole()
+            for start in range(0, len(role_arns), BATCH):
+                with _collector_paused():
+                    batch = role_arns[start : start + BATCH]
+                    answers = [who_can_assume(inventory, arn) for arn in batch]
+                    answered += len(answers)
+                    if freezing:
+                        gc.freeze()
+                yield from answers
+        finally:
+            if freezing:
+                gc.unfreeze()
+                _collected_after(answered)
 
 
 #: How many roles :meth:`InventoryDatabase.who_can_each` answers with the collector paused.
 BATCH = 64
+#: How many roles answered with their leftovers frozen between two full collections.
+COLLECT_EVERY = 10_000
+_ANSWERED = [0]  # since the last full collection
+
+
+def _collected_after(answered: int) -> None:
+    """Count ``answered`` roles; collect fully once :data:`COLLECT_EVERY` are reached."""
+    _ANSWERED[0] += answered
+    if _ANSWERED[0] >= COLLECT_EVERY:
+        _ANSWERED[0] = 0
+        gc.collect()
 
 
 @contextlib.contextmanager

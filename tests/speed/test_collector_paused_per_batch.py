@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,42 @@ def test_the_collector_is_as_it_was_at_every_answer(database_path: Path, running
             assert gc.isenabled() is running
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_nothing_is_left_frozen_and_a_callers_frozen_objects_stay_frozen(
+    database_path: Path,
+) -> None:
+    assert gc.get_freeze_count() == 0
+    with open_database(database_path) as database:
+        arns = [arn for _, arn in database.role_arns()]
+        counts = [gc.get_freeze_count() for _ in database.who_can_each(arns)]
+        assert counts[-1] > 0  # the batches' leftovers were frozen while it ran
+        assert gc.get_freeze_count() == 0
+        gc.freeze()  # a caller's own frozen objects (a forking server's, say)
+        try:
+            mine = gc.get_freeze_count()
+            list(database.who_can_each(arns))
+            assert gc.get_freeze_count() == mine
+        finally:
+            gc.unfreeze()
+
+
+class _Node:
+    cycle: object = None
+
+
+def test_cycles_frozen_with_a_batch_are_collected_in_the_end(
+    database_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_inventory_query, "COLLECT_EVERY", 1)
+    with open_database(database_path) as database:
+        arns = [arn for _, arn in database.role_arns()]
+        answers = database.who_can_each(arns)
+        next(answers)
+        garbage = _Node()
+        garbage.cycle = garbage  # only the cyclic collector can free it
+        gone = weakref.ref(garbage)
+        del garbage
+        rest = list(answers)  # the second batch freezes it with its own leftovers
+        assert len(rest) == len(arns) - 1
+    assert gone() is None
