@@ -9,6 +9,7 @@ calls raise :class:`~trustsim.errors.InvalidRequest`), derives the context (docs
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import ipaddress
 import math
 import re
@@ -28,6 +29,7 @@ from trustsim.assume_request import (
     TAG_SESSION,
     AssumeRoleRequest,
     ProvidedContext,
+    RequestOptions,
     assume_action_for,
 )
 from trustsim.callers import (
@@ -61,70 +63,44 @@ _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
 
 #: Requests built lately, by the call's value: the caller (compared by value), the role (by
-#: identity: each entry holds it, so its id is not reused while the entry lives), the action
-#: and every option, the time included. An equal call (a caller built afresh in each test, a
-#: loop over the same calls) skips the STS checks it already passed and the derivation it
-#: already made; its request still holds the caller it was given. Explicit ``context=``
-#: entries are part of the key by value (see :func:`_context_key`): each entry's key, the
-#: exact type of its value and the value, in order; calls whose entries cannot be stated so
-#: (other types, a mapping of another kind) and calls with provided contexts are not kept.
+#: identity: each entry holds it, so its id is not reused while the entry lives), the time,
+#: and every option given, by name and value, in the order given (see :func:`_call_key`). An
+#: equal call (a caller built afresh in each test, a loop over the same calls) skips the STS
+#: checks it already passed and the derivation it already made; its request still holds the
+#: caller it was given. Explicit ``context=`` entries are part of the key by value (see
+#: :func:`_context_key`): each entry's key, the exact type of its value and the value, in
+#: order; calls whose entries cannot be stated so (other types, a mapping of another kind)
+#: and calls with provided contexts are not kept.
 _Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
 _PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096)
 _PREPARED_SIZE = 4096
 
+#: The options, in the order the signatures show them.
+_OPTION_NAMES: tuple[str, ...] = tuple(RequestOptions.__annotations__)
+_OPTION_SET = frozenset(_OPTION_NAMES)
+#: The options whose values are hashable as given when they are of their documented types
+#: (text, a bool, a time): a call passing only these is keyed by its options as they stand.
+_STATED_AS_GIVEN = frozenset(
+    {"action", "external_id", "session_name", "source_identity", "source_ip", "region"}
+    | {"at", "mfa"}
+)
 
-def prepare_request(  # noqa: PLR0917 - positional: the public options in order, on every call
-    caller: Caller,
-    role: Role,
-    action: str | None,
-    external_id: str | None,
-    session_name: str | None,
-    tags: Mapping[str, str] | None,
-    transitive_tag_keys: Sequence[str] | None,
-    source_identity: str | None,
-    source_ip: str | None,
-    region: str | None,
-    at: _dt.datetime | None,
-    mfa: bool | None,
-    provided_contexts: Sequence[ProvidedContext | str] | None,
-    context: RequestContext | Mapping[str, ContextValue] | None,
-) -> AssumeRoleRequest:
-    """:func:`build_request` with its options in order; equal calls share their derivation."""
+
+def prepare_request(caller: Caller, role: Role, options: RequestOptions) -> AssumeRoleRequest:
+    """What :func:`build_request` builds from its ``**options``; equal calls share their work."""
     if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
         clear_caches()
     # Read once: the memo key and the derived keys hold the same time. Given, it is kept as
     # its UTC instant: fold=0 and fold=1 of one local time compare (and hash) equal in
     # Python, though they are an hour apart.
+    at = options.get("at")
     at = _now() if at is None else _checked_time(at)
-    expect_bool("mfa", mfa)  # before the memo: 1 == True
-    key: tuple[object, ...] | None = None
-    entries: object = None
-    if context is not None and not provided_contexts:
-        stated = _context_key(context)
-        if stated is not None:
-            entries, context = stated  # derive from the very entries the key states
-    # Only options of their documented types make a key (text, a list of texts, a mapping):
-    # "team" and ("t", "e", "a", "m") must not share an entry. Others are refused below.
-    if (
-        (context is None or entries is not None)
-        and not provided_contexts
-        and _keyable(tags, transitive_tag_keys)
-    ):
-        key = (
-            caller,
-            id(role),
-            action,
-            external_id,
-            session_name,
-            tuple(tags.items()) if tags else None,
-            tuple(transitive_tag_keys) if transitive_tag_keys else None,
-            source_identity,
-            source_ip,
-            region,
-            at,
-            mfa,
-            entries,
-        )
+    expect_bool("mfa", options.get("mfa"))  # before the memo: 1 == True
+    if _STATED_AS_GIVEN.issuperset(options):
+        key: tuple[object, ...] | None = (caller, id(role), at, *options.items())
+    else:
+        key, options = _call_key(caller, role, at, options)
+    if key is not None:
         try:
             hit = _PREPARED.get(key)
         except TypeError:  # an unhashable option: STS's checks below say what is wrong
@@ -134,26 +110,58 @@ def prepare_request(  # noqa: PLR0917 - positional: the public options in order,
             return _new_request(
                 caller if resolved is None else resolved, role, hit[2], hit[3], hit[4]
             )
-    derived, companions, resolved, action = _derive(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
+    derived, companions, resolved, action = _derive(caller, role, at, options)
     if key is not None:
         kept = (role, None if resolved is caller else resolved, action, derived, companions)
         remember(_PREPARED, key, kept, _PREPARED_SIZE)
     return _new_request(resolved, role, action, derived, companions)
+
+
+def _call_key(
+    caller: Caller, role: Role, at: _dt.datetime, options: RequestOptions
+) -> tuple[tuple[object, ...] | None, RequestOptions]:
+    """The memo key of a call passing mappings or lists, or ``None``; and what to derive from.
+
+    The options stand in the key as :data:`_PREPARED` says, the mappings and lists stated by
+    value: session tags as their pairs in order, transitive tag keys as a tuple, explicit
+    entries as :func:`_context_key` states them (the derivation then reads the very entries
+    the key states). Only options of their documented types make a key: ``"team"`` and
+    ``("t", "e", "a", "m")`` must not share an entry; others are refused by the derivation.
+    A call with provided contexts is not kept.
+    """
+    if not _OPTION_SET.issuperset(options):
+        raise _unexpected(next(name for name in options if name not in _OPTION_SET))
+    if options.get("provided_contexts") is not None:
+        return None, options
+    stated: dict[str, object] = dict(options)
+    tags = options.get("tags")
+    if tags is not None:
+        if type(tags) is not dict:  # read twice (key, derivation): plain dicts only
+            return None, options
+        stated["tags"] = tuple(tags.items())
+    transitive = options.get("transitive_tag_keys")
+    if transitive is not None:
+        if type(transitive) is not list and type(transitive) is not tuple:
+            return None, options
+        stated["transitive_tag_keys"] = tuple(transitive)
+    context = options.get("context")
+    if context is not None:
+        entries = _context_key(context)
+        if entries is None:
+            return None, options
+        stated["context"], derive_from = entries
+        options = {**options, "context": derive_from}
+    return (caller, id(role), at, *stated.items()), options
+
+
+def _unexpected(name: str) -> TypeError:
+    """Python's error for a keyword no signature takes, with the nearest option and the list."""
+    near = difflib.get_close_matches(name, _OPTION_NAMES, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return TypeError(
+        f"got an unexpected keyword argument {name!r}{hint}; the request options are "
+        + ", ".join(_OPTION_NAMES)
+    )
 
 
 _SCALARS = frozenset({str, bool, int})
@@ -188,9 +196,7 @@ def _scalar_key(value: object) -> object:
 _COLLECTIONS = frozenset({list, tuple, set, frozenset})
 
 
-def _context_key(
-    context: RequestContext | Mapping[str, ContextValue],
-) -> tuple[object, RequestContext | dict[str, ContextValue]] | None:
+def _context_key(context: object) -> tuple[object, RequestContext | dict[str, ContextValue]] | None:
     """Explicit ``context=`` entries stated by value for the request memo, or ``None``.
 
     Returns the key and what to derive from. A plain mapping: its entries in order, with
@@ -219,8 +225,8 @@ def _context_key(
         if type(multi) is not frozenset or any(type(text) is not str for text in texts):
             return None
         return ("context", folded, spelling, multi), context
-    given: object = context  # any value: its checks come later, with the derivation
-    if isinstance(given, RequestContext) or not isinstance(given, Mapping):
+    # Any other value: its checks come later, with the derivation.
+    if isinstance(context, RequestContext) or not isinstance(context, Mapping):
         return None
     entries = tuple(context.items())
     stated = []
@@ -230,12 +236,6 @@ def _context_key(
             return None
         stated.append((entry_key, value_key))
     return ("entries", tuple(stated)), dict(entries)
-
-
-def _keyable(tags: object, transitive_tag_keys: object) -> bool:
-    return (tags is None or isinstance(tags, Mapping)) and not isinstance(
-        transitive_tag_keys, (str, bytes)
-    )
 
 
 _new = object.__new__
@@ -269,54 +269,36 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
-def _derive(  # noqa: PLR0917 - positional: the public options in order, on every call
-    caller: Caller,
-    role: Role,
-    action: str | None,
-    external_id: str | None,
-    session_name: str | None,
-    tags: Mapping[str, str] | None,
-    transitive_tag_keys: Sequence[str] | None,
-    source_identity: str | None,
-    source_ip: str | None,
-    region: str | None,
-    at: _dt.datetime | None,
-    mfa: bool | None,
-    provided_contexts: Sequence[ProvidedContext | str] | None,
-    context: RequestContext | Mapping[str, ContextValue] | None,
+def _derive(
+    caller: Caller, role: Role, when: _dt.datetime, options: RequestOptions
 ) -> tuple[RequestContext, tuple[str, ...], Caller, str]:
-    """Check the call as STS does and derive its context (docs/semantics.md §6)."""
+    """Check the call as STS does and derive its context (docs/semantics.md §6).
+
+    ``when`` is the time of the call, already read and checked.
+    """
     _check_types(caller, role)
-    _check_option_types(
-        action=action,
-        external_id=external_id,
-        session_name=session_name,
-        tags=tags,
-        transitive_tag_keys=transitive_tag_keys,
-        source_identity=source_identity,
-        source_ip=source_ip,
-        region=region,
-        provided_contexts=provided_contexts,
-        context=context,
-    )
+    _check_option_types(options)
+    session_name = options.get("session_name")
+    source_ip, region = options.get("source_ip"), options.get("region")
+    external_id, mfa = options.get("external_id"), options.get("mfa")
+    context = options.get("context")
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
     api = assume_action_for(caller)
-    action = _checked_action(action, api, caller)
-    when = _checked_time(at)
+    action = _checked_action(options.get("action"), api, caller)
     if session_name is None:
         name = DEFAULT_SESSION_NAME
     else:
         name = session_name
         _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
-    passed_tags = dict(tags or {})
-    transitive = list(transitive_tag_keys or [])
+    passed_tags = dict(options.get("tags") or {})
+    transitive = list(options.get("transitive_tag_keys") or [])
     incoming = caller.transitive_tags if isinstance(caller, RoleSession) else {}
     _check_tags(passed_tags, transitive, incoming)
-    source_identity = _checked_source_identity(source_identity, caller)
+    source_identity = _checked_source_identity(options.get("source_identity"), caller)
     contexts = [
         item if isinstance(item, ProvidedContext) else ProvidedContext(item)
-        for item in provided_contexts or ()
+        for item in options.get("provided_contexts") or ()
     ]
     _check_api_options(api, caller, external_id, mfa, contexts)
     if source_ip is not None:
@@ -406,39 +388,29 @@ def _check_types(caller: object, role: object) -> None:
         raise TypeError(f"not a role: {role!r} (expected trustsim.Role)")
 
 
-def _check_option_types(
-    *,
-    action: object,
-    external_id: object,
-    session_name: object,
-    tags: object,
-    transitive_tag_keys: object,
-    source_identity: object,
-    source_ip: object,
-    region: object,
-    provided_contexts: object,
-    context: object,
-) -> None:
-    """``TypeError`` naming the option for a value of the wrong Python type (issue 17)."""
-    for name, value in (
-        ("action", action),
-        ("external_id", external_id),
-        ("session_name", session_name),
-        ("source_identity", source_identity),
-        ("source_ip", source_ip),
-        ("region", region),
-    ):
-        expect_text(name, value)
+def _check_option_types(options: Mapping[str, object]) -> None:
+    """``TypeError`` naming the option for a value of the wrong Python type (issue 17).
+
+    The options as a user passed them: their annotations are not trusted here.
+    """
+    for name in ("action", "external_id", "session_name", "source_identity", "source_ip", "region"):
+        expect_text(name, options.get(name))
+    tags = options.get("tags")
     if tags is not None and not isinstance(tags, Mapping):
         raise TypeError(
             f"tags: expected a mapping of tag key to value (dict) or None, got "
             f"{type(tags).__name__}: {shown(tags)}"
         )
     for name, items, kinds, expected in (
-        ("transitive_tag_keys", transitive_tag_keys, (str,), "a list of tag keys (str)"),
+        (
+            "transitive_tag_keys",
+            options.get("transitive_tag_keys"),
+            (str,),
+            "a list of tag keys (str)",
+        ),
         (
             "provided_contexts",
-            provided_contexts,
+            options.get("provided_contexts"),
             (ProvidedContext, str),
             "a list of ProvidedContext values or provider ARNs (str)",
         ),
@@ -453,6 +425,7 @@ def _check_option_types(
             raise TypeError(
                 f"{name}: expected {expected} or None, got {type(items).__name__}: {shown(items)}"
             )
+    context = options.get("context")
     if context is not None and not isinstance(context, Mapping):
         raise TypeError(
             "context: expected a mapping of condition key to value (dict), a RequestContext or "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import sys
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,11 @@ from trustsim.conditions import check_condition
 from trustsim.errors import TrustsimError
 from trustsim.model import Effect, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # the doors' **options annotation names it; trustsim imports it for type checkers only
+    from typing_extensions import Unpack
 
 A, B = "111122223333", "444455556666"
 ROLE_ARN = f"arn:aws:iam::{A}:role/target"
@@ -324,7 +330,6 @@ TARGETS: list[tuple[Callable[..., Any], dict[str, Any]]] = [
     (check_condition, {"condition": {"StringEquals": {"k": "v"}}, "context": {"k": "v"}}),
 ]
 
-_OPTIONS = typing.get_type_hints(testing.RequestOptions)
 _VALUES = st.one_of(
     st.integers(-3, 3),
     st.floats(allow_nan=False, width=16),
@@ -359,10 +364,13 @@ _VALUES = st.one_of(
 
 def _hints(target: Callable[..., Any]) -> dict[str, Any]:
     function = target.__init__ if isinstance(target, type) else target  # type: ignore[misc]
-    hints = typing.get_type_hints(function, localns={n: getattr(ts, n) for n in ts.__all__})
+    names = {n: getattr(ts, n) for n in ts.__all__}
+    hints = typing.get_type_hints(function, localns={**names, "Unpack": Unpack})
     hints.pop("return", None)
-    if "options" in inspect.signature(target).parameters or target in (ts.build_request,):
-        hints.update(_OPTIONS)
+    unpacked = hints.pop("options", None)
+    if unpacked is not None:  # **options: Unpack[SomeOptions]: every option is a parameter
+        (options,) = typing.get_args(unpacked)
+        hints.update(typing.get_type_hints(options))
     return hints
 
 
