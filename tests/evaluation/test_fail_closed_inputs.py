@@ -246,6 +246,40 @@ def test_wrong_option_types_raise_a_type_error_naming_the_option(
 
 
 @pytest.mark.parametrize(
+    "options",
+    [
+        {"provided_contexts": ""},
+        {"provided_contexts": {}},
+        {"transitive_tag_keys": {}},
+        {"tags": []},
+    ],
+    ids=repr,
+)
+def test_an_empty_option_of_the_wrong_type_is_refused_after_an_equal_call_without_it(
+    options: dict[str, Any],
+) -> None:
+    """Before issue 18, ``provided_contexts=""`` or ``transitive_tag_keys={}`` (falsy) shared the
+    memo entry of the same call without them, so a second call returned a request instead of
+    the TypeError the first one raised."""
+    at = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    role = ts.Role(ROLE_ARN, parse_policy(TRUST))
+    for call in (ts.build_request, ts.assume_role):
+        call(USER, role, at=at)
+        with pytest.raises(TypeError, match=rf"^{next(iter(options))}: expected"):
+            call(USER, role, at=at, **options)
+
+
+def test_an_unknown_keyword_is_a_type_error_naming_it_and_the_nearest_option() -> None:
+    for call in (ts.build_request, ts.assume_role):
+        with pytest.raises(TypeError, match=r"'extrnal_id' \(did you mean 'external_id'\?\)"):
+            call(USER, _role(), extrnal_id="tenant-42")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'colour'"):
+        ts.check_action(USER, _role(), "sts:TagSession", colour="blue")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values for argument 'action'"):
+        ts.check_action(USER, _role(), "sts:TagSession", action="sts:SetContext")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
     "build",
     [
         lambda v: ts.context.RequestContext.of({"k": v}),
