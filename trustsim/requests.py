@@ -43,6 +43,11 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: only type checkers read the annotation
+    from typing_extensions import Unpack
+
 from trustsim._request_derivation import prepare_request
 from trustsim.assume_request import (
     ASSUME_ACTIONS,
@@ -63,11 +68,6 @@ from trustsim.assume_request import (
 )
 from trustsim.callers import Caller, Role
 from trustsim.evaluation import assume_role, check_action
-
-if sys.version_info >= (3, 11):
-    from typing import Unpack
-elif TYPE_CHECKING:  # Python 3.10: only type checkers read the annotation
-    from typing_extensions import Unpack
 
 __all__ = [
     "ASSUME_ACTIONS",

@@ -29,12 +29,7 @@ import attrs
 
 from trustsim._memo import SWITCH, clear_caches
 from trustsim._request_derivation import prepare_request
-from trustsim.assume_request import (
-    AssumeRoleRequest,
-    ContextOptions,
-    RequestOptions,
-    keywords_from,
-)
+from trustsim.assume_request import AssumeRoleRequest, ContextOptions, RequestOptions, keywords_from
 from trustsim.callers import Caller, Role
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation.fast import (
