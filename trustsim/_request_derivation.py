@@ -278,54 +278,34 @@ def _derive(
     """
     _check_types(caller, role)
     _check_option_types(options)
-    session_name = options.get("session_name")
-    source_ip, region = options.get("source_ip"), options.get("region")
-    external_id, mfa = options.get("external_id"), options.get("mfa")
-    context = options.get("context")
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
     api = assume_action_for(caller)
     action = _checked_action(options.get("action"), api, caller)
-    if session_name is None:
-        name = DEFAULT_SESSION_NAME
-    else:
-        name = session_name
-        _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
     passed_tags = dict(options.get("tags") or {})
     transitive = list(options.get("transitive_tag_keys") or [])
     incoming = caller.transitive_tags if isinstance(caller, RoleSession) else {}
-    _check_tags(passed_tags, transitive, incoming)
-    source_identity = _checked_source_identity(options.get("source_identity"), caller)
     contexts = [
         item if isinstance(item, ProvidedContext) else ProvidedContext(item)
         for item in options.get("provided_contexts") or ()
     ]
-    _check_api_options(api, caller, external_id, mfa, contexts)
-    if source_ip is not None:
-        try:
-            ipaddress.ip_address(source_ip)
-        except ValueError:
-            raise InvalidRequest(f"source_ip {shown(source_ip)} is not an IP address") from None
-    if region is not None:
-        _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
-
-    derived = derive_context(
-        caller,
-        role,
-        CallOptions(
-            when=when,
-            session_name=name,
-            mfa=mfa,
-            external_id=external_id,
-            source_identity=source_identity,
-            source_ip=source_ip,
-            region=region,
-            tags=passed_tags,
-            transitive=transitive,
-            incoming=incoming,
-            contexts=[(item.provider_arn, item.context) for item in contexts],
-        ),
+    mfa = options.get("mfa")
+    # Each field is the option as STS accepts it (InvalidRequest for one it refuses).
+    call = CallOptions(
+        when=when,
+        session_name=_checked_session_name(options.get("session_name")),
+        tags=_checked_tags(passed_tags, transitive, incoming),
+        transitive=transitive,
+        incoming=incoming,
+        source_identity=_checked_source_identity(options.get("source_identity"), caller),
+        external_id=_checked_api_options(api, caller, options.get("external_id"), mfa, contexts),
+        mfa=mfa,
+        contexts=[(item.provider_arn, item.context) for item in contexts],
+        source_ip=_checked_ip(options.get("source_ip")),
+        region=_checked_region(options.get("region")),
     )
+    derived = derive_context(caller, role, call)
+    context = options.get("context")
     final = derived if context is None else _with_coherent_times(derived, context)
     # Without explicit entries, the companions are read off the options, not every key.
     companions = (
@@ -336,13 +316,35 @@ def _derive(
             # Incoming transitive tags become session tags of the new session: the chained
             # call is a tagging call (docs/fidelity.md, "Chained calls and session tags").
             tags=bool(passed_tags or transitive or incoming),
-            source_identity=source_identity is not None,
+            source_identity=call.source_identity is not None,
             provided=bool(contexts),
         )
         if context is None
         else _companions(final, caller)
     )
     return final, companions, caller, action
+
+
+def _checked_session_name(name: str | None) -> str:
+    if name is None:
+        return DEFAULT_SESSION_NAME
+    _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
+    return name
+
+
+def _checked_ip(source_ip: str | None) -> str | None:
+    if source_ip is not None:
+        try:
+            ipaddress.ip_address(source_ip)
+        except ValueError:
+            raise InvalidRequest(f"source_ip {shown(source_ip)} is not an IP address") from None
+    return source_ip
+
+
+def _checked_region(region: str | None) -> str | None:
+    if region is not None:
+        _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
+    return region
 
 
 def _with_coherent_times(
@@ -481,9 +483,10 @@ def tag_text_ok(text: str) -> bool:
     return all(char in _TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in text)
 
 
-def _check_tags(
+def _checked_tags(
     tags: Mapping[Any, Any], transitive: Sequence[str], incoming: Mapping[str, str]
-) -> None:
+) -> Mapping[str, str]:
+    """``tags`` once STS accepts them with ``transitive`` from a caller carrying ``incoming``."""
     if len(tags) > _MAX_TAGS:
         raise InvalidRequest(f"{len(tags)} session tags passed; STS accepts at most {_MAX_TAGS}")
     seen: dict[str, str] = {}
@@ -518,15 +521,17 @@ def _check_tags(
             raise InvalidRequest(
                 f"transitive tag key {key!r} is not one of the session tags passed {sorted(tags)}"
             )
+    return tags
 
 
-def _check_api_options(
+def _checked_api_options(
     api: str,
     caller: Caller,
     external_id: str | None,
     mfa: bool | None,
     contexts: Sequence[ProvidedContext],
-) -> None:
+) -> str | None:
+    """``external_id`` once the options of ``api`` (ExternalId, MFA, ProvidedContexts) pass."""
     if external_id is not None:
         if api != ASSUME_ROLE:
             # Only AssumeRole has an ExternalId parameter (docs/semantics.md §7.7).
@@ -551,6 +556,7 @@ def _check_api_options(
                 raise InvalidRequest(
                     f"provided context ProviderArn {item.provider_arn!r} must be 20-2048 characters"
                 )
+    return external_id
 
 
 def _exercised(*, tags: bool, source_identity: bool, provided: bool) -> tuple[str, ...]:
