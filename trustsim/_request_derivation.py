@@ -1,7 +1,8 @@
 """Checking an AssumeRole-family call as STS does and deriving its request context.
 
 The work behind :func:`trustsim.requests.build_request` (documented there):
-:func:`prepare_request` takes the public options in order, runs STS's own checks (refused
+:func:`prepare_request` takes the options as the doors received them (one
+:class:`~trustsim.requests.RequestOptions` mapping), runs STS's own checks (refused
 calls raise :class:`~trustsim.errors.InvalidRequest`), derives the context (docs/semantics.md
 §6) and keeps each call's derivation by value (``_PREPARED``).
 """
@@ -64,7 +65,8 @@ _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
 #: Requests built lately, by the call's value: the caller (compared by value), the role (by
 #: identity: each entry holds it, so its id is not reused while the entry lives), the time,
-#: and every option given, by name and value, in the order given (see :func:`_call_key`). An
+#: and every option given: the names in the order given, then their values (see
+#: :func:`_call_key`; a name no option has is never kept, the derivation refuses it). An
 #: equal call (a caller built afresh in each test, a loop over the same calls) skips the STS
 #: checks it already passed and the derivation it already made; its request still holds the
 #: caller it was given. Explicit ``context=`` entries are part of the key by value (see
