@@ -98,8 +98,9 @@ def prepare_request(caller: Caller, role: Role, options: RequestOptions) -> Assu
     if options.keys().isdisjoint(_STATED_BY_VALUE):
         # The names given, then their values: one flat tuple hashes fastest.
         key: tuple[object, ...] | None = (caller, id(role), at, *options, *options.values())
+        entries = None
     else:
-        key, options = _call_key(caller, role, at, options)
+        key, entries = _call_key(caller, role, at, options)
     if key is not None:
         try:
             hit = _PREPARED.get(key)
@@ -110,6 +111,8 @@ def prepare_request(caller: Caller, role: Role, options: RequestOptions) -> Assu
             return _new_request(
                 caller if resolved is None else resolved, role, hit[2], hit[3], hit[4]
             )
+    if entries is not None:  # derive from the very entries the key states
+        options = {**options, "context": entries}
     derived, companions, resolved, action = _derive(caller, role, at, options)
     if key is not None:
         kept = (role, None if resolved is caller else resolved, action, derived, companions)
@@ -119,37 +122,38 @@ def prepare_request(caller: Caller, role: Role, options: RequestOptions) -> Assu
 
 def _call_key(
     caller: Caller, role: Role, at: _dt.datetime, options: RequestOptions
-) -> tuple[tuple[object, ...] | None, RequestOptions]:
-    """The memo key of a call passing mappings or lists, or ``None``; and what to derive from.
+) -> tuple[tuple[object, ...] | None, RequestContext | dict[str, ContextValue] | None]:
+    """The memo key of a call passing mappings or lists (or ``None``), and its entries.
 
     The options stand in the key as :data:`_PREPARED` says, the mappings and lists stated by
     value: session tags as their pairs in order, transitive tag keys as a tuple, explicit
-    entries as :func:`_context_key` states them (the derivation then reads the very entries
-    the key states). Only options of their documented types make a key: ``"team"`` and
-    ``("t", "e", "a", "m")`` must not share an entry; others are refused by the derivation.
-    A call with provided contexts is not kept.
+    entries as :func:`_context_key` states them. Only options of their documented types make
+    a key: ``"team"`` and ``("t", "e", "a", "m")`` must not share an entry; others are
+    refused by the derivation. A call with provided contexts is not kept. With the key come
+    the explicit entries it states, read once (``None`` without a key or entries): a missed
+    call derives from them, not from the mapping it was given.
     """
     if options.get("provided_contexts") is not None:
-        return None, options
+        return None, None
     stated: dict[str, object] = dict(options)
     tags = options.get("tags")
     if tags is not None:
         if type(tags) is not dict:  # read twice (key, derivation): plain dicts only
-            return None, options
+            return None, None
         stated["tags"] = tuple(tags.items())
     transitive = options.get("transitive_tag_keys")
     if transitive is not None:
         if type(transitive) is not list and type(transitive) is not tuple:
-            return None, options
+            return None, None
         stated["transitive_tag_keys"] = tuple(transitive)
     context = options.get("context")
+    entries = None
     if context is not None:
-        entries = _context_key(context)
-        if entries is None:
-            return None, options
-        stated["context"], derive_from = entries
-        options = {**options, "context": derive_from}
-    return (caller, id(role), at, *stated, *stated.values()), options
+        keyed = _context_key(context)
+        if keyed is None:
+            return None, None
+        stated["context"], entries = keyed
+    return (caller, id(role), at, *stated, *stated.values()), entries
 
 
 def _unexpected(name: str) -> TypeError:
