@@ -452,7 +452,12 @@ def _checked_action(action: str | None, api: str, caller: Caller) -> str:
 def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
     if at is None:
         return _now()
+    if type(at) is _dt.datetime and at.tzinfo is _UTC:
+        return at  # what expect_time returns for it: astimezone(UTC) of a UTC time is itself
     return cast("_dt.datetime", expect_time("at", at, InvalidRequest))
+
+
+_UTC = _dt.timezone.utc
 
 
 def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
