@@ -19,8 +19,10 @@
 * ``trustsim inventory build DUMPS… -o FILE``: an inventory database for who-can and reach.
 
 Every command reads ``-`` as standard input and takes ``--format text|json``. Each command
-family is a module of this package with a ``register(commands)`` that adds its parsers and
-returns its handlers by name: :mod:`~trustsim.cli.validate`, :mod:`~trustsim.cli.check`,
+family is a module of this package declaring its commands in ``COMMANDS``, each a
+:class:`~trustsim.cli.options.Command` (its name, help, arguments and handler), which
+:func:`~trustsim.cli.options.add_commands` turns into parsers the same way for all:
+:mod:`~trustsim.cli.validate`, :mod:`~trustsim.cli.check`,
 :mod:`~trustsim.cli.explain`, :mod:`~trustsim.cli.lint` (its reports in
 :mod:`~trustsim.cli.reports`, its baseline and configuration beside it),
 :mod:`~trustsim.cli.inventory` and :mod:`~trustsim.cli.analysis`. What every command
@@ -39,7 +41,7 @@ from typing import TextIO
 
 from trustsim import __version__, _files
 from trustsim.cli import analysis, check, explain, inventory, lint, validate
-from trustsim.cli.options import Handler, leaf_parsers, safety_options
+from trustsim.cli.options import Handler, add_commands, leaf_parsers, safety_options
 from trustsim.cli.output import EXIT_OK, EXIT_USAGE, SafeText
 from trustsim.errors import escape
 
@@ -59,7 +61,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     handlers: dict[str, Handler] = {}
     for family in _FAMILIES:
-        handlers.update(family.register(commands))
+        handlers.update(add_commands(commands, family.COMMANDS))
     for command in commands.choices.values():
         for leaf in leaf_parsers(command):
             safety_options(leaf)

@@ -24,7 +24,7 @@ from trustsim import _files
 from trustsim.caller_specs import caller_from_spec, claims_from_pairs
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.cli import roles
-from trustsim.cli.options import Handler, command, format_option, paths_argument, repeated
+from trustsim.cli.options import Command, paths_argument, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, indent, label, plural, reason
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, escape
@@ -35,24 +35,10 @@ from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.scenarios import MalformedScenario, ScenarioResult, load_scenarios
 
-__all__ = ["register", "run"]
+__all__ = ["COMMANDS", "run"]
 
 
-def register(commands: Any) -> dict[str, Handler]:
-    """Add ``check``; returns its handler by name."""
-    check = command(
-        commands,
-        "check",
-        "run scenario files, or a table of callers against one trust policy",
-        "Either run scenario files (docs/scenarios.md; a file holding a JSON "
-        "array): one line per scenario, PASS or FAIL with the decision and the expected one, "
-        "and for each failure the statements that decided and the closest misses. Or decide "
-        "each --caller against one trust policy (a file holding a JSON object): one row per "
-        "caller, with the deciding statement, or the clause that failed. A caller spec may "
-        "end with =allow or =deny, the expected decision (default: allow). Exit status: "
-        "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
-        caller_specs=True,
-    )
+def _arguments(check: argparse.ArgumentParser) -> None:
     paths_argument(check, "FILE", "scenario files, or one trust policy with --caller")
     repeated(
         check,
@@ -86,8 +72,6 @@ def register(commands: Any) -> dict[str, Handler]:
         "KEY=VALUE",
         "a request context entry for every caller (aws:SourceAccount=… for services)",
     )
-    format_option(check)
-    return {"check": run}
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -95,6 +79,24 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     if arguments.callers:
         return _run_table(arguments, out)
     return _run_check(arguments.files, arguments.format, out)
+
+
+COMMANDS = (
+    Command(
+        "check",
+        "run scenario files, or a table of callers against one trust policy",
+        "Either run scenario files (docs/scenarios.md; a file holding a JSON "
+        "array): one line per scenario, PASS or FAIL with the decision and the expected one, "
+        "and for each failure the statements that decided and the closest misses. Or decide "
+        "each --caller against one trust policy (a file holding a JSON object): one row per "
+        "caller, with the deciding statement, or the clause that failed. A caller spec may "
+        "end with =allow or =deny, the expected decision (default: allow). Exit status: "
+        "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
+        _arguments,
+        run,
+        caller_specs=True,
+    ),
+)
 
 
 # --- check: scenario files ---------------------------------------------------------------

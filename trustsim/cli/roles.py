@@ -19,7 +19,7 @@ import attrs
 
 from trustsim import _files
 from trustsim.callers import OrgMembership, Role
-from trustsim.cli.options import repeated
+from trustsim.cli import options
 from trustsim.cli.output import reason
 from trustsim.context import ContextValue
 from trustsim.errors import InvalidPolicy
@@ -86,7 +86,7 @@ def rcp_options(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="the role's organization (aws:ResourceOrgID; default: --org-id when --rcp is given)",
     )
-    repeated(
+    options.repeated(
         parser,
         "--rcp",
         "FILE",
@@ -97,10 +97,9 @@ def rcp_options(parser: argparse.ArgumentParser) -> None:
 
 def role_arn_option(parser: argparse.ArgumentParser) -> None:
     """``--role-arn``, defaulting to a role in the account of the policy's identity provider."""
-    parser.add_argument(
-        "--role-arn",
-        metavar="ARN",
-        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
+    options.role_arn_option(
+        parser,
+        "the role's ARN (default: role/trustsim-role in the account of the policy's "
         "first identity provider, else 123456789012)",
     )
 
