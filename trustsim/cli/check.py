@@ -104,7 +104,7 @@ COMMANDS = (
 
 def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
     status = EXIT_OK
-    results: list[ScenarioResult] = []
+    rows: list[_ScenarioRow] = []
     unreadable: list[dict[str, str]] = []
     for name in files:
         try:
@@ -127,25 +127,25 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
             status = EXIT_USAGE
             continue
         for scenario in scenarios:
-            result = scenario.run()
-            results.append(result)
-            if not result.passed:
+            row = _ScenarioRow(name, scenario.run())
+            rows.append(row)
+            if not row.passed:
                 status = max(status, EXIT_INVALID)
             if output == "text":
-                print(_result_line(name, result), file=out)
-                if not result.passed:
-                    print(indent(_failure_detail(result), "    "), file=out)
-    failed = sum(not r.passed for r in results)
+                print(row.line(), file=out)
+                if not row.passed:
+                    print(indent(row.failure_detail(), "    "), file=out)
+    failed = sum(not row.passed for row in rows)
     if output == "json":
         report = {
-            "scenarios": [_result_dict(r) for r in results],
+            "scenarios": [row.to_dict() for row in rows],
             "unreadable": unreadable,
-            "passed": len(results) - failed,
+            "passed": len(rows) - failed,
             "failed": failed,
         }
         print(json.dumps(report, indent=2), file=out)
     else:
-        count = len(results)
+        count = len(rows)
         print(
             f"{plural(count, 'scenario')}: {count - failed} passed, {failed} failed",
             file=out,
@@ -164,6 +164,51 @@ def _holds_an_object(name: str) -> bool:
     """Whether the file's JSON text starts an object (a policy) rather than an array."""
     data, _ = _files.read_named(name)
     return data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
+@attrs.frozen
+class _ScenarioRow:
+    """One scenario of a file and its result: a line, why it failed, a JSON record."""
+
+    file: str  # as named on the command line
+    result: ScenarioResult
+
+    @property
+    def passed(self) -> bool:
+        return self.result.passed
+
+    def line(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        result = self.result
+        return (
+            f"{verdict} {label(self.file)}::{escape(result.scenario.name)}: {result.decision} "
+            f"(expected {result.expected})"
+        )
+
+    def failure_detail(self) -> str:
+        """The determining statements and the closest misses, or the error."""
+        if self.result.outcome is None:
+            error = self.result.error
+            return str(error) if error is not None else "no decision"
+        explanation = self.result.outcome.explain()
+        lines = explanation.to_text("determining").splitlines()
+        misses = ["closest Allow statements:"] if explanation.failures else []
+        for statement in explanation.failures:
+            misses += ["  " + escape(line) for line in statement.lines(only_failures=True)]
+        at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
+        return "\n".join([*lines[:at], *misses, *lines[at:]])
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "file": result.scenario.origin,
+            "name": result.scenario.name,
+            "expected": result.expected,
+            "decision": result.decision,
+            "passed": result.passed,
+            "explanation": None if result.outcome is None else result.outcome.explain().to_dict(),
+            "error": None if result.error is None else str(result.error),
+        }
 
 
 # --- check: a table of callers against one role --------------------------------------------
@@ -328,37 +373,3 @@ def _table_identity(
     if arguments.org_id is not None:
         caller = attrs.evolve(caller, org=OrgMembership(arguments.org_id))
     return caller
-
-
-def _result_line(name: str, result: ScenarioResult) -> str:
-    verdict = "PASS" if result.passed else "FAIL"
-    return (
-        f"{verdict} {label(name)}::{escape(result.scenario.name)}: {result.decision} "
-        f"(expected {result.expected})"
-    )
-
-
-def _failure_detail(result: ScenarioResult) -> str:
-    """Why a scenario failed: the determining statements and the closest misses, or the error."""
-    if result.outcome is None:
-        return str(result.error) if result.error is not None else "no decision"
-    explanation = result.outcome.explain()
-    lines = explanation.to_text("determining").splitlines()
-    misses = ["closest Allow statements:"] if explanation.failures else []
-    for statement in explanation.failures:
-        misses += ["  " + escape(line) for line in statement.lines(only_failures=True)]
-    at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
-    return "\n".join([*lines[:at], *misses, *lines[at:]])
-
-
-def _result_dict(result: ScenarioResult) -> dict[str, Any]:
-    scenario = result.scenario
-    return {
-        "file": scenario.origin,
-        "name": scenario.name,
-        "expected": result.expected,
-        "decision": result.decision,
-        "passed": result.passed,
-        "explanation": None if result.outcome is None else result.outcome.explain().to_dict(),
-        "error": None if result.error is None else str(result.error),
-    }
