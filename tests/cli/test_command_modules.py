@@ -95,12 +95,15 @@ def test_no_module_of_the_cli_or_the_loaders_passes_800_lines(package: str) -> N
 
 
 def test_every_command_comes_from_its_family_module() -> None:
-    """Each family's ``COMMANDS`` declares its commands; ``main`` knows no command of its own."""
+    """Each family's ``COMMANDS`` declares its commands and its ``run`` runs them; ``main``
+    knows no command of its own."""
     owners = {}
     for family in (validate, check, explain, lint, inventory, analysis):
         parser = argparse.ArgumentParser()
-        handlers = add_commands(parser.add_subparsers(dest="command"), family.COMMANDS)
-        owners.update(dict.fromkeys(handlers, family.__name__))
+        commands = parser.add_subparsers(dest="command")
+        add_commands(commands, family.COMMANDS)
+        owners.update(dict.fromkeys(commands.choices, family.__name__))
+        assert callable(family.run), family.__name__
     assert owners == {
         "validate": "trustsim.cli.validate",
         "check": "trustsim.cli.check",

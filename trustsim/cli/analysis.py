@@ -26,7 +26,7 @@ from trustsim.model import Policy, PolicyKind
 from trustsim.requests import AssumeRoleRequest
 from trustsim.testing import describe_caller
 
-__all__ = ["COMMANDS", "comparison_dict", "comparison_text", "grants_text"]
+__all__ = ["COMMANDS", "comparison_dict", "comparison_text", "grants_text", "run"]
 
 
 def _grants_arguments(listing: argparse.ArgumentParser) -> None:
@@ -38,6 +38,13 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("old", metavar="OLD", help="the reference trust policy")
     diff.add_argument("new", metavar="NEW", help="the changed trust policy")
     role_arn_option(diff, "the role both policies belong to")
+
+
+def run(arguments: argparse.Namespace, out: TextIO) -> int:
+    """``trustsim grants`` or ``trustsim diff``, as ``arguments.command`` says."""
+    if arguments.command == "grants":
+        return _run_grants(arguments, out)
+    return _run_diff(arguments, out)
 
 
 def _read(name: str) -> Policy:
@@ -86,20 +93,18 @@ def _run_diff(arguments: argparse.Namespace, out: TextIO) -> int:
     return 1 if result.no_new_access is False else 2
 
 
-COMMANDS = (
+COMMANDS: tuple[Command, ...] = (
     Command(
         "grants",
         "every request a trust policy allows, proven (no sampling)",
         "List every request a trust policy allows, as Grants with a witness each.",
         _grants_arguments,
-        _run_grants,
     ),
     Command(
         "diff",
         "does NEW grant access OLD did not? (exit 1 when it does)",
         "Compare two trust policies: every request NEW allows that OLD denies.",
         _diff_arguments,
-        _run_diff,
         formats=(*TEXT_OR_JSON, "sarif"),
     ),
 )

@@ -81,7 +81,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     return _run_check(arguments.files, arguments.format, out)
 
 
-COMMANDS = (
+COMMANDS: tuple[Command, ...] = (
     Command(
         "check",
         "run scenario files, or a table of callers against one trust policy",
@@ -93,7 +93,6 @@ COMMANDS = (
         "end with =allow or =deny, the expected decision (default: allow). Exit status: "
         "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
         _arguments,
-        run,
         caller_specs=True,
     ),
 )

@@ -101,14 +101,13 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if outcome.allowed else EXIT_INVALID
 
 
-COMMANDS = (
+COMMANDS: tuple[Command, ...] = (
     Command(
         "explain",
         "decide one caller against one role's trust policy, and say why",
         "Decide one caller against one trust policy and print the explanation. "
         "Exit status: 0 allowed, 1 denied, 2 usage error, unreadable or invalid policy.",
         _arguments,
-        run,
         caller_specs=True,
     ),
 )

@@ -31,7 +31,7 @@ from trustsim.inventory import Inventory, load_inventory
 from trustsim.inventory_db import InventoryDatabase, build_database, is_database, open_database
 from trustsim.whocan import reachable_from, who_can_assume
 
-__all__ = ["COMMANDS", "run_query"]
+__all__ = ["COMMANDS", "run", "run_query"]
 
 _CHUNK = 256  # starting principals per reach task
 
@@ -75,14 +75,15 @@ def _build_arguments(inventory: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_who_can(args: argparse.Namespace, out: TextIO) -> int:
-    """``who-can ROLE_ARN``: 0 answered, 2 an unreadable inventory or no such role."""
-    return _answer_one(args, "who-can", args.role_arn, out)
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """``who-can ROLE_ARN``, ``reach PRINCIPAL_ARN`` or ``inventory build``.
 
-
-def _run_reach(args: argparse.Namespace, out: TextIO) -> int:
-    """``reach PRINCIPAL_ARN``: 0 answered, 2 an unreadable inventory or no such principal."""
-    return _answer_one(args, "reach", args.principal_arn, out)
+    0 answered (or built), 2 an unreadable inventory or dump, or no such role or principal.
+    """
+    if args.command == "inventory":
+        return _run_build(args, out)
+    target = args.role_arn if args.command == "who-can" else args.principal_arn
+    return _answer_one(args, args.command, target, out)
 
 
 def _answer_one(args: argparse.Namespace, command: str, target: str | None, out: TextIO) -> int:
@@ -145,7 +146,7 @@ def _run_build(args: argparse.Namespace, out: TextIO) -> int:
 
 #: ``who-can`` and ``reach`` print their own ``--format`` (before ``--all``); ``inventory``
 #: writes a database, in no format.
-COMMANDS = (
+COMMANDS: tuple[Command, ...] = (
     Command(
         "who-can",
         "who can assume a role of an inventory",
@@ -153,7 +154,6 @@ COMMANDS = (
         "conditions left to meet (residual conditions), and the chains that reach it. Exit "
         "status: 0 answered, 2 unreadable inventory or no such role.",
         _who_can_arguments,
-        _run_who_can,
         formats=(),
     ),
     Command(
@@ -163,7 +163,6 @@ COMMANDS = (
         "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
         "answered, 2 unreadable inventory or no such principal.",
         _reach_arguments,
-        _run_reach,
         formats=(),
     ),
     Command(
@@ -173,7 +172,6 @@ COMMANDS = (
         "who-can and reach read with --inventory FILE. Building again re-reads only the "
         "dumps that changed.",
         _build_arguments,
-        _run_build,
         formats=(),
     ),
 )

@@ -135,7 +135,7 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
     return 1 if failing else 0
 
 
-COMMANDS = (
+COMMANDS: tuple[Command, ...] = (
     Command(
         "lint",
         "find the trust-policy mistakes that get roles taken over",
@@ -143,7 +143,6 @@ COMMANDS = (
         "witness: a caller the evaluator allows. Exit status: 0 no finding at or above "
         "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
         _arguments,
-        run,
         formats=(*TEXT_OR_JSON, "sarif"),
     ),
 )

@@ -1,10 +1,10 @@
-"""What every command is made of, declared once: its parser, and the options commands share.
+"""How a command is declared, once for all of them: its parser, and the options commands share.
 
-A command family declares each command as a :class:`Command` (its name, its help, its own
-arguments, its handler); :func:`add_commands` builds the parsers the same way for all of them:
-the command's arguments, then ``--format`` (text, json and the command's extra formats).
-The options several commands share (inputs of many kinds, ``--role-arn``, the read boundary)
-are declared here too.
+A command family (a :class:`Family`) declares each of its commands as a :class:`Command`
+(its name, its help, its own arguments); :func:`add_commands` builds the parsers the same way
+for all of them: the command's arguments, then ``--format`` (text, json and the command's
+extra formats). The options several commands share (inputs of many kinds, ``--role-arn``,
+the read boundary) are declared here too.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser()
@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import attrs
 
@@ -29,7 +29,7 @@ from trustsim.cli import discovery
 __all__ = [
     "TEXT_OR_JSON",
     "Command",
-    "Handler",
+    "Family",
     "add_commands",
     "format_option",
     "input_options",
@@ -43,37 +43,42 @@ __all__ = [
 #: The output formats every command with a ``--format`` offers.
 TEXT_OR_JSON = ("text", "json")
 
-#: A command: its parsed arguments and the stream to print to → its exit status.
-Handler = Callable[[argparse.Namespace, TextIO], int]
+
+class Family(Protocol):
+    """A module of commands (:mod:`trustsim.cli.lint`, …): its parsers, and what it does."""
+
+    #: The commands the module adds to the parser, in the order ``--help`` lists them.
+    COMMANDS: tuple[Command, ...]
+
+    def run(self, arguments: argparse.Namespace, out: TextIO, /) -> int:
+        """Run the command ``arguments.command``, printing to ``out``; its exit status."""
 
 
 @attrs.frozen
 class Command:
-    """One command: its name, its help, its own arguments and its handler.
+    """One command as the parser knows it: its name, its help and its own arguments.
 
     ``summary`` is its line in ``trustsim --help``, ``description`` the head of its own
     ``--help``; ``arguments`` declares what it takes besides ``--format``, which
     :func:`add_commands` adds after them with ``formats`` (none: the command declares its
     own, or has no output format). With ``caller_specs``, the forms of ``--caller`` close
-    its help.
+    its help. What the command does is its family module's ``run``.
     """
 
     name: str
     summary: str
     description: str
     arguments: Callable[[argparse.ArgumentParser], None]
-    run: Handler
     formats: tuple[str, ...] = TEXT_OR_JSON
     caller_specs: bool = False
 
 
-def add_commands(commands: Any, declared: tuple[Command, ...]) -> dict[str, Handler]:
-    """Add the parser of each command to ``commands``; returns their handlers by name.
+def add_commands(commands: Any, declared: tuple[Command, ...]) -> None:
+    """Add the parser of each command to ``commands``.
 
     >>> parser = argparse.ArgumentParser(prog="trustsim")
-    >>> hello = Command("hello", "greet", "Say hello.", lambda p: None, lambda a, o: 0)
+    >>> hello = Command("hello", "greet", "Say hello.", lambda parser: None)
     >>> add_commands(parser.add_subparsers(dest="command"), (hello,))
-    {'hello': <function <lambda> at ...>}
     >>> parser.parse_args(["hello", "--format", "json"])
     Namespace(command='hello', format='json')
     """
@@ -82,7 +87,6 @@ def add_commands(commands: Any, declared: tuple[Command, ...]) -> dict[str, Hand
         declaration.arguments(parser)
         if declaration.formats:
             format_option(parser, declaration.formats)
-    return {declaration.name: declaration.run for declaration in declared}
 
 
 def _parser(commands: Any, declaration: Command) -> argparse.ArgumentParser:

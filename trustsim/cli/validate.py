@@ -79,14 +79,13 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
-COMMANDS = (
+COMMANDS: tuple[Command, ...] = (
     Command(
         "validate",
         "check policy documents the way AWS would when saving them",
         "Check policy documents the way AWS would when saving them; summarise the "
         "valid ones and list every problem of the others.",
         _arguments,
-        run,
     ),
 )
 
