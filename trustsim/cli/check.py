@@ -22,7 +22,7 @@ import attrs
 
 from trustsim import _files
 from trustsim.caller_specs import caller_from_spec, claims_from_pairs
-from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
+from trustsim.callers import IamUser, InvalidCaller, Role, RoleSession
 from trustsim.cli import roles
 from trustsim.cli.options import Command, paths_argument, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, indent, label, plural, reason
@@ -356,19 +356,7 @@ def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
         spec, expected = _expectation(text)
         caller = caller_from_spec(spec, claims)
         if isinstance(caller, (IamUser, RoleSession)):
-            caller = _table_identity(caller, arguments, role.arn)
+            caller = roles.iam_caller(caller, arguments, role.arn)
         outcome = assume_role(caller, role, context=context or None)
         rows.append(_Row(spec, expected, outcome, caller_allowed=arguments.caller_allowed))
     return rows
-
-
-def _table_identity(
-    caller: IamUser | RoleSession, arguments: argparse.Namespace, role_arn: str
-) -> IamUser | RoleSession:
-    """An IAM caller with the table's --caller-allowed policy and --org-id organization."""
-    if arguments.caller_allowed:
-        allowing = roles.sts_allowing(role_arn)
-        caller = attrs.evolve(caller, policies=(*caller.policies, allowing))
-    if arguments.org_id is not None:
-        caller = attrs.evolve(caller, org=OrgMembership(arguments.org_id))
-    return caller

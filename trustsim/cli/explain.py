@@ -9,10 +9,8 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-import attrs
-
 from trustsim.caller_specs import caller_from_spec, claims_from_pairs
-from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
+from trustsim.callers import Caller, IamUser, InvalidCaller, Role, RoleSession
 from trustsim.cli import roles
 from trustsim.cli.options import Command, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, reason, report
@@ -122,10 +120,7 @@ def _with_caller_policies(caller: Caller, arguments: argparse.Namespace, role_ar
             "--identity-policy, --caller-allowed and --org-id are for IAM users and role sessions"
         )
     policies = tuple(roles.read_policy(name, PolicyKind.IDENTITY) for name in files)
-    if arguments.caller_allowed:
-        policies += (roles.sts_allowing(role_arn),)
-    org = None if arguments.org_id is None else OrgMembership(arguments.org_id)
-    return attrs.evolve(caller, policies=policies, org=org)
+    return roles.iam_caller(caller, arguments, role_arn, policies)
 
 
 def decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:

@@ -18,7 +18,7 @@ from pathlib import Path
 import attrs
 
 from trustsim import _files
-from trustsim.callers import OrgMembership, Role
+from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
 from trustsim.cli import options
 from trustsim.cli.output import reason
 from trustsim.context import ContextValue
@@ -33,6 +33,7 @@ __all__ = [
     "UsageError",
     "context",
     "default_role_arn",
+    "iam_caller",
     "pairs",
     "rcp_options",
     "read_policy",
@@ -77,6 +78,22 @@ def sts_allowing(role_arn: str) -> Policy:
     allow = {"Effect": "Allow", "Action": "sts:*", "Resource": role_arn}
     document = {"Version": "2012-10-17", "Statement": [allow]}
     return parse_policy(document, kind=PolicyKind.IDENTITY, origin="--caller-allowed")
+
+
+def iam_caller(
+    caller: IamUser | RoleSession,
+    arguments: argparse.Namespace,
+    role_arn: str,
+    policies: tuple[Policy, ...] = (),
+) -> IamUser | RoleSession:
+    """An IAM caller with its identity ``policies``, --caller-allowed's and --org-id's org."""
+    if arguments.caller_allowed:
+        policies += (sts_allowing(role_arn),)
+    if policies:
+        caller = attrs.evolve(caller, policies=(*caller.policies, *policies))
+    if arguments.org_id is not None:
+        caller = attrs.evolve(caller, org=OrgMembership(arguments.org_id))
+    return caller
 
 
 def rcp_options(parser: argparse.ArgumentParser) -> None:
