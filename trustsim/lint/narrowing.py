@@ -136,30 +136,35 @@ class Narrowing:
     @classmethod
     def of(cls, role: Role) -> Narrowing:
         """Index ``role``'s trust policy."""
-        compiled = compile_policy(role.trust_policy, label="trust policy").statements
+        statements = role.trust_policy.statements
         shared: dict[_Start, int] = {}
-        for statement in compiled:
-            for clause in statement.statement.condition:
+        for statement in statements:
+            for clause in statement.condition:
                 key = normalize_key(clause.key)
                 for start in _starts(clause) or ():
                     shared[key, start] = shared.get((key, start), 0) + 1
         by_start: dict[str, dict[str, list[int]]] = {}
-        unindexed: list[CompiledStatement] = []
-        for position, statement in enumerate(compiled):
-            indexed = _indexed_clause(statement.statement, shared)
+        unindexed: list[Statement] = []
+        for position, statement in enumerate(statements):
+            indexed = _indexed_clause(statement, shared)
             if indexed is None:
                 unindexed.append(statement)
                 continue
             key, starts = indexed
             for start in starts:
                 by_start.setdefault(key, {}).setdefault(start, []).append(position)
+        # Only the statements no condition indexes are compiled here, for their principals;
+        # the evaluator compiles the few statements each question keeps.
+        rest = attrs.evolve(role.trust_policy, statements=tuple(unindexed))
+        compiled = compile_policy(rest, label="trust policy").statements
+        position_of = {id(statement): position for position, statement in enumerate(statements)}
         return cls(
             role,
-            tuple(statement.statement for statement in compiled),
-            PrincipalIndex.of(tuple(unindexed)),
+            statements,
+            PrincipalIndex.of(compiled),
             {key: {s: tuple(p) for s, p in starts.items()} for key, starts in by_start.items()},
             {key: tuple(sorted({len(s) for s in starts})) for key, starts in by_start.items()},
-            {id(statement): position for position, statement in enumerate(compiled)},
+            {id(statement): position_of[id(statement.statement)] for statement in compiled},
         )
 
     def _by_principal(self, who: CallerIdentity) -> frozenset[int]:
