@@ -80,6 +80,7 @@ _PREPARED_SIZE = 4096
 #: The options, in the order the signatures show them.
 _OPTION_NAMES: tuple[str, ...] = tuple(RequestOptions.__annotations__)
 _OPTION_SET = frozenset(_OPTION_NAMES)
+_CONTEXT_OPTION_NAMES = ", ".join(name for name in _OPTION_NAMES if name != "action")
 #: The options stated by value in the memo key (mappings and lists, see :func:`_call_key`); a
 #: call passing none of them is keyed by its options as they stand (text, a bool, a time).
 _STATED_BY_VALUE = frozenset({"tags", "transitive_tag_keys", "provided_contexts", "context"})
@@ -161,8 +162,9 @@ def _unexpected(name: str) -> TypeError:
     near = difflib.get_close_matches(name, _OPTION_NAMES, n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     return TypeError(
-        f"got an unexpected keyword argument {name!r}{hint}; the request options are "
-        + ", ".join(_OPTION_NAMES)
+        f"build_request/assume_role/check_action got an unexpected keyword argument {name!r}"
+        f"{hint}; they take {_CONTEXT_OPTION_NAMES} (and build_request and "
+        "assume_role also action)"
     )
 
 
