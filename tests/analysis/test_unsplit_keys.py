@@ -286,3 +286,34 @@ def test_a_grant_claims_no_request_whose_explicit_context_changes_a_key_no_slot_
     assert not evaluate(request).allowed
     assert found.covering(request) is None
     assert found.covering(build_request(_user(), role, at=AT)) is not None
+
+
+@pytest.mark.parametrize(
+    ("role", "override", "kept"),
+    [
+        (
+            _trust(None, principal={"AWS": OTHER_ACCOUNT}),
+            {"aws:PrincipalArn": f"arn:aws:iam::{OTHER_ACCOUNT}:user/ab"},
+            OTHER_ACCOUNT,
+        ),
+        (
+            _trust({"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}),
+            {"aws:PrincipalAccount": OTHER_ACCOUNT},
+            ACCOUNT,
+        ),
+    ],
+    ids=["aws:PrincipalArn", "aws:PrincipalAccount"],
+)
+def test_a_grant_claims_no_request_whose_explicit_context_is_not_its_callers(
+    role: Role, override: dict[str, Any], kept: str
+) -> None:
+    """The principal element reads the caller, the principal slot the context: both must agree."""
+    found = grants(role)
+    request = build_request(_user(), role, context=override, at=AT)
+    assert not evaluate(request).allowed
+    assert found.covering(request) is None
+    theirs = build_request(
+        IamUser(f"arn:aws:iam::{kept}:user/ab", policies=[CALLER_ALLOWS]), role, at=AT
+    )
+    assert evaluate(theirs).allowed
+    assert found.covering(theirs) is not None

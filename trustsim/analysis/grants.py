@@ -212,14 +212,27 @@ def _same_class(caller_class: CallerClass, request: AssumeRoleRequest) -> bool:
     caller = request.caller
     kind = caller_class.kind
     if kind == "user":
-        return isinstance(caller, IamUser)
+        return isinstance(caller, IamUser) and _principal_keys_agree(request, caller.arn)
     if kind == "session":
-        return isinstance(caller, RoleSession)
+        return isinstance(caller, RoleSession) and _principal_keys_agree(request, caller.role_arn)
     if kind == "service":
         return isinstance(caller, ServicePrincipal)
     if kind == "web":
         return isinstance(caller, WebIdentity) and caller.provider == caller_class.provider
     return isinstance(caller, SamlIdentity) and caller.provider == caller_class.provider
+
+
+def _principal_keys_agree(request: AssumeRoleRequest, arn: str) -> bool:
+    """Whether the request's principal keys are its IAM caller's own.
+
+    The principal slot reads ``aws:PrincipalArn`` (and ``aws:PrincipalAccount`` through it)
+    from the context, the principal element the caller itself: an explicit ``context=``
+    entry that tells them apart lies in no cell.
+    """
+    context = request.context
+    return context.get_values("aws:PrincipalArn") == (arn,) and context.get_values(
+        "aws:PrincipalAccount"
+    ) == (arn.split(":")[4],)
 
 
 def as_role(
