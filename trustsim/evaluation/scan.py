@@ -3,8 +3,8 @@
 :func:`decide_action` scans each policy of a :class:`~trustsim.evaluation.plan.Plan` once
 (principal, action, resource and condition of every statement), then hands the statements
 that applied to the combination table (:func:`trustsim.evaluation.rules.combine`). With a
-:class:`Recorder` it reports every step: :mod:`trustsim.explain` replays an outcome this way,
-and an :class:`~trustsim.decision.Outcome` of the fast path fills its reason from here.
+:class:`Recorder` it reports every step: :mod:`trustsim.evaluation.explaining` replays an
+outcome this way, and an :class:`~trustsim.decision.Outcome` of the fast path fills its reason from here.
 
 The context-free part of a scan (:class:`StaticScan`: which statements can apply to a caller,
 role and action) and the table's answer for a set of applied statements are remembered in the
@@ -69,7 +69,7 @@ _MEMO_SIZE = 4096
 
 
 class Recorder(Protocol):
-    """Receives every step of an evaluation (used by :mod:`trustsim.explain`)."""
+    """Receives every step of an evaluation (:mod:`trustsim.evaluation.explaining` uses it)."""
 
     def begin_action(self, action: str) -> None:
         """A new action is about to be decided."""
@@ -170,7 +170,7 @@ class StaticScan:
         self._whole: tuple[tuple[_Static, ...], tuple[CompiledStatement, ...], Any] | None = None
         #: The requirements of each matching Allow, by the statement's id (see _table).
         self.needs: dict[int, Needs] = {}
-        #: The explain path's request-independent record fields (trustsim.explain), once made.
+        #: The explain path's request-independent record fields (evaluation.explaining), once made.
         self.records: Any = None
         #: The decision table's answers (this scan's policy being a trust policy), by the
         #: statements that applied in each policy of the plan (see decide_action).
