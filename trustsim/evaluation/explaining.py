@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustsim._memo import memo, remember
 from trustsim.callers import SamlIdentity, WebIdentity
-from trustsim.compiler import CallerIdentity, CompiledPolicy, CompiledStatement, MatchKind
+from trustsim.compiler import CallerIdentity, CompiledStatement, MatchKind
 from trustsim.evaluation.plan import Plan, plan_of
 from trustsim.evaluation.rules import ActionResult
 from trustsim.evaluation.scan import replay_actions
@@ -66,31 +66,26 @@ def _texts(statement: CompiledStatement) -> _Texts:
 class _Recorder:
     """Collects the replayed evaluation into records (implements evaluation.scan.Recorder)."""
 
-    __slots__ = ("_policies", "actions", "described", "role_arn", "who")
+    __slots__ = ("_policies", "actions", "context", "described", "role_arn", "who")
 
-    def __init__(self, who: CallerIdentity, described: str, role_arn: str) -> None:
-        self.who = who
-        self.described = described
-        self.role_arn = role_arn
+    def __init__(self, plan: Plan) -> None:
+        self.who: CallerIdentity = plan.who
+        self.described: str = plan.described
+        self.role_arn: str = plan.role_arn
+        self.context: RequestContext = plan.context
         self.actions: list[ActionRecord] = []
         self._policies: list[PolicyRecord] = []
 
     def begin_action(self, action: str) -> None:
         self._policies = []
 
-    def policy(
-        self,
-        policy: CompiledPolicy,
-        side: str,
-        scan: StaticScan,
-        context: RequestContext,
-        checked: Mapping[int, bool],
-    ) -> None:
+    def policy(self, side: str, scan: StaticScan, checked: Mapping[int, bool]) -> None:
         hit = scan.records
         if hit is None or hit[0] != side:
             hit = scan.records = self._prefixes(scan, side)
+        label = scan.policy.label
         self._policies.append(
-            PendingPolicyRecord(policy.label, side, scan, hit[1], context, checked, self.role_arn)
+            PendingPolicyRecord(label, side, scan, hit[1], self.context, checked, self.role_arn)
         )
 
     def _prefixes(self, scan: StaticScan, side: str) -> _Prefixes:
@@ -128,7 +123,7 @@ def explain(outcome: Outcome) -> Explanation:
     """
     request = outcome.request
     plan = plan_of(request)
-    recorder = _Recorder(plan.who, plan.described, plan.role_arn)
+    recorder = _Recorder(plan)
     actions = outcome.actions or (request.action,)
     decision, _, errors, side, reason = replay_actions(request, actions, recorder)
     return Explanation(

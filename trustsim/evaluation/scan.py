@@ -25,7 +25,6 @@ from trustsim.compiler import (
     CompiledStatement,
     MatchKind,
 )
-from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import Diagnostic
 from trustsim.evaluation.plan import EMPTY, Plan, plan_of
@@ -74,15 +73,8 @@ class Recorder(Protocol):
     def begin_action(self, action: str) -> None:
         """A new action is about to be decided."""
 
-    def policy(
-        self,
-        policy: CompiledPolicy,
-        side: str,
-        scan: StaticScan,
-        context: RequestContext,
-        checked: Mapping[int, bool],
-    ) -> None:
-        """Every statement of ``policy`` was checked for the action.
+    def policy(self, side: str, scan: StaticScan, checked: Mapping[int, bool]) -> None:
+        """Every statement of ``scan.policy``, a policy of ``side``, was checked for the action.
 
         ``scan.entries`` holds each statement's parts that need no request context (the
         statement, its principal match, whether the action matched, its resource result);
@@ -90,7 +82,7 @@ class Recorder(Protocol):
         otherwise apply (principal, action and resource matched), which is whether it
         applies. The other statements cannot apply; their condition results (and resource
         results, for a resource with policy variables) are the recorder's to compute from
-        ``context`` if it wants them.
+        the request's context if it wants them.
         """
 
     def end_action(self, result: ActionResult) -> None:
@@ -352,7 +344,7 @@ def _scan(  # noqa: PLR0917 - positional: called once per policy on the reason p
         else:
             allows.append((statement, kind))
     if recorder is not None:
-        recorder.policy(policy, side, static, context, checked)  # type: ignore[arg-type]
+        recorder.policy(side, static, checked)  # type: ignore[arg-type]
     return _Scan(policy, side, allows, denies, diagnostics, static)
 
 
