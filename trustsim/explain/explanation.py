@@ -21,7 +21,17 @@ __all__ = ["Explanation"]
 
 @attrs.frozen
 class Explanation:
-    """Why an outcome is what it is; see the module docstring for the views.
+    """Why an outcome is what it is; see :mod:`trustsim.explain` for the views.
+
+    Attributes:
+        decision: the outcome's :class:`~trustsim.decision.Decision`, found again by the replay.
+        reason: why, in one line, as the outcome says it.
+        side: the side that decided.
+        caller: who asked (a federated caller with its subject).
+        role: the role's ARN.
+        actions: one :class:`~trustsim.explain.ActionRecord` per action decided, each with every
+            policy consulted.
+        errors: the outcome's diagnostics, as text.
 
     >>> from trustsim.callers import IamUser, Role
     >>> from trustsim.context import RequestContext
