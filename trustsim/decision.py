@@ -123,7 +123,12 @@ class Outcome:
         return self.allowed
 
     def explain(self) -> Explanation:
-        """Replay the evaluation with a recorder and return the full :class:`Explanation`."""
+        """Replay the evaluation with a recorder and return the full :class:`Explanation`.
+
+        Raises:
+            RuntimeError: the process never imported :mod:`trustsim.evaluation` (an outcome
+                built by hand or unpickled without it): there is no evaluator to replay.
+        """
         replay = _REPLAY.get("replay")
         if replay is None:  # the evaluator was never imported: no outcome of it to replay
             raise RuntimeError(
