@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustsim._memo import memo, remember
 from trustsim.callers import SamlIdentity, WebIdentity
-from trustsim.compiler import CallerIdentity, CompiledStatement, MatchKind
+from trustsim.compiler import CompiledStatement, MatchKind
 from trustsim.evaluation.plan import Plan, plan_of
 from trustsim.evaluation.rules import ActionResult
 from trustsim.evaluation.scan import replay_actions
@@ -66,10 +66,9 @@ def _texts(statement: CompiledStatement) -> _Texts:
 class _Recorder:
     """Collects the replayed evaluation into records (implements evaluation.scan.Recorder)."""
 
-    __slots__ = ("_policies", "actions", "context", "described", "role_arn", "who")
+    __slots__ = ("_policies", "actions", "context", "described", "role_arn")
 
     def __init__(self, plan: Plan) -> None:
-        self.who: CallerIdentity = plan.who
         self.described: str = plan.described
         self.role_arn: str = plan.role_arn
         self.context: RequestContext = plan.context
