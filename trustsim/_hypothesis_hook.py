@@ -29,17 +29,19 @@ def _register() -> None:
 
         return resolve
 
-    # The strategy of trustsim.strategies that draws each type, by the type's module, as
-    # "Type:strategy" pairs separated by spaces (the way the front door lists its lazy names).
-    drawn_by = {
-        callers: "IamUser:iam_users RoleSession:role_sessions AccountRoot:account_roots "
-        "Anonymous:anonymous_callers ServicePrincipal:service_principals "
-        "WebIdentity:web_identities SamlIdentity:saml_identities "
-        "OrgMembership:org_memberships Role:roles",
-        model: "Policy:trust_policies Statement:trust_statements Principal:principals",
-        context: "RequestContext:request_contexts",
-    }
-    for module, pairs in drawn_by.items():
-        for pair in pairs.split():
-            kind, name = pair.split(":")
-            st.register_type_strategy(getattr(module, kind), lazily(name))
+    for kind, name in (
+        (callers.IamUser, "iam_users"),
+        (callers.RoleSession, "role_sessions"),
+        (callers.AccountRoot, "account_roots"),
+        (callers.Anonymous, "anonymous_callers"),
+        (callers.ServicePrincipal, "service_principals"),
+        (callers.WebIdentity, "web_identities"),
+        (callers.SamlIdentity, "saml_identities"),
+        (callers.OrgMembership, "org_memberships"),
+        (callers.Role, "roles"),
+        (model.Policy, "trust_policies"),
+        (model.Statement, "trust_statements"),
+        (model.Principal, "principals"),
+        (context.RequestContext, "request_contexts"),
+    ):
+        st.register_type_strategy(kind, lazily(name))
