@@ -30,7 +30,6 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from trustsim import _pointer
-from trustsim._memo import SWITCH, memo, remember
 from trustsim._org_rules import rcp_allow_problem
 from trustsim._principal_rules import (
     MALFORMED,
@@ -230,10 +229,7 @@ def validate_policy(
     seen_sids: set[str] = set()
     for statement in policy.statements:
         ignored = skipped.get(statement.index, ())
-        if ignored:
-            problems += _statement_problems(statement, policy, frozenset(ignored))
-        else:
-            problems += _clean_or_problems(statement, policy)
+        problems += _statement_problems(statement, policy, ignored)
         if statement.sid and "Sid" not in ignored:
             if statement.sid in seen_sids:
                 problems.append(
@@ -273,32 +269,11 @@ def _size_problems(policy: Policy) -> list[Problem]:
     ]
 
 
-# Statements the rules found nothing wrong with, by what the rules read: the statement's
-# content (its place only names where a problem is), the policy's kind and whether its
-# Version expands policy variables. Only "nothing wrong" is remembered: problems carry the
-# statement's pointer, so they are found afresh each time.
-_CLEAN_LIMIT = 8192  # the bound every memo keeps (trustsim._memo)
-_CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = memo(
-    "validation: statements found valid", _CLEAN_LIMIT
-)
-
-
-def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
-    key = (statement, policy.kind, policy.expands_variables)
-    if key in _CLEAN and not SWITCH.fresh:
-        return []
-    problems = _statement_problems(statement, policy, frozenset())
-    if not problems:
-        remember(_CLEAN, key, None, _CLEAN_LIMIT)
-    return problems
-
-
 def clear_validation_cache() -> None:
-    """Forget which statements and values were found valid (benchmarks measure cold parsing).
+    """Forget which values were found valid (benchmarks measure cold parsing).
 
     >>> clear_validation_cache()
     """
-    _CLEAN.clear()
     clear_valid_values()
 
 
@@ -329,10 +304,10 @@ def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
 
 
 def _statement_problems(
-    statement: Statement, policy: Policy, ignored: frozenset[str]
+    statement: Statement, policy: Policy, skipped: Collection[str]
 ) -> list[Problem]:
     kind = policy.kind
-    if not ignored:  # every rule applies
+    if not skipped:  # every rule applies
         problems = _action_problems(statement, kind) + _resource_problems(statement, kind)
         problems += principal_element_problems(statement, kind)
         problems += _condition_problems(statement, policy)
@@ -342,6 +317,7 @@ def _statement_problems(
             problems = _rcp_allow_problems(statement) + problems
         return problems
     problems = []
+    ignored = frozenset(skipped)
     if kind is PolicyKind.RCP and "Effect" not in ignored:
         problems += _rcp_allow_problems(statement)
     if not ignored & {"Action", "NotAction"}:
