@@ -12,8 +12,9 @@ the per-round ratios. ``load_policy(text)`` is measured three ways, each line sa
 * **distinct**: texts never parsed before in the process (each round a new slice of a large
   generated pool, none of them the same text as another), after the warm-up has parsed
   other documents — the document memo always misses, while what is remembered by value
-  (actions, principals and condition values found valid, statement sizes, operator names…) is as a long-running process has
-  it: what loading an organisation's policies costs;
+  (actions, principals and condition values found valid, statement sizes, operator
+  names…) is as a long-running process has it: what loading an organisation's policies
+  costs;
 * **first load**: every parsing memo cleared before every text
   (``trustsim.parsing.clear_parse_caches()``): what the first document of a fresh process pays.
 
