@@ -1,7 +1,7 @@
 """The shortcuts of validation take nothing for granted that a rule would refuse (issue 22).
 
 Validation accepts the plainest principals (account IDs; root, user and role ARNs; OIDC and SAML
-provider ARNs) by one regular expression before reading them rule by rule, and checks no value
+provider ARNs; service names) by one regular expression before reading them rule by rule, and checks no value
 of a String operator. Each shortcut is held here to the rules it skips: whatever it accepts,
 every rule accepts.
 """
@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from trustsim._principal_rules import (
     _PLAIN_AWS,
     _PLAIN_PROVIDER,
-    _aws_principal_rules,
-    _federated_principal_rules,
+    _SERVICE_NAME,
+    _aws_principal_reason,
+    _federated_principal_reason,
+    _service_principal_reason,
 )
 from trustsim.model import ConditionClause, parse_operator_name
 from trustsim.operators import OPERATORS, Family, policy_value_problems
@@ -27,13 +29,21 @@ _ARN_TEXT = st.text(alphabet="arn:aws-iam0123456789/rolesuerxX_+=,.@*?${}\u0663"
 @given(st.from_regex(_PLAIN_AWS, fullmatch=True) | _ARN_TEXT)
 def test_a_plain_aws_principal_passes_every_aws_principal_rule(value: str) -> None:
     if _PLAIN_AWS.match(value):
-        assert _aws_principal_rules(value) is None
+        assert _aws_principal_reason(value) is None
 
 
 @given(st.from_regex(_PLAIN_PROVIDER, fullmatch=True) | _ARN_TEXT)
 def test_a_plain_provider_passes_every_federated_principal_rule(value: str) -> None:
     if _PLAIN_PROVIDER.match(value):
-        assert _federated_principal_rules(value) is None
+        assert _federated_principal_reason(value) is None
+
+
+@given(st.from_regex(_SERVICE_NAME, fullmatch=True) | st.text("abc.-*?", max_size=8))
+def test_a_service_name_of_the_service_grammar_passes_every_service_principal_rule(
+    value: str,
+) -> None:
+    if _SERVICE_NAME.match(value):
+        assert _service_principal_reason(value) is None
 
 
 def test_the_shortcuts_refuse_what_the_rules_refuse() -> None:
@@ -45,14 +55,14 @@ def test_the_shortcuts_refuse_what_the_rules_refuse() -> None:
         "arn:aws:iam::111122223333:role/" + "n" * 65,
     ):
         assert not _PLAIN_AWS.match(value)
-        assert _aws_principal_rules(value) is not None
+        assert _aws_principal_reason(value) is not None
     for value in (
         "arn:aws:iam::111122223333:oidc-provider/",
         "arn:aws:iam::111122223333:oidc-provider/*.example.com",
         "arn:aws:s3::111122223333:oidc-provider/x",
     ):
         assert not _PLAIN_PROVIDER.match(value)
-        assert _federated_principal_rules(value) is not None
+        assert _federated_principal_reason(value) is not None
 
 
 _CONDITION_TEXT = st.text(max_size=12) | st.sampled_from(
