@@ -140,7 +140,6 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
             )
         ]
     principal = statement.principal
-    pointer = _pointer.join(where, "Principal")
     if principal is None:
         # [DOC PRINCIPAL] resource-based policies must name a principal.
         return [
@@ -156,7 +155,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
         return [
             Problem(
                 "BARE_STAR_PRINCIPAL",
-                pointer,
+                _pointer.join(where, "Principal"),
                 'a role trust policy cannot use "Principal": "*"; write {"AWS": "*"} '
                 "(with conditions) to trust every AWS principal",
                 f'{MALFORMED}: AssumeRolepolicy contained an invalid principal: "STAR":"*".',
@@ -166,7 +165,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
         return [
             Problem(
                 "EMPTY_PRINCIPAL",
-                pointer,
+                _pointer.join(where, "Principal"),
                 "the Principal names nobody",
                 _NO_PRINCIPALS,
             )
@@ -192,7 +191,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
             problems.append(
                 Problem(
                     code,
-                    _pointer.join(pointer, name, index),
+                    _pointer.join(where, "Principal", name, index),
                     message,
                     f'{MALFORMED}: Invalid principal in policy: "{name}":"{value}"',
                 )
@@ -202,7 +201,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
         problems.append(
             Problem(
                 "UNSUPPORTED_PRINCIPAL_TYPE",
-                _pointer.join(pointer, "CanonicalUser"),
+                _pointer.join(where, "Principal", "CanonicalUser"),
                 "CanonicalUser principals exist only in Amazon S3 policies; they cannot assume a role",
                 f"{MALFORMED}: Invalid principal in policy",
             )

@@ -123,6 +123,7 @@ ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     SET_CONTEXT,
 )
 
+_FAMILY_NAMES = frozenset(ASSUME_ROLE_FAMILY)
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
 #: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
@@ -384,6 +385,8 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         )
     trust = element == "Action" and kind is PolicyKind.TRUST
     for index, action in enumerate(actions):
+        if action in _FAMILY_NAMES:
+            continue  # an AssumeRole-family name as documented: right for every kind
         # An action's problems depend on its text and on the trust rule alone.
         key = ("action", action, trust)
         if known_valid(key):
@@ -450,6 +453,8 @@ def _trust_action_problem(action: str, pointer: str) -> Problem | None:
 
 def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
+    if statement.resource is None and statement.not_resource is None and kind not in IAM_KINDS:
+        return []  # nothing to check, nothing required (the usual trust statement)
     if kind is PolicyKind.TRUST:
         # [EXP PROHIBITED-RESOURCE; DOC AA-CHECKS] IAM: "Has prohibited field Resource".
         return [
@@ -516,8 +521,6 @@ _READ_AS_TEXT = frozenset(name for name in BASE_OPERATORS if name.startswith("St
 
 
 def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
-    from trustsim.operators import policy_value_problems  # noqa: PLC0415 (keeps import order light)
-
     problems: list[Problem] = []
     for clause in statement.condition:
         operator = parse_operator_name(clause.operator.name)
@@ -536,6 +539,8 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
         key = ("condition", clause.operator.base, clause.values, policy.expands_variables)
         if known_valid(key):
             continue
+        from trustsim.operators import policy_value_problems  # noqa: PLC0415 (import order)
+
         pointer = _pointer.join(statement.pointer, "Condition", clause.operator.name, clause.key)
         found = policy_value_problems(clause, pointer, expand_variables=policy.expands_variables)
         if found:

@@ -1,9 +1,9 @@
 """The shortcuts of validation take nothing for granted that a rule would refuse (issue 22).
 
 Validation accepts the plainest principals (account IDs; root, user and role ARNs; OIDC and SAML
-provider ARNs; service names) by one regular expression before reading them rule by rule, and checks no value
-of a String operator. Each shortcut is held here to the rules it skips: whatever it accepts,
-every rule accepts.
+provider ARNs; service names) by one regular expression and the AssumeRole-family actions by
+name before reading them rule by rule, and checks no value of a String operator. Each
+shortcut is held here to the rules it skips: whatever it accepts, every rule accepts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from trustsim._principal_rules import (
 )
 from trustsim.model import ConditionClause, parse_operator_name
 from trustsim.operators import OPERATORS, Family, policy_value_problems
-from trustsim.validation import _READ_AS_TEXT
+from trustsim.validation import (
+    _FAMILY_NAMES,
+    _READ_AS_TEXT,
+    _action_syntax_problem,
+    _trust_action_problem,
+)
 
 _ARN_TEXT = st.text(alphabet="arn:aws-iam0123456789/rolesuerxX_+=,.@*?${}\u0663", max_size=40)
 
@@ -88,3 +93,9 @@ def test_no_value_of_a_string_operator_is_ever_refused(
 def test_the_string_operators_are_every_string_operator() -> None:
     strings = {name for name, spec in OPERATORS.items() if spec.family is Family.STRING}
     assert strings == _READ_AS_TEXT
+
+
+def test_an_assume_role_family_name_passes_every_action_rule() -> None:
+    for action in _FAMILY_NAMES:
+        assert _action_syntax_problem(action, "/a") is None
+        assert _trust_action_problem(action, "/a") is None
