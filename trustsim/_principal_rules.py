@@ -14,6 +14,7 @@ RCP's Principal is always ``"*"``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from trustsim import _pointer
 from trustsim._valid_values import found_valid, known_valid
@@ -60,6 +61,9 @@ _PLAIN_AWS = re.compile(
 )
 #: The plainest OIDC and SAML provider ARNs: text that _federated_principal_reason accepts.
 _PLAIN_PROVIDER = re.compile(r"arn:aws:iam::[0-9]{12}:(?:oidc|saml)-provider/[A-Za-z0-9._/-]+\Z")
+
+
+_Reason = tuple[str, str] | None  # a problem's code and message, or None: no problem
 
 
 def kind_phrase(kind: PolicyKind) -> str:
@@ -171,10 +175,8 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
             )
         ]
     problems: list[Problem] = []
-    for name, values, plain, reason_for in (
-        ("AWS", principal.aws, _PLAIN_AWS.match, _aws_principal_reason),
-        ("Service", principal.service, _SERVICE_NAME.match, _service_principal_reason),
-        ("Federated", principal.federated, _PLAIN_PROVIDER.match, _federated_principal_reason),
+    for (name, plain, reason_for), values in zip(
+        _VALUE_RULES, (principal.aws, principal.service, principal.federated), strict=True
     ):
         for index, value in enumerate(values):
             if plain(value):
@@ -209,7 +211,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
     return problems
 
 
-def _aws_principal_reason(value: str) -> tuple[str, str] | None:
+def _aws_principal_reason(value: str) -> _Reason:
     """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
 
     The forms are those of docs/semantics.md §2.5; federated-user ARNs are accepted too.
@@ -243,7 +245,7 @@ def _aws_principal_reason(value: str) -> tuple[str, str] | None:
     return _aws_arn_reason(arn, value)
 
 
-def _aws_arn_reason(arn: Arn, value: str) -> tuple[str, str] | None:
+def _aws_arn_reason(arn: Arn, value: str) -> _Reason:
     malformed = "MALFORMED_PRINCIPAL"
     if not _PARTITION.match(arn.partition):
         return (malformed, f'"{value}": "{arn.partition}" is not an AWS partition')
@@ -279,7 +281,7 @@ def _aws_arn_reason(arn: Arn, value: str) -> tuple[str, str] | None:
     )
 
 
-def _service_principal_reason(value: str) -> tuple[str, str] | None:
+def _service_principal_reason(value: str) -> _Reason:
     if value == "*":
         # [DOC PRINCIPAL] 'The service principal … can't be "Service": "*"'.
         return (
@@ -299,7 +301,7 @@ def _service_principal_reason(value: str) -> tuple[str, str] | None:
     return None
 
 
-def _federated_principal_reason(value: str) -> tuple[str, str] | None:
+def _federated_principal_reason(value: str) -> _Reason:
     """Grammar: ``federated := oidc-provider-arn | saml-provider-arn | built-in web IdP``."""
     if "*" in value or "?" in value:
         return (
@@ -337,3 +339,11 @@ def _federated_principal_reason(value: str) -> tuple[str, str] | None:
         f'"{value}" is not an identity provider ARN '
         "(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)",
     )
+
+
+#: Per principal type: its JSON name, the plain form accepted at once, the full rules.
+_VALUE_RULES: tuple[tuple[str, Callable[[str], object], Callable[[str], _Reason]], ...] = (
+    ("AWS", _PLAIN_AWS.match, _aws_principal_reason),
+    ("Service", _SERVICE_NAME.match, _service_principal_reason),
+    ("Federated", _PLAIN_PROVIDER.match, _federated_principal_reason),
+)
