@@ -30,6 +30,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from trustsim import _pointer
+from trustsim._memo import SWITCH, memo, remember
 from trustsim._org_rules import rcp_allow_problem
 from trustsim._principal_rules import (
     MALFORMED,
@@ -228,9 +229,15 @@ def validate_policy(
     problems: list[Problem] = []
     problems += _version_problems(policy, "Version" in skipped.get(-1, ()))
     seen_sids: set[str] = set()
+    counted = policy.kind is PolicyKind.TRUST and (
+        size_at_most is None or size_at_most > TRUST_POLICY_MAX_CHARS
+    )
     for statement in policy.statements:
         ignored = skipped.get(statement.index, ())
-        problems += _statement_problems(statement, policy, ignored)
+        if counted and not ignored:
+            problems += _clean_or_problems(statement, policy)
+        else:
+            problems += _statement_problems(statement, policy, ignored)
         if statement.sid and "Sid" not in ignored:
             if statement.sid in seen_sids:
                 problems.append(
@@ -243,9 +250,7 @@ def validate_policy(
                     )
                 )
             seen_sids.add(statement.sid)
-    if policy.kind is PolicyKind.TRUST and (
-        size_at_most is None or size_at_most > TRUST_POLICY_MAX_CHARS
-    ):
+    if counted:
         problems += _size_problems(policy)
     return problems
 
@@ -270,11 +275,35 @@ def _size_problems(policy: Policy) -> list[Problem]:
     ]
 
 
+# Statements the rules found nothing wrong with, by what the rules read: the statement's
+# content (its place only names where a problem is), the policy's kind and whether its
+# Version expands policy variables. Only "nothing wrong" is remembered: problems carry the
+# statement's pointer, so they are found afresh each time. Consulted only for a trust policy
+# whose size is counted (no text bounds it: parse_policy on a dict): the count hashes each
+# statement for its own memo (model._STATEMENT_CHARS), so the lookup costs little more; for
+# text, whose bound spares the count, hashing a new statement costs more than its rules.
+_CLEAN_LIMIT = 8192  # the bound every memo keeps (trustsim._memo)
+_CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = memo(
+    "validation: statements found valid", _CLEAN_LIMIT
+)
+
+
+def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
+    key = (statement, policy.kind, policy.expands_variables)
+    if key in _CLEAN and not SWITCH.fresh:
+        return []
+    problems = _statement_problems(statement, policy, ())
+    if not problems:
+        remember(_CLEAN, key, None, _CLEAN_LIMIT)
+    return problems
+
+
 def clear_validation_cache() -> None:
-    """Forget which values were found valid (benchmarks measure cold parsing).
+    """Forget which statements and values were found valid (benchmarks measure cold parsing).
 
     >>> clear_validation_cache()
     """
+    _CLEAN.clear()
     clear_valid_values()
 
 
