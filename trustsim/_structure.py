@@ -52,16 +52,13 @@ __all__ = ["Draft", "number_text", "quick_statement", "structure_policy"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 POLICY_ELEMENTS = ("Version", "Id", "Statement")
+#: Statement fields and their JSON element names: the field's words, capitalised and joined.
 STATEMENT_ELEMENTS = {
-    "sid": "Sid",
-    "effect": "Effect",
-    "principal": "Principal",
-    "not_principal": "NotPrincipal",
-    "action": "Action",
-    "not_action": "NotAction",
-    "resource": "Resource",
-    "not_resource": "NotResource",
-    "condition": "Condition",
+    field: "".join(word.capitalize() for word in field.split("_"))
+    for field in (
+        *("sid", "effect", "principal", "not_principal", "action", "not_action"),
+        *("resource", "not_resource", "condition"),
+    )
 }
 PRINCIPAL_TYPES = {
     "aws": "AWS",

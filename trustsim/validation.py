@@ -378,14 +378,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
     if statement.action is not None and statement.not_action is not None:
         # docs/semantics.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
-        return [
-            Problem(
-                "ACTION_AND_NOT_ACTION",
-                where,
-                "a statement cannot have both Action and NotAction",
-                SYNTAX_ERRORS,
-            )
-        ]
+        return _both_problem(where, "Action")
     element, actions = (
         ("Action", statement.action)
         if statement.action is not None
@@ -429,6 +422,19 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         else:
             problems.append(problem)
     return problems
+
+
+def _both_problem(where: str, element: str) -> list[Problem]:
+    """A statement that has both ``element`` and ``Not{element}`` (a syntax error)."""
+    code = element.upper()
+    return [
+        Problem(
+            f"{code}_AND_NOT_{code}",
+            where,
+            f"a statement cannot have both {element} and Not{element}",
+            SYNTAX_ERRORS,
+        )
+    ]
 
 
 def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
@@ -500,14 +506,7 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
             if value is not None
         ]
     if statement.resource is not None and statement.not_resource is not None:
-        return [
-            Problem(
-                "RESOURCE_AND_NOT_RESOURCE",
-                where,
-                "a statement cannot have both Resource and NotResource",
-                SYNTAX_ERRORS,
-            )
-        ]
+        return _both_problem(where, "Resource")
     needs_resource = kind in IAM_KINDS
     resources = statement.resource if statement.resource is not None else statement.not_resource
     if needs_resource and not resources:
