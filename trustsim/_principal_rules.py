@@ -14,7 +14,7 @@ RCP's Principal is always ``"*"``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 
 from trustsim import _pointer
 from trustsim._valid_values import found_valid, known_valid
@@ -53,6 +53,17 @@ _SESSION_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
 _SERVICE_NAME = re.compile(
     r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\Z"
 )
+#: The plainest account IDs and root, user and role ARNs: text _aws_principal_reason accepts,
+#: checked before it (most values of most trust policies are such; the rest meet every rule).
+_PLAIN_AWS = re.compile(
+    r"(?:[0-9]{12}|arn:aws:iam::[0-9]{12}:(?:root|(?:role|user)/(?:[A-Za-z0-9_+=,.@-]+/)*"
+    r"[A-Za-z0-9_+=,.@-]{1,64}))\Z"
+)
+#: The plainest OIDC and SAML provider ARNs: text that _federated_principal_reason accepts.
+_PLAIN_PROVIDER = re.compile(r"arn:aws:iam::[0-9]{12}:(?:oidc|saml)-provider/[A-Za-z0-9._/-]+\Z")
+
+
+_Reason = tuple[str, str] | None  # a problem's code and message, or None: no problem
 
 
 def kind_phrase(kind: PolicyKind) -> str:
@@ -133,7 +144,6 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
             )
         ]
     principal = statement.principal
-    pointer = _pointer.join(where, "Principal")
     if principal is None:
         # [DOC PRINCIPAL] resource-based policies must name a principal.
         return [
@@ -149,7 +159,7 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
         return [
             Problem(
                 "BARE_STAR_PRINCIPAL",
-                pointer,
+                _pointer.join(where, "Principal"),
                 'a role trust policy cannot use "Principal": "*"; write {"AWS": "*"} '
                 "(with conditions) to trust every AWS principal",
                 f'{MALFORMED}: AssumeRolepolicy contained an invalid principal: "STAR":"*".',
@@ -159,33 +169,41 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
         return [
             Problem(
                 "EMPTY_PRINCIPAL",
-                pointer,
+                _pointer.join(where, "Principal"),
                 "the Principal names nobody",
                 _NO_PRINCIPALS,
             )
         ]
     problems: list[Problem] = []
-    for name, values, check in (
-        ("AWS", principal.aws, _aws_principal_problems),
-        ("Service", principal.service, _service_principal_problems),
-        ("Federated", principal.federated, _federated_principal_problems),
+    for (name, plain, reason_for), values in zip(
+        _VALUE_RULES, (principal.aws, principal.service, principal.federated), strict=True
     ):
         for index, value in enumerate(values):
+            if plain(value):
+                continue  # one regular expression, cheaper than the memo (see _PLAIN_AWS)
             # Each value's problems depend on its type and text alone (trustsim._valid_values).
             key = ("principal", name, value)
             if known_valid(key):
                 continue
-            found = list(check(value, _pointer.join(pointer, name, index)))
-            if found:
-                problems += found
-            else:
+            reason = reason_for(value)
+            if reason is None:
                 found_valid(key)
+                continue
+            code, message = reason
+            problems.append(
+                Problem(
+                    code,
+                    _pointer.join(where, "Principal", name, index),
+                    message,
+                    f'{MALFORMED}: Invalid principal in policy: "{name}":"{value}"',
+                )
+            )
     if principal.canonical_user:
         # [DOC PRINCIPAL] canonical user IDs are an S3 notion; no caller of STS has one.
         problems.append(
             Problem(
                 "UNSUPPORTED_PRINCIPAL_TYPE",
-                _pointer.join(pointer, "CanonicalUser"),
+                _pointer.join(where, "Principal", "CanonicalUser"),
                 "CanonicalUser principals exist only in Amazon S3 policies; they cannot assume a role",
                 f"{MALFORMED}: Invalid principal in policy",
             )
@@ -193,26 +211,14 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
     return problems
 
 
-def _invalid_principal(kind: str, value: str) -> str:
-    return f'{MALFORMED}: Invalid principal in policy: "{kind}":"{value}"'
-
-
-def _aws_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
+def _aws_principal_reason(value: str) -> _Reason:
     """Grammar: ``aws := "*" | account-id | unique-id | root/user/role/session ARN``.
 
     The forms are those of docs/semantics.md §2.5; federated-user ARNs are accepted too.
+    Returns the problem's code and message, or ``None`` for a principal IAM resolves.
     """
     if value == "*":
-        return
-    aws_says = _invalid_principal("AWS", value)
-    reason = _aws_principal_reason(value)
-    if reason is None:
-        return
-    code, message = reason
-    yield Problem(code, pointer, message, aws_says)
-
-
-def _aws_principal_reason(value: str) -> tuple[str, str] | None:
+        return None
     if "${" in value:
         return (
             "VARIABLE_IN_PRINCIPAL",
@@ -239,7 +245,7 @@ def _aws_principal_reason(value: str) -> tuple[str, str] | None:
     return _aws_arn_reason(arn, value)
 
 
-def _aws_arn_reason(arn: Arn, value: str) -> tuple[str, str] | None:
+def _aws_arn_reason(arn: Arn, value: str) -> _Reason:
     malformed = "MALFORMED_PRINCIPAL"
     if not _PARTITION.match(arn.partition):
         return (malformed, f'"{value}": "{arn.partition}" is not an AWS partition')
@@ -275,45 +281,35 @@ def _aws_arn_reason(arn: Arn, value: str) -> tuple[str, str] | None:
     )
 
 
-def _service_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    aws_says = _invalid_principal("Service", value)
+def _service_principal_reason(value: str) -> _Reason:
     if value == "*":
         # [DOC PRINCIPAL] 'The service principal … can't be "Service": "*"'.
-        yield Problem(
+        return (
             "SERVICE_WILDCARD",
-            pointer,
             'a service principal cannot be "*"; name each service, such as "lambda.amazonaws.com"',
-            aws_says,
         )
-    elif "*" in value or "?" in value:
-        yield Problem(
-            "WILDCARD_IN_PRINCIPAL",
-            pointer,
-            f'"{value}": a wildcard cannot match part of a service principal name',
-            aws_says,
-        )
-    elif not _SERVICE_NAME.match(value):
-        yield Problem(
-            "MALFORMED_PRINCIPAL",
-            pointer,
-            f'"{value}" is not a service principal name such as "lambda.amazonaws.com"',
-            aws_says,
-        )
-
-
-def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]:
-    """Grammar: ``federated := oidc-provider-arn | saml-provider-arn | built-in web IdP``."""
-    aws_says = _invalid_principal("Federated", value)
     if "*" in value or "?" in value:
-        yield Problem(
+        return (
             "WILDCARD_IN_PRINCIPAL",
-            pointer,
-            f'"{value}": a wildcard cannot match part of an identity provider',
-            aws_says,
+            f'"{value}": a wildcard cannot match part of a service principal name',
         )
-        return
+    if not _SERVICE_NAME.match(value):
+        return (
+            "MALFORMED_PRINCIPAL",
+            f'"{value}" is not a service principal name such as "lambda.amazonaws.com"',
+        )
+    return None
+
+
+def _federated_principal_reason(value: str) -> _Reason:
+    """Grammar: ``federated := oidc-provider-arn | saml-provider-arn | built-in web IdP``."""
+    if "*" in value or "?" in value:
+        return (
+            "WILDCARD_IN_PRINCIPAL",
+            f'"{value}": a wildcard cannot match part of an identity provider',
+        )
     if value in _BUILT_IN_WEB_IDPS:
-        return
+        return None
     arn = Arn.try_parse(value)
     if arn is None:
         host = value.removeprefix("https://").rstrip("/")
@@ -322,14 +318,11 @@ def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]
             if "." in host
             else ""
         )
-        yield Problem(
+        return (
             "MALFORMED_PRINCIPAL",
-            pointer,
             f'"{value}" is not an identity provider: expected an IAM OIDC or SAML provider ARN, '
             f"or one of {', '.join(sorted(_BUILT_IN_WEB_IDPS))}{hint}",
-            aws_says,
         )
-        return
     kind, name = arn.resource_type, arn.resource_name
     valid = (
         _PARTITION.match(arn.partition)
@@ -339,11 +332,18 @@ def _federated_principal_problems(value: str, pointer: str) -> Iterator[Problem]
         and kind in {"oidc-provider", "saml-provider"}
         and name
     )
-    if not valid:
-        yield Problem(
-            "MALFORMED_PRINCIPAL",
-            pointer,
-            f'"{value}" is not an identity provider ARN '
-            "(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)",
-            aws_says,
-        )
+    if valid:
+        return None
+    return (
+        "MALFORMED_PRINCIPAL",
+        f'"{value}" is not an identity provider ARN '
+        "(arn:PARTITION:iam::ACCOUNT-ID:oidc-provider/HOST or …:saml-provider/NAME)",
+    )
+
+
+#: Per principal type: its JSON name, the plain form accepted at once, the full rules.
+_VALUE_RULES: tuple[tuple[str, Callable[[str], object], Callable[[str], _Reason]], ...] = (
+    ("AWS", _PLAIN_AWS.match, _aws_principal_reason),
+    ("Service", _SERVICE_NAME.match, _service_principal_reason),
+    ("Federated", _PLAIN_PROVIDER.match, _federated_principal_reason),
+)

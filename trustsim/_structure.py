@@ -52,16 +52,13 @@ __all__ = ["Draft", "number_text", "quick_statement", "structure_policy"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 POLICY_ELEMENTS = ("Version", "Id", "Statement")
+#: Statement fields and their JSON element names: the field's words, capitalised and joined.
 STATEMENT_ELEMENTS = {
-    "sid": "Sid",
-    "effect": "Effect",
-    "principal": "Principal",
-    "not_principal": "NotPrincipal",
-    "action": "Action",
-    "not_action": "NotAction",
-    "resource": "Resource",
-    "not_resource": "NotResource",
-    "condition": "Condition",
+    field: "".join(word.capitalize() for word in field.split("_"))
+    for field in (
+        *("sid", "effect", "principal", "not_principal", "action", "not_action"),
+        *("resource", "not_resource", "condition"),
+    )
 }
 PRINCIPAL_TYPES = {
     "aws": "AWS",
@@ -229,6 +226,8 @@ def _clause_values(raw: Any) -> tuple[tuple[str, ...], bool, list[_Issue]]:
     """Grammar: ``values := scalar | [scalar, …]``."""
     if isinstance(raw, str):
         return (raw,), False, []
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return tuple(raw), True, []
     items, is_list = (raw, True) if isinstance(raw, list) else ([raw], False)
     values: list[str] = []
     issues: list[_Issue] = []
@@ -270,6 +269,9 @@ def _condition(value: Any, _: Any) -> tuple[ConditionClause, ...]:
             )
             continue
         for key, raw in block.items():
+            if operator is not None and key and isinstance(raw, str):  # the usual clause
+                clauses.append(ConditionClause(operator, key, (raw,), False))
+                continue
             values, is_list, value_issues = _clause_values(raw)
             if not key:
                 issues.append(
@@ -402,6 +404,8 @@ class Draft:
 
 
 _ELEMENT_NAMES = frozenset(STATEMENT_ELEMENTS.values())
+_POLICY_NAMES = frozenset(POLICY_ELEMENTS)
+_STATEMENT_POINTERS = tuple(_pointer.join("/Statement", index) for index in range(64))
 _PRINCIPAL_NAMES = frozenset(PRINCIPAL_TYPES.values())
 _EFFECTS = {effect.value: effect for effect in Effect}
 
@@ -478,8 +482,8 @@ def quick_statement(raw: dict[str, Any], index: int, pointer: str) -> Statement 
         resource,
         not_resource,
         condition,
-        index=index,
-        pointer=pointer,
+        index,
+        pointer,
     )
 
 
@@ -553,11 +557,15 @@ def structure_policy(
     key_problems = [] if from_json else _non_text_keys(raw)  # JSON keys are text
     if key_problems:
         return Draft(None, tuple(key_problems), {})
-    problems: list[Problem] = [
-        _unknown_element(key, _pointer.join("", key), POLICY_ELEMENTS, "top-level")
-        for key in raw
-        if key not in POLICY_ELEMENTS
-    ]
+    problems: list[Problem] = (
+        []
+        if _POLICY_NAMES.issuperset(raw)
+        else [
+            _unknown_element(key, _pointer.join("", key), POLICY_ELEMENTS, "top-level")
+            for key in raw
+            if key not in POLICY_ELEMENTS
+        ]
+    )
     version = raw.get("Version")
     skip: dict[int, frozenset[str]] = {}
     if "Version" in raw and version not in VERSIONS:
@@ -586,13 +594,19 @@ def structure_policy(
         policy_id = None
     statements: list[Statement] = []
     found = _statements(raw, problems)
+    iam, trust = kind in IAM_KINDS, kind is PolicyKind.TRUST
     for index, pointer, raw_statement in found:
         item = raw_statement
-        vacuous = _vacuous_unknown_operators(item) if kind in IAM_KINDS else ()
+        vacuous = _vacuous_unknown_operators(item) if iam else ()
         if vacuous:
             condition = {k: v for k, v in item["Condition"].items() if k not in vacuous}
             item = {**item, "Condition": condition}
-        written = _effect_in_another_case(item) if kind is PolicyKind.TRUST else None
+        effect = item.get("Effect")
+        written = (
+            _effect_in_another_case(item)
+            if trust and not (type(effect) is str and effect in _EFFECTS)
+            else None
+        )
         if written is not None:
             item = {**item, "Effect": written[1].value}
         quick = quick_statement(item, index, pointer)
@@ -711,7 +725,11 @@ def _statements(
         )
     found: list[tuple[int, str, dict[str, Any]]] = []
     for index, item in enumerate(value):
-        pointer = _pointer.join("/Statement", index)
+        pointer = (
+            _STATEMENT_POINTERS[index]
+            if index < len(_STATEMENT_POINTERS)
+            else _pointer.join("/Statement", index)
+        )
         if isinstance(item, dict):
             found.append((index, pointer, item))
         else:

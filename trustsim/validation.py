@@ -124,6 +124,7 @@ ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     SET_CONTEXT,
 )
 
+_FAMILY_NAMES = frozenset(ASSUME_ROLE_FAMILY)
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
 #: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
@@ -228,12 +229,15 @@ def validate_policy(
     problems: list[Problem] = []
     problems += _version_problems(policy, "Version" in skipped.get(-1, ()))
     seen_sids: set[str] = set()
+    counted = policy.kind is PolicyKind.TRUST and (
+        size_at_most is None or size_at_most > TRUST_POLICY_MAX_CHARS
+    )
     for statement in policy.statements:
-        ignored = frozenset(skipped.get(statement.index, ()))
-        if ignored:
-            problems += _statement_problems(statement, policy, ignored)
-        else:
+        ignored = skipped.get(statement.index, ())
+        if counted and not ignored:
             problems += _clean_or_problems(statement, policy)
+        else:
+            problems += _statement_problems(statement, policy, ignored)
         if statement.sid and "Sid" not in ignored:
             if statement.sid in seen_sids:
                 problems.append(
@@ -246,9 +250,7 @@ def validate_policy(
                     )
                 )
             seen_sids.add(statement.sid)
-    if policy.kind is PolicyKind.TRUST and (
-        size_at_most is None or size_at_most > TRUST_POLICY_MAX_CHARS
-    ):
+    if counted:
         problems += _size_problems(policy)
     return problems
 
@@ -276,7 +278,10 @@ def _size_problems(policy: Policy) -> list[Problem]:
 # Statements the rules found nothing wrong with, by what the rules read: the statement's
 # content (its place only names where a problem is), the policy's kind and whether its
 # Version expands policy variables. Only "nothing wrong" is remembered: problems carry the
-# statement's pointer, so they are found afresh each time.
+# statement's pointer, so they are found afresh each time. Consulted only for a trust policy
+# whose size is counted (no text bounds it: parse_policy on a dict): the count hashes each
+# statement for its own memo (model._STATEMENT_CHARS), so the lookup costs little more; for
+# text, whose bound spares the count, hashing a new statement costs more than its rules.
 _CLEAN_LIMIT = 8192  # the bound every memo keeps (trustsim._memo)
 _CLEAN: dict[tuple[Statement, PolicyKind, bool], None] = memo(
     "validation: statements found valid", _CLEAN_LIMIT
@@ -287,7 +292,7 @@ def _clean_or_problems(statement: Statement, policy: Policy) -> list[Problem]:
     key = (statement, policy.kind, policy.expands_variables)
     if key in _CLEAN and not SWITCH.fresh:
         return []
-    problems = _statement_problems(statement, policy, frozenset())
+    problems = _statement_problems(statement, policy, ())
     if not problems:
         remember(_CLEAN, key, None, _CLEAN_LIMIT)
     return problems
@@ -329,10 +334,20 @@ def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
 
 
 def _statement_problems(
-    statement: Statement, policy: Policy, ignored: frozenset[str]
+    statement: Statement, policy: Policy, skipped: Collection[str]
 ) -> list[Problem]:
     kind = policy.kind
-    problems: list[Problem] = []
+    if not skipped:  # every rule applies
+        problems = _action_problems(statement, kind) + _resource_problems(statement, kind)
+        problems += principal_element_problems(statement, kind)
+        problems += _condition_problems(statement, policy)
+        if kind is PolicyKind.TRUST:
+            problems += _shared_oidc_problems(statement)
+        elif kind is PolicyKind.RCP:
+            problems = _rcp_allow_problems(statement) + problems
+        return problems
+    problems = []
+    ignored = frozenset(skipped)
     if kind is PolicyKind.RCP and "Effect" not in ignored:
         problems += _rcp_allow_problems(statement)
     if not ignored & {"Action", "NotAction"}:
@@ -363,14 +378,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
     if statement.action is not None and statement.not_action is not None:
         # docs/semantics.md §2.3 [EXP MOTO-TESTS]: both elements present is a syntax error.
-        return [
-            Problem(
-                "ACTION_AND_NOT_ACTION",
-                where,
-                "a statement cannot have both Action and NotAction",
-                SYNTAX_ERRORS,
-            )
-        ]
+        return _both_problem(where, "Action")
     element, actions = (
         ("Action", statement.action)
         if statement.action is not None
@@ -399,6 +407,8 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         )
     trust = element == "Action" and kind is PolicyKind.TRUST
     for index, action in enumerate(actions):
+        if action in _FAMILY_NAMES:
+            continue  # an AssumeRole-family name as documented: right for every kind
         # An action's problems depend on its text and on the trust rule alone.
         key = ("action", action, trust)
         if known_valid(key):
@@ -412,6 +422,19 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         else:
             problems.append(problem)
     return problems
+
+
+def _both_problem(where: str, element: str) -> list[Problem]:
+    """A statement that has both ``element`` and ``Not{element}`` (a syntax error)."""
+    code = element.upper()
+    return [
+        Problem(
+            f"{code}_AND_NOT_{code}",
+            where,
+            f"a statement cannot have both {element} and Not{element}",
+            SYNTAX_ERRORS,
+        )
+    ]
 
 
 def _action_syntax_problem(action: str, pointer: str) -> Problem | None:
@@ -465,6 +488,8 @@ def _trust_action_problem(action: str, pointer: str) -> Problem | None:
 
 def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
     where = statement.pointer
+    if statement.resource is None and statement.not_resource is None and kind not in IAM_KINDS:
+        return []  # nothing to check, nothing required (the usual trust statement)
     if kind is PolicyKind.TRUST:
         # [EXP PROHIBITED-RESOURCE; DOC AA-CHECKS] IAM: "Has prohibited field Resource".
         return [
@@ -481,14 +506,7 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
             if value is not None
         ]
     if statement.resource is not None and statement.not_resource is not None:
-        return [
-            Problem(
-                "RESOURCE_AND_NOT_RESOURCE",
-                where,
-                "a statement cannot have both Resource and NotResource",
-                SYNTAX_ERRORS,
-            )
-        ]
+        return _both_problem(where, "Resource")
     needs_resource = kind in IAM_KINDS
     resources = statement.resource if statement.resource is not None else statement.not_resource
     if needs_resource and not resources:
@@ -524,9 +542,13 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 # --- Condition -----------------------------------------------------------------------------
 
 
-def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
-    from trustsim.operators import policy_value_problems  # noqa: PLC0415 (keeps import order light)
+#: The String operators read every text as a value (a pattern, for the Like ones) and expand
+#: policy variables: no value of theirs can be wrong (trustsim.operators.policy_value_problems
+#: finds nothing; tests/policy/test_validation.py holds it to that), so none is checked.
+_READ_AS_TEXT = frozenset(name for name in BASE_OPERATORS if name.startswith("String"))
 
+
+def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
     problems: list[Problem] = []
     for clause in statement.condition:
         operator = parse_operator_name(clause.operator.name)
@@ -538,11 +560,15 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
             )
             problems.append(worded_for(problem, policy.kind))
             continue
+        if clause.operator.base in _READ_AS_TEXT:
+            continue  # no value can be wrong (see _READ_AS_TEXT)
         # The values' problems depend on the operator's base, the values and whether the
         # Version expands variables (operators.policy_value_problems reads nothing else).
         key = ("condition", clause.operator.base, clause.values, policy.expands_variables)
         if known_valid(key):
             continue
+        from trustsim.operators import policy_value_problems  # noqa: PLC0415 (import order)
+
         pointer = _pointer.join(statement.pointer, "Condition", clause.operator.name, clause.key)
         found = policy_value_problems(clause, pointer, expand_variables=policy.expands_variables)
         if found:

@@ -10,11 +10,13 @@ import os
 from collections.abc import Mapping
 
 from trustsim._files import read_named
+from trustsim.errors import InvalidPolicy
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
 from trustsim.loaders.json_text import canonical_bound, quick_value, read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.parsing import parse_document, remember, remembered
+from trustsim.validation import worded_for
 
 __all__ = [
     "load_authorization_details",
@@ -57,7 +59,9 @@ def load_policy(
         OSError: the file cannot be read; :class:`~trustsim._files.RefusedFile` when it is
             not a regular file, resolves outside its folder (docs/security.md) or is too large.
     """
-    policy_kind = PolicyKind(kind)
+    policy_kind = kind if type(kind) is PolicyKind else PolicyKind(kind)
+    if type(source) is str and _looks_like_document(source):  # the usual call: text
+        return _from_text(source, policy_kind, origin or "<string>")
     if isinstance(source, Mapping):
         return parse_document(dict(source), kind=policy_kind, origin=origin)
     if isinstance(source, str) and _looks_like_document(source):
@@ -77,9 +81,6 @@ def _looks_like_document(text: str) -> bool:
 
 
 def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
-    from trustsim.errors import InvalidPolicy  # noqa: PLC0415
-    from trustsim.validation import worded_for  # noqa: PLC0415
-
     known = remembered(text, kind, origin)
     if known is not None:
         return known

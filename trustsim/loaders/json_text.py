@@ -86,6 +86,8 @@ def decode_text(source: str | bytes) -> str:
             raise InvalidPolicy([problem]) from None
     else:
         text = source.removeprefix("\ufeff")
+        if text[:1] == "{":  # a JSON object as written: not URL-encoded
+            return text
     stripped = text.strip()
     if stripped[:3].upper() == "%7B":
         return urllib.parse.unquote(stripped)
