@@ -29,18 +29,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
-from trustsim import _pointer
 from trustsim._files import read_named
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
+from trustsim.loaders.embedded import parsed
 from trustsim.loaders.json_text import quick_value, read_json
 from trustsim.loaders.source_text import read_json_from
 from trustsim.model import Policy, PolicyKind
-from trustsim.parsing import parse_document
 
 __all__ = [
     "AuthorizationDetails",
@@ -238,15 +237,14 @@ class _Collector:
     def __init__(self, source: _Input) -> None:
         self.source = source
         self.problems: list[Problem] = list(source.problems)
+        #: The source was JSON text: its values are of the JSON readers' types.
+        self.from_text = source.text is not None or source.raw is not None
 
     def shape(self, pointer: str, message: str) -> None:
         self.problems.append(Problem(_SHAPE, pointer, message))
 
     def policy(self, raw: object, pointer: str, kind: PolicyKind) -> Policy | None:
-        origin = f"{self.source.origin}#{pointer}"
-        from_json = (
-            isinstance(raw, str) or self.source.text is not None or self.source.raw is not None
-        )
+        from_json = isinstance(raw, str) or self.from_text
         try:
             if isinstance(raw, str):
                 read, value = quick_value(raw)
@@ -257,10 +255,10 @@ class _Collector:
                     if document.problems:
                         raise InvalidPolicy(document.problems)
                     raw = document.value
-            if not isinstance(raw, Mapping):
+            if not _is_object(raw):
                 self.shape(pointer, "a policy document must be an object or its JSON text")
                 return None
-            return parse_document(dict(raw), kind=kind, origin=origin, from_json=from_json)
+            return parsed(raw, kind, f"{self.source.origin}#{pointer}", from_json=from_json)
         except InvalidPolicy as error:
             self.problems += [
                 attrs.evolve(problem, pointer=pointer + problem.pointer)
@@ -288,19 +286,17 @@ def _tags(item: Mapping[str, Any], pointer: str, collect: _Collector) -> dict[st
     raw = item.get("Tags")
     if raw is None:
         return {}
-    if isinstance(raw, Mapping):
+    if _is_object(raw):
         return {str(key): str(value) for key, value in raw.items()}
     if not isinstance(raw, list):
-        collect.shape(_pointer.join(pointer, "Tags"), 'Tags must be a list of {"Key", "Value"}')
+        collect.shape(f"{pointer}/Tags", 'Tags must be a list of {"Key", "Value"}')
         return {}
     tags: dict[str, str] = {}
     for index, tag in enumerate(raw):
-        key = _text(tag, "Key") if isinstance(tag, Mapping) else None
-        value = tag.get("Value", "") if isinstance(tag, Mapping) else None
+        key = _text(tag, "Key") if _is_object(tag) else None
+        value = tag.get("Value", "") if _is_object(tag) else None
         if key is None or not isinstance(value, str):
-            collect.shape(
-                _pointer.join(pointer, "Tags", index), 'a tag is {"Key": text, "Value": text}'
-            )
+            collect.shape(f"{pointer}/Tags/{index}", 'a tag is {"Key": text, "Value": text}')
             continue
         tags[key] = value
     return tags
@@ -311,6 +307,11 @@ def _text(item: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _is_object(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether ``value`` is a JSON object (a ``dict`` is asked first: ``Mapping`` is slow)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _role(
     item: object,
     pointer: str,
@@ -318,17 +319,17 @@ def _role(
     *,
     managed: Mapping[str, Policy] | None,
 ) -> RoleDetail | None:
-    if not isinstance(item, Mapping):
+    if not _is_object(item):
         collect.shape(pointer, "a role must be an object")
         return None
     arn = _text(item, "Arn")
     if arn is None:
-        collect.shape(_pointer.join(pointer, "Arn"), "the role has no Arn")
+        collect.shape(f"{pointer}/Arn", "the role has no Arn")
         return None
     if "AssumeRolePolicyDocument" not in item:
         collect.shape(pointer, f"the role {arn} has no AssumeRolePolicyDocument")
         return None
-    trust_pointer = _pointer.join(pointer, "AssumeRolePolicyDocument")
+    trust_pointer = f"{pointer}/AssumeRolePolicyDocument"
     trust = collect.policy(item["AssumeRolePolicyDocument"], trust_pointer, PolicyKind.TRUST)
     inline = _inline(item, "RolePolicyList", pointer, collect)
     attached, unresolved = _attached(item, pointer, collect, managed)
@@ -354,7 +355,7 @@ def _role(
         try:
             detail.to_role()
         except InvalidCaller as error:
-            collect.shape(_pointer.join(pointer, "Arn"), str(error))
+            collect.shape(f"{pointer}/Arn", str(error))
             return None
     return detail
 
@@ -363,15 +364,15 @@ def _inline(item: Mapping[str, Any], key: str, pointer: str, collect: _Collector
     found: list[Policy] = []
     entries = item.get(key) or []
     if not isinstance(entries, list):
-        collect.shape(_pointer.join(pointer, key), f"{key} must be a list")
+        collect.shape(f"{pointer}/{key}", f"{key} must be a list")
         return found
     for index, entry in enumerate(entries):
-        where = _pointer.join(pointer, key, index)
-        if not isinstance(entry, Mapping) or "PolicyDocument" not in entry:
+        where = f"{pointer}/{key}/{index}"
+        if not _is_object(entry) or "PolicyDocument" not in entry:
             collect.shape(where, "an inline policy needs a PolicyDocument")
             continue
         policy = collect.policy(
-            entry["PolicyDocument"], _pointer.join(where, "PolicyDocument"), PolicyKind.IDENTITY
+            entry["PolicyDocument"], f"{where}/PolicyDocument", PolicyKind.IDENTITY
         )
         if policy is not None:
             found.append(policy)
@@ -390,12 +391,12 @@ def _attached(
         return found, unresolved
     entries = item.get("AttachedManagedPolicies") or []
     if not isinstance(entries, list):
-        collect.shape(_pointer.join(pointer, "AttachedManagedPolicies"), "must be a list")
+        collect.shape(f"{pointer}/AttachedManagedPolicies", "must be a list")
         return found, unresolved
     for index, entry in enumerate(entries):
-        arn = _text(entry, "PolicyArn") if isinstance(entry, Mapping) else None
+        arn = _text(entry, "PolicyArn") if _is_object(entry) else None
         if arn is None:
-            where = _pointer.join(pointer, "AttachedManagedPolicies", index)
+            where = f"{pointer}/AttachedManagedPolicies/{index}"
             collect.shape(where, "an attached policy needs a PolicyArn")
             continue
         policy = managed.get(arn)
@@ -415,9 +416,9 @@ def _boundary(
     raw = item.get("PermissionsBoundary")
     if raw is None:
         return None, None
-    arn = _text(raw, "PermissionsBoundaryArn") if isinstance(raw, Mapping) else None
+    arn = _text(raw, "PermissionsBoundaryArn") if _is_object(raw) else None
     if arn is None:
-        collect.shape(_pointer.join(pointer, "PermissionsBoundary"), "no PermissionsBoundaryArn")
+        collect.shape(f"{pointer}/PermissionsBoundary", "no PermissionsBoundaryArn")
         return None, None
     policy = None if managed is None else managed.get(arn)
     if policy is not None:
@@ -451,7 +452,7 @@ def load_role(source: Source, *, origin: str | None = None) -> RoleDetail:
     collect = _Collector(read)
     value = read.value
     pointer = ""
-    if isinstance(value, Mapping) and "Role" in value:
+    if _is_object(value) and "Role" in value:
         value, pointer = value["Role"], "/Role"
     role = _role(value, pointer, collect, managed=None)
     collect.finish()
@@ -486,10 +487,10 @@ def load_roles(source: Source, *, origin: str | None = None) -> tuple[RoleDetail
 def _listed(value: object, key: str, collect: _Collector) -> Iterable[tuple[object, str]]:
     """The entries of ``key`` in a response, in a list of pages, or a bare list of entries."""
     pages: list[tuple[object, str]]
-    if isinstance(value, Mapping):
+    if _is_object(value):
         pages = [(value, "")]
     elif isinstance(value, (list, tuple)):
-        if value and all(isinstance(page, Mapping) and key in page for page in value):
+        if value and all(_is_object(page) and key in page for page in value):
             pages = [(page, f"/{index}") for index, page in enumerate(value)]
         else:
             return [(item, f"/{index}") for index, item in enumerate(value)]
@@ -498,12 +499,12 @@ def _listed(value: object, key: str, collect: _Collector) -> Iterable[tuple[obje
         return []
     out: list[tuple[object, str]] = []
     for page, base in pages:
-        assert isinstance(page, Mapping)  # noqa: S101 - chosen above
+        assert _is_object(page)  # noqa: S101 - chosen above
         entries = page.get(key, [])
         if not isinstance(entries, list):
-            collect.shape(_pointer.join(base, key), f"{key} must be a list")
+            collect.shape(f"{base}/{key}", f"{key} must be a list")
             continue
-        out += [(item, _pointer.join(base, key, i)) for i, item in enumerate(entries)]
+        out += [(item, f"{base}/{key}/{i}") for i, item in enumerate(entries)]
     return out
 
 
@@ -596,7 +597,7 @@ def _distinct(
     """
     kept: list[tuple[object, str]] = []
     for item, pointer in entries:
-        arn = item.get("Arn") if isinstance(item, Mapping) else None
+        arn = item.get("Arn") if _is_object(item) else None
         if not isinstance(arn, str):
             kept.append((item, pointer))
             continue
@@ -613,13 +614,13 @@ def _distinct(
 
 
 def _pages(value: object, key: str, collect: _Collector) -> list[tuple[object, str]]:
-    if isinstance(value, Mapping):
+    if _is_object(value):
         return list(_listed(value, key, collect)) if key in value else []
     if isinstance(value, (list, tuple)):
         return [
-            (item, _pointer.join(f"/{index}", key, i))
+            (item, f"/{index}/{key}/{i}")
             for index, page in enumerate(value)
-            if isinstance(page, Mapping)
+            if _is_object(page)
             for i, item in enumerate(page.get(key) or [])
         ]
     collect.shape("", "expected the get-account-authorization-details object (or its pages)")
@@ -627,20 +628,20 @@ def _pages(value: object, key: str, collect: _Collector) -> list[tuple[object, s
 
 
 def _managed(item: object, pointer: str, collect: _Collector, managed: dict[str, Policy]) -> None:
-    arn = _text(item, "Arn") if isinstance(item, Mapping) else None
-    if arn is None or not isinstance(item, Mapping):
+    arn = _text(item, "Arn") if _is_object(item) else None
+    if arn is None or not _is_object(item):
         collect.shape(pointer, "a managed policy needs an Arn")
         return
     versions = item.get("PolicyVersionList") or []
     default = _text(item, "DefaultVersionId")
     for index, version in enumerate(versions if isinstance(versions, list) else []):
-        if not isinstance(version, Mapping):
+        if not _is_object(version):
             continue
         is_default = version.get("IsDefaultVersion") is True or (
             default is not None and version.get("VersionId") == default
         )
         if is_default and "Document" in version:
-            where = _pointer.join(pointer, "PolicyVersionList", index, "Document")
+            where = f"{pointer}/PolicyVersionList/{index}/Document"
             # A customer managed policy was saved by CreatePolicy (Version 2012-10-17 enforced);
             # AWS managed policies (account "aws") are AWS's own documents.
             aws_managed = arn.split(":")[4:5] == ["aws"]
@@ -655,8 +656,8 @@ def _managed(item: object, pointer: str, collect: _Collector, managed: dict[str,
 def _group(
     item: object, pointer: str, collect: _Collector, managed: Mapping[str, Policy]
 ) -> GroupDetail | None:
-    arn = _text(item, "Arn") if isinstance(item, Mapping) else None
-    if arn is None or not isinstance(item, Mapping):
+    arn = _text(item, "Arn") if _is_object(item) else None
+    if arn is None or not _is_object(item):
         collect.shape(pointer, "a group needs an Arn")
         return None
     inline = _inline(item, "GroupPolicyList", pointer, collect)
@@ -673,8 +674,8 @@ def _user(
     managed: Mapping[str, Policy],
     groups: Mapping[str, GroupDetail],
 ) -> UserDetail | None:
-    arn = _text(item, "Arn") if isinstance(item, Mapping) else None
-    if arn is None or not isinstance(item, Mapping):
+    arn = _text(item, "Arn") if _is_object(item) else None
+    if arn is None or not _is_object(item):
         collect.shape(pointer, "a user needs an Arn")
         return None
     inline = _inline(item, "UserPolicyList", pointer, collect)
@@ -686,12 +687,12 @@ def _user(
     from_groups: list[Policy] = []
     names = item.get("GroupList") or []
     if not isinstance(names, list):
-        collect.shape(_pointer.join(pointer, "GroupList"), "GroupList must be a list of names")
+        collect.shape(f"{pointer}/GroupList", "GroupList must be a list of names")
         names = []
     for index, name in enumerate(names):
         group = groups.get(name) if isinstance(name, str) else None
         if group is None:
-            where = _pointer.join(pointer, "GroupList", index)
+            where = f"{pointer}/GroupList/{index}"
             collect.shape(where, f"the user is in group {name!r}, which the dump does not list")
             continue
         member_of.append(group.arn)
@@ -712,6 +713,6 @@ def _user(
     try:
         detail.to_user()
     except InvalidCaller as error:
-        collect.shape(_pointer.join(pointer, "Arn"), str(error))
+        collect.shape(f"{pointer}/Arn", str(error))
         return None
     return detail
