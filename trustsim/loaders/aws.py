@@ -33,7 +33,9 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from trustsim._caller_checks import tag_mapping
 from trustsim._files import read_named
+from trustsim._frozen import FrozenDict
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.loaders.embedded import parsed
@@ -82,11 +84,13 @@ class RoleDetail:
     policies: tuple[Policy, ...] = ()
     permissions_boundary: Policy | None = None
     permissions_boundary_arn: str | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=tag_mapping)
     unique_id: str | None = None
     identity_known: bool = True
     unresolved_policy_arns: tuple[str, ...] = ()
     origin: str = ""
+    #: The role :meth:`to_role` built (the loader builds it to check the role): built once.
+    _role: Role | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def account_id(self) -> str:
@@ -95,7 +99,11 @@ class RoleDetail:
 
     def to_role(self, org: OrgMembership | None = None) -> Role:
         """The role as :func:`trustsim.requests.assume_role` takes it."""
-        return Role(self.arn, self.trust_policy, tags=self.tags, unique_id=self.unique_id, org=org)
+        role = self._role
+        if role is None:
+            role = Role(self.arn, self.trust_policy, tags=self.tags, unique_id=self.unique_id)
+            object.__setattr__(self, "_role", role)  # what the frozen fields decide, kept
+        return role if org is None else attrs.evolve(role, org=org)
 
     def session(self, name: str = "trustsim", org: OrgMembership | None = None) -> RoleSession:
         """A session of this role, carrying its identity policies, boundary and tags."""
@@ -144,11 +152,13 @@ class UserDetail:
     policies: tuple[Policy, ...] = ()
     permissions_boundary: Policy | None = None
     permissions_boundary_arn: str | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=tag_mapping)
     unique_id: str | None = None
     groups: tuple[str, ...] = ()
     unresolved_policy_arns: tuple[str, ...] = ()
     origin: str = ""
+    #: The user :meth:`to_user` built (the loader builds it to check the user): built once.
+    _user: IamUser | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def account_id(self) -> str:
@@ -157,14 +167,17 @@ class UserDetail:
 
     def to_user(self, org: OrgMembership | None = None) -> IamUser:
         """The user as a caller (:class:`~trustsim.callers.IamUser`)."""
-        return IamUser(
-            self.arn,
-            policies=self.policies,
-            permissions_boundary=self.permissions_boundary,
-            tags=self.tags,
-            unique_id=self.unique_id,
-            org=org,
-        )
+        user = self._user
+        if user is None:
+            user = IamUser(
+                self.arn,
+                policies=self.policies,
+                permissions_boundary=self.permissions_boundary,
+                tags=self.tags,
+                unique_id=self.unique_id,
+            )
+            object.__setattr__(self, "_user", user)  # what the frozen fields decide, kept
+        return user if org is None else attrs.evolve(user, org=org)
 
 
 @attrs.frozen
