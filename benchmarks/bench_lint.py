@@ -7,7 +7,8 @@ accounts, repositories, services and roles (``corpus._filler``), one in eight of
 statement with findings (a cross-account root without ExternalId, ``{"AWS": "*"}`` narrowed
 only by a session tag, a GitHub subject pattern that admits other repositories). It is linted
 as JSON text (findings then carry line and column) and as a decoded document, and the script
-prints the seconds (best of ``--repeat``, CPU time) and the growth per statement against the
+prints the seconds (best of ``--repeat``, CPU time), the part of them the garbage collector
+took (``gc s``, text run, through ``gc.callbacks``) and the growth per statement against the
 smallest size: about 1 for all sizes means linear. AWS caps a trust policy far below these
 sizes; they stand for a long policy under lint in CI, and make any per-statement work that
 looks at every other statement stand out.
@@ -16,6 +17,7 @@ looks at every other statement stand out.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import sys
@@ -81,13 +83,35 @@ def policy(statements: int, seed: int, *, star: bool = True) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": body}
 
 
-def _seconds(work: Any, repeat: int) -> tuple[float, int]:
-    best, count = float("inf"), 0
+class _Collector:
+    """CPU seconds the garbage collector spends, through ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._start
+
+
+def _seconds(work: Any, repeat: int) -> tuple[float, int, float]:
+    """The best CPU time of ``repeat`` runs, the result's length, and that run's GC time."""
+    best, count, collecting = float("inf"), 0, 0.0
     for _ in range(repeat):
-        start = time.process_time()
-        count = len(work())
-        best = min(best, time.process_time() - start)
-    return best, count
+        collector = _Collector()
+        gc.callbacks.append(collector)
+        try:
+            start = time.process_time()
+            count = len(work())
+            spent = time.process_time() - start
+        finally:
+            gc.callbacks.remove(collector)
+        if spent < best:
+            best, collecting = spent, collector.seconds
+    return best, count, collecting
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,17 +125,17 @@ def main(argv: list[str] | None = None) -> None:
     # lifted here, as in tests/test_lint_scaling.py, so that lint's own growth is measured.
     validation.TRUST_POLICY_MAX_CHARS = 10**9
     role = "arn:aws:iam::111122223333:role/deploy"
-    print(f"{'statements':>10} {'text s':>8} {'dict s':>8} {'findings':>9} "
+    print(f"{'statements':>10} {'text s':>8} {'gc s':>6} {'dict s':>8} {'findings':>9} "
           f"{'text µs/stmt':>13} {'dict µs/stmt':>13}")  # fmt: skip
     first: tuple[float, float] | None = None
     for size in args.sizes:
         document = policy(size, args.seed, star=not args.no_star)
         text = json.dumps(document, indent=2)
-        as_text, findings = _seconds(lambda: lint(text, role_arn=role), args.repeat)  # noqa: B023
-        as_dict, _ = _seconds(lambda: lint(document, role_arn=role), args.repeat)  # noqa: B023
+        as_text, findings, collecting = _seconds(lambda: lint(text, role_arn=role), args.repeat)  # noqa: B023
+        as_dict, _, _ = _seconds(lambda: lint(document, role_arn=role), args.repeat)  # noqa: B023
         per = (as_text / size * 1e6, as_dict / size * 1e6)
         first = first or per
-        print(f"{size:>10,} {as_text:>8.2f} {as_dict:>8.2f} {findings:>9,} {per[0]:>13.0f} "
+        print(f"{size:>10,} {as_text:>8.2f} {collecting:>6.2f} {as_dict:>8.2f} {findings:>9,} {per[0]:>13.0f} "
               f"{per[1]:>13.0f}   growth per statement x{per[0] / first[0]:.1f} (text), "
               f"x{per[1] / first[1]:.1f} (dict)")  # fmt: skip
 

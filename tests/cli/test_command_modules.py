@@ -16,7 +16,9 @@ import pytest
 
 import trustsim.cli
 import trustsim.loaders
+from trustsim.caller_specs import CALLER_SPEC_FORMS
 from trustsim.cli import analysis, check, explain, inventory, lint, main, validate
+from trustsim.cli.options import Command, add_commands
 
 PACKAGES = {
     "trustsim.cli": Path(trustsim.cli.__file__).parent,
@@ -94,12 +96,15 @@ def test_no_module_of_the_cli_or_the_loaders_passes_800_lines(package: str) -> N
 
 
 def test_every_command_comes_from_its_family_module() -> None:
-    """Each family's ``register`` adds its commands; ``main`` knows no command of its own."""
+    """Each family's ``COMMANDS`` declares its commands and its ``run`` runs them; ``main``
+    knows no command of its own."""
     owners = {}
     for family in (validate, check, explain, lint, inventory, analysis):
         parser = argparse.ArgumentParser()
-        handlers = family.register(parser.add_subparsers(dest="command"))
-        owners.update(dict.fromkeys(handlers, family.__name__))
+        commands = parser.add_subparsers(dest="command")
+        add_commands(commands, family.COMMANDS)
+        owners.update(dict.fromkeys(commands.choices, family.__name__))
+        assert callable(family.run), family.__name__
     assert owners == {
         "validate": "trustsim.cli.validate",
         "check": "trustsim.cli.check",
@@ -115,3 +120,35 @@ def test_every_command_comes_from_its_family_module() -> None:
         out = io.StringIO()
         assert main([command, "--help"], stdout=out) == 0, command
         assert out.getvalue().startswith(f"usage: trustsim {command} "), command
+
+
+def _declared() -> list[tuple[Command, argparse.ArgumentParser]]:
+    """Every command's declaration, and the parser add_commands built from it."""
+    found = []
+    for family in (validate, check, explain, lint, inventory, analysis):
+        commands = argparse.ArgumentParser().add_subparsers(dest="command")
+        add_commands(commands, family.COMMANDS)
+        found += [(command, commands.choices[command.name]) for command in family.COMMANDS]
+    return found
+
+
+def test_format_closes_the_options_of_each_command_that_names_its_formats() -> None:
+    """--format comes after a command's own options, offering the formats it declares."""
+    seen = set()
+    for command, parser in _declared():
+        formats = [a for a in parser._actions if "--format" in a.option_strings]
+        if command.formats:
+            seen.add(command.name)
+            assert parser._actions[-1] is formats[0], command.name
+            assert (formats[0].choices, formats[0].default) == (list(command.formats), "text")
+        else:  # who-can and reach declare theirs before --all; inventory build writes a file
+            assert len(formats) == (command.name != "inventory"), command.name
+    assert seen == {"validate", "check", "explain", "lint", "grants", "diff"}
+    assert {c.name: c.formats for c, _ in _declared()}["lint"] == ("text", "json", "sarif")
+
+
+def test_the_caller_spec_forms_close_the_help_of_check_and_explain_only() -> None:
+    for command, parser in _declared():
+        help_text = parser.format_help()
+        assert help_text.rstrip().endswith(CALLER_SPEC_FORMS[-1]) is command.caller_specs
+        assert ("caller specs:" in help_text) is (command.name in ("check", "explain"))

@@ -1,12 +1,13 @@
 """Lint's work grows with the statements, not with their square (issue 22); the index that
 makes it so changes no decision.
 
-These are counts, not timings: how many statements are compared with one another, and how
-many statements' principals are matched against the outsiders lint builds. Before issue 22
-both were quadratic (every statement against every earlier one; every outsider against every
-statement). Then a property: the evaluator's principal index of long policies (more than
-``compiler.INDEX_FROM`` statements) decides every request exactly as a scan of every
-statement does.
+These are counts, not timings: how many statements are compared with one another, how
+many statements' principals are matched against the outsiders lint builds, and how many
+statements the evaluator decides those outsiders on. Before issue 22 all were quadratic
+(every statement against every earlier one; every outsider against every statement; every
+GitHub outsider decided on every GitHub statement's sub condition). Then a property: the
+evaluator's principal index of long policies (more than ``compiler.INDEX_FROM`` statements)
+decides every request exactly as a scan of every statement does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 import trustsim as ts
 from trustsim import _memo, compiler
+from trustsim.assume_request import AssumeRoleRequest
 from trustsim.callers import (
     IamUser,
     OrgMembership,
@@ -28,7 +30,7 @@ from trustsim.callers import (
     WebIdentity,
 )
 from trustsim.compiler import CompiledStatement
-from trustsim.lint import lint
+from trustsim.lint import lint, narrowing, witness
 from trustsim.model import Statement
 from trustsim.parsing import parse_policy
 
@@ -53,10 +55,28 @@ def _account(index: int) -> str:
     return f"{400000000000 + index}"
 
 
-def _statements(count: int) -> list[dict[str, Any]]:
-    """Distinct statements of every principal shape lint builds outsiders for."""
+GH = "token.actions.githubusercontent.com"
+GH_PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GH}"
+
+
+def _statements(count: int, *, github: bool = False) -> list[dict[str, Any]]:
+    """Distinct statements of every principal shape lint builds outsiders for (``github``:
+    every fifth a GitHub repository's, each of another owner, with the same audience)."""
     out: list[dict[str, Any]] = []
     for index in range(count):
+        if github and index % 5 == 4:
+            out.append(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": GH_PROVIDER},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+                        "StringLike": {f"{GH}:sub": f"repo:owner{index}/*"},
+                    },
+                }
+            )
+            continue
         shape = index % 4
         if shape == 0:  # a cross-account root without ExternalId: an outsider per statement
             principal: dict[str, Any] = {"AWS": f"arn:aws:iam::{_account(index)}:root"}
@@ -77,8 +97,8 @@ def _statements(count: int) -> list[dict[str, Any]]:
     return out
 
 
-def _document(count: int) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": _statements(count)}
+def _document(count: int, *, github: bool = False) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": _statements(count, github=github)}
 
 
 def _principal_matches_during_lint(count: int) -> int:
@@ -106,6 +126,40 @@ def test_outsiders_are_matched_only_against_statements_that_can_admit_them(
     large = _principal_matches_during_lint(800)
     assert large <= 5 * small  # four times the statements; a quadratic scan is sixteen times
     assert large <= 4 * 800
+
+
+def _statements_decided(count: int) -> tuple[int, int]:
+    """How many questions lint puts to the evaluator, and how many trust-policy statements
+    those questions are decided on in all."""
+    questions = statements = 0
+    original = witness.decide
+
+    def counted(request: AssumeRoleRequest) -> Any:
+        nonlocal questions, statements
+        questions += 1
+        statements += len(request.role.trust_policy.statements)
+        return original(request)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(witness, "decide", counted)
+        found = lint(_document(count, github=True), role_arn=ROLE_ARN)
+    assert {"OIDC_SUB_WILDCARD", "ANY_AWS_PRINCIPAL"} <= {f.code for f in found}
+    return questions, statements
+
+
+def test_each_outsider_is_decided_on_the_statements_that_may_apply_to_it() -> None:
+    """An outsider meets the statements naming it (its account, its repository's sub), not
+    every statement of its kind of principal: what the evaluator reads grows like the
+    statements. Asked of the whole policy, it would be the questions times the statements."""
+    small_questions, small = _statements_decided(200)
+    large_questions, large = _statements_decided(800)
+    assert large_questions <= 4 * small_questions + 8
+    assert large <= 5 * small  # four times the statements; the whole policy: sixteen times
+    assert large <= 3 * large_questions  # a few statements per question, not 800
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(narrowing, "NARROW_FROM", 10**9)  # every question asked of the whole
+        whole_questions, whole = _statements_decided(800)
+    assert whole == whole_questions * 800
 
 
 def test_repeated_statements_are_found_without_comparing_every_pair(

@@ -19,8 +19,11 @@
 * ``trustsim inventory build DUMPS… -o FILE``: an inventory database for who-can and reach.
 
 Every command reads ``-`` as standard input and takes ``--format text|json``. Each command
-family is a module of this package with a ``register(commands)`` that adds its parsers and
-returns its handlers by name: :mod:`~trustsim.cli.validate`, :mod:`~trustsim.cli.check`,
+family is a module of this package (a :class:`~trustsim.cli.options.Family`) with two names:
+``COMMANDS``, its commands as the parser knows them (name, help, arguments: each a
+:class:`~trustsim.cli.options.Command`, turned into a parser the same way for all by
+:func:`~trustsim.cli.options.add_commands`), and ``run``, which runs the one asked for:
+:mod:`~trustsim.cli.validate`, :mod:`~trustsim.cli.check`,
 :mod:`~trustsim.cli.explain`, :mod:`~trustsim.cli.lint` (its reports in
 :mod:`~trustsim.cli.reports`, its baseline and configuration beside it),
 :mod:`~trustsim.cli.inventory` and :mod:`~trustsim.cli.analysis`. What every command
@@ -39,17 +42,18 @@ from typing import TextIO
 
 from trustsim import __version__, _files
 from trustsim.cli import analysis, check, explain, inventory, lint, validate
-from trustsim.cli.options import Handler, leaf_parsers, safety_options
+from trustsim.cli.options import Family, add_commands, leaf_parsers, safety_options
 from trustsim.cli.output import EXIT_OK, EXIT_USAGE, SafeText
 from trustsim.errors import escape
 
 __all__ = ["main"]
 
 #: The command families, in the order ``--help`` lists them.
-_FAMILIES = (validate, check, explain, lint, inventory, analysis)
+_FAMILIES: tuple[Family, ...] = (validate, check, explain, lint, inventory, analysis)
 
 
-def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, Family]]:
+    """The parser of the command line, and the family that runs each command."""
     parser = argparse.ArgumentParser(
         prog="trustsim",
         description="Decide locally, the way AWS IAM would, whether a caller may assume an IAM role.",
@@ -57,13 +61,14 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    handlers: dict[str, Handler] = {}
+    families: dict[str, Family] = {}
     for family in _FAMILIES:
-        handlers.update(family.register(commands))
+        add_commands(commands, family.COMMANDS)
+        families.update(dict.fromkeys((command.name for command in family.COMMANDS), family))
     for command in commands.choices.values():
         for leaf in leaf_parsers(command):
             safety_options(leaf)
-    return parser, handlers
+    return parser, families
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
@@ -88,7 +93,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     safe_err = SafeText(sys.stderr)
     try:
         with contextlib.redirect_stderr(safe_err), contextlib.redirect_stdout(safe_out):
-            parser, handlers = _parser()
+            parser, families = _parser()
             arguments = _parse(parser, _after_double_dash(given))
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
@@ -101,7 +106,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             contextlib.redirect_stdout(safe_out),
             _files.limits(allow_outside=arguments.allow_outside, max_bytes=arguments.max_file_size),
         ):
-            return handlers[arguments.command](arguments, safe_out)  # type: ignore[arg-type]
+            return families[arguments.command].run(arguments, safe_out)  # type: ignore[arg-type]
     except Exception as error:
         if arguments.debug:
             traceback.print_exc(file=safe_err)

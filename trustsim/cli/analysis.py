@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from trustsim.analysis.compare import Comparison, compare
 from trustsim.analysis.grants import Grants, grants
-from trustsim.cli.options import Handler, command, format_option
+from trustsim.cli.options import TEXT_OR_JSON, Command, role_arn_option
 from trustsim.cli.output import report, sarif_log, sarif_uri
 from trustsim.cli.roles import read_policy
 from trustsim.errors import InvalidPolicy
@@ -26,36 +26,25 @@ from trustsim.model import Policy, PolicyKind
 from trustsim.requests import AssumeRoleRequest
 from trustsim.testing import describe_caller
 
-__all__ = ["comparison_dict", "comparison_text", "grants_text", "register"]
+__all__ = ["COMMANDS", "comparison_dict", "comparison_text", "grants_text", "run"]
 
 
-def register(subparsers: Any) -> dict[str, Handler]:
-    """Add ``grants`` and ``diff`` to an argparse CLI; returns their handlers by name.
-
-    >>> parser = argparse.ArgumentParser()
-    >>> sorted(register(parser.add_subparsers(dest="command")))
-    ['diff', 'grants']
-    """
-    listing = command(
-        subparsers,
-        "grants",
-        "every request a trust policy allows, proven (no sampling)",
-        "List every request a trust policy allows, as Grants with a witness each.",
-    )
+def _grants_arguments(listing: argparse.ArgumentParser) -> None:
     listing.add_argument("policy", metavar="POLICY", help="a trust policy file ('-' for stdin)")
-    listing.add_argument("--role-arn", metavar="ARN", help="the role the policy belongs to")
-    format_option(listing)
-    diff = command(
-        subparsers,
-        "diff",
-        "does NEW grant access OLD did not? (exit 1 when it does)",
-        "Compare two trust policies: every request NEW allows that OLD denies.",
-    )
+    role_arn_option(listing, "the role the policy belongs to")
+
+
+def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("old", metavar="OLD", help="the reference trust policy")
     diff.add_argument("new", metavar="NEW", help="the changed trust policy")
-    diff.add_argument("--role-arn", metavar="ARN", help="the role both policies belong to")
-    format_option(diff, "sarif")
-    return {"grants": _run_grants, "diff": _run_diff}
+    role_arn_option(diff, "the role both policies belong to")
+
+
+def run(arguments: argparse.Namespace, out: TextIO) -> int:
+    """``trustsim grants`` or ``trustsim diff``, as ``arguments.command`` says."""
+    if arguments.command == "grants":
+        return _run_grants(arguments, out)
+    return _run_diff(arguments, out)
 
 
 def _read(name: str) -> Policy:
@@ -102,6 +91,23 @@ def _run_diff(arguments: argparse.Namespace, out: TextIO) -> int:
     if result.no_new_access is True:
         return 0
     return 1 if result.no_new_access is False else 2
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "grants",
+        "every request a trust policy allows, proven (no sampling)",
+        "List every request a trust policy allows, as Grants with a witness each.",
+        _grants_arguments,
+    ),
+    Command(
+        "diff",
+        "does NEW grant access OLD did not? (exit 1 when it does)",
+        "Compare two trust policies: every request NEW allows that OLD denies.",
+        _diff_arguments,
+        formats=(*TEXT_OR_JSON, "sarif"),
+    ),
+)
 
 
 def _request_dict(request: AssumeRoleRequest) -> dict[str, Any]:

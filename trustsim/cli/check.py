@@ -22,9 +22,9 @@ import attrs
 
 from trustsim import _files
 from trustsim.caller_specs import caller_from_spec, claims_from_pairs
-from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
+from trustsim.callers import IamUser, InvalidCaller, Role, RoleSession
 from trustsim.cli import roles
-from trustsim.cli.options import Handler, command, format_option, paths_argument, repeated
+from trustsim.cli.options import Command, paths_argument, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, indent, label, plural, reason
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest, escape
@@ -35,24 +35,10 @@ from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
 from trustsim.scenarios import MalformedScenario, ScenarioResult, load_scenarios
 
-__all__ = ["register", "run"]
+__all__ = ["COMMANDS", "run"]
 
 
-def register(commands: Any) -> dict[str, Handler]:
-    """Add ``check``; returns its handler by name."""
-    check = command(
-        commands,
-        "check",
-        "run scenario files, or a table of callers against one trust policy",
-        "Either run scenario files (docs/scenarios.md; a file holding a JSON "
-        "array): one line per scenario, PASS or FAIL with the decision and the expected one, "
-        "and for each failure the statements that decided and the closest misses. Or decide "
-        "each --caller against one trust policy (a file holding a JSON object): one row per "
-        "caller, with the deciding statement, or the clause that failed. A caller spec may "
-        "end with =allow or =deny, the expected decision (default: allow). Exit status: "
-        "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
-        caller_specs=True,
-    )
+def _arguments(check: argparse.ArgumentParser) -> None:
     paths_argument(check, "FILE", "scenario files, or one trust policy with --caller")
     repeated(
         check,
@@ -86,8 +72,6 @@ def register(commands: Any) -> dict[str, Handler]:
         "KEY=VALUE",
         "a request context entry for every caller (aws:SourceAccount=… for services)",
     )
-    format_option(check)
-    return {"check": run}
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -97,12 +81,29 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     return _run_check(arguments.files, arguments.format, out)
 
 
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "check",
+        "run scenario files, or a table of callers against one trust policy",
+        "Either run scenario files (docs/scenarios.md; a file holding a JSON "
+        "array): one line per scenario, PASS or FAIL with the decision and the expected one, "
+        "and for each failure the statements that decided and the closest misses. Or decide "
+        "each --caller against one trust policy (a file holding a JSON object): one row per "
+        "caller, with the deciding statement, or the clause that failed. A caller spec may "
+        "end with =allow or =deny, the expected decision (default: allow). Exit status: "
+        "0 all pass, 1 some fail, 2 usage error, unreadable or malformed file.",
+        _arguments,
+        caller_specs=True,
+    ),
+)
+
+
 # --- check: scenario files ---------------------------------------------------------------
 
 
 def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
     status = EXIT_OK
-    results: list[ScenarioResult] = []
+    rows: list[_ScenarioRow] = []
     unreadable: list[dict[str, str]] = []
     for name in files:
         try:
@@ -125,25 +126,25 @@ def _run_check(files: Sequence[str], output: str, out: TextIO) -> int:
             status = EXIT_USAGE
             continue
         for scenario in scenarios:
-            result = scenario.run()
-            results.append(result)
-            if not result.passed:
+            row = _ScenarioRow(name, scenario.run())
+            rows.append(row)
+            if not row.passed:
                 status = max(status, EXIT_INVALID)
             if output == "text":
-                print(_result_line(name, result), file=out)
-                if not result.passed:
-                    print(indent(_failure_detail(result), "    "), file=out)
-    failed = sum(not r.passed for r in results)
+                print(row.line(), file=out)
+                if not row.passed:
+                    print(indent(row.failure_detail(), "    "), file=out)
+    failed = sum(not row.passed for row in rows)
     if output == "json":
         report = {
-            "scenarios": [_result_dict(r) for r in results],
+            "scenarios": [row.to_dict() for row in rows],
             "unreadable": unreadable,
-            "passed": len(results) - failed,
+            "passed": len(rows) - failed,
             "failed": failed,
         }
         print(json.dumps(report, indent=2), file=out)
     else:
-        count = len(results)
+        count = len(rows)
         print(
             f"{plural(count, 'scenario')}: {count - failed} passed, {failed} failed",
             file=out,
@@ -162,6 +163,51 @@ def _holds_an_object(name: str) -> bool:
     """Whether the file's JSON text starts an object (a policy) rather than an array."""
     data, _ = _files.read_named(name)
     return data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
+@attrs.frozen
+class _ScenarioRow:
+    """One scenario of a file and its result: a line, why it failed, a JSON record."""
+
+    file: str  # as named on the command line
+    result: ScenarioResult
+
+    @property
+    def passed(self) -> bool:
+        return self.result.passed
+
+    def line(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        result = self.result
+        return (
+            f"{verdict} {label(self.file)}::{escape(result.scenario.name)}: {result.decision} "
+            f"(expected {result.expected})"
+        )
+
+    def failure_detail(self) -> str:
+        """The determining statements and the closest misses, or the error."""
+        if self.result.outcome is None:
+            error = self.result.error
+            return str(error) if error is not None else "no decision"
+        explanation = self.result.outcome.explain()
+        lines = explanation.to_text("determining").splitlines()
+        misses = ["closest Allow statements:"] if explanation.failures else []
+        for statement in explanation.failures:
+            misses += ["  " + escape(line) for line in statement.lines(only_failures=True)]
+        at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
+        return "\n".join([*lines[:at], *misses, *lines[at:]])
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "file": result.scenario.origin,
+            "name": result.scenario.name,
+            "expected": result.expected,
+            "decision": result.decision,
+            "passed": result.passed,
+            "explanation": None if result.outcome is None else result.outcome.explain().to_dict(),
+            "error": None if result.error is None else str(result.error),
+        }
 
 
 # --- check: a table of callers against one role --------------------------------------------
@@ -310,53 +356,7 @@ def _table_rows(arguments: argparse.Namespace, policy: Policy) -> list[_Row]:
         spec, expected = _expectation(text)
         caller = caller_from_spec(spec, claims)
         if isinstance(caller, (IamUser, RoleSession)):
-            caller = _table_identity(caller, arguments, role.arn)
+            caller = roles.iam_caller(caller, arguments, role.arn)
         outcome = assume_role(caller, role, context=context or None)
         rows.append(_Row(spec, expected, outcome, caller_allowed=arguments.caller_allowed))
     return rows
-
-
-def _table_identity(
-    caller: IamUser | RoleSession, arguments: argparse.Namespace, role_arn: str
-) -> IamUser | RoleSession:
-    """An IAM caller with the table's --caller-allowed policy and --org-id organization."""
-    if arguments.caller_allowed:
-        allowing = roles.sts_allowing(role_arn)
-        caller = attrs.evolve(caller, policies=(*caller.policies, allowing))
-    if arguments.org_id is not None:
-        caller = attrs.evolve(caller, org=OrgMembership(arguments.org_id))
-    return caller
-
-
-def _result_line(name: str, result: ScenarioResult) -> str:
-    verdict = "PASS" if result.passed else "FAIL"
-    return (
-        f"{verdict} {label(name)}::{escape(result.scenario.name)}: {result.decision} "
-        f"(expected {result.expected})"
-    )
-
-
-def _failure_detail(result: ScenarioResult) -> str:
-    """Why a scenario failed: the determining statements and the closest misses, or the error."""
-    if result.outcome is None:
-        return str(result.error) if result.error is not None else "no decision"
-    explanation = result.outcome.explain()
-    lines = explanation.to_text("determining").splitlines()
-    misses = ["closest Allow statements:"] if explanation.failures else []
-    for statement in explanation.failures:
-        misses += ["  " + escape(line) for line in statement.lines(only_failures=True)]
-    at = lines.index("diagnostics:") if "diagnostics:" in lines else len(lines)
-    return "\n".join([*lines[:at], *misses, *lines[at:]])
-
-
-def _result_dict(result: ScenarioResult) -> dict[str, Any]:
-    scenario = result.scenario
-    return {
-        "file": scenario.origin,
-        "name": scenario.name,
-        "expected": result.expected,
-        "decision": result.decision,
-        "passed": result.passed,
-        "explanation": None if result.outcome is None else result.outcome.explain().to_dict(),
-        "error": None if result.error is None else str(result.error),
-    }

@@ -38,6 +38,7 @@ import attrs
 from trustsim import _files
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.loaders import aws, cloudformation, terraform
+from trustsim.loaders.iac_role import IacRole
 from trustsim.loaders.json_text import read_json
 from trustsim.loaders.source_text import read_template
 from trustsim.model import Policy, PolicyKind
@@ -315,12 +316,8 @@ def _sources(kind: str, value: object, label: str, stack: _Stack) -> tuple[Trust
         if not isinstance(value, Mapping):
             value = {}  # refused by the loader as not a plan
         return tuple(
-            TrustSource(
-                role.address,
-                role.trust_policy,
-                _pointer_after(role.origin, label) + "/values/assume_role_policy",
-                role.arn,
-                role.unknown,
+            _role_source(
+                role, label, "/values/assume_role_policy", role_arn=role.arn, unknown=role.unknown
             )
             for role in terraform.load_terraform(value, origin=label)
         )
@@ -332,13 +329,7 @@ def _sources(kind: str, value: object, label: str, stack: _Stack) -> tuple[Trust
     else:
         roles = aws.load_roles(value, origin=label)  # type: ignore[arg-type]
     return tuple(
-        TrustSource(
-            role.arn,
-            role.trust_policy,
-            _pointer_after(role.origin, label) + "/AssumeRolePolicyDocument",
-            role.arn,
-        )
-        for role in roles
+        _role_source(role, label, "/AssumeRolePolicyDocument", role_arn=role.arn) for role in roles
     )
 
 
@@ -360,15 +351,14 @@ def _template_sources(value: object, label: str, stack: _Stack) -> tuple[TrustSo
         metadata = resources[role.address].get("Metadata")
         metadata = metadata if isinstance(metadata, Mapping) else {}
         cdk_path = metadata.get("aws:cdk:path")
-        address = cdk_path if isinstance(cdk_path, str) else role.address
-        pointer = f"{_pointer_after(role.origin, label)}/Properties/AssumeRolePolicyDocument"
         # The template's role lives in AWS::AccountId, the account its own ARNs name; a
         # --role-arn or a configured ARN says better.
         found.append(
-            TrustSource(
-                address,
-                role.trust_policy,
-                pointer,
+            _role_source(
+                role,
+                label,
+                "/Properties/AssumeRolePolicyDocument",
+                address=cdk_path if isinstance(cdk_path, str) else role.address,
                 suppressed=_metadata_ignores(metadata),
                 fallback_arn=role.arn or f"arn:aws:iam::{account}:role/trustsim-role",
             )
@@ -390,6 +380,29 @@ def _metadata_ignores(metadata: Mapping[str, Any]) -> frozenset[str]:
         frozenset(c for c in codes if isinstance(c, str))
         if isinstance(codes, list)
         else frozenset()
+    )
+
+
+def _role_source(
+    role: IacRole | aws.RoleDetail,
+    label: str,
+    field: str,
+    *,
+    address: str | None = None,
+    role_arn: str | None = None,
+    unknown: str | None = None,
+    suppressed: frozenset[str] = frozenset(),
+    fallback_arn: str | None = None,
+) -> TrustSource:
+    """A loaded role's trust policy, at ``field`` of the role where the loader found it.
+
+    The role is known by ``address`` (default: its own address, else its ARN).
+    """
+    if address is None:
+        address = role.address if isinstance(role, IacRole) else role.arn
+    pointer = _pointer_after(role.origin, label) + field
+    return TrustSource(
+        address, role.trust_policy, pointer, role_arn, unknown, suppressed, fallback_arn
     )
 
 

@@ -9,12 +9,10 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-import attrs
-
 from trustsim.caller_specs import caller_from_spec, claims_from_pairs
-from trustsim.callers import Caller, IamUser, InvalidCaller, OrgMembership, Role, RoleSession
+from trustsim.callers import Caller, IamUser, InvalidCaller, Role, RoleSession
 from trustsim.cli import roles
-from trustsim.cli.options import Handler, command, format_option, repeated
+from trustsim.cli.options import Command, repeated
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, reason, report
 from trustsim.decision import Outcome
 from trustsim.errors import InvalidContext, InvalidPolicy, InvalidRequest
@@ -22,19 +20,10 @@ from trustsim.evaluation import assume_role, check_action
 from trustsim.model import Policy, PolicyKind
 from trustsim.requests import ASSUME_ACTIONS
 
-__all__ = ["decide", "register", "run"]
+__all__ = ["COMMANDS", "decide", "run"]
 
 
-def register(commands: Any) -> dict[str, Handler]:
-    """Add ``explain``; returns its handler by name."""
-    explain = command(
-        commands,
-        "explain",
-        "decide one caller against one role's trust policy, and say why",
-        "Decide one caller against one trust policy and print the explanation. "
-        "Exit status: 0 allowed, 1 denied, 2 usage error, unreadable or invalid policy.",
-        caller_specs=True,
-    )
+def _arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("policy", metavar="POLICY", help="the trust policy file ('-' for stdin)")
     explain.add_argument("--caller", required=True, metavar="SPEC", help="who calls (see below)")
     roles.role_arn_option(explain)
@@ -81,8 +70,6 @@ def register(commands: Any) -> dict[str, Handler]:
         default="summary",
         help="how much of the explanation to print (default: summary)",
     )
-    format_option(explain)
-    return {"explain": run}
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -112,6 +99,18 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if outcome.allowed else EXIT_INVALID
 
 
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "explain",
+        "decide one caller against one role's trust policy, and say why",
+        "Decide one caller against one trust policy and print the explanation. "
+        "Exit status: 0 allowed, 1 denied, 2 usage error, unreadable or invalid policy.",
+        _arguments,
+        caller_specs=True,
+    ),
+)
+
+
 def _with_caller_policies(caller: Caller, arguments: argparse.Namespace, role_arn: str) -> Caller:
     files: list[str] = arguments.identity_policy
     if not files and arguments.org_id is None and not arguments.caller_allowed:
@@ -121,10 +120,7 @@ def _with_caller_policies(caller: Caller, arguments: argparse.Namespace, role_ar
             "--identity-policy, --caller-allowed and --org-id are for IAM users and role sessions"
         )
     policies = tuple(roles.read_policy(name, PolicyKind.IDENTITY) for name in files)
-    if arguments.caller_allowed:
-        policies += (roles.sts_allowing(role_arn),)
-    org = None if arguments.org_id is None else OrgMembership(arguments.org_id)
-    return attrs.evolve(caller, policies=policies, org=org)
+    return roles.iam_caller(caller, arguments, role_arn, policies)
 
 
 def decide(arguments: argparse.Namespace, policy: Policy) -> Outcome:

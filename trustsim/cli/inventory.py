@@ -24,29 +24,46 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from trustsim.cli.options import Handler, command, format_option
+from trustsim.cli.options import Command, format_option
 from trustsim.cli.output import StatusLine
 from trustsim.errors import TrustsimError, escape
 from trustsim.inventory import Inventory, load_inventory
 from trustsim.inventory_db import InventoryDatabase, build_database, is_database, open_database
 from trustsim.whocan import reachable_from, who_can_assume
 
-__all__ = ["register", "run_query"]
+__all__ = ["COMMANDS", "run", "run_query"]
 
 _CHUNK = 256  # starting principals per reach task
 
 
-def register(commands: Any) -> dict[str, Handler]:
-    """Add ``who-can``, ``reach`` and ``inventory build``; returns their handlers by name."""
-    handlers = _query_parsers(commands)
-    inventory = command(
-        commands,
-        "inventory",
-        "build an inventory database (SQLite) from account dumps",
-        "Store get-account-authorization-details dumps in one SQLite file that "
-        "who-can and reach read with --inventory FILE. Building again re-reads only the "
-        "dumps that changed.",
+def _who_can_arguments(who: argparse.ArgumentParser) -> None:
+    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
+    _query_options(who)
+
+
+def _reach_arguments(reach: argparse.ArgumentParser) -> None:
+    reach.add_argument(
+        "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
     )
+    _query_options(reach)
+
+
+def _query_options(parser: argparse.ArgumentParser) -> None:
+    """The inventory a query reads, ``--format``, and how many answers (issue 22)."""
+    parser.add_argument(
+        "--inventory",
+        required=True,
+        metavar="FILE",
+        help="get-account-authorization-details output, a manifest naming such dumps, or an "
+        "inventory database (docs/who-can.md)",
+    )
+    format_option(parser)
+    # issue 22: docs/who-can.md, "Large organisations"
+    parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
+
+
+def _build_arguments(inventory: argparse.ArgumentParser) -> None:
     actions = inventory.add_subparsers(dest="inventory_command", required=True, metavar="ACTION")
     build = actions.add_parser("build", help="build or update an inventory database")
     build.add_argument("dumps", nargs="*", metavar="DUMP", help="authorization-details dumps")
@@ -56,49 +73,17 @@ def register(commands: Any) -> dict[str, Handler]:
         metavar="FILE",
         help="an inventory manifest: its dumps, organisation and identity providers",
     )
-    return {**handlers, "inventory": _run_build}
 
 
-def _query_parsers(commands: Any) -> dict[str, Handler]:
-    """``who-can`` and ``reach`` (:mod:`trustsim.whocan`); their handlers by name.
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """``who-can ROLE_ARN``, ``reach PRINCIPAL_ARN`` or ``inventory build``.
 
-    Each handler returns the exit code: 0 when the answer was printed, 2 when the inventory
-    cannot be read or does not hold the ARN.
+    0 answered (or built), 2 an unreadable inventory or dump, or no such role or principal.
     """
-    inventory_help = (
-        "get-account-authorization-details output, a manifest naming such dumps, or an "
-        "inventory database (docs/who-can.md)"
-    )
-    who = command(
-        commands,
-        "who-can",
-        "who can assume a role of an inventory",
-        "List every principal of an inventory that can assume the role, with the "
-        "conditions left to meet (residual conditions), and the chains that reach it. Exit "
-        "status: 0 answered, 2 unreadable inventory or no such role.",
-    )
-    who.add_argument("role_arn", metavar="ROLE_ARN", nargs="?", help="the role's ARN")
-    reach = command(
-        commands,
-        "reach",
-        "which roles a principal can reach by chaining",
-        "List every role of an inventory the principal can assume, directly or by "
-        "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
-        "answered, 2 unreadable inventory or no such principal.",
-    )
-    reach.add_argument(
-        "principal_arn", metavar="PRINCIPAL_ARN", nargs="?", help="the IAM user's or role's ARN"
-    )
-    for parser in (who, reach):
-        parser.add_argument("--inventory", required=True, metavar="FILE", help=inventory_help)
-        format_option(parser)
-        # issue 22: docs/who-can.md, "Large organisations"
-        parser.add_argument("--all", action="store_true", help="every one, as JSON lines")
-        parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes")
-    return {
-        "who-can": lambda args, out: _answer_one(args, "who-can", args.role_arn, out),
-        "reach": lambda args, out: _answer_one(args, "reach", args.principal_arn, out),
-    }
+    if args.command == "inventory":
+        return _run_build(args, out)
+    target = args.role_arn if args.command == "who-can" else args.principal_arn
+    return _answer_one(args, args.command, target, out)
 
 
 def _answer_one(args: argparse.Namespace, command: str, target: str | None, out: TextIO) -> int:
@@ -157,6 +142,39 @@ def _run_build(args: argparse.Namespace, out: TextIO) -> int:
         file=err,
     )
     return 0
+
+
+#: ``who-can`` and ``reach`` print their own ``--format`` (before ``--all``); ``inventory``
+#: writes a database, in no format.
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "who-can",
+        "who can assume a role of an inventory",
+        "List every principal of an inventory that can assume the role, with the "
+        "conditions left to meet (residual conditions), and the chains that reach it. Exit "
+        "status: 0 answered, 2 unreadable inventory or no such role.",
+        _who_can_arguments,
+        formats=(),
+    ),
+    Command(
+        "reach",
+        "which roles a principal can reach by chaining",
+        "List every role of an inventory the principal can assume, directly or by "
+        "chaining role sessions, with the conditions left to meet on the way. Exit status: 0 "
+        "answered, 2 unreadable inventory or no such principal.",
+        _reach_arguments,
+        formats=(),
+    ),
+    Command(
+        "inventory",
+        "build an inventory database (SQLite) from account dumps",
+        "Store get-account-authorization-details dumps in one SQLite file that "
+        "who-can and reach read with --inventory FILE. Building again re-reads only the "
+        "dumps that changed.",
+        _build_arguments,
+        formats=(),
+    ),
+)
 
 
 def run_query(

@@ -24,12 +24,12 @@ from trustsim.callers import InvalidCaller
 from trustsim.cli import baseline, config, discovery
 from trustsim.cli.findings import Linted, Placed
 from trustsim.cli.options import (
-    Handler,
-    command,
-    format_option,
+    TEXT_OR_JSON,
+    Command,
     input_options,
     paths_argument,
     repeated,
+    role_arn_option,
 )
 from trustsim.cli.output import EXIT_USAGE, StatusLine, report
 from trustsim.cli.reports import lint_json, lint_text, sarif
@@ -37,19 +37,10 @@ from trustsim.errors import InvalidPolicy, Position, escape
 from trustsim.lint import RULES, Severity, lint
 from trustsim.loaders.json_text import read_json
 
-__all__ = ["lint_files", "register", "run"]
+__all__ = ["COMMANDS", "lint_files", "run"]
 
 
-def register(commands: Any) -> dict[str, Handler]:
-    """Add ``lint``; returns its handler by name."""
-    lint = command(
-        commands,
-        "lint",
-        "find the trust-policy mistakes that get roles taken over",
-        "Lint role trust policies (docs/lint.md). Breadth findings come with a "
-        "witness: a caller the evaluator allows. Exit status: 0 no finding at or above "
-        "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
-    )
+def _arguments(lint: argparse.ArgumentParser) -> None:
     paths_argument(
         lint,
         "PATH",
@@ -63,16 +54,12 @@ def register(commands: Any) -> dict[str, Handler]:
         help="the least severity that makes the exit status 1 (default: the configuration's "
         "fail-on, else security_warning)",
     )
-    lint.add_argument(
-        "--role-arn",
-        metavar="ARN",
-        help="the role's ARN: its account is the role's own, every other is another account",
+    role_arn_option(
+        lint, "the role's ARN: its account is the role's own, every other is another account"
     )
     repeated(lint, "--ignore", "CODE", "leave out findings with this code (repeat for several)")
     input_options(lint)
     _ci_options(lint)
-    format_option(lint, "sarif")
-    return {"lint": run}
 
 
 def _ci_options(lint: argparse.ArgumentParser) -> None:
@@ -93,6 +80,72 @@ def _ci_options(lint: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="record every finding in this baseline file and exit 0",
     )
+
+
+def run(options: argparse.Namespace, out: TextIO) -> int:
+    """``trustsim lint``: print the report; 0 clean, 1 findings at or above the threshold, 2."""
+    try:
+        return _run(options, out)
+    except InvalidCaller as error:  # --role-arn or a configured role ARN
+        print(f"trustsim lint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidPolicy as error:  # --stack-id
+        print(f"trustsim lint: error: {error.problems[0].message}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(options: argparse.Namespace, out: TextIO) -> int:
+    try:
+        settings = config.load(options)
+    except config.ConfigError as error:
+        print(f"trustsim lint: error: {error}", file=sys.stderr)
+        return 2
+    unknown = sorted((frozenset(options.ignore) | settings.ignore) - set(RULES))
+    if unknown:
+        print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
+        return 2
+    if options.stack_id is not None:
+        discovery.check_stack_id(options.stack_id)  # InvalidPolicy: a usage error (run)
+    settings = attrs.evolve(settings, ignore=settings.ignore | frozenset(options.ignore))
+    results = lint_files(options, settings)
+    if options.write_baseline is not None:
+        baseline.write(options.write_baseline, results)
+        count = sum(len(r.findings) for r in results)
+        print(f"wrote {count} finding(s) to the baseline {options.write_baseline}", file=sys.stderr)
+        return 0
+    if options.baseline is not None:
+        try:
+            results = baseline.apply(options.baseline, results)
+        except (OSError, ValueError) as error:
+            print(f"trustsim lint: error: --baseline: {error}", file=sys.stderr)
+            return 2
+    fail_on = Severity(options.fail_on or settings.fail_on or Severity.SECURITY_WARNING.value)
+    renderers: dict[str, Callable[[], object]] = {
+        "text": lambda: lint_text(results),
+        "json": lambda: lint_json(results),
+        "sarif": lambda: sarif(results, settings.docs_url),
+    }
+    report(out, options.format, renderers)
+    if any(r.loaded.unreadable is not None for r in results):
+        return 2
+    failing = any(
+        r.loaded.invalid is not None or any(p.finding.severity >= fail_on for p in r.findings)
+        for r in results
+    )
+    return 1 if failing else 0
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "lint",
+        "find the trust-policy mistakes that get roles taken over",
+        "Lint role trust policies (docs/lint.md). Breadth findings come with a "
+        "witness: a caller the evaluator allows. Exit status: 0 no finding at or above "
+        "--fail-on, 1 some (a policy AWS would refuse counts as errors), 2 unreadable file.",
+        _arguments,
+        formats=(*TEXT_OR_JSON, "sarif"),
+    ),
+)
 
 
 def _role_arn_for(
@@ -211,56 +264,3 @@ class _Placer:
             embedded = isinstance(value, str) and value.lstrip().startswith("{")
             self.inner[at_pointer] = read_json(value).positions if embedded else {}
         return self.inner[at_pointer]
-
-
-def run(options: argparse.Namespace, out: TextIO) -> int:
-    """``trustsim lint``: print the report; 0 clean, 1 findings at or above the threshold, 2."""
-    try:
-        return _run(options, out)
-    except InvalidCaller as error:  # --role-arn or a configured role ARN
-        print(f"trustsim lint: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except InvalidPolicy as error:  # --stack-id
-        print(f"trustsim lint: error: {error.problems[0].message}", file=sys.stderr)
-        return EXIT_USAGE
-
-
-def _run(options: argparse.Namespace, out: TextIO) -> int:
-    try:
-        settings = config.load(options)
-    except config.ConfigError as error:
-        print(f"trustsim lint: error: {error}", file=sys.stderr)
-        return 2
-    unknown = sorted((frozenset(options.ignore) | settings.ignore) - set(RULES))
-    if unknown:
-        print(f"trustsim lint: error: unknown finding code {unknown[0]!r}", file=sys.stderr)
-        return 2
-    if options.stack_id is not None:
-        discovery.check_stack_id(options.stack_id)  # InvalidPolicy: a usage error (run)
-    settings = attrs.evolve(settings, ignore=settings.ignore | frozenset(options.ignore))
-    results = lint_files(options, settings)
-    if options.write_baseline is not None:
-        baseline.write(options.write_baseline, results)
-        count = sum(len(r.findings) for r in results)
-        print(f"wrote {count} finding(s) to the baseline {options.write_baseline}", file=sys.stderr)
-        return 0
-    if options.baseline is not None:
-        try:
-            results = baseline.apply(options.baseline, results)
-        except (OSError, ValueError) as error:
-            print(f"trustsim lint: error: --baseline: {error}", file=sys.stderr)
-            return 2
-    fail_on = Severity(options.fail_on or settings.fail_on or Severity.SECURITY_WARNING.value)
-    renderers: dict[str, Callable[[], object]] = {
-        "text": lambda: lint_text(results),
-        "json": lambda: lint_json(results),
-        "sarif": lambda: sarif(results, settings.docs_url),
-    }
-    report(out, options.format, renderers)
-    if any(r.loaded.unreadable is not None for r in results):
-        return 2
-    failing = any(
-        r.loaded.invalid is not None or any(p.finding.severity >= fail_on for p in r.findings)
-        for r in results
-    )
-    return 1 if failing else 0

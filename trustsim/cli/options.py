@@ -1,8 +1,14 @@
-"""Options several commands share: output format, inputs of many kinds, the read boundary.
+"""How a command is declared, once for all of them: its parser, and the options commands share.
+
+A command family (a :class:`Family`) declares each of its commands as a :class:`Command`
+(its name, its help, its own arguments); :func:`add_commands` builds the parsers the same way
+for all of them: the command's arguments, then ``--format`` (text, json and the command's
+extra formats). The options several commands share (inputs of many kinds, ``--role-arn``,
+the read boundary) are declared here too.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser()
->>> format_option(parser, "sarif")
+>>> format_option(parser, (*TEXT_OR_JSON, "sarif"))
 >>> parser.parse_args(["--format", "sarif"]).format
 'sarif'
 """
@@ -11,49 +17,97 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TextIO
+
+import attrs
 
 from trustsim import _files
 from trustsim.caller_specs import CALLER_SPEC_FORMS
 from trustsim.cli import discovery
 
 __all__ = [
-    "Handler",
-    "command",
+    "TEXT_OR_JSON",
+    "Command",
+    "Family",
+    "add_commands",
     "format_option",
     "input_options",
     "leaf_parsers",
     "paths_argument",
     "repeated",
+    "role_arn_option",
     "safety_options",
 ]
 
-#: A command: its parsed arguments and the stream to print to → its exit status.
-Handler = Callable[[argparse.Namespace, TextIO], int]
+#: The output formats every command with a ``--format`` offers.
+TEXT_OR_JSON = ("text", "json")
 
 
-def command(
-    commands: Any, name: str, summary: str, description: str, *, caller_specs: bool = False
-) -> argparse.ArgumentParser:
-    """A command's parser; with ``caller_specs``, the forms of ``--caller`` close its help."""
-    if not caller_specs:
-        parser: argparse.ArgumentParser = commands.add_parser(
-            name, help=summary, description=description
-        )
-        return parser
+class Family(Protocol):
+    """A module of commands (:mod:`trustsim.cli.lint`, …): its parsers, and what it does."""
+
+    #: The commands the module adds to the parser, in the order ``--help`` lists them.
+    COMMANDS: tuple[Command, ...]
+
+    def run(self, arguments: argparse.Namespace, out: TextIO, /) -> int:
+        """Run the command ``arguments.command``, printing to ``out``; its exit status."""
+
+
+@attrs.frozen
+class Command:
+    """One command as the parser knows it: its name, its help and its own arguments.
+
+    ``summary`` is its line in ``trustsim --help``, ``description`` the head of its own
+    ``--help``; ``arguments`` declares what it takes besides ``--format``, which
+    :func:`add_commands` adds after them with ``formats`` (none: the command declares its
+    own, or has no output format). With ``caller_specs``, the forms of ``--caller`` close
+    its help. What the command does is its family module's ``run``.
+    """
+
+    name: str
+    summary: str
+    description: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    formats: tuple[str, ...] = TEXT_OR_JSON
+    caller_specs: bool = False
+
+
+def add_commands(commands: Any, declared: tuple[Command, ...]) -> None:
+    """Add the parser of each command to ``commands``.
+
+    >>> parser = argparse.ArgumentParser(prog="trustsim")
+    >>> hello = Command("hello", "greet", "Say hello.", lambda parser: None)
+    >>> add_commands(parser.add_subparsers(dest="command"), (hello,))
+    >>> parser.parse_args(["hello", "--format", "json"])
+    Namespace(command='hello', format='json')
+    """
+    for declaration in declared:
+        parser = _parser(commands, declaration)
+        declaration.arguments(parser)
+        if declaration.formats:
+            format_option(parser, declaration.formats)
+
+
+def _parser(commands: Any, declaration: Command) -> argparse.ArgumentParser:
+    """The command's parser, with its help; the forms of ``--caller`` close it if it takes one."""
+    specs: dict[str, Any] = {}
+    if declaration.caller_specs:
+        specs["epilog"] = "caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS)
+        specs["formatter_class"] = argparse.RawDescriptionHelpFormatter
     return commands.add_parser(  # type: ignore[no-any-return]
-        name,
-        help=summary,
-        description=description,
-        epilog="caller specs:\n  " + "\n  ".join(CALLER_SPEC_FORMS),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        declaration.name, help=declaration.summary, description=declaration.description, **specs
     )
 
 
 def paths_argument(parser: argparse.ArgumentParser, metavar: str, what: str) -> None:
     """The files (and folders) a command reads: one or more, ``-`` for standard input."""
     parser.add_argument("files", nargs="+", metavar=metavar, help=f"{what} ('-' for stdin)")
+
+
+def role_arn_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--role-arn ARN``: the role the command's policies belong to, as ``what`` says."""
+    parser.add_argument("--role-arn", metavar="ARN", help=what)
 
 
 def repeated(
@@ -63,11 +117,11 @@ def repeated(
     parser.add_argument(option, action="append", default=[], metavar=metavar, help=what, dest=dest)
 
 
-def format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
-    """``--format text|json`` (and ``extra`` formats), text by default."""
+def format_option(parser: argparse.ArgumentParser, formats: Sequence[str] = TEXT_OR_JSON) -> None:
+    """``--format`` among ``formats``, text by default."""
     parser.add_argument(
         "--format",
-        choices=["text", "json", *extra],
+        choices=list(formats),
         default="text",
         help="output format (default: text)",
     )

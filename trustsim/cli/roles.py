@@ -18,8 +18,8 @@ from pathlib import Path
 import attrs
 
 from trustsim import _files
-from trustsim.callers import OrgMembership, Role
-from trustsim.cli.options import repeated
+from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
+from trustsim.cli import options
 from trustsim.cli.output import reason
 from trustsim.context import ContextValue
 from trustsim.errors import InvalidPolicy
@@ -33,6 +33,7 @@ __all__ = [
     "UsageError",
     "context",
     "default_role_arn",
+    "iam_caller",
     "pairs",
     "rcp_options",
     "read_policy",
@@ -79,6 +80,22 @@ def sts_allowing(role_arn: str) -> Policy:
     return parse_policy(document, kind=PolicyKind.IDENTITY, origin="--caller-allowed")
 
 
+def iam_caller(
+    caller: IamUser | RoleSession,
+    arguments: argparse.Namespace,
+    role_arn: str,
+    policies: tuple[Policy, ...] = (),
+) -> IamUser | RoleSession:
+    """An IAM caller with its identity ``policies``, --caller-allowed's and --org-id's org."""
+    if arguments.caller_allowed:
+        policies += (sts_allowing(role_arn),)
+    if policies:
+        caller = attrs.evolve(caller, policies=(*caller.policies, *policies))
+    if arguments.org_id is not None:
+        caller = attrs.evolve(caller, org=OrgMembership(arguments.org_id))
+    return caller
+
+
 def rcp_options(parser: argparse.ArgumentParser) -> None:
     """``--role-org-id`` and ``--rcp``: the role's organisation and its resource control policies."""
     parser.add_argument(
@@ -86,7 +103,7 @@ def rcp_options(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="the role's organization (aws:ResourceOrgID; default: --org-id when --rcp is given)",
     )
-    repeated(
+    options.repeated(
         parser,
         "--rcp",
         "FILE",
@@ -97,10 +114,9 @@ def rcp_options(parser: argparse.ArgumentParser) -> None:
 
 def role_arn_option(parser: argparse.ArgumentParser) -> None:
     """``--role-arn``, defaulting to a role in the account of the policy's identity provider."""
-    parser.add_argument(
-        "--role-arn",
-        metavar="ARN",
-        help="the role's ARN (default: role/trustsim-role in the account of the policy's "
+    options.role_arn_option(
+        parser,
+        "the role's ARN (default: role/trustsim-role in the account of the policy's "
         "first identity provider, else 123456789012)",
     )
 

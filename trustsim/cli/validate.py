@@ -14,25 +14,17 @@ import attrs
 
 from trustsim import _files
 from trustsim.cli import discovery
-from trustsim.cli.options import Handler, command, format_option, input_options, paths_argument
+from trustsim.cli.options import Command, input_options, paths_argument
 from trustsim.cli.output import EXIT_INVALID, EXIT_OK, EXIT_USAGE, label, plural, reason
 from trustsim.cli.reports import not_read, problem_dicts
 from trustsim.errors import InvalidPolicy, escape
 from trustsim.loaders import load_policy
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 
-__all__ = ["register", "run"]
+__all__ = ["COMMANDS", "run"]
 
 
-def register(commands: Any) -> dict[str, Handler]:
-    """Add ``validate``; returns its handler by name."""
-    validate = command(
-        commands,
-        "validate",
-        "check policy documents the way AWS would when saving them",
-        "Check policy documents the way AWS would when saving them; summarise the "
-        "valid ones and list every problem of the others.",
-    )
+def _arguments(validate: argparse.ArgumentParser) -> None:
     paths_argument(
         validate, "PATH", "policy files, templates, plans, account dumps, or folders of them"
     )
@@ -43,8 +35,6 @@ def register(commands: Any) -> dict[str, Handler]:
         help="which role the documents play (default: trust)",
     )
     input_options(validate)
-    format_option(validate)
-    return {"validate": run}
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -87,6 +77,17 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     if output == "json":
         print(json.dumps({"files": reports}, indent=2), file=out)
     return status
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "validate",
+        "check policy documents the way AWS would when saving them",
+        "Check policy documents the way AWS would when saving them; summarise the "
+        "valid ones and list every problem of the others.",
+        _arguments,
+    ),
+)
 
 
 def _validate_many(loaded: discovery.Loaded) -> tuple[dict[str, Any], str]:

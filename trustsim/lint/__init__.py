@@ -15,7 +15,9 @@ reported, and ``{"AWS": "*"}`` narrowed only by a session tag (which anyone can 
 The package holds one rule family a file: ``catalogue`` (codes and severities), ``findings``
 (:class:`Finding`, :class:`Witness`), ``knowledge`` (the key tables and OIDC subject formats
 the rules share), ``base`` (what every rule family shares), ``witness`` (building outsiders
-and asking the evaluator), ``breadth`` (who is admitted), ``structure`` (document, actions,
+and asking the evaluator), ``narrowing`` (the statements of a long policy that may apply to
+one outsider: what the evaluator is asked about, so that lint grows like the statements),
+``breadth`` (who is admitted), ``structure`` (document, actions,
 principals), ``conditions`` (operators and qualifiers), ``keys`` (keys against the
 statement's actions) and ``run`` (:func:`lint`, every family in turn). ``trustsim.linter``,
 the module's name before version 0.2, still imports with a :class:`DeprecationWarning`.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from trustsim import _pointer
 from trustsim.callers import (
     Role,
 )
 from trustsim.lint.catalogue import RULES
 from trustsim.lint.findings import Finding, Witness
+from trustsim.lint.narrowing import Narrowing
 from trustsim.model import ConditionClause, Policy, Statement
 
 
@@ -21,6 +24,11 @@ class LintBase:
         self.findings: list[Finding] = []
         self._allow_all: Policy | None = None
         self._allows_action: dict[str, bool] = {}
+        #: The instant every question about an outsider is asked at (one lint, one time).
+        self.at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        #: The evaluator's answers about outsiders, by caller, action and context (witness).
+        self._answers: dict[tuple[object, ...], bool] = {}
+        self._narrowing: Narrowing | None = None
 
     def add(
         self, code: str, pointer: str, message: str, fix: str, witness: Witness | None = None

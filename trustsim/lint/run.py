@@ -53,25 +53,29 @@ def lint(
         InvalidPolicy: AWS would refuse the document (see ``trustsim validate``).
         OSError: the file cannot be read.
     """
-    positions: Mapping[str, Position] = {}
+    text: str | bytes | None = None
     if isinstance(policy, Policy):
         document = _as_trust_policy(policy)
     elif isinstance(policy, Mapping):
         document = parse_policy(dict(policy), kind=PolicyKind.TRUST)
     else:
         if isinstance(policy, (str, bytes)) and _is_text(policy):
-            text: str | bytes = policy
+            text = policy
             origin = "<string>"
         else:
             path = Path(os.fspath(policy))  # type: ignore[arg-type]
             text, _ = read_named(path)
             origin = str(path)
         document = load_policy(text, kind=PolicyKind.TRUST, origin=origin)
-        positions = read_json(text).positions
     checker = _Checker(
         document, role_arn or default_role_arn(document), role_known=role_arn is not None
     )
     findings = checker.run()
+    if text is None or not findings:
+        return tuple(findings)
+    # Positions only to point at findings, read once the rules are done: a clean policy is
+    # read once, and the rules' run does not carry a position per JSON value.
+    positions: Mapping[str, Position] = read_json(text).positions
     return tuple(
         attrs.evolve(finding, position=_position(positions, finding.pointer))
         for finding in findings

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from trustsim.arn import Arn
 from trustsim.callers import (
     Caller,
@@ -17,8 +19,10 @@ from trustsim.callers import (
     WebIdentity,
 )
 from trustsim.context import ContextValue
+from trustsim.decision import Decision
 from trustsim.errors import InvalidContext, InvalidRequest
-from trustsim.evaluation import assume_role
+from trustsim.evaluation import decide
+from trustsim.lint import narrowing
 from trustsim.lint.base import LintBase
 from trustsim.lint.findings import Witness
 from trustsim.lint.knowledge import (
@@ -34,9 +38,10 @@ from trustsim.lint.knowledge import (
     instance,
     is_positive,
 )
+from trustsim.lint.narrowing import Narrowing
 from trustsim.model import Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
-from trustsim.requests import ASSUME_ROLE_WITH_WEB_IDENTITY
+from trustsim.requests import ASSUME_ROLE_WITH_WEB_IDENTITY, build_request
 from trustsim.wildcard import compile_pattern
 
 
@@ -53,12 +58,40 @@ class WitnessBuilder(LintBase):
         return self._allow_all
 
     def allowed(self, caller: Caller, action: str, context: Mapping[str, ContextValue]) -> bool:
+        """Whether the evaluator lets ``caller`` in with ``action`` and ``context``.
+
+        Answers are remembered for the lint run by everything they depend on (the caller's
+        value, the action and the context; the role and the time are the run's), so that the
+        same outsider asked about by many statements is decided once.
+        """
+        key = (caller, action, _context_key(context))
+        try:
+            known = self._answers.get(key)
+        except TypeError:  # a value that cannot be a key: decide without remembering
+            return self.decide(caller, action, context)
+        if known is None:
+            known = self._answers[key] = self.decide(caller, action, context)
+        return known
+
+    def decide(self, caller: Caller, action: str, context: Mapping[str, ContextValue]) -> bool:
+        """The evaluator's decision, on the statements that may apply (trustsim.lint.narrowing)."""
         options, rest = as_request(context)
         try:
-            outcome = assume_role(caller, self.role, action=action, context=rest, **options)
+            request = build_request(
+                caller, self.role, action=action, context=rest, at=self.at, **options
+            )
         except (InvalidRequest, InvalidContext, InvalidCaller):
             return False  # STS would refuse the call: no outsider gets in this way
-        return outcome.allowed
+        index = self.statement_index()
+        if index is not None:
+            request = attrs.evolve(request, role=index.role_for(request))
+        return decide(request) is Decision.ALLOW
+
+    def statement_index(self) -> Narrowing | None:
+        """The role's statements indexed for :meth:`decide`; ``None`` for a short policy."""
+        if self._narrowing is None and len(self.policy.statements) > narrowing.NARROW_FROM:
+            self._narrowing = Narrowing.of(self.role)
+        return self._narrowing
 
     def satisfy(
         self,
@@ -229,6 +262,14 @@ def as_request(
     if tags:
         options["tags"] = tags
     return options, rest
+
+
+def _context_key(context: Mapping[str, ContextValue]) -> tuple[object, ...]:
+    """``context`` as a memo key: each entry's key, its value's type and the value."""
+    return tuple(
+        (key, type(value), tuple(value) if isinstance(value, list) else value)
+        for key, value in context.items()
+    )
 
 
 def numeric_instance(base: str, values: Sequence[str]) -> str:
