@@ -36,14 +36,9 @@ TAGS = st.sampled_from(
         "team=ci",
     ]
 )
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"},
-}
-IDENTITY = {
-    "Version": "2012-10-17",
-    "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
-}
+ASSUME = {"Effect": "Allow", "Action": "sts:AssumeRole"}
+TRUST = {"Version": "2012-10-17", "Statement": {**ASSUME, "Principal": {"AWS": A}}}
+IDENTITY = {"Version": "2012-10-17", "Statement": {**ASSUME, "Resource": "*"}}
 
 
 @st.composite
