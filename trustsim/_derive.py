@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 from trustsim._memo import cached, memo, remember
 from trustsim.callers import (
     AccountRoot,
-    Caller,
     IamUser,
-    OrgMembership,
-    Role,
     RoleSession,
     SamlIdentity,
     ServicePrincipal,
@@ -33,6 +31,9 @@ from trustsim.callers import (
 )
 from trustsim.context import RequestContext, fold_into, utc_text
 from trustsim.identities import oidc_condition_keys, saml_condition_keys
+
+if TYPE_CHECKING:  # in annotations only
+    from trustsim.callers import Caller, OrgMembership, Role
 
 __all__ = ["CallOptions", "derive_context", "epoch_text", "overlay"]
 

@@ -1,7 +1,8 @@
 """Checking an AssumeRole-family call as STS does and deriving its request context.
 
 The work behind :func:`trustsim.requests.build_request` (documented there):
-:func:`prepare_request` takes the public options in order, runs STS's own checks (refused
+:func:`prepare_request` takes the options as the doors received them (one
+:class:`~trustsim.requests.RequestOptions` mapping), runs STS's own checks (refused
 calls raise :class:`~trustsim.errors.InvalidRequest`), derives the context (docs/semantics.md
 §6) and keeps each call's derivation by value (``_PREPARED``).
 """
@@ -9,6 +10,7 @@ calls raise :class:`~trustsim.errors.InvalidRequest`), derives the context (docs
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import ipaddress
 import math
 import re
@@ -28,6 +30,7 @@ from trustsim.assume_request import (
     TAG_SESSION,
     AssumeRoleRequest,
     ProvidedContext,
+    RequestOptions,
     assume_action_for,
 )
 from trustsim.callers import (
@@ -61,70 +64,45 @@ _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
 
 #: Requests built lately, by the call's value: the caller (compared by value), the role (by
-#: identity: each entry holds it, so its id is not reused while the entry lives), the action
-#: and every option, the time included. An equal call (a caller built afresh in each test, a
-#: loop over the same calls) skips the STS checks it already passed and the derivation it
-#: already made; its request still holds the caller it was given. Explicit ``context=``
-#: entries are part of the key by value (see :func:`_context_key`): each entry's key, the
-#: exact type of its value and the value, in order; calls whose entries cannot be stated so
-#: (other types, a mapping of another kind) and calls with provided contexts are not kept.
+#: identity: each entry holds it, so its id is not reused while the entry lives), the time,
+#: and every option given: the names in the order given, then their values (see
+#: :func:`_call_key`; a name no option has is never kept, the derivation refuses it). An
+#: equal call (a caller built afresh in each test, a loop over the same calls) skips the STS
+#: checks it already passed and the derivation it already made; its request still holds the
+#: caller it was given. Explicit ``context=`` entries are part of the key by value (see
+#: :func:`_context_key`): each entry's key, the exact type of its value and the value, in
+#: order; calls whose entries cannot be stated so (other types, a mapping of another kind)
+#: and calls with provided contexts are not kept.
 _Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
 _PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096)
 _PREPARED_SIZE = 4096
 
+#: The options, in the order the signatures show them.
+_OPTION_NAMES: tuple[str, ...] = tuple(RequestOptions.__annotations__)
+_OPTION_SET = frozenset(_OPTION_NAMES)
+_CONTEXT_OPTION_NAMES = ", ".join(name for name in _OPTION_NAMES if name != "action")
+#: The options stated by value in the memo key (mappings and lists, see :func:`_call_key`); a
+#: call passing none of them is keyed by its options as they stand (text, a bool, a time).
+_STATED_BY_VALUE = frozenset({"tags", "transitive_tag_keys", "provided_contexts", "context"})
 
-def prepare_request(  # noqa: PLR0917 - positional: the public options in order, on every call
-    caller: Caller,
-    role: Role,
-    action: str | None,
-    external_id: str | None,
-    session_name: str | None,
-    tags: Mapping[str, str] | None,
-    transitive_tag_keys: Sequence[str] | None,
-    source_identity: str | None,
-    source_ip: str | None,
-    region: str | None,
-    at: _dt.datetime | None,
-    mfa: bool | None,
-    provided_contexts: Sequence[ProvidedContext | str] | None,
-    context: RequestContext | Mapping[str, ContextValue] | None,
-) -> AssumeRoleRequest:
-    """:func:`build_request` with its options in order; equal calls share their derivation."""
+
+def prepare_request(caller: Caller, role: Role, options: RequestOptions) -> AssumeRoleRequest:
+    """What :func:`build_request` builds from its ``**options``; equal calls share their work."""
     if SWITCH.fresh:  # the test switch: every call starts cold (trustsim._memo)
         clear_caches()
     # Read once: the memo key and the derived keys hold the same time. Given, it is kept as
     # its UTC instant: fold=0 and fold=1 of one local time compare (and hash) equal in
     # Python, though they are an hour apart.
+    at = options.get("at")
     at = _now() if at is None else _checked_time(at)
-    expect_bool("mfa", mfa)  # before the memo: 1 == True
-    key: tuple[object, ...] | None = None
-    entries: object = None
-    if context is not None and not provided_contexts:
-        stated = _context_key(context)
-        if stated is not None:
-            entries, context = stated  # derive from the very entries the key states
-    # Only options of their documented types make a key (text, a list of texts, a mapping):
-    # "team" and ("t", "e", "a", "m") must not share an entry. Others are refused below.
-    if (
-        (context is None or entries is not None)
-        and not provided_contexts
-        and _keyable(tags, transitive_tag_keys)
-    ):
-        key = (
-            caller,
-            id(role),
-            action,
-            external_id,
-            session_name,
-            tuple(tags.items()) if tags else None,
-            tuple(transitive_tag_keys) if transitive_tag_keys else None,
-            source_identity,
-            source_ip,
-            region,
-            at,
-            mfa,
-            entries,
-        )
+    expect_bool("mfa", options.get("mfa"))  # before the memo: 1 == True
+    if options.keys().isdisjoint(_STATED_BY_VALUE):
+        # The names given, then their values: one flat tuple hashes fastest.
+        key: tuple[object, ...] | None = (caller, id(role), at, *options, *options.values())
+        entries = None
+    else:
+        key, entries = _call_key(caller, role, at, options)
+    if key is not None:
         try:
             hit = _PREPARED.get(key)
         except TypeError:  # an unhashable option: STS's checks below say what is wrong
@@ -134,26 +112,60 @@ def prepare_request(  # noqa: PLR0917 - positional: the public options in order,
             return _new_request(
                 caller if resolved is None else resolved, role, hit[2], hit[3], hit[4]
             )
-    derived, companions, resolved, action = _derive(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
+    if entries is not None:  # derive from the very entries the key states
+        options = {**options, "context": entries}
+    derived, companions, resolved, action = _derive(caller, role, at, options)
     if key is not None:
         kept = (role, None if resolved is caller else resolved, action, derived, companions)
         remember(_PREPARED, key, kept, _PREPARED_SIZE)
     return _new_request(resolved, role, action, derived, companions)
+
+
+def _call_key(
+    caller: Caller, role: Role, at: _dt.datetime, options: RequestOptions
+) -> tuple[tuple[object, ...] | None, RequestContext | dict[str, ContextValue] | None]:
+    """The memo key of a call passing mappings or lists (or ``None``), and its entries.
+
+    The options stand in the key as :data:`_PREPARED` says, the mappings and lists stated by
+    value: session tags as their pairs in order, transitive tag keys as a tuple, explicit
+    entries as :func:`_context_key` states them. Only options of their documented types make
+    a key: ``"team"`` and ``("t", "e", "a", "m")`` must not share an entry; others are
+    refused by the derivation. A call with provided contexts is not kept. With the key come
+    the explicit entries it states, read once (``None`` without a key or entries): a missed
+    call derives from them, not from the mapping it was given.
+    """
+    if options.get("provided_contexts") is not None:
+        return None, None
+    stated: dict[str, object] = dict(options)
+    tags = options.get("tags")
+    if tags is not None:
+        if type(tags) is not dict:  # read twice (key, derivation): plain dicts only
+            return None, None
+        stated["tags"] = tuple(tags.items())
+    transitive = options.get("transitive_tag_keys")
+    if transitive is not None:
+        if type(transitive) is not list and type(transitive) is not tuple:
+            return None, None
+        stated["transitive_tag_keys"] = tuple(transitive)
+    context = options.get("context")
+    entries = None
+    if context is not None:
+        keyed = _context_key(context)
+        if keyed is None:
+            return None, None
+        stated["context"], entries = keyed
+    return (caller, id(role), at, *stated, *stated.values()), entries
+
+
+def _unexpected(name: str) -> TypeError:
+    """Python's error for a keyword no signature takes, with the nearest option and the list."""
+    near = difflib.get_close_matches(name, _OPTION_NAMES, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return TypeError(
+        f"build_request/assume_role/check_action got an unexpected keyword argument {name!r}"
+        f"{hint}; they take {_CONTEXT_OPTION_NAMES} (and build_request and "
+        "assume_role also action)"
+    )
 
 
 _SCALARS = frozenset({str, bool, int})
@@ -188,9 +200,7 @@ def _scalar_key(value: object) -> object:
 _COLLECTIONS = frozenset({list, tuple, set, frozenset})
 
 
-def _context_key(
-    context: RequestContext | Mapping[str, ContextValue],
-) -> tuple[object, RequestContext | dict[str, ContextValue]] | None:
+def _context_key(context: object) -> tuple[object, RequestContext | dict[str, ContextValue]] | None:
     """Explicit ``context=`` entries stated by value for the request memo, or ``None``.
 
     Returns the key and what to derive from. A plain mapping: its entries in order, with
@@ -219,8 +229,8 @@ def _context_key(
         if type(multi) is not frozenset or any(type(text) is not str for text in texts):
             return None
         return ("context", folded, spelling, multi), context
-    given: object = context  # any value: its checks come later, with the derivation
-    if isinstance(given, RequestContext) or not isinstance(given, Mapping):
+    # Any other value: its checks come later, with the derivation.
+    if isinstance(context, RequestContext) or not isinstance(context, Mapping):
         return None
     entries = tuple(context.items())
     stated = []
@@ -230,12 +240,6 @@ def _context_key(
             return None
         stated.append((entry_key, value_key))
     return ("entries", tuple(stated)), dict(entries)
-
-
-def _keyable(tags: object, transitive_tag_keys: object) -> bool:
-    return (tags is None or isinstance(tags, Mapping)) and not isinstance(
-        transitive_tag_keys, (str, bytes)
-    )
 
 
 _new = object.__new__
@@ -269,81 +273,45 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
-def _derive(  # noqa: PLR0917 - positional: the public options in order, on every call
-    caller: Caller,
-    role: Role,
-    action: str | None,
-    external_id: str | None,
-    session_name: str | None,
-    tags: Mapping[str, str] | None,
-    transitive_tag_keys: Sequence[str] | None,
-    source_identity: str | None,
-    source_ip: str | None,
-    region: str | None,
-    at: _dt.datetime | None,
-    mfa: bool | None,
-    provided_contexts: Sequence[ProvidedContext | str] | None,
-    context: RequestContext | Mapping[str, ContextValue] | None,
+def _derive(
+    caller: Caller, role: Role, when: _dt.datetime, options: RequestOptions
 ) -> tuple[RequestContext, tuple[str, ...], Caller, str]:
-    """Check the call as STS does and derive its context (docs/semantics.md §6)."""
+    """Check the call as STS does and derive its context (docs/semantics.md §6).
+
+    ``when`` is the time of the call, already read and checked.
+    """
+    if not _OPTION_SET.issuperset(options):  # a key naming it is never kept: checked here
+        raise _unexpected(next(name for name in options if name not in _OPTION_SET))
     _check_types(caller, role)
-    _check_option_types(
-        action=action,
-        external_id=external_id,
-        session_name=session_name,
-        tags=tags,
-        transitive_tag_keys=transitive_tag_keys,
-        source_identity=source_identity,
-        source_ip=source_ip,
-        region=region,
-        provided_contexts=provided_contexts,
-        context=context,
-    )
+    _check_option_types(options)
     if isinstance(caller, WebIdentity):
         caller = caller.resolved_for(role.account_id, role.partition)
     api = assume_action_for(caller)
-    action = _checked_action(action, api, caller)
-    when = _checked_time(at)
-    if session_name is None:
-        name = DEFAULT_SESSION_NAME
-    else:
-        name = session_name
-        _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
-    passed_tags = dict(tags or {})
-    transitive = list(transitive_tag_keys or [])
+    action = _checked_action(options.get("action"), api, caller)
+    passed_tags = dict(options.get("tags") or {})
+    transitive = list(options.get("transitive_tag_keys") or [])
     incoming = caller.transitive_tags if isinstance(caller, RoleSession) else {}
-    _check_tags(passed_tags, transitive, incoming)
-    source_identity = _checked_source_identity(source_identity, caller)
     contexts = [
         item if isinstance(item, ProvidedContext) else ProvidedContext(item)
-        for item in provided_contexts or ()
+        for item in options.get("provided_contexts") or ()
     ]
-    _check_api_options(api, caller, external_id, mfa, contexts)
-    if source_ip is not None:
-        try:
-            ipaddress.ip_address(source_ip)
-        except ValueError:
-            raise InvalidRequest(f"source_ip {shown(source_ip)} is not an IP address") from None
-    if region is not None:
-        _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
-
-    derived = derive_context(
-        caller,
-        role,
-        CallOptions(
-            when=when,
-            session_name=name,
-            mfa=mfa,
-            external_id=external_id,
-            source_identity=source_identity,
-            source_ip=source_ip,
-            region=region,
-            tags=passed_tags,
-            transitive=transitive,
-            incoming=incoming,
-            contexts=[(item.provider_arn, item.context) for item in contexts],
-        ),
+    mfa = options.get("mfa")
+    # Each field is the option as STS accepts it (InvalidRequest for one it refuses).
+    call = CallOptions(
+        when=when,
+        session_name=_checked_session_name(options.get("session_name")),
+        tags=_checked_tags(passed_tags, transitive, incoming),
+        transitive=transitive,
+        incoming=incoming,
+        source_identity=_checked_source_identity(options.get("source_identity"), caller),
+        external_id=_checked_api_options(api, caller, options.get("external_id"), mfa, contexts),
+        mfa=mfa,
+        contexts=[(item.provider_arn, item.context) for item in contexts],
+        source_ip=_checked_ip(options.get("source_ip")),
+        region=_checked_region(options.get("region")),
     )
+    derived = derive_context(caller, role, call)
+    context = options.get("context")
     final = derived if context is None else _with_coherent_times(derived, context)
     # Without explicit entries, the companions are read off the options, not every key.
     companions = (
@@ -354,13 +322,35 @@ def _derive(  # noqa: PLR0917 - positional: the public options in order, on ever
             # Incoming transitive tags become session tags of the new session: the chained
             # call is a tagging call (docs/fidelity.md, "Chained calls and session tags").
             tags=bool(passed_tags or transitive or incoming),
-            source_identity=source_identity is not None,
+            source_identity=call.source_identity is not None,
             provided=bool(contexts),
         )
         if context is None
         else _companions(final, caller)
     )
     return final, companions, caller, action
+
+
+def _checked_session_name(name: str | None) -> str:
+    if name is None:
+        return DEFAULT_SESSION_NAME
+    _check_pattern("RoleSessionName", name, _SESSION_NAME, "2-64 characters of [\\w+=,.@-]")
+    return name
+
+
+def _checked_ip(source_ip: str | None) -> str | None:
+    if source_ip is not None:
+        try:
+            ipaddress.ip_address(source_ip)
+        except ValueError:
+            raise InvalidRequest(f"source_ip {shown(source_ip)} is not an IP address") from None
+    return source_ip
+
+
+def _checked_region(region: str | None) -> str | None:
+    if region is not None:
+        _check_pattern("region", region, _REGION, "a Region name such as eu-west-1")
+    return region
 
 
 def _with_coherent_times(
@@ -406,39 +396,29 @@ def _check_types(caller: object, role: object) -> None:
         raise TypeError(f"not a role: {role!r} (expected trustsim.Role)")
 
 
-def _check_option_types(
-    *,
-    action: object,
-    external_id: object,
-    session_name: object,
-    tags: object,
-    transitive_tag_keys: object,
-    source_identity: object,
-    source_ip: object,
-    region: object,
-    provided_contexts: object,
-    context: object,
-) -> None:
-    """``TypeError`` naming the option for a value of the wrong Python type (issue 17)."""
-    for name, value in (
-        ("action", action),
-        ("external_id", external_id),
-        ("session_name", session_name),
-        ("source_identity", source_identity),
-        ("source_ip", source_ip),
-        ("region", region),
-    ):
-        expect_text(name, value)
+def _check_option_types(options: Mapping[str, object]) -> None:
+    """``TypeError`` naming the option for a value of the wrong Python type (issue 17).
+
+    The options as a user passed them: their annotations are not trusted here.
+    """
+    for name in ("action", "external_id", "session_name", "source_identity", "source_ip", "region"):
+        expect_text(name, options.get(name))
+    tags = options.get("tags")
     if tags is not None and not isinstance(tags, Mapping):
         raise TypeError(
             f"tags: expected a mapping of tag key to value (dict) or None, got "
             f"{type(tags).__name__}: {shown(tags)}"
         )
     for name, items, kinds, expected in (
-        ("transitive_tag_keys", transitive_tag_keys, (str,), "a list of tag keys (str)"),
+        (
+            "transitive_tag_keys",
+            options.get("transitive_tag_keys"),
+            (str,),
+            "a list of tag keys (str)",
+        ),
         (
             "provided_contexts",
-            provided_contexts,
+            options.get("provided_contexts"),
             (ProvidedContext, str),
             "a list of ProvidedContext values or provider ARNs (str)",
         ),
@@ -453,6 +433,7 @@ def _check_option_types(
             raise TypeError(
                 f"{name}: expected {expected} or None, got {type(items).__name__}: {shown(items)}"
             )
+    context = options.get("context")
     if context is not None and not isinstance(context, Mapping):
         raise TypeError(
             "context: expected a mapping of condition key to value (dict), a RequestContext or "
@@ -473,7 +454,12 @@ def _checked_action(action: str | None, api: str, caller: Caller) -> str:
 def _checked_time(at: _dt.datetime | None) -> _dt.datetime:
     if at is None:
         return _now()
+    if type(at) is _dt.datetime and at.tzinfo is _UTC:
+        return at  # what expect_time returns for it: astimezone(UTC) of a UTC time is itself
     return cast("_dt.datetime", expect_time("at", at, InvalidRequest))
+
+
+_UTC = _dt.timezone.utc
 
 
 def _check_pattern(label: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
@@ -508,9 +494,10 @@ def tag_text_ok(text: str) -> bool:
     return all(char in _TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in text)
 
 
-def _check_tags(
+def _checked_tags(
     tags: Mapping[Any, Any], transitive: Sequence[str], incoming: Mapping[str, str]
-) -> None:
+) -> Mapping[str, str]:
+    """``tags`` once STS accepts them with ``transitive`` from a caller carrying ``incoming``."""
     if len(tags) > _MAX_TAGS:
         raise InvalidRequest(f"{len(tags)} session tags passed; STS accepts at most {_MAX_TAGS}")
     seen: dict[str, str] = {}
@@ -545,15 +532,17 @@ def _check_tags(
             raise InvalidRequest(
                 f"transitive tag key {key!r} is not one of the session tags passed {sorted(tags)}"
             )
+    return tags
 
 
-def _check_api_options(
+def _checked_api_options(
     api: str,
     caller: Caller,
     external_id: str | None,
     mfa: bool | None,
     contexts: Sequence[ProvidedContext],
-) -> None:
+) -> str | None:
+    """``external_id`` once the options of ``api`` (ExternalId, MFA, ProvidedContexts) pass."""
     if external_id is not None:
         if api != ASSUME_ROLE:
             # Only AssumeRole has an ExternalId parameter (docs/semantics.md §7.7).
@@ -578,6 +567,7 @@ def _check_api_options(
                 raise InvalidRequest(
                     f"provided context ProviderArn {item.provider_arn!r} must be 20-2048 characters"
                 )
+    return external_id
 
 
 def _exercised(*, tags: bool, source_identity: bool, provided: bool) -> tuple[str, ...]:

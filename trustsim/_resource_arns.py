@@ -66,15 +66,15 @@ def resource_problem(resource: str, pointer: str) -> Problem | None:
     """
     if resource == "*":
         return None
-    _, colon, rest = resource.partition(":")
-    if not colon:
+    if ":" not in resource:
         return Problem(
             "INVALID_RESOURCE",
             pointer,
             f'the resource "{resource}" is neither "*" nor an ARN',
             f'{_MALFORMED}: Resource {resource} must be in ARN format or "*".',
         )
-    partition, colon, rest = rest.partition(":")
+    after_head = resource.partition(":")[2]  # IAM does not read the head ("arn" or not)
+    partition, colon, rest = after_head.partition(":")
     if partition != "*" and partition not in PARTITIONS:
         return Problem(
             "INVALID_PARTITION",

@@ -1,12 +1,18 @@
-"""AssumeRole-family requests as values: the request, the provided contexts, the API names.
+"""AssumeRole-family requests as values: the request, its options, the API names.
 
 Built by :func:`trustsim.requests.build_request` (documented there, with the checks STS makes
-and the context AWS derives); decided by :func:`trustsim.requests.assume_role`.
+and the context AWS derives); decided by :func:`trustsim.requests.assume_role`. The options
+those doors take are written once, here, as the typed mappings :class:`RequestOptions` and
+:class:`ContextOptions`. :mod:`trustsim.requests` is these names' public home: its
+``__all__`` lists them, so this module keeps no second list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as _dt
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypedDict, TypeVar
 
 import attrs
 
@@ -19,23 +25,8 @@ from trustsim.callers import (
     SamlIdentity,
     WebIdentity,
 )
-from trustsim.context import RequestContext
+from trustsim.context import ContextValue, RequestContext
 from trustsim.errors import InvalidRequest
-
-__all__ = [
-    "ASSUME_ACTIONS",
-    "ASSUME_ROLE",
-    "ASSUME_ROLE_WITH_SAML",
-    "ASSUME_ROLE_WITH_WEB_IDENTITY",
-    "COMPANION_ACTIONS",
-    "DEFAULT_SESSION_NAME",
-    "SET_CONTEXT",
-    "SET_SOURCE_IDENTITY",
-    "TAG_SESSION",
-    "AssumeRoleRequest",
-    "ProvidedContext",
-    "assume_action_for",
-]
 
 ASSUME_ROLE = "sts:AssumeRole"
 ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
@@ -131,6 +122,83 @@ class ProvidedContext:
                 f"provided context ProviderArn {shown(self.provider_arn)} must be 20-2048 "
                 "characters"
             )
+
+
+class ContextOptions(TypedDict, total=False):
+    """The options of a call that shape its request context: every option but the action.
+
+    What :func:`trustsim.requests.check_action` takes after the action it decides; each key is
+    documented at :func:`trustsim.requests.build_request`, and each defaults to ``None``.
+    Type a helper of your own that passes them on as ``**options: Unpack[ContextOptions]``
+    (PEP 692) and ``mypy`` checks its callers' keywords.
+
+    >>> options: ContextOptions = {"external_id": "tenant-42", "tags": {"team": "blue"}}
+    >>> sorted(options)
+    ['external_id', 'tags']
+    """
+
+    external_id: str | None
+    session_name: str | None
+    tags: Mapping[str, str] | None
+    transitive_tag_keys: Sequence[str] | None
+    source_identity: str | None
+    source_ip: str | None
+    region: str | None
+    at: _dt.datetime | None
+    mfa: bool | None
+    provided_contexts: Sequence[ProvidedContext | str] | None
+    context: RequestContext | Mapping[str, ContextValue] | None
+
+
+class RequestOptions(ContextOptions, total=False):
+    """The keyword options of :func:`trustsim.requests.build_request` and ``assume_role``.
+
+    :class:`ContextOptions` and the action to decide. The assertions of
+    :mod:`trustsim.testing` take them too; :func:`trustsim.strategies.request_options`
+    generates them.
+
+    >>> options: RequestOptions = {"action": "sts:TagSession", "tags": {"team": "blue"}}
+    >>> sorted(RequestOptions.__annotations__) == sorted(["action", *ContextOptions.__annotations__])
+    True
+    """
+
+    action: str | None
+
+
+_Door = TypeVar("_Door", bound=Callable[..., object])
+
+
+def keywords_from(options: type) -> Callable[[_Door], _Door]:
+    """Show the keys of ``options`` as the keyword parameters of a ``**options`` function.
+
+    The doors take ``**options: Unpack[RequestOptions]`` (PEP 692): type checkers read each
+    keyword's type from the typed mapping. ``help()``, ``inspect.signature`` and the API page
+    read ``__signature__``, built here once, when the function is defined, so calls pay
+    nothing: every option a keyword defaulting to ``None``, in the mapping's order.
+
+    >>> @keywords_from(ContextOptions)
+    ... def door(caller: str, **options: object) -> None:
+    ...     pass
+    >>> str(inspect.signature(door))[:60]
+    "(caller: 'str', *, external_id: 'str | None' = None, session"
+    """
+    keywords = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=getattr(hint, "__forward_arg__", hint),  # the annotation's text
+        )
+        for name, hint in options.__annotations__.items()
+    ]
+
+    def show(function: _Door) -> _Door:
+        signature = inspect.signature(function)
+        named = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        vars(function)["__signature__"] = signature.replace(parameters=[*named, *keywords])
+        return function
+
+    return show
 
 
 # STS input rules [DOC STS-API]: character classes are ASCII (the API's \w is Java's).

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -108,6 +108,38 @@ _USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
 _ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
 
 
+class _ArnPart:
+    """A read-only attribute: one part of an ARN field the class checked at construction.
+
+    >>> IamUser("arn:aws:iam::111122223333:user/eng/alice").path
+    '/eng/'
+    >>> IamUser.path.__doc__
+    "The user's IAM path (``/`` or ``/eng/``)."
+    """
+
+    def __init__(self, pattern: re.Pattern[str], field: str, group: int, doc: str) -> None:
+        self.pattern, self.field, self.group = pattern, field, group
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, instance: None, owner: type[object]) -> _ArnPart: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[object]) -> str: ...
+
+    def __get__(self, instance: object | None, owner: type[object]) -> _ArnPart | str:
+        if instance is None:
+            return self
+        return part(self.pattern, getattr(instance, self.field), self.group)
+
+
+def _check_entity_arn(field: str, value: object, kind: str) -> None:
+    """Check an IAM user or role ARN (``kind``), its path kept: the caller's or the role's."""
+    pattern = _USER_ARN if kind == "user" else _ROLE_ARN
+    shape = f"an IAM {kind} ARN (arn:<partition>:iam::<12-digit account>:{kind}/<path>/<name>)"
+    check(field, value, pattern, shape)
+
+
 def _check_org(field: str, org: object) -> None:
     if org is not None and not isinstance(org, OrgMembership):
         raise TypeError(
@@ -183,12 +215,7 @@ class IamUser:
     mfa_authenticated: bool | None = None
 
     def __attrs_post_init__(self) -> None:
-        check(
-            "IamUser.arn",
-            self.arn,
-            _USER_ARN,
-            "an IAM user ARN (arn:<partition>:iam::<12-digit account>:user/<path>/<name>)",
-        )
+        _check_entity_arn("IamUser.arn", self.arn, "user")
         check_policies("IamUser.policies", self.policies, PolicyKind.IDENTITY)
         check_optional_policy(
             "IamUser.permissions_boundary",
@@ -201,25 +228,14 @@ class IamUser:
         _check_org("IamUser.org", self.org)
         expect_bool("IamUser.mfa_authenticated", self.mfa_authenticated)
 
-    @property
-    def partition(self) -> str:
-        """The ARN's partition (``aws``, ``aws-cn``, ``aws-us-gov``…)."""
-        return part(_USER_ARN, self.arn, 1)
-
-    @property
-    def account_id(self) -> str:
-        """The 12-digit account the user belongs to."""
-        return part(_USER_ARN, self.arn, 2)
-
-    @property
-    def path(self) -> str:
-        """The user's IAM path (``/`` or ``/eng/``)."""
-        return part(_USER_ARN, self.arn, 3)
-
-    @property
-    def name(self) -> str:
-        """The user name without its path: the value of ``aws:username``."""
-        return part(_USER_ARN, self.arn, 4)
+    partition = _ArnPart(
+        _USER_ARN, "arn", 1, "The ARN's partition (``aws``, ``aws-cn``, ``aws-us-gov``…)."
+    )
+    account_id = _ArnPart(_USER_ARN, "arn", 2, "The 12-digit account the user belongs to.")
+    path = _ArnPart(_USER_ARN, "arn", 3, "The user's IAM path (``/`` or ``/eng/``).")
+    name = _ArnPart(
+        _USER_ARN, "arn", 4, "The user name without its path: the value of ``aws:username``."
+    )
 
 
 @attrs.frozen(cache_hash=True)
@@ -261,12 +277,7 @@ class RoleSession:
     carried_keys: Mapping[str, ClaimValue] = attrs.field(factory=dict, converter=claim_mapping)
 
     def __attrs_post_init__(self) -> None:
-        check(
-            "RoleSession.role_arn",
-            self.role_arn,
-            _ROLE_ARN,
-            "an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path>/<name>)",
-        )
+        _check_entity_arn("RoleSession.role_arn", self.role_arn, "role")
         check(
             "RoleSession.session_name",
             self.session_name,
@@ -309,20 +320,11 @@ class RoleSession:
             )
         set_time(self, "RoleSession.issued_at", self.issued_at)
 
-    @property
-    def partition(self) -> str:
-        """The role ARN's partition."""
-        return part(_ROLE_ARN, self.role_arn, 1)
-
-    @property
-    def account_id(self) -> str:
-        """The 12-digit account of the role (and so of the session)."""
-        return part(_ROLE_ARN, self.role_arn, 2)
-
-    @property
-    def role_name(self) -> str:
-        """The role's name without its path."""
-        return part(_ROLE_ARN, self.role_arn, 4)
+    partition = _ArnPart(_ROLE_ARN, "role_arn", 1, "The role ARN's partition.")
+    account_id = _ArnPart(
+        _ROLE_ARN, "role_arn", 2, "The 12-digit account of the role (and so of the session)."
+    )
+    role_name = _ArnPart(_ROLE_ARN, "role_arn", 4, "The role's name without its path.")
 
     @property
     def session_arn(self) -> str:
@@ -338,6 +340,36 @@ class RoleSession:
         """The session tags that pass on to the next role in a chain (docs/semantics.md §4.12)."""
         keys = {key.lower() for key in self.transitive_tag_keys}
         return {key: value for key, value in self.session_tags.items() if key.lower() in keys}
+
+
+def account_of(given: object, partition: str, field: str) -> tuple[str, str]:
+    """The partition and 12-digit ID of an account named by its ID or its root ARN.
+
+    A trust policy names an account either way; so do :class:`AccountRoot` and the
+    ``account_id`` of the identity builders (:mod:`trustsim.identities`). A root ARN says its
+    own partition, which must be ``partition`` unless that is the default ``aws``. Errors
+    name ``field``.
+
+    >>> account_of("arn:aws-cn:iam::111122223333:root", "aws", "account_id")
+    ('aws-cn', '111122223333')
+    >>> account_of("111122223333", "aws-us-gov", "account_id")
+    ('aws-us-gov', '111122223333')
+    >>> account_of("arn:aws:iam::111122223333:user/x", "aws", "account_id")
+    Traceback (most recent call last):
+    ...
+    trustsim.errors.InvalidCaller: account_id: 'arn:aws:iam::111122223333:user/x' is not a 12-digit account ID ...
+    """
+    root = _ROOT_ARN.fullmatch(given) if isinstance(given, str) else None
+    if root is None:
+        shape = "a 12-digit account ID or its root ARN (arn:aws:iam::111122223333:root)"
+        check(field, given, _ACCOUNT_ID, shape)
+        return partition, str(given)
+    named, account = root.groups()
+    if partition not in {"aws", named}:
+        raise InvalidCaller(
+            f"{field}: the root ARN {given!r} is in partition {named!r}, not {partition!r}"
+        )
+    return named, account
 
 
 @attrs.frozen(cache_hash=True)
@@ -357,23 +389,9 @@ class AccountRoot:
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        given: object = self.account_id  # checked for its type by check below
-        root = _ROOT_ARN.fullmatch(given) if isinstance(given, str) else None
-        if root is not None:
-            partition, account = root.groups()
-            if self.partition not in {"aws", partition}:
-                raise InvalidCaller(
-                    f"AccountRoot: the root ARN {self.account_id!r} is in partition "
-                    f"{partition!r}, not {self.partition!r}"
-                )
-            object.__setattr__(self, "account_id", account)
-            object.__setattr__(self, "partition", partition)
-        check(
-            "AccountRoot.account_id",
-            self.account_id,
-            _ACCOUNT_ID,
-            "a 12-digit account ID or its root ARN (arn:aws:iam::111122223333:root)",
-        )
+        partition, account = account_of(self.account_id, self.partition, "AccountRoot.account_id")
+        object.__setattr__(self, "account_id", account)
+        object.__setattr__(self, "partition", partition)
         check(
             "AccountRoot.partition", self.partition, _PARTITION_NAME, "a partition (aws, aws-cn…)"
         )
@@ -651,15 +669,15 @@ class SamlIdentity:
             "an IAM SAML provider ARN (arn:<partition>:iam::<account>:saml-provider/<name>)",
         )
 
-    @property
-    def account_id(self) -> str:
-        """The account that holds the SAML provider."""
-        return part(_SAML_PROVIDER_ARN, self.provider, 2)
-
-    @property
-    def provider_name(self) -> str:
-        """The provider's friendly name (the last part of its ARN)."""
-        return part(_SAML_PROVIDER_ARN, self.provider, 3)
+    account_id = _ArnPart(
+        _SAML_PROVIDER_ARN, "provider", 2, "The account that holds the SAML provider."
+    )
+    provider_name = _ArnPart(
+        _SAML_PROVIDER_ARN,
+        "provider",
+        3,
+        "The provider's friendly name (the last part of its ARN).",
+    )
 
     @property
     def doc(self) -> str:
@@ -688,12 +706,7 @@ class Role:
     org: OrgMembership | None = None
 
     def __attrs_post_init__(self) -> None:
-        check(
-            "Role.arn",
-            self.arn,
-            _ROLE_ARN,
-            "an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path>/<name>)",
-        )
+        _check_entity_arn("Role.arn", self.arn, "role")
         # A policy of another kind is refused: an identity policy's statements name no
         # Principal, and read as a trust policy they would trust every caller.
         expect_policy("Role.trust_policy", self.trust_policy, PolicyKind.TRUST, InvalidCaller)
@@ -702,25 +715,10 @@ class Role:
             check("Role.unique_id", self.unique_id, _ROLE_UNIQUE_ID, "a role ID (AROA…)")
         _check_org("Role.org", self.org)
 
-    @property
-    def partition(self) -> str:
-        """The role ARN's partition."""
-        return part(_ROLE_ARN, self.arn, 1)
-
-    @property
-    def account_id(self) -> str:
-        """The 12-digit account that owns the role."""
-        return part(_ROLE_ARN, self.arn, 2)
-
-    @property
-    def path(self) -> str:
-        """The role's IAM path (``/`` or ``/ci/``)."""
-        return part(_ROLE_ARN, self.arn, 3)
-
-    @property
-    def name(self) -> str:
-        """The role's name without its path."""
-        return part(_ROLE_ARN, self.arn, 4)
+    partition = _ArnPart(_ROLE_ARN, "arn", 1, "The role ARN's partition.")
+    account_id = _ArnPart(_ROLE_ARN, "arn", 2, "The 12-digit account that owns the role.")
+    path = _ArnPart(_ROLE_ARN, "arn", 3, "The role's IAM path (``/`` or ``/ci/``).")
+    name = _ArnPart(_ROLE_ARN, "arn", 4, "The role's name without its path.")
 
 
 Caller = (

@@ -36,6 +36,7 @@ from trustsim.callers import (
     InvalidCaller,
     SamlIdentity,
     WebIdentity,
+    account_of,
 )
 
 __all__ = [
@@ -89,8 +90,6 @@ _K8S_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 _EKS_ID = re.compile(r"[A-Z0-9]+")
 _COGNITO_ID = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d:[0-9a-f-]+")
-_ACCOUNT = re.compile(r"\d{12}")
-_ROOT_ARN = re.compile(r"arn:([a-z][a-z0-9-]*):iam::(\d{12}):root")
 
 
 def _is_github(issuer: str) -> bool:
@@ -180,20 +179,8 @@ def _provider(issuer: str, account_id: str | None, partition: str, provider_arn:
     if provider_arn is not None:
         return provider_arn
     if account_id is not None:
-        # The account as its ID or its root ARN, as a trust policy names it.
-        root = _ROOT_ARN.fullmatch(str(account_id))
-        if root is not None:
-            if partition not in {"aws", root.group(1)}:
-                raise InvalidCaller(
-                    f"account_id: {account_id!r} is in partition {root.group(1)!r}, "
-                    f"not {partition!r}"
-                )
-            partition, account_id = root.groups()
-        if not _ACCOUNT.fullmatch(str(account_id)):
-            raise InvalidCaller(
-                f"account_id: {account_id!r} is not a 12-digit account ID or its root ARN"
-            )
-        return f"arn:{partition}:iam::{account_id}:oidc-provider/{issuer}"
+        partition, account = account_of(account_id, partition, "account_id")
+        return f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"
     return issuer
 
 

@@ -40,8 +40,13 @@ aws:TagKeys = ['project']
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Mapping, Sequence
+import sys
+from typing import TYPE_CHECKING
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: only type checkers read the annotation
+    from typing_extensions import Unpack
 
 from trustsim._request_derivation import prepare_request
 from trustsim.assume_request import (
@@ -55,11 +60,13 @@ from trustsim.assume_request import (
     SET_SOURCE_IDENTITY,
     TAG_SESSION,
     AssumeRoleRequest,
+    ContextOptions,
     ProvidedContext,
+    RequestOptions,
     assume_action_for,
+    keywords_from,
 )
 from trustsim.callers import Caller, Role
-from trustsim.context import ContextValue, RequestContext
 from trustsim.evaluation import assume_role, check_action
 
 __all__ = [
@@ -73,7 +80,9 @@ __all__ = [
     "SET_SOURCE_IDENTITY",
     "TAG_SESSION",
     "AssumeRoleRequest",
+    "ContextOptions",
     "ProvidedContext",
+    "RequestOptions",
     "assume_action_for",
     "assume_role",
     "build_request",
@@ -81,22 +90,9 @@ __all__ = [
 ]
 
 
+@keywords_from(RequestOptions)
 def build_request(
-    caller: Caller,
-    role: Role,
-    *,
-    action: str | None = None,
-    external_id: str | None = None,
-    session_name: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    transitive_tag_keys: Sequence[str] | None = None,
-    source_identity: str | None = None,
-    source_ip: str | None = None,
-    region: str | None = None,
-    at: _dt.datetime | None = None,
-    mfa: bool | None = None,
-    provided_contexts: Sequence[ProvidedContext | str] | None = None,
-    context: RequestContext | Mapping[str, ContextValue] | None = None,
+    caller: Caller, role: Role, **options: Unpack[RequestOptions]
 ) -> AssumeRoleRequest:
     """The request AWS would evaluate when ``caller`` asks to assume ``role``.
 
@@ -144,19 +140,4 @@ def build_request(
     >>> "aws:PrincipalArn" in request.context
     False
     """
-    return prepare_request(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
+    return prepare_request(caller, role, options)

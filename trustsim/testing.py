@@ -35,10 +35,9 @@ closest Allow statements:
 
 from __future__ import annotations
 
-import datetime as _dt
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, TypedDict
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from trustsim._describe import describe_caller
 from trustsim._inputs import expect_text, shown
@@ -47,10 +46,9 @@ from trustsim.callers import (
     Caller,
     Role,
 )
-from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation import assume_role
-from trustsim.requests import ProvidedContext
+from trustsim.requests import RequestOptions
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -67,31 +65,6 @@ __all__ = [
     "assert_only",
     "describe_caller",
 ]
-
-
-class RequestOptions(TypedDict, total=False):
-    """The keyword options of :func:`trustsim.requests.assume_role`, as one typed mapping.
-
-    The helpers here take them as ``**options``; :func:`trustsim.strategies.request_options`
-    generates them.
-
-    >>> options: RequestOptions = {"external_id": "tenant-42", "tags": {"team": "blue"}}
-    >>> sorted(options)
-    ['external_id', 'tags']
-    """
-
-    action: str | None
-    external_id: str | None
-    session_name: str | None
-    tags: Mapping[str, str] | None
-    transitive_tag_keys: Sequence[str] | None
-    source_identity: str | None
-    source_ip: str | None
-    region: str | None
-    at: _dt.datetime | None
-    mfa: bool | None
-    provided_contexts: Sequence[ProvidedContext | str] | None
-    context: RequestContext | Mapping[str, ContextValue] | None
 
 
 def _decide(

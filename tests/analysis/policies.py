@@ -19,7 +19,7 @@ from trustsim.callers import (
 )
 from trustsim.errors import InvalidPolicy
 from trustsim.parsing import parse_policy
-from trustsim.requests import AssumeRoleRequest, build_request
+from trustsim.requests import AssumeRoleRequest, ProvidedContext, build_request
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/target"
 GITHUB = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
@@ -44,6 +44,7 @@ PRINCIPALS: list[Any] = [
     {"Service": "lambda.amazonaws.com"},
 ]
 _OU = "o-abc1234567/r-ab12/ou-ab12-11111111/"
+_PROVIDER = "arn:aws:iam::aws:contextProvider/IdentityCenter"
 _ORGS = st.sampled_from(
     [
         None,
@@ -79,6 +80,13 @@ _KEYS = {
     "sts:TransitiveTagKeys": ["team", "t*"],
     "aws:PrincipalOrgPaths": [_OU, f"{_OU}*", "o-abc1234567/r-ab12/"],
     "aws:SourceOrgPaths": [f"{_OU}*", "o-zzz1234567/*"],
+    # keys no slot splits (gaps): a Grant must claim no request carrying another value
+    "aws:RequestedRegion": ["us-east-1", "eu-*"],
+    "aws:username": ["ab", "a*"],
+    "aws:userid": ["AIDAJQABLZS4A3QDU576Q", "AIDA*"],
+    "aws:PrincipalOrgID": ["o-abc1234567"],
+    "sts:RequestContext/k": ["v", "v*"],
+    "sts:RequestContextProviders": [_PROVIDER],
 }
 _ORDERED_OPERATORS = {
     "aws:SourceIp": ["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
@@ -102,8 +110,22 @@ _STRING_OPERATORS = [
 _ARN_OPERATORS = ["ArnLike", "ArnNotLike", "ArnEquals", "StringLike"]
 
 
+#: Clauses the analysis leaves a gap: an operator the key's slot does not split by (ordered on a
+#: text key, text on an ordered one) or a policy variable relating two keys.
+_UNSPLIT_CLAUSES: list[tuple[str, str, list[str]]] = [
+    ("NumericLessThan", "sts:ExternalId", ["50"]),
+    ("NumericLessThanIfExists", "sts:RoleSessionName", ["50"]),
+    ("StringLike", "aws:CurrentTime", ["2026-01-01*"]),
+    ("StringNotEqualsIfExists", "aws:SourceIp", ["10.0.0.1"]),
+    ("StringNotEquals", "sts:ExternalId", ["${aws:username}"]),
+    ("StringEqualsIfExists", "aws:PrincipalTag/team", ["${sts:ExternalId}"]),
+]
+
+
 @st.composite
 def clauses(draw: st.DrawFn) -> tuple[str, str, list[str]]:
+    if draw(st.integers(0, 14)) == 0:
+        return draw(st.sampled_from(_UNSPLIT_CLAUSES))
     key = draw(st.sampled_from(sorted(_KEYS)))
     if draw(st.integers(0, 9)) == 0:
         return "Null", key, [draw(st.sampled_from(["true", "false"]))]
@@ -131,6 +153,7 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
                     "sts:AssumeRoleWithWebIdentity",
                     ["sts:AssumeRole", "sts:TagSession"],
                     ["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"],
+                    ["sts:AssumeRole", "sts:SetContext"],
                     "sts:*",
                 ]
             )
@@ -179,6 +202,13 @@ _SOURCE_IPS = st.sampled_from(
 )
 _PRINCIPAL_TAGS = st.sampled_from(
     [{}, {"team": "ab"}, {"Team": "aab"}, {"team": "AB"}, {"team": ""}]
+)
+_PROVIDED = st.sampled_from(
+    [
+        ProvidedContext(_PROVIDER),
+        ProvidedContext(_PROVIDER, {"k": "v"}),
+        ProvidedContext(_PROVIDER, {"k": "w"}),
+    ]
 )
 _TEXTS = st.sampled_from(["ab", "aab", "ba", "AB", "bb", "ab*", "a", "b"])
 _CLAIM = st.one_of(_TEXTS, st.lists(_TEXTS, min_size=1, max_size=2).map(tuple))
@@ -230,7 +260,13 @@ def requests(draw: st.DrawFn, role: Role) -> AssumeRoleRequest:
                 claims[claim] = draw(_CLAIM)
         caller = WebIdentity(GITHUB, claims)
     if kind in ("user", "session", "service") and draw(st.booleans()):
-        options["external_id"] = draw(st.sampled_from(["ab", "aab", "AB", "ba", "a:b"]))
+        options["external_id"] = draw(st.sampled_from(["ab", "aab", "AB", "ba", "a:b", "10"]))
+    if kind in ("user", "session", "service") and draw(st.integers(0, 3)) == 0:
+        options["provided_contexts"] = [draw(_PROVIDED)]
+    if draw(st.integers(0, 3)) == 0:
+        options["region"] = draw(st.sampled_from(["us-east-1", "eu-west-1"]))
+    if draw(st.integers(0, 3)) == 0:
+        options["session_name"] = draw(st.sampled_from(["ab", "10", "99"]))
     if draw(st.integers(0, 2)) == 0:
         options["tags"] = draw(_TAGS)
         if "team" in options["tags"] and draw(st.booleans()):

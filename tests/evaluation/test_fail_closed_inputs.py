@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import sys
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,11 @@ from trustsim.conditions import check_condition
 from trustsim.errors import TrustsimError
 from trustsim.model import Effect, Policy, PolicyKind, Statement
 from trustsim.parsing import parse_policy
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # the doors' **options annotation names it; trustsim imports it for type checkers only
+    from typing_extensions import Unpack
 
 A, B = "111122223333", "444455556666"
 ROLE_ARN = f"arn:aws:iam::{A}:role/target"
@@ -240,6 +246,40 @@ def test_wrong_option_types_raise_a_type_error_naming_the_option(
 
 
 @pytest.mark.parametrize(
+    "options",
+    [
+        {"provided_contexts": ""},
+        {"provided_contexts": {}},
+        {"transitive_tag_keys": {}},
+        {"tags": []},
+    ],
+    ids=repr,
+)
+def test_an_empty_option_of_the_wrong_type_is_refused_after_an_equal_call_without_it(
+    options: dict[str, Any],
+) -> None:
+    """Before issue 18, ``provided_contexts=""`` or ``transitive_tag_keys={}`` (falsy) shared the
+    memo entry of the same call without them, so a second call returned a request instead of
+    the TypeError the first one raised."""
+    at = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    role = ts.Role(ROLE_ARN, parse_policy(TRUST))
+    for call in (ts.build_request, ts.assume_role):
+        call(USER, role, at=at)
+        with pytest.raises(TypeError, match=rf"^{next(iter(options))}: expected"):
+            call(USER, role, at=at, **options)
+
+
+def test_an_unknown_keyword_is_a_type_error_naming_it_and_the_nearest_option() -> None:
+    for call in (ts.build_request, ts.assume_role):
+        with pytest.raises(TypeError, match=r"'extrnal_id' \(did you mean 'external_id'\?\)"):
+            call(USER, _role(), extrnal_id="tenant-42")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'colour'"):
+        ts.check_action(USER, _role(), "sts:TagSession", colour="blue")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values for argument 'action'"):
+        ts.check_action(USER, _role(), "sts:TagSession", action="sts:SetContext")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
     "build",
     [
         lambda v: ts.context.RequestContext.of({"k": v}),
@@ -324,7 +364,6 @@ TARGETS: list[tuple[Callable[..., Any], dict[str, Any]]] = [
     (check_condition, {"condition": {"StringEquals": {"k": "v"}}, "context": {"k": "v"}}),
 ]
 
-_OPTIONS = typing.get_type_hints(testing.RequestOptions)
 _VALUES = st.one_of(
     st.integers(-3, 3),
     st.floats(allow_nan=False, width=16),
@@ -359,10 +398,13 @@ _VALUES = st.one_of(
 
 def _hints(target: Callable[..., Any]) -> dict[str, Any]:
     function = target.__init__ if isinstance(target, type) else target  # type: ignore[misc]
-    hints = typing.get_type_hints(function, localns={n: getattr(ts, n) for n in ts.__all__})
+    names = {n: getattr(ts, n) for n in ts.__all__}
+    hints = typing.get_type_hints(function, localns={**names, "Unpack": Unpack})
     hints.pop("return", None)
-    if "options" in inspect.signature(target).parameters or target in (ts.build_request,):
-        hints.update(_OPTIONS)
+    unpacked = hints.pop("options", None)
+    if unpacked is not None:  # **options: Unpack[SomeOptions]: every option is a parameter
+        (options,) = typing.get_args(unpacked)
+        hints.update(typing.get_type_hints(options))
     return hints
 
 

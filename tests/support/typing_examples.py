@@ -1,13 +1,19 @@
 """Calls a user writes, type-checked by ``mypy --strict`` in tests/api/test_typing_examples.py.
 
 Not a test module: running it only builds the values. Each call passes a plain list where the
-field stores a tuple, which mypy rejected while the fields used ``converter=tuple``.
+field stores a tuple, which mypy rejected while the fields used ``converter=tuple``; the request
+doors take every option as a keyword mypy checks (``**options: Unpack[RequestOptions]``).
 """
 
 from __future__ import annotations
 
-from trustsim.callers import OrgMembership, RoleSession, ServicePrincipal
+import datetime as dt
+
+from trustsim.callers import IamUser, OrgMembership, Role, RoleSession, ServicePrincipal
+from trustsim.decision import Outcome
+from trustsim.evaluation import assume_role, check_action
 from trustsim.model import Policy
+from trustsim.requests import AssumeRoleRequest, RequestOptions, build_request
 
 NO_POLICIES: list[tuple[Policy, ...]] = []
 
@@ -23,3 +29,11 @@ SESSION = RoleSession(
 SERVICE = ServicePrincipal("lambda.amazonaws.com", source_org_paths=["o-a1b2c3d4e5/r-ab12/"])
 PATHS: tuple[str, ...] = ORG.paths
 KEYS: tuple[str, ...] = SESSION.transitive_tag_keys
+
+BOT = IamUser("arn:aws:iam::444455556666:user/bot")
+ROLE = Role("arn:aws:iam::111122223333:role/vendor", Policy(()))
+AT = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+OUTCOME: Outcome = assume_role(BOT, ROLE, external_id="tenant-42", tags={"team": "blue"}, at=AT)
+TAGGING: Outcome = check_action(BOT, ROLE, "sts:TagSession", tags={"team": "blue"}, mfa=True)
+OPTIONS: RequestOptions = {"tags": {"team": "blue"}, "transitive_tag_keys": ["team"], "at": AT}
+REQUEST: AssumeRoleRequest = build_request(BOT, ROLE, **OPTIONS)

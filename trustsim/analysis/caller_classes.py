@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import attrs
+
 from trustsim.analysis import domains as d
 from trustsim.analysis.cell_types import CallerClass, Gap, Slot
 from trustsim.analysis.policy_reader import Clause, PolicyReader, is_oidc_key, oidc_issuer
@@ -234,7 +236,11 @@ def _iam_classes(reader: PolicyReader) -> list[CallerClass]:
         handled |= {"sts:sourceidentity", "sts:rolesessionname"}
         for key, clauses in tested.items():
             classify(kind, key, clauses, handled=handled, reader=reader, label=label)
-        classes.append(CallerClass(kind, label, "sts:AssumeRole", None, tuple(slots)))
+        classes.append(
+            CallerClass(
+                kind, label, "sts:AssumeRole", None, tuple(slots), _unsplit(tested, handled)
+            )
+        )
     return classes
 
 
@@ -277,7 +283,14 @@ def _service_class(reader: PolicyReader) -> CallerClass:
     slots += _common_slots(tested, reader, handled, contexts=True)
     for key, clauses in tested.items():
         classify("service", key, clauses, handled=handled, reader=reader, label="AWS services")
-    return CallerClass("service", "AWS services", "sts:AssumeRole", None, tuple(slots))
+    return CallerClass(
+        "service",
+        "AWS services",
+        "sts:AssumeRole",
+        None,
+        tuple(slots),
+        _unsplit(tested, handled),
+    )
 
 
 def _common_slots(
@@ -352,7 +365,14 @@ def _federated_classes(reader: PolicyReader) -> list[CallerClass]:
                 issuer=issuer.lower(),
             )
         classes.append(
-            CallerClass("web", label, "sts:AssumeRoleWithWebIdentity", provider, tuple(slots))
+            CallerClass(
+                "web",
+                label,
+                "sts:AssumeRoleWithWebIdentity",
+                provider,
+                tuple(slots),
+                _unsplit(tested, handled),
+            )
         )
     for provider in saml:
         try:
@@ -383,7 +403,16 @@ def _federated_classes(reader: PolicyReader) -> list[CallerClass]:
         slots += _common_slots(tested, reader, handled, contexts=False)
         for key, clauses in tested.items():
             classify("saml", key, clauses, handled=handled, reader=reader, label=label)
-        classes.append(CallerClass("saml", label, "sts:AssumeRoleWithSAML", provider, tuple(slots)))
+        classes.append(
+            CallerClass(
+                "saml",
+                label,
+                "sts:AssumeRoleWithSAML",
+                provider,
+                tuple(slots),
+                _unsplit(tested, handled),
+            )
+        )
     return classes
 
 
@@ -418,7 +447,21 @@ def caller_classes(role: Role, policies: Sequence[Policy]) -> tuple[list[CallerC
     for kind, value, where in reader.principals:
         if kind == "canonical":
             reader.gaps.append(Gap(f"{where} CanonicalUser {value}", "not a principal of STS"))
+    # keys some clause tests in a way no slot splits, for whichever class (once all are built)
+    classes = [
+        attrs.evolve(found, unsplit=tuple(sorted({*found.unsplit, *reader.unsplit})))
+        for found in classes
+    ]
     return classes, _unique_gaps(reader.gaps)
+
+
+def _unsplit(tested: Mapping[str, list[Clause]], handled: set[str]) -> tuple[str, ...]:
+    """The keys tested for a class that no slot sets: fixed, never carried, or a gap.
+
+    A cell's witness fixes their values: a request lies in the cell only when it carries the
+    same ones (for a fixed or never-carried key, every request of the analysed universe does).
+    """
+    return tuple(sorted(key for key in tested if key not in handled))
 
 
 def _unique_gaps(gaps: Sequence[Gap]) -> list[Gap]:

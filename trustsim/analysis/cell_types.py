@@ -91,13 +91,20 @@ class Region:
 
 @attrs.frozen(eq=False)
 class CallerClass:
-    """A kind of caller whose keys are named alike: its API, its slots, the keys it fixes."""
+    """A kind of caller whose keys are named alike: its API, its slots, the keys it fixes.
+
+    ``unsplit`` are the folded keys the policies test (or read through a policy variable)
+    that no slot splits for this class: a key fixed for the class, one its callers never
+    carry, or a gap. A cell's witness fixes their values, so a request lies in a cell only
+    when it carries the same values (see :meth:`trustsim.analysis.Grants.covering`).
+    """
 
     kind: str
     label: str
     action: str
     provider: str | None
     slots: tuple[Slot, ...]
+    unsplit: tuple[str, ...] = ()
 
 
 @attrs.frozen(eq=False)

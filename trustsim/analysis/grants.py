@@ -23,7 +23,8 @@ IAM role sessions | aws:PrincipalArn in account 444455556666; sts:ExternalId = "
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -104,6 +105,16 @@ class Grant:
 class _ClassCells:
     caller_class: CallerClass
     regions: tuple[tuple[Region, ...], ...]
+    #: per cell with a witness: the witness's values of the class's unsplit keys
+    carried: Mapping[tuple[int, ...], tuple[Any, ...]]
+
+
+def _carried(caller_class: CallerClass, request: AssumeRoleRequest) -> tuple[Any, ...]:
+    """``request``'s values of the keys no slot of ``caller_class`` splits (absent: ``None``)."""
+    context = request.context
+    return tuple(
+        (context.get_values(key), context.is_multivalued(key)) for key in caller_class.unsplit
+    )
 
 
 @attrs.frozen(eq=False)
@@ -139,6 +150,10 @@ class Grants(Sequence[Grant]):
     def covering(self, request: AssumeRoleRequest) -> Grant | None:
         """The Grant ``request`` falls in, or ``None`` when it falls in none.
 
+        A request falls in a Grant when it lies in one of the Grant's cells: in the cell's
+        region of every slot, and carrying the values the cell's witness carries of every key
+        the policies test that no slot splits (a key fixed for the class, one its callers
+        never carry, or a gap: the witness decided the cell on its own values of those keys).
         Only the trust policy's side is read: a Grant with ``caller_policies`` still needs the
         caller's own policies to allow.
         """
@@ -170,7 +185,10 @@ class Grants(Sequence[Grant]):
                     if index is None:
                         return None
                     out.append(index)
-                return tuple(out)
+                located = tuple(out)
+                if entry.carried.get(located) != _carried(caller_class, request):
+                    return None  # a value the cell's witness does not carry: not decided
+                return located
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,14 +212,27 @@ def _same_class(caller_class: CallerClass, request: AssumeRoleRequest) -> bool:
     caller = request.caller
     kind = caller_class.kind
     if kind == "user":
-        return isinstance(caller, IamUser)
+        return isinstance(caller, IamUser) and _principal_keys_agree(request, caller.arn)
     if kind == "session":
-        return isinstance(caller, RoleSession)
+        return isinstance(caller, RoleSession) and _principal_keys_agree(request, caller.role_arn)
     if kind == "service":
         return isinstance(caller, ServicePrincipal)
     if kind == "web":
         return isinstance(caller, WebIdentity) and caller.provider == caller_class.provider
     return isinstance(caller, SamlIdentity) and caller.provider == caller_class.provider
+
+
+def _principal_keys_agree(request: AssumeRoleRequest, arn: str) -> bool:
+    """Whether the request's principal keys are its IAM caller's own.
+
+    The principal slot reads ``aws:PrincipalArn`` (and ``aws:PrincipalAccount`` through it)
+    from the context, the principal element the caller itself: an explicit ``context=``
+    entry that tells them apart lies in no cell.
+    """
+    context = request.context
+    return context.get_values("aws:PrincipalArn") == (arn,) and context.get_values(
+        "aws:PrincipalAccount"
+    ) == (arn.split(":")[4],)
 
 
 def as_role(
@@ -253,7 +284,7 @@ def decide_cells(roles: Sequence[Role], policies: Sequence[Policy]) -> Decided:
                 Gap(caller_class.label, f"{total} cells exceed the budget of {CELL_BUDGET}")
             )
             continue
-        kept.append(_ClassCells(caller_class, found))
+        carried: dict[tuple[int, ...], tuple[Any, ...]] = {}
         for cell in cells(caller_class, found):
             try:
                 request = witness(roles[0], cell)
@@ -262,6 +293,7 @@ def decide_cells(roles: Sequence[Role], policies: Sequence[Policy]) -> Decided:
                 continue
             if request is None:
                 continue
+            carried[cell.index] = _carried(caller_class, request)
             allowed = []
             own = []
             for role in roles:
@@ -278,6 +310,7 @@ def decide_cells(roles: Sequence[Role], policies: Sequence[Policy]) -> Decided:
                 else:
                     own.append(False)
             out.append((cell, request, tuple(allowed), tuple(own)))
+        kept.append(_ClassCells(caller_class, found, MappingProxyType(carried)))
     return Decided(tuple(kept), tuple(out), tuple(dict.fromkeys(gaps)))
 
 

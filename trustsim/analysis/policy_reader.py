@@ -170,6 +170,16 @@ def _relates(clause: ConditionClause, value: str) -> bool:
     return literal and d.template_language(clause.operator.base, value, parts) is None
 
 
+def _variable_keys(clause: ConditionClause) -> set[str]:
+    """The folded keys the policy variables of ``clause``'s values read."""
+    return {
+        normalize_key(part.key)
+        for value in clause.values
+        for part in parse_template(value).parts
+        if isinstance(part, Variable)
+    }
+
+
 @attrs.define
 class PolicyReader:
     """The policies' constants, gathered once."""
@@ -177,6 +187,10 @@ class PolicyReader:
     role: Role
     policies: Sequence[Policy]
     gaps: list[Gap] = attrs.Factory(list)
+    #: Folded keys some clause tests in a way no slot splits (a gap on a slot's key, a key a
+    #: policy variable reads): for every class, their values are the witness's
+    #: (:attr:`~trustsim.analysis.cell_types.CallerClass.unsplit`).
+    unsplit: set[str] = attrs.Factory(set)
     clauses: list[Clause] = attrs.Factory(list)
     principals: list[tuple[str, Any, str]] = attrs.Factory(list)
     star: bool = False
@@ -198,6 +212,8 @@ class PolicyReader:
                         self.any_aws = True
                 for clause in statement.condition:
                     if variables and any(_relates(clause, value) for value in clause.values):
+                        self.unsplit.add(normalize_key(clause.key))
+                        self.unsplit.update(_variable_keys(clause))
                         self.gaps.append(
                             Gap(
                                 f"{statement.pointer} {clause.operator.name} {clause.key}",

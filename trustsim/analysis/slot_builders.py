@@ -78,6 +78,7 @@ def string_slot(
     clause_keys: list[list[tuple[str, ...]]] = []
     for clause in clauses:
         if clause.base not in _STRING_BASES:
+            reader.unsplit.add(clause.key)
             reader.gaps.append(
                 Gap(
                     f"{clause.where} {clause.base} {clause.spelled}",
@@ -97,6 +98,7 @@ def string_slot(
                 found = d.template_language(clause.base, value, parts)
                 if found is not None and clause.key in account_keys:
                     found = None
+                    reader.unsplit.add(clause.key)
                     reader.gaps.append(
                         Gap(
                             f"{clause.where} {clause.base} {clause.spelled}",
@@ -104,6 +106,7 @@ def string_slot(
                         )
                     )
                 if found is None:
+                    reader.unsplit.add(clause.key)
                     continue  # a gap (here, or in _relates): no language to split by
                 languages.append(found)
                 own.append(found.key)

@@ -22,16 +22,15 @@ Behind the doors, four rooms (docs/concepts.md draws them)::
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Mapping, Sequence
+import sys
+from typing import TYPE_CHECKING
 
 import attrs
 
 from trustsim._memo import SWITCH, clear_caches
 from trustsim._request_derivation import prepare_request
-from trustsim.assume_request import AssumeRoleRequest, ProvidedContext
+from trustsim.assume_request import AssumeRoleRequest, ContextOptions, RequestOptions, keywords_from
 from trustsim.callers import Caller, Role
-from trustsim.context import ContextValue, RequestContext
 from trustsim.decision import Decision, Outcome
 from trustsim.evaluation.fast import (
     known,
@@ -43,6 +42,11 @@ from trustsim.evaluation.fast import (
 )
 from trustsim.evaluation.rules import call_actions
 from trustsim.evaluation.scan import Recorder, decision_of, replay
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: only type checkers read the annotation
+    from typing_extensions import Unpack
 
 __all__ = [
     "Recorder",
@@ -163,23 +167,8 @@ def evaluate_action(request: AssumeRoleRequest) -> Outcome:
     return lazy_outcome(decision, request, actions)
 
 
-def assume_role(
-    caller: Caller,
-    role: Role,
-    *,
-    action: str | None = None,
-    external_id: str | None = None,
-    session_name: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    transitive_tag_keys: Sequence[str] | None = None,
-    source_identity: str | None = None,
-    source_ip: str | None = None,
-    region: str | None = None,
-    at: _dt.datetime | None = None,
-    mfa: bool | None = None,
-    provided_contexts: Sequence[ProvidedContext | str] | None = None,
-    context: RequestContext | Mapping[str, ContextValue] | None = None,
-) -> Outcome:
+@keywords_from(RequestOptions)
+def assume_role(caller: Caller, role: Role, **options: Unpack[RequestOptions]) -> Outcome:
     """Decide the whole call: the assume action and every companion action it exercises.
 
     Same options as :func:`build_request`; the decision is
@@ -201,41 +190,12 @@ def assume_role(
     >>> assume_role(bot, role, external_id="a8f3c2e1", tags={"team": "blue"}).reason
     '...sts:TagSession...'
     """
-    request = prepare_request(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
-    return evaluate(request)
+    return evaluate(prepare_request(caller, role, options))
 
 
+@keywords_from(ContextOptions)
 def check_action(
-    caller: Caller,
-    role: Role,
-    action: str,
-    *,
-    context: RequestContext | Mapping[str, ContextValue] | None = None,
-    external_id: str | None = None,
-    session_name: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    transitive_tag_keys: Sequence[str] | None = None,
-    source_identity: str | None = None,
-    source_ip: str | None = None,
-    region: str | None = None,
-    at: _dt.datetime | None = None,
-    mfa: bool | None = None,
-    provided_contexts: Sequence[ProvidedContext | str] | None = None,
+    caller: Caller, role: Role, action: str, **options: Unpack[ContextOptions]
 ) -> Outcome:
     """Decide ``action`` alone (e.g. only ``sts:TagSession``) in the derived context.
 
@@ -254,20 +214,5 @@ def check_action(
     >>> check_action(SamlIdentity(okta), role, "sts:TagSession", tags={"team": "red"}).allowed
     False
     """
-    request = prepare_request(
-        caller,
-        role,
-        action,
-        external_id,
-        session_name,
-        tags,
-        transitive_tag_keys,
-        source_identity,
-        source_ip,
-        region,
-        at,
-        mfa,
-        provided_contexts,
-        context,
-    )
+    request = prepare_request(caller, role, {**options, "action": action})
     return evaluate_action(attrs.evolve(request, companion_actions=()))
