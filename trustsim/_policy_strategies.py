@@ -7,7 +7,7 @@ Statements of every principal kind with the conditions real trust policies use (
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from hypothesis import strategies as st
 
@@ -18,7 +18,11 @@ from trustsim.identities import (
 from trustsim.model import Policy, PolicyKind, Principal, Statement
 from trustsim.parsing import parse_policy
 
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11's; only the type checker reads this
+    from typing_extensions import Unpack
+
 __all__ = [
+    "TrustPolicyOptions",
     "principals",
     "trust_policies",
     "trust_policy_documents",
@@ -189,15 +193,19 @@ def trust_policy_documents(
     return build()
 
 
-def trust_policies(
-    *,
-    account_id: st.SearchStrategy[str] | None = None,
-    max_statements: int = 4,
-    conditions: bool = True,
-    deny: bool = True,
-) -> st.SearchStrategy[Policy]:
+class TrustPolicyOptions(TypedDict, total=False):
+    """The keyword options of :func:`trust_policy_documents`, which :func:`trust_policies` passes on."""
+
+    account_id: st.SearchStrategy[str] | None
+    max_statements: int
+    conditions: bool
+    deny: bool
+
+
+def trust_policies(**options: Unpack[TrustPolicyOptions]) -> st.SearchStrategy[Policy]:
     """Parsed trust policies: :func:`trust_policy_documents` through :func:`~trustsim.parsing.parse_policy`.
 
+    Takes the options of :func:`trust_policy_documents` (:class:`TrustPolicyOptions`).
     Shrinks towards ``{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
     "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]}``.
 
@@ -208,9 +216,7 @@ def trust_policies(
     ...     assert parse_policy(policy.to_dict()) == policy
     >>> round_trips()
     """
-    documents = trust_policy_documents(
-        account_id=account_id, max_statements=max_statements, conditions=conditions, deny=deny
-    )
+    documents = trust_policy_documents(**options)
     return documents.map(lambda document: parse_policy(document, kind=PolicyKind.TRUST))
 
 

@@ -4,11 +4,13 @@ An :class:`Outcome` is one immutable value holding the decision, the statements 
 determined it, the side that decided and the diagnostics gathered on the way (the shape of
 cedar's ``Response``). :meth:`Outcome.explain` replays the same evaluation with a recorder
 and returns an :class:`~trustsim.explain.Explanation`; the decision itself records nothing.
+The replay is the evaluator's (:mod:`trustsim.evaluation.explaining`), handed to this module
+by the evaluation package when it is imported (:func:`explained_by`): the evaluator builds
+outcomes, so this module imports nothing of it.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ import attrs
 
 from trustsim import _reprs
 from trustsim.errors import Diagnostic
-from trustsim.model import StatementRef
+from trustsim.model import Decision, StatementRef
 
 if TYPE_CHECKING:
     from trustsim.assume_request import AssumeRoleRequest
@@ -30,36 +32,16 @@ __all__ = ["SIDES", "Decision", "Outcome", "StatementRef"]
 SIDES = ("trust", "identity", "boundary", "session", "scp", "rcp", "caller")
 
 
-#: trustsim.explain.explain, once imported (Outcome.explain). This is the engine's one lazy
-#: import: an explanation replays the evaluator, which builds outcomes, so the module that
-#: defines Outcome cannot import the explainer at its top.
-_EXPLAIN: dict[str, Callable[[Outcome], Explanation]] = {}
+#: How an outcome is explained: the evaluator's replay with a recorder, which it supplies
+#: through :func:`explained_by` when it is imported. This is the one seam between the answer
+#: and the engine that made it: the evaluator builds outcomes, so it imports this module and
+#: this module cannot import it.
+_REPLAY: dict[str, Callable[[Outcome], Explanation]] = {}
 
 
-class Decision(str, enum.Enum):
-    """What AWS answers (docs/semantics.md §4.13).
-
-    A ``str`` enum: each decision compares equal to its name, as scenario files, the CLI and
-    ``assert_denied(decision="ExplicitDeny")`` spell it, so ``outcome.decision != "Allow"``
-    means what it says.
-
-    >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
-    True
-    >>> str(Decision.ALLOW), f"{Decision.IMPLICIT_DENY}"
-    ('Allow', 'ImplicitDeny')
-    >>> Decision.ALLOW == "Allow", Decision.ALLOW != "Allow", Decision.EXPLICIT_DENY == "Allow"
-    (True, False, False)
-    """
-
-    ALLOW = "Allow"
-    EXPLICIT_DENY = "ExplicitDeny"
-    IMPLICIT_DENY = "ImplicitDeny"
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
+def explained_by(replay: Callable[[Outcome], Explanation]) -> None:
+    """Let :meth:`Outcome.explain` call ``replay`` (trustsim.evaluation does, once)."""
+    _REPLAY["replay"] = replay
 
 
 @attrs.frozen(eq=False)
@@ -141,13 +123,19 @@ class Outcome:
         return self.allowed
 
     def explain(self) -> Explanation:
-        """Replay the evaluation with a recorder and return the full :class:`Explanation`."""
-        found = _EXPLAIN.get("explain")
-        if found is None:  # first use: the explain path is imported lazily (once: an import
-            from trustsim.explain import explain  # noqa: PLC0415 - statement costs ~1 µs)
+        """Replay the evaluation with a recorder and return the full :class:`Explanation`.
 
-            found = _EXPLAIN["explain"] = explain
-        return found(self)
+        Raises:
+            RuntimeError: the process never imported :mod:`trustsim.evaluation` (an outcome
+                built by hand or unpickled without it): there is no evaluator to replay.
+        """
+        replay = _REPLAY.get("replay")
+        if replay is None:  # the evaluator was never imported: no outcome of it to replay
+            raise RuntimeError(
+                "Outcome.explain() replays trustsim's evaluator, which this process has not "
+                "imported: import trustsim.evaluation (or call trustsim.assume_role) first"
+            )
+        return replay(self)
 
     def __str__(self) -> str:
         return f"{self.decision}: {self.reason}" if self.reason else str(self.decision)

@@ -39,6 +39,7 @@ __all__ = [
     "BASE_OPERATORS",
     "ConditionClause",
     "ConditionOperator",
+    "Decision",
     "Effect",
     "Policy",
     "PolicyKind",
@@ -329,6 +330,35 @@ class StatementRef:
     def __str__(self) -> str:
         sid = f' (Sid "{self.sid}")' if self.sid else ""
         return f"{self.policy} statement {self.index}{sid}"
+
+
+#: What AWS answers. It lives beside the statement references because both the outcome
+#: (trustsim.decision, its documented home) and its explanation (trustsim.explain) use it,
+#: and the explanation is imported by the outcome's module.
+class Decision(str, enum.Enum):
+    """What AWS answers (docs/semantics.md §4.13).
+
+    A ``str`` enum: each decision compares equal to its name, as scenario files, the CLI and
+    ``assert_denied(decision="ExplicitDeny")`` spell it, so ``outcome.decision != "Allow"``
+    means what it says.
+
+    >>> Decision("ExplicitDeny") is Decision.EXPLICIT_DENY
+    True
+    >>> str(Decision.ALLOW), f"{Decision.IMPLICIT_DENY}"
+    ('Allow', 'ImplicitDeny')
+    >>> Decision.ALLOW == "Allow", Decision.ALLOW != "Allow", Decision.EXPLICIT_DENY == "Allow"
+    (True, False, False)
+    """
+
+    ALLOW = "Allow"
+    EXPLICIT_DENY = "ExplicitDeny"
+    IMPLICIT_DENY = "ImplicitDeny"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 # --------------------------------------------------------------------------- canonical form

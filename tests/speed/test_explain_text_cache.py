@@ -20,7 +20,7 @@ def test_statement_texts_stay_right_when_their_cache_starts_afresh(
 ) -> None:
     """The per-statement texts are a bounded cache: when it is full it starts afresh, and each
     explanation still shows its own statement's action and principal values."""
-    import trustsim.explain as explain_module  # noqa: PLC0415
+    import trustsim.evaluation.explaining as explain_module  # noqa: PLC0415
 
     monkeypatch.setattr(explain_module, "_TEXTS_SIZE", 1)
     first = recorded_statement("payments")

@@ -18,6 +18,9 @@ Behind the doors, four rooms (docs/concepts.md draws them)::
            statements apply): speed code that may remember, never decide; it declines
            (``None``) when the rules have not answered, and tests/speed proves it with the
            fast path switched off (``trustsim._memo.without_fast_path``)
+    explaining  the scan replayed with a recorder into an Explanation: this package hands
+           it to trustsim.decision for Outcome.explain (the one seam: the outcome's
+           module cannot import the engine that builds outcomes)
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from trustsim._memo import SWITCH, clear_caches
 from trustsim._request_derivation import prepare_request
 from trustsim.assume_request import AssumeRoleRequest, ContextOptions, RequestOptions, keywords_from
 from trustsim.callers import Caller, Role
-from trustsim.decision import Decision, Outcome
+from trustsim.decision import Decision, Outcome, explained_by
+from trustsim.evaluation.explaining import explain
 from trustsim.evaluation.fast import (
     known,
     known_call,
@@ -57,6 +61,8 @@ __all__ = [
     "evaluate_action",
     "replay",
 ]
+
+explained_by(explain)
 
 
 def _switched(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Outcome | None:

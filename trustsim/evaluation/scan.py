@@ -3,8 +3,8 @@
 :func:`decide_action` scans each policy of a :class:`~trustsim.evaluation.plan.Plan` once
 (principal, action, resource and condition of every statement), then hands the statements
 that applied to the combination table (:func:`trustsim.evaluation.rules.combine`). With a
-:class:`Recorder` it reports every step: :mod:`trustsim.explain` replays an outcome this way,
-and an :class:`~trustsim.decision.Outcome` of the fast path fills its reason from here.
+:class:`Recorder` it reports every step: :mod:`trustsim.evaluation.explaining` replays an
+outcome this way, and an :class:`~trustsim.decision.Outcome` of the fast path fills its reason from here.
 
 The context-free part of a scan (:class:`StaticScan`: which statements can apply to a caller,
 role and action) and the table's answer for a set of applied statements are remembered in the
@@ -25,7 +25,6 @@ from trustsim.compiler import (
     CompiledStatement,
     MatchKind,
 )
-from trustsim.context import RequestContext
 from trustsim.decision import Decision, Outcome, StatementRef
 from trustsim.errors import Diagnostic
 from trustsim.evaluation.plan import EMPTY, Plan, plan_of
@@ -69,20 +68,13 @@ _MEMO_SIZE = 4096
 
 
 class Recorder(Protocol):
-    """Receives every step of an evaluation (used by :mod:`trustsim.explain`)."""
+    """Receives every step of an evaluation (:mod:`trustsim.evaluation.explaining` uses it)."""
 
     def begin_action(self, action: str) -> None:
         """A new action is about to be decided."""
 
-    def policy(
-        self,
-        policy: CompiledPolicy,
-        side: str,
-        scan: StaticScan,
-        context: RequestContext,
-        checked: Mapping[int, bool],
-    ) -> None:
-        """Every statement of ``policy`` was checked for the action.
+    def policy(self, side: str, scan: StaticScan, checked: Mapping[int, bool]) -> None:
+        """Every statement of ``scan.policy``, a policy of ``side``, was checked for the action.
 
         ``scan.entries`` holds each statement's parts that need no request context (the
         statement, its principal match, whether the action matched, its resource result);
@@ -90,7 +82,7 @@ class Recorder(Protocol):
         otherwise apply (principal, action and resource matched), which is whether it
         applies. The other statements cannot apply; their condition results (and resource
         results, for a resource with policy variables) are the recorder's to compute from
-        ``context`` if it wants them.
+        the request's context if it wants them.
         """
 
     def end_action(self, result: ActionResult) -> None:
@@ -170,7 +162,7 @@ class StaticScan:
         self._whole: tuple[tuple[_Static, ...], tuple[CompiledStatement, ...], Any] | None = None
         #: The requirements of each matching Allow, by the statement's id (see _table).
         self.needs: dict[int, Needs] = {}
-        #: The explain path's request-independent record fields (trustsim.explain), once made.
+        #: The explain path's request-independent record fields (evaluation.explaining), once made.
         self.records: Any = None
         #: The decision table's answers (this scan's policy being a trust policy), by the
         #: statements that applied in each policy of the plan (see decide_action).
@@ -352,7 +344,7 @@ def _scan(  # noqa: PLR0917 - positional: called once per policy on the reason p
         else:
             allows.append((statement, kind))
     if recorder is not None:
-        recorder.policy(policy, side, static, context, checked)  # type: ignore[arg-type]
+        recorder.policy(side, static, checked)  # type: ignore[arg-type]
     return _Scan(policy, side, allows, denies, diagnostics, static)
 
 

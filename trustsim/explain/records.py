@@ -7,21 +7,20 @@ holds them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast, overload
 
 import attrs
 
 from trustsim import _reprs
-from trustsim.compiler import MatchKind
+from trustsim.compiler import CompiledStatement, MatchKind
 from trustsim.conditions import ClauseResult
-from trustsim.decision import Decision, StatementRef
+from trustsim.model import Decision, StatementRef
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from trustsim.conditions import CompiledCondition
     from trustsim.context import RequestContext
-    from trustsim.evaluation.scan import StaticScan
 
 
 __all__ = ["ActionRecord", "ClauseRecord", "PolicyRecord", "StatementRecord"]
@@ -29,6 +28,18 @@ __all__ = ["ActionRecord", "ClauseRecord", "PolicyRecord", "StatementRecord"]
 VIEWS = ("summary", "determining", "failures", "all")
 
 T = TypeVar("T")
+
+
+class ScannedPolicy(Protocol):
+    """What a lazily built policy record reads of the replay's scan of its policy.
+
+    (:class:`trustsim.evaluation.scan.StaticScan`: the records need nothing else of it.)
+    """
+
+    @property
+    def entries(self) -> tuple[tuple[CompiledStatement, MatchKind, bool, object], ...]:
+        """Every statement with its principal match, action match and resource result."""
+        ...  # pragma: no cover - a protocol
 
 
 def _quote(value: str) -> str:
@@ -423,14 +434,14 @@ class PendingPolicyRecord(PolicyRecord, lazy=True):
     #: What the replay kept: the scan, the statements' prefixes, the context, the verdicts
     #: of the statements checked, the role's ARN.
     _pending: tuple[
-        StaticScan, tuple[tuple[Any, ...], ...], RequestContext, Mapping[int, bool], str
+        ScannedPolicy, tuple[tuple[Any, ...], ...], RequestContext, Mapping[int, bool], str
     ]
 
     def __init__(  # noqa: PLR0917 - what the replay kept, in the order it reads it
         self,
         label: str,
         side: str,
-        scan: StaticScan,
+        scan: ScannedPolicy,
         prefixes: tuple[tuple[Any, ...], ...],
         context: RequestContext,
         checked: Mapping[int, bool],

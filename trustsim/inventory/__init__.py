@@ -1,7 +1,8 @@
 """Account inventories: accounts, users, roles, identity providers and the organisation, as one value.
 
 The values are :mod:`trustsim.inventory.model`'s; reading inventory files and organisation
-blocks is :mod:`trustsim.inventory.files`'s. Everything is exported here.
+blocks is :mod:`trustsim.inventory.files`'s. Everything is exported here: each module's
+``__all__`` is its list of public names, and this package's is theirs together.
 
 An :class:`Inventory` is what "who can assume this role?" (:mod:`trustsim.whocan`) searches:
 every IAM user (an :class:`~trustsim.callers.IamUser` with its policies) and every role (an
@@ -23,29 +24,8 @@ Build it by hand with :meth:`Inventory.build`, or from account dumps with
 (('111122223333',), 1, 'deploy')
 """
 
-from trustsim.inventory.files import load_inventory, organization_from_spec
-from trustsim.inventory.model import (
-    FULL_AWS_ACCESS,
-    RCP_FULL_AWS_ACCESS,
-    Account,
-    Inventory,
-    InventoryError,
-    InventoryRole,
-    Organization,
-    OrgUnit,
-    PolicyReader,
-)
+from trustsim.inventory import files, model
+from trustsim.inventory.files import *  # noqa: F403 - exactly files.__all__
+from trustsim.inventory.model import *  # noqa: F403 - exactly model.__all__
 
-__all__ = [
-    "FULL_AWS_ACCESS",
-    "RCP_FULL_AWS_ACCESS",
-    "Account",
-    "Inventory",
-    "InventoryError",
-    "InventoryRole",
-    "OrgUnit",
-    "Organization",
-    "PolicyReader",
-    "load_inventory",
-    "organization_from_spec",
-]
+__all__ = model.__all__ + files.__all__

@@ -28,6 +28,7 @@ __all__ = [
     "InventoryRole",
     "OrgUnit",
     "Organization",
+    "PolicyReader",
 ]
 
 
