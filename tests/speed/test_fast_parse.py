@@ -21,7 +21,7 @@ from tests.support.strategies_policies import statements, trust_policies
 from trustsim._structure import _CONVERTER, quick_statement
 from trustsim.errors import InvalidPolicy, Position
 from trustsim.loaders import load_authorization_details, load_policy
-from trustsim.loaders.json_text import quick_value, read_json
+from trustsim.loaders.json_text import _nesting, quick_value, read_json
 from trustsim.model import Statement
 
 json_values = st.recursive(
@@ -177,3 +177,56 @@ def test_an_account_dump_read_quickly_still_points_into_the_file() -> None:
     [line] = [n for n, row in enumerate(text.splitlines(), 1) if '"Principal": "*"' in row]
     column = text.splitlines()[line - 1].index('"*"') + 1
     assert raised.value.position_of(pointer) == Position(line, column)
+
+
+def _containers(value: object) -> int:
+    """How many containers nest in ``value`` (an empty list is one), iteratively."""
+    deepest, level = 0, [value]
+    while level:
+        level = [v for v in level if isinstance(v, (dict, list))]
+        deepest += bool(level)
+        level = [c for v in level for c in (v.values() if isinstance(v, dict) else v)]
+    return deepest
+
+
+bracket_strings = st.text(alphabet='[]{}"\\ab:,', max_size=4)
+
+
+@st.composite
+def nested_texts(draw: st.DrawFn) -> str:
+    """JSON of 250-260 nested containers (the strict reader's limit is 256) beside siblings
+    whose strings hold brackets, quotes and backslashes — past the 256 brackets below which
+    the quick reading does not look at the nesting at all."""
+    inner: object = draw(st.sampled_from([[], {}, [1], {"k": None}]) | bracket_strings)
+    for _ in range(draw(st.integers(250, 260))):
+        if draw(st.booleans()):
+            inner = [inner, *draw(st.lists(bracket_strings, max_size=1))]
+        else:
+            inner = {draw(bracket_strings): inner}
+    siblings = draw(st.lists(st.lists(bracket_strings, max_size=2), min_size=300, max_size=300))
+    return json.dumps({"deep": inner, "wide": siblings}, indent=draw(st.sampled_from([None, 1])))
+
+
+@given(nested_texts())
+def test_deep_documents_are_read_quickly_only_when_the_strict_reader_reads_them(
+    text: str,
+) -> None:
+    assert quick_value(text) == _strict(text)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [*value, *(s for v in value.values() for s in _strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@given(nested_texts() | json_values.map(lambda value: json.dumps(value, default=str)))
+def test_the_nesting_told_from_the_text_is_the_nesting_of_the_value(text: str) -> None:
+    value = json.loads(text)
+    told = _nesting(text)
+    assert told is None or told == _containers(value)
+    brackets = any(set(s) & set("[]{}") for s in _strings(value))
+    if told is None and "\\" not in text and not brackets:
+        assert _containers(value) > 256  # only deep texts are left to the walk

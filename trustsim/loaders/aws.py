@@ -27,20 +27,23 @@ Statement/0/Principal``), with line and column when the file was read from text.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeGuard
 
 import attrs
 
-from trustsim import _pointer
+from trustsim._caller_checks import tag_mapping
 from trustsim._files import read_named
+from trustsim._frozen import FrozenDict
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
 from trustsim.errors import InvalidPolicy, Position, Problem
+from trustsim.loaders.embedded import parsed
 from trustsim.loaders.json_text import quick_value, read_json
 from trustsim.loaders.source_text import read_json_from
 from trustsim.model import Policy, PolicyKind
-from trustsim.parsing import parse_document
 
 __all__ = [
     "AuthorizationDetails",
@@ -83,11 +86,13 @@ class RoleDetail:
     policies: tuple[Policy, ...] = ()
     permissions_boundary: Policy | None = None
     permissions_boundary_arn: str | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=tag_mapping)
     unique_id: str | None = None
     identity_known: bool = True
     unresolved_policy_arns: tuple[str, ...] = ()
     origin: str = ""
+    #: The role :meth:`to_role` built (the loader builds it to check the role): built once.
+    _role: Role | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def account_id(self) -> str:
@@ -96,7 +101,11 @@ class RoleDetail:
 
     def to_role(self, org: OrgMembership | None = None) -> Role:
         """The role as :func:`trustsim.requests.assume_role` takes it."""
-        return Role(self.arn, self.trust_policy, tags=self.tags, unique_id=self.unique_id, org=org)
+        role = self._role
+        if role is None:
+            role = Role(self.arn, self.trust_policy, tags=self.tags, unique_id=self.unique_id)
+            object.__setattr__(self, "_role", role)  # what the frozen fields decide, kept
+        return role if org is None else attrs.evolve(role, org=org)
 
     def session(self, name: str = "trustsim", org: OrgMembership | None = None) -> RoleSession:
         """A session of this role, carrying its identity policies, boundary and tags."""
@@ -145,11 +154,13 @@ class UserDetail:
     policies: tuple[Policy, ...] = ()
     permissions_boundary: Policy | None = None
     permissions_boundary_arn: str | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=tag_mapping)
     unique_id: str | None = None
     groups: tuple[str, ...] = ()
     unresolved_policy_arns: tuple[str, ...] = ()
     origin: str = ""
+    #: The user :meth:`to_user` built (the loader builds it to check the user): built once.
+    _user: IamUser | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def account_id(self) -> str:
@@ -158,14 +169,17 @@ class UserDetail:
 
     def to_user(self, org: OrgMembership | None = None) -> IamUser:
         """The user as a caller (:class:`~trustsim.callers.IamUser`)."""
-        return IamUser(
-            self.arn,
-            policies=self.policies,
-            permissions_boundary=self.permissions_boundary,
-            tags=self.tags,
-            unique_id=self.unique_id,
-            org=org,
-        )
+        user = self._user
+        if user is None:
+            user = IamUser(
+                self.arn,
+                policies=self.policies,
+                permissions_boundary=self.permissions_boundary,
+                tags=self.tags,
+                unique_id=self.unique_id,
+            )
+            object.__setattr__(self, "_user", user)  # what the frozen fields decide, kept
+        return user if org is None else attrs.evolve(user, org=org)
 
 
 @attrs.frozen
@@ -238,15 +252,14 @@ class _Collector:
     def __init__(self, source: _Input) -> None:
         self.source = source
         self.problems: list[Problem] = list(source.problems)
+        #: The source was JSON text: its values are of the JSON readers' types.
+        self.from_text = source.text is not None or source.raw is not None
 
     def shape(self, pointer: str, message: str) -> None:
         self.problems.append(Problem(_SHAPE, pointer, message))
 
     def policy(self, raw: object, pointer: str, kind: PolicyKind) -> Policy | None:
-        origin = f"{self.source.origin}#{pointer}"
-        from_json = (
-            isinstance(raw, str) or self.source.text is not None or self.source.raw is not None
-        )
+        from_json = isinstance(raw, str) or self.from_text
         try:
             if isinstance(raw, str):
                 read, value = quick_value(raw)
@@ -257,10 +270,10 @@ class _Collector:
                     if document.problems:
                         raise InvalidPolicy(document.problems)
                     raw = document.value
-            if not isinstance(raw, Mapping):
+            if not _is_object(raw):
                 self.shape(pointer, "a policy document must be an object or its JSON text")
                 return None
-            return parse_document(dict(raw), kind=kind, origin=origin, from_json=from_json)
+            return parsed(raw, kind, f"{self.source.origin}#{pointer}", from_json=from_json)
         except InvalidPolicy as error:
             self.problems += [
                 attrs.evolve(problem, pointer=pointer + problem.pointer)
@@ -288,19 +301,17 @@ def _tags(item: Mapping[str, Any], pointer: str, collect: _Collector) -> dict[st
     raw = item.get("Tags")
     if raw is None:
         return {}
-    if isinstance(raw, Mapping):
+    if _is_object(raw):
         return {str(key): str(value) for key, value in raw.items()}
     if not isinstance(raw, list):
-        collect.shape(_pointer.join(pointer, "Tags"), 'Tags must be a list of {"Key", "Value"}')
+        collect.shape(f"{pointer}/Tags", 'Tags must be a list of {"Key", "Value"}')
         return {}
     tags: dict[str, str] = {}
     for index, tag in enumerate(raw):
-        key = _text(tag, "Key") if isinstance(tag, Mapping) else None
-        value = tag.get("Value", "") if isinstance(tag, Mapping) else None
+        key = _text(tag, "Key") if _is_object(tag) else None
+        value = tag.get("Value", "") if _is_object(tag) else None
         if key is None or not isinstance(value, str):
-            collect.shape(
-                _pointer.join(pointer, "Tags", index), 'a tag is {"Key": text, "Value": text}'
-            )
+            collect.shape(f"{pointer}/Tags/{index}", 'a tag is {"Key": text, "Value": text}')
             continue
         tags[key] = value
     return tags
@@ -311,6 +322,11 @@ def _text(item: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _is_object(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether ``value`` is a JSON object (a ``dict`` is asked first: ``Mapping`` is slow)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _role(
     item: object,
     pointer: str,
@@ -318,17 +334,17 @@ def _role(
     *,
     managed: Mapping[str, Policy] | None,
 ) -> RoleDetail | None:
-    if not isinstance(item, Mapping):
+    if not _is_object(item):
         collect.shape(pointer, "a role must be an object")
         return None
     arn = _text(item, "Arn")
     if arn is None:
-        collect.shape(_pointer.join(pointer, "Arn"), "the role has no Arn")
+        collect.shape(f"{pointer}/Arn", "the role has no Arn")
         return None
     if "AssumeRolePolicyDocument" not in item:
         collect.shape(pointer, f"the role {arn} has no AssumeRolePolicyDocument")
         return None
-    trust_pointer = _pointer.join(pointer, "AssumeRolePolicyDocument")
+    trust_pointer = f"{pointer}/AssumeRolePolicyDocument"
     trust = collect.policy(item["AssumeRolePolicyDocument"], trust_pointer, PolicyKind.TRUST)
     inline = _inline(item, "RolePolicyList", pointer, collect)
     attached, unresolved = _attached(item, pointer, collect, managed)
@@ -354,7 +370,7 @@ def _role(
         try:
             detail.to_role()
         except InvalidCaller as error:
-            collect.shape(_pointer.join(pointer, "Arn"), str(error))
+            collect.shape(f"{pointer}/Arn", str(error))
             return None
     return detail
 
@@ -363,15 +379,15 @@ def _inline(item: Mapping[str, Any], key: str, pointer: str, collect: _Collector
     found: list[Policy] = []
     entries = item.get(key) or []
     if not isinstance(entries, list):
-        collect.shape(_pointer.join(pointer, key), f"{key} must be a list")
+        collect.shape(f"{pointer}/{key}", f"{key} must be a list")
         return found
     for index, entry in enumerate(entries):
-        where = _pointer.join(pointer, key, index)
-        if not isinstance(entry, Mapping) or "PolicyDocument" not in entry:
+        where = f"{pointer}/{key}/{index}"
+        if not _is_object(entry) or "PolicyDocument" not in entry:
             collect.shape(where, "an inline policy needs a PolicyDocument")
             continue
         policy = collect.policy(
-            entry["PolicyDocument"], _pointer.join(where, "PolicyDocument"), PolicyKind.IDENTITY
+            entry["PolicyDocument"], f"{where}/PolicyDocument", PolicyKind.IDENTITY
         )
         if policy is not None:
             found.append(policy)
@@ -390,12 +406,12 @@ def _attached(
         return found, unresolved
     entries = item.get("AttachedManagedPolicies") or []
     if not isinstance(entries, list):
-        collect.shape(_pointer.join(pointer, "AttachedManagedPolicies"), "must be a list")
+        collect.shape(f"{pointer}/AttachedManagedPolicies", "must be a list")
         return found, unresolved
     for index, entry in enumerate(entries):
-        arn = _text(entry, "PolicyArn") if isinstance(entry, Mapping) else None
+        arn = _text(entry, "PolicyArn") if _is_object(entry) else None
         if arn is None:
-            where = _pointer.join(pointer, "AttachedManagedPolicies", index)
+            where = f"{pointer}/AttachedManagedPolicies/{index}"
             collect.shape(where, "an attached policy needs a PolicyArn")
             continue
         policy = managed.get(arn)
@@ -415,9 +431,9 @@ def _boundary(
     raw = item.get("PermissionsBoundary")
     if raw is None:
         return None, None
-    arn = _text(raw, "PermissionsBoundaryArn") if isinstance(raw, Mapping) else None
+    arn = _text(raw, "PermissionsBoundaryArn") if _is_object(raw) else None
     if arn is None:
-        collect.shape(_pointer.join(pointer, "PermissionsBoundary"), "no PermissionsBoundaryArn")
+        collect.shape(f"{pointer}/PermissionsBoundary", "no PermissionsBoundaryArn")
         return None, None
     policy = None if managed is None else managed.get(arn)
     if policy is not None:
@@ -451,7 +467,7 @@ def load_role(source: Source, *, origin: str | None = None) -> RoleDetail:
     collect = _Collector(read)
     value = read.value
     pointer = ""
-    if isinstance(value, Mapping) and "Role" in value:
+    if _is_object(value) and "Role" in value:
         value, pointer = value["Role"], "/Role"
     role = _role(value, pointer, collect, managed=None)
     collect.finish()
@@ -486,10 +502,10 @@ def load_roles(source: Source, *, origin: str | None = None) -> tuple[RoleDetail
 def _listed(value: object, key: str, collect: _Collector) -> Iterable[tuple[object, str]]:
     """The entries of ``key`` in a response, in a list of pages, or a bare list of entries."""
     pages: list[tuple[object, str]]
-    if isinstance(value, Mapping):
+    if _is_object(value):
         pages = [(value, "")]
     elif isinstance(value, (list, tuple)):
-        if value and all(isinstance(page, Mapping) and key in page for page in value):
+        if value and all(_is_object(page) and key in page for page in value):
             pages = [(page, f"/{index}") for index, page in enumerate(value)]
         else:
             return [(item, f"/{index}") for index, item in enumerate(value)]
@@ -498,12 +514,12 @@ def _listed(value: object, key: str, collect: _Collector) -> Iterable[tuple[obje
         return []
     out: list[tuple[object, str]] = []
     for page, base in pages:
-        assert isinstance(page, Mapping)  # noqa: S101 - chosen above
+        assert _is_object(page)  # noqa: S101 - chosen above
         entries = page.get(key, [])
         if not isinstance(entries, list):
-            collect.shape(_pointer.join(base, key), f"{key} must be a list")
+            collect.shape(f"{base}/{key}", f"{key} must be a list")
             continue
-        out += [(item, _pointer.join(base, key, i)) for i, item in enumerate(entries)]
+        out += [(item, f"{base}/{key}/{i}") for i, item in enumerate(entries)]
     return out
 
 
@@ -541,6 +557,30 @@ def load_authorization_details(*sources: Source, origin: str | None = None) -> A
             its place in the file (``/RoleDetailList/3/AssumeRolePolicyDocument/...``).
         OSError: a file cannot be read.
     """
+    with _collector_paused():
+        return _details(sources, origin)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a dump is loaded, as it was after.
+
+    A dump decodes to hundreds of thousands of containers that all stay alive while the
+    details are built; each collection the allocations trigger walks them all, for nothing
+    (a third of loading an 11 MB dump). Loading makes no garbage cycles worth collecting
+    early; the collector runs again as soon as the load ends, raised or not. (Another thread
+    that turns the collector off meanwhile finds it on again afterwards.)
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _details(sources: tuple[Source, ...], origin: str | None) -> AuthorizationDetails:
     reads = [_read(source, origin) for source in sources]
     collectors = [_Collector(read) for read in reads]
     seen: dict[str, tuple[object, str]] = {}
@@ -596,7 +636,7 @@ def _distinct(
     """
     kept: list[tuple[object, str]] = []
     for item, pointer in entries:
-        arn = item.get("Arn") if isinstance(item, Mapping) else None
+        arn = item.get("Arn") if _is_object(item) else None
         if not isinstance(arn, str):
             kept.append((item, pointer))
             continue
@@ -613,13 +653,13 @@ def _distinct(
 
 
 def _pages(value: object, key: str, collect: _Collector) -> list[tuple[object, str]]:
-    if isinstance(value, Mapping):
+    if _is_object(value):
         return list(_listed(value, key, collect)) if key in value else []
     if isinstance(value, (list, tuple)):
         return [
-            (item, _pointer.join(f"/{index}", key, i))
+            (item, f"/{index}/{key}/{i}")
             for index, page in enumerate(value)
-            if isinstance(page, Mapping)
+            if _is_object(page)
             for i, item in enumerate(page.get(key) or [])
         ]
     collect.shape("", "expected the get-account-authorization-details object (or its pages)")
@@ -627,20 +667,20 @@ def _pages(value: object, key: str, collect: _Collector) -> list[tuple[object, s
 
 
 def _managed(item: object, pointer: str, collect: _Collector, managed: dict[str, Policy]) -> None:
-    arn = _text(item, "Arn") if isinstance(item, Mapping) else None
-    if arn is None or not isinstance(item, Mapping):
+    arn = _text(item, "Arn") if _is_object(item) else None
+    if arn is None or not _is_object(item):
         collect.shape(pointer, "a managed policy needs an Arn")
         return
     versions = item.get("PolicyVersionList") or []
     default = _text(item, "DefaultVersionId")
     for index, version in enumerate(versions if isinstance(versions, list) else []):
-        if not isinstance(version, Mapping):
+        if not _is_object(version):
             continue
         is_default = version.get("IsDefaultVersion") is True or (
             default is not None and version.get("VersionId") == default
         )
         if is_default and "Document" in version:
-            where = _pointer.join(pointer, "PolicyVersionList", index, "Document")
+            where = f"{pointer}/PolicyVersionList/{index}/Document"
             # A customer managed policy was saved by CreatePolicy (Version 2012-10-17 enforced);
             # AWS managed policies (account "aws") are AWS's own documents.
             aws_managed = arn.split(":")[4:5] == ["aws"]
@@ -655,8 +695,8 @@ def _managed(item: object, pointer: str, collect: _Collector, managed: dict[str,
 def _group(
     item: object, pointer: str, collect: _Collector, managed: Mapping[str, Policy]
 ) -> GroupDetail | None:
-    arn = _text(item, "Arn") if isinstance(item, Mapping) else None
-    if arn is None or not isinstance(item, Mapping):
+    arn = _text(item, "Arn") if _is_object(item) else None
+    if arn is None or not _is_object(item):
         collect.shape(pointer, "a group needs an Arn")
         return None
     inline = _inline(item, "GroupPolicyList", pointer, collect)
@@ -673,8 +713,8 @@ def _user(
     managed: Mapping[str, Policy],
     groups: Mapping[str, GroupDetail],
 ) -> UserDetail | None:
-    arn = _text(item, "Arn") if isinstance(item, Mapping) else None
-    if arn is None or not isinstance(item, Mapping):
+    arn = _text(item, "Arn") if _is_object(item) else None
+    if arn is None or not _is_object(item):
         collect.shape(pointer, "a user needs an Arn")
         return None
     inline = _inline(item, "UserPolicyList", pointer, collect)
@@ -686,12 +726,12 @@ def _user(
     from_groups: list[Policy] = []
     names = item.get("GroupList") or []
     if not isinstance(names, list):
-        collect.shape(_pointer.join(pointer, "GroupList"), "GroupList must be a list of names")
+        collect.shape(f"{pointer}/GroupList", "GroupList must be a list of names")
         names = []
     for index, name in enumerate(names):
         group = groups.get(name) if isinstance(name, str) else None
         if group is None:
-            where = _pointer.join(pointer, "GroupList", index)
+            where = f"{pointer}/GroupList/{index}"
             collect.shape(where, f"the user is in group {name!r}, which the dump does not list")
             continue
         member_of.append(group.arn)
@@ -712,6 +752,6 @@ def _user(
     try:
         detail.to_user()
     except InvalidCaller as error:
-        collect.shape(_pointer.join(pointer, "Arn"), str(error))
+        collect.shape(f"{pointer}/Arn", str(error))
         return None
     return detail

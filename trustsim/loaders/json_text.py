@@ -150,8 +150,47 @@ _DECODER = json.JSONDecoder(
 )
 
 
-def _too_deep(value: object) -> bool:
-    """Whether ``value`` holds a value below more containers than the strict reader allows."""
+#: Every byte but the brackets, the quote and the backslash (deleted by :func:`_nesting`).
+_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b'[]{}"\\')
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+
+
+def _nesting(text: str) -> int | None:
+    r"""How many containers nest in ``text``, JSON already read; ``None`` when not told quickly.
+
+    Kept alone with the brackets (C speed), each string without a bracket inside becomes
+    ``""``. When removing those pairs leaves no quote, no string held a bracket: the only way
+    to split the quotes into adjacent pairs is each string's own two, so every string's pair
+    was adjacent, and the brackets left are the document's. (A backslash could hide an escaped
+    quote: that text is left to the walk, as is a string holding a bracket.) Each pass that
+    removes ``[]`` empties the innermost containers; the passes until nothing is left are the
+    nesting. ``None`` above :data:`_MAX_DEPTH` too: whether the innermost container is empty
+    decides there, which the walk sees.
+
+    >>> _nesting('{"a": [1, {"b": "]]]"}], "c": {}}'), _nesting('{"a": "\\"["}')
+    (None, None)
+    >>> _nesting('{"a": [1, {"b": "x"}], "c": {}}'), _nesting("[" * 300 + "]" * 300)
+    (3, None)
+    """
+    data = text.encode("utf-8", "surrogatepass")  # UTF-8 writes no ASCII byte inside a char
+    if b"\\" in data:
+        return None
+    structure = data.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in structure:
+        return None
+    brackets = structure.translate(_SQUARE)
+    for depth in range(_MAX_DEPTH + 1):
+        if not brackets:
+            return depth
+        brackets = brackets.replace(b"[]", b"")
+    return None
+
+
+def _too_deep(value: object, text: str) -> bool:
+    """Whether ``value``, read from ``text``, holds a value below more containers than allowed."""
+    nesting = _nesting(text)
+    if nesting is not None:
+        return False  # at most _MAX_DEPTH containers: no value lies deeper than that
     # Decoded JSON holds exact dicts and lists only, so ``type(…) is`` tells containers apart
     # (a third faster than isinstance on an 11 MB account dump, which this walks whole).
     level: list[Any] = [value]
@@ -193,7 +232,7 @@ def quick_value(source: str | bytes) -> tuple[bool, object]:
         value = _DECODER.decode(text)
     except (_Refused, ValueError, RecursionError, InvalidPolicy):
         return False, None
-    if text.count("[") + text.count("{") > _MAX_DEPTH and _too_deep(value):
+    if text.count("[") + text.count("{") > _MAX_DEPTH and _too_deep(value, text):
         return False, None
     return True, value
 
