@@ -448,7 +448,7 @@ def _aws_needs(value: str, statement: Statement) -> Iterator[tuple[str, str]]:
     if value == "*":
         yield from _star_needs(statement)
         return
-    if value.isdigit() and len(value) == 12:
+    if value.isascii() and value.isdigit() and len(value) == 12:
         yield "holders", value
         return
     arn = Arn.try_parse(value)

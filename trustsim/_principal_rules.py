@@ -43,7 +43,7 @@ _BUILT_IN_WEB_IDPS = frozenset(
     }
 )
 
-_ACCOUNT_ID = re.compile(r"\d{12}\Z")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}\Z")
 _PARTITION = re.compile(r"aws(-[a-z]+)*\Z")
 _UNIQUE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,124}\Z")
 _OTHER_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,124}\Z")

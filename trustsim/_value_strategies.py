@@ -72,7 +72,7 @@ def account_ids(*, exclude: Iterable[str] = ()) -> st.SearchStrategy[str]:
     '444455556666'
     """
     excluded = frozenset(exclude)
-    ids = examples_first(_EXAMPLE_ACCOUNTS, st.from_regex(r"\d{12}", fullmatch=True))
+    ids = examples_first(_EXAMPLE_ACCOUNTS, st.from_regex(r"[0-9]{12}", fullmatch=True))
     return ids.filter(lambda account: account not in excluded)
 
 

@@ -33,8 +33,8 @@ def oidc_provider(text: str) -> str:
     return text.split("://", 1)[1].rstrip("/") if "://" in text else text
 
 
-_ROLE_SPEC = re.compile(r"(arn:[^:]+:iam::\d{12}:role/[^#]+)(?:#(.+))?")
-_ASSUMED_ROLE = re.compile(r"arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/(.+)")
+_ROLE_SPEC = re.compile(r"(arn:[^:]+:iam::[0-9]{12}:role/[^#]+)(?:#(.+))?")
+_ASSUMED_ROLE = re.compile(r"arn:([^:]+):sts::([0-9]{12}):assumed-role/([^/]+)/(.+)")
 _DEFAULT_CALLER_SESSION = "trustsim-caller"
 
 #: The compact caller syntax, one line per form (shown by ``trustsim explain --help``).

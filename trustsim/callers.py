@@ -87,7 +87,7 @@ BUILTIN_WEB_IDENTITY_PROVIDERS: frozenset[str] = frozenset(
 )
 
 _PARTITION = r"[a-z][a-z0-9-]*"
-_ACCOUNT = r"\d{12}"
+_ACCOUNT = r"[0-9]{12}"
 # IAM paths are "/" or "/a/b/" of printable ASCII; names are 1-64 of [\w+=,.@-] (IAM quotas).
 _PATH_AND_NAME = r"(/(?:[\x21-\x7e]*/)?)([A-Za-z0-9_+=,.@-]{1,64})"
 _USER_ARN = re.compile(rf"arn:({_PARTITION}):iam::({_ACCOUNT}):user{_PATH_AND_NAME}")
@@ -103,7 +103,7 @@ _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.[a-z]{2,}")
-_ISSUER = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:/\S*)?")
+_ISSUER = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::[0-9]+)?(?:/\S*)?")
 _USER_UNIQUE_ID = re.compile(r"AIDA[A-Z0-9]+")
 _ROLE_UNIQUE_ID = re.compile(r"AROA[A-Z0-9]+")
 

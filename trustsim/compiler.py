@@ -62,7 +62,7 @@ __all__ = [
     "compile_policy",
 ]
 
-_ACCOUNT_ID = re.compile(r"\d{12}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _SERVICE_LINKED_PATH = "role/aws-service-role/"
 
 

@@ -87,9 +87,9 @@ _MULTIVALUED_CLAIMS = frozenset({"amr"})
 
 _GITHUB_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _K8S_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]")
 _EKS_ID = re.compile(r"[A-Z0-9]+")
-_COGNITO_ID = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d:[0-9a-f-]+")
+_COGNITO_ID = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]:[0-9a-f-]+")
 
 
 def _is_github(issuer: str) -> bool:

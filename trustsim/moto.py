@@ -134,7 +134,7 @@ def _boundary(iam: Any, entity: Any) -> Policy | None:
 
 def _role(iam_backends: Any, role_arn: str) -> tuple[Role, Any] | None:
     parts = role_arn.split(":")
-    if len(parts) < 6 or not parts[4].isdigit():
+    if len(parts) < 6 or not (parts[4].isascii() and parts[4].isdigit()):
         return None
     iam = iam_backends[parts[4]][parts[1]]
     for role in iam.roles.values():

@@ -254,9 +254,20 @@ def _build_like(values: Sequence[Any]) -> AnyMatch:
     return lambda value: any(match(value) for match in matchers)
 
 
-_prepare_number = _reading(parse_number, "not an integer or decimal number")
+def _ascii(read: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``read``, for text of ASCII characters only (``None`` for any other).
+
+    A policy's number or date is written in ASCII digits; Python reads other scripts'
+    digits too (``Decimal("٣")`` is 3), a reading AWS documents nowhere, so a policy value
+    using them is refused rather than read as a number.
+    """
+    return lambda text: read(text) if text.isascii() else None
+
+
+_prepare_number = _reading(_ascii(parse_number), "not an integer or decimal number (ASCII digits)")
 _prepare_date = _reading(
-    parse_date, "not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds"
+    _ascii(parse_date),
+    "not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds (ASCII digits)",
 )
 
 

@@ -58,7 +58,7 @@ def _another_id(prefix: str, named: Sequence[str]) -> str:
 
 
 #: A role session's ARN as a principal: partition, account, role name, session name.
-_ASSUMED_ROLE = re.compile(r"arn:([a-z][a-z0-9-]*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)")
+_ASSUMED_ROLE = re.compile(r"arn:([a-z][a-z0-9-]*):sts::([0-9]{12}):assumed-role/([^/]+)/([^/]+)")
 
 
 def _aws_principal_languages(
@@ -89,7 +89,7 @@ def _aws_principal_languages(
             session_roles.append(d.role_named(partition, account, role_name))
             session_names.append(d.exact(session_name, f'= "{session_name}"'))
             continue
-        if len(value) == 12 and value.isdigit():
+        if len(value) == 12 and value.isascii() and value.isdigit():
             principal_languages.append(d.account_principal(role.partition, value))
             continue
         parts = value.split(":", 5)

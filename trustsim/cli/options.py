@@ -158,7 +158,7 @@ def input_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _account_id(text: str) -> str:
-    if not re.fullmatch(r"\d{12}", text):
+    if not re.fullmatch(r"[0-9]{12}", text):
         raise argparse.ArgumentTypeError(f"not an AWS account ID (12 digits): {text!r}")
     return text
 

@@ -72,7 +72,7 @@ class BreadthRules(WitnessBuilder):
 
     def cross_account_root(self, statement: Statement, index: int, value: str) -> None:
         account: str | None = None
-        if re.fullmatch(r"\d{12}", value):
+        if re.fullmatch(r"[0-9]{12}", value):
             account = value
         else:
             arn = Arn.try_parse(value)

@@ -66,7 +66,7 @@ class StructureRules(LintBase):
             if arn is not None and arn.service == "iam" and arn.resource.startswith("role/")
         }
         for value in principal.aws:
-            session = re.fullmatch(r"arn:[^:]+:sts::(\d{12}):assumed-role/([^/]+)/.+", value)
+            session = re.fullmatch(r"arn:[^:]+:sts::([0-9]{12}):assumed-role/([^/]+)/.+", value)
             if session and (session.group(1), session.group(2)) in roles:
                 self.add(
                     "REDUNDANT_PRINCIPAL",

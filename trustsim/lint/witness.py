@@ -192,7 +192,7 @@ class WitnessBuilder(LintBase):
         token: dict[str, str | tuple[str, ...]] = dict(claims)
         sub = token.get("sub")
         if fmt is GITHUB_FORMAT and isinstance(sub, str):
-            parsed = re.match(r"repo:([^/:@]+)(?:@\d+)?/([^:@]+)", sub)
+            parsed = re.match(r"repo:([^/:@]+)(?:@[0-9]+)?/([^:@]+)", sub)
             if parsed:
                 token["repository"] = f"{parsed.group(1)}/{parsed.group(2)}"
         bound = GITHUB_OWNER_BOUND if fmt is GITHUB_FORMAT else frozenset({"email"})

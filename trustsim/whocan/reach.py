@@ -139,7 +139,7 @@ class _ReverseIndex:
         partition = entry.role.partition
         if value == "*":
             self._add_star(statement, entry)
-        elif value.isdigit() and len(value) == 12:
+        elif value.isascii() and value.isdigit() and len(value) == 12:
             self.by_account.setdefault((partition, value), []).append(entry)
         else:
             arn = Arn.try_parse(value)

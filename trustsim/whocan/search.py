@@ -115,7 +115,7 @@ class _Candidates:
                 IDENTITY_NOTE,
             )
             return
-        if value.isdigit() and len(value) == 12:
+        if value.isascii() and value.isdigit() and len(value) == 12:
             self.add_account(partition, value)
             return
         arn = Arn.try_parse(value)
