@@ -686,6 +686,11 @@ def test_gaad_refuses_every_malformed_entry_with_its_pointer() -> None:
                 "AssumeRolePolicyDocument": TRUST,
                 "Tags": [{"Key": "k", "Value": 1}],
             },
+            {
+                "Arn": f"arn:aws:iam::{A}:role/r5",
+                "AssumeRolePolicyDocument": TRUST,
+                "Tags": {"team": "ci", "on": True, "a/b~c": None, "n": 1},
+            },
         ],
     }
     problems = _problems(load_authorization_details, dump)
@@ -719,6 +724,11 @@ def test_gaad_refuses_every_malformed_entry_with_its_pointer() -> None:
     # Tags decide conditions (aws:ResourceTag): one that cannot be read is never dropped.
     assert by_pointer["/RoleDetailList/5/Tags"] == 'Tags must be a list of {"Key", "Value"}'
     assert by_pointer["/RoleDetailList/6/Tags/0"] == 'a tag is {"Key": text, "Value": text}'
+    # In the {key: value} form too: true, null or 1 is no tag "True", "None" or "1".
+    assert by_pointer["/RoleDetailList/7/Tags/on"] == "a tag's value is text"
+    assert by_pointer["/RoleDetailList/7/Tags/a~1b~0c"] == "a tag's value is text"
+    assert by_pointer["/RoleDetailList/7/Tags/n"] == "a tag's value is text"
+    assert not any(p.startswith("/RoleDetailList/7/Tags/team") for p in by_pointer)
     assert by_pointer["/UserDetailList/3/GroupList"] == "GroupList must be a list of names"
     assert "/UserDetailList/3/Tags/0" in by_pointer
     assert "/UserDetailList/3/Tags/1" in by_pointer

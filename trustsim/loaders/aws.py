@@ -302,7 +302,14 @@ def _tags(item: Mapping[str, Any], pointer: str, collect: _Collector) -> dict[st
     if raw is None:
         return {}
     if _is_object(raw):
-        return {str(key): str(value) for key, value in raw.items()}
+        plain: dict[str, str] = {}
+        for key, value in raw.items():
+            if not isinstance(value, str):  # not str(value): true is no tag "True"
+                escaped = str(key).replace("~", "~0").replace("/", "~1")
+                collect.shape(f"{pointer}/Tags/{escaped}", "a tag's value is text")
+                continue
+            plain[str(key)] = value
+        return plain
     if not isinstance(raw, list):
         collect.shape(f"{pointer}/Tags", 'Tags must be a list of {"Key", "Value"}')
         return {}
