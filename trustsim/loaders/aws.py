@@ -303,12 +303,12 @@ def _tags(item: Mapping[str, Any], pointer: str, collect: _Collector) -> dict[st
         return {}
     if _is_object(raw):
         plain: dict[str, str] = {}
-        for key, value in raw.items():
-            if not isinstance(value, str):  # not str(value): true is no tag "True"
-                escaped = str(key).replace("~", "~0").replace("/", "~1")
+        for name, text in raw.items():
+            if not isinstance(text, str):  # not str(text): true is no tag "True"
+                escaped = str(name).replace("~", "~0").replace("/", "~1")
                 collect.shape(f"{pointer}/Tags/{escaped}", "a tag's value is text")
                 continue
-            plain[str(key)] = value
+            plain[str(name)] = text
         return plain
     if not isinstance(raw, list):
         collect.shape(f"{pointer}/Tags", 'Tags must be a list of {"Key", "Value"}')
