@@ -21,13 +21,13 @@ sets of states, so no determinisation is ever built.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
+from trustsim._memo import cached
 from trustsim._request_derivation import tag_text_ok
 
 __all__ = [
@@ -211,7 +211,7 @@ def _pattern(items: Sequence[tuple[str, str | Label]]) -> Nfa:
     return builder.build([current])
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def glob(pattern: str, wildcard: Label = ANY) -> Nfa:
     """The language of an IAM pattern: ``*`` any run, ``?`` one character, all else literal.
 
@@ -235,7 +235,7 @@ def _add_glob(items: list[tuple[str, str | Label]], pattern: str, wildcard: Labe
             items.append(("lit", char))
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def equals(text: str) -> Nfa:
     """The one-word language ``{text}`` (``*`` and ``?`` are literal here).
 
@@ -250,7 +250,7 @@ def literal(text: str) -> Nfa:
     return equals(text)
 
 
-@functools.lru_cache(maxsize=1)
+@cached(1)
 def _folds() -> dict[str, tuple[str, ...]]:
     """Case folding → the characters that fold to it (only those that do not fold to themselves)."""
     table: dict[str, list[str]] = {}
@@ -272,7 +272,7 @@ def fold_sources(folded: str) -> tuple[str, ...]:
     return (folded, *found) if len(folded) == 1 else found
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def equals_ignore_case(text: str) -> Nfa:
     """``{v : v.casefold() == text.casefold()}``, the language of ``StringEqualsIgnoreCase``.
 
@@ -307,7 +307,7 @@ def _arn_items(pattern: str) -> list[tuple[str, str | Label]] | None:
     return items
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def arn_glob(pattern: str) -> Nfa | None:
     """The language of an ``ArnLike`` pattern: six parts, each a glob; the first five hold no colon.
 
@@ -321,7 +321,7 @@ def arn_glob(pattern: str) -> Nfa | None:
     return None if items is None else _pattern(items)
 
 
-@functools.lru_cache(maxsize=1)
+@cached(1)
 def arn_shaped() -> Nfa:
     """Values that split into six ARN parts (at least five colons): what ``Arn*`` can read."""
     return glob("*:*:*:*:*:*")
@@ -429,7 +429,7 @@ def alphabet(automata: Sequence[Nfa]) -> list[str]:
     return list(_alphabet(frozenset(labels)))
 
 
-@functools.lru_cache(maxsize=1024)
+@cached(1024)
 def _alphabet(labels: frozenset[Label]) -> tuple[str, ...]:
     candidates = list(_BASE)
     for label in labels:

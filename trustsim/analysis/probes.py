@@ -22,12 +22,12 @@ region is exactly a set of values the evaluator's clauses answer alike.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import ipaddress
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from trustsim._memo import cached
 from trustsim.conditions import CompiledCondition, compile_condition
 from trustsim.context import RequestContext
 from trustsim.model import ConditionClause
@@ -128,7 +128,7 @@ def ip_probes(clauses: Iterable[ConditionClause]) -> list[str]:
     return sorted((str(address) for address in found), key=lambda text: (":" in text, text))
 
 
-@functools.lru_cache(maxsize=4096)
+@cached(4096)
 def _compiled(clause: ConditionClause) -> CompiledCondition:
     return compile_condition((clause,), expand_variables=False)
 
