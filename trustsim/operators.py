@@ -264,10 +264,10 @@ def _ascii(read: Callable[[str], Any]) -> Callable[[str], Any]:
     return lambda text: read(text) if text.isascii() else None
 
 
-_prepare_number = _reading(_ascii(parse_number), "not an integer or decimal number (ASCII digits)")
+_prepare_number = _reading(_ascii(parse_number), "not an integer or decimal number")
 _prepare_date = _reading(
     _ascii(parse_date),
-    "not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds (ASCII digits)",
+    "not an ISO 8601 date (YYYY-MM-DDThh:mm:ssZ…) or epoch seconds",
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-ACCOUNTS = st.from_regex(r"\d{12}", fullmatch=True)
+ACCOUNTS = st.from_regex(r"[0-9]{12}", fullmatch=True)
 NAMES = st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,20}", fullmatch=True)
 PATHS = st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), max_size=2).map(
     lambda parts: "/" + "".join(f"{p}/" for p in parts)
