@@ -6,7 +6,6 @@ is its reading side (:func:`open_database`, :class:`InventoryDatabase`).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import os
@@ -16,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from trustsim._collector import collector_paused
 from trustsim._inventory_store import check_format, connect, is_database, read_dump
 from trustsim._inventory_store import digest as _digest
 from trustsim.arn import Arn
@@ -354,7 +354,7 @@ class InventoryDatabase:
         freezing = gc.isenabled() and gc.get_freeze_count() == 0
         answered = 0
         try:
-            with _collector_paused():
+            with collector_paused():
                 rows: list[tuple[Any, ...]] = []
                 loaded: set[tuple[str, str, str]] = set()
                 for arn in role_arns:
@@ -365,7 +365,7 @@ class InventoryDatabase:
                     rows += needed
                 inventory = self._build(rows) if rows or not role_arns else self._whole()
             for start in range(0, len(role_arns), BATCH):
-                with _collector_paused():
+                with collector_paused():
                     batch = role_arns[start : start + BATCH]
                     answers = [who_can_assume(inventory, arn) for arn in batch]
                     answered += len(answers)
@@ -391,18 +391,6 @@ def _collected_after(answered: int) -> None:
     if _ANSWERED[0] >= COLLECT_EVERY:
         _ANSWERED[0] = 0
         gc.collect()
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block (as it was, after it)."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
 
 
 def _needs(trust: Policy) -> Iterator[tuple[str, str]]:

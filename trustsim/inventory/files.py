@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from trustsim._collector import collector_paused
 from trustsim._files import read_named, read_reference
 from trustsim.errors import InvalidPolicy
 from trustsim.inventory.model import Inventory, InventoryError, Organization, OrgUnit, PolicyReader
@@ -86,17 +87,20 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     organization = None
     if value.get("organization") is not None:
         organization = organization_block(value["organization"], base, root, where)
-    return Inventory.from_authorization_details(
-        *(
-            load_authorization_details(
-                read_reference(d, folder=base, root=root), origin=str(base / d)
-            )
-            for d in dumps
-        ),
-        organization=organization,
-        oidc_providers=_strings(value.get("oidc_providers", []), where, "oidc_providers"),
-        saml_providers=_strings(value.get("saml_providers", []), where, "saml_providers"),
-    )
+    # Paused over every dump, not each in turn: a collection between two loads would walk
+    # the dumps loaded before (trustsim._collector).
+    with collector_paused():
+        return Inventory.from_authorization_details(
+            *(
+                load_authorization_details(
+                    read_reference(d, folder=base, root=root), origin=str(base / d)
+                )
+                for d in dumps
+            ),
+            organization=organization,
+            oidc_providers=_strings(value.get("oidc_providers", []), where, "oidc_providers"),
+            saml_providers=_strings(value.get("saml_providers", []), where, "saml_providers"),
+        )
 
 
 def _strings(items: object, where: str, label: str) -> list[str]:

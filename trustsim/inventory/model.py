@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from trustsim import _reprs
+from trustsim._collector import collector_paused
 from trustsim._org_rules import rcp_allow_problem
 from trustsim.callers import IamUser, OrgMembership, Role, RoleSession
 from trustsim.errors import TrustsimError
@@ -522,10 +523,25 @@ class Inventory:
         policies missing from a dump are listed in :attr:`notes`: their effect is unknown, and
         the principals that hold them are evaluated without them.
 
+        Python's cyclic garbage collector is paused while the dumps are loaded and the
+        inventory built (the collections their allocations trigger would walk every loaded
+        container, for nothing), and left as it was after, raised or not.
+
         Raises:
             trustsim.errors.InvalidPolicy: a dump holds a policy AWS would refuse.
             InventoryError: a principal appears in two dumps.
         """
+        with collector_paused():
+            return cls._from_details(details, organization, oidc_providers, saml_providers)
+
+    @classmethod
+    def _from_details(
+        cls,
+        details: Sequence[AuthorizationDetails | str | os.PathLike[str] | Mapping[str, Any]],
+        organization: Organization | None,
+        oidc_providers: Iterable[str],
+        saml_providers: Iterable[str],
+    ) -> Inventory:
         loaded = [
             d if isinstance(d, AuthorizationDetails) else load_authorization_details(d)
             for d in details

@@ -27,15 +27,14 @@ Statement/0/Principal``), with line and column when the file was read from text.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeGuard
 
 import attrs
 
 from trustsim._caller_checks import tag_mapping
+from trustsim._collector import collector_paused
 from trustsim._files import read_named
 from trustsim._frozen import FrozenDict
 from trustsim.callers import IamUser, InvalidCaller, OrgMembership, Role, RoleSession
@@ -564,27 +563,8 @@ def load_authorization_details(*sources: Source, origin: str | None = None) -> A
             its place in the file (``/RoleDetailList/3/AssumeRolePolicyDocument/...``).
         OSError: a file cannot be read.
     """
-    with _collector_paused():
+    with collector_paused():  # see trustsim._collector: a third of a load otherwise
         return _details(sources, origin)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a dump is loaded, as it was after.
-
-    A dump decodes to hundreds of thousands of containers that all stay alive while the
-    details are built; each collection the allocations trigger walks them all, for nothing
-    (a third of loading an 11 MB dump). Loading makes no garbage cycles worth collecting
-    early; the collector runs again as soon as the load ends, raised or not. (Another thread
-    that turns the collector off meanwhile finds it on again afterwards.)
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _details(sources: tuple[Source, ...], origin: str | None) -> AuthorizationDetails:
