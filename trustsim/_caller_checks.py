@@ -22,7 +22,7 @@ from typing import Any
 
 from trustsim._frozen import FrozenDict
 from trustsim._inputs import expect_policy, expect_time, shown
-from trustsim._memo import cached
+from trustsim._memo import memo, remember
 from trustsim.errors import InvalidCaller
 from trustsim.model import Policy, PolicyKind
 
@@ -54,10 +54,31 @@ ORG_PATH = re.compile(
 )
 
 
-@cached(4096)  # the same ARNs are checked and read again and again
+#: text -> (pattern, its groups in text or None): the last answer for each text.
+_GROUPS: dict[str, tuple[re.Pattern[str], tuple[str, ...] | None]] = memo(
+    "trustsim._caller_checks.match_groups", 4096
+)
+
+
 def match_groups(pattern: re.Pattern[str], text: str) -> tuple[str, ...] | None:
+    """The groups of ``pattern`` matching the whole of ``text``, or ``None``.
+
+    The same ARNs are checked and their parts read again and again, so the last answer for
+    each text is remembered, with the pattern it answers for (compared by identity: a text
+    read with another pattern is matched again). Keyed by the text alone, whose hash Python
+    keeps: a ``(pattern, text)`` key would hash the compiled pattern on every call, which
+    cost more than the match itself for the distinct ARNs of an account dump.
+
+    >>> match_groups(re.compile(r"(a+)(b?)"), "aab"), match_groups(re.compile(r"b"), "aab")
+    (('aa', 'b'), None)
+    """
+    hit = _GROUPS.get(text)
+    if hit is not None and hit[0] is pattern:
+        return hit[1]
     match = pattern.fullmatch(text)
-    return None if match is None else match.groups()
+    groups = None if match is None else match.groups()
+    remember(_GROUPS, text, (pattern, groups))
+    return groups
 
 
 def is_arn(value: object) -> bool:
