@@ -25,10 +25,10 @@ import reprlib
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
-if TYPE_CHECKING:
-    from trustsim.model import PolicyKind
+# model imports nothing of trustsim but _memo and _reprs: no circle.
+from trustsim.model import Policy, PolicyKind
 
 __all__ = [
     "MAX_DEPTH",
@@ -108,6 +108,7 @@ def utc_instant(value: _dt.datetime, label: str, error: type[Exception]) -> _dt.
         raise error(f"{label}: {value!r} is outside the calendar once moved to UTC") from None
 
 
+_IDENTITY, _MANAGED = PolicyKind.IDENTITY, PolicyKind.MANAGED  # read once, not per call
 _LOAD_HINT = (
     "load it first: trustsim.parse_policy(document, kind={kind!r}) for a dict or JSON text, "
     "trustsim.load_policy(path, kind={kind!r}) for a file"
@@ -122,9 +123,7 @@ def expect_policy(label: str, value: object, kind: PolicyKind, error: type[Excep
     with ``error``: an identity policy has no ``Principal``, and read as a trust policy it
     would trust everyone.
     """
-    from trustsim.model import Policy  # noqa: PLC0415 - model imports nothing of trustsim
-
-    if not isinstance(value, Policy):
+    if type(value) is not Policy and not isinstance(value, Policy):
         if isinstance(value, (str, bytes, Mapping, os.PathLike)):
             raise TypeError(
                 f"{label}: expected a trustsim.Policy, got {type(value).__name__}: "
@@ -133,8 +132,8 @@ def expect_policy(label: str, value: object, kind: PolicyKind, error: type[Excep
         _wrong(label, f"a trustsim.Policy of kind {kind.value!r}", value)
     # A customer managed policy is an identity policy IAM saved with stricter rules (its
     # Version): it goes wherever an identity policy does.
-    managed_as_identity = (kind.value, value.kind.value) == ("identity", "managed")
-    if value.kind is not kind and not managed_as_identity:
+    found = value.kind
+    if found is not kind and (kind is not _IDENTITY or found is not _MANAGED):
         raise error(
             f"{label}: expected {_KIND_NAMES[kind.value]}, got {_KIND_NAMES[value.kind.value]} "
             f"({value.origin or 'built in code'}); parse it with kind={kind.value!r}"
