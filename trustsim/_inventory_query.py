@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -352,30 +353,59 @@ class InventoryDatabase:
         from trustsim.whocan import who_can_assume  # noqa: PLC0415 (whocan imports inventory)
 
         freezing = gc.isenabled() and gc.get_freeze_count() == 0
-        answered = 0
-        try:
+        with collector_paused():
+            rows: list[tuple[Any, ...]] = []
+            loaded: set[tuple[str, str, str]] = set()
+            for arn in role_arns:
+                needed = self._needed_rows(arn, loaded)
+                if needed is None:
+                    rows = []
+                    break
+                rows += needed
+            inventory = self._build(rows) if rows or not role_arns else self._whole()
+        yield from _batched(partial(who_can_assume, inventory), role_arns, freezing=freezing)
+
+    def reach_each(self, principal_arns: Sequence[str]) -> Iterator[Any]:
+        """:func:`~trustsim.whocan.reachable_from` each of ``principal_arns`` (a reach task).
+
+        Reach follows chains across accounts, so every answer reads the whole inventory:
+        it is built once per opened database (with the collector paused), and the answers
+        are computed in batches as :meth:`who_can_each` computes its own (the collector
+        paused per batch, what a batch left alive frozen out of its scans until the task
+        ends); each answer is the one ``reachable_from`` gives on :meth:`inventory`.
+
+        Raises:
+            InventoryError: the database holds no principal with one of these ARNs.
+        """
+        from trustsim.whocan import reachable_from  # noqa: PLC0415 (whocan imports inventory)
+
+        freezing = gc.isenabled() and gc.get_freeze_count() == 0
+        with collector_paused():
+            inventory = self._whole()
+        yield from _batched(partial(reachable_from, inventory), principal_arns, freezing=freezing)
+
+
+def _batched(answer: Callable[[str], Any], arns: Sequence[str], *, freezing: bool) -> Iterator[Any]:
+    """``answer(arn)`` for each of ``arns``, :data:`BATCH` at a time with the collector paused.
+
+    When ``freezing`` (the collector was running and nothing was frozen), what each batch
+    left alive is frozen out of the collector's scans (:func:`gc.freeze`) until the
+    generator ends, which unfreezes everything (see :meth:`InventoryDatabase.who_can_each`).
+    The collector runs whenever the generator yields.
+    """
+    answered = 0
+    try:
+        for start in range(0, len(arns), BATCH):
             with collector_paused():
-                rows: list[tuple[Any, ...]] = []
-                loaded: set[tuple[str, str, str]] = set()
-                for arn in role_arns:
-                    needed = self._needed_rows(arn, loaded)
-                    if needed is None:
-                        rows = []
-                        break
-                    rows += needed
-                inventory = self._build(rows) if rows or not role_arns else self._whole()
-            for start in range(0, len(role_arns), BATCH):
-                with collector_paused():
-                    batch = role_arns[start : start + BATCH]
-                    answers = [who_can_assume(inventory, arn) for arn in batch]
-                    answered += len(answers)
-                    if freezing:
-                        gc.freeze()
-                yield from answers
-        finally:
-            if freezing:
-                gc.unfreeze()
-                _collected_after(answered)
+                answers = [answer(arn) for arn in arns[start : start + BATCH]]
+                answered += len(answers)
+                if freezing:
+                    gc.freeze()
+            yield from answers
+    finally:
+        if freezing:
+            gc.unfreeze()
+            _collected_after(answered)
 
 
 #: How many roles :meth:`InventoryDatabase.who_can_each` answers with the collector paused.

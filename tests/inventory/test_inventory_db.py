@@ -60,11 +60,18 @@ def test_the_database_answers_what_the_inventory_answers(inventory: Inventory) -
                 expected[::-1]
             )
             whole = database.inventory()
+            reached = []
             for arn in database.principal_arns():
                 clear_caches()  # as a fresh process would
                 found = reachable_from(whole, arn).to_dict()
                 clear_caches()
-                assert found == reachable_from(inventory, arn).to_dict()
+                reached.append(reachable_from(inventory, arn).to_dict())
+                assert found == reached[-1]
+            # A reach task (reach --all): batches over the whole inventory, in either order.
+            starts = database.principal_arns()
+            clear_caches()
+            assert [r.to_dict() for r in database.reach_each(starts)] == reached
+            assert [r.to_dict() for r in database.reach_each(starts[::-1])] == reached[::-1]
 
 
 def test_a_database_of_dumps_answers_what_the_dumps_answer(folder: Path) -> None:
@@ -87,6 +94,10 @@ def test_a_partition_naming_a_role_the_database_lacks_is_refused(folder: Path) -
         with pytest.raises(InventoryError, match="no role arn:aws:iam::111122223333:role/no-such"):
             list(database.who_can_each([first, missing]))
         assert list(database.who_can_each([])) == []
+        nobody = "arn:aws:iam::111122223333:user/no-such-user"
+        with pytest.raises(InventoryError, match="no-such-user"):
+            list(database.reach_each([first, nobody]))
+        assert list(database.reach_each([])) == []
 
 
 def test_a_query_loads_only_the_principals_the_trust_policy_can_admit(folder: Path) -> None:

@@ -260,11 +260,8 @@ def _start_worker(path: str) -> None:
 def _work(task: tuple[str, list[str]]) -> list[str]:
     database: InventoryDatabase = _WORKER["database"]
     command, arns = task
-    if command == "who-can":
-        return [_line(result) for result in database.who_can_each(arns)]
-    if "inventory" not in _WORKER:
-        _WORKER["inventory"] = database.inventory()
-    return [_line(_answer(_WORKER["inventory"], command, arn)) for arn in arns]
+    each = database.who_can_each if command == "who-can" else database.reach_each
+    return [_line(result) for result in each(arns)]
 
 
 def _write_all(
@@ -281,7 +278,6 @@ def _write_all(
             _progress_chunks((_work(task) for task in tasks), total, out, err)
         finally:
             _WORKER.pop("database").close()
-            _WORKER.pop("inventory", None)
         return
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=jobs, initializer=_start_worker, initargs=(path,)
