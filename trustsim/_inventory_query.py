@@ -163,6 +163,10 @@ class InventoryDatabase:
         return self._memberships[account]
 
     def _build(self, rows: Iterable[tuple[Any, ...]]) -> Inventory:
+        with collector_paused():  # a collection would walk every principal built so far
+            return self._built(rows)
+
+    def _built(self, rows: Iterable[tuple[Any, ...]]) -> Inventory:
         unique = {row[0]: row for row in rows}
         dump_order = dict(self.connection.execute("SELECT id, ordinal FROM dumps").fetchall())
         ordered = sorted(unique.values(), key=lambda row: (dump_order.get(row[4], 0), row[5]))

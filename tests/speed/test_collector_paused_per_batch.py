@@ -11,6 +11,7 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,28 @@ def test_cycles_frozen_with_a_batch_are_collected_in_the_end(
         rest = list(answers)  # the second batch freezes it with its own leftovers
         assert len(rest) == len(arns) - 1
     assert gone() is None
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_a_whole_inventory_is_built_with_the_collector_paused(
+    database_path: Path, running: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    policies = InventoryDatabase._policy_list
+
+    def noted(database: InventoryDatabase, refs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return policies(database, refs)
+
+    monkeypatch.setattr(InventoryDatabase, "_policy_list", noted)
+    was = gc.isenabled()
+    (gc.enable if running else gc.disable)()
+    try:
+        with open_database(database_path) as database:
+            whole = database.inventory()
+            assert gc.isenabled() is running
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(seen) == len(whole.users) + len(whole.roles)  # once per principal built
+    assert not any(seen)
+    assert whole == _inventory()
