@@ -9,7 +9,10 @@ is written as one dump per account, loaded in memory (what every query cost befo
 into a database (and built again, unchanged), then one who-can query (opening the database
 each time) is timed on ``--queries`` roles (p50, p99), and ``trustsim who-can --all`` run
 with 1 and 2 jobs (wall time, CPU seconds of the command and its workers, peak RSS of the
-largest process).
+largest process, the md5 of the sorted output lines). Loading and building also print their
+CPU seconds, and the run the load average and which ``trustsim`` it measures: to measure
+another checkout with this script, copy it to ``DIR/benchmarks/`` (``DIR`` holding no
+``trustsim``) and run it with ``PYTHONPATH`` pointing at that checkout.
 
 For each size N the generator builds an organisation of ``--accounts`` accounts holding N roles
 and N users (2N callers), with realistic trust shapes (same-account root with and without
@@ -33,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import multiprocessing
+import os
 import random
 import resource
 import subprocess
@@ -299,20 +304,32 @@ def _cli_seconds(argv: list[str]) -> tuple[float, int, list[str], float]:
 
 def _build_in_fresh_process(
     database: Path, dumps: list[Path], organization: Organization | None
-) -> tuple[float, int]:
-    """Build ``database`` in this (fresh) process: seconds and peak RSS (kB)."""
+) -> tuple[float, int, float]:
+    """Build ``database`` in this (fresh) process: seconds, peak RSS (kB), CPU seconds."""
     from trustsim.inventory_db import build_database  # noqa: PLC0415
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     build_database(database, dumps, organization=organization)
     elapsed = time.perf_counter() - start
-    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu = time.process_time() - cpu
+    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, cpu
+
+
+def _checkout() -> str:
+    """Where this process's ``trustsim`` and the CLI's (``python -m trustsim``) come from."""
+    import trustsim  # noqa: PLC0415
+
+    command = [sys.executable, "-c", "import trustsim; print(trustsim.__file__)"]
+    cli = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    return f"trustsim {trustsim.__file__}, CLI {cli.stdout.strip()}"
 
 
 def database_bench(roles: int, accounts: int, seed: int, queries: int, reach_all: bool) -> None:
     """Build time, size, one query p50/p99, --all with 1 and 2 jobs, peak RSS (issue 22)."""
     from trustsim.inventory_db import open_database  # noqa: PLC0415
 
+    print(_checkout())
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         inventory = synthetic_org(roles, accounts, seed)
@@ -322,21 +339,21 @@ def database_bench(roles: int, accounts: int, seed: int, queries: int, reach_all
         megabytes = sum(p.stat().st_size for p in dumps) / 1e6
         print(f"{roles} roles + {roles} users in {accounts} accounts: {len(dumps)} dumps, "
               f"{megabytes:.0f} MB")  # fmt: skip
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         loaded = Inventory.from_authorization_details(*dumps, organization=organization)
         print(f"  load the dumps in memory (what every query paid before): "
-              f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+              f"{time.perf_counter() - start:.1f} s, CPU {time.process_time() - cpu:.1f} s")  # fmt: skip
         sample = random.Random(seed).sample([r.arn for r in loaded.roles], queries)
         del loaded
         database = folder / "org.db"
         # A fresh interpreter for each build, so that its peak RSS is the build's own.
         with multiprocessing.get_context("spawn").Pool(1) as pool:
-            elapsed, rss = pool.apply(_build_in_fresh_process, (database, dumps, organization))
-        print(f"  build: {elapsed:.1f} s, database {database.stat().st_size / 1e6:.0f} MB, "
-              f"peak RSS {rss / 1024:.0f} MB")  # fmt: skip
+            elapsed, rss, cpu = pool.apply(_build_in_fresh_process, (database, dumps, organization))
+        print(f"  build: {elapsed:.1f} s, CPU {cpu:.1f} s, database "
+              f"{database.stat().st_size / 1e6:.0f} MB, peak RSS {rss / 1024:.0f} MB")  # fmt: skip
         with multiprocessing.get_context("spawn").Pool(1) as pool:
-            elapsed, rss = pool.apply(_build_in_fresh_process, (database, dumps, organization))
-        print(f"  build again, nothing changed: {elapsed:.1f} s")
+            elapsed, rss, cpu = pool.apply(_build_in_fresh_process, (database, dumps, organization))
+        print(f"  build again, nothing changed: {elapsed:.1f} s, CPU {cpu:.1f} s")
         times = []
         for arn in sample:
             start = time.perf_counter()
@@ -358,11 +375,13 @@ def database_bench(roles: int, accounts: int, seed: int, queries: int, reach_all
                     [command, "--all", "--inventory", str(database), "--jobs", str(jobs)]
                 )
                 outputs.append(lines)
+                digest = hashlib.md5("\n".join(lines).encode()).hexdigest()  # noqa: S324
                 print(f"  {command} --all --jobs {jobs}: {elapsed:.1f} s ({len(lines)} lines, "
                       f"{len(lines) / elapsed:.0f}/s), CPU {cpu:.1f} s, "
-                      f"peak RSS {rss / 1024:.0f} MB")  # fmt: skip
+                      f"peak RSS {rss / 1024:.0f} MB, sorted output md5 {digest}")  # fmt: skip
             if outputs[0] != outputs[1]:
                 raise SystemExit(f"{command} --all: 1 and 2 jobs answered differently")
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
