@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 
-from trustsim import _collector
+from trustsim._collector import collector_paused
 from trustsim._files import read_named
 from trustsim.arn import Arn
 from trustsim.errors import InvalidPolicy, Position
@@ -59,7 +59,7 @@ def lint(
         InvalidPolicy: AWS would refuse the document (see ``trustsim validate``).
         OSError: the file cannot be read.
     """
-    with _collector.paused():
+    with collector_paused():
         return _lint(policy, role_arn)
 
 
