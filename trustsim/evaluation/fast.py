@@ -46,7 +46,10 @@ if TYPE_CHECKING:
     from trustsim.callers import Caller, Role
 
 __all__ = [
+    "DECIDED",
     "CallPlan",
+    "applied_test",
+    "keep_decided",
     "known",
     "known_call",
     "lazy_outcome",
@@ -122,7 +125,13 @@ class CallPlan:
 
 def _applied(checks: tuple[_Check, ...], context: RequestContext) -> int:
     """Which ``checks`` hold in ``context``, as bits (the key of a plan's answers)."""
-    values = context.folded
+    return _bits(checks, context.folded, context)
+
+
+def _bits(
+    checks: tuple[_Check, ...], values: Mapping[str, tuple[str, ...]], context: RequestContext
+) -> int:
+    """Which ``checks`` hold in ``context`` (``values``: its folded entries), as bits."""
     bits = 0
     bit = 1
     for check in checks:
@@ -130,6 +139,19 @@ def _applied(checks: tuple[_Check, ...], context: RequestContext) -> int:
             bits |= bit
         bit <<= 1
     return bits
+
+
+def applied_test(
+    checks: tuple[_Check, ...],
+) -> Callable[[Mapping[str, tuple[str, ...]], RequestContext], int]:
+    """One call giving :func:`_applied`'s bits for ``checks``, from (``context.folded``, context).
+
+    A single check is its own test: it returns ``True`` or ``False``, which are the bits
+    ``1`` and ``0`` as dict keys (equal, with equal hashes).
+    """
+    if len(checks) == 1:
+        return checks[0]
+    return functools.partial(_bits, checks)
 
 
 def known_call(request: AssumeRoleRequest) -> Decision | None:
@@ -352,3 +374,38 @@ def request_plan(request: AssumeRoleRequest) -> CallPlan:
 
 def _keep(request: AssumeRoleRequest, plan: CallPlan) -> None:
     remember(BY_REQUEST, id(request), (request, plan), _CACHE_SIZE)
+
+
+#: What deciding again a request decided lately needs, by the request's identity:
+#: ``(request, test, answers, decision, outcome)`` — the request (held, so its id is not
+#: reused while the entry lives), one test giving which of its plan's checks hold
+#: (:func:`applied_test`), the plan's answers (the rules' own, by those bits), the decision
+#: given last and the :class:`~trustsim.decision.Outcome` handed out with it (``None`` when
+#: only :func:`~trustsim.evaluation.decide` asked). The doors run the test again on every
+#: call and take the answer the rules gave for its bits; the outcome is handed out again only
+#: when that answer is its decision. An outcome is immutable and holds nothing but its
+#: decision and its request (its reason and statements, made when first read, are the full
+#: scan's on that request), so it equals the outcome a fresh evaluation would build.
+DECIDED: dict[
+    int,
+    tuple[
+        AssumeRoleRequest,
+        Callable[[Mapping[str, tuple[str, ...]], RequestContext], int],
+        dict[int, Decision],
+        Decision,
+        Outcome | None,
+    ],
+] = memo("evaluation: requests decided again", _CACHE_SIZE)
+
+
+def keep_decided(request: AssumeRoleRequest, decision: Decision, outcome: Outcome | None) -> None:
+    """Keep what deciding ``request`` again needs, if the request itself is kept.
+
+    Only a request whose plan is kept by request (:func:`request_plan`: it is decided again)
+    is kept here; a request built afresh for each call is decided once.
+    """
+    hit = BY_REQUEST.get(id(request))
+    if hit is not None and hit[0] is request:
+        plan = hit[1]
+        entry = (request, applied_test(plan.checks), plan.answers, decision, outcome)
+        remember(DECIDED, id(request), entry, _CACHE_SIZE)
