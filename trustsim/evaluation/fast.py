@@ -151,7 +151,18 @@ def applied_test(
     """
     if len(checks) == 1:
         return checks[0]
-    return functools.partial(_bits, checks)
+    if len(checks) == 2:  # (an Allow and a Deny guard, say: common enough to spell out)
+        first, second = checks
+
+        def two(values: Mapping[str, tuple[str, ...]], context: RequestContext) -> int:
+            return (1 if first(values, context) else 0) | (2 if second(values, context) else 0)
+
+        return two
+
+    def several(values: Mapping[str, tuple[str, ...]], context: RequestContext) -> int:
+        return _bits(checks, values, context)
+
+    return several
 
 
 def known_call(request: AssumeRoleRequest) -> Decision | None:
