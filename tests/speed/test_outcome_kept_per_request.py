@@ -136,23 +136,36 @@ def test_a_kept_outcome_is_immutable() -> None:
     assert third.reason == reference.reason
 
 
-def test_a_kept_outcome_is_not_handed_out_when_the_answer_is_gone() -> None:
-    """The entry hands out its outcome only when the rules' remembered answer for the checks
-    that hold is its decision: with the answers forgotten the rules answer again."""
+@pytest.mark.parametrize("door", ["evaluate", "decide"])
+def test_a_kept_answer_is_handed_out_only_for_the_statements_it_was_given_for(door: str) -> None:
+    """The entry's answer was the rules' for the statements that applied then: where the test
+    gives other statements, the doors decline to the plan's memo and the rules' answer.
+    (The entry is altered by hand to say the opposite of the truth for other statements.)"""
     request = next(
         request
         for request in (corpus.make_request(case, corpus.make_role(case)) for case in CASES)
         if _reference(request).allowed
     )
+    reference = _reference(request)
     _memo.clear_caches()
     for _ in range(3):
         kept = evaluate(request)
-    entry = fast.DECIDED[id(request)]
-    entry[2].clear()  # the plan's answers, as when its memo fills and is emptied
-    again = evaluate(request)
-    assert again is not kept
-    assert again == kept == _reference(request)
-    assert again.allowed
+    key = id(request)
+    held, test, applied, decision, outcome = fast.DECIDED[key]
+    assert outcome is kept
+    assert decision is ts.Decision.ALLOW
+    liar = evaluate(corpus.make_request(CASES[0], corpus.make_role(CASES[0])))
+    lie = ts.Decision.EXPLICIT_DENY
+    fast.DECIDED[key] = (held, test, int(applied) + 4, lie, liar)
+    if door == "evaluate":
+        again = evaluate(request)
+        assert again is not liar
+        assert _views(again) == _views(reference)
+    else:
+        assert decide(request) is ts.Decision.ALLOW
+    # The same statements as the entry's: its answer and outcome (the entry is trusted).
+    fast.DECIDED[key] = (held, test, applied, decision, outcome)
+    assert evaluate(request) is outcome
 
 
 def test_an_entry_of_decide_alone_gets_its_outcome_from_evaluate() -> None:

@@ -113,11 +113,11 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
             return switched
     kept = DECIDED.get(id(request))  # this very request, decided lately
     if kept is not None and kept[0] is request:
-        _, test, answers, given, outcome = kept
+        _, test, applied, _, outcome = kept
         context = request.context
-        # The rules' answer on the statements that apply (fast.known_call, inlined): the
-        # outcome handed out with it before, if that was its decision.
-        if outcome is not None and answers.get(test(context.folded, context)) is given:
+        # The statements that apply, tested again: the same as when the rules answered
+        # (known_call), the outcome handed out then is the answer.
+        if outcome is not None and test(context.folded, context) == applied:
             return outcome
     decision = known_call(request)  # the rules' answer on the same facts, remembered
     if decision is None:
@@ -153,10 +153,10 @@ def decide(request: AssumeRoleRequest) -> Decision:
     kept = DECIDED.get(id(request))  # this very request, decided lately
     if kept is not None and kept[0] is request:
         context = request.context
-        # The rules' answer on the statements that apply (fast.known_call, inlined).
-        decision = kept[2].get(kept[1](context.folded, context))
-        if decision is not None:
-            return decision
+        # The statements that apply, tested again: the same as when the rules answered
+        # (known_call), their answer then is the answer.
+        if kept[1](context.folded, context) == kept[2]:
+            return kept[3]
     decision = known_call(request)  # the rules' answer on the same facts, remembered
     if decision is None:
         decision = _by_the_rules(request, call_actions(request))

@@ -388,21 +388,23 @@ def _keep(request: AssumeRoleRequest, plan: CallPlan) -> None:
 
 
 #: What deciding again a request decided lately needs, by the request's identity:
-#: ``(request, test, answers, decision, outcome)`` — the request (held, so its id is not
+#: ``(request, test, applied, decision, outcome)`` — the request (held, so its id is not
 #: reused while the entry lives), one test giving which of its plan's checks hold
-#: (:func:`applied_test`), the plan's answers (the rules' own, by those bits), the decision
-#: given last and the :class:`~trustsim.decision.Outcome` handed out with it (``None`` when
-#: only :func:`~trustsim.evaluation.decide` asked). The doors run the test again on every
-#: call and take the answer the rules gave for its bits; the outcome is handed out again only
-#: when that answer is its decision. An outcome is immutable and holds nothing but its
-#: decision and its request (its reason and statements, made when first read, are the full
-#: scan's on that request), so it equals the outcome a fresh evaluation would build.
+#: (:func:`applied_test`), what it gave when the rules' answer was taken (``applied``: the
+#: key of the plan's answers), that answer, and the :class:`~trustsim.decision.Outcome`
+#: handed out with it (``None`` when only :func:`~trustsim.evaluation.decide` asked). The
+#: doors run the test again on every call: when the same statements apply, the rules' answer
+#: is the one they gave for exactly those statements of this call (a pure function of
+#: them), and the outcome is the one handed out with it. An outcome is immutable and holds
+#: nothing but its decision and its request (its reason and statements, made when first
+#: read, are the full scan's on that request), so it equals the outcome a fresh evaluation
+#: would build. Anything else declines to the plan's memo (:func:`known_call`).
 DECIDED: dict[
     int,
     tuple[
         AssumeRoleRequest,
         Callable[[Mapping[str, tuple[str, ...]], RequestContext], int],
-        dict[int, Decision],
+        int,
         Decision,
         Outcome | None,
     ],
@@ -412,11 +414,13 @@ DECIDED: dict[
 def keep_decided(request: AssumeRoleRequest, decision: Decision, outcome: Outcome | None) -> None:
     """Keep what deciding ``request`` again needs, if the request itself is kept.
 
+    ``decision`` is the rules' answer on the request (known_call's or the full scan's).
     Only a request whose plan is kept by request (:func:`request_plan`: it is decided again)
     is kept here; a request built afresh for each call is decided once.
     """
     hit = BY_REQUEST.get(id(request))
     if hit is not None and hit[0] is request:
-        plan = hit[1]
-        entry = (request, applied_test(plan.checks), plan.answers, decision, outcome)
+        test = applied_test(hit[1].checks)
+        context = request.context
+        entry = (request, test, test(context.folded, context), decision, outcome)
         remember(DECIDED, id(request), entry, _CACHE_SIZE)
