@@ -87,7 +87,8 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     """Decide a whole call: ``request.action`` and every companion action it exercises.
 
     Each action is decided separately; the call is allowed only if all are, and an explicit
-    deny in any of them is an explicit deny (docs/semantics.md §4.11).
+    deny in any of them is an explicit deny (docs/semantics.md §4.11). The same request
+    decided again may get the same outcome object back: outcomes are immutable values.
 
     >>> from trustsim.callers import IamUser, Role
     >>> from trustsim.context import RequestContext
