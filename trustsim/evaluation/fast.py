@@ -420,7 +420,7 @@ def keep_decided(request: AssumeRoleRequest, decision: Decision, outcome: Outcom
     """
     hit = BY_REQUEST.get(id(request))
     if hit is not None and hit[0] is request:
-        test = applied_test(hit[1].checks)
+        test = applied_test(_plan(request.caller, request.role, call_actions(request)).checks)
         context = request.context
         entry = (request, test, test(context.folded, context), decision, outcome)
         remember(DECIDED, id(request), entry, _CACHE_SIZE)
