@@ -55,7 +55,13 @@ __all__ = [
     "set_lazy_core",
 ]
 
-_CACHE_SIZE = 4096
+#: How many calls' plans and requests the fast path keeps: twice the working set of a loop
+#: over the benchmarks' corpus (benchmarks/run.py decides 4,000 prepared requests again and
+#: again), as many as the compiled policies kept (trustsim.compiler). The memos start afresh
+#: when full, so a loop over more requests than this finds none of its plans and rebuilds
+#: every one on every pass (at 4,096, a loop over 8,000 requests took 7x as long per request
+#: as one over 4,000). Each entry holds a request and its call's plan: a few kilobytes.
+_CACHE_SIZE = 8192
 #: How many answers one call plan keeps (one per set of statements that applied).
 _ANSWERS_SIZE = 256
 
