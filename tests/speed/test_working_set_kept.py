@@ -100,3 +100,23 @@ def test_the_answers_of_the_loop_do_not_depend_on_the_caches(
     with _memo.without_fast_path():
         scanned = [decide(request) for request in requests[:200]]
     assert warm == cold == scanned == [Decision.ALLOW, Decision.IMPLICIT_DENY] * 100
+
+
+def test_a_kept_request_reads_its_plan_s_own_checks_and_answers(
+    requests: list[AssumeRoleRequest],
+) -> None:
+    """The entry holds what a decision reads; answers learned later are found through it."""
+    _memo.clear_caches()
+    request = requests[0]
+    for _ in range(2):
+        assert decide(request) is Decision.ALLOW
+    kept, checks, answers, context, values = fast.BY_REQUEST[id(request)]
+    plan = fast.request_plan(request)
+    assert kept is request
+    assert checks is plan.checks
+    assert answers is plan.answers
+    assert context is request.context
+    assert values is request.context.folded
+    answers.clear()  # forgotten: the rules answer again, and the entry sees what they learn
+    assert decide(request) is Decision.ALLOW
+    assert list(fast.BY_REQUEST[id(request)][2].values()) == [Decision.ALLOW]

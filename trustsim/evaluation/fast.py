@@ -66,6 +66,15 @@ _CACHE_SIZE = 8192
 _ANSWERS_SIZE = 256
 
 _Check = Callable[[Mapping[str, tuple[str, ...]], RequestContext], bool]
+#: A request kept by :data:`BY_REQUEST`: the request, its plan's checks and answers, its
+#: context and the context's folded values.
+_Kept = tuple[
+    "AssumeRoleRequest",
+    tuple[_Check, ...],
+    dict[int, Decision],
+    RequestContext,
+    Mapping[str, tuple[str, ...]],
+]
 
 
 def _check_of(statement: CompiledStatement, resource: object, role_arn: str) -> _Check | None:
@@ -141,17 +150,22 @@ def _applied(checks: tuple[_Check, ...], context: RequestContext) -> int:
 def known_call(request: AssumeRoleRequest) -> Decision | None:
     """The rules' decision on the whole call of ``request``, if they gave it before; else ``None``."""
     hit = BY_REQUEST.get(id(request))
-    plan = hit[1] if hit is not None and hit[0] is request else request_plan(request)
-    # _applied(plan.checks, request.context), inlined (the hot path)
-    context = request.context
-    values = context.folded
+    if hit is not None and hit[0] is request:
+        # (the entry holds what a decision reads, so the request, its context and the plan
+        # objects themselves are not read again: fewer places in memory per call)
+        _, checks, answers, context, values = hit
+    else:
+        plan = request_plan(request)
+        checks, answers, context = plan.checks, plan.answers, request.context
+        values = context.folded
+    # _applied(checks, context), inlined (the hot path)
     bits = 0
     bit = 1
-    for check in plan.checks:
+    for check in checks:
         if check(values, context):
             bits |= bit
         bit <<= 1
-    return plan.answers.get(bits)
+    return answers.get(bits)
 
 
 def known(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision | None:
@@ -295,11 +309,11 @@ _PLANS: dict[tuple[int, int, tuple[str, ...]], CallPlan] = memo(
 )
 
 
-#: The plan of each whole call decided lately, by the request's identity (each entry holds
-#: its request, so the id is not reused while the entry lives).
-BY_REQUEST: dict[int, tuple[AssumeRoleRequest, CallPlan]] = memo(
-    "evaluation: plans by request", _CACHE_SIZE
-)
+#: The plan of each whole call decided lately, by the request's identity: the request (so
+#: the id is not reused while the entry lives), then what :func:`known_call` reads of the
+#: plan and the request — the plan's checks and answers (the plan's own tuple and dict, so
+#: answers it learns later are found), the request's context and its folded values.
+BY_REQUEST: dict[int, _Kept] = memo("evaluation: plans by request", _CACHE_SIZE)
 
 
 #: Requests whose caller is equal to one decided before, decided once lately, held weakly:
@@ -357,4 +371,6 @@ def request_plan(request: AssumeRoleRequest) -> CallPlan:
 
 
 def _keep(request: AssumeRoleRequest, plan: CallPlan) -> None:
-    remember(BY_REQUEST, id(request), (request, plan), _CACHE_SIZE)
+    context = request.context
+    kept = (request, plan.checks, plan.answers, context, context.folded)
+    remember(BY_REQUEST, id(request), kept, _CACHE_SIZE)
