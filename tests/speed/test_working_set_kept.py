@@ -1,22 +1,25 @@
-"""A loop over thousands of prepared requests keeps every request's plan (issue 22).
+"""A loop over thousands of requests keeps every request's plan and derivation (issue 22).
 
-The fast path's memos are bounded and start afresh when full; a loop over more requests
-than the bound found none of its plans again and rebuilt every one on every pass. The bound
-is above the working set of the benchmarks' corpus (4,000 requests) with room to spare: these
-tests loop over 6,000 distinct requests (each to its own role) and count plan builds, not
-time (tests/speed/test_memo_keys.py keeps every bound at most 8,192). Disabling the caches changes no answer.
+The memos of the decision path (the fast path's plans and kept requests, the facts, the
+prepared requests and derived caller keys) are bounded and start afresh when full; a loop
+over more requests than a bound found none of its entries again and rebuilt every one on
+every pass. The bounds are above the working set of the benchmarks' corpus (4,000 requests)
+with room to spare: these tests loop over 6,000 distinct requests (each to its own role)
+and count plan builds and derivations, not time (tests/speed/test_memo_keys.py keeps every
+bound at most 8,192). Disabling the caches changes no answer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 
-from trustsim import _memo
+from trustsim import _memo, _request_derivation
 from trustsim.callers import IamUser, Role
 from trustsim.decision import Decision
-from trustsim.evaluation import decide, evaluate, fast
+from trustsim.evaluation import assume_role, decide, evaluate, fast
 from trustsim.parsing import parse_policy
 from trustsim.requests import AssumeRoleRequest, build_request
 
@@ -34,18 +37,20 @@ TRUST = parse_policy(
     }
 )
 ALICE = IamUser(f"arn:aws:iam::{A}:user/alice")
+AT = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
-def requests() -> list[AssumeRoleRequest]:
+def roles() -> list[Role]:
+    return [Role(f"arn:aws:iam::{A}:role/r{index}", TRUST) for index in range(COUNT)]
+
+
+@pytest.fixture(scope="module")
+def requests(roles: list[Role]) -> list[AssumeRoleRequest]:
     """COUNT requests, each to a role of its own; every other one has the wrong ExternalId."""
     return [
-        build_request(
-            ALICE,
-            Role(f"arn:aws:iam::{A}:role/r{index}", TRUST),
-            external_id="even" if index % 2 == 0 else "odd",
-        )
-        for index in range(COUNT)
+        build_request(ALICE, role, external_id="even" if index % 2 == 0 else "odd")
+        for index, role in enumerate(roles)
     ]
 
 
@@ -67,10 +72,17 @@ def plan_builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[fast.CallPlan]
     _memo.clear_caches()
 
 
-def test_the_bound_is_above_the_corpus_working_set() -> None:
+def test_the_bounds_are_above_the_corpus_working_set() -> None:
     bounds = _memo.sizes()
-    for name in ("evaluation: call plans", "evaluation: plans by request"):
-        assert bounds[name][1] >= 2 * 4000 > 4096
+    for name in (
+        "evaluation: call plans",
+        "evaluation: plans by request",
+        "evaluation: role facts",
+        "evaluation: canonical callers",
+        "requests: prepared",
+        "derive: caller keys",
+    ):
+        assert bounds[name][1] >= 2 * 4000 > 4096, name
 
 
 @pytest.mark.parametrize("function", [decide, evaluate])
@@ -120,3 +132,35 @@ def test_a_kept_request_reads_its_plan_s_own_checks_and_answers(
     answers.clear()  # forgotten: the rules answer again, and the entry sees what they learn
     assert decide(request) is Decision.ALLOW
     assert list(fast.BY_REQUEST[id(request)][2].values()) == [Decision.ALLOW]
+
+
+def test_an_end_to_end_loop_over_thousands_of_calls_prepares_and_plans_each_once(
+    roles: list[Role], plan_builds: list[fast.CallPlan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """assume_role with a caller built afresh for every call, as a test suite's loop does."""
+    derive = _request_derivation._derive
+    derived: list[object] = []
+
+    def counted(*args: object) -> object:
+        derived.append(args)
+        return derive(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_request_derivation, "_derive", counted)
+
+    def loop() -> list[Decision]:
+        return [
+            assume_role(
+                IamUser(f"arn:aws:iam::{A}:user/alice"),
+                role,
+                at=AT,  # (without a time, each call is at a time of its own: derived afresh)
+                external_id="even" if index % 2 == 0 else "odd",
+            ).decision
+            for index, role in enumerate(roles)
+        ]
+
+    first = loop()
+    assert len(derived) == len(plan_builds) == COUNT
+    for _ in range(2):
+        assert loop() == first
+    assert len(derived) == len(plan_builds) == COUNT  # every call found again
+    assert first == [Decision.ALLOW, Decision.IMPLICIT_DENY] * (COUNT // 2)
