@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 
 from trustsim._files import read_named
+from trustsim._usual_trust import usual_trust_policy
 from trustsim.errors import InvalidPolicy
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
@@ -84,6 +85,11 @@ def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     known = remembered(text, kind, origin)
     if known is not None:
         return known
+    if kind is PolicyKind.TRUST and type(text) is str:
+        usual = usual_trust_policy(text, origin)  # most trust policies: one pass, or None
+        if usual is not None:
+            remember(text, usual)
+            return usual
     # Read fast and parse; only a problem needs positions, so read strictly (and parse
     # again, to the same problems) only then.
     read, value = quick_value(text)
