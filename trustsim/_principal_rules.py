@@ -350,6 +350,12 @@ _VALUE_RULES: dict[str, tuple[Callable[[str], object], Callable[[str], _Reason]]
 }
 
 
+#: Per principal type: the plain form, accepted at once (what ``principal_reason`` tries first).
+PLAIN_PRINCIPALS: dict[str, Callable[[str], object]] = {
+    name: plain for name, (plain, _) in _VALUE_RULES.items()
+}
+
+
 def principal_reason(name: str, value: str) -> _Reason:
     """What the rules of principal type ``name`` (``AWS``, ``Service``, ``Federated``) refuse in ``value``.
 

@@ -39,7 +39,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from trustsim._principal_rules import principal_reason
+from trustsim._fast_new import builder
+from trustsim._principal_rules import PLAIN_PRINCIPALS, principal_reason
 from trustsim.model import (
     ConditionClause,
     Effect,
@@ -50,6 +51,8 @@ from trustsim.model import (
     parse_operator_name,
 )
 from trustsim.validation import (
+    FAMILY_NAMES,
+    READ_AS_TEXT,
     TRUST_POLICY_MAX_CHARS,
     clause_values_valid,
     required_claim,
@@ -67,6 +70,12 @@ _VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 _ELEMENTS = frozenset({"Sid", "Effect", "Principal", "Action", "Condition"})
 _PRINCIPAL_NAMES = frozenset({"AWS", "Service", "Federated"})
 _EFFECTS = {effect.value: effect for effect in Effect}
+_PLAIN = PLAIN_PRINCIPALS
+# The model's values, built straight into their slots (trustsim._fast_new).
+_new_policy = builder(Policy)
+_new_statement = builder(Statement)
+_new_principal = builder(Principal)
+_new_clause = builder(ConditionClause)
 _POINTERS = tuple(f"/Statement/{index}" for index in range(64))
 #: The longest text whose canonical form is surely within IAM's quota, uncounted
 #: (``trustsim.loaders.json_text.canonical_bound``: ``2 * len(text) + 2`` characters at most).
@@ -139,7 +148,7 @@ def _policy(raw: dict[str, Any], quotes: int, origin: str) -> Policy:
         strings += count
     if 2 * strings != quotes:
         raise _Other  # a key written twice (see the module)
-    return Policy(tuple(statements), version, policy_id, PolicyKind.TRUST, origin)
+    return _new_policy(tuple(statements), version, policy_id, PolicyKind.TRUST, origin)
 
 
 def _texts(value: object) -> tuple[str, ...]:
@@ -158,68 +167,59 @@ def _statement(
 ) -> tuple[Statement, int]:
     if not _ELEMENTS.issuperset(raw):
         raise _Other
-    strings = len(raw)
     effect_text = raw.get("Effect")
-    if type(effect_text) is not str:
-        raise _Other
-    effect = _EFFECTS.get(effect_text)
-    if effect is None:
-        raise _Other
-    strings += 1
+    effect = _EFFECTS.get(effect_text) if type(effect_text) is str else None
     sid = raw.get("Sid")
-    if sid is not None:
-        if type(sid) is not str:
-            raise _Other
-        strings += 1
-    elif "Sid" in raw:
+    if effect is None or (sid is None and "Sid" in raw) or not (sid is None or type(sid) is str):
         raise _Other
-    principal, count, federated = _principal(raw.get("Principal"))
-    strings += count
+    principal, strings, federated = _principal(raw.get("Principal"))
+    strings += len(raw) + (2 if sid is not None else 1)  # the keys, Effect's and Sid's texts
     actions = _texts(raw.get("Action"))
     if not actions:
         raise _Other  # MISSING_ACTION
     for action in actions:
-        if not trust_action_valid(action):
+        if action not in FAMILY_NAMES and not trust_action_valid(action):
             raise _Other
     strings += len(actions)
     clauses: tuple[ConditionClause, ...] = ()
-    condition = raw.get("Condition")
-    if condition is not None:
-        clauses, count = _clauses(condition, expands)
+    if "Condition" in raw:
+        clauses, count = _clauses(raw["Condition"], expands)
         strings += count
-    elif "Condition" in raw:
-        raise _Other
     if federated and effect is Effect.ALLOW:
         keys = {clause.key.lower() for clause in clauses}
         for provider in federated:
             claim = required_claim(provider)
             if claim is not None and claim not in keys:
                 raise _Other  # OIDC_CLAIM_CONDITION_REQUIRED
-    return (
-        Statement(effect, sid, principal, None, actions, None, None, None, clauses, index, pointer),
-        strings,
+    statement = _new_statement(
+        effect, sid, principal, None, actions, None, None, None, clauses, index, pointer, None
     )
+    return statement, strings
 
 
 def _principal(value: object) -> tuple[Principal, int, tuple[str, ...]]:
-    if type(value) is not dict or not value or not _PRINCIPAL_NAMES.issuperset(value):
+    if type(value) is not dict or not _PRINCIPAL_NAMES.issuperset(value):
         raise _Other  # "*", CanonicalUser, no Principal… (or its shape is wrong)
     strings = len(value)
-    found: list[tuple[str, ...]] = []
-    for name in ("AWS", "Service", "Federated"):
-        if name in value:
-            values = _texts(value[name])
-            for item in values:
-                if principal_reason(name, item) is not None:
-                    raise _Other
-            strings += len(values)
-            found.append(values)
+    aws: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    federated: tuple[str, ...] = ()
+    for name, written in value.items():
+        values = (written,) if type(written) is str else _texts(written)
+        plain = _PLAIN[name]
+        for item in values:
+            if not plain(item) and principal_reason(name, item) is not None:
+                raise _Other
+        strings += len(values)
+        if name == "AWS":
+            aws = values
+        elif name == "Service":
+            service = values
         else:
-            found.append(())
-    aws, service, federated = found
+            federated = values
     if not (aws or service or federated):
         raise _Other  # EMPTY_PRINCIPAL
-    return Principal(aws, service, federated), strings, federated
+    return _new_principal(aws, service, federated, (), False), strings, federated
 
 
 def _clauses(value: object, expands: bool) -> tuple[tuple[ConditionClause, ...], int]:
@@ -232,17 +232,18 @@ def _clauses(value: object, expands: bool) -> tuple[tuple[ConditionClause, ...],
         if operator is None or type(block) is not dict:
             raise _Other
         strings += len(block)
+        text = operator.base in READ_AS_TEXT
         for key, raw in block.items():
             if not key:
                 raise _Other  # EMPTY_CONDITION_KEY
             if type(raw) is str:
-                clause = ConditionClause(operator, key, (raw,), False)
+                clause = _new_clause(operator, key, (raw,), False)
                 strings += 1
             else:
                 values = _texts(raw)
-                clause = ConditionClause(operator, key, values, True)
+                clause = _new_clause(operator, key, values, True)
                 strings += len(values)
-            if not clause_values_valid(clause, expands):
+            if not (text or clause_values_valid(clause, expands)):
                 raise _Other
             clauses.append(clause)
     return tuple(clauses), strings

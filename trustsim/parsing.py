@@ -29,19 +29,18 @@ from trustsim.validation import (
 
 __all__ = ["clear_parse_caches", "parse_policy"]
 
-# Policies parsed from JSON text, by what parsing reads: the text and the kind. A policy is
+# Policies parsed from JSON text, by what parsing reads: the text and the kind (named by its
+# value: hashing an Enum member runs Python code, hashing its text does not). A policy is
 # frozen; the caller's origin is set on a copy. Only valid documents are remembered.
 _DOCUMENTS_LIMIT = 1 << 12
-_DOCUMENTS: dict[tuple[str | bytes, PolicyKind], Policy] = memo(
-    "parsing: documents", _DOCUMENTS_LIMIT
-)
+_DOCUMENTS: dict[tuple[str | bytes, str], Policy] = memo("parsing: documents", _DOCUMENTS_LIMIT)
 
 
 def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Policy | None:
     """The policy parsed from ``text`` as ``kind`` before, with ``origin``; else ``None``."""
     if SWITCH.fresh:  # the test switch (trustsim._memo): every parse starts cold
         return None
-    policy = _DOCUMENTS.get((text, kind))
+    policy = _DOCUMENTS.get((text, kind._value_))
     if policy is None:
         return None
     return policy if policy.origin == origin else attrs.evolve(policy, origin=origin)
@@ -49,7 +48,7 @@ def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Polic
 
 def remember(text: str | bytes, policy: Policy) -> None:
     """Keep ``policy``, parsed from ``text`` with no problem, for :func:`remembered`."""
-    keep(_DOCUMENTS, (text, policy.kind), policy, _DOCUMENTS_LIMIT)
+    keep(_DOCUMENTS, (text, policy.kind._value_), policy, _DOCUMENTS_LIMIT)
 
 
 def clear_parse_caches() -> None:

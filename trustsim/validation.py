@@ -128,7 +128,7 @@ ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     SET_CONTEXT,
 )
 
-_FAMILY_NAMES = frozenset(ASSUME_ROLE_FAMILY)
+FAMILY_NAMES = frozenset(ASSUME_ROLE_FAMILY)
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
 #: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim, in lower case.
@@ -412,7 +412,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         )
     trust = element == "Action" and kind is PolicyKind.TRUST
     for index, action in enumerate(actions):
-        if action in _FAMILY_NAMES:
+        if action in FAMILY_NAMES:
             continue  # an AssumeRole-family name as documented: right for every kind
         # An action's problems depend on its text and on the trust rule alone.
         key = ("action", action, trust)
@@ -438,7 +438,7 @@ def trust_action_valid(action: str) -> bool:
     >>> trust_action_valid("sts:AssumeRole"), trust_action_valid("s3:GetObject")
     (True, False)
     """
-    return action in _FAMILY_NAMES or known_valid(("action", action, True))
+    return action in FAMILY_NAMES or known_valid(("action", action, True))
 
 
 def _both_problem(where: str, element: str) -> list[Problem]:
@@ -562,7 +562,7 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 #: The String operators read every text as a value (a pattern, for the Like ones) and expand
 #: policy variables: no value of theirs can be wrong (trustsim.operators.policy_value_problems
 #: finds nothing; tests/policy/test_validation.py holds it to that), so none is checked.
-_READ_AS_TEXT = frozenset(name for name in BASE_OPERATORS if name.startswith("String"))
+READ_AS_TEXT = frozenset(name for name in BASE_OPERATORS if name.startswith("String"))
 
 
 def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
@@ -577,8 +577,8 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
             )
             problems.append(worded_for(problem, policy.kind))
             continue
-        if clause.operator.base in _READ_AS_TEXT:
-            continue  # no value can be wrong (see _READ_AS_TEXT)
+        if clause.operator.base in READ_AS_TEXT:
+            continue  # no value can be wrong (see READ_AS_TEXT)
         key = _values_key(clause, policy.expands_variables)
         if known_valid(key):
             continue
@@ -614,8 +614,8 @@ def clause_values_valid(clause: ConditionClause, expands: bool) -> bool:
     >>> clause_values_valid(ConditionClause(parse_operator_name("Bool"), "k", ("maybe",)), True)
     False
     """
-    if clause.operator.base in _READ_AS_TEXT:
-        return True  # no value can be wrong (see _READ_AS_TEXT)
+    if clause.operator.base in READ_AS_TEXT:
+        return True  # no value can be wrong (see READ_AS_TEXT)
     key = _values_key(clause, expands)
     if known_valid(key):
         return True

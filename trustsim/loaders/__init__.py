@@ -77,6 +77,8 @@ def load_policy(
 
 
 def _looks_like_document(text: str) -> bool:
+    if text[:1] == "{":
+        return True
     start = text.lstrip("\ufeff \t\r\n")[:3]
     return start.startswith(("{", "[", '"')) or start.upper() == "%7B"
 
