@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -27,7 +28,7 @@ from trustsim.validation import (
     worded_for,
 )
 
-__all__ = ["clear_parse_caches", "parse_policy"]
+__all__ = ["clear_parse_caches", "document_memo", "parse_policy"]
 
 # Policies parsed from JSON text, by what parsing reads: the text and the kind (named by its
 # value: hashing an Enum member runs Python code, hashing its text does not). A policy is
@@ -51,14 +52,34 @@ def remember(text: str | bytes, policy: Policy) -> None:
     keep(_DOCUMENTS, (text, policy.kind._value_), policy, _DOCUMENTS_LIMIT)
 
 
-def clear_parse_caches() -> None:
-    """Forget every parsed document, validated statement and statement size (cold parsing).
+#: The other memos of parsed documents (the loaders' documents inside API output, by
+#: content): made by :func:`document_memo`, emptied by :func:`clear_parse_caches`.
+_MORE_DOCUMENTS: list[dict[Any, Policy]] = []
 
-    Parsing gives the same answers with or without them.
+
+def document_memo(name: str, bound: int) -> dict[Any, Policy]:
+    """A new registered memo of parsed documents (trustsim._memo), forgotten with the others.
+
+    A loader that remembers documents by its own key makes its memo here, so that
+    :func:`clear_parse_caches` forgets every parsed document.
+    """
+    table: dict[Any, Policy] = memo(name, bound)
+    _MORE_DOCUMENTS.append(table)
+    return table
+
+
+def clear_parse_caches() -> None:
+    """Forget what parsing remembers, to measure cold parsing.
+
+    Every parsed document (by its text, by its content, inside API output: the loaders'
+    memo made by :func:`document_memo`), and every statement, value and statement size
+    found valid. Parsing gives the same answers with or without them.
 
     >>> clear_parse_caches()
     """
     _DOCUMENTS.clear()
+    for table in _MORE_DOCUMENTS:
+        table.clear()
     clear_validation_cache()
     clear_size_cache()
 
