@@ -82,7 +82,17 @@ def test_what_the_one_pass_reading_accepts_is_what_the_general_way_reads(
 ) -> None:
     if cold:
         clear_parse_caches()  # the rules read every value; warm, the valid-values memo answers
-    _holds(write(document, indent, ensure_ascii))
+    text = write(document, indent, ensure_ascii)
+    _holds(text)
+    # A file's bytes are read in one pass too, to the same policy.
+    try:
+        from_bytes: Policy | None = load_policy(text.encode(), origin="<string>")
+    except InvalidPolicy:
+        from_bytes = None
+    general = _general(text)
+    assert (from_bytes is None) == (general is None)
+    if from_bytes is not None and general is not None:
+        assert _every_field(from_bytes) == _every_field(general)
 
 
 @st.composite

@@ -83,13 +83,24 @@ def _looks_like_document(text: str) -> bool:
     return start.startswith(("{", "[", '"')) or start.upper() == "%7B"
 
 
+def _utf8_object(data: str | bytes) -> str | None:
+    """The text of UTF-8 bytes opening with ``{`` (a file's), else ``None`` (``decode_text``'s case)."""
+    if type(data) is not bytes or data[:1] != b"{":
+        return None
+    try:
+        return data.decode("utf-8")  # no BOM: the data opens with "{"
+    except UnicodeDecodeError:
+        return None
+
+
 def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     known = remembered(text, kind, origin)
     if known is not None:
         return known
-    if kind is PolicyKind.TRUST and type(text) is str:
-        usual = usual_trust_policy(text, origin)  # most trust policies: one pass, or None
-        if usual is not None:
+    if kind is PolicyKind.TRUST:
+        plain = text if type(text) is str else _utf8_object(text)
+        usual = None if plain is None else usual_trust_policy(plain, origin)
+        if usual is not None:  # most trust policies: read in one pass (else None)
             remember(text, usual)
             return usual
     # Read fast and parse; only a problem needs positions, so read strictly (and parse
