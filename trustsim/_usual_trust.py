@@ -48,6 +48,7 @@ from trustsim.model import (
     PolicyKind,
     Principal,
     Statement,
+    canonical_chars,
     parse_operator_name,
 )
 from trustsim.validation import (
@@ -77,8 +78,9 @@ _new_statement = builder(Statement)
 _new_principal = builder(Principal)
 _new_clause = builder(ConditionClause)
 _POINTERS = tuple(f"/Statement/{index}" for index in range(64))
-#: The longest text whose canonical form is surely within IAM's quota, uncounted
-#: (``trustsim.loaders.json_text.canonical_bound``: ``2 * len(text) + 2`` characters at most).
+#: The longest text whose canonical form is surely within IAM's size quota, uncounted
+#: (``trustsim.loaders.json_text.canonical_bound``: ``2 * len(text) + 2`` characters at most);
+#: a longer one is counted (``canonical_chars``), as validation counts it.
 _LONGEST = (TRUST_POLICY_MAX_CHARS - 2) // 2
 
 
@@ -91,7 +93,7 @@ def usual_trust_policy(text: str, origin: str) -> Policy | None:
 
     ``None`` says nothing about the document: the general way decides (see the module).
     """
-    if len(text) > _LONGEST or "\\" in text:
+    if "\\" in text:
         return None
     try:
         raw, end = _SCAN(text, 0)
@@ -100,9 +102,12 @@ def usual_trust_policy(text: str, origin: str) -> Policy | None:
     if (end != len(text) and text[end:].strip(_WHITESPACE)) or type(raw) is not dict:
         return None
     try:
-        return _policy(raw, text.count('"'), origin)
+        policy = _policy(raw, text.count('"'), origin)
     except _Other:
         return None
+    if len(text) > _LONGEST and canonical_chars(policy) > TRUST_POLICY_MAX_CHARS:
+        return None  # POLICY_TOO_LARGE (a shorter text is surely within the quota)
+    return policy
 
 
 def _policy(raw: dict[str, Any], quotes: int, origin: str) -> Policy:

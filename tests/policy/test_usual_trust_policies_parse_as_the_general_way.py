@@ -147,6 +147,27 @@ def test_valid_trust_policies_read_in_one_pass_as_the_general_way_reads_them(
     _holds(write(document, indent, False))
 
 
+@given(st.integers(1, 3), st.integers(600, 1500), st.sampled_from(["", " ", "\n    "]))
+def test_long_documents_are_read_in_one_pass_within_the_size_quota_only(
+    statements: int, sid: int, indent: str
+) -> None:
+    # Over 2,047 characters the text no longer bounds the canonical size: it is counted.
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": f"{number}" + "s" * sid,
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::11112222333{number}:root"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+            }
+            for number in range(statements)
+        ],
+    }
+    text = write(document, indent, False)
+    assert (_holds(text) is None) == (_general(text) is None)
+
+
 def test_the_usual_documents_are_read_in_one_pass() -> None:
     # The fast reading is taken by the examples' usual trust policies (else it saves nothing).
     texts = [
@@ -197,8 +218,8 @@ def test_the_usual_documents_are_read_in_one_pass() -> None:
         ),
         (
             '{"Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, '
-            '"Action": "sts:AssumeRole", "Sid": "' + "s" * 2100 + '"}}',
-            "too long to skip the count",
+            '"Action": "sts:AssumeRole", "Sid": "' + "s" * 4100 + '"}}',
+            "over IAM's size quota",
         ),
     ],
 )
