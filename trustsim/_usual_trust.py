@@ -60,7 +60,7 @@ from trustsim.validation import (
     trust_action_valid,
 )
 
-__all__ = ["usual_trust_policy"]
+__all__ = ["usual_trust_document", "usual_trust_policy"]
 
 #: The standard library's reader with no hook: ``(value, end)`` for a JSON value at an index.
 #: (``JSONDecoder.__init__`` sets it: the C scanner, as ``json.loads`` uses; typeshed omits it.)
@@ -110,7 +110,29 @@ def usual_trust_policy(text: str, origin: str) -> Policy | None:
     return policy
 
 
-def _policy(raw: dict[str, Any], quotes: int, origin: str) -> Policy:
+def usual_trust_document(raw: object, origin: str | None) -> Policy | None:
+    """The trust policy of a decoded document when it is a usual one IAM accepts; else ``None``.
+
+    For a ``dict`` (decoded JSON, or built in code): no key can repeat, so nothing is
+    counted but its size (no text bounds it). ``None`` says nothing about the document.
+
+    >>> usual_trust_document({"Statement": {"Effect": "Allow", "Principal": {"Service":
+    ...     "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}}, None).statements[0].effect
+    <Effect.ALLOW: 'Allow'>
+    """
+    if type(raw) is not dict:
+        return None
+    try:
+        policy = _policy(raw, None, origin)
+    except _Other:
+        return None
+    if canonical_chars(policy) > TRUST_POLICY_MAX_CHARS:
+        return None  # POLICY_TOO_LARGE
+    return policy
+
+
+def _policy(raw: dict[str, Any], quotes: int | None, origin: str | None) -> Policy:
+    """The policy; ``quotes`` is the text's count of ``"`` (``None``: no text, no key twice)."""
     if not _POLICY_NAMES.issuperset(raw):
         raise _Other
     strings = len(raw)  # the keys
@@ -151,7 +173,7 @@ def _policy(raw: dict[str, Any], quotes: int, origin: str) -> Policy:
             sids.add(sid)
         statements.append(statement)
         strings += count
-    if 2 * strings != quotes:
+    if quotes is not None and 2 * strings != quotes:
         raise _Other  # a key written twice (see the module)
     return _new_policy(tuple(statements), version, policy_id, PolicyKind.TRUST, origin)
 
@@ -233,14 +255,14 @@ def _clauses(value: object, expands: bool) -> tuple[tuple[ConditionClause, ...],
     strings = len(value)
     clauses: list[ConditionClause] = []
     for name, block in value.items():
-        operator = parse_operator_name(name)
+        operator = parse_operator_name(name) if type(name) is str else None
         if operator is None or type(block) is not dict:
             raise _Other
         strings += len(block)
         text = operator.base in READ_AS_TEXT
         for key, raw in block.items():
-            if not key:
-                raise _Other  # EMPTY_CONDITION_KEY
+            if type(key) is not str or not key:
+                raise _Other  # EMPTY_CONDITION_KEY (or a key no JSON has)
             if type(raw) is str:
                 clause = _new_clause(operator, key, (raw,), False)
                 strings += 1

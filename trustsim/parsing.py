@@ -19,6 +19,7 @@ from trustsim import _pointer
 from trustsim._memo import SWITCH, memo
 from trustsim._memo import remember as keep
 from trustsim._structure import structure_policy
+from trustsim._usual_trust import usual_trust_document
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.model import Policy, PolicyKind, clear_size_cache
 from trustsim.validation import (
@@ -142,15 +143,25 @@ def parse_document(
         known = remembered(content, kind, origin)
         if known is not None:
             return known
-    policy = _parse(
-        raw,
-        kind=kind,
-        origin=origin,
-        text=text,
-        positions=positions,
-        problems=problems,
-        from_json=from_json,
-        size_bound=size_bound,
+    # The usual trust policy in one pass (a loader's text has had its own: size_bound).
+    usual = (
+        usual_trust_document(raw, origin)
+        if kind is PolicyKind.TRUST and size_bound is None and positions is None and not problems
+        else None
+    )
+    policy = (
+        _parse(
+            raw,
+            kind=kind,
+            origin=origin,
+            text=text,
+            positions=positions,
+            problems=problems,
+            from_json=from_json,
+            size_bound=size_bound,
+        )
+        if usual is None
+        else usual
     )
     if content is not None:
         remember(content, policy)

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from tests.support.broken_policies import JSON, Pairs, documents, write
 from tests.support.strategies_policies import trust_policies
-from trustsim._usual_trust import usual_trust_policy
+from trustsim._usual_trust import usual_trust_document, usual_trust_policy
 from trustsim.errors import InvalidPolicy
 from trustsim.loaders import load_policy
 from trustsim.loaders.json_text import read_json
 from trustsim.model import Policy, PolicyKind
-from trustsim.parsing import clear_parse_caches, parse_document
+from trustsim.parsing import _parse, clear_parse_caches, parse_document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -226,3 +226,63 @@ def test_the_usual_documents_are_read_in_one_pass() -> None:
 def test_the_unusual_goes_the_general_way(text: str, why: str) -> None:
     assert usual_trust_policy(text, "<string>") is None, why
     assert json.loads(text.removesuffix(" x"))  # each is JSON (but the one with text after it)
+
+
+def _general_of_value(value: object) -> Policy | None:
+    """What the general way (structuring, then every rule) makes of a decoded document."""
+    try:
+        return _parse(
+            value,
+            kind=PolicyKind.TRUST,
+            origin="d.json",
+            text=None,
+            positions=None,
+            problems=(),
+            from_json=False,
+            size_bound=None,
+        )
+    except InvalidPolicy:
+        return None
+
+
+@given(documents(), st.booleans(), st.data())
+def test_what_the_one_pass_reading_accepts_of_a_dict_is_what_the_general_way_reads(
+    document: Any, odd_key: bool, data: st.DataObject
+) -> None:
+    value = json.loads(write(document, "", False))  # the last of two equal keys, as dicts do
+    if odd_key:  # a dict built in code may hold a key no JSON has
+        objects: list[dict[Any, Any]] = []
+        stack: list[object] = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                objects.append(node)
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        target = data.draw(st.sampled_from(objects))
+        target[data.draw(st.sampled_from([1, None, ("a",)]))] = "x"
+    usual = usual_trust_document(value, "d.json")
+    general = _general_of_value(value)
+    if usual is not None:
+        assert general is not None, "the one-pass reading accepted what the general way refuses"
+        assert _every_field(usual) == _every_field(general)
+    # And parse_policy, which takes the one pass first, gives what the general way gives.
+    try:
+        parsed: Policy | None = parse_document(value, kind=PolicyKind.TRUST, origin="d.json")
+    except InvalidPolicy:
+        parsed = None
+    assert (parsed is None) == (general is None)
+    if parsed is not None and general is not None:
+        assert _every_field(parsed) == _every_field(general)
+
+
+@given(trust_policies())
+def test_valid_trust_policy_dicts_read_in_one_pass_as_the_general_way_reads_them(
+    document: dict[str, Any],
+) -> None:
+    usual = usual_trust_document(document, "d.json")
+    general = _general_of_value(document)
+    assert general is not None
+    if usual is not None:
+        assert _every_field(usual) == _every_field(general)

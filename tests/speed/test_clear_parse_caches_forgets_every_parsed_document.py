@@ -62,7 +62,17 @@ DUMP = json.dumps(
 def _parse_everything() -> object:
     details = load_authorization_details(DUMP, origin="gaad.json")
     text = load_policy(json.dumps(TRUST))
-    counted = parse_policy(TRUST)  # a dict: its statements are counted and remembered
+    # A dict the one-pass reading leaves to the general way (a value that is no text):
+    # its statements are counted and remembered.
+    unusual = {
+        "Statement": {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:SecureTransport": True}},
+        }
+    }
+    counted = parse_policy(unusual)
     return details.roles[0].trust_policy, text, counted
 
 
