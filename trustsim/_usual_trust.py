@@ -10,8 +10,9 @@ detours those take to report a problem. It never reports one: for anything else 
 element, another type, a value a rule refuses or has not yet accepted, a duplicate key) it
 returns ``None``, and the loader parses the text the general way, which finds the problem
 and where it is, or accepts the document. So it decides nothing the general way would not:
-``tests/policy/test_usual_trust_policies_read_as_every_rule_reads.py`` holds the two to the
-same policy on valid and broken documents.
+``tests/policy/test_usual_trust_policies_parse_as_the_general_way.py`` holds the two to the
+same policy on valid and broken documents. :func:`usual_trust_document` does the same for a
+document that came decoded (``parse_policy``, documents inside API output).
 
 Duplicate keys. The plain reader keeps the last of two equal keys (``json.loads``); the
 general way reads with a hook that refuses them. Here, in a text with no backslash every
