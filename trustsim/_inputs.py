@@ -27,6 +27,8 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
+from trustsim._memo import cached
+
 if TYPE_CHECKING:
     from trustsim.model import PolicyKind
 
@@ -198,8 +200,7 @@ def satisfies(value: object, hint: object) -> bool:
         return value is True or value is False
     if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
+    origin, args = _shape_of(hint)
     if origin is typing.Union or origin is types.UnionType:
         return any(satisfies(value, arg) for arg in args)
     if origin is None:
@@ -218,6 +219,19 @@ def satisfies(value: object, hint: object) -> bool:
     return isinstance(value, origin) if isinstance(origin, type) else True
 
 
+@cached(maxsize=512)
+def _shape(hint: object) -> tuple[object, tuple[object, ...]]:
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
+def _shape_of(hint: object) -> tuple[object, tuple[object, ...]]:
+    """``hint``'s origin and arguments (``typing.get_origin``, ``typing.get_args``), remembered."""
+    try:
+        return _shape(hint)
+    except TypeError:  # a hint that cannot be hashed: read it again
+        return typing.get_origin(hint), typing.get_args(hint)
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -226,21 +240,79 @@ def checked(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """Check every argument against ``function``'s annotations before calling it.
 
     ``TypeError`` naming the parameter, what it expected and what it got. For the builders
-    users call a few times per test (the identity constructors), not for the hot path.
+    users call in every test (the identity constructors): a call whose arguments fit the
+    signature is matched to its parameters directly; any other call (a missing argument, an
+    unknown keyword, too many positional arguments) goes through :meth:`inspect.Signature.bind`,
+    which raises the ``TypeError`` it always raised.
+
+    >>> @checked
+    ... def greet(name: str, *, times: int = 1) -> str:
+    ...     return name * times
+    >>> greet("a", times=2)
+    'aa'
+    >>> greet("a", times="2")
+    Traceback (most recent call last):
+    TypeError: greet(times=): expected int, got str: '2'
     """
     signature = inspect.signature(function)
+    arguments_of = _argument_matcher(signature)
     hints: dict[str, object] = {}
 
     @functools.wraps(function)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         if not hints:
             hints.update(typing.get_type_hints(function))
-        bound = signature.bind(*args, **kwargs)
-        for name, value in bound.arguments.items():
+        for name, value in arguments_of(args, kwargs):
             hint = hints.get(name, Any)
             if too_deep(value, 4) or not satisfies(value, hint):
-                expected = str(hint).replace("typing.", "").replace("collections.abc.", "")
-                _wrong(f"{function.__name__}({name}=)", expected, value)
+                _wrong(f"{function.__name__}({name}=)", _hint_text(hint), value)
         return function(*args, **kwargs)
 
     return wrapper
+
+
+def _hint_text(hint: object) -> str:
+    """``hint`` as a reader writes it: ``str``, ``str | None``, ``Sequence[str]``."""
+    if isinstance(hint, type) and not typing.get_args(hint):
+        return hint.__name__
+    return str(hint).replace("typing.", "").replace("collections.abc.", "")
+
+
+def _argument_matcher(
+    signature: inspect.Signature,
+) -> Callable[[tuple[object, ...], dict[str, object]], Iterable[tuple[str, object]]]:
+    """``(args, kwargs) -> (name, value)`` pairs, as ``signature.bind(...).arguments.items()``.
+
+    The given arguments only (no defaults), in the signature's order. ``Signature.bind``
+    itself, the slow and general way, answers every call it would refuse, so that it raises.
+    """
+    parameters = tuple(signature.parameters.values())
+    kind = inspect.Parameter
+    positional = tuple(
+        p.name for p in parameters if p.kind in (kind.POSITIONAL_ONLY, kind.POSITIONAL_OR_KEYWORD)
+    )
+    by_keyword = frozenset(
+        p.name for p in parameters if p.kind in (kind.POSITIONAL_OR_KEYWORD, kind.KEYWORD_ONLY)
+    )
+    required = frozenset(
+        p.name
+        for p in parameters
+        if p.default is p.empty and p.kind not in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD)
+    )
+    plain = all(p.kind not in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD) for p in parameters)
+    place = {p.name: index for index, p in enumerate(parameters)}
+
+    def matched(
+        args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> Iterable[tuple[str, object]]:
+        if plain and len(args) <= len(positional):
+            given = dict(zip(positional, args, strict=False))  # args may be fewer
+            if all(
+                name in by_keyword and name not in given for name in kwargs
+            ) and required.issubset({*given, *kwargs}):
+                if kwargs:
+                    given.update(sorted(kwargs.items(), key=lambda item: place[item[0]]))
+                return given.items()
+        return signature.bind(*args, **kwargs).arguments.items()
+
+    return matched

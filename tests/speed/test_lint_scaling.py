@@ -162,6 +162,35 @@ def test_each_outsider_is_decided_on_the_statements_that_may_apply_to_it() -> No
     assert whole == whole_questions * 800
 
 
+def _statements_compiled(count: int) -> int:
+    """How many statements are compiled while a cold lint of ``count`` statements runs."""
+    compiler.clear_caches()
+    compiled = 0
+    original = compiler._compile_statement
+
+    def counted(*args: Any) -> Any:
+        nonlocal compiled
+        compiled += 1
+        return original(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiler, "_compile_statement", counted)
+        lint(_document(count, github=True), role_arn=ROLE_ARN)
+    return compiled
+
+
+def test_each_statement_is_compiled_a_few_times_not_once_per_question() -> None:
+    """The narrowed roles (one per set of statements a question keeps, trustsim.lint.narrowing)
+    compile only the statements they keep: compiling grows like the statements. A narrowed
+    role per question holding the whole policy, or every question compiling afresh, would
+    compile the questions times the statements."""
+    small = _statements_compiled(200)
+    large = _statements_compiled(800)
+    assert small >= 200 // 2  # the count counts: most statements are compiled at least once
+    assert large <= 5 * small  # four times the statements; per question: sixteen times
+    assert large <= 2 * 800
+
+
 def test_repeated_statements_are_found_without_comparing_every_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
