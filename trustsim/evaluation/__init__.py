@@ -37,6 +37,8 @@ from trustsim.callers import Caller, Role
 from trustsim.decision import Decision, Outcome, explained_by
 from trustsim.evaluation.explaining import explain
 from trustsim.evaluation.fast import (
+    DECIDED,
+    keep_decided,
     known,
     known_call,
     lazy_outcome,
@@ -85,7 +87,8 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
     """Decide a whole call: ``request.action`` and every companion action it exercises.
 
     Each action is decided separately; the call is allowed only if all are, and an explicit
-    deny in any of them is an explicit deny (docs/semantics.md §4.11).
+    deny in any of them is an explicit deny (docs/semantics.md §4.11). The same request
+    decided again may get the same outcome object back: outcomes are immutable values.
 
     >>> from trustsim.callers import IamUser, Role
     >>> from trustsim.context import RequestContext
@@ -109,11 +112,20 @@ def evaluate(request: AssumeRoleRequest) -> Outcome:
         switched = _switched(request, call_actions(request))
         if switched is not None:
             return switched
+    kept = DECIDED.get(id(request))  # this very request, decided lately
+    if kept is not None and kept[0] is request:
+        _, test, applied, _, outcome = kept
+        context = request.context
+        # The statements that apply, tested again: the same as when the rules answered
+        # (known_call), the outcome handed out then is the answer.
+        if outcome is not None and test(context.folded, context) == applied:
+            return outcome
     decision = known_call(request)  # the rules' answer on the same facts, remembered
     if decision is None:
         decision = _by_the_rules(request, call_actions(request))
     outcome = new_lazy_outcome()  # fast.lazy_outcome(decision, request, None), inlined
     set_lazy_core(outcome, (decision, request, None))
+    keep_decided(request, decision, outcome)
     return outcome
 
 
@@ -139,9 +151,17 @@ def decide(request: AssumeRoleRequest) -> Decision:
         switched = _switched(request, call_actions(request))
         if switched is not None:
             return switched.decision
+    kept = DECIDED.get(id(request))  # this very request, decided lately
+    if kept is not None and kept[0] is request:
+        context = request.context
+        # The statements that apply, tested again: the same as when the rules answered
+        # (known_call), their answer then is the answer.
+        if kept[1](context.folded, context) == kept[2]:
+            return kept[3]
     decision = known_call(request)  # the rules' answer on the same facts, remembered
     if decision is None:
         decision = _by_the_rules(request, call_actions(request))
+    keep_decided(request, decision, None)
     return decision
 
 

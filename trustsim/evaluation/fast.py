@@ -46,7 +46,10 @@ if TYPE_CHECKING:
     from trustsim.callers import Caller, Role
 
 __all__ = [
+    "DECIDED",
     "CallPlan",
+    "applied_test",
+    "keep_decided",
     "known",
     "known_call",
     "lazy_outcome",
@@ -122,7 +125,13 @@ class CallPlan:
 
 def _applied(checks: tuple[_Check, ...], context: RequestContext) -> int:
     """Which ``checks`` hold in ``context``, as bits (the key of a plan's answers)."""
-    values = context.folded
+    return _bits(checks, context.folded, context)
+
+
+def _bits(
+    checks: tuple[_Check, ...], values: Mapping[str, tuple[str, ...]], context: RequestContext
+) -> int:
+    """Which ``checks`` hold in ``context`` (``values``: its folded entries), as bits."""
     bits = 0
     bit = 1
     for check in checks:
@@ -130,6 +139,30 @@ def _applied(checks: tuple[_Check, ...], context: RequestContext) -> int:
             bits |= bit
         bit <<= 1
     return bits
+
+
+def applied_test(
+    checks: tuple[_Check, ...],
+) -> Callable[[Mapping[str, tuple[str, ...]], RequestContext], int]:
+    """One call giving :func:`_applied`'s bits for ``checks``, from (``context.folded``, context).
+
+    A single check is its own test: it returns ``True`` or ``False``, which are the bits
+    ``1`` and ``0`` as dict keys (equal, with equal hashes).
+    """
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:  # (an Allow and a Deny guard, say: common enough to spell out)
+        first, second = checks
+
+        def two(values: Mapping[str, tuple[str, ...]], context: RequestContext) -> int:
+            return (1 if first(values, context) else 0) | (2 if second(values, context) else 0)
+
+        return two
+
+    def several(values: Mapping[str, tuple[str, ...]], context: RequestContext) -> int:
+        return _bits(checks, values, context)
+
+    return several
 
 
 def known_call(request: AssumeRoleRequest) -> Decision | None:
@@ -352,3 +385,42 @@ def request_plan(request: AssumeRoleRequest) -> CallPlan:
 
 def _keep(request: AssumeRoleRequest, plan: CallPlan) -> None:
     remember(BY_REQUEST, id(request), (request, plan), _CACHE_SIZE)
+
+
+#: What deciding again a request decided lately needs, by the request's identity:
+#: ``(request, test, applied, decision, outcome)`` — the request (held, so its id is not
+#: reused while the entry lives), one test giving which of its plan's checks hold
+#: (:func:`applied_test`), what it gave when the rules' answer was taken (``applied``: the
+#: key of the plan's answers), that answer, and the :class:`~trustsim.decision.Outcome`
+#: handed out with it (``None`` when only :func:`~trustsim.evaluation.decide` asked). The
+#: doors run the test again on every call: when the same statements apply, the rules' answer
+#: is the one they gave for exactly those statements of this call (a pure function of
+#: them), and the outcome is the one handed out with it. An outcome is immutable and holds
+#: nothing but its decision and its request (its reason and statements, made when first
+#: read, are the full scan's on that request), so it equals the outcome a fresh evaluation
+#: would build. Anything else declines to the plan's memo (:func:`known_call`).
+DECIDED: dict[
+    int,
+    tuple[
+        AssumeRoleRequest,
+        Callable[[Mapping[str, tuple[str, ...]], RequestContext], int],
+        int,
+        Decision,
+        Outcome | None,
+    ],
+] = memo("evaluation: requests decided again", _CACHE_SIZE)
+
+
+def keep_decided(request: AssumeRoleRequest, decision: Decision, outcome: Outcome | None) -> None:
+    """Keep what deciding ``request`` again needs, if the request itself is kept.
+
+    ``decision`` is the rules' answer on the request (known_call's or the full scan's).
+    Only a request whose plan is kept by request (:func:`request_plan`: it is decided again)
+    is kept here; a request built afresh for each call is decided once.
+    """
+    hit = BY_REQUEST.get(id(request))
+    if hit is not None and hit[0] is request:
+        test = applied_test(_plan(request.caller, request.role, call_actions(request)).checks)
+        context = request.context
+        entry = (request, test, test(context.folded, context), decision, outcome)
+        remember(DECIDED, id(request), entry, _CACHE_SIZE)
