@@ -258,3 +258,24 @@ def test_a_dump_over_the_size_cap_is_refused_and_the_database_stays_usable(
     assert _cli("inventory", "build", str(dump), "-o", database) == (0, "")
     with open_database(database) as opened:
         assert opened.inventory() == Inventory.from_authorization_details(dump)
+
+
+def test_a_dump_touched_but_unchanged_or_moved_away_is_not_stale(folder: Path) -> None:
+    import os  # noqa: PLC0415
+
+    copies = []
+    for dump in DUMPS:
+        shutil.copy(dump, folder / dump.name)
+        copies.append(folder / dump.name)
+    build_database(folder / "org.db", copies)
+    expected = Inventory.from_authorization_details(*copies)
+    # The same bytes at a new time: its digest is read again and found equal.
+    os.utime(copies[0], ns=(1, 1))
+    # A dump moved away: the database holds its content.
+    copies[1].rename(folder / "elsewhere.json")
+    with open_database(folder / "org.db") as database:
+        assert database.inventory() == expected
+    # A dump whose size changed is read again and found stale.
+    copies[0].write_text(copies[0].read_text() + " ")
+    with pytest.raises(InventoryError, match=r"is stale: .*changed since the database was built"):
+        open_database(folder / "org.db")
