@@ -243,8 +243,10 @@ _Values = dict[str, tuple[str, ...]]
 #: written, multi-valued keys. Only a role session's keys depend on the time; those are
 #: derived every time.
 _Fragment = tuple[dict[str, tuple[str, ...]], dict[str, str], frozenset[str]]
-_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = memo("derive: caller keys", 4096)
-_FRAGMENTS_SIZE = 4096
+_FRAGMENTS_SIZE = 8192  # as many as requests are kept (trustsim._request_derivation)
+_FRAGMENTS: dict[tuple[Caller, bool | None], _Fragment] = memo(
+    "derive: caller keys", _FRAGMENTS_SIZE
+)
 
 
 def _principal_keys(out: _Derived, caller: Caller, at: _dt.datetime, mfa: bool | None) -> None:

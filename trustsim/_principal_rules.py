@@ -22,7 +22,13 @@ from trustsim.arn import Arn
 from trustsim.errors import Problem
 from trustsim.model import PolicyKind, Principal, Statement
 
-__all__ = ["MALFORMED", "ORGANIZATIONS", "kind_phrase", "principal_element_problems"]
+__all__ = [
+    "MALFORMED",
+    "ORGANIZATIONS",
+    "kind_phrase",
+    "principal_element_problems",
+    "principal_reason",
+]
 
 #: IAM's answers, as recorded by the sources of docs/semantics.md §1.
 MALFORMED = "MalformedPolicyDocument"
@@ -175,19 +181,14 @@ def _trust_principal_problems(statement: Statement) -> list[Problem]:
             )
         ]
     problems: list[Problem] = []
-    for (name, plain, reason_for), values in zip(
-        _VALUE_RULES, (principal.aws, principal.service, principal.federated), strict=True
+    for name, values in (
+        ("AWS", principal.aws),
+        ("Service", principal.service),
+        ("Federated", principal.federated),
     ):
         for index, value in enumerate(values):
-            if plain(value):
-                continue  # one regular expression, cheaper than the memo (see _PLAIN_AWS)
-            # Each value's problems depend on its type and text alone (trustsim._valid_values).
-            key = ("principal", name, value)
-            if known_valid(key):
-                continue
-            reason = reason_for(value)
+            reason = principal_reason(name, value)
             if reason is None:
-                found_valid(key)
                 continue
             code, message = reason
             problems.append(
@@ -341,9 +342,40 @@ def _federated_principal_reason(value: str) -> _Reason:
     )
 
 
-#: Per principal type: its JSON name, the plain form accepted at once, the full rules.
-_VALUE_RULES: tuple[tuple[str, Callable[[str], object], Callable[[str], _Reason]], ...] = (
-    ("AWS", _PLAIN_AWS.match, _aws_principal_reason),
-    ("Service", _SERVICE_NAME.match, _service_principal_reason),
-    ("Federated", _PLAIN_PROVIDER.match, _federated_principal_reason),
-)
+#: Per principal type (its JSON name): the plain form accepted at once, the full rules.
+_VALUE_RULES: dict[str, tuple[Callable[[str], object], Callable[[str], _Reason]]] = {
+    "AWS": (_PLAIN_AWS.match, _aws_principal_reason),
+    "Service": (_SERVICE_NAME.match, _service_principal_reason),
+    "Federated": (_PLAIN_PROVIDER.match, _federated_principal_reason),
+}
+
+
+#: Per principal type: the plain form, accepted at once (what ``principal_reason`` tries first).
+PLAIN_PRINCIPALS: dict[str, Callable[[str], object]] = {
+    name: plain for name, (plain, _) in _VALUE_RULES.items()
+}
+
+
+def principal_reason(name: str, value: str) -> _Reason:
+    """What the rules of principal type ``name`` (``AWS``, ``Service``, ``Federated``) refuse in ``value``.
+
+    The code and message of the problem, or ``None`` when IAM accepts the value: its plain
+    form by one regular expression (cheaper than the memo, see ``_PLAIN_AWS``), else every
+    rule, once per distinct value — its problems depend on its type and text alone
+    (``trustsim._valid_values``).
+
+    >>> principal_reason("AWS", "111122223333") is None
+    True
+    >>> principal_reason("Service", "*")[0]
+    'SERVICE_WILDCARD'
+    """
+    plain, reason_for = _VALUE_RULES[name]
+    if plain(value):
+        return None
+    key = ("principal", name, value)
+    if known_valid(key):
+        return None
+    reason = reason_for(value)
+    if reason is None:
+        found_valid(key)
+    return reason

@@ -74,8 +74,10 @@ _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 #: order; calls whose entries cannot be stated so (other types, a mapping of another kind)
 #: and calls with provided contexts are not kept.
 _Prepared = tuple[Role, "Caller | None", str, RequestContext, tuple[str, ...]]
-_PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", 4096)
-_PREPARED_SIZE = 4096
+#: (As many as the fast path keeps plans, trustsim.evaluation.fast: a loop over more calls
+#: than a memo holds finds none of them again.)
+_PREPARED_SIZE = 8192
+_PREPARED: dict[tuple[object, ...], _Prepared] = memo("requests: prepared", _PREPARED_SIZE)
 
 #: The options, in the order the signatures show them.
 _OPTION_NAMES: tuple[str, ...] = tuple(RequestOptions.__annotations__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -18,6 +19,7 @@ from trustsim import _pointer
 from trustsim._memo import SWITCH, memo
 from trustsim._memo import remember as keep
 from trustsim._structure import structure_policy
+from trustsim._usual_trust import usual_trust_document
 from trustsim.errors import InvalidPolicy, Position, Problem
 from trustsim.model import Policy, PolicyKind, clear_size_cache
 from trustsim.validation import (
@@ -27,21 +29,20 @@ from trustsim.validation import (
     worded_for,
 )
 
-__all__ = ["clear_parse_caches", "parse_policy"]
+__all__ = ["clear_parse_caches", "document_memo", "parse_policy"]
 
-# Policies parsed from JSON text, by what parsing reads: the text and the kind. A policy is
+# Policies parsed from JSON text, by what parsing reads: the text and the kind (named by its
+# value: hashing an Enum member runs Python code, hashing its text does not). A policy is
 # frozen; the caller's origin is set on a copy. Only valid documents are remembered.
 _DOCUMENTS_LIMIT = 1 << 12
-_DOCUMENTS: dict[tuple[str | bytes, PolicyKind], Policy] = memo(
-    "parsing: documents", _DOCUMENTS_LIMIT
-)
+_DOCUMENTS: dict[tuple[str | bytes, str], Policy] = memo("parsing: documents", _DOCUMENTS_LIMIT)
 
 
 def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Policy | None:
     """The policy parsed from ``text`` as ``kind`` before, with ``origin``; else ``None``."""
     if SWITCH.fresh:  # the test switch (trustsim._memo): every parse starts cold
         return None
-    policy = _DOCUMENTS.get((text, kind))
+    policy = _DOCUMENTS.get((text, kind._value_))
     if policy is None:
         return None
     return policy if policy.origin == origin else attrs.evolve(policy, origin=origin)
@@ -49,17 +50,37 @@ def remembered(text: str | bytes, kind: PolicyKind, origin: str | None) -> Polic
 
 def remember(text: str | bytes, policy: Policy) -> None:
     """Keep ``policy``, parsed from ``text`` with no problem, for :func:`remembered`."""
-    keep(_DOCUMENTS, (text, policy.kind), policy, _DOCUMENTS_LIMIT)
+    keep(_DOCUMENTS, (text, policy.kind._value_), policy, _DOCUMENTS_LIMIT)
+
+
+#: The other memos of parsed documents (the loaders' documents inside API output, by
+#: content): made by :func:`document_memo`, emptied by :func:`clear_parse_caches`.
+_MORE_DOCUMENTS: list[dict[Any, Policy]] = []
+
+
+def document_memo(name: str, bound: int) -> dict[Any, Policy]:
+    """A new registered memo of parsed documents (trustsim._memo), forgotten with the others.
+
+    A loader that remembers documents by its own key makes its memo here, so that
+    :func:`clear_parse_caches` forgets every parsed document.
+    """
+    table: dict[Any, Policy] = memo(name, bound)
+    _MORE_DOCUMENTS.append(table)
+    return table
 
 
 def clear_parse_caches() -> None:
-    """Forget every parsed document, validated statement and statement size (cold parsing).
+    """Forget what parsing remembers, to measure cold parsing.
 
-    Parsing gives the same answers with or without them.
+    Every parsed document (by its text, by its content, inside API output: the loaders'
+    memo made by :func:`document_memo`), and every statement, value and statement size
+    found valid. Parsing gives the same answers with or without them.
 
     >>> clear_parse_caches()
     """
     _DOCUMENTS.clear()
+    for table in _MORE_DOCUMENTS:
+        table.clear()
     clear_validation_cache()
     clear_size_cache()
 
@@ -122,15 +143,25 @@ def parse_document(
         known = remembered(content, kind, origin)
         if known is not None:
             return known
-    policy = _parse(
-        raw,
-        kind=kind,
-        origin=origin,
-        text=text,
-        positions=positions,
-        problems=problems,
-        from_json=from_json,
-        size_bound=size_bound,
+    # The usual trust policy in one pass (a loader's text has had its own: size_bound).
+    usual = (
+        usual_trust_document(raw, origin)
+        if kind is PolicyKind.TRUST and size_bound is None and positions is None and not problems
+        else None
+    )
+    policy = (
+        _parse(
+            raw,
+            kind=kind,
+            origin=origin,
+            text=text,
+            positions=positions,
+            problems=problems,
+            from_json=from_json,
+            size_bound=size_bound,
+        )
+        if usual is None
+        else usual
     )
     if content is not None:
         remember(content, policy)

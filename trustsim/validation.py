@@ -30,7 +30,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from trustsim import _pointer
-from trustsim._memo import SWITCH, memo, remember
+from trustsim._memo import SWITCH, cached, memo, remember
 from trustsim._org_rules import rcp_allow_problem
 from trustsim._principal_rules import (
     MALFORMED,
@@ -44,6 +44,7 @@ from trustsim.arn import Arn
 from trustsim.errors import Problem
 from trustsim.model import (
     BASE_OPERATORS,
+    ConditionClause,
     Effect,
     Policy,
     PolicyKind,
@@ -66,7 +67,10 @@ __all__ = [
     "ASSUME_ROLE_FAMILY",
     "IAM_KINDS",
     "aws_check_order",
+    "clause_values_valid",
+    "required_claim",
     "suggest",
+    "trust_action_valid",
     "unknown_operator_problem",
     "validate_policy",
 ]
@@ -124,10 +128,10 @@ ASSUME_ROLE_FAMILY: tuple[str, ...] = (
     SET_CONTEXT,
 )
 
-_FAMILY_NAMES = frozenset(ASSUME_ROLE_FAMILY)
+FAMILY_NAMES = frozenset(ASSUME_ROLE_FAMILY)
 
 #: Shared OIDC issuers for which IAM requires a condition on a given claim
-#: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim.
+#: (OIDC-CONTROLS; docs/semantics.md, reading 8): the provider path → the claim, in lower case.
 _SHARED_OIDC_ISSUERS: Mapping[str, str] = {"token.actions.githubusercontent.com": "sub"}
 
 _VENDOR = re.compile(r"[A-Za-z0-9.-]+\Z")
@@ -305,6 +309,7 @@ def clear_validation_cache() -> None:
     """
     _CLEAN.clear()
     clear_valid_values()
+    required_claim.cache_clear()
 
 
 def _version_problems(policy: Policy, refused: bool) -> list[Problem]:
@@ -407,7 +412,7 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         )
     trust = element == "Action" and kind is PolicyKind.TRUST
     for index, action in enumerate(actions):
-        if action in _FAMILY_NAMES:
+        if action in FAMILY_NAMES:
             continue  # an AssumeRole-family name as documented: right for every kind
         # An action's problems depend on its text and on the trust rule alone.
         key = ("action", action, trust)
@@ -422,6 +427,18 @@ def _action_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
         else:
             problems.append(problem)
     return problems
+
+
+def trust_action_valid(action: str) -> bool:
+    """Whether the action rules of a trust policy's ``Action`` were found to accept ``action``.
+
+    An AssumeRole-family name as documented, or a name the rules accepted before (the
+    valid-values memo); ``False`` says nothing: the rules have not read it yet.
+
+    >>> trust_action_valid("sts:AssumeRole"), trust_action_valid("s3:GetObject")
+    (True, False)
+    """
+    return action in FAMILY_NAMES or known_valid(("action", action, True))
 
 
 def _both_problem(where: str, element: str) -> list[Problem]:
@@ -545,7 +562,7 @@ def _resource_problems(statement: Statement, kind: PolicyKind) -> list[Problem]:
 #: The String operators read every text as a value (a pattern, for the Like ones) and expand
 #: policy variables: no value of theirs can be wrong (trustsim.operators.policy_value_problems
 #: finds nothing; tests/policy/test_validation.py holds it to that), so none is checked.
-_READ_AS_TEXT = frozenset(name for name in BASE_OPERATORS if name.startswith("String"))
+READ_AS_TEXT = frozenset(name for name in BASE_OPERATORS if name.startswith("String"))
 
 
 def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
@@ -560,22 +577,52 @@ def _condition_problems(statement: Statement, policy: Policy) -> list[Problem]:
             )
             problems.append(worded_for(problem, policy.kind))
             continue
-        if clause.operator.base in _READ_AS_TEXT:
-            continue  # no value can be wrong (see _READ_AS_TEXT)
-        # The values' problems depend on the operator's base, the values and whether the
-        # Version expands variables (operators.policy_value_problems reads nothing else).
-        key = ("condition", clause.operator.base, clause.values, policy.expands_variables)
+        if clause.operator.base in READ_AS_TEXT:
+            continue  # no value can be wrong (see READ_AS_TEXT)
+        key = _values_key(clause, policy.expands_variables)
         if known_valid(key):
             continue
-        from trustsim.operators import policy_value_problems  # noqa: PLC0415 (import order)
-
         pointer = _pointer.join(statement.pointer, "Condition", clause.operator.name, clause.key)
-        found = policy_value_problems(clause, pointer, expand_variables=policy.expands_variables)
+        found = _value_problems(clause, pointer, policy.expands_variables)
         if found:
             problems += found
         else:
             found_valid(key)
     return problems
+
+
+def _values_key(clause: ConditionClause, expands: bool) -> tuple[str, str, tuple[str, ...], bool]:
+    # The values' problems depend on the operator's base, the values and whether the
+    # Version expands variables (operators.policy_value_problems reads nothing else).
+    return ("condition", clause.operator.base, clause.values, expands)
+
+
+def _value_problems(clause: ConditionClause, pointer: str, expands: bool) -> list[Problem]:
+    from trustsim.operators import policy_value_problems  # noqa: PLC0415 (import order)
+
+    return policy_value_problems(clause, pointer, expand_variables=expands)
+
+
+def clause_values_valid(clause: ConditionClause, expands: bool) -> bool:
+    """Whether the operator of a parsed ``clause`` accepts its values (the condition rules).
+
+    ``expands`` says whether the policy's Version expands policy variables. Each distinct
+    (base operator, values, ``expands``) is read once (the valid-values memo), as
+    :func:`validate_policy` reads it.
+
+    >>> from trustsim.model import ConditionClause, parse_operator_name
+    >>> clause_values_valid(ConditionClause(parse_operator_name("Bool"), "k", ("maybe",)), True)
+    False
+    """
+    if clause.operator.base in READ_AS_TEXT:
+        return True  # no value can be wrong (see READ_AS_TEXT)
+    key = _values_key(clause, expands)
+    if known_valid(key):
+        return True
+    if _value_problems(clause, "", expands):
+        return False
+    found_valid(key)
+    return True
 
 
 def _shared_oidc_problems(statement: Statement) -> list[Problem]:
@@ -594,23 +641,40 @@ def _shared_oidc_problems(statement: Statement) -> list[Problem]:
     keys = {clause.key.lower() for clause in statement.condition}
     problems: list[Problem] = []
     for index, provider in enumerate(statement.principal.federated):
-        arn = Arn.try_parse(provider)
-        if arn is None or arn.resource_type != "oidc-provider":
+        required = required_claim(provider)
+        if required is None or required in keys:
             continue
-        claim = _SHARED_OIDC_ISSUERS.get(arn.resource_name)
-        if claim is None or f"{arn.resource_name}:{claim}".lower() in keys:
-            continue
+        issuer, _, claim = required.rpartition(":")  # the table's names are lower case
         problems.append(
             Problem(
                 "OIDC_CLAIM_CONDITION_REQUIRED",
                 _pointer.join(statement.pointer, "Principal", "Federated", index),
-                f"{arn.resource_name} is a shared OIDC issuer: any of its users could assume this "
-                f'role. Add a condition on "{arn.resource_name}:{claim}" (for example StringEquals '
+                f"{issuer} is a shared OIDC issuer: any of its users could assume this "
+                f'role. Add a condition on "{issuer}:{claim}" (for example StringEquals '
                 f'"repo:OWNER/REPO:ref:refs/heads/main")',
                 MALFORMED,
             )
         )
     return problems
+
+
+@cached(4096)  # a pure function of the provider's text; its values are text
+def required_claim(provider: str) -> str | None:
+    """The condition key (lower case) a trust statement of ``provider`` must test, or ``None``.
+
+    A statement that allows a shared OIDC issuer (``_SHARED_OIDC_ISSUERS``) must have a
+    condition on its claim (docs/semantics.md, reading 8), whatever the key's case.
+
+    >>> required_claim("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")
+    'token.actions.githubusercontent.com:sub'
+    >>> required_claim("arn:aws:iam::111122223333:saml-provider/corp") is None
+    True
+    """
+    arn = Arn.try_parse(provider)
+    if arn is None or arn.resource_type != "oidc-provider":
+        return None
+    claim = _SHARED_OIDC_ISSUERS.get(arn.resource_name)
+    return None if claim is None else f"{arn.resource_name}:{claim}".lower()
 
 
 # --- AWS's wording and order ---------------------------------------------------------------

@@ -35,7 +35,8 @@ def test_the_generated_source_reads_like_hand_written_code() -> None:
     assert compiled.check is not None
     # Cheapest first: presence, then set lookups, then wildcards, then qualified clauses.
     assert inspect.getsource(compiled.check) == (
-        "def check(values, context):\n"
+        "def check(values, context, key0=None, key1=None, expected1=None, key2=None,"
+        " match2=None, key3=None, match3=None, key4=None, test4=None):\n"
         "    if values.get(key0):\n"
         "        return False\n"
         "    if values.get(key1) != expected1:\n"
@@ -62,7 +63,9 @@ def test_the_source_is_registered_under_a_named_pseudo_file() -> None:
     filename = compiled.check.__code__.co_filename
     assert filename.startswith("<trustsim compiled condition, shape ")
     assert compiled.check.__qualname__ == "condition of /Statement/0"
-    assert linecache.getline(filename, 1) == "def check(values, context):\n"
+    assert linecache.getline(filename, 1) == (
+        "def check(values, context, key0=None, match0=None, key1=None, expected1=None):\n"
+    )
 
 
 def test_string_equals_compares_the_whole_values_tuple() -> None:

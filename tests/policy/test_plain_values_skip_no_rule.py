@@ -22,8 +22,8 @@ from trustsim._principal_rules import (
 from trustsim.model import ConditionClause, parse_operator_name
 from trustsim.operators import OPERATORS, Family, policy_value_problems
 from trustsim.validation import (
-    _FAMILY_NAMES,
-    _READ_AS_TEXT,
+    FAMILY_NAMES,
+    READ_AS_TEXT,
     _action_syntax_problem,
     _trust_action_problem,
 )
@@ -76,7 +76,7 @@ _CONDITION_TEXT = st.text(max_size=12) | st.sampled_from(
 
 
 @given(
-    st.sampled_from(sorted(_READ_AS_TEXT)),
+    st.sampled_from(sorted(READ_AS_TEXT)),
     st.sampled_from(["", "IfExists"]),
     st.lists(_CONDITION_TEXT, max_size=3),
     st.booleans(),
@@ -92,10 +92,10 @@ def test_no_value_of_a_string_operator_is_ever_refused(
 
 def test_the_string_operators_are_every_string_operator() -> None:
     strings = {name for name, spec in OPERATORS.items() if spec.family is Family.STRING}
-    assert strings == _READ_AS_TEXT
+    assert strings == READ_AS_TEXT
 
 
 def test_an_assume_role_family_name_passes_every_action_rule() -> None:
-    for action in _FAMILY_NAMES:
+    for action in FAMILY_NAMES:
         assert _action_syntax_problem(action, "/a") is None
         assert _trust_action_problem(action, "/a") is None

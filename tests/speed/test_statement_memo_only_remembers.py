@@ -43,10 +43,13 @@ def test_parsing_dicts_warm_gives_what_parsing_them_cold_gives(drawn: list[Any])
 
 def test_a_valid_dict_is_remembered_and_a_broken_one_is_not() -> None:
     _memo.clear_caches()
+    # A value that is no text: the one-pass reading of usual trust policies
+    # (trustsim._usual_trust), which needs no statement memo, leaves it to the general way.
     statement = {
         "Effect": "Allow",
         "Principal": {"AWS": "111122223333"},
         "Action": "sts:AssumeRole",
+        "Condition": {"Bool": {"aws:SecureTransport": True}},
     }
     parse_policy({"Statement": [statement]})
     assert len(_CLEAN) == 1

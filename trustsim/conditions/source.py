@@ -5,6 +5,7 @@ One function tests every clause in order; it is written as source, so that trace
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import linecache
 import types
@@ -56,9 +57,9 @@ def cost(clause: Clause) -> int:
 def _clause_source(clause: Clause, index: int, names: dict[str, object]) -> list[str]:
     """The lines testing one clause inside the generated ``check`` (``return False`` on a miss).
 
-    No policy text reaches the source: the folded key, matchers and tests are bound as names
-    of the generated function's globals (``key0``, ``match0``, ``test0``…), so the source
-    depends only on the block's shape and is compiled once per shape.
+    No policy text reaches the source: the folded key, matchers and tests are bound as the
+    generated function's defaults (parameters ``key0``, ``match0``, ``test0``…, read as
+    locals), so the source depends only on the block's shape and is compiled once per shape.
     """
     key = f"key{index}"
     names[key] = clause.folded
@@ -121,6 +122,8 @@ _SHAPES: dict[str, types.CodeType] = {}
 _SHAPE_FILES: list[str] = []
 _SHAPES_SIZE = 1024
 _SHAPE_NUMBERS = itertools.count(1)
+#: The globals of every generated check: the builtins alone (``len``).
+_GLOBALS: dict[str, object] = {"__builtins__": builtins}
 
 
 def clear_shapes() -> None:
@@ -142,10 +145,14 @@ def generate(clauses: Sequence[Clause], name: str) -> Check:
     function's qualified name.
     """
     names: dict[str, object] = {}
-    lines = ["def check(values, context):"]
+    lines: list[str] = []
     for index, clause in enumerate(clauses):
         lines += _clause_source(clause, index, names)
-    lines.append("    return True")
+    # The block's keys, values and tests are the function's own defaults (one tuple, read
+    # as locals), not a globals dict of its own: a loop over many statements touches one
+    # small tuple per check, and every check of a shape shares its globals.
+    parameters = "".join(f", {name}=None" for name in names)
+    lines = [f"def check(values, context{parameters}):", *lines, "    return True"]
     source = "\n".join(lines) + "\n"
     code = _SHAPES.get(source)
     if code is None:
@@ -157,6 +164,6 @@ def generate(clauses: Sequence[Clause], name: str) -> Check:
         remember(_SHAPES, source, code, _SHAPES_SIZE, clear=clear_shapes)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         _SHAPE_FILES.append(filename)
-    check = types.FunctionType(code, names, "check")
+    check = types.FunctionType(code, _GLOBALS, "check", tuple(names.values()))
     check.__qualname__ = f"condition of {name}" if name else "condition"
     return check

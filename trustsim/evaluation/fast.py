@@ -58,11 +58,26 @@ __all__ = [
     "set_lazy_core",
 ]
 
-_CACHE_SIZE = 4096
+#: How many calls' plans and requests the fast path keeps: twice the working set of a loop
+#: over the benchmarks' corpus (benchmarks/run.py decides 4,000 prepared requests again and
+#: again), as many as the compiled policies kept (trustsim.compiler). The memos start afresh
+#: when full, so a loop over more requests than this finds none of its plans and rebuilds
+#: every one on every pass (at 4,096, a loop over 8,000 requests took 7x as long per request
+#: as one over 4,000). Each entry holds a request and its call's plan: a few kilobytes.
+_CACHE_SIZE = 8192
 #: How many answers one call plan keeps (one per set of statements that applied).
 _ANSWERS_SIZE = 256
 
 _Check = Callable[[Mapping[str, tuple[str, ...]], RequestContext], bool]
+#: A request kept by :data:`BY_REQUEST`: the request, its plan's checks and answers, its
+#: context and the context's folded values.
+_Kept = tuple[
+    "AssumeRoleRequest",
+    tuple[_Check, ...],
+    dict[int, Decision],
+    RequestContext,
+    Mapping[str, tuple[str, ...]],
+]
 
 
 def _check_of(statement: CompiledStatement, resource: object, role_arn: str) -> _Check | None:
@@ -168,17 +183,22 @@ def applied_test(
 def known_call(request: AssumeRoleRequest) -> Decision | None:
     """The rules' decision on the whole call of ``request``, if they gave it before; else ``None``."""
     hit = BY_REQUEST.get(id(request))
-    plan = hit[1] if hit is not None and hit[0] is request else request_plan(request)
-    # _applied(plan.checks, request.context), inlined (the hot path)
-    context = request.context
-    values = context.folded
+    if hit is not None and hit[0] is request:
+        # (the entry holds what a decision reads, so the request, its context and the plan
+        # objects themselves are not read again: fewer places in memory per call)
+        _, checks, answers, context, values = hit
+    else:
+        plan = request_plan(request)
+        checks, answers, context = plan.checks, plan.answers, request.context
+        values = context.folded
+    # _applied(checks, context), inlined (the hot path)
     bits = 0
     bit = 1
-    for check in plan.checks:
+    for check in checks:
         if check(values, context):
             bits |= bit
         bit <<= 1
-    return plan.answers.get(bits)
+    return answers.get(bits)
 
 
 def known(request: AssumeRoleRequest, actions: tuple[str, ...]) -> Decision | None:
@@ -322,11 +342,11 @@ _PLANS: dict[tuple[int, int, tuple[str, ...]], CallPlan] = memo(
 )
 
 
-#: The plan of each whole call decided lately, by the request's identity (each entry holds
-#: its request, so the id is not reused while the entry lives).
-BY_REQUEST: dict[int, tuple[AssumeRoleRequest, CallPlan]] = memo(
-    "evaluation: plans by request", _CACHE_SIZE
-)
+#: The plan of each whole call decided lately, by the request's identity: the request (so
+#: the id is not reused while the entry lives), then what :func:`known_call` reads of the
+#: plan and the request — the plan's checks and answers (the plan's own tuple and dict, so
+#: answers it learns later are found), the request's context and its folded values.
+BY_REQUEST: dict[int, _Kept] = memo("evaluation: plans by request", _CACHE_SIZE)
 
 
 #: Requests whose caller is equal to one decided before, decided once lately, held weakly:
@@ -384,7 +404,9 @@ def request_plan(request: AssumeRoleRequest) -> CallPlan:
 
 
 def _keep(request: AssumeRoleRequest, plan: CallPlan) -> None:
-    remember(BY_REQUEST, id(request), (request, plan), _CACHE_SIZE)
+    context = request.context
+    kept = (request, plan.checks, plan.answers, context, context.folded)
+    remember(BY_REQUEST, id(request), kept, _CACHE_SIZE)
 
 
 #: What deciding again a request decided lately needs, by the request's identity:

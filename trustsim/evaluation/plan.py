@@ -267,8 +267,10 @@ class RoleFacts:
 
 
 # Facts by object identity. Each entry holds its object, so an id is never reused while its
-# entry lives; the caches are bounded and start afresh when full.
-_CACHE_SIZE = 4096
+# entry lives; the caches are bounded and start afresh when full, and hold as many as the
+# fast path keeps plans (trustsim.evaluation.fast): a loop over more roles or callers than
+# a memo holds finds none of them again.
+_CACHE_SIZE = 8192
 _CALLERS: dict[int, tuple[Caller, CallerFacts]] = memo("evaluation: caller facts", _CACHE_SIZE)
 _ROLES: dict[int, RoleFacts] = memo("evaluation: role facts", _CACHE_SIZE)
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 
 from trustsim._files import read_named
+from trustsim._usual_trust import usual_trust_policy
 from trustsim.errors import InvalidPolicy
 from trustsim.loaders.aws import load_authorization_details, load_role, load_roles
 from trustsim.loaders.iac import load_cdk_out, load_cloudformation, load_terraform
@@ -76,14 +77,32 @@ def load_policy(
 
 
 def _looks_like_document(text: str) -> bool:
+    if text[:1] == "{":
+        return True
     start = text.lstrip("\ufeff \t\r\n")[:3]
     return start.startswith(("{", "[", '"')) or start.upper() == "%7B"
+
+
+def _utf8_object(data: str | bytes) -> str | None:
+    """The text of UTF-8 bytes opening with ``{`` (a file's), else ``None`` (``decode_text``'s case)."""
+    if type(data) is not bytes or data[:1] != b"{":
+        return None
+    try:
+        return data.decode("utf-8")  # no BOM: the data opens with "{"
+    except UnicodeDecodeError:
+        return None
 
 
 def _from_text(text: str | bytes, kind: PolicyKind, origin: str) -> Policy:
     known = remembered(text, kind, origin)
     if known is not None:
         return known
+    if kind is PolicyKind.TRUST:
+        plain = text if type(text) is str else _utf8_object(text)
+        usual = None if plain is None else usual_trust_policy(plain, origin)
+        if usual is not None:  # most trust policies: read in one pass (else None)
+            remember(text, usual)
+            return usual
     # Read fast and parse; only a problem needs positions, so read strictly (and parse
     # again, to the same problems) only then.
     read, value = quick_value(text)

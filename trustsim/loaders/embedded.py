@@ -21,15 +21,16 @@ from collections.abc import Mapping
 
 import attrs
 
-from trustsim._memo import SWITCH, memo, remember
+from trustsim._memo import SWITCH, remember
 from trustsim.model import Policy, PolicyKind
-from trustsim.parsing import parse_document
+from trustsim.parsing import document_memo, parse_document
 
 __all__ = ["content_key", "parsed"]
 
 _LIMIT = 1 << 12
 #: Documents parsed with no problem, by what parsing reads: the decoded content and the kind.
-_PARSED: dict[tuple[str, PolicyKind], Policy] = memo("loaders: embedded documents", _LIMIT)
+#: Forgotten by ``trustsim.parsing.clear_parse_caches`` with every parsed document.
+_PARSED: dict[tuple[str, PolicyKind], Policy] = document_memo("loaders: embedded documents", _LIMIT)
 
 
 def content_key(value: object) -> str:
