@@ -142,6 +142,23 @@ def _allowed(resolved: Path, root: Path, active: Limits) -> bool:
     return any(resolved.is_relative_to(extra) for extra in active.allow_outside)
 
 
+def _check_name(name: str) -> None:
+    r"""Refuse a file name no file system can hold: a NUL, or text the OS cannot encode.
+
+    >>> _check_name("\ud800.json")
+    Traceback (most recent call last):
+    trustsim._files.RefusedFile: '\ud800.json': refused: a file name the file system cannot encode (a lone surrogate?)
+    """
+    if "\x00" in name:
+        raise RefusedFile(name, "a file name cannot hold NUL", errno.EINVAL)
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        raise RefusedFile(
+            name, "a file name the file system cannot encode (a lone surrogate?)", errno.EINVAL
+        ) from None
+
+
 def read_named(name: str | os.PathLike[str]) -> tuple[bytes, Path]:
     """Read a file the user named; returns its bytes and its allowed root.
 
@@ -150,8 +167,7 @@ def read_named(name: str | os.PathLike[str]) -> tuple[bytes, Path]:
         OSError: it cannot be read (absent, a directory, no permission).
     """
     shown = os.fspath(name)
-    if "\x00" in shown:
-        raise RefusedFile(shown, "a file name cannot hold NUL", errno.EINVAL)
+    _check_name(shown)
     root = root_of(shown)
     return _read(shown, Path(os.path.realpath(shown)), root), root
 
@@ -165,8 +181,7 @@ def read_reference(reference: str, *, folder: Path, root: Path) -> bytes:
         OSError: it cannot be read.
     """
     active = current()
-    if "\x00" in reference:
-        raise RefusedFile(reference, "a file name cannot hold NUL", errno.EINVAL)
+    _check_name(reference)
     if os.path.isabs(reference) or reference.startswith("~"):
         target = Path(os.path.realpath(reference))
         if not any(target.is_relative_to(extra) for extra in active.allow_outside):
